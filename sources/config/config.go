@@ -1,0 +1,225 @@
+// Package config holds the YAML decoding rules every section of warroom's
+// config file follows, in the style of prometheus/common/config: each package
+// owns its section type with defaults, an UnmarshalYAML that applies the
+// defaults, decodes strictly and calls Validate, and errors that name the line
+// and the field.
+//
+// go.yaml.in/yaml/v3's Node.Decode forgets the decoder's KnownFields setting,
+// so a section that decodes its own node would silently accept unknown keys.
+// Decode restores strictness by checking the node's keys against the target
+// type before decoding.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Error is a config error at a place in the file.
+type Error struct {
+	Line  int    // 1-based; 0 when unknown
+	Field string // dotted path or key name; may be empty
+	Err   error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	}
+	if e.Field != "" {
+		fmt.Fprintf(&b, "%s: ", e.Field)
+	}
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error at node n for field.
+func Errorf(n *yaml.Node, field, format string, args ...any) error {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	return &Error{Line: line, Field: field, Err: fmt.Errorf(format, args...)}
+}
+
+// At attaches node n's line to err unless err already names a line. It is
+// for wrapping Validate errors in UnmarshalYAML. A field inside n is named
+// by err itself; use FieldNode to point at the field's own line.
+func At(n *yaml.Node, err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *Error
+	if errors.As(err, &ce) && ce.Line > 0 {
+		return err
+	}
+	if errors.As(err, &ce) {
+		return &Error{Line: n.Line, Field: ce.Field, Err: ce.Err}
+	}
+	return &Error{Line: n.Line, Err: err}
+}
+
+// FieldNode returns the value node of key in mapping node n (or n itself when
+// it is absent), so a Validate error can point at the offending line.
+func FieldNode(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return n
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return n
+}
+
+// Decode decodes n into v (a pointer), rejecting keys that v's type does not
+// have, with the key's line. Types below v that implement yaml.Unmarshaler
+// check themselves (they call Decode too).
+func Decode(n *yaml.Node, v any) error {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return fmt.Errorf("config: Decode needs a non-nil pointer, got %T", v)
+	}
+	if err := checkKeys(n, rv.Type().Elem(), true); err != nil {
+		return err
+	}
+	if err := n.Decode(v); err != nil {
+		return cleanYAMLError(err)
+	}
+	return nil
+}
+
+// Load decodes a whole document from r into v strictly. An empty document
+// leaves v as it is (its defaults).
+func Load(r io.Reader, v any) error {
+	var doc yaml.Node
+	dec := yaml.NewDecoder(r)
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		return cleanYAMLError(err)
+	}
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	root := doc.Content[0]
+	if u, ok := v.(yaml.Unmarshaler); ok {
+		return u.UnmarshalYAML(root)
+	}
+	return Decode(root, v)
+}
+
+var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+
+// checkKeys walks node n against type t. top is true for the type Decode was
+// called on, whose own Unmarshaler is what is running now.
+func checkKeys(n *yaml.Node, t reflect.Type, top bool) error {
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if !top && reflect.PointerTo(t).Implements(unmarshalerType) {
+		return nil
+	}
+	switch {
+	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Struct:
+		fields := map[string]reflect.Type{}
+		collectFields(t, fields)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			if k.Value == "<<" { // merge key
+				continue
+			}
+			ft, ok := fields[k.Value]
+			if !ok {
+				return &Error{Line: k.Line, Field: k.Value, Err: fmt.Errorf("unknown field (known: %s)", knownList(fields))}
+			}
+			if err := checkKeys(val, ft, false); err != nil {
+				return err
+			}
+		}
+	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Map:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if err := checkKeys(n.Content[i+1], t.Elem(), false); err != nil {
+				return err
+			}
+		}
+	case n.Kind == yaml.SequenceNode && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array):
+		for _, c := range n.Content {
+			if err := checkKeys(c, t.Elem(), false); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func collectFields(t reflect.Type, out map[string]reflect.Type) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("yaml")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if strings.Contains(opts, "inline") {
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				collectFields(ft, out)
+			}
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		out[name] = f.Type
+	}
+}
+
+func knownList(fields map[string]reflect.Type) string {
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	// small maps: insertion sort keeps this dependency-free and stable
+	for i := 1; i < len(names); i++ {
+		for j := i; j > 0 && names[j] < names[j-1]; j-- {
+			names[j], names[j-1] = names[j-1], names[j]
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// cleanYAMLError turns yaml's "yaml: unmarshal errors:\n  line 3: ..." into
+// one line per problem without the library prefix.
+func cleanYAMLError(err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		return errors.New(strings.Join(te.Errors, "; "))
+	}
+	return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+}
