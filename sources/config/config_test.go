@@ -14,8 +14,8 @@ type inner struct {
 }
 
 type outer struct {
-	Title string  `yaml:"title"`
-	Items []inner `yaml:"items"`
+	Title string   `yaml:"title"`
+	Items []inner  `yaml:"items"`
 	Sub   *section `yaml:"sub"`
 }
 
