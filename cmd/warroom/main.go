@@ -1,0 +1,121 @@
+// Command warroom is a terminal dashboard for the war room of an online
+// event's milestone nights, and its headless companions (scan, check).
+//
+// This file is the only place that exits the process; subcommands return an
+// exit status.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// exit statuses
+const (
+	exitOK      = 0
+	exitProblem = 1 // ran, but found a problem (a source did not answer, a check failed)
+	exitUsage   = 2 // bad usage, bad config, unreadable input
+)
+
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+func commands() []command {
+	return []command{
+		{"scan", "summarize nginx access logs (plain or .gz) headlessly", runScan},
+		{"check", "validate a config file and print what it understood", runCheck},
+		{"generate", "write a deterministic synthetic nginx access log (for benchmarks and tests)", runGenerate},
+		{"version", "print the version", runVersion},
+	}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		usage(stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(args[1:], stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "warroom: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "warroom — a terminal war room for an online event's milestone nights")
+	fmt.Fprintln(w, "\nUsage:\n  warroom <command> [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'warroom <command> --help' for a command's flags.")
+}
+
+// newFlags returns a FlagSet whose --help prints a usage line and the flags.
+func newFlags(name, args, about string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("warroom "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: warroom %s %s\n\n%s\n\nFlags:\n", name, args, about)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses flags placed anywhere among the positional arguments
+// (`warroom scan access.log --json`), as users type them.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, int, bool) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(nil)
+				return nil, exitOK, false
+			}
+			return nil, exitUsage, false
+		}
+		rest := fs.Args()
+		i := 0
+		for i < len(rest) && (!strings.HasPrefix(rest[i], "-") || rest[i] == "-") {
+			pos = append(pos, rest[i])
+			i++
+		}
+		if i == len(rest) {
+			return pos, exitOK, true
+		}
+		if rest[i] == "--" {
+			return append(pos, rest[i+1:]...), exitOK, true
+		}
+		args = rest[i:]
+	}
+}
+
+func runVersion(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("version", "", "Print the version.", stderr)
+	if _, code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	fmt.Fprintf(stdout, "warroom %s\n", version)
+	return exitOK
+}

@@ -1,0 +1,374 @@
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"warroom/sources"
+	"warroom/sources/nginx"
+)
+
+const scanAbout = `Summarize nginx access logs (plain or gzip) without a terminal UI: totals,
+statuses, 499 and 5xx ratios, slow ratio in ‱, latency quantiles, top IPs and
+paths, peak second and minute, malformed lines by reason. Streams: memory
+does not grow with the file.`
+
+type scanOpts struct {
+	format   string
+	slow     time.Duration
+	top      int
+	from, to string
+	json     bool
+	client   string
+}
+
+func runScan(args []string, stdout, stderr io.Writer) int {
+	var o scanOpts
+	fs := newFlags("scan", "[flags] FILE...", scanAbout, stderr)
+	fs.StringVar(&o.format, "format", "main", "log format: combined, main, a log_format statement or a format string")
+	fs.DurationVar(&o.slow, "slow", time.Second, "a request is slow when $request_time is above this")
+	fs.IntVar(&o.top, "top", 10, "how many IPs and paths to list")
+	fs.StringVar(&o.from, "from", "", "count only lines at or after this time (RFC 3339, or '2006-01-02 15:04[:05]' local)")
+	fs.StringVar(&o.to, "to", "", "count only lines before this time")
+	fs.BoolVar(&o.json, "json", false, "print JSON instead of a report")
+	fs.StringVar(&o.client, "client", "remote_addr", "client identity: remote_addr, x_forwarded_for (first hop) or x_real_ip")
+	files, code, ok := parseFlags(fs, args)
+	if !ok {
+		return code
+	}
+	if len(files) == 0 {
+		fmt.Fprintln(stderr, "warroom scan: no files given (try: warroom scan /var/log/nginx/access.log)")
+		return exitUsage
+	}
+	cfg := nginx.DefaultSourceConfig
+	cfg.Format, cfg.Client = o.format, o.client
+	cfg.Slow = modelDuration(o.slow)
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(stderr, "warroom scan: %v\n", err)
+		return exitUsage
+	}
+	opts := cfg.AggregatorOptions()
+	// scan needs whole-run totals, not history: small rings keep RSS flat,
+	// and peaks are kept as slots are reused.
+	opts.Seconds, opts.Minutes, opts.DetailMinutes = 600, 120, 1
+	var err error
+	if opts.From, err = parseWhen(o.from); err != nil {
+		fmt.Fprintf(stderr, "warroom scan: --from: %v\n", err)
+		return exitUsage
+	}
+	if opts.To, err = parseWhen(o.to); err != nil {
+		fmt.Fprintf(stderr, "warroom scan: --to: %v\n", err)
+		return exitUsage
+	}
+	if o.top < 0 || o.top > 10000 {
+		fmt.Fprintln(stderr, "warroom scan: --top must be between 0 and 10000")
+		return exitUsage
+	}
+	agg := nginx.NewAggregator(opts)
+	for _, f := range files {
+		if err := scanFile(f, agg); err != nil {
+			fmt.Fprintf(stderr, "warroom scan: %v\n", err)
+			return exitUsage
+		}
+	}
+	sum := agg.Summary(o.top)
+	if o.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(scanJSON(&sum)); err != nil {
+			fmt.Fprintf(stderr, "warroom scan: %v\n", err)
+			return exitProblem
+		}
+		return exitOK
+	}
+	printReport(stdout, files, &sum)
+	return exitOK
+}
+
+func parseWhen(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.Unix(), nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t.Unix(), nil
+		}
+	}
+	return 0, fmt.Errorf("cannot read %q as a time (want RFC 3339 like 2026-12-31T23:55:00+08:00, or '2026-12-31 23:55')", s)
+}
+
+// scanFile streams one file (gzip detected by its magic bytes) into agg in
+// large batches.
+func scanFile(path string, agg *nginx.Aggregator) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.IsDir() {
+		return fmt.Errorf("%s: is a directory", path)
+	}
+	br := bufio.NewReaderSize(f, 64<<10)
+	var r io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	buf := make([]byte, 4<<20)
+	carry := 0
+	for {
+		n, err := r.Read(buf[carry:])
+		data := buf[:carry+n]
+		if err == io.EOF {
+			if len(data) > 0 {
+				agg.Ingest(data)
+			}
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		last := lastNewline(data)
+		if last < 0 {
+			if len(data) == len(buf) {
+				// a line longer than the buffer: count it as too long and
+				// skip to its end
+				agg.Ingest(data[:nginx.MaxLine+1])
+				if err := skipLine(r); err != nil {
+					return nil
+				}
+				carry = 0
+			} else {
+				carry = len(data)
+			}
+			continue
+		}
+		agg.Ingest(data[:last+1])
+		carry = copy(buf, data[last+1:])
+	}
+}
+
+func lastNewline(b []byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == '\n' {
+			return i
+		}
+	}
+	return -1
+}
+
+func skipLine(r io.Reader) error {
+	var one [4096]byte
+	for {
+		n, err := r.Read(one[:])
+		for i := 0; i < n; i++ {
+			if one[i] == '\n' {
+				return nil // the rest of this chunk is lost only for lines > 4 MiB
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+type jsonKeyCount struct {
+	Key   string `json:"key"`
+	Count uint64 `json:"count"`
+	S499  uint64 `json:"499"`
+	Slow  uint64 `json:"slow"`
+}
+
+type jsonPeak struct {
+	At    *time.Time `json:"at"`
+	Value float64    `json:"value"`
+}
+
+func scanJSON(s *nginx.Summary) map[string]any {
+	status := map[string]uint64{}
+	for code, n := range s.Status {
+		status[strconv.Itoa(code)] = n
+	}
+	malformed := map[string]uint64{}
+	for _, m := range s.Malformed {
+		malformed[m.Reason] = m.Count
+	}
+	keys := func(items []nginx.TopItem) []jsonKeyCount {
+		out := make([]jsonKeyCount, 0, len(items))
+		for _, it := range items {
+			out = append(out, jsonKeyCount{Key: it.Key, Count: it.Count, S499: it.S499, Slow: it.Slow})
+		}
+		return out
+	}
+	peak := func(p nginx.Peak) jsonPeak {
+		if p.At.IsZero() {
+			return jsonPeak{}
+		}
+		at := p.At
+		return jsonPeak{At: &at, Value: p.Value}
+	}
+	opt := func(v float64) any {
+		if v < 0 {
+			return nil
+		}
+		return v
+	}
+	ts := func(t time.Time) any {
+		if t.IsZero() {
+			return nil
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	return map[string]any{
+		"lines":        s.Lines,
+		"requests":     s.Requests,
+		"malformed":    s.BadLines,
+		"malformed_by": malformed,
+		"filtered":     s.Filtered,
+		"status":       status,
+		"499":          s.S499,
+		"5xx":          s.Class[5],
+		"ratio_499":    opt(s.Ratio499()),
+		"ratio_5xx":    opt(s.Ratio5xx()),
+		"slow":         s.Totals.Bucket.Slow,
+		"slow_seconds": s.SlowAbove.Seconds(),
+		"slow_ratio":   opt(s.SlowRatio()),
+		"latency":      map[string]any{"p50": opt(s.P50), "p95": opt(s.P95), "p99": opt(s.P99)},
+		"bytes":        s.Bytes,
+		"no_upstream":  s.NoUpstream,
+		"distinct_ips": s.DistinctIPs,
+		"top_ips":      keys(s.TopIPs),
+		"top_paths":    keys(s.TopPaths),
+		"top_exact":    s.TopExact,
+		"peak_qps":     peak(s.PeakSecond),
+		"peak_minute":  peak(s.PeakMinute),
+		"first":        ts(s.First),
+		"last":         ts(s.Last),
+	}
+}
+
+func printReport(w io.Writer, files []string, s *nginx.Summary) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = sources.Sanitize(f)
+	}
+	p("warroom scan: %s\n\n", strings.Join(names, ", "))
+	p("  lines      %s   requests %s   malformed %s (%s)\n", grouped(s.Lines), grouped(uint64(s.Requests)), grouped(s.BadLines), pct(float64(s.BadLines), float64(s.Lines)))
+	if s.Filtered > 0 {
+		p("  outside --from/--to: %s\n", grouped(s.Filtered))
+	}
+	if !s.First.IsZero() {
+		p("  span       %s → %s (%s)\n", s.First.Local().Format(time.RFC3339), s.Last.Local().Format(time.RFC3339), s.Last.Sub(s.First))
+		p("  peak       second %s req/s at %s   minute %.1f req/s at %s\n", grouped(uint64(s.PeakSecond.Value)), s.PeakSecond.At.Local().Format("2006-01-02 15:04:05"), s.PeakMinute.Value, s.PeakMinute.At.Local().Format("2006-01-02 15:04"))
+	}
+	p("\nstatus\n")
+	codes := make([]int, 0, len(s.Status))
+	for c := range s.Status {
+		codes = append(codes, c)
+	}
+	sort.Ints(codes)
+	for _, c := range codes {
+		p("  %d %12s  %7s\n", c, grouped(s.Status[c]), pct(float64(s.Status[c]), float64(s.Requests)))
+	}
+	p("\n  499 (client gave up) %s = %s ‱ (%s)\n", grouped(uint64(s.S499)), permyriad(s.Ratio499()), pct(float64(s.S499), float64(s.Requests)))
+	p("  5xx                  %s = %s ‱ (%s)\n", grouped(uint64(s.Class[5])), permyriad(s.Ratio5xx()), pct(float64(s.Class[5]), float64(s.Requests)))
+	if s.HasTimes {
+		p("  slow (> %s)          %s = %s ‱ (%s)\n", s.SlowAbove, grouped(uint64(s.Totals.Bucket.Slow)), permyriad(s.SlowRatio()), pct(float64(s.Totals.Bucket.Slow), float64(s.Timed)))
+		p("  latency              p50 %s  p95 %s  p99 %s\n", secs(s.P50), secs(s.P95), secs(s.P99))
+	} else {
+		p("  slow / latency       not in this log format (add $request_time)\n")
+	}
+	p("  distinct IPs         ~%s\n", grouped(s.DistinctIPs))
+	top := func(title string, items []nginx.TopItem) {
+		if len(items) == 0 {
+			return
+		}
+		p("\n%-44s %10s %7s %7s\n", title, "requests", "499", "slow")
+		for _, it := range items {
+			p("  %-42s %10s %7s %7s\n", cut(sources.Sanitize(it.Key), 42), grouped(it.Count), grouped(it.S499), grouped(it.Slow))
+		}
+	}
+	exact := ""
+	if !s.TopExact {
+		exact = " (approximate)"
+	}
+	top("top IPs"+exact, s.TopIPs)
+	top("top paths"+exact, s.TopPaths)
+	if len(s.Malformed) > 0 {
+		p("\nmalformed lines by reason\n")
+		for _, m := range s.Malformed {
+			p("  %-12s %s\n", m.Reason, grouped(m.Count))
+			for _, smp := range m.Samples {
+				p("      line %d: %s\n", smp.Line, cut(sources.Sanitize(smp.Text), 100))
+			}
+		}
+	}
+}
+
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func grouped(n uint64) string {
+	s := strconv.FormatUint(n, 10)
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	pre := len(s) % 3
+	if pre > 0 {
+		b.WriteString(s[:pre])
+	}
+	for i := pre; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+func pct(a, b float64) string {
+	if b == 0 {
+		return "–"
+	}
+	return strconv.FormatFloat(100*a/b, 'f', 2, 64) + "%"
+}
+
+func permyriad(r float64) string {
+	if r < 0 {
+		return "–"
+	}
+	return strconv.FormatFloat(r*1e4, 'f', 1, 64)
+}
+
+func secs(v float64) string {
+	if v < 0 {
+		return "–"
+	}
+	return strconv.FormatFloat(v, 'f', 3, 64) + "s"
+}

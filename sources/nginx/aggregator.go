@@ -1,0 +1,335 @@
+package nginx
+
+import (
+	"bytes"
+	"hash/maphash"
+	"sync"
+	"time"
+)
+
+// Group is a user-defined path group with its own series and slow threshold.
+type Group struct {
+	Name   string
+	Prefix string        // matched against the path without query
+	Glob   string        // '*' any run, '?' one byte; used when Prefix is empty
+	Slow   time.Duration // 0: the aggregator's threshold
+}
+
+func (g *Group) match(path []byte) bool {
+	if g.Prefix != "" {
+		return bytes.HasPrefix(path, []byte(g.Prefix))
+	}
+	return globMatch(g.Glob, path)
+}
+
+// Options configure an Aggregator. Zero values take the defaults noted.
+type Options struct {
+	Format *Format
+	Client ClientField
+	Slow   time.Duration // default 1s; a request is slow when request_time > Slow
+	Groups []Group
+
+	Seconds       int // per-second slots (default 86400 = 24 h)
+	Minutes       int // per-minute slots (default 10080 = 7 days)
+	DetailMinutes int // minutes of latency histograms, top-K and distinct counts (default 360)
+	TopPerMinute  int // keys per minute sketch (default 50)
+	TopTotal      int // keys in the whole-run sketch (default 16384)
+
+	From, To int64 // unix seconds; lines outside [From, To) are skipped; 0 = open
+
+	// Now, when set, rejects lines stamped more than MaxSkew (default 5m)
+	// ahead of it as future_time.
+	Now     func() time.Time
+	MaxSkew time.Duration
+}
+
+const maxTrackedCodes = 48
+
+// Aggregator counts parsed lines into bounded rings. Ingest is called by one
+// feeding goroutine; the read methods may be called from others.
+type Aggregator struct {
+	mu     sync.Mutex
+	o      Options
+	parser *Parser
+	norm   Normalizer
+	seed   maphash.Seed
+	slowUS int64
+
+	sec, min *ring
+	total    Bucket
+	hist     Hist
+	ips      *TopK
+	paths    *TopK
+	hll      *HLL
+
+	codeTotal [1000]uint64
+	codeSlot  [1000]int8
+	codeSec   [][]uint32
+	codeMin   [][]uint32
+
+	detail []detail
+
+	groups []groupAgg
+
+	lines     uint64
+	malformed [numReasons]uint64
+	samples   [numReasons][]Sample
+	filtered  uint64
+	tooOld    uint64
+	first     int64
+	last      int64
+
+	peakSec, peakMin Bucket
+}
+
+// Sample is a malformed line kept for the report (raw; sanitize to show).
+type Sample struct {
+	Line uint64
+	Text string
+}
+
+type detail struct {
+	T     int64
+	hist  Hist
+	ips   *TopK
+	paths *TopK
+	hll   *HLL
+}
+
+type groupAgg struct {
+	g        Group
+	slowUS   int64
+	sec, min *ring
+	total    Bucket
+	hist     Hist
+}
+
+// NewAggregator returns an aggregator; it does no IO.
+func NewAggregator(o Options) *Aggregator {
+	if o.Slow <= 0 {
+		o.Slow = time.Second
+	}
+	if o.Seconds <= 0 {
+		o.Seconds = 86400
+	}
+	if o.Minutes <= 0 {
+		o.Minutes = 10080
+	}
+	if o.DetailMinutes <= 0 {
+		o.DetailMinutes = 360
+	}
+	if o.TopPerMinute <= 0 {
+		o.TopPerMinute = 50
+	}
+	if o.TopTotal <= 0 {
+		o.TopTotal = 16384
+	}
+	if o.MaxSkew <= 0 {
+		o.MaxSkew = 5 * time.Minute
+	}
+	a := &Aggregator{
+		o:      o,
+		parser: NewParser(o.Format, o.Client),
+		seed:   maphash.MakeSeed(),
+		slowUS: o.Slow.Microseconds(),
+		ips:    NewTopK(o.TopTotal),
+		paths:  NewTopK(o.TopTotal),
+		hll:    NewHLL(14),
+		detail: make([]detail, o.DetailMinutes),
+	}
+	for i := range a.codeSlot {
+		a.codeSlot[i] = -1
+	}
+	a.sec = newRing(1, o.Seconds, func(b *Bucket) { keepPeak(&a.peakSec, b) })
+	a.min = newRing(60, o.Minutes, func(b *Bucket) { keepPeak(&a.peakMin, b) })
+	for _, g := range o.Groups {
+		ga := groupAgg{g: g, slowUS: a.slowUS, sec: newRing(1, o.Seconds, nil), min: newRing(60, o.Minutes, nil)}
+		if g.Slow > 0 {
+			ga.slowUS = g.Slow.Microseconds()
+		}
+		a.groups = append(a.groups, ga)
+	}
+	return a
+}
+
+func keepPeak(peak, b *Bucket) {
+	if b.Requests > peak.Requests {
+		*peak = *b
+	}
+}
+
+// Ingest counts every '\n'-separated line in data (a final line without a
+// newline counts too). It locks once per call: feed it batches.
+func (a *Aggregator) Ingest(data []byte) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	limit := int64(0)
+	if a.o.Now != nil {
+		limit = a.o.Now().Add(a.o.MaxSkew).Unix()
+	}
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		var line []byte
+		if i < 0 {
+			line, data = data, nil
+		} else {
+			line, data = data[:i], data[i+1:]
+		}
+		a.line(line, limit)
+	}
+}
+
+func (a *Aggregator) line(line []byte, limit int64) {
+	a.lines++
+	var r Record
+	reason := a.parser.Parse(line, &r)
+	if reason == ReasonNone && limit > 0 && r.HasTime && r.Time > limit {
+		reason = ReasonFuture
+	}
+	if reason != ReasonNone {
+		a.bad(reason, line)
+		return
+	}
+	if (a.o.From != 0 && r.Time < a.o.From) || (a.o.To != 0 && r.Time >= a.o.To) {
+		a.filtered++
+		return
+	}
+	a.count(&r)
+}
+
+func (a *Aggregator) bad(reason Reason, line []byte) {
+	a.malformed[reason]++
+	if reason == ReasonEmpty {
+		return
+	}
+	if len(a.samples[reason]) < 3 {
+		if len(line) > 200 {
+			line = line[:200]
+		}
+		a.samples[reason] = append(a.samples[reason], Sample{Line: a.lines, Text: string(line)})
+	}
+}
+
+func (a *Aggregator) count(r *Record) {
+	t := r.Time
+	if a.first == 0 || t < a.first {
+		a.first = t
+	}
+	if t > a.last {
+		a.last = t
+	}
+	slow := r.ReqTime > a.slowUS
+	a.total.count(r, slow)
+	a.hist.Add(r.ReqTime)
+	if r.Status >= 100 && r.Status < 1000 {
+		a.codeTotal[r.Status]++
+	}
+
+	ipHash := maphash.Bytes(a.seed, r.Client)
+	a.hll.Add(ipHash)
+	is499 := r.Status == 499
+	a.ips.Add(ipHash, r.Client, is499, slow)
+	npath := a.norm.Normalize(r.Path)
+	pathHash := maphash.Bytes(a.seed, npath)
+	a.paths.Add(pathHash, npath, is499, slow)
+
+	secIdx, minIdx := -1, -1
+	if b, idx, fresh := a.sec.at(t); b != nil {
+		if fresh {
+			for _, c := range a.codeSec {
+				c[idx] = 0
+			}
+		}
+		b.count(r, slow)
+		secIdx = idx
+	} else {
+		a.tooOld++
+	}
+	if b, idx, fresh := a.min.at(t); b != nil {
+		if fresh {
+			for _, c := range a.codeMin {
+				c[idx] = 0
+			}
+		}
+		b.count(r, slow)
+		minIdx = idx
+	}
+	a.countCode(r.Status, secIdx, minIdx)
+	if d := a.detailAt(t); d != nil {
+		d.hist.Add(r.ReqTime)
+		d.ips.Add(ipHash, r.Client, is499, slow)
+		d.paths.Add(pathHash, npath, is499, slow)
+		d.hll.Add(ipHash)
+	}
+
+	if len(a.groups) > 0 {
+		p := r.Path
+		if q := bytes.IndexByte(p, '?'); q >= 0 {
+			p = p[:q]
+		}
+		for i := range a.groups {
+			g := &a.groups[i]
+			if !g.g.match(p) {
+				continue
+			}
+			gslow := r.ReqTime > g.slowUS
+			g.total.count(r, gslow)
+			g.hist.Add(r.ReqTime)
+			if b, _, _ := g.sec.at(t); b != nil {
+				b.count(r, gslow)
+			}
+			if b, _, _ := g.min.at(t); b != nil {
+				b.count(r, gslow)
+			}
+			break
+		}
+	}
+}
+
+// countCode counts status in the per-code columns secIdx and minIdx (-1:
+// not in that ring), tracking at most maxTrackedCodes distinct codes; the
+// rest are only in totals.
+func (a *Aggregator) countCode(status, secIdx, minIdx int) {
+	if status < 100 || status >= 1000 {
+		return
+	}
+	s := a.codeSlot[status]
+	if s < 0 {
+		if len(a.codeSec) >= maxTrackedCodes {
+			return
+		}
+		s = int8(len(a.codeSec))
+		a.codeSlot[status] = s
+		a.codeSec = append(a.codeSec, make([]uint32, len(a.sec.slots)))
+		a.codeMin = append(a.codeMin, make([]uint32, len(a.min.slots)))
+	}
+	if secIdx >= 0 {
+		a.codeSec[s][secIdx]++
+	}
+	if minIdx >= 0 {
+		a.codeMin[s][minIdx]++
+	}
+}
+
+func (a *Aggregator) detailAt(t int64) *detail {
+	m := t - t%60
+	d := &a.detail[int((t/60)%int64(len(a.detail)))]
+	switch {
+	case d.T == m:
+		return d
+	case d.T > m:
+		return nil
+	}
+	if d.ips == nil {
+		d.ips = NewTopK(a.o.TopPerMinute)
+		d.paths = NewTopK(a.o.TopPerMinute)
+		d.hll = NewHLL(11)
+	} else {
+		d.ips.Reset()
+		d.paths.Reset()
+		d.hll.Reset()
+	}
+	d.hist.Reset()
+	d.T = m
+	return d
+}

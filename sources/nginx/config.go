@@ -1,0 +1,145 @@
+package nginx
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"go.yaml.in/yaml/v3"
+
+	"warroom/sources/config"
+)
+
+// SourceConfig is one access-log source under `access_logs:`.
+type SourceConfig struct {
+	Name      string          `yaml:"name"`    // indicator prefix, default "nginx"
+	Paths     []string        `yaml:"paths"`   // files or globs
+	Command   []string        `yaml:"command"` // or: follow this command's stdout
+	Start     string          `yaml:"start"`   // end | beginning | a duration like 30m
+	Format    string          `yaml:"format"`  // builtin name, log_format statement or format string
+	Client    string          `yaml:"client"`  // remote_addr | x_forwarded_for | x_real_ip
+	Slow      model.Duration  `yaml:"slow"`
+	Groups    []GroupConfig   `yaml:"groups"`
+	Retention RetentionConfig `yaml:"retention"`
+
+	format *Format
+	client ClientField
+}
+
+// GroupConfig is a path group: requests whose path (without query) has the
+// prefix, or matches the glob, count in the group's own series.
+type GroupConfig struct {
+	Name   string         `yaml:"name"`
+	Prefix string         `yaml:"prefix"`
+	Glob   string         `yaml:"glob"`
+	Slow   model.Duration `yaml:"slow"`
+}
+
+// RetentionConfig bounds memory: how long each resolution is kept.
+type RetentionConfig struct {
+	Seconds model.Duration `yaml:"seconds"` // at 1 s (default 24h)
+	Minutes model.Duration `yaml:"minutes"` // at 1 min (default 7d)
+	Detail  model.Duration `yaml:"detail"`  // latency histograms, top talkers, distinct IPs (default 6h)
+}
+
+// DefaultSourceConfig is applied before decoding.
+var DefaultSourceConfig = SourceConfig{
+	Name:   "nginx",
+	Start:  "end",
+	Format: "main",
+	Client: "remote_addr",
+	Slow:   model.Duration(time.Second),
+	Retention: RetentionConfig{
+		Seconds: model.Duration(24 * time.Hour),
+		Minutes: model.Duration(7 * 24 * time.Hour),
+		Detail:  model.Duration(6 * time.Hour),
+	},
+}
+
+// UnmarshalYAML applies defaults, decodes strictly and validates.
+func (c *SourceConfig) UnmarshalYAML(n *yaml.Node) error {
+	*c = DefaultSourceConfig
+	type plain SourceConfig
+	if err := config.Decode(n, (*plain)(c)); err != nil {
+		return err
+	}
+	return c.validate(n)
+}
+
+// Validate checks a config built in code (flags) rather than decoded.
+func (c *SourceConfig) Validate() error { return c.validate(nil) }
+
+func (c *SourceConfig) validate(n *yaml.Node) error {
+	at := func(field string) *yaml.Node { return config.FieldNode(n, field) }
+	if c.Name == "" || strings.ContainsAny(c.Name, " .\t") {
+		return config.Errorf(at("name"), "name", "must be non-empty without spaces or dots, got %q", c.Name)
+	}
+	if len(c.Paths) > 0 && len(c.Command) > 0 {
+		return config.Errorf(at("command"), "command", "give paths or command, not both")
+	}
+	f, err := CompileFormat(c.Format)
+	if err != nil {
+		return config.Errorf(at("format"), "format", "%v", err)
+	}
+	c.format = f
+	switch c.Client {
+	case "remote_addr", "":
+		c.client = ClientRemoteAddr
+	case "x_forwarded_for":
+		c.client = ClientXFF
+	case "x_real_ip":
+		c.client = ClientXRealIP
+	default:
+		return config.Errorf(at("client"), "client", "want remote_addr, x_forwarded_for or x_real_ip, got %q", c.Client)
+	}
+	if c.Slow <= 0 {
+		return config.Errorf(at("slow"), "slow", "must be positive")
+	}
+	seen := map[string]bool{}
+	for i, g := range c.Groups {
+		gn := n
+		if gs := at("groups"); gs != nil && gs.Kind == yaml.SequenceNode && i < len(gs.Content) {
+			gn = gs.Content[i]
+		}
+		field := fmt.Sprintf("groups[%d]", i)
+		switch {
+		case g.Name == "" || strings.ContainsAny(g.Name, " .\t"):
+			return config.Errorf(gn, field+".name", "must be non-empty without spaces or dots, got %q", g.Name)
+		case seen[g.Name]:
+			return config.Errorf(gn, field+".name", "duplicate group %q", g.Name)
+		case (g.Prefix == "") == (g.Glob == ""):
+			return config.Errorf(gn, field, "give exactly one of prefix or glob")
+		case g.Slow < 0:
+			return config.Errorf(gn, field+".slow", "must not be negative")
+		}
+		seen[g.Name] = true
+	}
+	r := c.Retention
+	if time.Duration(r.Seconds) < time.Minute || time.Duration(r.Minutes) < time.Hour || time.Duration(r.Detail) < time.Minute {
+		return config.Errorf(at("retention"), "retention", "seconds ≥ 1m, minutes ≥ 1h, detail ≥ 1m")
+	}
+	if time.Duration(r.Seconds) > 7*24*time.Hour || time.Duration(r.Minutes) > 90*24*time.Hour || time.Duration(r.Detail) > 7*24*time.Hour {
+		return config.Errorf(at("retention"), "retention", "too long (seconds ≤ 7d, minutes ≤ 90d, detail ≤ 7d): memory is bounded by these")
+	}
+	return nil
+}
+
+// CompiledFormat is the format compiled by Validate.
+func (c *SourceConfig) CompiledFormat() *Format { return c.format }
+
+// AggregatorOptions turns the config into aggregator options.
+func (c *SourceConfig) AggregatorOptions() Options {
+	o := Options{
+		Format:        c.format,
+		Client:        c.client,
+		Slow:          time.Duration(c.Slow),
+		Seconds:       int(time.Duration(c.Retention.Seconds) / time.Second),
+		Minutes:       int(time.Duration(c.Retention.Minutes) / time.Minute),
+		DetailMinutes: int(time.Duration(c.Retention.Detail) / time.Minute),
+	}
+	for _, g := range c.Groups {
+		o.Groups = append(o.Groups, Group{Name: g.Name, Prefix: g.Prefix, Glob: g.Glob, Slow: time.Duration(g.Slow)})
+	}
+	return o
+}

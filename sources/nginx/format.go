@@ -1,0 +1,371 @@
+// Package nginx turns nginx access-log lines into the indicators that matter
+// on a milestone night: a log_format compiler producing an allocation-free
+// line parser, path normalization and groups, and a per-second aggregator
+// with bounded rings, latency histograms, top-K talkers and distinct counts.
+package nginx
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// Builtin formats users may name instead of pasting a log_format.
+var Builtin = map[string]string{
+	"combined": `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"`,
+	"main":     `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time $upstream_response_time`,
+}
+
+// Escape is the log_format escape= mode, which decides how quotes inside
+// values are written and so how delimiters are found.
+type Escape int
+
+const (
+	EscapeDefault Escape = iota // "\xHH" for quotes, backslash and control bytes
+	EscapeJSON                  // JSON string escapes
+	EscapeNone
+)
+
+// field is what a variable contributes to a Record.
+type field uint8
+
+const (
+	fSkip field = iota
+	fTimeLocal
+	fTimeISO
+	fMsec
+	fRemoteAddr
+	fXFF
+	fXRealIP
+	fRequest
+	fMethod
+	fRequestURI
+	fURI
+	fArgs
+	fStatus
+	fBodyBytes
+	fBytesSent
+	fRequestTime
+	fUpstreamRT
+	fUpstreamStatus
+	fHost
+	fServerName
+	fUA
+	fReferer
+	fUpstreamList // any other $upstream_* variable: a list like fUpstreamRT
+)
+
+var fieldOf = map[string]field{
+	"time_local":             fTimeLocal,
+	"time_iso8601":           fTimeISO,
+	"msec":                   fMsec,
+	"remote_addr":            fRemoteAddr,
+	"http_x_forwarded_for":   fXFF,
+	"http_x_real_ip":         fXRealIP,
+	"request":                fRequest,
+	"request_method":         fMethod,
+	"request_uri":            fRequestURI,
+	"uri":                    fURI,
+	"args":                   fArgs,
+	"query_string":           fArgs,
+	"status":                 fStatus,
+	"body_bytes_sent":        fBodyBytes,
+	"bytes_sent":             fBytesSent,
+	"request_time":           fRequestTime,
+	"upstream_response_time": fUpstreamRT,
+	"upstream_status":        fUpstreamStatus,
+	"host":                   fHost,
+	"server_name":            fServerName,
+	"http_user_agent":        fUA,
+	"http_referer":           fReferer,
+}
+
+// step is one variable and the literal text that must follow it.
+type step struct {
+	field field
+	name  string
+	after []byte // literal after the variable; empty for the last variable at end of line
+	list  bool   // value may be an nginx upstream list ("0.1, 0.2" or "0.1 : 0.2")
+}
+
+// Format is a compiled log_format.
+type Format struct {
+	Name   string // builtin or statement name; empty for a pasted string
+	Source string // the format text, quotes joined
+	Escape Escape
+	prefix []byte // literal before the first variable
+	steps  []step
+	has    [fUpstreamList + 1]bool
+}
+
+// Has reports whether the format carries the given kind of data, so consumers
+// can tell "no slow requests" from "cannot know".
+func (f *Format) HasRequestTime() bool { return f.has[fRequestTime] }
+
+// HasTime reports whether lines carry a timestamp.
+func (f *Format) HasTime() bool { return f.has[fTimeLocal] || f.has[fTimeISO] || f.has[fMsec] }
+
+// HasUpstreamTime reports whether lines carry $upstream_response_time.
+func (f *Format) HasUpstreamTime() bool { return f.has[fUpstreamRT] }
+
+// Variables lists the variable names in order, for `warroom check`.
+func (f *Format) Variables() []string {
+	out := make([]string, len(f.steps))
+	for i, s := range f.steps {
+		out[i] = s.name
+	}
+	return out
+}
+
+// CompileFormat compiles a builtin name ("combined", "main"), a log_format
+// statement as it stands in nginx.conf, or a bare format string.
+func CompileFormat(spec string) (*Format, error) {
+	s := strings.TrimSpace(spec)
+	if b, ok := Builtin[s]; ok {
+		f, err := compile(b, EscapeDefault)
+		if err != nil {
+			return nil, err
+		}
+		f.Name = s
+		return f, nil
+	}
+	if strings.HasPrefix(s, "log_format") && len(s) > len("log_format") && isSpace(s[len("log_format")]) {
+		return compileStatement(s)
+	}
+	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') {
+		// a pasted quoted format (possibly several quoted parts)
+		text, err := joinQuoted(s, 0)
+		if err != nil {
+			return nil, err
+		}
+		return compile(text, EscapeDefault)
+	}
+	return compile(s, EscapeDefault)
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// compileStatement handles: log_format name [escape=default|json|none] 'part' 'part' ...;
+func compileStatement(s string) (*Format, error) {
+	rest := strings.TrimSpace(s[len("log_format"):])
+	rest = strings.TrimSuffix(strings.TrimSpace(rest), ";")
+	name, rest, _ := strings.Cut(rest, " ")
+	name = strings.TrimSpace(name)
+	if name == "" || strings.ContainsAny(name, `'"`) {
+		return nil, fmt.Errorf("nginx: log_format statement: missing name")
+	}
+	rest = strings.TrimLeft(rest, " \t\r\n")
+	esc := EscapeDefault
+	if strings.HasPrefix(rest, "escape=") {
+		var mode string
+		mode, rest, _ = strings.Cut(rest, " ")
+		switch strings.TrimPrefix(mode, "escape=") {
+		case "default":
+		case "json":
+			esc = EscapeJSON
+		case "none":
+			esc = EscapeNone
+		default:
+			return nil, fmt.Errorf("nginx: log_format %s: unknown %s (want escape=default, json or none)", name, mode)
+		}
+	}
+	text, err := joinQuoted(strings.TrimSpace(rest), len(s)-len(rest))
+	if err != nil {
+		return nil, fmt.Errorf("nginx: log_format %s: %w", name, err)
+	}
+	f, err := compile(text, esc)
+	if err != nil {
+		return nil, err
+	}
+	f.Name = name
+	return f, nil
+}
+
+// joinQuoted concatenates 'a' "b" parts as nginx does. base is the column
+// offset of s in the user's text, for error positions.
+func joinQuoted(s string, base int) (string, error) {
+	var b strings.Builder
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if isSpace(c) {
+			i++
+			continue
+		}
+		if c != '\'' && c != '"' {
+			// an unquoted part: up to whitespace
+			j := i
+			for j < len(s) && !isSpace(s[j]) {
+				j++
+			}
+			b.WriteString(s[i:j])
+			i = j
+			continue
+		}
+		j := i + 1
+		for j < len(s) && s[j] != c {
+			if s[j] == '\\' && j+1 < len(s) {
+				j++
+			}
+			j++
+		}
+		if j >= len(s) {
+			return "", fmt.Errorf("format at col %d: unbalanced quote %c", base+i+1, c)
+		}
+		b.WriteString(s[i+1 : j])
+		i = j + 1
+	}
+	return b.String(), nil
+}
+
+func isVarChar(c byte) bool {
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+}
+
+// compile turns format text into steps. Errors name the 1-based column.
+func compile(text string, esc Escape) (*Format, error) {
+	f := &Format{Source: text, Escape: esc}
+	if strings.TrimSpace(text) == "" {
+		return nil, fmt.Errorf("nginx: format is empty")
+	}
+	if err := checkBalance(text); err != nil {
+		return nil, err
+	}
+	var lit []byte
+	lastVarEnd := -1
+	i := 0
+	for i < len(text) {
+		c := text[i]
+		if c != '$' {
+			lit = append(lit, c)
+			i++
+			continue
+		}
+		start := i
+		var name string
+		if i+1 < len(text) && text[i+1] == '{' {
+			end := strings.IndexByte(text[i+2:], '}')
+			if end < 0 {
+				return nil, fmt.Errorf("nginx: format at col %d: unclosed ${", start+1)
+			}
+			name = text[i+2 : i+2+end]
+			i += 3 + end
+		} else {
+			j := i + 1
+			for j < len(text) && isVarChar(text[j]) {
+				j++
+			}
+			name = text[i+1 : j]
+			i = j
+		}
+		if name == "" {
+			return nil, fmt.Errorf("nginx: format at col %d: '$' without a variable name", start+1)
+		}
+		if lastVarEnd >= 0 && len(lit) == 0 {
+			return nil, fmt.Errorf("nginx: format at col %d: variables $%s and $%s have no delimiter between them", start+1, f.steps[len(f.steps)-1].name, name)
+		}
+		if len(f.steps) == 0 {
+			f.prefix = lit
+		} else {
+			f.steps[len(f.steps)-1].after = lit
+		}
+		lit = nil
+		fd, ok := fieldOf[name]
+		if !ok {
+			fd = fSkip
+			if strings.HasPrefix(name, "upstream_") {
+				fd = fUpstreamList
+			}
+		}
+		f.steps = append(f.steps, step{field: fd, name: name, list: fd == fUpstreamRT || fd == fUpstreamStatus || fd == fUpstreamList})
+		f.has[fd] = true
+		lastVarEnd = i
+	}
+	if len(f.steps) == 0 {
+		return nil, fmt.Errorf("nginx: format has no variables")
+	}
+	f.steps[len(f.steps)-1].after = lit
+	return f, nil
+}
+
+// checkBalance rejects a format whose double quotes or brackets don't pair,
+// which would make every line fail in a confusing way.
+func checkBalance(text string) error {
+	quote := -1
+	bracket := -1
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '"':
+			if quote < 0 {
+				quote = i
+			} else {
+				quote = -1
+			}
+		case '[':
+			if quote < 0 {
+				bracket = i
+			}
+		case ']':
+			if quote < 0 {
+				if bracket < 0 {
+					return fmt.Errorf("nginx: format at col %d: ']' without '['", i+1)
+				}
+				bracket = -1
+			}
+		}
+	}
+	if quote >= 0 {
+		return fmt.Errorf("nginx: format at col %d: unbalanced quote \"", quote+1)
+	}
+	if bracket >= 0 {
+		return fmt.Errorf("nginx: format at col %d: '[' without ']'", bracket+1)
+	}
+	return nil
+}
+
+// findEnd returns where the value starting at p ends (the index of s.after),
+// or -1.
+func (f *Format) findEnd(line []byte, p int, s *step) int {
+	if len(s.after) == 0 {
+		return len(line)
+	}
+	from := p
+	for {
+		var k int
+		if len(s.after) == 1 {
+			k = bytes.IndexByte(line[from:], s.after[0])
+		} else {
+			k = bytes.Index(line[from:], s.after)
+		}
+		if k < 0 {
+			return -1
+		}
+		e := from + k
+		if s.list && s.after[0] == ' ' {
+			// "0.012, 0.034" and "0.010 : 0.020": the space is inside the list
+			if e > p && line[e-1] == ',' {
+				from = e + 1
+				continue
+			}
+			if e+2 < len(line) && line[e+1] == ':' && line[e+2] == ' ' {
+				from = e + 3
+				continue
+			}
+		}
+		if f.Escape == EscapeJSON && s.after[0] == '"' && escaped(line, p, e) {
+			from = e + 1
+			continue
+		}
+		return e
+	}
+}
+
+// escaped reports whether line[e] is preceded by an odd run of backslashes
+// (at or after p).
+func escaped(line []byte, p, e int) bool {
+	n := 0
+	for i := e - 1; i >= p && line[i] == '\\'; i-- {
+		n++
+	}
+	return n%2 == 1
+}

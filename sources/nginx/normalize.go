@@ -1,0 +1,175 @@
+package nginx
+
+import "bytes"
+
+// Normalizer rewrites request paths into route-like keys so that
+// /order/123?x=1 and /order/456 count as one path: query dropped, numeric
+// ids, UUIDs, long hex and hashed asset names replaced by placeholders.
+// It reuses one buffer; the result is valid until the next call.
+type Normalizer struct {
+	buf []byte
+}
+
+// maxPath caps the normalized key; longer paths are cut (their identity is
+// still the cut prefix, which is what a person would group them by).
+const maxPath = 256
+
+// Normalize returns the normalized form of path.
+func (n *Normalizer) Normalize(path []byte) []byte {
+	if i := bytes.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if i := bytes.IndexByte(path, '#'); i >= 0 {
+		path = path[:i]
+	}
+	if len(path) > maxPath {
+		path = path[:maxPath]
+	}
+	if cap(n.buf) < maxPath+16 {
+		n.buf = make([]byte, 0, maxPath*2)
+	}
+	out := n.buf[:0]
+	for len(path) > 0 {
+		if path[0] == '/' {
+			out = append(out, '/')
+			path = path[1:]
+			continue
+		}
+		end := bytes.IndexByte(path, '/')
+		if end < 0 {
+			end = len(path)
+		}
+		out = appendSegment(out, path[:end])
+		path = path[end:]
+	}
+	if len(out) == 0 {
+		out = append(out, '/')
+	}
+	n.buf = out
+	return out
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isHex(c byte) bool {
+	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+func appendSegment(out, seg []byte) []byte {
+	switch {
+	case allDigits(seg):
+		return append(out, ":id"...)
+	case isUUID(seg):
+		return append(out, ":uuid"...)
+	case len(seg) >= 16 && allHex(seg):
+		return append(out, ":hex"...)
+	}
+	return appendHashed(out, seg)
+}
+
+func allDigits(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func allHex(b []byte) bool {
+	for _, c := range b {
+		if !isHex(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func isUUID(b []byte) bool {
+	if len(b) != 36 || b[8] != '-' || b[13] != '-' || b[18] != '-' || b[23] != '-' {
+		return false
+	}
+	for i, c := range b {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			continue
+		}
+		if !isHex(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendHashed replaces content hashes inside a file name: a run of ≥ 8 hex
+// characters with at least one digit, after '-', '.' or '_' and before '.'
+// (beanPay-77cc09a6.js → beanPay-:hash.js, app.3f2a9c1d.chunk.css →
+// app.:hash.chunk.css). Long digit runs inside a segment become :id.
+func appendHashed(out, seg []byte) []byte {
+	i := 0
+	for i < len(seg) {
+		c := seg[i]
+		if (c == '-' || c == '.' || c == '_') && i+1 < len(seg) {
+			j := i + 1
+			digits := 0
+			for j < len(seg) && isHex(seg[j]) {
+				if isDigit(seg[j]) {
+					digits++
+				}
+				j++
+			}
+			run := j - i - 1
+			if run >= 8 && digits > 0 && (j == len(seg) || seg[j] == '.' || seg[j] == '-' || seg[j] == '_') {
+				out = append(out, c)
+				out = append(out, ":hash"...)
+				i = j
+				continue
+			}
+			if run >= 6 && digits == run { // order-1234567 style ids
+				out = append(out, c)
+				out = append(out, ":id"...)
+				i = j
+				continue
+			}
+		}
+		out = append(out, c)
+		i++
+	}
+	return out
+}
+
+// globMatch matches b against a pattern where '*' matches any run of bytes
+// (including '/') and '?' one byte. It allocates nothing.
+func globMatch(pattern string, b []byte) bool {
+	px, bx := 0, 0
+	nextPx, nextBx := -1, -1
+	for px < len(pattern) || bx < len(b) {
+		if px < len(pattern) {
+			switch c := pattern[px]; c {
+			case '*':
+				nextPx, nextBx = px, bx+1
+				px++
+				continue
+			case '?':
+				if bx < len(b) {
+					px++
+					bx++
+					continue
+				}
+			default:
+				if bx < len(b) && b[bx] == c {
+					px++
+					bx++
+					continue
+				}
+			}
+		}
+		if nextBx > 0 && nextBx <= len(b) {
+			px, bx = nextPx, nextBx
+			continue
+		}
+		return false
+	}
+	return true
+}

@@ -1,0 +1,358 @@
+package nginx
+
+import (
+	"bytes"
+)
+
+// Record is one parsed line. Byte slices point into the line and are valid
+// only until the next Parse.
+type Record struct {
+	Time         int64 // unix seconds; valid when HasTime
+	Milli        int32 // milliseconds within the second when known
+	HasTime      bool
+	Client       []byte
+	Method       []byte
+	Path         []byte // request target with query string
+	Proto        []byte
+	Status       int
+	Bytes        int64
+	ReqTime      int64 // microseconds; -1 when the line has none
+	UpTime       int64 // microseconds summed over upstream tries; -1 when none ("-")
+	UpStatus     []byte
+	Host         []byte
+	UA           []byte
+	Referer      []byte
+	uri, args    []byte
+	upstreamDash bool // $upstream_response_time was "-"
+	xff, xrip    []byte
+	remote       []byte
+}
+
+// Reason says why a line was not counted.
+type Reason uint8
+
+const (
+	ReasonNone      Reason = iota
+	ReasonTooLong          // over MaxLine bytes
+	ReasonNUL              // contains NUL bytes (preallocated or corrupted file)
+	ReasonTruncated        // ended before all fields
+	ReasonLayout           // a literal of the format was not where expected
+	ReasonTime             // timestamp missing or unreadable
+	ReasonStatus           // status not a 3-digit code
+	ReasonNumber           // a numeric field unreadable
+	ReasonFuture           // timestamp too far ahead of the clock
+	ReasonEmpty            // blank line
+	numReasons
+)
+
+var reasonNames = [numReasons]string{"", "too_long", "nul_bytes", "truncated", "layout", "bad_time", "bad_status", "bad_number", "future_time", "empty"}
+
+func (r Reason) String() string {
+	if r < numReasons {
+		return reasonNames[r]
+	}
+	return "unknown"
+}
+
+// Reasons lists every reason, for reports.
+func Reasons() []Reason {
+	out := make([]Reason, 0, numReasons-1)
+	for r := ReasonTooLong; r < numReasons; r++ {
+		out = append(out, r)
+	}
+	return out
+}
+
+// ClientField chooses which variable identifies the client.
+type ClientField int
+
+const (
+	ClientRemoteAddr ClientField = iota
+	ClientXFF                    // first hop of X-Forwarded-For
+	ClientXRealIP
+)
+
+// MaxLine is the longest line parsed; longer ones are malformed (too_long).
+const MaxLine = 64 << 10
+
+// Parser parses lines of one Format. It is not safe for concurrent use; it
+// keeps a one-entry timestamp cache so consecutive lines of the same second
+// cost a compare instead of a parse.
+type Parser struct {
+	f      *Format
+	client ClientField
+	tc     timeCache
+}
+
+// NewParser returns a parser for f.
+func NewParser(f *Format, client ClientField) *Parser {
+	return &Parser{f: f, client: client}
+}
+
+// Format returns the parser's format.
+func (p *Parser) Format() *Format { return p.f }
+
+// Parse fills r from line (without its trailing newline). It allocates nothing.
+func (p *Parser) Parse(line []byte, r *Record) Reason {
+	*r = Record{ReqTime: -1, UpTime: -1}
+	if len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
+	}
+	if len(line) == 0 {
+		return ReasonEmpty
+	}
+	if len(line) > MaxLine {
+		return ReasonTooLong
+	}
+	if bytes.IndexByte(line, 0) >= 0 {
+		return ReasonNUL
+	}
+	f := p.f
+	if !bytes.HasPrefix(line, f.prefix) {
+		return ReasonLayout
+	}
+	pos := len(f.prefix)
+	for i := range f.steps {
+		s := &f.steps[i]
+		if pos > len(line) {
+			return ReasonTruncated
+		}
+		end := f.findEnd(line, pos, s)
+		if end < 0 {
+			if i == len(f.steps)-1 && len(s.after) > 0 && bytes.HasPrefix(s.after, line[len(line):]) {
+				return ReasonTruncated
+			}
+			return ReasonTruncated
+		}
+		v := line[pos:end]
+		pos = end + len(s.after)
+		if reason := p.assign(s.field, v, r); reason != ReasonNone {
+			return reason
+		}
+	}
+	if f.HasTime() && !r.HasTime {
+		return ReasonTime
+	}
+	if r.Path == nil && r.uri != nil {
+		r.Path = r.uri
+	}
+	switch p.client {
+	case ClientXFF:
+		if h := firstHop(r.xff); len(h) > 0 {
+			r.Client = h
+		}
+	case ClientXRealIP:
+		if len(r.xrip) > 0 && !isDash(r.xrip) {
+			r.Client = r.xrip
+		}
+	}
+	if r.Client == nil {
+		r.Client = r.remote
+	}
+	return ReasonNone
+}
+
+func isDash(b []byte) bool { return len(b) == 1 && b[0] == '-' }
+
+func firstHop(b []byte) []byte {
+	if len(b) == 0 || isDash(b) {
+		return nil
+	}
+	if i := bytes.IndexByte(b, ','); i >= 0 {
+		b = b[:i]
+	}
+	return bytes.TrimSpace(b)
+}
+
+func (p *Parser) assign(fd field, v []byte, r *Record) Reason {
+	switch fd {
+	case fSkip, fUpstreamList:
+	case fTimeLocal:
+		t, ok := p.tc.local(v)
+		if !ok {
+			return ReasonTime
+		}
+		r.Time, r.HasTime = t, true
+	case fTimeISO:
+		t, ok := p.tc.iso(v)
+		if !ok {
+			return ReasonTime
+		}
+		r.Time, r.HasTime = t, true
+	case fMsec:
+		sec, ms, ok := parseMsec(v)
+		if !ok {
+			return ReasonTime
+		}
+		r.Time, r.Milli, r.HasTime = sec, ms, true
+	case fRemoteAddr:
+		r.remote = v
+	case fXFF:
+		r.xff = v
+	case fXRealIP:
+		r.xrip = v
+	case fRequest:
+		splitRequest(v, r)
+	case fMethod:
+		r.Method = v
+	case fRequestURI:
+		r.Path = v
+	case fURI:
+		r.uri = v
+	case fArgs:
+		r.args = v
+	case fStatus:
+		if len(v) != 3 || v[0] < '1' || v[0] > '9' || v[1] < '0' || v[1] > '9' || v[2] < '0' || v[2] > '9' {
+			return ReasonStatus
+		}
+		r.Status = int(v[0]-'0')*100 + int(v[1]-'0')*10 + int(v[2]-'0')
+	case fBodyBytes, fBytesSent:
+		if isDash(v) {
+			break
+		}
+		n, ok := parseUint(v)
+		if !ok {
+			return ReasonNumber
+		}
+		if fd == fBodyBytes || r.Bytes == 0 {
+			r.Bytes = n
+		}
+	case fRequestTime:
+		if isDash(v) {
+			break
+		}
+		us, ok := parseSeconds(v)
+		if !ok {
+			return ReasonNumber
+		}
+		r.ReqTime = us
+	case fUpstreamRT:
+		us, ok := parseUpstreamTimes(v)
+		if !ok {
+			return ReasonNumber
+		}
+		r.UpTime = us
+		r.upstreamDash = us < 0
+	case fUpstreamStatus:
+		r.UpStatus = v
+	case fHost:
+		r.Host = v
+	case fServerName:
+		if r.Host == nil {
+			r.Host = v
+		}
+	case fUA:
+		r.UA = v
+	case fReferer:
+		r.Referer = v
+	}
+	return ReasonNone
+}
+
+// splitRequest splits "GET /path HTTP/1.1". Garbage (a TLS hello sent to
+// port 80) keeps the whole value as the path.
+func splitRequest(v []byte, r *Record) {
+	sp := bytes.IndexByte(v, ' ')
+	if sp < 0 {
+		r.Path = v
+		return
+	}
+	r.Method = v[:sp]
+	rest := v[sp+1:]
+	if last := bytes.LastIndexByte(rest, ' '); last >= 0 && bytes.HasPrefix(rest[last+1:], []byte("HTTP/")) {
+		r.Proto = rest[last+1:]
+		rest = rest[:last]
+	}
+	r.Path = rest
+}
+
+func parseUint(v []byte) (int64, bool) {
+	if len(v) == 0 || len(v) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+// parseSeconds reads "12.345" (seconds with up to 6 decimals) as microseconds.
+func parseSeconds(v []byte) (int64, bool) {
+	if len(v) == 0 || len(v) > 24 {
+		return 0, false
+	}
+	var whole, frac int64
+	i := 0
+	for ; i < len(v) && v[i] != '.'; i++ {
+		c := v[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		whole = whole*10 + int64(c-'0')
+	}
+	if i == 0 || whole > 1e9 {
+		return 0, false
+	}
+	digits := 0
+	if i < len(v) {
+		i++ // '.'
+		if i == len(v) {
+			return 0, false
+		}
+		for ; i < len(v); i++ {
+			c := v[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			if digits < 6 {
+				frac = frac*10 + int64(c-'0')
+				digits++
+			}
+		}
+	}
+	for ; digits < 6; digits++ {
+		frac *= 10
+	}
+	return whole*1e6 + frac, true
+}
+
+// parseUpstreamTimes sums an nginx upstream list: "0.012", "0.012, 0.034",
+// "0.010 : 0.020", "-" (no upstream) and mixes like "-, 0.5". It returns -1
+// when no try has a time.
+func parseUpstreamTimes(v []byte) (int64, bool) {
+	total := int64(-1)
+	for len(v) > 0 {
+		end := 0
+		for end < len(v) && v[end] != ',' && v[end] != ':' {
+			end++
+		}
+		item := bytes.TrimSpace(v[:end])
+		if len(item) > 0 && !isDash(item) {
+			us, ok := parseSeconds(item)
+			if !ok {
+				return 0, false
+			}
+			if total < 0 {
+				total = 0
+			}
+			total += us
+		}
+		if end == len(v) {
+			break
+		}
+		v = v[end+1:]
+	}
+	return total, true
+}
+
+func parseMsec(v []byte) (int64, int32, bool) {
+	us, ok := parseSeconds(v)
+	if !ok {
+		return 0, 0, false
+	}
+	return us / 1e6, int32(us % 1e6 / 1000), true
+}

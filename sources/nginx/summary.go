@@ -1,0 +1,205 @@
+package nginx
+
+import (
+	"sort"
+	"time"
+
+	"warroom/sources"
+)
+
+// Peak is the busiest second or minute: Value is requests per second.
+type Peak struct {
+	At    time.Time
+	Value float64
+}
+
+// Totals is the counters of a span plus latency quantiles.
+type Totals struct {
+	Bucket
+	Status      map[int]uint64 // every code seen
+	P50         float64        // seconds; -1 when no request carried a time
+	P95         float64
+	P99         float64
+	DistinctIPs uint64
+}
+
+// SlowRatio is slow / timed requests, or -1 when no request had a time.
+func (t *Totals) SlowRatio() float64 { return ratio(uint64(t.Slow), uint64(t.Timed)) }
+
+// Ratio499 is 499s / requests, or -1 when there were none.
+func (t *Totals) Ratio499() float64 { return ratio(uint64(t.S499), uint64(t.Requests)) }
+
+// Ratio5xx is 5xx / requests, or -1 when there were none.
+func (t *Totals) Ratio5xx() float64 { return ratio(uint64(t.Class[5]), uint64(t.Requests)) }
+
+func ratio(a, b uint64) float64 {
+	if b == 0 {
+		return -1
+	}
+	return float64(a) / float64(b)
+}
+
+// GroupTotals is a path group's whole-run counters.
+type GroupTotals struct {
+	Name string
+	Slow time.Duration
+	Totals
+}
+
+// Malformed is the count and samples of one reason.
+type Malformed struct {
+	Reason  string
+	Count   uint64
+	Samples []Sample
+}
+
+// Summary is everything `warroom scan` reports about the lines seen.
+type Summary struct {
+	Lines      uint64 // lines read, good or bad
+	Totals            // counted requests
+	Malformed  []Malformed
+	BadLines   uint64
+	Filtered   uint64 // outside --from/--to
+	TooOld     uint64 // older than the per-second ring when they arrived
+	TopIPs     []TopItem
+	TopPaths   []TopItem
+	TopExact   bool // no key was evicted: top counts are exact
+	PeakSecond Peak
+	PeakMinute Peak
+	First      time.Time
+	Last       time.Time
+	Groups     []GroupTotals
+	SlowAbove  time.Duration // the slow threshold
+	HasTimes   bool          // the format has $request_time (slow/latency are meaningful)
+}
+
+// Summary returns the whole-run summary with the top n keys.
+func (a *Aggregator) Summary(n int) Summary {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := Summary{
+		Lines:     a.lines,
+		Filtered:  a.filtered,
+		TooOld:    a.tooOld,
+		TopIPs:    a.ips.Top(n),
+		TopPaths:  a.paths.Top(n),
+		TopExact:  a.ips.Exact() && a.paths.Exact(),
+		SlowAbove: a.o.Slow,
+		HasTimes:  a.o.Format.HasRequestTime(),
+	}
+	s.Totals = totalsOf(&a.total, &a.hist)
+	s.Status = map[int]uint64{}
+	for code, c := range a.codeTotal {
+		if c > 0 {
+			s.Status[code] = c
+		}
+	}
+	s.DistinctIPs = a.hll.Estimate()
+	for r := ReasonTooLong; r < numReasons; r++ {
+		if a.malformed[r] > 0 {
+			s.Malformed = append(s.Malformed, Malformed{Reason: r.String(), Count: a.malformed[r], Samples: append([]Sample(nil), a.samples[r]...)})
+			if r != ReasonEmpty {
+				s.BadLines += a.malformed[r]
+			}
+		}
+	}
+	sort.Slice(s.Malformed, func(i, j int) bool { return s.Malformed[i].Count > s.Malformed[j].Count })
+	peakS, peakM := a.peakSec, a.peakMin
+	for i := range a.sec.slots {
+		keepPeak(&peakS, &a.sec.slots[i])
+	}
+	for i := range a.min.slots {
+		keepPeak(&peakM, &a.min.slots[i])
+	}
+	if peakS.Requests > 0 {
+		s.PeakSecond = Peak{At: time.Unix(peakS.T, 0).UTC(), Value: float64(peakS.Requests)}
+	}
+	if peakM.Requests > 0 {
+		s.PeakMinute = Peak{At: time.Unix(peakM.T, 0).UTC(), Value: float64(peakM.Requests) / 60}
+	}
+	if a.total.Requests > 0 {
+		s.First = time.Unix(a.first, 0).UTC()
+		s.Last = time.Unix(a.last, 0).UTC()
+	}
+	for i := range a.groups {
+		g := &a.groups[i]
+		s.Groups = append(s.Groups, GroupTotals{Name: g.g.Name, Slow: time.Duration(g.slowUS) * time.Microsecond, Totals: totalsOf(&g.total, &g.hist)})
+	}
+	return s
+}
+
+func totalsOf(b *Bucket, h *Hist) Totals {
+	t := Totals{Bucket: *b, P50: h.Quantile(0.50), P95: h.Quantile(0.95), P99: h.Quantile(0.99)}
+	return t
+}
+
+// Metric names a per-second series an aggregator can produce.
+type Metric string
+
+const (
+	MetricQPS        Metric = "qps"
+	MetricSlowRatio  Metric = "slow_ratio"
+	Metric499Rate    Metric = "499_rate"
+	Metric5xxRatio   Metric = "5xx_ratio"
+	Metric5xxRate    Metric = "5xx_rate"
+	Metric304Rate    Metric = "304_rate"
+	Metric404Rate    Metric = "404_rate"
+	MetricBytesRate  Metric = "bytes_rate"
+	MetricAvgLatency Metric = "avg_latency"
+	MetricUpstream   Metric = "upstream_avg"
+)
+
+// Metrics lists every metric, for config validation.
+var Metrics = []Metric{MetricQPS, MetricSlowRatio, Metric499Rate, Metric5xxRatio, Metric5xxRate, Metric304Rate, Metric404Rate, MetricBytesRate, MetricAvgLatency, MetricUpstream}
+
+// Unit is how m's values read.
+func (m Metric) Unit() sources.Unit {
+	switch m {
+	case MetricSlowRatio, Metric5xxRatio:
+		return sources.UnitRatio
+	case MetricBytesRate:
+		return sources.UnitBytes
+	case MetricAvgLatency, MetricUpstream:
+		return sources.UnitSeconds
+	}
+	return sources.UnitPerSecond
+}
+
+// value computes m from a bucket covering span seconds; NaN when undefined.
+func (m Metric) value(b *Bucket, span float64) float64 {
+	nan := func(v float64) float64 {
+		if v < 0 {
+			return nanValue
+		}
+		return v
+	}
+	switch m {
+	case MetricQPS:
+		return float64(b.Requests) / span
+	case MetricSlowRatio:
+		return nan(ratio(uint64(b.Slow), uint64(b.Timed)))
+	case Metric499Rate:
+		return float64(b.S499) / span
+	case Metric5xxRatio:
+		return nan(ratio(uint64(b.Class[5]), uint64(b.Requests)))
+	case Metric5xxRate:
+		return float64(b.Class[5]) / span
+	case Metric304Rate:
+		return float64(b.S304) / span
+	case Metric404Rate:
+		return float64(b.S404) / span
+	case MetricBytesRate:
+		return float64(b.Bytes) / span
+	case MetricAvgLatency:
+		if b.Timed == 0 {
+			return nanValue
+		}
+		return float64(b.ReqTimeUS) / float64(b.Timed) / 1e6
+	case MetricUpstream:
+		if b.UpCount == 0 {
+			return nanValue
+		}
+		return float64(b.UpTimeUS) / float64(b.UpCount) / 1e6
+	}
+	return nanValue
+}

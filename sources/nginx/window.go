@@ -1,0 +1,148 @@
+package nginx
+
+import (
+	"math"
+	"time"
+
+	"warroom/sources"
+)
+
+var nanValue = math.NaN()
+
+// Window is the counters over [From, To) from the rings, with latency
+// quantiles, top talkers and distinct clients from the per-minute details
+// (whole minutes touching the window).
+type Window struct {
+	From, To time.Time
+	Totals
+	TopIPs   []TopItem
+	TopPaths []TopItem
+	Partial  bool // part of the window is older than the rings hold
+}
+
+// Window sums [from, to) using per-second slots where they still hold it and
+// per-minute slots otherwise.
+func (a *Aggregator) Window(from, to time.Time, topN int) Window {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	w := Window{From: from, To: to}
+	f, t := from.Unix(), to.Unix()
+	w.Status = map[int]uint64{}
+	var sum Bucket
+	secFloor := t - a.sec.span()
+	for s := f; s < t; {
+		if s >= secFloor {
+			if b := a.sec.get(s); b != nil {
+				sum.Add(b)
+				a.addCodes(w.Status, a.codeSec, int(s%int64(len(a.sec.slots))))
+			}
+			s++
+			continue
+		}
+		m := s - s%60
+		if s == m && m+60 <= t {
+			if b := a.min.get(m); b != nil {
+				sum.Add(b)
+				a.addCodes(w.Status, a.codeMin, int((m/60)%int64(len(a.min.slots))))
+			} else {
+				w.Partial = true
+			}
+			s += 60
+			continue
+		}
+		w.Partial = true // a partial minute older than the second ring
+		s++
+	}
+	var hist Hist
+	ips, paths := NewTopK(a.o.TopPerMinute*4), NewTopK(a.o.TopPerMinute*4)
+	hll := NewHLL(11)
+	for m := f - f%60; m < t; m += 60 {
+		d := &a.detail[int((m/60)%int64(len(a.detail)))]
+		if d.T != m || d.ips == nil {
+			continue
+		}
+		hist.Merge(&d.hist)
+		ips.Merge(d.ips)
+		paths.Merge(d.paths)
+		hll.Merge(d.hll)
+	}
+	w.Totals.Bucket = sum
+	w.P50, w.P95, w.P99 = hist.Quantile(0.5), hist.Quantile(0.95), hist.Quantile(0.99)
+	w.DistinctIPs = hll.Estimate()
+	w.TopIPs = ips.Top(topN)
+	w.TopPaths = paths.Top(topN)
+	return w
+}
+
+func (a *Aggregator) addCodes(into map[int]uint64, cols [][]uint32, idx int) {
+	for code, s := range a.codeSlot {
+		if s >= 0 {
+			if v := cols[s][idx]; v > 0 {
+				into[code] += uint64(v)
+			}
+		}
+	}
+}
+
+// Series returns metric m for group ("" = all requests) over [from, to) at
+// the given step (rounded to whole seconds, at least 1 s). Steps of a
+// minute or more read the per-minute ring when the second ring no longer
+// holds the span. Slots with no data yield 0 for rates and NaN for ratios.
+func (a *Aggregator) Series(m Metric, group string, from, to time.Time, step time.Duration) (sources.Series, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	sec, min := a.sec, a.min
+	if group != "" {
+		found := false
+		for i := range a.groups {
+			if a.groups[i].g.Name == group {
+				sec, min, found = a.groups[i].sec, a.groups[i].min, true
+				break
+			}
+		}
+		if !found {
+			return sources.Series{}, false
+		}
+	}
+	st := int64(step / time.Second)
+	if st < 1 {
+		st = 1
+	}
+	f := from.Unix()
+	f -= f % st
+	t := to.Unix()
+	name := string(m)
+	if group != "" {
+		name = group + " " + name
+	}
+	s := sources.Series{Name: name, Unit: m.Unit()}
+	useMin := st%60 == 0 && f < t-sec.span()
+	for x := f; x < t; x += st {
+		var b Bucket
+		if useMin {
+			for y := x; y < x+st; y += 60 {
+				if mb := min.get(y); mb != nil {
+					b.Add(mb)
+				}
+			}
+		} else {
+			for y := x; y < x+st; y++ {
+				if sb := sec.get(y); sb != nil {
+					b.Add(sb)
+				}
+			}
+		}
+		s.Points = append(s.Points, sources.Point{At: time.Unix(x, 0), V: m.value(&b, float64(st))})
+	}
+	return s, true
+}
+
+// Newest is the newest line timestamp counted (zero before any).
+func (a *Aggregator) Newest() time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.last == 0 {
+		return time.Time{}
+	}
+	return time.Unix(a.last, 0)
+}
