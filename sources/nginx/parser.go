@@ -294,7 +294,7 @@ func parseSeconds(v []byte) (int64, bool) {
 		}
 		whole = whole*10 + int64(c-'0')
 	}
-	if i == 0 || whole > 1e9 {
+	if i == 0 || whole > 1e11 {
 		return 0, false
 	}
 	digits := 0

@@ -29,7 +29,7 @@ func (a *Aggregator) Window(from, to time.Time, topN int) Window {
 	f, t := from.Unix(), to.Unix()
 	w.Status = map[int]uint64{}
 	var sum Bucket
-	secFloor := t - a.sec.span()
+	secFloor := a.last - a.sec.span() + 1 // the second ring holds (newest-span, newest]
 	for s := f; s < t; {
 		if s >= secFloor {
 			if b := a.sec.get(s); b != nil {
@@ -116,7 +116,7 @@ func (a *Aggregator) Series(m Metric, group string, from, to time.Time, step tim
 		name = group + " " + name
 	}
 	s := sources.Series{Name: name, Unit: m.Unit()}
-	useMin := st%60 == 0 && f < t-sec.span()
+	useMin := st%60 == 0 && f <= a.last-sec.span()
 	for x := f; x < t; x += st {
 		var b Bucket
 		if useMin {

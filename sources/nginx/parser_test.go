@@ -1,0 +1,168 @@
+package nginx
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func mustFormat(t testing.TB, spec string) *Format {
+	t.Helper()
+	f, err := CompileFormat(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestParseMain(t *testing.T) {
+	p := NewParser(mustFormat(t, "main"), ClientRemoteAddr)
+	line := `10.1.2.3 - - [31/Dec/2026:23:59:58 +0800] "GET /yearend-api/v1/rank?stage=3 HTTP/1.1" 200 5120 "https://e.example.com/" "Mozilla/5.0 (iPhone) MicroMessenger/8.0.44 NetType/WIFI" 0.152 0.012, 0.134`
+	var r Record
+	if reason := p.Parse([]byte(line), &r); reason != ReasonNone {
+		t.Fatalf("reason %v", reason)
+	}
+	want := time.Date(2026, 12, 31, 23, 59, 58, 0, time.FixedZone("", 8*3600)).Unix()
+	if r.Time != want {
+		t.Errorf("time %d, want %d", r.Time, want)
+	}
+	checks := map[string][2]string{
+		"client": {string(r.Client), "10.1.2.3"},
+		"method": {string(r.Method), "GET"},
+		"path":   {string(r.Path), "/yearend-api/v1/rank?stage=3"},
+		"proto":  {string(r.Proto), "HTTP/1.1"},
+		"ua":     {string(r.UA), "Mozilla/5.0 (iPhone) MicroMessenger/8.0.44 NetType/WIFI"},
+		"ref":    {string(r.Referer), "https://e.example.com/"},
+	}
+	for k, v := range checks {
+		if v[0] != v[1] {
+			t.Errorf("%s = %q, want %q", k, v[0], v[1])
+		}
+	}
+	if r.Status != 200 || r.Bytes != 5120 || r.ReqTime != 152000 || r.UpTime != 146000 {
+		t.Errorf("status %d bytes %d req %d up %d", r.Status, r.Bytes, r.ReqTime, r.UpTime)
+	}
+}
+
+func TestParseFields(t *testing.T) {
+	cases := []struct {
+		name, format, line string
+		client             ClientField
+		reason             Reason
+		check              func(r *Record) string
+	}{
+		{name: "upstream colon list", format: "main",
+			line:  `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 502 0 "-" "ua" 3.001 1.000 : 2.001`,
+			check: func(r *Record) string { return expectInt(r.UpTime, 3001000) }},
+		{name: "upstream dash", format: "main",
+			line:  `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET /a.js HTTP/1.1" 304 0 "-" "ua" 0.000 -`,
+			check: func(r *Record) string { return expectInt(r.UpTime, -1) + expectBool(r.upstreamDash, true) }},
+		{name: "upstream dash then time", format: "main",
+			line:  `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" 0.5 -, 0.250`,
+			check: func(r *Record) string { return expectInt(r.UpTime, 250000) }},
+		{name: "ua with quotes escaped", format: "combined",
+			line:  `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "a\x22b c"`,
+			check: func(r *Record) string { return expectStr(r.UA, `a\x22b c`) }},
+		{name: "garbage request", format: "combined",
+			line:  `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "\x16\x03\x01" 400 150 "-" "-"`,
+			check: func(r *Record) string { return expectStr(r.Path, `\x16\x03\x01`) + expectInt(int64(r.Status), 400) }},
+		{name: "xff first hop", format: `$remote_addr "$http_x_forwarded_for" [$time_local] $status`, client: ClientXFF,
+			line:  `10.0.0.1 "203.0.113.9, 10.0.0.7" [01/Jan/2027:00:00:01 +0000] 200`,
+			check: func(r *Record) string { return expectStr(r.Client, "203.0.113.9") }},
+		{name: "xff dash falls back", format: `$remote_addr "$http_x_forwarded_for" [$time_local] $status`, client: ClientXFF,
+			line:  `10.0.0.1 "-" [01/Jan/2027:00:00:01 +0000] 200`,
+			check: func(r *Record) string { return expectStr(r.Client, "10.0.0.1") }},
+		{name: "iso time and msec", format: `$time_iso8601 $msec $status`,
+			line:  `2027-01-01T00:00:01+08:00 1798732801.250 200`,
+			check: func(r *Record) string { return expectInt(r.Time, 1798732801) + expectInt(int64(r.Milli), 250) }},
+		{name: "iso Z", format: `$time_iso8601 $status`, line: `2027-01-01T00:00:01Z 200`,
+			check: func(r *Record) string { return expectInt(r.Time, 1798761601) }},
+		{name: "json escape", format: `log_format j escape=json '{"ip":"$remote_addr","ua":"$http_user_agent","s":$status,"t":"$time_iso8601"}';`,
+			line:  `{"ip":"1.2.3.4","ua":"say \"hi\"","s":499,"t":"2027-01-01T00:00:01+00:00"}`,
+			check: func(r *Record) string { return expectStr(r.UA, `say \"hi\"`) + expectInt(int64(r.Status), 499) }},
+		{name: "skipped var with spaces in brackets", format: `[$time_local] [$ssl_cipher stuff] $status`,
+			line:  `[01/Jan/2027:00:00:01 +0000] [ECDHE RSA AES stuff] 404`,
+			check: func(r *Record) string { return expectInt(int64(r.Status), 404) }},
+		{name: "uri and args", format: `$time_msec_ignored [$time_local] $request_method $uri $args $status`,
+			line:  `x [01/Jan/2027:00:00:01 +0000] GET /pay/order/1 a=1 200`,
+			check: func(r *Record) string { return expectStr(r.Path, "/pay/order/1") + expectStr(r.Method, "GET") }},
+		{name: "crlf", format: "combined",
+			line:  "1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\"\r",
+			check: func(r *Record) string { return expectStr(r.UA, "ua") }},
+		{name: "truncated", format: "main", line: `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200`, reason: ReasonTruncated},
+		{name: "layout", format: "main", line: `hello world`, reason: ReasonTruncated},
+		{name: "prefix literal", format: `[$time_local] $status`, line: `01/Jan/2027:00:00:01 +0000] 200`, reason: ReasonLayout},
+		{name: "bad status", format: "combined", line: `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 2x0 1 "-" "ua"`, reason: ReasonStatus},
+		{name: "bad time", format: "combined", line: `1.1.1.1 - - [32/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua"`, reason: ReasonTime},
+		{name: "bad month", format: "combined", line: `1.1.1.1 - - [01/Foo/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua"`, reason: ReasonTime},
+		{name: "bad number", format: "main", line: `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" fast 0.1`, reason: ReasonNumber},
+		{name: "nul", format: "combined", line: "\x00\x00\x00\x00", reason: ReasonNUL},
+		{name: "empty", format: "combined", line: "", reason: ReasonEmpty},
+		{name: "too long", format: "combined", line: strings.Repeat("a", MaxLine+1), reason: ReasonTooLong},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := NewParser(mustFormat(t, c.format), c.client)
+			var r Record
+			reason := p.Parse([]byte(c.line), &r)
+			if reason != c.reason {
+				t.Fatalf("reason = %v, want %v", reason, c.reason)
+			}
+			if c.check != nil {
+				if msg := c.check(&r); msg != "" {
+					t.Fatal(msg)
+				}
+			}
+		})
+	}
+}
+
+func expectInt(got, want int64) string {
+	if got != want {
+		return "got " + itoa(got) + ", want " + itoa(want) + "; "
+	}
+	return ""
+}
+
+func expectBool(got, want bool) string {
+	if got != want {
+		return "bool mismatch; "
+	}
+	return ""
+}
+
+func expectStr(got []byte, want string) string {
+	if string(got) != want {
+		return "got " + string(got) + ", want " + want + "; "
+	}
+	return ""
+}
+
+func itoa(v int64) string { return strings.TrimSpace(strings.Replace(time.Duration(v).String(), "ns", "", 1)) }
+
+func TestParseTimeCacheAcrossSeconds(t *testing.T) {
+	p := NewParser(mustFormat(t, `[$time_local] $status`), ClientRemoteAddr)
+	var r Record
+	base := time.Date(2026, 12, 31, 23, 59, 58, 0, time.UTC)
+	for i := 0; i < 5; i++ {
+		ts := base.Add(time.Duration(i) * time.Second)
+		for j := 0; j < 2; j++ { // second line of the same second hits the cache
+			line := "[" + ts.Format("02/Jan/2006:15:04:05 -0700") + "] 200"
+			if reason := p.Parse([]byte(line), &r); reason != ReasonNone {
+				t.Fatal(reason)
+			}
+			if r.Time != ts.Unix() {
+				t.Fatalf("%s parsed as %d, want %d", line, r.Time, ts.Unix())
+			}
+		}
+	}
+}
+
+func TestParseAllocs(t *testing.T) {
+	p := NewParser(mustFormat(t, "main"), ClientXFF)
+	line := []byte(`10.1.2.3 - - [31/Dec/2026:23:59:58 +0800] "GET /a?b=1 HTTP/1.1" 200 5120 "-" "ua" 0.152 0.012, 0.134`)
+	var r Record
+	if n := testing.AllocsPerRun(100, func() { p.Parse(line, &r) }); n != 0 {
+		t.Fatalf("Parse allocates %v per line", n)
+	}
+}

@@ -1,0 +1,142 @@
+package nginx
+
+import (
+	"hash/maphash"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"testing"
+)
+
+func TestHistQuantiles(t *testing.T) {
+	var h Hist
+	if h.Quantile(0.5) != -1 {
+		t.Fatal("empty histogram must say unknown")
+	}
+	// 1..10000 ms uniformly: exact quantiles are known
+	for ms := 1; ms <= 10000; ms++ {
+		h.Add(int64(ms) * 1000)
+	}
+	for _, q := range []float64{0.5, 0.95, 0.99} {
+		want := q * 10
+		got := h.Quantile(q)
+		if rel := math.Abs(got-want) / want; rel > 0.02 {
+			t.Errorf("p%v = %v, want %v ± 2%% (error %.2f%%)", q*100, got, want, rel*100)
+		}
+	}
+	var h2 Hist
+	h2.Add(1 << 40) // beyond the cap: clamped into the last bucket, not lost
+	if h2.Count() != 1 || h2.Quantile(1) <= 0 {
+		t.Fatal("huge value lost")
+	}
+}
+
+func TestHistIndexMonotonic(t *testing.T) {
+	last := -1
+	for us := uint64(0); us < 1<<22; us += 1 + us/100 {
+		i := histIndex(us)
+		if i < last {
+			t.Fatalf("index went down at %d", us)
+		}
+		last = i
+		mid := histValue(i)
+		if us >= 64 && math.Abs(mid-float64(us))/float64(us) > 1.0/32 {
+			t.Fatalf("bucket midpoint %v too far from %d", mid, us)
+		}
+	}
+}
+
+func TestTopKExactWhenFits(t *testing.T) {
+	seed := maphash.MakeSeed()
+	k := NewTopK(100)
+	want := map[string]uint64{}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 20000; i++ {
+		key := "10.0.0." + strconv.Itoa(rng.IntN(50))
+		want[key]++
+		k.Add(maphash.String(seed, key), []byte(key), false, false)
+	}
+	if !k.Exact() {
+		t.Fatal("no eviction expected")
+	}
+	for _, it := range k.Top(-1) {
+		if it.Count != want[it.Key] || it.Err != 0 {
+			t.Fatalf("%s: %d (err %d), want %d", it.Key, it.Count, it.Err, want[it.Key])
+		}
+	}
+}
+
+func TestTopKHeavyHittersUnderEviction(t *testing.T) {
+	seed := maphash.MakeSeed()
+	k := NewTopK(64)
+	want := map[string]uint64{}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 200000; i++ {
+		var key string
+		if rng.IntN(10) < 4 {
+			key = "heavy-" + strconv.Itoa(rng.IntN(5))
+		} else {
+			key = "tail-" + strconv.Itoa(rng.IntN(100000))
+		}
+		want[key]++
+		k.Add(maphash.String(seed, key), []byte(key), key == "heavy-0", false)
+	}
+	if k.Exact() {
+		t.Fatal("evictions expected")
+	}
+	top := k.Top(5)
+	keys := make([]string, len(top))
+	for i, it := range top {
+		keys[i] = it.Key
+		// Space-Saving: true count within [Count-Err, Count]
+		if w := want[it.Key]; w > it.Count || w < it.Count-it.Err {
+			t.Errorf("%s: count %d err %d, true %d", it.Key, it.Count, it.Err, w)
+		}
+	}
+	sort.Strings(keys)
+	for i, key := range keys {
+		if key != "heavy-"+strconv.Itoa(i) {
+			t.Fatalf("top 5 = %v, want the heavy keys", keys)
+		}
+	}
+}
+
+func TestTopKMerge(t *testing.T) {
+	seed := maphash.MakeSeed()
+	a, b := NewTopK(10), NewTopK(10)
+	add := func(k *TopK, key string, n int) {
+		for i := 0; i < n; i++ {
+			k.Add(maphash.String(seed, key), []byte(key), true, false)
+		}
+	}
+	add(a, "x", 3)
+	add(b, "x", 4)
+	add(b, "y", 1)
+	a.Merge(b)
+	top := a.Top(2)
+	if top[0].Key != "x" || top[0].Count != 7 || top[0].S499 != 7 || top[1].Key != "y" {
+		t.Fatalf("merged = %+v", top)
+	}
+}
+
+func TestHLL(t *testing.T) {
+	seed := maphash.MakeSeed()
+	for _, n := range []int{0, 1, 100, 5000, 200000} {
+		h := NewHLL(14)
+		for i := 0; i < n; i++ {
+			h.Add(maphash.String(seed, "ip"+strconv.Itoa(i)))
+			h.Add(maphash.String(seed, "ip"+strconv.Itoa(i))) // duplicates don't count
+		}
+		got := float64(h.Estimate())
+		if n == 0 {
+			if got != 0 {
+				t.Fatalf("empty estimate %v", got)
+			}
+			continue
+		}
+		if rel := math.Abs(got-float64(n)) / float64(n); rel > 0.03 {
+			t.Errorf("n=%d estimate %v (error %.1f%%)", n, got, rel*100)
+		}
+	}
+}
