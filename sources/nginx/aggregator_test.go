@@ -28,8 +28,8 @@ func TestAggregatorCounts(t *testing.T) {
 	a := newTestAgg(t, Options{Slow: 500 * time.Millisecond,
 		Groups: []Group{{Name: "pay", Prefix: "/pay/", Slow: 200 * time.Millisecond}, {Name: "static", Glob: "*.js"}}})
 	var b strings.Builder
-	b.WriteString(line(t0, "1.1.1.1", "/pay/order/1?x=1", 200, 0.300, "0.290"))       // pay slow (>200ms), not globally slow
-	b.WriteString(line(t0, "1.1.1.1", "/pay/order/2", 499, 0.900, "-"))               // 499, globally slow
+	b.WriteString(line(t0, "1.1.1.1", "/pay/order/1?x=1", 200, 0.300, "0.290"))            // pay slow (>200ms), not globally slow
+	b.WriteString(line(t0, "1.1.1.1", "/pay/order/2", 499, 0.900, "-"))                    // 499, globally slow
 	b.WriteString(line(t0.Add(time.Second), "2.2.2.2", "/a-77cc09a6.js", 304, 0.001, "-")) // static
 	b.WriteString(line(t0.Add(time.Second), "3.3.3.3", "/api", 502, 0.050, "0.020, 0.030"))
 	b.WriteString("garbage\n\n")

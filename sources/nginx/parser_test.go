@@ -138,7 +138,9 @@ func expectStr(got []byte, want string) string {
 	return ""
 }
 
-func itoa(v int64) string { return strings.TrimSpace(strings.Replace(time.Duration(v).String(), "ns", "", 1)) }
+func itoa(v int64) string {
+	return strings.TrimSpace(strings.Replace(time.Duration(v).String(), "ns", "", 1))
+}
 
 func TestParseTimeCacheAcrossSeconds(t *testing.T) {
 	p := NewParser(mustFormat(t, `[$time_local] $status`), ClientRemoteAddr)
