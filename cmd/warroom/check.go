@@ -32,7 +32,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		f := s.CompiledFormat()
 		p("  %s: %s (start %s)\n", s.Name, where, s.Start)
-		p("    format %q: %d variables: %s\n", s.Format, len(f.Variables()), strings.Join(f.Variables(), " "))
+		name := f.Name
+		if name == "" {
+			name = "custom"
+		}
+		p("    format %s: %d variables: %s\n", name, len(f.Variables()), strings.Join(f.Variables(), " "))
 		if !f.HasTime() {
 			p("    warning: no $time_local, $time_iso8601 or $msec: lines are counted when they are read\n")
 		}

@@ -93,7 +93,62 @@ func Decode(n *yaml.Node, v any) error {
 		return err
 	}
 	if err := n.Decode(v); err != nil {
-		return cleanYAMLError(err)
+		var ce *Error
+		if errors.As(err, &ce) || strings.Contains(err.Error(), "line ") {
+			return cleanYAMLError(err)
+		}
+		// An Unmarshaler of the legacy kind (model.Duration, config.URL)
+		// failed without saying where: find the field that fails alone.
+		if located := locate(n, rv.Type().Elem(), err); located != nil {
+			return located
+		}
+		return At(n, cleanYAMLError(err))
+	}
+	return nil
+}
+
+// locate decodes n's fields one by one into fresh values of their types and
+// returns the deepest failing one as an *Error, or nil.
+func locate(n *yaml.Node, t reflect.Type, cause error) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	try := func(val *yaml.Node, ft reflect.Type, field string) error {
+		if err := val.Decode(reflect.New(ft).Interface()); err != nil {
+			if deeper := locate(val, ft, err); deeper != nil {
+				return deeper
+			}
+			var ce *Error
+			if errors.As(err, &ce) {
+				return err
+			}
+			return &Error{Line: val.Line, Field: field, Err: cleanYAMLError(err)}
+		}
+		return nil
+	}
+	switch {
+	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Struct:
+		fields := map[string]reflect.Type{}
+		collectFields(t, fields)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if ft, ok := fields[n.Content[i].Value]; ok {
+				if err := try(n.Content[i+1], ft, n.Content[i].Value); err != nil {
+					return err
+				}
+			}
+		}
+	case n.Kind == yaml.SequenceNode && t.Kind() == reflect.Slice:
+		for _, c := range n.Content {
+			if err := try(c, t.Elem(), ""); err != nil {
+				return err
+			}
+		}
+	case n.Kind == yaml.MappingNode && t.Kind() == reflect.Map:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if err := try(n.Content[i+1], t.Elem(), n.Content[i].Value); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

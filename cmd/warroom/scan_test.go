@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"warroom/sources/nginx/synth"
+)
+
+// needTool finds a binary or skips, unless integration is required.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("WARROOM_REQUIRE_INTEGRATION") == "1" {
+			t.Fatalf("%s not found and WARROOM_REQUIRE_INTEGRATION=1: %v", name, err)
+		}
+		t.Skipf("%s not installed: %v", name, err)
+	}
+	return p
+}
+
+func writeLog(t *testing.T, lines int, extra string) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := synth.Write(&b, synth.Options{Seed: 42, Lines: lines, Rate: 1500}); err != nil {
+		t.Fatal(err)
+	}
+	b.WriteString(extra)
+	p := filepath.Join(t.TempDir(), "access.log")
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type scanOut struct {
+	Requests  uint64            `json:"requests"`
+	Malformed uint64            `json:"malformed"`
+	Status    map[string]uint64 `json:"status"`
+	Slow      uint64            `json:"slow"`
+	SlowRatio float64           `json:"slow_ratio"`
+	Latency   struct{ P50, P95, P99 float64 }
+	TopIPs    []struct {
+		Key   string `json:"key"`
+		Count uint64 `json:"count"`
+	} `json:"top_ips"`
+	TopExact bool `json:"top_exact"`
+	PeakQPS  struct {
+		At    string  `json:"at"`
+		Value float64 `json:"value"`
+	} `json:"peak_qps"`
+	First string `json:"first"`
+	Last  string `json:"last"`
+}
+
+func scanJSONOf(t *testing.T, args ...string) scanOut {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run(append([]string{"scan", "--json"}, args...), &out, &errb); code != 0 {
+		t.Fatalf("scan exit %d: %s", code, errb.String())
+	}
+	var s scanOut
+	if err := json.Unmarshal(out.Bytes(), &s); err != nil {
+		t.Fatalf("bad JSON: %v\n%s", err, out.String())
+	}
+	return s
+}
+
+// awk counts the same log independently: requests, statuses, slow (> 1 s),
+// requests per client and per second.
+const awkProgram = `
+BEGIN { FS = "\"" }
+NF >= 7 && $3 ~ /^ [0-9][0-9][0-9] / {
+	split($3, a, " "); split($7, b, " "); split($1, c, " ")
+	req++; st[a[1]]++
+	if (b[1] + 0 > 1.0) slow++
+	ip[c[1]]++
+	sec[c[4]]++
+}
+END {
+	print "requests", req
+	print "slow", slow + 0
+	for (k in st) print "status", k, st[k]
+	for (k in ip) print "ip", k, ip[k]
+	for (k in sec) print "sec", k, sec[k]
+}`
+
+func TestScanAgreesWithAwk(t *testing.T) {
+	awk := needTool(t, "awk")
+	bad := "garbage line\n" +
+		`1.2.3.4 - - [31/Dec/2026:23:30:01 +0800] "GET / HTTP/1.1" 200` + "\n" + // truncated
+		"\x00\x00\x00\x00\n"
+	path := writeLog(t, 300000, bad)
+	got := scanJSONOf(t, path)
+
+	out, err := exec.Command(awk, awkProgram, path).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := struct {
+		requests, slow uint64
+		status         map[string]uint64
+		ips            map[string]uint64
+		peak           uint64
+	}{status: map[string]uint64{}, ips: map[string]uint64{}}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(l)
+		n, _ := strconv.ParseUint(f[len(f)-1], 10, 64)
+		switch f[0] {
+		case "requests":
+			want.requests = n
+		case "slow":
+			want.slow = n
+		case "status":
+			want.status[f[1]] = n
+		case "ip":
+			want.ips[f[1]] = n
+		case "sec":
+			want.peak = max(want.peak, n)
+		}
+	}
+	if got.Requests != want.requests || got.Requests != 300000 {
+		t.Errorf("requests %d, awk %d", got.Requests, want.requests)
+	}
+	if got.Malformed != 3 {
+		t.Errorf("malformed %d, want 3", got.Malformed)
+	}
+	if got.Slow != want.slow {
+		t.Errorf("slow %d, awk %d", got.Slow, want.slow)
+	}
+	if len(got.Status) != len(want.status) {
+		t.Errorf("status %v, awk %v", got.Status, want.status)
+	}
+	for k, v := range want.status {
+		if got.Status[k] != v {
+			t.Errorf("status %s: %d, awk %d", k, got.Status[k], v)
+		}
+	}
+	if got.PeakQPS.Value != float64(want.peak) {
+		t.Errorf("peak qps %v, awk %d", got.PeakQPS.Value, want.peak)
+	}
+	type kc struct {
+		k string
+		n uint64
+	}
+	var ips []kc
+	for k, v := range want.ips {
+		ips = append(ips, kc{k, v})
+	}
+	sort.Slice(ips, func(i, j int) bool {
+		if ips[i].n != ips[j].n {
+			return ips[i].n > ips[j].n
+		}
+		return ips[i].k < ips[j].k
+	})
+	if !got.TopExact || len(got.TopIPs) != 10 {
+		t.Fatalf("top ips exact=%v n=%d", got.TopExact, len(got.TopIPs))
+	}
+	for i, it := range got.TopIPs {
+		if it.Key != ips[i].k || it.Count != ips[i].n {
+			t.Errorf("top ip %d: %s %d, awk %s %d", i, it.Key, it.Count, ips[i].k, ips[i].n)
+		}
+	}
+	if got.First != "2026-12-31T15:30:00Z" {
+		t.Errorf("first %s", got.First)
+	}
+	if got.SlowRatio <= 0 || got.Latency.P50 <= 0 || got.Latency.P99 < got.Latency.P50 {
+		t.Errorf("ratios %+v", got)
+	}
+}
+
+func TestScanGzipEqualsPlain(t *testing.T) {
+	path := writeLog(t, 20000, "")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gz := path + ".1.gz"
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(raw)
+	zw.Close()
+	if err := os.WriteFile(gz, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plain, zipped := scanJSONOf(t, path), scanJSONOf(t, gz)
+	if plain.Requests != 20000 || plain.Requests != zipped.Requests || plain.Slow != zipped.Slow || plain.Last != zipped.Last {
+		t.Fatalf("plain %+v\ngzip %+v", plain, zipped)
+	}
+}
+
+func TestScanFromTo(t *testing.T) {
+	path := writeLog(t, 15000, "") // 10 s at 1500 lines/s, from 23:30:00 +08:00
+	s := scanJSONOf(t, "--from", "2026-12-31T23:30:02+08:00", "--to", "2026-12-31T23:30:04+08:00", path)
+	if s.Requests < 2800 || s.Requests > 3200 || s.First != "2026-12-31T15:30:02Z" || s.Last != "2026-12-31T15:30:03Z" {
+		t.Fatalf("window: %d requests, %s..%s", s.Requests, s.First, s.Last)
+	}
+}
+
+func TestScanErrors(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"scan", filepath.Join(dir, "missing.log")}, 2, "missing.log: no such file"},
+		{[]string{"scan", dir}, 2, "is a directory"},
+		{[]string{"scan"}, 2, "no files given"},
+		{[]string{"scan", "--format", "$a$b", "x.log"}, 2, "no delimiter"},
+		{[]string{"scan", "--from", "yesterday", "x.log"}, 2, `cannot read "yesterday"`},
+		{[]string{"scan", "--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+	}
+	for _, c := range cases {
+		var out, errb bytes.Buffer
+		code := run(c.args, &out, &errb)
+		if code != c.code || !strings.Contains(errb.String(), c.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, errb.String(), c.code, c.msg)
+		}
+	}
+}
+
+func TestScanReportIsSanitized(t *testing.T) {
+	evil := "\x1b]0;pwned\x07 - - [31/Dec/2026:23:30:01 +0800] \"GET /\x1b[2J HTTP/1.1\" 200 1 \"-\" \"ua\" 0.1 -\n"
+	p := filepath.Join(t.TempDir(), "evil.log")
+	os.WriteFile(p, []byte(evil+"\x1b[31mbroken\n"), 0o644)
+	var out, errb bytes.Buffer
+	if code := run([]string{"scan", p}, &out, &errb); code != 0 {
+		t.Fatal(errb.String())
+	}
+	if bytes.ContainsAny(out.Bytes(), "\x1b\x07") {
+		t.Fatalf("control bytes reached the report:\n%q", out.String())
+	}
+	if !strings.Contains(out.String(), `\x1b]0;pwned\x07`) {
+		t.Fatalf("escaped client missing:\n%s", out.String())
+	}
+}
+
+func TestHelpForEveryCommand(t *testing.T) {
+	for _, c := range commands() {
+		var out, errb bytes.Buffer
+		if code := run([]string{c.name, "--help"}, &out, &errb); code != 0 {
+			t.Errorf("%s --help exit %d", c.name, code)
+		}
+		if !strings.Contains(errb.String()+out.String(), "Usage: warroom "+c.name) {
+			t.Errorf("%s --help printed %q", c.name, errb.String())
+		}
+	}
+}
