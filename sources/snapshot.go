@@ -1,0 +1,148 @@
+package sources
+
+import "time"
+
+// Phase is where an instant sits relative to the stage-milestone schedule.
+type Phase string
+
+const (
+	PhaseNormal      Phase = "normal"      // far from any stage end
+	PhaseApproaching Phase = "approaching" // within the window before a stage end
+	PhaseHot         Phase = "hot"         // the first minutes after a stage end: the flood
+	PhaseCooling     Phase = "cooling"     // after HOT until the window closes
+)
+
+// Milestone is one stage end with its window.
+type Milestone struct {
+	Event  string
+	Stage  string
+	At     time.Time     // the stage end
+	Before time.Duration // approaching starts at At-Before
+	Hot    time.Duration // HOT lasts [At, At+Hot)
+	After  time.Duration // cooling lasts until At+After
+}
+
+// Indicator is one judged number: a stat pane shows Value, State and Spark;
+// a chart shows Series with Warn/Crit lines.
+type Indicator struct {
+	Name      string // stable id, e.g. nginx.qps, app.db, prom.db_conn
+	Title     string // what a person reads, e.g. "QPS", "slow ‱", "499/s"
+	Value     Value  // the current reading (Health says whether it is current)
+	State     State
+	Reason    string  // short why for the state (e.g. "> 5/s for 30s (hot)")
+	Warn      float64 // NaN when the rule has none
+	Crit      float64
+	Series    Series // the window, oldest first
+	Secondary Series // optional overlay (e.g. the same window at the previous milestone)
+}
+
+// TopRow is one heavy talker.
+type TopRow struct {
+	Key   string // already sanitized
+	Count uint64
+	S499  uint64
+	Slow  uint64
+}
+
+// TopTable is a top-K list over a window.
+type TopTable struct {
+	Title    string // "IPs", "paths"
+	Window   time.Duration
+	Rows     []TopRow
+	Distinct uint64 // distinct keys in the window (estimate); 0 when unknown
+	Exact    bool
+}
+
+// LogLine is one matching application-log line, already sanitized.
+type LogLine struct {
+	At      time.Time
+	Pattern string
+	Text    string
+}
+
+// PatternCount is one named pattern's activity.
+type PatternCount struct {
+	Name      string
+	PerMin    float64 // over the last minute
+	Total     uint64
+	LastAt    time.Time
+	Indicator string // indicator name it feeds
+}
+
+// LogView is what a log pane shows for one application-log source.
+type LogView struct {
+	Source   string
+	Lines    []LogLine // newest last, bounded
+	Patterns []PatternCount
+}
+
+// SourceStatus is one source's freshness for the status bar.
+type SourceStatus struct {
+	Name     string
+	Kind     string // nginx, applog, prom, schedule
+	Health   Health
+	Detail   string // short sanitized reason when not ok
+	LastData time.Time
+}
+
+// Transition is one change of an indicator's state, for the timeline.
+type Transition struct {
+	At        time.Time
+	Indicator string
+	From, To  State
+	Value     float64
+	Threshold float64
+	Phase     Phase
+	Milestone string
+	Acked     bool
+}
+
+// ProcessStats is warroom's own footprint, shown so the engineer can trust it.
+type ProcessStats struct {
+	RSSBytes uint64
+	CPU      float64 // fraction of one core over the last interval
+}
+
+// Snapshot is an immutable copy of everything the screen shows, taken once
+// per refresh tick by the data layer. Consumers must not modify it.
+type Snapshot struct {
+	At         time.Time
+	Event      string
+	Zone       *time.Location // the event's time zone (nil: local)
+	Phase      Phase
+	Current    *Milestone // the milestone whose window contains At, if any
+	Next       *Milestone
+	Prev       *Milestone
+	Markers    []Milestone // milestones within the longest window, for charts
+	Indicators []Indicator // in display order
+	Tops       []TopTable
+	Logs       []LogView
+	Sources    []SourceStatus
+	Timeline   []Transition // newest last, bounded
+	Unacked    int          // unacknowledged crit transitions
+	Self       ProcessStats
+	Window     time.Duration // the time window the series cover
+	WindowEnd  time.Time     // end of the window (At unless the view is moved to a milestone)
+}
+
+// Worst is the worst state among the indicators (crit > error > warn > stale > ok).
+func (s *Snapshot) Worst() State {
+	rank := map[State]int{StateUnknown: 0, StateOK: 1, StateStale: 2, StateWarn: 3, StateError: 4, StateCrit: 5}
+	worst := StateUnknown
+	for _, in := range s.Indicators {
+		if rank[in.State] > rank[worst] {
+			worst = in.State
+		}
+	}
+	return worst
+}
+
+// Indicator returns the indicator with the given name.
+func (s *Snapshot) Indicator(name string) (Indicator, bool) {
+	for _, in := range s.Indicators {
+		if in.Name == name {
+			return in, true
+		}
+	}
+	return Indicator{}, false
+}
