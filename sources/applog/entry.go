@@ -1,0 +1,151 @@
+package applog
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// isContinuation reports whether line belongs to the entry before it: an
+// indented line or a stack frame ("    at fn (file.js:1:2)", "\tat
+// com.x.Y(Y.java:10)", "Caused by: ...", "... 12 more").
+func isContinuation(line []byte) bool {
+	if len(line) == 0 {
+		return false
+	}
+	if line[0] == ' ' || line[0] == '\t' {
+		return true
+	}
+	return bytes.HasPrefix(line, []byte("at ")) || bytes.HasPrefix(line, []byte("Caused by:")) || bytes.HasPrefix(line, []byte("... "))
+}
+
+// entryTime reads the time an entry was written from common layouts: a
+// leading RFC 3339 / "2006-01-02 15:04:05[.000]" stamp (optionally in
+// brackets), or JSON "time" (epoch ms, as pino writes) / "timestamp" /
+// "@timestamp" fields. ok is false when none is found.
+func entryTime(line []byte, loc *time.Location) (time.Time, bool) {
+	s := line
+	if len(s) > 0 && s[0] == '[' {
+		s = s[1:]
+	}
+	if len(s) >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ') && s[13] == ':' {
+		end := 19
+		for end < len(s) && end < 35 && s[end] != ' ' && s[end] != ']' && s[end] != ',' && s[end] != '"' {
+			end++
+		}
+		v := string(s[:end])
+		if s[10] == ' ' {
+			v = v[:10] + "T" + v[11:]
+		}
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return t, true
+		}
+		if t, err := time.ParseInLocation("2006-01-02T15:04:05.999999999", v, loc); err == nil {
+			return t, true
+		}
+		if t, err := time.ParseInLocation("2006-01-02T15:04:05,000", v, loc); err == nil {
+			return t, true
+		}
+	}
+	if len(line) > 0 && line[0] == '{' {
+		var j struct {
+			Time      json.RawMessage `json:"time"`
+			Timestamp string          `json:"timestamp"`
+			At        string          `json:"@timestamp"`
+		}
+		if json.Unmarshal(line, &j) == nil {
+			if len(j.Time) > 0 {
+				var ms float64
+				if json.Unmarshal(j.Time, &ms) == nil && ms > 1e11 {
+					return time.UnixMilli(int64(ms)), true
+				}
+				var str string
+				if json.Unmarshal(j.Time, &str) == nil {
+					if t, err := time.Parse(time.RFC3339Nano, str); err == nil {
+						return t, true
+					}
+				}
+			}
+			for _, v := range []string{j.Timestamp, j.At} {
+				if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+					return t, true
+				}
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
+// displayText turns an entry into one readable line: JSON logs become
+// "level msg: err.type err.message", plain text keeps its first line plus
+// the number of joined lines.
+func displayText(entry []byte, lines int) string {
+	first := entry
+	if i := bytes.IndexByte(entry, '\n'); i >= 0 {
+		first = entry[:i]
+	}
+	if len(first) > 0 && first[0] == '{' {
+		if s, ok := jsonText(first); ok {
+			return s
+		}
+	}
+	s := string(first)
+	if lines > 1 {
+		s += " (+" + itoa(lines-1) + " lines)"
+	}
+	return s
+}
+
+func jsonText(line []byte) (string, bool) {
+	var j map[string]any
+	if json.Unmarshal(line, &j) != nil {
+		return "", false
+	}
+	var parts []string
+	switch lv := j["level"].(type) {
+	case string:
+		parts = append(parts, strings.ToUpper(lv))
+	case float64: // pino/bunyan numeric levels
+		names := map[float64]string{10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL"}
+		if n, ok := names[lv]; ok {
+			parts = append(parts, n)
+		}
+	}
+	for _, k := range []string{"msg", "message"} {
+		if m, ok := j[k].(string); ok && m != "" {
+			parts = append(parts, m)
+			break
+		}
+	}
+	for _, k := range []string{"err", "error"} {
+		switch e := j[k].(type) {
+		case map[string]any:
+			for _, f := range []string{"type", "name", "code", "message"} {
+				if v, ok := e[f].(string); ok && v != "" {
+					parts = append(parts, v)
+				}
+			}
+		case string:
+			parts = append(parts, e)
+		}
+	}
+	if len(parts) == 0 {
+		return "", false
+	}
+	return strings.Join(parts, " "), true
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,347 @@
+package applog
+
+import (
+	"bytes"
+	"fmt"
+	"sync"
+	"time"
+
+	"warroom/sources"
+)
+
+// Options configure a Watcher.
+type Options struct {
+	Name     string    // indicator prefix, e.g. "app"
+	Packs    []string  // built-in packs to include, e.g. ["db"]
+	Patterns []Pattern // the user's own
+	Keep     int       // latest matching entries kept (default 200)
+	Seconds  int       // per-second history (default 86400)
+	Now      func() time.Time
+	Location *time.Location // for timestamps without a zone (default Local)
+}
+
+const maxEntry = 16 << 10 // a stack trace longer than this is cut
+
+// Watcher matches entries of one application-log source. Ingest is called
+// by one feeding goroutine; the read methods may be called from others.
+type Watcher struct {
+	mu       sync.Mutex
+	o        Options
+	patterns []Pattern
+	packs    []string
+	packOf   []int // pattern index → pack index, -1 for own patterns
+
+	pending      []byte
+	pendingLines int
+
+	slotT  []int64
+	counts []uint32 // len(slotT) × width, width = patterns + packs
+	width  int
+
+	total  []uint64
+	first  []time.Time
+	last   []time.Time
+	lines  []sources.LogLine // ring of the latest matches
+	next   int
+	filled bool
+
+	entries uint64
+	hits    []int
+}
+
+// New returns a Watcher; errors name the bad pattern.
+func New(o Options) (*Watcher, error) {
+	if o.Keep <= 0 {
+		o.Keep = 200
+	}
+	if o.Seconds <= 0 {
+		o.Seconds = 86400
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Location == nil {
+		o.Location = time.Local
+	}
+	w := &Watcher{o: o}
+	names := map[string]bool{}
+	add := func(p Pattern, pack int) error {
+		if names[p.Name] {
+			return fmt.Errorf("applog: %s: duplicate pattern name %q", o.Name, p.Name)
+		}
+		names[p.Name] = true
+		if err := p.compile(); err != nil {
+			return fmt.Errorf("applog: %s: %w", o.Name, err)
+		}
+		w.patterns = append(w.patterns, p)
+		w.packOf = append(w.packOf, pack)
+		return nil
+	}
+	for _, pk := range o.Packs {
+		ps, ok := Packs[pk]
+		if !ok {
+			return nil, fmt.Errorf("applog: %s: unknown pack %q (known: db, upstream)", o.Name, pk)
+		}
+		w.packs = append(w.packs, pk)
+		for _, p := range ps {
+			p.Pack = pk
+			if err := add(p, len(w.packs)-1); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, p := range o.Patterns {
+		if names[p.Name] || containsString(w.packs, p.Name) {
+			return nil, fmt.Errorf("applog: %s: pattern name %q is already used", o.Name, p.Name)
+		}
+		if err := add(p, -1); err != nil {
+			return nil, err
+		}
+	}
+	if len(w.patterns) == 0 {
+		return nil, fmt.Errorf("applog: %s: no patterns (add packs: [db] or patterns)", o.Name)
+	}
+	w.width = len(w.patterns) + len(w.packs)
+	w.slotT = make([]int64, o.Seconds)
+	w.counts = make([]uint32, o.Seconds*w.width)
+	w.total = make([]uint64, w.width)
+	w.first = make([]time.Time, w.width)
+	w.last = make([]time.Time, w.width)
+	w.lines = make([]sources.LogLine, o.Keep)
+	return w, nil
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Indicators lists the indicator names this watcher feeds: one per pack
+// (e.g. app.db) and one per pattern (e.g. app.econnreset).
+func (w *Watcher) Indicators() []string {
+	var out []string
+	for _, pk := range w.packs {
+		out = append(out, w.o.Name+"."+pk)
+	}
+	for _, p := range w.patterns {
+		out = append(out, w.o.Name+"."+p.Name)
+	}
+	return out
+}
+
+// Ingest takes '\n'-separated lines. Continuation lines are joined to the
+// entry before them; an entry is matched when the next one starts or on
+// Flush.
+func (w *Watcher) Ingest(data []byte) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		var line []byte
+		if i < 0 {
+			line, data = data, nil
+		} else {
+			line, data = data[:i], data[i+1:]
+		}
+		line = bytes.TrimRight(line, "\r")
+		if len(line) == 0 {
+			continue
+		}
+		if isContinuation(line) && len(w.pending) > 0 {
+			if len(w.pending)+1+len(line) <= maxEntry {
+				w.pending = append(w.pending, '\n')
+				w.pending = append(w.pending, line...)
+			}
+			w.pendingLines++
+			continue
+		}
+		w.finish()
+		if len(line) > maxEntry {
+			line = line[:maxEntry]
+		}
+		w.pending = append(w.pending[:0], line...)
+		w.pendingLines = 1
+	}
+}
+
+// Flush matches the pending entry (call it on each refresh tick so the
+// last error of a quiet log is not held back).
+func (w *Watcher) Flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.finish()
+}
+
+func (w *Watcher) finish() {
+	if len(w.pending) == 0 {
+		return
+	}
+	entry := w.pending
+	w.entries++
+	w.hits = w.hits[:0]
+	for i := range w.patterns {
+		if w.patterns[i].match(entry) {
+			w.hits = append(w.hits, i)
+		}
+	}
+	if len(w.hits) > 0 {
+		at, ok := entryTime(entry, w.o.Location)
+		if !ok {
+			at = w.o.Now()
+		}
+		w.count(at, entry)
+	}
+	w.pending = w.pending[:0]
+	w.pendingLines = 0
+}
+
+func (w *Watcher) count(at time.Time, entry []byte) {
+	sec := at.Unix()
+	idx := int(sec % int64(len(w.slotT)))
+	row := w.counts[idx*w.width : (idx+1)*w.width]
+	inRing := true
+	switch {
+	case w.slotT[idx] == sec:
+	case w.slotT[idx] < sec:
+		w.slotT[idx] = sec
+		clear(row)
+	default:
+		inRing = false // older than the history holds: totals only
+	}
+	bump := func(col int) {
+		w.total[col]++
+		if w.first[col].IsZero() || at.Before(w.first[col]) {
+			w.first[col] = at
+		}
+		if at.After(w.last[col]) {
+			w.last[col] = at
+		}
+		if inRing {
+			row[col]++
+		}
+	}
+	packHit := make([]bool, len(w.packs))
+	names := ""
+	for _, i := range w.hits {
+		bump(i)
+		if pk := w.packOf[i]; pk >= 0 && !packHit[pk] {
+			packHit[pk] = true
+			bump(len(w.patterns) + pk)
+		}
+		if names != "" {
+			names += ","
+		}
+		names += w.patterns[i].Name
+	}
+	text := sources.Sanitize(displayText(entry, w.pendingLines))
+	if r := []rune(text); len(r) > 400 {
+		text = string(r[:399]) + "…"
+	}
+	w.lines[w.next] = sources.LogLine{At: at, Pattern: names, Text: text}
+	w.next = (w.next + 1) % len(w.lines)
+	if w.next == 0 {
+		w.filled = true
+	}
+}
+
+// column returns the counts column of an indicator or pattern/pack name.
+func (w *Watcher) column(name string) (int, bool) {
+	for i, pk := range w.packs {
+		if pk == name || w.o.Name+"."+pk == name {
+			return len(w.patterns) + i, true
+		}
+	}
+	for i, p := range w.patterns {
+		if p.Name == name || w.o.Name+"."+p.Name == name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// Count returns how many entries matched name (a pack, a pattern, or their
+// indicator name) in [from, to).
+func (w *Watcher) Count(name string, from, to time.Time) (uint64, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	col, ok := w.column(name)
+	if !ok {
+		return 0, false
+	}
+	var n uint64
+	for s := from.Unix(); s < to.Unix(); s++ {
+		idx := int(s % int64(len(w.slotT)))
+		if w.slotT[idx] == s {
+			n += uint64(w.counts[idx*w.width+col])
+		}
+	}
+	return n, true
+}
+
+// Series returns matches per minute of name over [from, to) at step.
+func (w *Watcher) Series(name string, from, to time.Time, step time.Duration) (sources.Series, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	col, ok := w.column(name)
+	if !ok {
+		return sources.Series{}, false
+	}
+	st := int64(step / time.Second)
+	if st < 1 {
+		st = 1
+	}
+	f := from.Unix()
+	f -= f % st
+	s := sources.Series{Name: name, Unit: sources.UnitCount}
+	for x := f; x < to.Unix(); x += st {
+		var n uint64
+		for y := x; y < x+st; y++ {
+			idx := int(y % int64(len(w.slotT)))
+			if w.slotT[idx] == y {
+				n += uint64(w.counts[idx*w.width+col])
+			}
+		}
+		s.Points = append(s.Points, sources.Point{At: time.Unix(x, 0), V: float64(n) * 60 / float64(st)})
+	}
+	return s, true
+}
+
+// View returns the latest matching entries (newest last) and per-pattern
+// activity at now.
+func (w *Watcher) View(now time.Time) sources.LogView {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	v := sources.LogView{Source: w.o.Name}
+	if w.filled {
+		v.Lines = append(v.Lines, w.lines[w.next:]...)
+	}
+	v.Lines = append(v.Lines, w.lines[:w.next]...)
+	for col := 0; col < w.width; col++ {
+		name := ""
+		if col < len(w.patterns) {
+			name = w.patterns[col].Name
+		} else {
+			name = w.packs[col-len(w.patterns)]
+		}
+		var perMin uint64
+		for s := now.Unix() - 59; s <= now.Unix(); s++ {
+			idx := int(s % int64(len(w.slotT)))
+			if w.slotT[idx] == s {
+				perMin += uint64(w.counts[idx*w.width+col])
+			}
+		}
+		v.Patterns = append(v.Patterns, sources.PatternCount{Name: name, PerMin: float64(perMin), Total: w.total[col], LastAt: w.last[col], Indicator: w.o.Name + "." + name})
+	}
+	return v
+}
+
+// Entries is the number of entries seen (matching or not).
+func (w *Watcher) Entries() uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.entries
+}

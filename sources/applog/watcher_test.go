@@ -1,0 +1,203 @@
+package applog
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"warroom/sources/config"
+)
+
+var now = time.Date(2026, 12, 31, 17, 30, 0, 0, time.UTC) // 01:30 in Asia/Shanghai
+
+func newWatcher(t *testing.T, o Options) *Watcher {
+	t.Helper()
+	if o.Name == "" {
+		o.Name = "app"
+	}
+	if o.Now == nil {
+		o.Now = func() time.Time { return now }
+	}
+	o.Location = time.UTC
+	w, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+const nodeTrace = `2026-12-31T17:30:01.123Z error: SequelizeDatabaseError: read ECONNRESET
+    at Query.formatError (/app/node_modules/sequelize/lib/dialects/mysql/query.js:265:16)
+    at Query.run (/app/node_modules/sequelize/lib/dialects/mysql/query.js:77:18)
+2026-12-31T17:30:02.000Z info: GET /yearend-api/v1/rank 200
+`
+
+func TestMultilineCountsOnce(t *testing.T) {
+	w := newWatcher(t, Options{Packs: []string{"db"}})
+	w.Ingest([]byte(nodeTrace))
+	w.Flush()
+	v := w.View(now.Add(5 * time.Second))
+	if len(v.Lines) != 1 {
+		t.Fatalf("lines %+v", v.Lines)
+	}
+	l := v.Lines[0]
+	if !l.At.Equal(time.Date(2026, 12, 31, 17, 30, 1, 123e6, time.UTC)) || l.Pattern != "sequelize_database_error,econnreset" || !strings.Contains(l.Text, "(+2 lines)") {
+		t.Fatalf("line %+v", l)
+	}
+	if n, _ := w.Count("app.db", now, now.Add(time.Minute)); n != 1 {
+		t.Fatalf("db count %d, want 1 (one entry, two patterns)", n)
+	}
+	if n, _ := w.Count("econnreset", now, now.Add(time.Minute)); n != 1 {
+		t.Fatalf("econnreset %d", n)
+	}
+	if w.Entries() != 2 {
+		t.Fatalf("entries %d", w.Entries())
+	}
+}
+
+func TestTraceSplitAcrossBatches(t *testing.T) {
+	w := newWatcher(t, Options{Packs: []string{"db"}})
+	w.Ingest([]byte("2026-12-31T17:30:05Z Error: boom\n"))
+	w.Ingest([]byte("    at x (a.js:1:1)\n    at PROTOCOL_CONNECTION_LOST (b.js:2:2)\n"))
+	w.Flush()
+	if n, _ := w.Count("app.protocol_connection_lost", now, now.Add(time.Minute)); n != 1 {
+		t.Fatalf("count %d", n)
+	}
+}
+
+func TestJSONLogs(t *testing.T) {
+	w := newWatcher(t, Options{Packs: []string{"db"}})
+	pino := `{"level":50,"time":1798738260000,"pid":1,"msg":"query failed","err":{"type":"SequelizeConnectionError","message":"connect ECONNREFUSED 10.0.0.5:3306"}}`
+	winston := `{"level":"error","message":"Timeout acquiring a connection. The pool is probably full.","timestamp":"2026-12-31T17:31:00.000Z"}`
+	w.Ingest([]byte(pino + "\n" + winston + "\n"))
+	w.Flush()
+	v := w.View(now.Add(2 * time.Minute))
+	if len(v.Lines) != 2 {
+		t.Fatalf("lines %+v", v.Lines)
+	}
+	if v.Lines[0].Text != "ERROR query failed SequelizeConnectionError connect ECONNREFUSED 10.0.0.5:3306" || !v.Lines[0].At.Equal(time.UnixMilli(1798738260000)) {
+		t.Fatalf("pino %+v", v.Lines[0])
+	}
+	if v.Lines[1].Text != "ERROR Timeout acquiring a connection. The pool is probably full." {
+		t.Fatalf("winston %+v", v.Lines[1])
+	}
+}
+
+func TestUserPatternsAndPrefilter(t *testing.T) {
+	w := newWatcher(t, Options{Packs: []string{"upstream"}, Patterns: []Pattern{
+		{Name: "redis", Regexp: `Redis.*(ECONNRESET|timeout)`},
+		{Name: "draw", Substring: "draw failed"},
+	}})
+	if w.patterns[4].Name != "redis" || string(w.patterns[4].lit) != "Redis" {
+		t.Fatalf("prefilter %q", w.patterns[4].lit)
+	}
+	w.Ingest([]byte(`2026/12/31 17:30:00 [error] 7#7: *1 upstream timed out (110: Connection timed out) while reading response header from upstream
+Redis connection timeout after 2000ms
+redis lowercase timeout
+lottery draw failed for user 7
+`))
+	w.Flush()
+	for name, want := range map[string]uint64{"upstream": 1, "upstream_timed_out": 1, "redis": 1, "draw": 1, "no_live_upstreams": 0} {
+		v := w.View(now)
+		var got uint64
+		found := false
+		for _, p := range v.Patterns {
+			if p.Name == name {
+				got, found = p.Total, true
+			}
+		}
+		if !found || got != want {
+			t.Errorf("%s: total %d (found %v), want %d", name, got, found, want)
+		}
+	}
+}
+
+func TestSanitizedAndBounded(t *testing.T) {
+	w := newWatcher(t, Options{Packs: []string{"db"}, Keep: 3})
+	for i := 0; i < 10; i++ {
+		w.Ingest([]byte("read ECONNRESET \x1b]0;owned\x07 \x1b[2J\n"))
+	}
+	w.Flush()
+	v := w.View(now)
+	if len(v.Lines) != 3 {
+		t.Fatalf("kept %d lines, want 3", len(v.Lines))
+	}
+	for _, l := range v.Lines {
+		if strings.ContainsAny(l.Text, "\x1b\x07") {
+			t.Fatalf("control bytes in %q", l.Text)
+		}
+	}
+	// no timestamp in the line: counted at the clock's time
+	if s, _ := w.Series("app.db", now, now.Add(time.Second), time.Second); s.Points[0].V != 600 {
+		t.Fatalf("per-minute rate %+v", s.Points)
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	cases := []struct {
+		o   Options
+		err string
+	}{
+		{Options{Packs: []string{"nope"}}, `unknown pack "nope"`},
+		{Options{Patterns: []Pattern{{Name: "x", Regexp: "("}}}, `pattern "x": error parsing regexp`},
+		{Options{Patterns: []Pattern{{Name: "x"}}}, `pattern "x": give substring or regexp`},
+		{Options{Patterns: []Pattern{{Name: "x", Substring: "a", Regexp: "b"}}}, "not both"},
+		{Options{Packs: []string{"db"}, Patterns: []Pattern{{Name: "econnreset", Substring: "a"}}}, "already used"},
+		{Options{}, "no patterns"},
+	}
+	for _, c := range cases {
+		c.o.Name = "app"
+		if _, err := New(c.o); err == nil || !strings.Contains(err.Error(), c.err) {
+			t.Errorf("%+v: err %v, want %q", c.o, err, c.err)
+		}
+	}
+}
+
+func TestConfig(t *testing.T) {
+	cases := []struct{ in, err string }{
+		{"name: app\npaths: [/var/log/app.log]\n", ""},
+		{"name: app\npacks: [db, upstream]\npatterns:\n  - {name: redis, regexp: 'Redis.*timeout'}\n", ""},
+		{"name: app\npacks: [dbx]\n", `line 2: packs[0]: unknown pack "dbx"`},
+		{"name: app\npatterns:\n  - {name: ok, substring: a}\n  - {name: bad, regexp: '('}\n", "line 4: patterns[1]: pattern \"bad\": error parsing regexp"},
+		{"name: app\nkeep: 0\n", "line 2: keep: must be between 1 and 10000"},
+		{"name: app\npatern: []\n", "line 2: patern: unknown field"},
+	}
+	for _, c := range cases {
+		var sc SourceConfig
+		err := config.Load(strings.NewReader(c.in), &sc)
+		if c.err == "" {
+			if err != nil {
+				t.Errorf("%q: %v", c.in, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.err) {
+			t.Errorf("%q: err %v, want %q", c.in, err, c.err)
+		}
+	}
+	var sc SourceConfig
+	if err := yaml.Unmarshal([]byte("name: x\n"), &sc); err != nil || sc.Packs[0] != "db" || sc.Keep != 200 {
+		t.Fatalf("defaults %+v %v", sc, err)
+	}
+}
+
+func FuzzIngest(f *testing.F) {
+	f.Add([]byte(nodeTrace))
+	f.Add([]byte("{\"level\":50,\"time\":\"x\",\"err\":{\"message\":\"read ECONNRESET\"}}\n   at\n"))
+	f.Add([]byte("[2026-12-31 00:00:00,123] ERROR Communications link failure\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		w, err := New(Options{Name: "app", Packs: []string{"db", "upstream"}, Keep: 5, Seconds: 60, Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Ingest(data)
+		w.Flush()
+		for _, l := range w.View(now).Lines {
+			if strings.ContainsAny(l.Text, "\x1b\x07\x00") {
+				t.Fatalf("control bytes in %q", l.Text)
+			}
+		}
+	})
+}
