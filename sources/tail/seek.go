@@ -1,0 +1,151 @@
+package tail
+
+import (
+	"bytes"
+	"io"
+	"time"
+)
+
+// position applies the start position to a file found when Run starts.
+func (t *fileTail) position(r *reader, o *openFile) error {
+	size := o.info.Size()
+	switch r.opts.Start.Kind {
+	case StartEnd:
+		return t.seekEnd(r, o, size)
+	case StartLast:
+		cutoff := r.now.Add(-r.opts.Start.Last)
+		_, first, ok, err := probe(r, o.f, 0)
+		if err != nil {
+			return pathErr(t.path, err)
+		}
+		if size == 0 || (ok && !first.Before(cutoff)) {
+			// The window reaches back past this file: the predecessor's
+			// lines come first, then all of this one.
+			return t.backfillPredecessor(r, cutoff)
+		}
+		off, err := seekTime(r, o.f, size, cutoff)
+		if err != nil {
+			return pathErr(t.path, err)
+		}
+		o.off = off
+	}
+	return nil
+}
+
+// seekEnd starts after the last complete line, so a line being written as
+// Run starts is delivered whole once its '\n' arrives.
+func (t *fileTail) seekEnd(r *reader, o *openFile, size int64) error {
+	from := max(0, size-int64(r.opts.MaxLineBytes)-1)
+	n, err := o.f.ReadAt(r.buf[:size-from], from)
+	if err != nil && err != io.EOF {
+		return pathErr(t.path, err)
+	}
+	switch i := bytes.LastIndexByte(r.buf[:n], '\n'); {
+	case i >= 0:
+		o.off = from + int64(i) + 1
+	case from == 0:
+		o.off = 0
+	default:
+		// Inside an over-long line whose head is already history.
+		o.off = from + int64(n)
+		o.sp.skipping = true
+	}
+	return nil
+}
+
+// seekTime finds where the lines at or after cutoff start. Logs are ordered
+// only up to a little disorder, so the binary search aims at cutoff minus
+// Options.Disorder and a forward scan from there finds the first line at or
+// after cutoff. Lines the scan passes are older; lines after it that are
+// older than cutoff are kept, which costs nothing but a few extra lines.
+func seekTime(r *reader, f io.ReaderAt, size int64, cutoff time.Time) (int64, error) {
+	target := cutoff.Add(-r.opts.Disorder)
+	block := int64(len(r.buf) / 2)
+	lo, hi := int64(0), size
+	for hi-lo > block {
+		mid := lo + (hi-lo)/2
+		s, ts, ok, err := probe(r, f, mid)
+		if err != nil {
+			return 0, err
+		}
+		if ok && ts.Before(target) && s > lo {
+			lo = s
+		} else {
+			hi = mid
+		}
+	}
+	return scanFrom(r, f, lo, cutoff)
+}
+
+// probe finds the first line starting at or after off whose timestamp
+// reads, within one buffer.
+func probe(r *reader, f io.ReaderAt, off int64) (start int64, ts time.Time, ok bool, err error) {
+	base := max(0, off-1) // from off-1 so a line starting exactly at off is seen
+	n, err := f.ReadAt(r.buf[:len(r.buf)-1], base)
+	if err != nil && err != io.EOF {
+		return 0, time.Time{}, false, err
+	}
+	data := r.buf[:n]
+	pos := 0
+	if off > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			return 0, time.Time{}, false, nil
+		}
+		pos = i + 1
+	}
+	for {
+		j := bytes.IndexByte(data[pos:], '\n')
+		if j < 0 {
+			return 0, time.Time{}, false, nil
+		}
+		if ts, ok := r.opts.Timestamp(data[pos : pos+j]); ok {
+			return base + int64(pos), ts, true, nil
+		}
+		pos += j + 1
+	}
+}
+
+// scanFrom reads forward from the line start off to the first line at or
+// after cutoff, or to the end of the last complete line.
+func scanFrom(r *reader, f io.ReaderAt, off int64, cutoff time.Time) (int64, error) {
+	room := len(r.buf) - 1
+	skip := false // inside a line longer than the buffer
+	for {
+		n, err := f.ReadAt(r.buf[:room], off)
+		if err != nil && err != io.EOF {
+			return 0, err
+		}
+		data := r.buf[:n]
+		pos := 0
+		if skip {
+			i := bytes.IndexByte(data, '\n')
+			if i < 0 {
+				if n < room {
+					return off, nil
+				}
+				off += int64(n)
+				continue
+			}
+			pos, skip = i+1, false
+		}
+		for {
+			j := bytes.IndexByte(data[pos:], '\n')
+			if j < 0 {
+				break
+			}
+			if ts, ok := r.opts.Timestamp(data[pos : pos+j]); ok && !ts.Before(cutoff) {
+				return off + int64(pos), nil
+			}
+			pos += j + 1
+		}
+		if n < room {
+			return off + int64(pos), nil
+		}
+		if pos == 0 {
+			skip = true
+			pos = n
+		}
+		off += int64(pos)
+	}
+}
