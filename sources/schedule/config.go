@@ -107,7 +107,6 @@ func (r *RecurringConfig) UnmarshalYAML(n *yaml.Node) error {
 	return config.Decode(n, (*plain)(r))
 }
 
-
 func (w WindowsConfig) over(base Windows) Windows {
 	if w.Before != nil {
 		base.Before = time.Duration(*w.Before)

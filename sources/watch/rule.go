@@ -328,4 +328,3 @@ func prefix(err error, p string) error {
 	}
 	return err
 }
-
