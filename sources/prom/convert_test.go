@@ -1,0 +1,120 @@
+package prom
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"warroom/sources"
+)
+
+func TestConvertValues(t *testing.T) {
+	ts := model.TimeFromUnix(1_700_000_000)
+	vec := model.Vector{
+		{Metric: model.Metric{"code": "200", "instance": "a"}, Value: 5, Timestamp: ts},
+		{Metric: model.Metric{"code": "500", "instance": "a"}, Value: model.SampleValue(math.Inf(1)), Timestamp: ts},
+		{Metric: model.Metric{"code": "502", "instance": "b"}, Value: model.SampleValue(math.Float64frombits(staleNaN)), Timestamp: ts},
+		{Metric: model.Metric{"code": "504", "instance": "\x1b[31mred"}, Value: model.SampleValue(math.Inf(-1)), Timestamp: ts},
+	}
+	lg, err := parseLegend("{{code}} {{ instance }}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := convert(vec, lg, sources.UnitPerSecond, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	series, more := capSeries(c.series, 3)
+	if more != 1 || len(series) != 3 {
+		t.Fatalf("cap: %d series, %d more", len(series), more)
+	}
+	// +Inf ranks first, NaN last; the stale marker became a plain NaN.
+	if series[0].Name != "500 a" || !math.IsInf(series[0].Points[0].V, 1) {
+		t.Errorf("first = %+v", series[0])
+	}
+	if series[1].Name != "200 a" || series[2].Name != "504 [31mred" {
+		t.Errorf("order/legend = %q, %q", series[1].Name, series[2].Name)
+	}
+	for _, s := range c.series {
+		for _, p := range s.Points {
+			if math.Float64bits(p.V) == staleNaN {
+				t.Error("stale marker leaked through")
+			}
+		}
+	}
+	if series[0].Points[0].At != ts.Time() || series[0].Unit != sources.UnitPerSecond {
+		t.Errorf("time/unit lost: %+v", series[0])
+	}
+}
+
+func TestConvertKinds(t *testing.T) {
+	if c, err := convert(model.Vector{}, nil, sources.UnitCount, 0); err != nil || len(c.series) != 0 {
+		t.Errorf("empty vector: %v %v", c, err)
+	}
+	c, err := convert(&model.Scalar{Value: model.SampleValue(math.NaN()), Timestamp: 1000}, nil, sources.UnitCount, 0)
+	if err != nil || len(c.series) != 1 || !math.IsNaN(c.series[0].Points[0].V) || c.series[0].Name != "{}" {
+		t.Errorf("scalar NaN: %+v %v", c, err)
+	}
+	if _, err := convert(&model.String{Value: "x"}, nil, sources.UnitCount, 0); err == nil {
+		t.Error("a string result must be an error")
+	}
+	m := model.Matrix{{
+		Metric: model.Metric{"job": "x"},
+		Values: []model.SamplePair{{Timestamp: 0, Value: 1}, {Timestamp: 1000, Value: 2}, {Timestamp: 4000, Value: 3}},
+	}}
+	c, err = convert(m, nil, sources.UnitCount, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.series[0].Points
+	if len(p) != 4 || !math.IsNaN(p[2].V) || p[2].At != time.UnixMilli(2000) {
+		t.Errorf("a missing step must become one NaN point: %+v", p)
+	}
+	if c.series[0].Name != `{job="x"}` {
+		t.Errorf("default legend = %q", c.series[0].Name)
+	}
+}
+
+func TestLegend(t *testing.T) {
+	lg, err := parseLegend("pod={{pod}}, {{missing}}!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lg.render(model.Metric{"pod": "api-1"}); got != "pod=api-1, !" {
+		t.Errorf("render = %q", got)
+	}
+	for _, bad := range []string{"{{a", "a}}", "{{}}", "{{a b}}"} {
+		if _, err := parseLegend(bad); err == nil {
+			t.Errorf("parseLegend(%q) accepted", bad)
+		}
+	}
+}
+
+func TestHealth(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	iv := 5 * time.Second
+	cases := []struct {
+		name string
+		st   queryState
+		now  time.Time
+		want sources.Health
+	}{
+		{"nothing yet", queryState{}, t0, sources.HealthUnknown},
+		{"fresh", queryState{fetchedAt: t0}, t0.Add(iv), sources.HealthOK},
+		{"two intervals is still ok", queryState{fetchedAt: t0}, t0.Add(2 * iv), sources.HealthOK},
+		{"stale", queryState{fetchedAt: t0}, t0.Add(2*iv + time.Millisecond), sources.HealthStale},
+		{"error beats fresh", queryState{fetchedAt: t0, failHealth: sources.HealthError, failMsg: "bad_data: x"}, t0, sources.HealthError},
+		{"unreachable", queryState{failHealth: sources.HealthUnreachable, failMsg: "dial"}, t0, sources.HealthUnreachable},
+	}
+	for _, c := range cases {
+		got, msg := health(c.now, &c.st, iv)
+		if got != c.want {
+			t.Errorf("%s: health = %v (%s), want %v", c.name, got, msg, c.want)
+		}
+		if got == sources.HealthStale && msg == "" {
+			t.Errorf("%s: stale without a reason", c.name)
+		}
+	}
+}

@@ -1,0 +1,278 @@
+package prom
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	promcfg "github.com/prometheus/common/config"
+
+	"warroom/sources"
+)
+
+// basicAuthServer is a server entry for the shared Prometheus, with the
+// password in a file as a user would keep it.
+func basicAuthServer(t *testing.T, name, url, password string) ServerConfig {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "pass")
+	must(t, os.WriteFile(file, []byte(password+"\n"), 0o600))
+	http := promcfg.DefaultHTTPClientConfig
+	http.BasicAuth = &promcfg.BasicAuth{Username: promUser, PasswordFile: file}
+	return ServerConfig{Name: name, URL: url, HTTP: http}
+}
+
+func qc(name, server, expr string, kind Kind, legend string) QueryConfig {
+	return QueryConfig{Name: name, Server: server, Expr: expr, Kind: kind, Legend: legend,
+		Unit: sources.UnitPerSecond, MaxSeries: DefaultMaxSeries, Interval: modelSeconds(2)}
+}
+
+// waitAnswered polls until every query answered with data, or fails.
+func waitAnswered(t *testing.T, q *Querier, names ...string) Snapshot {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		snap, _ := q.EvaluateAll(context.Background())
+		ok := true
+		for _, n := range names {
+			r := get(t, snap, n)
+			if r.Health != sources.HealthOK || r.Empty() || math.IsNaN(r.Value.Value) {
+				ok = false
+			}
+		}
+		if ok {
+			return snap
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("queries never answered with data: %+v", snap.Results)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// near allows for scrape jitter: irate divides by the gap between two
+// scrapes, which drifts a little from the value-computing instants.
+func near(got, want float64) bool { return math.Abs(got-want) <= want*0.15 }
+
+func TestPromInstantAndRange(t *testing.T) {
+	p := sharedProm(t)
+	cfg := Config{
+		Servers: []ServerConfig{
+			basicAuthServer(t, "main", p.url(), promPass),
+			{Name: "hang", URL: hangingListener(t), HTTP: promcfg.DefaultHTTPClientConfig},
+		},
+		Queries: []QueryConfig{
+			qc("by_code", "main", `sum by (code) (irate(warroom_test_requests_total[3s]))`, KindInstant, "{{code}}"),
+			qc("errors", "main", `irate(warroom_test_requests_total{code="500"}[3s])`, KindRange, "{{code}} {{job}}"),
+			{Name: "hung", Server: "hang", Expr: "up", Kind: KindInstant, Unit: sources.UnitCount, MaxSeries: 1, Interval: modelSeconds(1)},
+		},
+	}
+	q := mustNew(t, cfg, Options{Now: time.Now, Window: 30 * time.Second, Width: 30})
+	snap := waitAnswered(t, q, "by_code", "errors")
+
+	bc := get(t, snap, "by_code")
+	if len(bc.Series) != 2 || bc.Series[0].Name != "200" || bc.Series[1].Name != "500" {
+		t.Fatalf("by_code series = %+v", bc.Series)
+	}
+	if !near(bc.Value.Value, rate200) || !near(bc.Series[1].Points[0].V, rate500) {
+		t.Errorf("rates = %v, %v; want %v, %v", bc.Value.Value, bc.Series[1].Points[0].V, rate200, rate500)
+	}
+	if bc.Value.Unit != sources.UnitPerSecond || time.Since(bc.Value.At) > 10*time.Second {
+		t.Errorf("value meta = %+v", bc.Value)
+	}
+
+	er := get(t, snap, "errors")
+	if er.Step != time.Second || len(er.Series) != 1 || er.Series[0].Name != "500 warroom_test" {
+		t.Fatalf("errors = step %v, %+v", er.Step, er.Series)
+	}
+	n := 0
+	for _, pt := range er.Series[0].Points {
+		if math.IsNaN(pt.V) {
+			continue
+		}
+		n++
+		if !near(pt.V, rate500) {
+			t.Errorf("range point at %v = %v, want ≈ %v", pt.At, pt.V, rate500)
+		}
+	}
+	if n == 0 || len(er.Series[0].Points) > 31 {
+		t.Errorf("range: %d values in %d points", n, len(er.Series[0].Points))
+	}
+
+	// The hanging server gave up at its deadline; the others did not wait on it.
+	if h := get(t, snap, "hung"); h.Health != sources.HealthUnreachable || !strings.Contains(h.Err, "no answer within 1s") {
+		t.Errorf("hung = %v %q", h.Health, h.Err)
+	}
+}
+
+// countingTransport records how many evaluation points each range request
+// asks for.
+type countingTransport struct {
+	next   http.RoundTripper
+	mu     sync.Mutex
+	points []int
+}
+
+func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && strings.HasSuffix(req.URL.Path, "/query_range") {
+		body, _ := io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		form, _ := url.ParseQuery(string(body))
+		start, _ := strconv.ParseFloat(form.Get("start"), 64)
+		end, _ := strconv.ParseFloat(form.Get("end"), 64)
+		step, _ := strconv.ParseFloat(form.Get("step"), 64)
+		c.mu.Lock()
+		c.points = append(c.points, int((end-start)/step)+1)
+		c.mu.Unlock()
+	}
+	return c.next.RoundTrip(req)
+}
+
+func TestPromIncremental(t *testing.T) {
+	p := sharedProm(t)
+	ct := &countingTransport{}
+	cfg := Config{
+		Servers: []ServerConfig{basicAuthServer(t, "main", p.url(), promPass)},
+		Queries: []QueryConfig{qc("c", "main", `warroom_test_requests_total{code="200"}`, KindRange, "")},
+	}
+	q := mustNew(t, cfg, Options{Now: time.Now, Window: 60 * time.Second, Width: 60,
+		WrapTransport: func(_ string, rt http.RoundTripper) http.RoundTripper { ct.next = rt; return ct }})
+	first := waitAnswered(t, q, "c")
+	firstEnd := get(t, first, "c").At
+	time.Sleep(3 * time.Second)
+	if _, err := q.EvaluateAll(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r := get(t, q.Snapshot(), "c")
+	ct.mu.Lock()
+	points := append([]int(nil), ct.points...)
+	ct.mu.Unlock()
+	if points[0] != 61 {
+		t.Errorf("backfill asked for %d points, want 61", points[0])
+	}
+	tail := points[len(points)-1]
+	// 3 s at a 1 s step: three or four new steps plus the overlap.
+	if tail < 2 || tail > 6 {
+		t.Errorf("incremental poll asked for %d points, want only the new tail", tail)
+	}
+	pts := r.Series[0].Points
+	if !r.At.After(firstEnd) || !pts[len(pts)-1].At.Equal(r.At) || len(pts) > 61 {
+		t.Fatalf("merged series: %d points, last %v, at %v (first at %v)", len(pts), pts[len(pts)-1].At, r.At, firstEnd)
+	}
+	for i := 1; i < len(pts); i++ {
+		if pts[i].At.Sub(pts[i-1].At) != time.Second {
+			t.Fatalf("points %d,%d not one step apart: %v %v", i-1, i, pts[i-1].At, pts[i].At)
+		}
+		if !math.IsNaN(pts[i].V) && !math.IsNaN(pts[i-1].V) && !near(pts[i].V-pts[i-1].V, rate200) {
+			t.Errorf("counter grew %v in a step, want ≈ %v", pts[i].V-pts[i-1].V, rate200)
+		}
+	}
+}
+
+func TestPromErrors(t *testing.T) {
+	p := sharedProm(t)
+	// Prometheus 2.42's web config checks basic auth only, so bearer tokens
+	// are checked by this loopback reverse proxy, which then logs in to
+	// Prometheus with basic auth.
+	const token = "bearer-token-for-test"
+	target, _ := url.Parse(p.url())
+	rp := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+token {
+			http.Error(w, "bad token", http.StatusUnauthorized)
+			return
+		}
+		r.SetBasicAuth(promUser, promPass)
+		rp.ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+	tokFile := filepath.Join(t.TempDir(), "token")
+	must(t, os.WriteFile(tokFile, []byte(token), 0o600))
+	bearer := func(name string, file, inline string) ServerConfig {
+		h := promcfg.DefaultHTTPClientConfig
+		h.Authorization = &promcfg.Authorization{Type: "Bearer", CredentialsFile: file, Credentials: promcfg.Secret(inline)}
+		return ServerConfig{Name: name, URL: proxy.URL, HTTP: h}
+	}
+	cfg := Config{
+		Servers: []ServerConfig{
+			basicAuthServer(t, "main", p.url(), promPass),
+			basicAuthServer(t, "wrongpw", p.url(), "not-the-password"),
+			{Name: "noauth", URL: p.url(), HTTP: promcfg.DefaultHTTPClientConfig},
+			bearer("bearer", tokFile, ""),
+			bearer("badtoken", "", "wrong-token"),
+		},
+		Queries: []QueryConfig{
+			qc("ok", "main", `vector(1)`, KindInstant, ""),
+			qc("bad_promql", "main", `sum(rate(warroom_test_requests_total[5m])`, KindInstant, ""),
+			qc("bad_range", "main", `rate(warroom_test_requests_total)`, KindRange, ""),
+			qc("wrongpw", "wrongpw", `vector(1)`, KindInstant, ""),
+			qc("noauth", "noauth", `vector(1)`, KindInstant, ""),
+			qc("bearer", "bearer", `vector(2)`, KindInstant, ""),
+			qc("badtoken", "badtoken", `vector(1)`, KindInstant, ""),
+		},
+	}
+	q := mustNew(t, cfg, Options{Now: time.Now})
+	snap, err := q.EvaluateAll(context.Background())
+	if err == nil {
+		t.Fatal("want errors")
+	}
+	want := map[string]struct {
+		h   sources.Health
+		msg string
+	}{
+		"ok":         {sources.HealthOK, ""},
+		"bearer":     {sources.HealthOK, ""},
+		"bad_promql": {sources.HealthError, "bad_data: invalid parameter \"query\": 1:42: parse error: unclosed left parenthesis"},
+		"bad_range":  {sources.HealthError, "bad_data: 1:6: parse error: expected type range vector in call to function \"rate\""},
+		"wrongpw":    {sources.HealthError, "client error: 401: Unauthorized"},
+		"noauth":     {sources.HealthError, "client error: 401"},
+		"badtoken":   {sources.HealthError, "client error: 401: bad token"},
+	}
+	for name, w := range want {
+		r := get(t, snap, name)
+		if r.Health != w.h || !strings.Contains(r.Err, w.msg) {
+			t.Errorf("%s: %v %q, want %v containing %q", name, r.Health, r.Err, w.h, w.msg)
+		}
+	}
+	if v := get(t, snap, "bearer").Value.Value; v != 2 {
+		t.Errorf("through the bearer proxy: %v", v)
+	}
+}
+
+// TestPromRestart: a stopped server is unreachable, and the same querier
+// recovers when it comes back on the same address.
+func TestPromRestart(t *testing.T) {
+	promBinary(t)
+	p := newPromProcess(t, t.TempDir(), "", false)
+	p.start(t)
+	defer p.stop()
+	cfg := Config{
+		Servers: []ServerConfig{{Name: "p", URL: p.url(), HTTP: promcfg.DefaultHTTPClientConfig}},
+		Queries: []QueryConfig{qc("one", "p", `vector(1)`, KindInstant, "")},
+	}
+	q := mustNew(t, cfg, Options{Now: time.Now})
+	check := func(stage string, h sources.Health, msg string) {
+		t.Helper()
+		q.EvaluateAll(context.Background())
+		r := get(t, q.Snapshot(), "one")
+		if r.Health != h || !strings.Contains(r.Err, msg) {
+			t.Fatalf("%s: %v %q, want %v %q", stage, r.Health, r.Err, h, msg)
+		}
+	}
+	check("running", sources.HealthOK, "")
+	p.stop()
+	check("stopped", sources.HealthUnreachable, "connection refused")
+	p.start(t)
+	check("restarted", sources.HealthOK, "")
+}

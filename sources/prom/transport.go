@@ -1,0 +1,205 @@
+package prom
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	promcfg "github.com/prometheus/common/config"
+)
+
+// maxRedirects matches net/http's own limit, but ends in errRedirectLoop so
+// the reason can be told apart from a network failure.
+const maxRedirects = 10
+
+// server is one configured endpoint at run time. Its client is built on
+// first use, from a poll goroutine: building reads CA and key files.
+type server struct {
+	cfg   ServerConfig
+	slots chan struct{} // bounds requests in flight
+	wrap  func(string, http.RoundTripper) http.RoundTripper
+	limit int64
+
+	once sync.Once
+	api  v1.API
+	err  error
+}
+
+func newServer(cfg ServerConfig, inflight int, limit int64, wrap func(string, http.RoundTripper) http.RoundTripper) *server {
+	return &server{cfg: cfg, slots: make(chan struct{}, inflight), wrap: wrap, limit: limit}
+}
+
+func (s *server) client() (v1.API, error) {
+	s.once.Do(func() {
+		hc, err := promcfg.NewClientFromConfig(s.cfg.HTTP, "warroom_"+s.cfg.Name)
+		if err != nil {
+			s.err = fmt.Errorf("server %q: http client: %w", s.cfg.Name, err)
+			return
+		}
+		rt := http.RoundTripper(&limitTransport{next: hc.Transport, max: s.limit})
+		if s.wrap != nil {
+			rt = s.wrap(s.cfg.Name, rt)
+		}
+		hc.Transport = rt
+		if s.cfg.HTTP.FollowRedirects {
+			hc.CheckRedirect = func(_ *http.Request, via []*http.Request) error {
+				if len(via) >= maxRedirects {
+					return errRedirectLoop
+				}
+				return nil
+			}
+		}
+		c, err := api.NewClient(api.Config{Address: s.cfg.URL, Client: hc})
+		if err != nil {
+			s.err = fmt.Errorf("server %q: %w", s.cfg.Name, err)
+			return
+		}
+		s.api = v1.NewAPI(c)
+	})
+	return s.api, s.err
+}
+
+// limitTransport caps how much of a response body is read, so a runaway
+// answer (a huge matrix, a misrouted download) costs bounded memory.
+type limitTransport struct {
+	next http.RoundTripper
+	max  int64
+}
+
+func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil || t.max <= 0 {
+		return resp, err
+	}
+	if resp.ContentLength > t.max {
+		resp.Body.Close()
+		return nil, fmt.Errorf("%w: %d bytes announced, limit %d", errBodyTooLarge, resp.ContentLength, t.max)
+	}
+	resp.Body = &limitBody{rc: resp.Body, left: t.max}
+	return resp, nil
+}
+
+type limitBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (b *limitBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One byte more tells "exactly at the limit" from "over it".
+		var one [1]byte
+		n, _ := b.rc.Read(one[:])
+		if n > 0 {
+			return 0, fmt.Errorf("%w: over the limit", errBodyTooLarge)
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *limitBody) Close() error { return b.rc.Close() }
+
+// scrubber removes a server's secrets from text that may be shown or
+// logged: an error page may echo request headers, a proxy may print the URL.
+type scrubber struct {
+	cfg ServerConfig
+}
+
+// secrets lists every form in which a configured secret could come back:
+// as is, base64 (basic auth header), URL-encoded (form bodies, URLs).
+// Secrets in files are read here, only when there is text to scrub.
+func (sc scrubber) secrets() []string {
+	h := sc.cfg.HTTP
+	var raw []string
+	var user, pass string
+	if b := h.BasicAuth; b != nil {
+		user, pass = b.Username, string(b.Password)
+		if b.UsernameFile != "" {
+			user = readSecret(b.UsernameFile)
+		}
+		if b.PasswordFile != "" {
+			pass = readSecret(b.PasswordFile)
+		}
+		raw = append(raw, pass)
+	}
+	if a := h.Authorization; a != nil {
+		raw = append(raw, string(a.Credentials), readSecret(a.CredentialsFile))
+	}
+	raw = append(raw, string(h.BearerToken), readSecret(h.BearerTokenFile))
+	if o := h.OAuth2; o != nil {
+		raw = append(raw, string(o.ClientSecret), readSecret(o.ClientSecretFile), string(o.ClientCertificateKey))
+	}
+	raw = append(raw, string(h.TLSConfig.Key))
+	if h.HTTPHeaders != nil {
+		for _, hd := range h.HTTPHeaders.Headers {
+			for _, s := range hd.Secrets {
+				raw = append(raw, string(s))
+			}
+			for _, f := range hd.Files {
+				raw = append(raw, readSecret(f))
+			}
+		}
+	}
+	for _, vs := range h.ProxyConnectHeader {
+		for _, s := range vs {
+			raw = append(raw, string(s))
+		}
+	}
+	if u, err := url.Parse(sc.cfg.URL); err == nil && u.User != nil {
+		p, _ := u.User.Password()
+		raw = append(raw, p)
+		if user == "" {
+			user, pass = u.User.Username(), p
+		}
+	}
+	if u := h.ProxyURL.URL; u != nil && u.User != nil {
+		p, _ := u.User.Password()
+		raw = append(raw, p)
+	}
+	var out []string
+	if pass != "" {
+		out = append(out, base64.StdEncoding.EncodeToString([]byte(user+":"+pass)))
+	}
+	for _, s := range raw {
+		// Very short secrets would blank out ordinary words; they are too
+		// weak to protect anything anyway.
+		if len(s) < 4 {
+			continue
+		}
+		out = append(out, s, url.QueryEscape(s), base64.StdEncoding.EncodeToString([]byte(s)))
+	}
+	return out
+}
+
+func (sc scrubber) scrub(text string) string {
+	if text == "" {
+		return text
+	}
+	for _, s := range sc.secrets() {
+		text = strings.ReplaceAll(text, s, "<secret>")
+	}
+	return text
+}
+
+func readSecret(path string) string {
+	if path == "" {
+		return ""
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
