@@ -6,6 +6,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -38,6 +39,10 @@ func commands() []command {
 		{"version", "print the version", runVersion},
 	}
 }
+
+// followContext is the context of a `--follow` run; tests replace it to
+// bound the run.
+var followContext = context.Background
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))

@@ -28,6 +28,9 @@ type scanOpts struct {
 	from, to string
 	json     bool
 	client   string
+	follow   bool
+	interval time.Duration
+	start    string
 }
 
 func runScan(args []string, stdout, stderr io.Writer) int {
@@ -40,6 +43,10 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.to, "to", "", "count only lines before this time")
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of a report")
 	fs.StringVar(&o.client, "client", "remote_addr", "client identity: remote_addr, x_forwarded_for (first hop) or x_real_ip")
+	fs.BoolVar(&o.follow, "follow", false, "follow the files through rotation and print one summary per --interval (until interrupted)")
+	fs.BoolVar(&o.follow, "f", false, "short for --follow")
+	fs.DurationVar(&o.interval, "interval", time.Second, "with --follow: how often to print")
+	fs.StringVar(&o.start, "start", "end", "with --follow: where to start: end, beginning, or a duration like 30m")
 	files, code, ok := parseFlags(fs, args)
 	if !ok {
 		return code
@@ -54,6 +61,18 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	if err := cfg.Validate(); err != nil {
 		fmt.Fprintf(stderr, "warroom scan: %v\n", err)
 		return exitUsage
+	}
+	if o.follow {
+		if o.interval < 100*time.Millisecond {
+			fmt.Fprintln(stderr, "warroom scan: --interval must be at least 100ms")
+			return exitUsage
+		}
+		cfg.Paths, cfg.Start = files, o.start
+		if err := cfg.Validate(); err != nil {
+			fmt.Fprintf(stderr, "warroom scan: %v\n", err)
+			return exitUsage
+		}
+		return runFollow(followContext(), cfg, o.interval, o.json, stdout, stderr)
 	}
 	opts := cfg.AggregatorOptions()
 	// scan needs whole-run totals, not history: small rings keep RSS flat,

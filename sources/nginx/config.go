@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"warroom/sources/config"
+	"warroom/sources/tail"
 )
 
 // SourceConfig is one access-log source under `access_logs:`.
@@ -77,6 +78,9 @@ func (c *SourceConfig) validate(n *yaml.Node) error {
 	}
 	if len(c.Paths) > 0 && len(c.Command) > 0 {
 		return config.Errorf(at("command"), "command", "give paths or command, not both")
+	}
+	if _, err := tail.ParseStart(c.Start); err != nil {
+		return config.Errorf(at("start"), "start", "%v", err)
 	}
 	f, err := CompileFormat(c.Format)
 	if err != nil {

@@ -203,3 +203,23 @@ func (m Metric) value(b *Bucket, span float64) float64 {
 	}
 	return nanValue
 }
+
+// Counts returns the whole-run request counters and per-code totals, cheap
+// enough to call every tick (for interval deltas).
+func (a *Aggregator) Counts() (Bucket, map[int]uint64, uint64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	codes := map[int]uint64{}
+	for code, c := range a.codeTotal {
+		if c > 0 {
+			codes[code] = c
+		}
+	}
+	var bad uint64
+	for r := ReasonTooLong; r < numReasons; r++ {
+		if r != ReasonEmpty {
+			bad += a.malformed[r]
+		}
+	}
+	return a.total, codes, bad
+}

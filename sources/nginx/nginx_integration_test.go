@@ -1,0 +1,275 @@
+package nginx_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"warroom/sources/nginx"
+)
+
+// realNginx is an nginx started by the test on a loopback port with its own
+// prefix, config and logs; it never touches the system's nginx.
+type realNginx struct {
+	bin, conf, prefix, log string
+	port                   int
+	cmd                    *exec.Cmd
+}
+
+func findNginx(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"nginx", "/usr/sbin/nginx"} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("WARROOM_REQUIRE_INTEGRATION") == "1" {
+		t.Fatal("nginx not found and WARROOM_REQUIRE_INTEGRATION=1 (apt-get install nginx)")
+	}
+	t.Skip("nginx not installed (apt-get install nginx); set WARROOM_REQUIRE_INTEGRATION=1 to make this a failure")
+	return ""
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func startNginx(t *testing.T, upstream, deadUpstream string) *realNginx {
+	t.Helper()
+	n := &realNginx{bin: findNginx(t), prefix: t.TempDir(), port: freePort(t)}
+	os.MkdirAll(filepath.Join(n.prefix, "logs"), 0o755)
+	os.MkdirAll(filepath.Join(n.prefix, "html"), 0o755)
+	os.MkdirAll(filepath.Join(n.prefix, "tmp"), 0o755)
+	os.WriteFile(filepath.Join(n.prefix, "html", "index.html"), []byte("ok\n"), 0o644)
+	n.log = filepath.Join(n.prefix, "logs", "access.log")
+	user := ""
+	if os.Geteuid() == 0 {
+		user = "user root;"
+	}
+	conf := fmt.Sprintf(`%s
+daemon off;
+worker_processes 1;
+pid %[2]s/nginx.pid;
+error_log %[2]s/logs/error.log info;
+events { worker_connections 256; }
+http {
+  log_format main '$remote_addr - $remote_user [$time_local] "$request" '
+                  '$status $body_bytes_sent "$http_referer" '
+                  '"$http_user_agent" $request_time $upstream_response_time';
+  access_log %[2]s/logs/access.log main;
+  client_body_temp_path %[2]s/tmp/body;
+  proxy_temp_path %[2]s/tmp/proxy;
+  fastcgi_temp_path %[2]s/tmp/fastcgi;
+  uwsgi_temp_path %[2]s/tmp/uwsgi;
+  scgi_temp_path %[2]s/tmp/scgi;
+  server {
+    listen 127.0.0.1:%[3]d;
+    root %[2]s/html;
+    location /api/ { proxy_pass http://%[4]s; proxy_read_timeout 10s; }
+    location /down/ { proxy_pass http://%[5]s; }
+  }
+}
+`, user, n.prefix, n.port, upstream, deadUpstream)
+	n.conf = filepath.Join(n.prefix, "nginx.conf")
+	os.WriteFile(n.conf, []byte(conf), 0o644)
+	if out, err := exec.Command(n.bin, "-t", "-p", n.prefix, "-c", n.conf).CombinedOutput(); err != nil {
+		t.Fatalf("nginx -t: %v\n%s", err, out)
+	}
+	n.cmd = exec.Command(n.bin, "-p", n.prefix, "-c", n.conf)
+	n.cmd.Stderr = os.Stderr
+	if err := n.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		n.cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { n.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			n.cmd.Process.Kill()
+			<-done
+		}
+	})
+	// ready when it answers
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		resp, err := http.Get(n.url("/index.html"))
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nginx did not come up: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return n
+}
+
+func (n *realNginx) url(path string) string {
+	return "http://127.0.0.1:" + strconv.Itoa(n.port) + path
+}
+
+// TestRealNginxCountsThroughRotation sends known traffic through a real
+// nginx — 200s from disk and from an upstream, 404s, 502s from a stopped
+// upstream, slow answers, and real 499s from clients that give up — rotates
+// the access log mid-run with a rename and `nginx -s reopen`, and checks
+// that the live source counts exactly what was sent.
+func TestRealNginxCountsThroughRotation(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ms, err := strconv.Atoi(r.URL.Query().Get("sleep")); err == nil {
+			select {
+			case <-time.After(time.Duration(ms) * time.Millisecond):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		w.Write([]byte("answer\n"))
+	}))
+	defer up.Close()
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadAddr := dead.Listener.Addr().String()
+	dead.Close() // stopped upstream: connection refused → 502
+
+	n := startNginx(t, up.Listener.Addr().String(), deadAddr)
+
+	cfg := nginx.DefaultSourceConfig
+	cfg.Name, cfg.Paths, cfg.Start, cfg.Slow = "web", []string{n.log}, "beginning", cfg.Slow
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	src, err := nginx.NewSource(cfg, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	runDone := make(chan error, 1)
+	go func() { runDone <- src.Run(ctx) }()
+
+	client := &http.Client{Timeout: 5 * time.Second}
+	get := func(path string) int {
+		resp, err := client.Get(n.url(path))
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	sent := map[int]int{200: 1} // startNginx's readiness probe
+	send := func(path string, want, times int) {
+		for i := 0; i < times; i++ {
+			if got := get(path); got != want {
+				t.Fatalf("GET %s = %d, want %d", path, got, want)
+			}
+			sent[want]++
+		}
+	}
+	giveUp := func(times int) {
+		var wg sync.WaitGroup
+		for i := 0; i < times; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := &http.Client{Timeout: 300 * time.Millisecond}
+				if resp, err := c.Get(n.url("/api/slow?sleep=3000")); err == nil {
+					resp.Body.Close()
+					t.Error("a request meant to be abandoned got an answer")
+				}
+			}()
+		}
+		wg.Wait()
+		sent[499] += times
+	}
+
+	send("/index.html", 200, 30)
+	send("/api/rank?page=1", 200, 20)
+	send("/nope.html", 404, 7)
+	send("/down/x", 502, 5)
+	giveUp(4)
+	send("/api/slow?sleep=1100", 200, 2) // slow but answered
+	slowSent := 2
+
+	// rotate the way logrotate + nginx do it
+	if err := os.Rename(n.log, n.log+".1"); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(n.bin, "-p", n.prefix, "-c", n.conf, "-s", "reopen").CombinedOutput(); err != nil {
+		t.Fatalf("nginx -s reopen: %v\n%s", err, out)
+	}
+	send("/index.html", 200, 15)
+	send("/nope.html", 404, 3)
+	send("/down/y", 502, 2)
+	giveUp(3)
+
+	total := 0
+	for _, v := range sent {
+		total += v
+	}
+	// nginx writes a 499 when it notices the client left; wait for every line
+	deadline := time.Now().Add(30 * time.Second)
+	var b nginx.Bucket
+	var codes map[int]uint64
+	for {
+		b, codes, _ = src.Aggregator().Counts()
+		if int(b.Requests) >= total || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // anything extra would show up now
+	b, codes, bad := src.Aggregator().Counts()
+	if int(b.Requests) != total || bad != 0 {
+		t.Fatalf("counted %d requests (%d malformed), sent %d: %v", b.Requests, bad, total, codes)
+	}
+	for code, want := range sent {
+		if int(codes[code]) != want {
+			t.Errorf("status %d: counted %d, sent %d", code, codes[code], want)
+		}
+	}
+	if len(codes) != len(sent) {
+		t.Errorf("unexpected codes: %v (sent %v)", codes, sent)
+	}
+	if int(b.Slow) != slowSent {
+		t.Errorf("slow %d, want %d", b.Slow, slowSent)
+	}
+	// static files and 404s are answered by nginx itself: upstream time "-"
+	if want := 1 + 30 + 15 + sent[404]; int(b.NoUpstream) != want {
+		t.Errorf("no-upstream %d, want %d", b.NoUpstream, want)
+	}
+	rotations := int64(0)
+	for _, st := range src.Status() {
+		rotations += st.Rotations
+		if st.Err != "" {
+			t.Errorf("source error: %s", st.Err)
+		}
+	}
+	if rotations < 1 {
+		t.Errorf("rotation not noticed: %+v", src.Status())
+	}
+	s := src.Aggregator().Summary(3)
+	if !strings.HasPrefix(s.TopPaths[0].Key, "/index.html") || s.TopPaths[0].Count != 46 {
+		t.Errorf("top path %+v", s.TopPaths)
+	}
+	cancel()
+	if err := <-runDone; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}
