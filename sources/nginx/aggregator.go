@@ -3,6 +3,7 @@ package nginx
 import (
 	"bytes"
 	"hash/maphash"
+	"strings"
 	"sync"
 	"time"
 )
@@ -20,6 +21,35 @@ func (g *Group) match(path []byte) bool {
 		return bytes.HasPrefix(path, []byte(g.Prefix))
 	}
 	return globMatch(g.Glob, path)
+}
+
+// globPlan is what a group's glob needs per line: a path that doesn't start
+// with the literal text before the first wildcard cannot match, and the
+// common "literal*" pattern is a plain prefix test.
+type globPlan struct {
+	lit        string
+	prefixOnly bool
+}
+
+func planGlob(glob string) globPlan {
+	i := strings.IndexAny(glob, "*?")
+	if i < 0 {
+		return globPlan{lit: glob}
+	}
+	return globPlan{lit: glob[:i], prefixOnly: glob[i:] == "*"}
+}
+
+func (g *groupAgg) match(path []byte) bool {
+	if g.g.Prefix != "" {
+		return bytes.HasPrefix(path, []byte(g.g.Prefix))
+	}
+	if !bytes.HasPrefix(path, []byte(g.glob.lit)) {
+		return false
+	}
+	if g.glob.prefixOnly {
+		return true
+	}
+	return globMatch(g.g.Glob, path)
 }
 
 // Options configure an Aggregator. Zero values take the defaults noted.
@@ -80,6 +110,8 @@ type Aggregator struct {
 	last      int64
 
 	peakSec, peakMin Bucket
+
+	slot slotCache
 }
 
 // Sample is a malformed line kept for the report (raw; sanitize to show).
@@ -102,6 +134,13 @@ type groupAgg struct {
 	sec, min *ring
 	total    Bucket
 	hist     Hist
+
+	// the slots of slotT, as Aggregator.slot; looked up only when the
+	// group matches, as before
+	slotT      int64
+	slotOK     bool
+	secB, minB *Bucket
+	glob       globPlan
 }
 
 // NewAggregator returns an aggregator; it does no IO.
@@ -143,7 +182,7 @@ func NewAggregator(o Options) *Aggregator {
 	a.sec = newRing(1, o.Seconds, func(b *Bucket) { keepPeak(&a.peakSec, b) })
 	a.min = newRing(60, o.Minutes, func(b *Bucket) { keepPeak(&a.peakMin, b) })
 	for _, g := range o.Groups {
-		ga := groupAgg{g: g, slowUS: a.slowUS, sec: newRing(1, o.Seconds, nil), min: newRing(60, o.Minutes, nil)}
+		ga := groupAgg{g: g, slowUS: a.slowUS, sec: newRing(1, o.Seconds, nil), min: newRing(60, o.Minutes, nil), glob: planGlob(g.Glob)}
 		if g.Slow > 0 {
 			ga.slowUS = g.Slow.Microseconds()
 		}
@@ -167,22 +206,33 @@ func (a *Aggregator) Ingest(data []byte) {
 	if a.o.Now != nil {
 		limit = a.o.Now().Add(a.o.MaxSkew).Unix()
 	}
-	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
-		var line []byte
-		if i < 0 {
-			line, data = data, nil
-		} else {
-			line, data = data[:i], data[i+1:]
+	// One pass over the batch finds NUL bytes; lines before the next NUL
+	// skip the per-line check, which would otherwise be a second scan of
+	// every line.
+	nul := bytes.IndexByte(data, 0)
+	off := 0
+	for off < len(data) {
+		rest := data[off:]
+		line, next := rest, len(data)
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, next = rest[:i], off+i+1
 		}
-		a.line(line, limit)
+		hasNUL := nul >= 0 && nul < off+len(line)
+		a.line(line, limit, !hasNUL)
+		off = next
+		if hasNUL {
+			nul = bytes.IndexByte(data[off:], 0)
+			if nul >= 0 {
+				nul += off
+			}
+		}
 	}
 }
 
-func (a *Aggregator) line(line []byte, limit int64) {
+func (a *Aggregator) line(line []byte, limit int64, noNUL bool) {
 	a.lines++
 	var r Record
-	reason := a.parser.Parse(line, &r)
+	reason := a.parser.parse(line, &r, noNUL)
 	if reason == ReasonNone && limit > 0 && r.HasTime && r.Time > limit {
 		reason = ReasonFuture
 	}
@@ -226,40 +276,32 @@ func (a *Aggregator) count(r *Record) {
 	}
 
 	ipHash := maphash.Bytes(a.seed, r.Client)
-	a.hll.Add(ipHash)
+	ipKey := HashKey(r.Client) // fixed, so estimates repeat run to run
+	a.hll.Add(ipKey)
 	is499 := r.Status == 499
 	a.ips.Add(ipHash, r.Client, is499, slow)
 	npath := a.norm.Normalize(r.Path)
 	pathHash := maphash.Bytes(a.seed, npath)
 	a.paths.Add(pathHash, npath, is499, slow)
 
-	secIdx, minIdx := -1, -1
-	if b, idx, fresh := a.sec.at(t); b != nil {
-		if fresh {
-			for _, c := range a.codeSec {
-				c[idx] = 0
-			}
-		}
-		b.count(r, slow)
-		secIdx = idx
+	sl := &a.slot
+	if !sl.ok || sl.t != t {
+		a.slotsFor(t)
+	}
+	if sl.sec != nil {
+		sl.sec.count(r, slow)
 	} else {
 		a.tooOld++
 	}
-	if b, idx, fresh := a.min.at(t); b != nil {
-		if fresh {
-			for _, c := range a.codeMin {
-				c[idx] = 0
-			}
-		}
-		b.count(r, slow)
-		minIdx = idx
+	if sl.min != nil {
+		sl.min.count(r, slow)
 	}
-	a.countCode(r.Status, secIdx, minIdx)
-	if d := a.detailAt(t); d != nil {
+	a.countCode(r.Status, sl.secIdx, sl.minIdx)
+	if d := sl.d; d != nil {
 		d.hist.Add(r.ReqTime)
 		d.ips.Add(ipHash, r.Client, is499, slow)
 		d.paths.Add(pathHash, npath, is499, slow)
-		d.hll.Add(ipHash)
+		d.hll.Add(ipKey)
 	}
 
 	if len(a.groups) > 0 {
@@ -269,21 +311,63 @@ func (a *Aggregator) count(r *Record) {
 		}
 		for i := range a.groups {
 			g := &a.groups[i]
-			if !g.g.match(p) {
+			if !g.match(p) {
 				continue
 			}
 			gslow := r.ReqTime > g.slowUS
 			g.total.count(r, gslow)
 			g.hist.Add(r.ReqTime)
-			if b, _, _ := g.sec.at(t); b != nil {
-				b.count(r, gslow)
+			if !g.slotOK || g.slotT != t {
+				g.secB, _, _ = g.sec.at(t)
+				g.minB, _, _ = g.min.at(t)
+				g.slotT, g.slotOK = t, true
 			}
-			if b, _, _ := g.min.at(t); b != nil {
-				b.count(r, gslow)
+			if g.secB != nil {
+				g.secB.count(r, gslow)
+			}
+			if g.minB != nil {
+				g.minB.count(r, gslow)
 			}
 			break
 		}
 	}
+}
+
+// slotCache remembers the ring slots of the last timestamp counted: lines
+// arrive in runs of the same second, and a slot only changes (is started
+// or reused) when a different second is looked up, which refreshes the
+// cache first.
+type slotCache struct {
+	t              int64
+	ok             bool
+	sec, min       *Bucket // nil: older than the ring holds
+	secIdx, minIdx int     // -1 when the bucket is nil
+	d              *detail
+}
+
+// slotsFor looks up (starting or reusing as needed) the slots of second t,
+// in the order count always did, and caches them.
+func (a *Aggregator) slotsFor(t int64) {
+	sl := &a.slot
+	sl.t, sl.ok = t, true
+	sl.sec, sl.min, sl.secIdx, sl.minIdx = nil, nil, -1, -1
+	if b, idx, fresh := a.sec.at(t); b != nil {
+		if fresh {
+			for _, c := range a.codeSec {
+				c[idx] = 0
+			}
+		}
+		sl.sec, sl.secIdx = b, idx
+	}
+	if b, idx, fresh := a.min.at(t); b != nil {
+		if fresh {
+			for _, c := range a.codeMin {
+				c[idx] = 0
+			}
+		}
+		sl.min, sl.minIdx = b, idx
+	}
+	sl.d = a.detailAt(t)
 }
 
 // countCode counts status in the per-code columns secIdx and minIdx (-1:

@@ -151,7 +151,7 @@ func TestRealNginxCountsThroughRotation(t *testing.T) {
 	n := startNginx(t, up.Listener.Addr().String(), deadAddr)
 
 	cfg := nginx.DefaultSourceConfig
-	cfg.Name, cfg.Paths, cfg.Start, cfg.Slow = "web", []string{n.log}, "beginning", cfg.Slow
+	cfg.Name, cfg.Paths, cfg.Start = "web", []string{n.log}, "beginning"
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

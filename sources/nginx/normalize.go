@@ -1,7 +1,5 @@
 package nginx
 
-import "bytes"
-
 // Normalizer rewrites request paths into route-like keys so that
 // /order/123?x=1 and /order/456 count as one path: query dropped, numeric
 // ids, UUIDs, long hex and hashed asset names replaced by placeholders.
@@ -14,34 +12,88 @@ type Normalizer struct {
 // still the cut prefix, which is what a person would group them by).
 const maxPath = 256
 
+// Byte classes for the single pass of Normalize; a segment's classes are
+// ORed, so "all digits" is "no non-digit seen".
+const (
+	clDigit    = 1 << iota
+	clNonDigit // any byte but 0-9
+	clNonHex   // any byte but 0-9, a-f, A-F
+	clSep      // '-', '.', '_': may start a hash or id run inside a segment
+	clEnd      // '/', '?', '#': ends a segment
+	clStop     // '?', '#': ends the path
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := range t {
+		t[c] = clNonDigit | clNonHex
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = clDigit
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = clNonDigit
+		t[c-'a'+'A'] = clNonDigit
+	}
+	t['-'], t['.'], t['_'] = clSep|clNonDigit|clNonHex, clSep|clNonDigit|clNonHex, clSep|clNonDigit|clNonHex
+	t['/'] = clEnd
+	t['?'], t['#'] = clEnd|clStop, clEnd|clStop
+	return t
+}()
+
 // Normalize returns the normalized form of path.
+//
+// One pass classifies each segment while scanning for its end; runs of
+// segments that stay as they are are copied in one append, and only a
+// segment with both a digit and a separator needs the appendHashed scan.
 func (n *Normalizer) Normalize(path []byte) []byte {
-	if i := bytes.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
-	}
-	if i := bytes.IndexByte(path, '#'); i >= 0 {
-		path = path[:i]
-	}
 	if len(path) > maxPath {
-		path = path[:maxPath]
+		path = path[:maxPath] // a '?' or '#' past the cut ends the path anyway
 	}
 	if cap(n.buf) < maxPath+16 {
 		n.buf = make([]byte, 0, maxPath*2)
 	}
 	out := n.buf[:0]
-	for len(path) > 0 {
-		if path[0] == '/' {
-			out = append(out, '/')
-			path = path[1:]
+	copied := 0 // path[copied:start] is still to be copied verbatim
+	start := 0  // of the current segment
+	var any uint8
+	i := 0
+	for ; i <= len(path); i++ {
+		var k uint8 = clEnd | clStop
+		if i < len(path) {
+			k = byteClass[path[i]]
+		}
+		if k&clEnd == 0 {
+			any |= k
 			continue
 		}
-		end := bytes.IndexByte(path, '/')
-		if end < 0 {
-			end = len(path)
+		if i > start {
+			seg := path[start:i]
+			var rep string
+			switch {
+			case any&clNonDigit == 0:
+				rep = ":id"
+			case len(seg) == 36 && isUUID(seg):
+				rep = ":uuid"
+			case len(seg) >= 16 && any&clNonHex == 0:
+				rep = ":hex"
+			case any&clDigit != 0 && any&clSep != 0:
+				out = append(out, path[copied:start]...)
+				out = appendHashed(out, seg)
+				copied = i
+			}
+			if rep != "" {
+				out = append(out, path[copied:start]...)
+				out = append(out, rep...)
+				copied = i
+			}
 		}
-		out = appendSegment(out, path[:end])
-		path = path[end:]
+		if k&clStop != 0 {
+			break
+		}
+		start = i + 1
+		any = 0
 	}
+	out = append(out, path[copied:i]...)
 	if len(out) == 0 {
 		out = append(out, '/')
 	}
