@@ -146,3 +146,19 @@ func (s *Snapshot) Indicator(name string) (Indicator, bool) {
 	}
 	return Indicator{}, false
 }
+
+// View is what a consumer asks a snapshot to cover.
+type View struct {
+	Window time.Duration // span of the series; 0: 15m
+	End    time.Time     // end of the span; zero: live (the snapshot's At)
+	Points int           // points wanted per series (a chart's width); 0: 120
+}
+
+// Provider is the data layer as its consumers (the screen, snapshot,
+// watch) see it. Snapshot is safe to call from any goroutine and returns
+// a fresh immutable copy; Ack and Refresh return at once.
+type Provider interface {
+	Snapshot(v View) *Snapshot
+	Ack()     // acknowledge every transition so far
+	Refresh() // poll pollable sources (Prometheus) now
+}

@@ -1,0 +1,109 @@
+package applog
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"warroom/sources/tail"
+)
+
+// flushIdle is how long a multi-line entry may wait for more continuation
+// lines before it is counted. A stack trace arrives in one write, so a
+// second of quiet means it is complete; waiting longer would delay a DB
+// error alarm.
+const flushIdle = time.Second
+
+// Source follows one application-log source (files or a command) live and
+// feeds a Watcher. Run owns the goroutines; readers use Watcher and Status.
+type Source struct {
+	cfg  SourceConfig
+	w    *Watcher
+	fol  *tail.Follower
+	now  func() time.Time
+	last atomic.Int64 // unix nanos of the last batch
+}
+
+// NewSource builds a source from a validated config; it does no IO. now is
+// the clock (nil: time.Now).
+func NewSource(cfg SourceConfig, now func() time.Time) (*Source, error) {
+	if now == nil {
+		now = time.Now
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if len(cfg.Paths) == 0 && len(cfg.Command) == 0 {
+		return nil, fmt.Errorf("applog: %s: no paths or command to follow", cfg.Name)
+	}
+	start, err := tail.ParseStart(cfg.Start)
+	if err != nil {
+		return nil, fmt.Errorf("applog: %s: start: %w", cfg.Name, err)
+	}
+	w, err := New(cfg.Options(now))
+	if err != nil {
+		return nil, fmt.Errorf("applog: %s: %w", cfg.Name, err)
+	}
+	loc := w.o.Location
+	fol, err := tail.New(tail.Options{
+		Paths:   cfg.Paths,
+		Command: cfg.Command,
+		Start:   start,
+		Now:     now,
+		// lines without a timestamp of their own (continuations, plain
+		// messages) say nothing; the follower searches past them
+		Timestamp: func(line []byte) (time.Time, bool) { return entryTime(line, loc) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("applog: %s: %w", cfg.Name, err)
+	}
+	return &Source{cfg: cfg, w: w, fol: fol, now: now}, nil
+}
+
+// Name is the source's name (its indicators' prefix).
+func (s *Source) Name() string { return s.cfg.Name }
+
+// Config returns the source's config.
+func (s *Source) Config() SourceConfig { return s.cfg }
+
+// Watcher returns the source's pattern counters.
+func (s *Source) Watcher() *Watcher { return s.w }
+
+// Status reports each followed file's (or the command's) state.
+func (s *Source) Status() []tail.FileStatus { return s.fol.Status() }
+
+// Run follows until ctx ends. An entry still open when the input goes
+// quiet is counted after flushIdle, so the last error before a hang is
+// not held back waiting for a next line that never comes.
+func (s *Source) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(flushIdle / 4)
+		defer t.Stop()
+		flushed := int64(0)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				last := s.last.Load()
+				if last != flushed && time.Since(time.Unix(0, last)) >= flushIdle {
+					s.w.Flush()
+					flushed = last
+				}
+			}
+		}
+	}()
+	err := s.fol.Run(ctx, func(b tail.Batch) {
+		s.w.Ingest(b.Data)
+		s.last.Store(time.Now().UnixNano())
+	})
+	cancel()
+	<-done
+	s.w.Flush()
+	return err
+}
