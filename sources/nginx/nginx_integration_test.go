@@ -22,6 +22,7 @@ import (
 // prefix, config and logs; it never touches the system's nginx.
 type realNginx struct {
 	bin, conf, prefix, log string
+	buffered               string // the same lines, written with buffer=32k flush=2s
 	port                   int
 	cmd                    *exec.Cmd
 }
@@ -58,6 +59,7 @@ func startNginx(t *testing.T, upstream, deadUpstream string) *realNginx {
 	os.MkdirAll(filepath.Join(n.prefix, "tmp"), 0o755)
 	os.WriteFile(filepath.Join(n.prefix, "html", "index.html"), []byte("ok\n"), 0o644)
 	n.log = filepath.Join(n.prefix, "logs", "access.log")
+	n.buffered = filepath.Join(n.prefix, "logs", "buffered.log")
 	user := ""
 	if os.Geteuid() == 0 {
 		user = "user root;"
@@ -73,6 +75,7 @@ http {
                   '$status $body_bytes_sent "$http_referer" '
                   '"$http_user_agent" $request_time $upstream_response_time';
   access_log %[2]s/logs/access.log main;
+  access_log %[2]s/logs/buffered.log main buffer=32k flush=2s;
   client_body_temp_path %[2]s/tmp/body;
   proxy_temp_path %[2]s/tmp/proxy;
   fastcgi_temp_path %[2]s/tmp/fastcgi;
@@ -163,6 +166,15 @@ func TestRealNginxCountsThroughRotation(t *testing.T) {
 	defer cancel()
 	runDone := make(chan error, 1)
 	go func() { runDone <- src.Run(ctx) }()
+	// the same traffic through `access_log ... buffer=32k flush=2s`: lines
+	// arrive seconds late and in bursts, and must count the same
+	bcfg := cfg
+	bcfg.Name, bcfg.Paths = "buffered", []string{n.buffered}
+	bsrc, err := nginx.NewSource(bcfg, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go bsrc.Run(ctx)
 
 	client := &http.Client{Timeout: 5 * time.Second}
 	get := func(path string) int {
@@ -209,6 +221,9 @@ func TestRealNginxCountsThroughRotation(t *testing.T) {
 
 	// rotate the way logrotate + nginx do it
 	if err := os.Rename(n.log, n.log+".1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(n.buffered, n.buffered+".1"); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command(n.bin, "-p", n.prefix, "-c", n.conf, "-s", "reopen").CombinedOutput(); err != nil {
@@ -264,6 +279,26 @@ func TestRealNginxCountsThroughRotation(t *testing.T) {
 	if rotations < 1 {
 		t.Errorf("rotation not noticed: %+v", src.Status())
 	}
+	// the buffered log: everything arrives after at most flush=2s (and at
+	// the reopen); same counts, nothing lost across the rotation
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		if bb, _, _ := bsrc.Aggregator().Counts(); int(bb.Requests) >= total || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	bb, bcodes, bbad := bsrc.Aggregator().Counts()
+	if int(bb.Requests) != total || bbad != 0 || bb.Slow != b.Slow {
+		t.Errorf("buffered log: counted %d requests (%d malformed, %d slow), sent %d: %v", bb.Requests, bbad, bb.Slow, total, bcodes)
+	}
+	for code, want := range sent {
+		if int(bcodes[code]) != want {
+			t.Errorf("buffered log: status %d: counted %d, sent %d", code, bcodes[code], want)
+		}
+	}
+
 	s := src.Aggregator().Summary(3)
 	if !strings.HasPrefix(s.TopPaths[0].Key, "/index.html") || s.TopPaths[0].Count != 46 {
 		t.Errorf("top path %+v", s.TopPaths)
