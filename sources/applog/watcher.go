@@ -345,3 +345,10 @@ func (w *Watcher) Entries() uint64 {
 	defer w.mu.Unlock()
 	return w.entries
 }
+
+// LineTime reads the timestamp a line carries, as the watcher reads an
+// entry's (continuation and stamp-less lines: ok false). Replaying a file
+// on its own clock needs it to know when each line happened.
+func (w *Watcher) LineTime(line []byte) (time.Time, bool) {
+	return entryTime(line, w.o.Location)
+}

@@ -201,3 +201,17 @@ func FuzzIngest(f *testing.F) {
 		}
 	})
 }
+
+func TestWatcherLineTime(t *testing.T) {
+	w, err := New(Options{Name: "app", Packs: []string{"db"}, Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, ok := w.LineTime([]byte("2026-12-31 23:59:58 ERROR SequelizeDatabaseError: read ECONNRESET"))
+	if !ok || !at.Equal(time.Date(2026, 12, 31, 23, 59, 58, 0, time.UTC)) {
+		t.Fatalf("LineTime = %v %v", at, ok)
+	}
+	if _, ok := w.LineTime([]byte("    at Connection.query (conn.js:1:2)")); ok {
+		t.Fatal("a stack frame has no time")
+	}
+}

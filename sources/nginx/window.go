@@ -146,3 +146,37 @@ func (a *Aggregator) Newest() time.Time {
 	}
 	return time.Unix(a.last, 0)
 }
+
+// Sum returns the counters of group ("" = all requests) over [from, to)
+// from the per-second ring, so a consumer can compute rates and pooled
+// ratios (Metric.Value) over a short trailing span: a ratio averaged over
+// per-second ratios would weigh a quiet second like a busy one. Seconds the
+// ring no longer holds count as empty; ok is false for an unknown group.
+func (a *Aggregator) Sum(group string, from, to time.Time) (b Bucket, ok bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	sec := a.sec
+	if group != "" {
+		for i := range a.groups {
+			if a.groups[i].g.Name == group {
+				sec, ok = a.groups[i].sec, true
+				break
+			}
+		}
+		if !ok {
+			return Bucket{}, false
+		}
+	}
+	for s := from.Unix(); s < to.Unix(); s++ {
+		if sb := sec.get(s); sb != nil {
+			b.Add(sb)
+		}
+	}
+	return b, true
+}
+
+// Value computes m from counters covering span (as returned by Sum); NaN
+// when undefined, e.g. a ratio over no requests.
+func (m Metric) Value(b *Bucket, span time.Duration) float64 {
+	return m.value(b, span.Seconds())
+}
