@@ -1,0 +1,108 @@
+package notify
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"warroom/sources/config"
+)
+
+// checkURL validates a webhook URL without ever putting it in the error:
+// url.Parse's own errors quote the input, token and all.
+func checkURL(raw string) error {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return errors.New("not a valid URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return errors.New("scheme must be http or https")
+	}
+	if u.Host == "" {
+		return errors.New("missing host")
+	}
+	return nil
+}
+
+// httpKey guesses which block a prometheus/common validation message is
+// about, so the error can point at that block's line.
+func httpKey(msg string) string {
+	for _, k := range []string{"basic_auth", "oauth2", "authorization", "bearer_token", "proxy", "header"} {
+		if strings.Contains(msg, k) {
+			switch k {
+			case "proxy":
+				return "proxy_url"
+			case "header":
+				return "http_headers"
+			}
+			return k
+		}
+	}
+	return ""
+}
+
+// splitKey returns mapping n without key, and key's value node.
+func splitKey(n *yaml.Node, key string) (rest, val *yaml.Node) {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return n, nil
+	}
+	cp := *n
+	cp.Content = nil
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			val = n.Content[i+1]
+			continue
+		}
+		cp.Content = append(cp.Content, n.Content[i], n.Content[i+1])
+	}
+	return &cp, val
+}
+
+// prefixField puts an item's errors under its place in the list
+// ("webhooks[1].kind") when the config was built in code; decoded configs
+// already fail inside the item's UnmarshalYAML with the item's line.
+func prefixField(n *yaml.Node, prefix string, err error) error {
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		field := prefix
+		if ce.Field != "" {
+			field += "." + ce.Field
+		}
+		line := ce.Line
+		if line == 0 && n != nil {
+			line = n.Line
+		}
+		return &config.Error{Line: line, Field: field, Err: ce.Err}
+	}
+	if n == nil {
+		return err
+	}
+	return config.At(n, err)
+}
+
+func seqNode(n *yaml.Node, key string) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	v := config.FieldNode(n, key)
+	if v == n || v.Kind != yaml.SequenceNode {
+		return nil
+	}
+	return v
+}
+
+func item(seq *yaml.Node, i int) *yaml.Node {
+	if seq == nil || i >= len(seq.Content) {
+		return nil
+	}
+	return seq.Content[i]
+}
+
+func orNode(a, b *yaml.Node) *yaml.Node {
+	if a != nil {
+		return a
+	}
+	return b
+}
