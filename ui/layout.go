@@ -1,0 +1,272 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"warroom/sources"
+	"warroom/sources/config"
+)
+
+// Pane kinds a layout may name.
+const (
+	KindHeader   = "header"
+	KindStat     = "stat"
+	KindChart    = "chart"
+	KindTop      = "top"
+	KindLog      = "log"
+	KindTimeline = "timeline"
+	KindStatus   = "status"
+)
+
+// Kinds lists every pane kind, for error messages and docs.
+var Kinds = []string{KindHeader, KindStat, KindChart, KindTop, KindLog, KindTimeline, KindStatus}
+
+// LayoutConfig is the `layout:` section: rows of panes, top to bottom. An
+// empty layout means the default, derived from the snapshot (the first four
+// indicators are the key ones). The header and status bar are always shown;
+// naming them places them (each alone in its row), leaving them out puts
+// them at the top and bottom.
+//
+// Heights and weights are shares of the space left after every row got its
+// minimum; when the terminal is too small, whole rows give way in order of
+// importance (key stats last) and rows too narrow for their panes stack.
+type LayoutConfig struct {
+	Rows []RowConfig `yaml:"rows"`
+}
+
+// RowConfig is one row of panes.
+type RowConfig struct {
+	Height int          `yaml:"height"` // share of the spare height; 0 means 1
+	Panes  []PaneConfig `yaml:"panes"`
+
+	line int
+}
+
+// PaneConfig is one pane in a row.
+type PaneConfig struct {
+	Kind       string   `yaml:"kind"`
+	Indicator  string   `yaml:"indicator"`  // stat (or a chart of one indicator)
+	Indicators []string `yaml:"indicators"` // chart
+	Table      string   `yaml:"table"`      // top: table title ("IPs", "paths"); empty: the first
+	Source     string   `yaml:"source"`     // log: log source name; empty: the first
+	Weight     int      `yaml:"weight"`     // share of the row's width; 0 means 1
+
+	line int
+}
+
+// UnmarshalYAML decodes strictly and validates, with errors that name the
+// line and the field.
+func (c *LayoutConfig) UnmarshalYAML(n *yaml.Node) error {
+	*c = LayoutConfig{}
+	type plain LayoutConfig
+	if err := config.Decode(n, (*plain)(c)); err != nil {
+		return err
+	}
+	rows := config.FieldNode(n, "rows")
+	for i := range c.Rows {
+		if rows == nil || rows.Kind != yaml.SequenceNode || i >= len(rows.Content) {
+			break
+		}
+		rn := rows.Content[i]
+		c.Rows[i].line = rn.Line
+		panes := config.FieldNode(rn, "panes")
+		for j := range c.Rows[i].Panes {
+			if panes != nil && panes.Kind == yaml.SequenceNode && j < len(panes.Content) && panes != rn {
+				c.Rows[i].Panes[j].line = panes.Content[j].Line
+			}
+		}
+	}
+	return c.validate(n)
+}
+
+// Validate checks a layout built in code rather than decoded.
+func (c *LayoutConfig) Validate() error { return c.validate(nil) }
+
+func (c *LayoutConfig) validate(n *yaml.Node) error {
+	rowsNode := config.FieldNode(n, "rows")
+	rowNode := func(i int) *yaml.Node {
+		if rowsNode != nil && rowsNode.Kind == yaml.SequenceNode && i < len(rowsNode.Content) {
+			return rowsNode.Content[i]
+		}
+		return n
+	}
+	paneNode := func(i, j int) *yaml.Node {
+		rn := rowNode(i)
+		ps := config.FieldNode(rn, "panes")
+		if ps != nil && ps != rn && ps.Kind == yaml.SequenceNode && j < len(ps.Content) {
+			return ps.Content[j]
+		}
+		return rn
+	}
+	seen := map[string]int{}
+	for i, r := range c.Rows {
+		rf := fmt.Sprintf("rows[%d]", i)
+		if r.Height < 0 {
+			return config.Errorf(config.FieldNode(rowNode(i), "height"), rf+".height", "must not be negative, got %d", r.Height)
+		}
+		if len(r.Panes) == 0 {
+			return config.Errorf(rowNode(i), rf+".panes", "a row needs at least one pane")
+		}
+		for j, p := range r.Panes {
+			pn := paneNode(i, j)
+			pf := fmt.Sprintf("%s.panes[%d]", rf, j)
+			at := func(field string) *yaml.Node { return config.FieldNode(pn, field) }
+			if p.Weight < 0 {
+				return config.Errorf(at("weight"), pf+".weight", "must not be negative, got %d", p.Weight)
+			}
+			switch p.Kind {
+			case KindHeader, KindStatus:
+				if len(r.Panes) > 1 {
+					return config.Errorf(at("kind"), pf+".kind", "%s must be alone in its row", p.Kind)
+				}
+				if seen[p.Kind] > 0 {
+					return config.Errorf(at("kind"), pf+".kind", "only one %s", p.Kind)
+				}
+			case KindStat, KindChart, KindTop, KindLog, KindTimeline:
+			case "":
+				return config.Errorf(pn, pf+".kind", "missing (one of %s)", strings.Join(Kinds, ", "))
+			default:
+				return config.Errorf(at("kind"), pf+".kind", "unknown kind %q (want one of %s)", p.Kind, strings.Join(Kinds, ", "))
+			}
+			seen[p.Kind]++
+			only := func(field, kinds string, set bool) error {
+				if set {
+					return config.Errorf(at(field), pf+"."+field, "only for %s panes, not %s", kinds, p.Kind)
+				}
+				return nil
+			}
+			if err := only("indicator", "stat and chart", p.Indicator != "" && p.Kind != KindStat && p.Kind != KindChart); err != nil {
+				return err
+			}
+			if err := only("indicators", "chart", len(p.Indicators) > 0 && p.Kind != KindChart); err != nil {
+				return err
+			}
+			if err := only("table", "top", p.Table != "" && p.Kind != KindTop); err != nil {
+				return err
+			}
+			if err := only("source", "log", p.Source != "" && p.Kind != KindLog); err != nil {
+				return err
+			}
+			switch p.Kind {
+			case KindStat:
+				if p.Indicator == "" {
+					return config.Errorf(pn, pf+".indicator", "a stat pane needs an indicator (e.g. nginx.qps)")
+				}
+			case KindChart:
+				if p.Indicator == "" && len(p.Indicators) == 0 {
+					return config.Errorf(pn, pf+".indicators", "a chart needs indicators (e.g. [nginx.qps])")
+				}
+				if p.Indicator != "" && len(p.Indicators) > 0 {
+					return config.Errorf(at("indicator"), pf+".indicator", "give indicator or indicators, not both")
+				}
+				for k, name := range p.Indicators {
+					if strings.TrimSpace(name) == "" {
+						return config.Errorf(at("indicators"), fmt.Sprintf("%s.indicators[%d]", pf, k), "empty indicator name")
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// CheckIndicators reports the first pane that names an indicator not in
+// known (the data layer's indicator names), with the line it was set on.
+// It is separate from Validate because the names are only known once the
+// sources are configured.
+func (c LayoutConfig) CheckIndicators(known []string) error {
+	set := make(map[string]bool, len(known))
+	for _, k := range known {
+		set[k] = true
+	}
+	for i, r := range c.Rows {
+		for j, p := range r.Panes {
+			names := p.Indicators
+			if p.Indicator != "" {
+				names = []string{p.Indicator}
+			}
+			for _, name := range names {
+				if !set[name] {
+					return &config.Error{Line: p.line, Field: fmt.Sprintf("rows[%d].panes[%d].indicator", i, j),
+						Err: fmt.Errorf("unknown indicator %q (known: %s)", name, strings.Join(known, ", "))}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// DefaultLayout is the screen when the config has no layout: the four key
+// indicators (the first four, whatever their names) as stats with a chart
+// each, further indicators as smaller stats, then log and timeline, then
+// the top talkers.
+func DefaultLayout(s *sources.Snapshot) LayoutConfig {
+	var c LayoutConfig
+	c.Rows = append(c.Rows, RowConfig{Panes: []PaneConfig{{Kind: KindHeader}}})
+	if s == nil {
+		return c
+	}
+	var key, rest []PaneConfig
+	var charts []PaneConfig
+	for i, in := range s.Indicators {
+		p := PaneConfig{Kind: KindStat, Indicator: in.Name}
+		if i < 4 {
+			key = append(key, p)
+			charts = append(charts, PaneConfig{Kind: KindChart, Indicators: []string{in.Name}})
+		} else {
+			rest = append(rest, p)
+		}
+	}
+	if len(key) > 0 {
+		c.Rows = append(c.Rows, RowConfig{Height: 1, Panes: key})
+	}
+	if len(rest) > 0 {
+		c.Rows = append(c.Rows, RowConfig{Height: 1, Panes: rest})
+	}
+	if len(charts) > 0 {
+		c.Rows = append(c.Rows, RowConfig{Height: 4, Panes: charts})
+	}
+	var mid []PaneConfig
+	for _, l := range s.Logs {
+		mid = append(mid, PaneConfig{Kind: KindLog, Source: l.Source, Weight: 3})
+	}
+	mid = append(mid, PaneConfig{Kind: KindTimeline, Weight: 2})
+	c.Rows = append(c.Rows, RowConfig{Height: 2, Panes: mid})
+	var tops []PaneConfig
+	for _, t := range s.Tops {
+		tops = append(tops, PaneConfig{Kind: KindTop, Table: t.Title})
+	}
+	if len(tops) > 0 {
+		c.Rows = append(c.Rows, RowConfig{Height: 2, Panes: tops})
+	}
+	c.Rows = append(c.Rows, RowConfig{Panes: []PaneConfig{{Kind: KindStatus}}})
+	return c
+}
+
+// shapeKey identifies what a default layout was derived from, so the panes
+// are rebuilt only when the snapshot's shape changes (an indicator or log
+// source appears), not on every tick.
+func shapeKey(s *sources.Snapshot) string {
+	if s == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, in := range s.Indicators {
+		b.WriteString(in.Name)
+		b.WriteByte(0)
+	}
+	b.WriteByte(1)
+	for _, l := range s.Logs {
+		b.WriteString(l.Source)
+		b.WriteByte(0)
+	}
+	b.WriteByte(1)
+	for _, t := range s.Tops {
+		b.WriteString(t.Title)
+		b.WriteByte(0)
+	}
+	return b.String()
+}

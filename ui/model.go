@@ -1,0 +1,562 @@
+// Package ui is warroom's terminal screen: a bubbletea v2 root model that
+// asks the data layer (a sources.Provider) for one immutable snapshot per
+// refresh tick and lays the panes of ui/pane out for whatever size the
+// terminal (often half a tmux window) has. It reads no clock and does no
+// IO outside tea.Cmds; the time it shows comes from the snapshot.
+package ui
+
+import (
+	"slices"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"warroom/sources"
+	"warroom/ui/pane"
+)
+
+// Styles is every colour the screen uses; see pane.DefaultStyles.
+type Styles = pane.Styles
+
+// DefaultStyles returns colours for a dark or light terminal background.
+func DefaultStyles(isDark bool) Styles { return pane.DefaultStyles(isDark) }
+
+// PlainStyles has no colour or attribute at all (NO_COLOR, --no-color):
+// states stay distinguishable by their symbols.
+func PlainStyles() Styles { return pane.PlainStyles() }
+
+// DefaultWindows are the time windows `+` and `-` step through.
+var DefaultWindows = []time.Duration{5 * time.Minute, 15 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour}
+
+// Options configures the screen. The zero value is usable.
+type Options struct {
+	Refresh time.Duration // snapshot period; 0: 1s
+	Window  time.Duration // initial window; 0: 15m (snapped to Windows)
+	Windows []time.Duration
+	Layout  LayoutConfig // empty: DefaultLayout from the snapshot
+	ASCII   bool         // no braille, no box drawing
+	NoColor bool         // NO_COLOR / --no-color: symbols only
+	Mouse   bool         // click to focus, wheel on a chart to change the window (steals tmux's mouse selection)
+	Styles  *Styles      // nil: DefaultStyles, adapted to the terminal background
+	KeyMap  *KeyMap      // nil: DefaultKeyMap
+}
+
+func (o Options) withDefaults() Options {
+	if o.Refresh <= 0 {
+		o.Refresh = time.Second
+	}
+	if len(o.Windows) == 0 {
+		o.Windows = DefaultWindows
+	}
+	if o.Window <= 0 {
+		o.Window = 15 * time.Minute
+	}
+	return o
+}
+
+// Model is the root of the screen.
+type Model struct {
+	p      sources.Provider
+	o      Options
+	keys   KeyMap
+	styles Styles
+	help   help.Model
+
+	w, h int
+
+	latest    *sources.Snapshot // newest snapshot: header and status show it
+	shown     *sources.Snapshot // what the panes show (frozen while paused)
+	shownView sources.View
+
+	paused    bool
+	windowIdx int
+	end       time.Time // zero: live
+	tickTag   int
+	fetchSeq  int // last fetch asked for
+	gotSeq    int // newest fetch applied
+
+	shape      string      // shapeKey of the snapshot the slots were built for
+	rows       []RowConfig // the layout in use, header and status included
+	slots      []slot
+	header     pane.Header
+	status     pane.Status
+	rects      []rect
+	bands      []band
+	focus      int // index into slots; -1: none
+	zoomed     bool
+	showHelp   bool
+	milestones []time.Time // every stage end seen, sorted, bounded
+
+	frame string // the rendered screen, rebuilt only when something changed
+	dirty bool
+}
+
+// Messages. Each carries what it needs to be judged stale.
+type (
+	tickMsg     struct{ tag int }
+	snapshotMsg struct {
+		seq  int
+		view sources.View
+		snap *sources.Snapshot
+	}
+	ackedMsg struct{}
+)
+
+// New returns the screen for p. It does no IO: the first snapshot is
+// fetched by the Cmd Init returns.
+func New(p sources.Provider, o Options) Model {
+	o = o.withDefaults()
+	m := Model{p: p, o: o, focus: -1, help: help.New(), fetchSeq: 1}
+	m.keys = DefaultKeyMap()
+	if o.KeyMap != nil {
+		m.keys = *o.KeyMap
+	}
+	m.windowIdx = 0
+	for i, d := range o.Windows {
+		if d <= o.Window {
+			m.windowIdx = i
+		}
+	}
+	po := pane.Options{ASCII: o.ASCII}
+	m.header = pane.NewHeader(po)
+	m.status = pane.NewStatus(po)
+	m.setStyles(true)
+	if len(o.Layout.Rows) > 0 {
+		m.buildSlots(o.Layout, nil)
+	}
+	return m
+}
+
+// setStyles picks the styles for the background (dark unless the terminal
+// says otherwise) and hands them to every pane.
+func (m *Model) setStyles(isDark bool) {
+	switch {
+	case m.o.Styles != nil:
+		m.styles = *m.o.Styles
+	case m.o.NoColor:
+		m.styles = pane.PlainStyles()
+	default:
+		m.styles = pane.DefaultStyles(isDark)
+	}
+	if m.o.NoColor {
+		m.help.Styles = help.Styles{}
+	} else {
+		m.help.Styles = help.DefaultStyles(isDark)
+	}
+	m.header.SetStyles(m.styles)
+	m.status.SetStyles(m.styles)
+	for i := range m.slots {
+		m.slots[i].setStyles(m.styles)
+	}
+	m.dirty = true
+}
+
+// buildSlots makes the panes of a layout; header and status are added at
+// the top and bottom when the layout does not place them.
+func (m *Model) buildSlots(c LayoutConfig, snap *sources.Snapshot) {
+	keyNames := map[string]bool{}
+	if snap != nil {
+		for i, in := range snap.Indicators {
+			if i < 4 {
+				keyNames[in.Name] = true
+			}
+		}
+	}
+	hasHeader, hasStatus := false, false
+	for _, r := range c.Rows {
+		for _, p := range r.Panes {
+			hasHeader = hasHeader || p.Kind == KindHeader
+			hasStatus = hasStatus || p.Kind == KindStatus
+		}
+	}
+	rows := c.Rows
+	if !hasHeader {
+		rows = append([]RowConfig{{Panes: []PaneConfig{{Kind: KindHeader}}}}, rows...)
+	}
+	if !hasStatus {
+		rows = append(slices.Clip(rows), RowConfig{Panes: []PaneConfig{{Kind: KindStatus}}})
+	}
+	var focusedCfg *PaneConfig
+	if m.focus >= 0 && m.focus < len(m.slots) {
+		c := m.slots[m.focus].cfg
+		focusedCfg = &c
+	}
+	po := pane.Options{Styles: m.styles, ASCII: m.o.ASCII}
+	m.slots = m.slots[:0:0]
+	m.rows = rows
+	m.focus = -1
+	for _, r := range rows {
+		for _, p := range r.Panes {
+			s := newSlot(p, po, keyNames)
+			if focusedCfg != nil && m.focus < 0 && equalPane(*focusedCfg, p) {
+				m.focus = len(m.slots)
+			}
+			m.slots = append(m.slots, s)
+		}
+	}
+	if m.shown != nil {
+		for i := range m.slots {
+			m.slots[i].setSnapshot(m.shown)
+		}
+	}
+	m.relayout()
+}
+
+func equalPane(a, b PaneConfig) bool {
+	return a.Kind == b.Kind && a.Indicator == b.Indicator && slices.Equal(a.Indicators, b.Indicators) &&
+		a.Table == b.Table && a.Source == b.Source
+}
+
+// Init fetches the first snapshot, starts the refresh tick and asks the
+// terminal for its background colour.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(m.fetchCmd(1), tick(m.o.Refresh, m.tickTag), tea.RequestBackgroundColor)
+}
+
+// view is what the next snapshot should cover.
+func (m Model) view() sources.View {
+	return sources.View{Window: m.o.Windows[m.windowIdx], End: m.end, Points: m.points()}
+}
+
+// points is the widest chart's resolution in dots, so a chart gets one
+// point per dot column and no more.
+func (m Model) points() int {
+	n := 0
+	for i, s := range m.slots {
+		if s.kind == KindChart && i < len(m.rects) && m.rects[i].w > 0 {
+			per := 2
+			if m.o.ASCII {
+				per = 1
+			}
+			n = max(n, (m.rects[i].w-2)*per)
+		}
+	}
+	return n
+}
+
+func (m *Model) fetch() tea.Cmd {
+	m.fetchSeq++
+	return m.fetchCmd(m.fetchSeq)
+}
+
+// fetchCmd captures the provider and the view by value: the Cmd runs on
+// another goroutine and must not read the model.
+func (m Model) fetchCmd(seq int) tea.Cmd {
+	p, v := m.p, m.view()
+	return func() tea.Msg { return snapshotMsg{seq: seq, view: v, snap: p.Snapshot(v)} }
+}
+
+func tick(d time.Duration, tag int) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return tickMsg{tag: tag} })
+}
+
+// Update handles one message.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		if msg.Width != m.w || msg.Height != m.h {
+			m.w, m.h = msg.Width, msg.Height
+			m.relayout()
+		}
+	case tea.BackgroundColorMsg:
+		m.setStyles(msg.IsDark())
+	case tickMsg:
+		if msg.tag != m.tickTag {
+			break // a tick from a loop that was replaced
+		}
+		m.tickTag++
+		cmd = tea.Batch(m.fetch(), tick(m.o.Refresh, m.tickTag))
+	case snapshotMsg:
+		m.applySnapshot(msg)
+	case ackedMsg:
+		cmd = m.fetch()
+	case tea.KeyPressMsg:
+		cmd = m.handleKey(msg)
+	case tea.MouseClickMsg:
+		if m.o.Mouse {
+			m.click(msg.X, msg.Y)
+		}
+	case tea.MouseWheelMsg:
+		if m.o.Mouse {
+			cmd = m.wheel(msg)
+		}
+	}
+	if m.dirty {
+		m.frame = m.render()
+		m.dirty = false
+	}
+	return m, cmd
+}
+
+func (m *Model) applySnapshot(msg snapshotMsg) {
+	if msg.snap == nil || msg.seq < m.gotSeq {
+		return // an older fetch finished after a newer one
+	}
+	m.gotSeq = msg.seq
+	m.latest = msg.snap
+	m.learnMilestones(msg.snap)
+	if k := shapeKey(msg.snap); k != m.shape {
+		// First snapshot, or an indicator or source appeared: the default
+		// layout follows the data, and a configured one learns which
+		// indicators are the key ones.
+		m.shape = k
+		c := m.o.Layout
+		if len(c.Rows) == 0 {
+			c = DefaultLayout(msg.snap)
+		}
+		m.buildSlots(c, msg.snap)
+	}
+	m.header, _ = m.header.Update(pane.SnapshotMsg{Snapshot: msg.snap})
+	m.status, _ = m.status.Update(pane.SnapshotMsg{Snapshot: msg.snap})
+	// Paused, the panes keep their snapshot — unless the person asked for
+	// a different view (window, milestone), which they should then see.
+	if !m.paused || m.shown == nil || !sameView(msg.view, m.shownView) {
+		m.show(msg.snap, msg.view)
+	}
+	m.dirty = true
+}
+
+func sameView(a, b sources.View) bool { return a.Window == b.Window && a.End.Equal(b.End) }
+
+func (m *Model) show(s *sources.Snapshot, v sources.View) {
+	m.shown, m.shownView = s, v
+	for i := range m.slots {
+		m.slots[i].setSnapshot(s)
+	}
+	m.updateBadges()
+}
+
+func (m *Model) updateBadges() {
+	var at time.Time
+	if m.paused && m.shown != nil {
+		at = m.shown.At
+	}
+	m.header.SetPaused(m.paused, at)
+	m.header.SetWindow(m.o.Windows[m.windowIdx], m.end)
+	m.dirty = true
+}
+
+// learnMilestones remembers every stage end a snapshot mentions, so `m`
+// can step back further than the snapshot's own Prev.
+func (m *Model) learnMilestones(s *sources.Snapshot) {
+	add := func(t time.Time) {
+		if t.IsZero() {
+			return
+		}
+		i, found := slices.BinarySearchFunc(m.milestones, t, func(a, b time.Time) int { return a.Compare(b) })
+		if !found {
+			m.milestones = slices.Insert(m.milestones, i, t)
+		}
+	}
+	for _, ms := range []*sources.Milestone{s.Prev, s.Current, s.Next} {
+		if ms != nil {
+			add(ms.At)
+		}
+	}
+	for _, mk := range s.Markers {
+		add(mk.At)
+	}
+	const keep = 512
+	if len(m.milestones) > keep {
+		m.milestones = slices.Delete(m.milestones, 0, len(m.milestones)-keep)
+	}
+}
+
+func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(k, m.keys.Quit):
+		return tea.Quit
+	case key.Matches(k, m.keys.Help):
+		m.showHelp = !m.showHelp
+		m.dirty = true
+	case key.Matches(k, m.keys.Back):
+		switch {
+		case m.showHelp:
+			m.showHelp = false
+		case m.zoomed:
+			m.zoomed = false
+			m.relayout()
+		case !m.end.IsZero():
+			m.end = time.Time{}
+			m.updateBadges()
+			return m.fetch()
+		}
+		m.dirty = true
+	case key.Matches(k, m.keys.Live):
+		if !m.end.IsZero() {
+			m.end = time.Time{}
+			m.updateBadges()
+			return m.fetch()
+		}
+	case key.Matches(k, m.keys.Next):
+		m.moveFocus(1)
+	case key.Matches(k, m.keys.Prev):
+		m.moveFocus(-1)
+	case key.Matches(k, m.keys.Zoom):
+		if m.focus >= 0 {
+			m.zoomed = !m.zoomed
+			m.relayout()
+			return m.fetch() // a zoomed chart wants more points
+		}
+	case key.Matches(k, m.keys.Wider):
+		return m.setWindow(m.windowIdx + 1)
+	case key.Matches(k, m.keys.Narrower):
+		return m.setWindow(m.windowIdx - 1)
+	case key.Matches(k, m.keys.Pause):
+		m.paused = !m.paused
+		if !m.paused && m.latest != nil {
+			m.show(m.latest, m.view())
+		}
+		m.updateBadges()
+	case key.Matches(k, m.keys.PrevMilestone):
+		return m.jumpMilestone(-1)
+	case key.Matches(k, m.keys.NextMilestone):
+		return m.jumpMilestone(1)
+	case key.Matches(k, m.keys.Ack):
+		p := m.p
+		return func() tea.Msg { p.Ack(); return ackedMsg{} }
+	case key.Matches(k, m.keys.Refresh):
+		m.fetchSeq++
+		p, v, seq := m.p, m.view(), m.fetchSeq
+		return func() tea.Msg {
+			p.Refresh()
+			return snapshotMsg{seq: seq, view: v, snap: p.Snapshot(v)}
+		}
+	}
+	return nil
+}
+
+func (m *Model) setWindow(i int) tea.Cmd {
+	i = min(max(i, 0), len(m.o.Windows)-1)
+	if i == m.windowIdx {
+		return nil
+	}
+	m.windowIdx = i
+	m.updateBadges()
+	return m.fetch()
+}
+
+// jumpMilestone moves the window end to the previous (dir < 0) or next
+// stage end relative to the current end (now when live). Stepping past the
+// newest stage end that has happened returns to live.
+func (m *Model) jumpMilestone(dir int) tea.Cmd {
+	if m.latest == nil {
+		return nil
+	}
+	ref := m.end
+	if ref.IsZero() {
+		if dir > 0 {
+			return nil // already at now
+		}
+		ref = m.latest.At.Add(time.Nanosecond) // a stage end exactly now counts as previous
+	}
+	var target time.Time
+	if dir < 0 {
+		for i := len(m.milestones) - 1; i >= 0; i-- {
+			if t := m.milestones[i]; t.Before(ref) && !t.After(m.latest.At) {
+				target = t
+				break
+			}
+		}
+		if target.IsZero() {
+			return nil
+		}
+	} else {
+		for _, t := range m.milestones {
+			if t.After(ref) {
+				target = t
+				break
+			}
+		}
+		if target.After(m.latest.At) {
+			target = time.Time{} // the future is live
+		}
+	}
+	if target.Equal(m.end) {
+		return nil
+	}
+	m.end = target
+	m.updateBadges()
+	return m.fetch()
+}
+
+// focusOrder lists the visible focusable slots in screen order.
+func (m *Model) focusOrder() []int {
+	var out []int
+	for i := range m.slots {
+		if m.slots[i].focusable() && i < len(m.rects) && m.rects[i].w > 0 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func (m *Model) moveFocus(dir int) {
+	if m.zoomed {
+		return
+	}
+	order := m.focusOrder()
+	if len(order) == 0 {
+		return
+	}
+	k := slices.Index(order, m.focus)
+	switch {
+	case k < 0 && dir > 0:
+		k = 0
+	case k < 0:
+		k = len(order) - 1
+	default:
+		k = (k + dir + len(order)) % len(order)
+	}
+	m.setFocus(order[k])
+}
+
+func (m *Model) setFocus(i int) {
+	if m.focus >= 0 && m.focus < len(m.slots) {
+		m.slots[m.focus].setFocus(false)
+	}
+	m.focus = i
+	if i >= 0 && i < len(m.slots) {
+		m.slots[i].setFocus(true)
+	}
+	m.dirty = true
+}
+
+func (m *Model) click(x, y int) {
+	for _, i := range m.focusOrder() {
+		r := m.rects[i]
+		if x >= r.x && x < r.x+r.w && y >= r.y && y < r.y+r.h {
+			m.setFocus(i)
+			return
+		}
+	}
+}
+
+func (m *Model) wheel(msg tea.MouseWheelMsg) tea.Cmd {
+	for _, i := range m.focusOrder() {
+		r := m.rects[i]
+		if m.slots[i].kind != KindChart || msg.X < r.x || msg.X >= r.x+r.w || msg.Y < r.y || msg.Y >= r.y+r.h {
+			continue
+		}
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			return m.setWindow(m.windowIdx - 1)
+		case tea.MouseWheelDown:
+			return m.setWindow(m.windowIdx + 1)
+		}
+	}
+	return nil
+}
+
+// View returns the cached frame; Update rebuilt it if anything changed.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.frame)
+	v.AltScreen = true
+	if m.o.Mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
+	return v
+}

@@ -1,0 +1,258 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"warroom/sources"
+)
+
+// settle runs cmd and feeds what it returns back into the model, as the
+// program would, except ticks (the test decides when time passes). It
+// reports whether a quit came out.
+func settle(t *testing.T, m Model, cmd tea.Cmd) (Model, bool) {
+	t.Helper()
+	quit := false
+	var run func(c tea.Cmd)
+	run = func(c tea.Cmd) {
+		if c == nil {
+			return
+		}
+		switch msg := c().(type) {
+		case tea.BatchMsg:
+			for _, sub := range msg {
+				run(sub)
+			}
+		case tea.QuitMsg:
+			quit = true
+		case tickMsg, nil:
+		default:
+			next, c2 := m.Update(msg)
+			m = next.(Model)
+			run(c2)
+		}
+	}
+	run(cmd)
+	return m, quit
+}
+
+func press(t *testing.T, m Model, keys ...string) (Model, bool) {
+	t.Helper()
+	quit := false
+	for _, k := range keys {
+		next, cmd := m.Update(keyMsg(k))
+		var q bool
+		m, q = settle(t, next.(Model), cmd)
+		quit = quit || q
+	}
+	return m, quit
+}
+
+// tickOnce delivers the current tick, as tea.Tick would after Refresh.
+func tickOnce(t *testing.T, m Model) Model {
+	t.Helper()
+	next, cmd := m.Update(tickMsg{tag: m.tickTag})
+	m, _ = settle(t, next.(Model), cmd)
+	return m
+}
+
+func plain(m Model) string { return ansi.Strip(m.View().Content) }
+
+func TestPauseFreezesPanesWhileDataFlows(t *testing.T) {
+	p := &fakeProvider{}
+	m := sized(t, p, Options{Refresh: time.Millisecond}, 120, 40)
+	m = tickOnce(t, m)
+	if !strings.Contains(plain(m), "1k/s") { // 1000+calls: the newest value shows
+		t.Fatalf("live value missing:\n%s", plain(m))
+	}
+	m, _ = press(t, m, "p")
+	frozen := m.shown
+	before := p.calls
+	for range 3 {
+		m = tickOnce(t, m)
+	}
+	if p.calls != before+3 {
+		t.Fatalf("provider asked %d times while paused, want 3: data must keep flowing", p.calls-before)
+	}
+	if m.shown != frozen {
+		t.Fatal("the panes' snapshot changed while paused")
+	}
+	if m.latest == frozen {
+		t.Fatal("the newest snapshot was not kept while paused")
+	}
+	if !strings.Contains(plain(m), "PAUSED") {
+		t.Fatalf("no PAUSED badge:\n%s", plain(m))
+	}
+	m, _ = press(t, m, "p")
+	if m.shown != m.latest || strings.Contains(plain(m), "PAUSED") {
+		t.Fatal("unpausing did not show the newest snapshot")
+	}
+}
+
+func TestTickIsReArmedOnlyByItsOwnMessage(t *testing.T) {
+	p := &fakeProvider{}
+	m := sized(t, p, Options{Refresh: time.Millisecond}, 80, 24)
+	stale := tickMsg{tag: m.tickTag}
+	m = tickOnce(t, m)
+	calls := p.calls
+	next, cmd := m.Update(stale)
+	if cmd != nil || p.calls != calls {
+		t.Fatal("a stale tick started a second refresh loop")
+	}
+	m = next.(Model)
+	if m.tickTag != stale.tag+1 {
+		t.Fatalf("tick tag %d, want %d", m.tickTag, stale.tag+1)
+	}
+}
+
+func TestOlderSnapshotDoesNotReplaceNewer(t *testing.T) {
+	p := &fakeProvider{}
+	m := sized(t, p, Options{}, 80, 24)
+	newer := p.Snapshot(sources.View{})
+	older := p.Snapshot(sources.View{})
+	m = update(t, m, snapshotMsg{seq: 5, snap: newer})
+	m = update(t, m, snapshotMsg{seq: 4, snap: older})
+	if m.latest != newer {
+		t.Fatal("a late answer to an older fetch replaced a newer snapshot")
+	}
+}
+
+func TestWindowKeysChangeTheView(t *testing.T) {
+	p := &fakeProvider{}
+	m := sized(t, p, Options{}, 120, 40)
+	if got := p.lastView().Window; got != 15*time.Minute {
+		t.Fatalf("first window %v, want 15m", got)
+	}
+	m, _ = press(t, m, "+")
+	if got := p.lastView().Window; got != time.Hour {
+		t.Fatalf("after +: window %v, want 1h", got)
+	}
+	m, _ = press(t, m, "+", "+", "+") // clamps at 24h
+	if got := p.lastView().Window; got != 24*time.Hour {
+		t.Fatalf("after ++++: window %v, want 24h", got)
+	}
+	m, _ = press(t, m, "-", "-", "-", "-", "-")
+	if got := p.lastView().Window; got != 5*time.Minute {
+		t.Fatalf("after -----: window %v, want 5m", got)
+	}
+	if pts := p.lastView().Points; pts <= 0 {
+		t.Fatalf("View.Points %d: charts should ask for their resolution", pts)
+	}
+	if !strings.Contains(plain(m), "LIVE 5m") {
+		t.Fatalf("window badge missing:\n%s", plain(m))
+	}
+}
+
+func TestMilestoneJumps(t *testing.T) {
+	p := &fakeProvider{}
+	m := sized(t, p, Options{}, 120, 40)
+	m, _ = press(t, m, "m")
+	if got := p.lastView().End; !got.Equal(prevEnd) {
+		t.Fatalf("m: View.End %v, want the previous milestone %v", got, prevEnd)
+	}
+	if !strings.Contains(plain(m), "at 00:00 Dec 01") {
+		t.Fatalf("no 'at' badge:\n%s", plain(m))
+	}
+	m, _ = press(t, m, "m")
+	if got := p.lastView().End; !got.Equal(earlyEnd) {
+		t.Fatalf("m m: View.End %v, want %v (from the markers)", got, earlyEnd)
+	}
+	m, _ = press(t, m, "M")
+	if got := p.lastView().End; !got.Equal(prevEnd) {
+		t.Fatalf("m m M: View.End %v, want %v", got, prevEnd)
+	}
+	m, _ = press(t, m, "M") // the next one is in the future: live
+	if got := p.lastView().End; !got.IsZero() {
+		t.Fatalf("M past now: View.End %v, want live", got)
+	}
+	m, _ = press(t, m, "m", "esc")
+	if got := p.lastView().End; !got.IsZero() || !strings.Contains(plain(m), "LIVE") {
+		t.Fatalf("esc: View.End %v, want live", got)
+	}
+	m, _ = press(t, m, "m", "0")
+	if got := p.lastView().End; !got.IsZero() {
+		t.Fatalf("0: View.End %v, want live", got)
+	}
+}
+
+func TestAckRefreshQuit(t *testing.T) {
+	p := &fakeProvider{}
+	m := sized(t, p, Options{}, 80, 24)
+	calls := p.calls
+	m, _ = press(t, m, "a")
+	if p.acks != 1 {
+		t.Fatalf("a: %d acks, want 1", p.acks)
+	}
+	if p.calls != calls+1 {
+		t.Fatal("a: no fresh snapshot after the ack (the unacked count would lag)")
+	}
+	m, _ = press(t, m, "r")
+	if p.refreshes != 1 {
+		t.Fatalf("r: %d refreshes, want 1", p.refreshes)
+	}
+	if _, quit := press(t, m, "q"); !quit {
+		t.Fatal("q did not quit")
+	}
+	if _, quit := press(t, m, "ctrl+c"); !quit {
+		t.Fatal("ctrl+c did not quit")
+	}
+}
+
+func TestFocusZoomHelp(t *testing.T) {
+	p := &fakeProvider{}
+	m := sized(t, p, Options{}, 80, 24)
+	m, _ = press(t, m, "tab", "tab", "tab")
+	if m.focus < 0 || m.slots[m.focus].cfg.Indicator != "nginx.499_rate" {
+		t.Fatalf("three tabs focus %+v, want the 499 stat", m.slots[max(m.focus, 0)].cfg)
+	}
+	m, _ = press(t, m, "shift+tab")
+	if m.slots[m.focus].cfg.Indicator != "nginx.slow_ratio" {
+		t.Fatalf("shift+tab focus %+v, want the slow stat", m.slots[m.focus].cfg)
+	}
+	t.Run("focused", func(t *testing.T) { golden.RequireEqual(t, plain(m)) })
+	m, _ = press(t, m, "enter")
+	t.Run("zoomed", func(t *testing.T) { golden.RequireEqual(t, plain(m)) })
+	m, _ = press(t, m, "?")
+	t.Run("help", func(t *testing.T) { golden.RequireEqual(t, plain(m)) })
+	m, _ = press(t, m, "esc")
+	if m.showHelp || !m.zoomed {
+		t.Fatal("esc should close help first")
+	}
+	m, _ = press(t, m, "esc")
+	if m.zoomed {
+		t.Fatal("esc should unzoom")
+	}
+	m, _ = press(t, m, "p", "m")
+	t.Run("paused_at_milestone", func(t *testing.T) { golden.RequireEqual(t, plain(m)) })
+}
+
+func TestMouse(t *testing.T) {
+	p := &fakeProvider{}
+	m := sized(t, p, Options{Mouse: true}, 120, 40)
+	// Click into the third key stat (row 4, x 65).
+	m = update(t, m, tea.MouseClickMsg{X: 65, Y: 4, Button: tea.MouseLeft})
+	if m.focus < 0 || m.slots[m.focus].cfg.Indicator != "nginx.499_rate" {
+		t.Fatalf("click focused %d", m.focus)
+	}
+	var chart int
+	for i, s := range m.slots {
+		if s.kind == KindChart && m.rects[i].w > 0 {
+			chart = i
+			break
+		}
+	}
+	r := m.rects[chart]
+	next, cmd := m.Update(tea.MouseWheelMsg{X: r.x + 3, Y: r.y + 3, Button: tea.MouseWheelDown})
+	settle(t, next.(Model), cmd)
+	if got := p.lastView().Window; got != time.Hour {
+		t.Fatalf("wheel down on a chart: window %v, want 1h", got)
+	}
+	if m.View().MouseMode != tea.MouseModeCellMotion {
+		t.Fatal("mouse mode not requested")
+	}
+}

@@ -1,0 +1,146 @@
+package pane
+
+import (
+	"math"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"warroom/sources"
+	"warroom/ui/chart"
+)
+
+// Chart draws one or more indicators over the snapshot's window with
+// ui/chart: thresholds when it shows a single indicator, the previous
+// milestone's curve as a faint overlay, milestone markers and HOT windows.
+type Chart struct {
+	opts    Options
+	names   []string
+	w, h    int
+	focused bool
+	snap    *sources.Snapshot
+}
+
+// NewChart returns a chart of the named indicators (same unit expected:
+// the axis follows the first).
+func NewChart(indicators []string, o Options) Chart {
+	return Chart{opts: o, names: append([]string(nil), indicators...)}
+}
+
+// SetSize sets the outer size, border included.
+func (m *Chart) SetSize(w, h int) { m.w, m.h = w, h }
+
+// SetStyles swaps the styles.
+func (m *Chart) SetStyles(s Styles) { m.opts.Styles = s }
+
+// Focus and Blur mark the pane the keys act on.
+func (m *Chart) Focus() { m.focused = true }
+func (m *Chart) Blur()  { m.focused = false }
+
+// Focused reports whether the pane has focus.
+func (m Chart) Focused() bool { return m.focused }
+
+// Update takes a SnapshotMsg.
+func (m Chart) Update(msg tea.Msg) (Chart, tea.Cmd) {
+	if s, ok := msg.(SnapshotMsg); ok {
+		m.snap = s.Snapshot
+	}
+	return m, nil
+}
+
+func (m Chart) indicators() []sources.Indicator {
+	if m.snap == nil {
+		return nil
+	}
+	var out []sources.Indicator
+	for _, n := range m.names {
+		if in, ok := m.snap.Indicator(n); ok {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// Title names what is drawn, and says when any of it is stale.
+func (m Chart) Title() string {
+	ins := m.indicators()
+	if len(ins) == 0 {
+		return clean(strings.Join(m.names, " · "))
+	}
+	var parts []string
+	stale := false
+	for _, in := range ins {
+		t := in.Title
+		if t == "" {
+			t = in.Name
+		}
+		parts = append(parts, clean(t))
+		if in.Value.Health == sources.HealthStale || in.State == sources.StateStale {
+			stale = true
+		}
+	}
+	t := strings.Join(parts, " · ")
+	if stale {
+		t += " (STALE)"
+	}
+	return t
+}
+
+// View renders the pane.
+func (m Chart) View() string {
+	st := m.opts.Styles
+	ins := m.indicators()
+	if len(ins) == 0 {
+		msg := "no data"
+		if m.snap == nil {
+			msg = "waiting…"
+		}
+		return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, []string{st.Dim.Render(msg)})
+	}
+	o := chartOptions(m.snap, ins, m.w-2, m.h-2, m.opts)
+	body := strings.Split(chart.Render(o), "\n")
+	return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, body)
+}
+
+// chartOptions is what a chart of ins shows in w×h cells: the window,
+// the previous milestone's curve, thresholds of a single indicator and the
+// stage-end markers. A zoomed stat pane draws the same chart.
+func chartOptions(snap *sources.Snapshot, ins []sources.Indicator, w, h int, opts Options) chart.Options {
+	o := chart.Options{
+		Width:    max(w, 0),
+		Height:   max(h, 0),
+		Location: zone(snap),
+		ASCII:    opts.ASCII,
+		Styles:   opts.Styles.Chart,
+	}
+	o.Start, o.End = windowSpan(snap)
+	for _, in := range ins {
+		s := in.Series
+		if s.Name == "" || len(ins) > 1 {
+			s.Name = in.Title
+		}
+		if s.Unit == "" {
+			s.Unit = in.Value.Unit
+		}
+		o.Series = append(o.Series, s)
+		if len(in.Secondary.Points) > 0 {
+			sec := in.Secondary
+			if sec.Name == "" {
+				sec.Name = "prev"
+			}
+			o.Secondary = append(o.Secondary, sec)
+		}
+	}
+	if len(ins) == 1 {
+		if !math.IsNaN(ins[0].Warn) {
+			o.Thresholds = append(o.Thresholds, chart.Threshold{Value: ins[0].Warn})
+		}
+		if !math.IsNaN(ins[0].Crit) {
+			o.Thresholds = append(o.Thresholds, chart.Threshold{Value: ins[0].Crit, Crit: true})
+		}
+	}
+	for _, mk := range snap.Markers {
+		o.Markers = append(o.Markers, chart.Marker{At: mk.At, Hot: mk.Hot})
+	}
+	return o
+}

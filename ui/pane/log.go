@@ -1,0 +1,109 @@
+package pane
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"warroom/sources"
+	"warroom/ui/units"
+)
+
+// Log shows one application-log source: a line of per-pattern rates, then
+// the latest matching lines, newest at the bottom (like tail -f), each cut
+// to the width rather than wrapped.
+type Log struct {
+	opts    Options
+	source  string
+	w, h    int
+	focused bool
+	snap    *sources.Snapshot
+}
+
+// NewLog returns a pane for the log source with the given name; an empty
+// name means the first source.
+func NewLog(source string, o Options) Log { return Log{opts: o, source: source} }
+
+// SetSize sets the outer size, border included.
+func (m *Log) SetSize(w, h int) { m.w, m.h = w, h }
+
+// SetStyles swaps the styles.
+func (m *Log) SetStyles(s Styles) { m.opts.Styles = s }
+
+// Focus and Blur mark the pane the keys act on.
+func (m *Log) Focus() { m.focused = true }
+func (m *Log) Blur()  { m.focused = false }
+
+// Focused reports whether the pane has focus.
+func (m Log) Focused() bool { return m.focused }
+
+// Update takes a SnapshotMsg.
+func (m Log) Update(msg tea.Msg) (Log, tea.Cmd) {
+	if s, ok := msg.(SnapshotMsg); ok {
+		m.snap = s.Snapshot
+	}
+	return m, nil
+}
+
+func (m Log) data() (sources.LogView, bool) {
+	if m.snap == nil {
+		return sources.LogView{}, false
+	}
+	for _, l := range m.snap.Logs {
+		if m.source == "" || l.Source == m.source {
+			return l, true
+		}
+	}
+	return sources.LogView{}, false
+}
+
+// Title is "log <source>".
+func (m Log) Title() string {
+	l, ok := m.data()
+	if !ok {
+		return "log " + clean(m.source)
+	}
+	return "log " + clean(l.Source)
+}
+
+// View renders the pane.
+func (m Log) View() string {
+	st := m.opts.Styles
+	l, ok := m.data()
+	if !ok {
+		return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, []string{st.Dim.Render("no data")})
+	}
+	inner := max(m.h-2, 0)
+	var body []string
+	if len(l.Patterns) > 0 {
+		var parts []string
+		for _, p := range l.Patterns {
+			text := clean(p.Name) + " " + units.Format(p.PerMin, sources.UnitCount) + "/min (" + count(p.Total) + " total)"
+			if p.PerMin > 0 {
+				text = st.Warn.Render(text)
+			} else {
+				text = st.Dim.Render(text)
+			}
+			parts = append(parts, text)
+		}
+		body = append(body, strings.Join(parts, "  "))
+	}
+	room := inner - len(body)
+	lines := l.Lines
+	if len(lines) > room {
+		lines = lines[len(lines)-max(room, 0):]
+	}
+	// Pad above so the newest line sits on the bottom row.
+	for i := len(lines); i < room; i++ {
+		body = append(body, "")
+	}
+	if len(l.Lines) == 0 && room > 0 {
+		body[len(body)-1] = st.Dim.Render("(no matching lines)")
+	}
+	z := zone(m.snap)
+	for _, ln := range lines {
+		body = append(body, st.Dim.Render(ln.At.In(z).Format("15:04:05"))+" "+
+			st.Warn.Render(clean(ln.Pattern))+" "+clean(ln.Text))
+	}
+	return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, body)
+}

@@ -1,0 +1,164 @@
+package pane
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"warroom/sources"
+	"warroom/ui/chart"
+	"warroom/ui/units"
+)
+
+// Stat shows one indicator: title, current value, a sparkline of its
+// window, and why it is in its state. A value that is not current (stale,
+// error, nothing yet) never looks like one: it carries a symbol and a word.
+type Stat struct {
+	opts    Options
+	name    string
+	w, h    int
+	focused bool
+	snap    *sources.Snapshot
+}
+
+// NewStat returns a stat pane for the indicator with the given name.
+func NewStat(indicator string, o Options) Stat { return Stat{opts: o, name: indicator} }
+
+// SetSize sets the outer size, border included.
+func (m *Stat) SetSize(w, h int) { m.w, m.h = w, h }
+
+// SetStyles swaps the styles.
+func (m *Stat) SetStyles(s Styles) { m.opts.Styles = s }
+
+// Focus and Blur mark the pane the keys act on.
+func (m *Stat) Focus() { m.focused = true }
+func (m *Stat) Blur()  { m.focused = false }
+
+// Focused reports whether the pane has focus.
+func (m Stat) Focused() bool { return m.focused }
+
+// Update takes a SnapshotMsg.
+func (m Stat) Update(msg tea.Msg) (Stat, tea.Cmd) {
+	if s, ok := msg.(SnapshotMsg); ok {
+		m.snap = s.Snapshot
+	}
+	return m, nil
+}
+
+// Title is the indicator's display name.
+func (m Stat) Title() string {
+	if in, ok := m.indicator(); ok && in.Title != "" {
+		return clean(in.Title)
+	}
+	return clean(m.name)
+}
+
+func (m Stat) indicator() (sources.Indicator, bool) {
+	if m.snap == nil {
+		return sources.Indicator{}, false
+	}
+	return m.snap.Indicator(m.name)
+}
+
+// View renders the pane.
+func (m Stat) View() string {
+	st := m.opts.Styles
+	in, ok := m.indicator()
+	iw := max(m.w-2, 0)
+	if !ok {
+		msg := "no data"
+		if m.snap == nil {
+			msg = "waiting…"
+		}
+		body := []string{st.Unknown.Render(Symbol(sources.StateUnknown, m.opts.ASCII) + " " + msg)}
+		if m.h < 3 {
+			return block([]string{st.Title.Render(m.Title()) + " " + body[0]}, m.w, m.h)
+		}
+		return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, body)
+	}
+
+	state := in.State
+	stale := in.Value.Health == sources.HealthStale || state == sources.StateStale
+	failed := in.Value.Health == sources.HealthError || in.Value.Health == sources.HealthUnreachable || state == sources.StateError
+	unknown := in.Value.Health == sources.HealthUnknown
+	switch {
+	case failed:
+		state = sources.StateError
+	case stale:
+		state = sources.StateStale
+	}
+	ss := st.StateStyle(state)
+	unit := in.Value.Unit
+	if unit == "" {
+		unit = in.Series.Unit
+	}
+
+	var value, note string
+	switch {
+	case failed:
+		value = st.Error.Render(Symbol(state, m.opts.ASCII) + " ERROR")
+		note = clean(in.Value.Err)
+	case unknown:
+		value = st.Unknown.Render(Symbol(sources.StateUnknown, m.opts.ASCII) + " no data yet")
+	case stale:
+		// The number stays readable but faint, with STALE and its age next
+		// to it: history must not pass for the present.
+		label := "STALE"
+		if !in.Value.At.IsZero() {
+			label += " " + Age(m.snap.At.Sub(in.Value.At))
+			note = "as of " + in.Value.At.In(zone(m.snap)).Format("15:04:05")
+		}
+		value = ss.Render(Symbol(state, m.opts.ASCII)) + " " + st.Stale.Render(units.Format(in.Value.Value, unit)) +
+			" " + ss.Render(label)
+	default:
+		value = ss.Render(Symbol(state, m.opts.ASCII)) + " " + st.Value.Inherit(ss).Render(units.Format(in.Value.Value, unit))
+	}
+	if in.Reason != "" {
+		if note != "" {
+			note += " · "
+		}
+		note += clean(in.Reason)
+	}
+
+	if m.h < 3 {
+		// Too short for a border: one line per stat, so four key
+		// indicators still fit a tmux pane of a dozen rows.
+		title := st.Title.Render(m.Title())
+		if m.focused {
+			title = st.TitleFocused.Render(m.Title())
+		}
+		lines := []string{title + " " + value}
+		if m.h == 2 {
+			lines = append(lines, m.spark(in, ss, m.w, stale || failed))
+		}
+		return block(lines, m.w, m.h)
+	}
+	spark := m.spark(in, ss, iw, stale || failed)
+	body := []string{value}
+	inner := m.h - 2
+	switch {
+	case inner >= 10:
+		// Zoomed (or given a tall row): the whole window as a chart
+		// rather than a one-line sparkline.
+		body = append(body, st.Dim.Render(note))
+		c := chart.Render(chartOptions(m.snap, []sources.Indicator{in}, iw, inner-2, m.opts))
+		body = append(body, strings.Split(c, "\n")...)
+	case inner >= 3:
+		body = append(body, spark, st.Dim.Render(note))
+	case inner == 2 && (stale || failed):
+		// Two rows: the why of a broken value beats the sparkline.
+		body = append(body, st.Dim.Render(note))
+	case inner == 2:
+		body = append(body, spark)
+	}
+	return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, body)
+}
+
+func (m Stat) spark(in sources.Indicator, ss lipgloss.Style, w int, dim bool) string {
+	spark := chart.Sparkline(in.Series.Points, w, m.opts.ASCII)
+	if dim {
+		return m.opts.Styles.Stale.Render(spark)
+	}
+	return ss.Render(spark)
+}

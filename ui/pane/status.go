@@ -1,0 +1,110 @@
+package pane
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"warroom/sources"
+	"warroom/ui/units"
+)
+
+// Status is the bottom line: each source's health with a short reason
+// when it is not ok, warroom's own RSS and CPU (so the engineer can trust
+// it is not the problem), and key hints supplied by the parent.
+type Status struct {
+	opts  Options
+	w, h  int
+	snap  *sources.Snapshot
+	hints string
+	short string
+}
+
+// NewStatus returns an empty status bar.
+func NewStatus(o Options) Status { return Status{opts: o} }
+
+// SetSize sets the size (one line is what it is meant for).
+func (m *Status) SetSize(w, h int) { m.w, m.h = w, h }
+
+// SetStyles swaps the styles.
+func (m *Status) SetStyles(s Styles) { m.opts.Styles = s }
+
+// SetHints sets the key hints shown at the right (already rendered): the
+// full list, and a short one for when the full one does not fit.
+func (m *Status) SetHints(full, short string) { m.hints, m.short = full, short }
+
+// Update takes a SnapshotMsg.
+func (m Status) Update(msg tea.Msg) (Status, tea.Cmd) {
+	if s, ok := msg.(SnapshotMsg); ok {
+		m.snap = s.Snapshot
+	}
+	return m, nil
+}
+
+// View renders the bar; hints go first when space is short, then the
+// reasons, and the per-source symbols stay to the last.
+func (m Status) View() string {
+	if m.w <= 0 || m.h <= 0 {
+		return blank(m.w, m.h)
+	}
+	st := m.opts.Styles
+	var srcShort, srcLong []string
+	self := ""
+	if m.snap != nil {
+		for _, s := range m.snap.Sources {
+			sym := st.HealthStyle(s.Health).Render(HealthSymbol(s.Health, m.opts.ASCII))
+			name := clean(s.Name)
+			srcShort = append(srcShort, sym+" "+name)
+			long := sym + " " + name
+			if s.Health != sources.HealthOK {
+				why := s.Health.String()
+				if s.Detail != "" {
+					why = clean(s.Detail)
+				}
+				if s.Health == sources.HealthStale && !s.LastData.IsZero() {
+					why += " " + Age(m.snap.At.Sub(s.LastData))
+				}
+				long += st.Dim.Render(": " + why)
+			}
+			srcLong = append(srcLong, long)
+		}
+		self = st.Dim.Render(fmt.Sprintf("rss %s cpu %.1f%%",
+			units.Format(float64(m.snap.Self.RSSBytes), sources.UnitBytes), m.snap.Self.CPU*100))
+	}
+	candidates := [][]seg{
+		{{strings.Join(srcLong, "  "), 0, false}, {self, 1, true}, {m.hints, 2, true}},
+		{{strings.Join(srcLong, "  "), 0, false}, {self, 1, true}, {m.short, 2, true}},
+		{{strings.Join(srcLong, "  "), 0, false}, {self, 1, true}},
+		{{strings.Join(srcShort, "  "), 0, false}, {self, 1, true}, {m.short, 2, true}},
+		{{strings.Join(srcShort, "  "), 0, false}, {self, 1, true}},
+		{{strings.Join(srcShort, "  "), 0, false}, {m.short, 2, true}},
+	}
+	line := ""
+	for _, c := range candidates {
+		if segsWidth(c) <= m.w {
+			line = arrange(c, m.w)
+			break
+		}
+	}
+	if line == "" {
+		line = arrange(candidates[len(candidates)-1], m.w)
+	}
+	return block([]string{line}, m.w, m.h)
+}
+
+func segsWidth(segs []seg) int {
+	w, n := 0, 0
+	for _, s := range segs {
+		if s.text == "" {
+			continue
+		}
+		w += lipgloss.Width(s.text)
+		n++
+	}
+	if n > 1 {
+		w += 2 * (n - 1)
+	}
+	return w
+}
