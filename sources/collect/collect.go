@@ -1,0 +1,241 @@
+// Package collect is the data layer's heart: it runs every configured
+// source (access logs, application logs, Prometheus), judges their current
+// indicators against the rules on every refresh tick — whether or not a
+// screen is looking — and hands consumers (the TUI, `warroom snapshot`,
+// `warroom watch`, `demo`) immutable snapshots through sources.Provider.
+//
+// Current values are computed over a short trailing span of complete
+// seconds that lags the clock a little, because nginx writes lines late
+// (access_log buffer=32k flush=5s): the second being written now would
+// always read low. A value carries the time it was true — the newest line's
+// time for an access log — so a silent log keeps an old At and the rules'
+// `absent` fires; nothing old is ever presented as current.
+package collect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"warroom/sources"
+	"warroom/sources/applog"
+	"warroom/sources/nginx"
+	"warroom/sources/prom"
+	"warroom/sources/schedule"
+	"warroom/sources/watch"
+)
+
+// Defaults for Options fields left zero.
+const (
+	DefaultRefresh  = time.Second
+	DefaultTimeline = 1000
+	// DefaultLag is how far behind the clock current values end: lines of
+	// the last seconds may still sit in nginx's write buffer.
+	DefaultLag = 2 * time.Second
+	// DefaultSpan is the trailing span a current rate or ratio covers.
+	DefaultSpan = 10 * time.Second
+	// DefaultTopSpan caps the window of the top-talker tables.
+	DefaultTopSpan = 5 * time.Minute
+	// DefaultTopN is how many rows a top table keeps.
+	DefaultTopN = 10
+)
+
+// Options configure a Collector. Sources are built by the caller (they do
+// no IO until Run); the collector runs and reads them.
+type Options struct {
+	Nginx    []*nginx.Source
+	Apps     []*applog.Source
+	Prom     *prom.Querier             // nil: none
+	Schedule func() *schedule.Schedule // nil or returns nil: no schedule (phase normal)
+	// ScheduleErr reports a problem with the schedule file (a Loader's Err)
+	// for the status bar; optional.
+	ScheduleErr func() error
+	Rules       watch.Rules   // the caller applies watch.WithDefaults
+	Refresh     time.Duration // tick; default 1s
+	Now         func() time.Time
+	Timeline    int // transitions kept; default 1000
+	// OnTransition is called on the tick goroutine for every new transition
+	// (notify, JSONL file); it must not block long.
+	OnTransition func(sources.Transition)
+	// OnRuleTransition is the same, in the rules' own type (it keeps the
+	// reason and marshals to the JSON-lines record shape); optional.
+	OnRuleTransition func(watch.Transition)
+	Self             func() sources.ProcessStats // optional; nil: zero
+
+	Lag     time.Duration // default DefaultLag
+	Span    time.Duration // default DefaultSpan
+	TopSpan time.Duration // default DefaultTopSpan
+	TopN    int           // default DefaultTopN
+}
+
+// Collector runs the sources and the rules. Tick, Snapshot, Ack and
+// Refresh are safe to call from any goroutine.
+type Collector struct {
+	o      Options
+	specs  []spec // every indicator the sources provide, display order first
+	byName map[string]int
+	shown  []int // indexes into specs, in display order
+
+	tickMu sync.Mutex // serializes Tick (the engine is not concurrent)
+	engine *watch.Engine
+	tl     *watch.Timeline
+
+	mu       sync.Mutex // guards the fields below
+	lastAt   time.Time
+	values   []sources.Value // aligned with specs, as of lastAt
+	status   map[string]watch.Status
+	runErrs  map[string]string // source name → error its Run returned
+	runCtx   context.Context
+	win      time.Duration // the view prom range queries were last sized for
+	winWidth int
+
+	refreshing atomic.Bool
+}
+
+// New checks the options and prepares a collector; it does no IO.
+func New(o Options) (*Collector, error) {
+	if o.Refresh <= 0 {
+		o.Refresh = DefaultRefresh
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Timeline <= 0 {
+		o.Timeline = DefaultTimeline
+	}
+	if o.Lag < 0 {
+		return nil, errors.New("collect: negative lag")
+	}
+	if o.Lag == 0 {
+		o.Lag = DefaultLag
+	}
+	if o.Span <= 0 {
+		o.Span = DefaultSpan
+	}
+	o.Span = max(o.Span.Truncate(time.Second), time.Second)
+	if o.TopSpan <= 0 {
+		o.TopSpan = DefaultTopSpan
+	}
+	if o.TopN <= 0 {
+		o.TopN = DefaultTopN
+	}
+	c := &Collector{o: o, runErrs: map[string]string{}, status: map[string]watch.Status{}}
+	var queries []string
+	if o.Prom != nil {
+		for _, r := range o.Prom.Snapshot().Results {
+			queries = append(queries, r.Name)
+		}
+	}
+	nginxCfgs := make([]nginx.SourceConfig, len(o.Nginx))
+	for i, s := range o.Nginx {
+		nginxCfgs[i] = s.Config()
+	}
+	appInds := make([][]string, len(o.Apps))
+	appNames := make([]string, len(o.Apps))
+	for i, s := range o.Apps {
+		appInds[i], appNames[i] = s.Watcher().Indicators(), s.Name()
+	}
+	c.specs = catalog(nginxCfgs, appNames, appInds, queries)
+	c.byName = make(map[string]int, len(c.specs))
+	for i, s := range c.specs {
+		if _, dup := c.byName[s.name]; dup {
+			return nil, fmt.Errorf("collect: two sources provide indicator %q: give them different names", s.name)
+		}
+		c.byName[s.name] = i
+	}
+	if err := o.Rules.CheckIndicators(c.Known); err != nil {
+		return nil, fmt.Errorf("collect: %w", err)
+	}
+	e, err := watch.NewEngine(o.Rules)
+	if err != nil {
+		return nil, fmt.Errorf("collect: %w", err)
+	}
+	c.engine, c.tl = e, watch.NewTimeline(o.Timeline)
+	c.shown = displayOrder(c.specs, o.Rules)
+	return c, nil
+}
+
+// Known reports whether name is an indicator the collector's sources
+// provide (for rules.CheckIndicators and watch.WithDefaults).
+func (c *Collector) Known(name string) bool {
+	_, ok := c.byName[name]
+	return ok
+}
+
+// Indicators lists the names of the indicators a snapshot shows, in
+// display order (the key indicators first).
+func (c *Collector) Indicators() []string {
+	out := make([]string, len(c.shown))
+	for i, k := range c.shown {
+		out[i] = c.specs[k].name
+	}
+	return out
+}
+
+// Run starts every source and the Prometheus querier, and ticks every
+// Refresh until ctx ends. A source whose Run fails is reported in the
+// snapshot's Sources; the others go on. Run returns nil when ctx ends.
+func (c *Collector) Run(ctx context.Context) error {
+	c.mu.Lock()
+	c.runCtx = ctx
+	c.mu.Unlock()
+	var wg sync.WaitGroup
+	run := func(name string, f func(context.Context) error) {
+		wg.Go(func() {
+			if err := f(ctx); err != nil && ctx.Err() == nil {
+				c.mu.Lock()
+				c.runErrs[name] = err.Error()
+				c.mu.Unlock()
+			}
+		})
+	}
+	for _, s := range c.o.Nginx {
+		run(s.Name(), s.Run)
+	}
+	for _, s := range c.o.Apps {
+		run(s.Name(), s.Run)
+	}
+	if c.o.Prom != nil {
+		run("prom", c.o.Prom.Run)
+	}
+	t := time.NewTicker(c.o.Refresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			return nil
+		case <-t.C:
+			c.Tick(c.o.Now())
+		}
+	}
+}
+
+// Ack acknowledges every transition so far.
+func (c *Collector) Ack() { c.tl.AckAll() }
+
+// Refresh asks Prometheus for every query now, without waiting for the
+// answers (they show in a later snapshot). A refresh already under way
+// makes this a no-op.
+func (c *Collector) Refresh() {
+	if c.o.Prom == nil || !c.refreshing.CompareAndSwap(false, true) {
+		return
+	}
+	c.mu.Lock()
+	ctx := c.runCtx
+	c.mu.Unlock()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	go func() {
+		defer c.refreshing.Store(false)
+		ctx, cancel := context.WithTimeout(ctx, prom.MaxDeadline)
+		defer cancel()
+		c.o.Prom.EvaluateAll(ctx)
+	}()
+}
+
+var _ sources.Provider = (*Collector)(nil)

@@ -1,0 +1,429 @@
+package collect
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"warroom/sources"
+	"warroom/sources/applog"
+	"warroom/sources/nginx"
+	"warroom/sources/schedule"
+	"warroom/sources/watch"
+)
+
+var (
+	cst = time.FixedZone("CST", 8*3600)
+	// the stage ends at midnight; the night starts two minutes before
+	midnight = time.Date(2027, 1, 1, 0, 0, 0, 0, cst)
+	t0       = midnight.Add(-2 * time.Minute)
+)
+
+func accessLine(t time.Time, ip, path string, status int, reqSec float64) string {
+	return fmt.Sprintf(`%s - - [%s] "GET %s HTTP/1.1" %d 100 "-" "ua" %.3f 0.001`+"\n",
+		ip, t.Format("02/Jan/2006:15:04:05 -0700"), path, status, reqSec)
+}
+
+// night writes the access log of the test night:
+//   - 23:58:00–23:59:59: 10 req/s, all fast and 200 (/pay/ for 2 of them)
+//   - 00:00:00–00:00:59: 20 req/s, 10 of them 499, 2 slow (2 s)
+//   - then silence.
+//
+// and the app log: 6 DB errors at 00:00:30, then an info line.
+func night(t testing.TB, dir string) (access, app string) {
+	t.Helper()
+	var b strings.Builder
+	for s := 0; s < 120; s++ {
+		at := t0.Add(time.Duration(s) * time.Second)
+		for i := 0; i < 10; i++ {
+			path := "/rank"
+			if i < 2 {
+				path = "/pay/order/1"
+			}
+			b.WriteString(accessLine(at, fmt.Sprintf("10.0.0.%d", i), path, 200, 0.050))
+		}
+	}
+	for s := 0; s < 60; s++ {
+		at := midnight.Add(time.Duration(s) * time.Second)
+		for i := 0; i < 20; i++ {
+			status, rt := 200, 0.050
+			if i < 10 {
+				status = 499
+			}
+			if i == 10 || i == 11 {
+				rt = 2.0
+			}
+			b.WriteString(accessLine(at, fmt.Sprintf("10.0.1.%d", i), "/rank", status, rt))
+		}
+	}
+	access = filepath.Join(dir, "access.log")
+	if err := os.WriteFile(access, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.Reset()
+	b.WriteString(t0.Format(time.RFC3339) + " info started\n")
+	for i := 0; i < 6; i++ {
+		b.WriteString(midnight.Add(30*time.Second).Format(time.RFC3339) + " error SequelizeDatabaseError: read ECONNRESET\n")
+		b.WriteString("    at Query.run (query.js:52:25)\n")
+	}
+	b.WriteString(midnight.Add(40*time.Second).Format(time.RFC3339) + " info still here\n")
+	app = filepath.Join(dir, "app.log")
+	if err := os.WriteFile(app, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return access, app
+}
+
+func testSchedule(t testing.TB) *schedule.Schedule {
+	t.Helper()
+	s, err := schedule.New(schedule.Config{Event: "Year-end", TimeZone: "Asia/Shanghai",
+		Stages: []schedule.StageConfig{{Name: "Final", End: "2027-01-01 00:00"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+type fixture struct {
+	c      *Collector
+	clock  *SteppedClock
+	access *nginx.Source
+	app    *applog.Source
+	trs    []sources.Transition
+}
+
+// newFixture builds real sources over the night's files, started from the
+// beginning, and a collector with the default rules; run starts the
+// sources (not the ticker) and waits until everything is read.
+func newFixture(t testing.TB, dir string, run bool) *fixture {
+	t.Helper()
+	accessPath, appPath := night(t, dir)
+	f := &fixture{clock: NewSteppedClock(midnight.Add(2 * time.Minute))}
+	ncfg := nginx.DefaultSourceConfig
+	ncfg.Paths, ncfg.Start = []string{accessPath}, "beginning"
+	ncfg.Groups = []nginx.GroupConfig{{Name: "pay", Prefix: "/pay/"}}
+	if err := ncfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	if f.access, err = nginx.NewSource(ncfg, f.clock.Now); err != nil {
+		t.Fatal(err)
+	}
+	acfg := applog.DefaultSourceConfig
+	acfg.Paths, acfg.Start = []string{appPath}, "beginning"
+	if f.app, err = applog.NewSource(acfg, f.clock.Now); err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Nginx: []*nginx.Source{f.access}, Apps: []*applog.Source{f.app},
+		Schedule: func() *schedule.Schedule { return testSchedule(t) },
+		Refresh:  time.Hour, Now: f.clock.Now,
+		OnTransition: func(tr sources.Transition) { f.trs = append(f.trs, tr) }}
+	known := Known([]nginx.SourceConfig{ncfg}, []applog.SourceConfig{acfg}, nil)
+	o.Rules = watch.WithDefaults(nil, known)
+	if f.c, err = New(o); err != nil {
+		t.Fatal(err)
+	}
+	if !run {
+		return f
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.c.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, _, _ := f.access.Aggregator().Counts()
+		n, _ := f.app.Watcher().Count("db", t0, midnight.Add(time.Hour))
+		if b.Requests == 120*10+60*20 && n == 6 {
+			return f
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sources did not read the night: %d requests, %d db errors", b.Requests, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// tickThrough ticks every second in [from, to].
+func (f *fixture) tickThrough(from, to time.Time) {
+	for at := from; !at.After(to); at = at.Add(time.Second) {
+		f.clock.Set(at)
+		f.c.Tick(at)
+	}
+}
+
+func value(t *testing.T, s *sources.Snapshot, name string) sources.Indicator {
+	t.Helper()
+	in, ok := s.Indicator(name)
+	if !ok {
+		t.Fatalf("no indicator %s in %v", name, names(s))
+	}
+	return in
+}
+
+func names(s *sources.Snapshot) []string {
+	var out []string
+	for _, in := range s.Indicators {
+		out = append(out, in.Name)
+	}
+	return out
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+func TestCurrentValuesAndOrder(t *testing.T) {
+	f := newFixture(t, t.TempDir(), true)
+	at := t0.Add(90 * time.Second) // 23:59:30: window [23:59:18, 23:59:28)
+	f.c.Tick(at)
+	s := f.c.Snapshot(sources.View{})
+	got := names(s)
+	want := []string{"nginx.qps", "nginx.slow_ratio", "nginx.499_rate", "app.db"}
+	if len(got) < 4 || strings.Join(got[:4], ",") != strings.Join(want, ",") {
+		t.Fatalf("key indicators first: got %v", got)
+	}
+	for _, w := range []string{"nginx.5xx_ratio", "nginx.304_rate", "nginx.pay.qps", "nginx.pay.slow_ratio"} {
+		value(t, s, w)
+	}
+	if _, ok := s.Indicator("app.econnreset"); ok {
+		t.Error("pack members are for rules, not shown unasked")
+	}
+	qps := value(t, s, "nginx.qps")
+	if qps.Value.Value != 10 || qps.Title != "QPS" || qps.Value.Unit != sources.UnitPerSecond || qps.Value.Health != sources.HealthOK {
+		t.Errorf("qps %+v", qps.Value)
+	}
+	if !qps.Value.At.Equal(at.Add(-DefaultLag)) {
+		t.Errorf("qps true at %v, want the window end %v", qps.Value.At, at.Add(-DefaultLag))
+	}
+	if in := value(t, s, "nginx.pay.qps"); in.Value.Value != 2 {
+		t.Errorf("pay qps %v", in.Value.Value)
+	}
+	if in := value(t, s, "nginx.499_rate"); in.Value.Value != 0 || in.State != sources.StateOK || in.Warn != 0.5 || in.Crit != 1 {
+		t.Errorf("499 %+v", in)
+	}
+	if in := value(t, s, "nginx.slow_ratio"); in.Value.Value != 0 || in.Value.Unit != sources.UnitRatio || in.Title != "slow ‱" {
+		t.Errorf("slow %+v", in.Value)
+	}
+	if in := value(t, s, "app.db"); in.Value.Value != 0 || in.Title != "DB err/min" {
+		t.Errorf("db %+v", in)
+	}
+	if s.Phase != sources.PhaseApproaching || s.Next == nil || s.Next.Stage != "Final" || s.Current == nil {
+		t.Errorf("phase %s next %+v", s.Phase, s.Next)
+	}
+
+	// in the storm: window [00:00:08, 00:00:18) is all storm seconds
+	at = midnight.Add(20 * time.Second)
+	f.c.Tick(at)
+	s = f.c.Snapshot(sources.View{})
+	if in := value(t, s, "nginx.qps"); in.Value.Value != 20 {
+		t.Errorf("storm qps %v", in.Value.Value)
+	}
+	if in := value(t, s, "nginx.499_rate"); in.Value.Value != 10 || in.Warn != 2 || in.Crit != 5 {
+		t.Errorf("storm 499 %+v (hot thresholds 2/5)", in)
+	}
+	if in := value(t, s, "nginx.slow_ratio"); !near(in.Value.Value, 0.1) {
+		t.Errorf("storm slow ratio %v, want 2/20", in.Value.Value)
+	}
+	if s.Phase != sources.PhaseHot || s.Prev == nil || !s.Prev.At.Equal(midnight) {
+		t.Errorf("phase %s prev %+v", s.Phase, s.Prev)
+	}
+	if in := value(t, s, "app.db"); in.Value.Value != 0 {
+		t.Errorf("no db error yet at 00:00:20 (they are at 00:00:30): %v", in.Value.Value)
+	}
+	at = midnight.Add(40 * time.Second)
+	f.c.Tick(at)
+	s = f.c.Snapshot(sources.View{})
+	if in := value(t, s, "app.db"); in.Value.Value != 6 {
+		t.Errorf("db errors in the last minute %v", in.Value.Value)
+	}
+	if len(s.Logs) != 1 || len(s.Logs[0].Lines) != 6 || !strings.Contains(s.Logs[0].Lines[0].Text, "ECONNRESET") {
+		t.Errorf("logs %+v", s.Logs)
+	}
+}
+
+// TestTransitionsOverTheNight steps the clock second by second across the
+// milestone and checks each rule fires when the arithmetic says it must.
+func TestTransitionsOverTheNight(t *testing.T) {
+	f := newFixture(t, t.TempDir(), true)
+	f.tickThrough(t0.Add(30*time.Second), midnight.Add(90*time.Second))
+	first := map[string]sources.Transition{}
+	for _, tr := range f.trs {
+		key := tr.Indicator + ":" + tr.To.String()
+		if _, ok := first[key]; !ok {
+			first[key] = tr
+		}
+	}
+	// 499_rate at T reads (T-2)*10/10 storm 499s per second: > 2 (hot warn)
+	// from 00:00:05, > 5 (hot crit) from 00:00:08, each held 30 s.
+	// slow_ratio exceeds crit from 00:00:03, held 10 s in hot.
+	// app.db: six errors at 00:00:30 are counted once the window ends past
+	// them (00:00:31 + 2 s lag). qps: the last line is at 00:00:59; absent
+	// after 20 s in hot.
+	for _, w := range []struct {
+		key string
+		at  time.Time
+	}{
+		{"nginx.499_rate:warn", midnight.Add(35 * time.Second)},
+		{"nginx.499_rate:crit", midnight.Add(38 * time.Second)},
+		{"nginx.slow_ratio:crit", midnight.Add(13 * time.Second)},
+		{"app.db:crit", midnight.Add(33 * time.Second)},
+		{"nginx.qps:crit", midnight.Add(79 * time.Second)},
+	} {
+		tr, ok := first[w.key]
+		if !ok {
+			t.Errorf("no transition %s; got %v", w.key, f.trs)
+			continue
+		}
+		if !tr.At.Equal(w.at) {
+			t.Errorf("%s at %s, want %s", w.key, tr.At.In(cst).Format(time.TimeOnly), w.at.In(cst).Format(time.TimeOnly))
+		}
+		if tr.Phase != sources.PhaseHot || tr.Milestone != "Final" {
+			t.Errorf("%s phase %s milestone %q", w.key, tr.Phase, tr.Milestone)
+		}
+	}
+	if tr := first["nginx.499_rate:crit"]; tr.Threshold != 5 || tr.From != sources.StateWarn {
+		t.Errorf("499 crit %+v", tr)
+	}
+	for _, tr := range f.trs {
+		if tr.At.Before(midnight) {
+			t.Errorf("quiet before midnight, got %+v", tr)
+		}
+	}
+
+	s := f.c.Snapshot(sources.View{})
+	qps := value(t, s, "nginx.qps")
+	if qps.State != sources.StateCrit || !strings.Contains(qps.Reason, "no data") {
+		t.Errorf("silent log: %s %q", qps.State, qps.Reason)
+	}
+	if !qps.Value.At.Equal(midnight.Add(59 * time.Second)) {
+		t.Errorf("a silent log's value stays at its newest line: %v", qps.Value.At)
+	}
+	if s.Unacked == 0 || len(s.Timeline) != len(f.trs) || s.Worst() != sources.StateCrit {
+		t.Fatalf("unacked %d, timeline %d of %d", s.Unacked, len(s.Timeline), len(f.trs))
+	}
+	f.c.Ack()
+	s = f.c.Snapshot(sources.View{})
+	if s.Unacked != 0 {
+		t.Errorf("after Ack: %d unacked", s.Unacked)
+	}
+	for _, tr := range s.Timeline {
+		if !tr.Acked {
+			t.Errorf("not acked: %+v", tr)
+		}
+	}
+}
+
+func TestSnapshotIsADeepCopy(t *testing.T) {
+	f := newFixture(t, t.TempDir(), true)
+	f.tickThrough(midnight.Add(30*time.Second), midnight.Add(45*time.Second))
+	a := f.c.Snapshot(sources.View{Window: time.Minute, Points: 60})
+	if len(a.Indicators[0].Series.Points) == 0 || len(a.Timeline) == 0 || len(a.Logs[0].Lines) == 0 || len(a.Tops[0].Rows) == 0 {
+		t.Fatalf("nothing to mutate: %d points, %d transitions, %d lines, %d top rows",
+			len(a.Indicators[0].Series.Points), len(a.Timeline), len(a.Logs[0].Lines), len(a.Tops[0].Rows))
+	}
+	b0 := f.c.Snapshot(sources.View{Window: time.Minute, Points: 60})
+	a.Indicators[0].Series.Points[0].V = -1
+	a.Indicators[0].Value.Value = -1
+	a.Indicators = a.Indicators[:1]
+	a.Timeline[0].Indicator = "mutated"
+	a.Logs[0].Lines[0].Text = "mutated"
+	a.Tops[0].Rows[0].Key = "mutated"
+	a.Prev.Stage = "mutated"
+	b := f.c.Snapshot(sources.View{Window: time.Minute, Points: 60})
+	if b.Indicators[0].Series.Points[0].V != b0.Indicators[0].Series.Points[0].V || b.Indicators[0].Value.Value == -1 ||
+		len(b.Indicators) != len(b0.Indicators) || b.Timeline[0].Indicator == "mutated" ||
+		b.Logs[0].Lines[0].Text == "mutated" || b.Tops[0].Rows[0].Key == "mutated" || b.Prev.Stage == "mutated" {
+		t.Fatal("mutating a snapshot changed the next one")
+	}
+}
+
+func TestViewEndMovesTheSeries(t *testing.T) {
+	f := newFixture(t, t.TempDir(), true)
+	f.c.Tick(midnight.Add(100 * time.Second))
+	at := func(end time.Time) sources.Series {
+		s := f.c.Snapshot(sources.View{Window: time.Minute, Points: 60, End: end})
+		if !s.WindowEnd.Equal(end) || s.Window != time.Minute {
+			t.Fatalf("window end %v", s.WindowEnd)
+		}
+		return value(t, s, "nginx.499_rate").Series
+	}
+	before := at(midnight.Add(-30 * time.Second))
+	storm := at(midnight.Add(50 * time.Second))
+	if len(before.Points) != 60 || len(storm.Points) != 60 {
+		t.Fatalf("points %d %d", len(before.Points), len(storm.Points))
+	}
+	if !before.Points[0].At.Equal(midnight.Add(-90*time.Second)) || !storm.Points[59].At.Equal(midnight.Add(49*time.Second)) {
+		t.Errorf("series span %v … %v", before.Points[0].At, storm.Points[59].At)
+	}
+	for _, p := range before.Points {
+		if p.V != 0 {
+			t.Fatalf("499s before midnight: %+v", p)
+		}
+	}
+	if last := storm.Points[59]; last.V != 10 {
+		t.Errorf("storm 499/s %v", last.V)
+	}
+	// markers: the milestone is inside the storm view only
+	s := f.c.Snapshot(sources.View{Window: time.Minute, End: midnight.Add(50 * time.Second)})
+	if len(s.Markers) != 1 || !s.Markers[0].At.Equal(midnight) {
+		t.Errorf("markers %+v", s.Markers)
+	}
+}
+
+func TestSourcesStatus(t *testing.T) {
+	dir := t.TempDir()
+	f := newFixture(t, dir, true)
+	f.c.Tick(midnight.Add(10 * time.Second))
+	s := f.c.Snapshot(sources.View{})
+	kinds := map[string]sources.SourceStatus{}
+	for _, st := range s.Sources {
+		kinds[st.Kind] = st
+	}
+	if st := kinds["nginx"]; st.Name != "nginx" || st.Health != sources.HealthOK || !st.LastData.Equal(midnight.Add(59*time.Second)) {
+		t.Errorf("nginx status %+v", st)
+	}
+	if st := kinds["applog"]; st.Name != "app" || st.Health != sources.HealthOK {
+		t.Errorf("applog status %+v", st)
+	}
+	if st := kinds["schedule"]; st.Health != sources.HealthOK {
+		t.Errorf("schedule status %+v", st)
+	}
+	if len(s.Tops) != 2 || s.Tops[0].Title != "IPs" || s.Tops[1].Title != "paths" || s.Tops[0].Distinct == 0 {
+		t.Errorf("tops %+v", s.Tops)
+	}
+}
+
+func TestUnknownRuleIndicator(t *testing.T) {
+	f := newFixture(t, t.TempDir(), false)
+	o := f.c.o
+	o.Rules = append(o.Rules, watch.Rule{Indicator: "nginx.nope", Crit: watch.Float(1), Direction: watch.Above, Recover: 1})
+	if _, err := New(o); err == nil || !strings.Contains(err.Error(), "nginx.nope") {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func BenchmarkSnapshot200(b *testing.B) {
+	dir := b.TempDir()
+	f := newFixture(b, dir, false)
+	// feed the counters directly: the benchmark measures Snapshot, not tailing
+	for _, name := range []string{"access.log"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.access.Aggregator().Ingest(data)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "app.log"))
+	f.app.Watcher().Ingest(data)
+	f.app.Watcher().Flush()
+	f.c.Tick(midnight.Add(40 * time.Second))
+	v := sources.View{Window: 15 * time.Minute, Points: 200}
+	b.ReportAllocs()
+	for b.Loop() {
+		f.c.Snapshot(v)
+	}
+}

@@ -1,0 +1,282 @@
+package collect
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"warroom/sources"
+	"warroom/sources/applog"
+	"warroom/sources/nginx"
+	"warroom/sources/prom"
+	"warroom/sources/tail"
+	"warroom/sources/watch"
+)
+
+type kind int
+
+const (
+	kindNginx kind = iota
+	kindApp
+	kindProm
+)
+
+// spec is one indicator a source provides.
+type spec struct {
+	name  string
+	title string
+	unit  sources.Unit
+	kind  kind
+	src   int          // index into Options.Nginx or Options.Apps
+	show  bool         // shown without a rule naming it
+	key   bool         // one of the four key indicators
+	m     nginx.Metric // kindNginx
+	group string       // kindNginx: "" = all requests
+	col   string       // kindApp: the watcher's name for it
+	query string       // kindProm
+}
+
+// nginxTitles are what a person reads for each access-log metric. Ratios
+// are kept as 0..1 (the rules' scale, e.g. slow_ratio warn 0.0005) and
+// shown in ‱ by the unit.
+var nginxTitles = map[nginx.Metric]string{
+	nginx.MetricQPS:        "QPS",
+	nginx.MetricSlowRatio:  "slow ‱",
+	nginx.Metric499Rate:    "499/s",
+	nginx.Metric5xxRatio:   "5xx ‱",
+	nginx.Metric5xxRate:    "5xx/s",
+	nginx.Metric304Rate:    "304/s",
+	nginx.Metric404Rate:    "404/s",
+	nginx.MetricBytesRate:  "bytes/s",
+	nginx.MetricAvgLatency: "avg latency",
+	nginx.MetricUpstream:   "upstream avg",
+}
+
+// shownMetrics are the access-log metrics a snapshot shows unasked; the
+// others exist for rules and show when a rule names them.
+var shownMetrics = map[nginx.Metric]bool{
+	nginx.MetricQPS: true, nginx.MetricSlowRatio: true, nginx.Metric499Rate: true,
+	nginx.Metric5xxRatio: true, nginx.Metric304Rate: true,
+}
+
+// keyMetrics are the first access log's key indicators, in order.
+var keyMetrics = []nginx.Metric{nginx.MetricQPS, nginx.MetricSlowRatio, nginx.Metric499Rate}
+
+// Known returns whether an indicator name is provided by sources with
+// these configs — for checking rules when a config file is loaded, before
+// any source is built. Application-log configs must be valid.
+func Known(access []nginx.SourceConfig, apps []applog.SourceConfig, queries []prom.QueryConfig) func(string) bool {
+	names := make([]string, len(apps))
+	inds := make([][]string, len(apps))
+	for i := range apps {
+		names[i] = apps[i].Name
+		o := apps[i].Options(nil)
+		o.Seconds = 1 // only the names are wanted
+		if w, err := applog.New(o); err == nil {
+			inds[i] = w.Indicators()
+		}
+	}
+	qs := make([]string, len(queries))
+	for i, q := range queries {
+		qs[i] = q.Name
+	}
+	set := map[string]bool{}
+	for _, s := range catalog(access, names, inds, qs) {
+		set[s.name] = true
+	}
+	return func(name string) bool { return set[name] }
+}
+
+// catalog lists every indicator of the sources: access logs (per source,
+// then per path group), application logs (packs, then patterns), then
+// Prometheus queries as prom.<name>.
+func catalog(access []nginx.SourceConfig, appNames []string, appInds [][]string, queries []string) []spec {
+	var out []spec
+	for i, cfg := range access {
+		prefix := ""
+		if i > 0 {
+			prefix = cfg.Name + " "
+		}
+		for _, m := range nginx.Metrics {
+			out = append(out, spec{name: cfg.Name + "." + string(m), title: prefix + nginxTitles[m], unit: m.Unit(),
+				kind: kindNginx, src: i, m: m, show: shownMetrics[m], key: i == 0 && slices.Contains(keyMetrics, m)})
+		}
+		for _, g := range cfg.Groups {
+			for _, m := range nginx.Metrics {
+				out = append(out, spec{name: cfg.Name + "." + g.Name + "." + string(m), title: prefix + g.Name + " " + nginxTitles[m],
+					unit: m.Unit(), kind: kindNginx, src: i, m: m, group: g.Name,
+					show: m == nginx.MetricQPS || m == nginx.MetricSlowRatio})
+			}
+		}
+	}
+	for i, name := range appNames {
+		packs := map[string]bool{}
+		for pk := range applog.Packs {
+			packs[name+"."+pk] = true
+		}
+		for _, ind := range appInds[i] {
+			col := strings.TrimPrefix(ind, name+".")
+			isPack := packs[ind]
+			title := col + " /min"
+			if isPack {
+				title = strings.ToUpper(col) + " err/min"
+			}
+			if len(appNames) > 1 {
+				title = name + " " + title
+			}
+			// pack members are many (14 for db): they exist for rules, the
+			// pack's own indicator is what shows
+			member := !isPack && isPackMember(col)
+			out = append(out, spec{name: ind, title: title, unit: sources.UnitCount, kind: kindApp, src: i, col: col,
+				show: !member, key: i == 0 && col == "db" && isPack})
+		}
+	}
+	for _, q := range queries {
+		out = append(out, spec{name: "prom." + q, title: q, kind: kindProm, query: q, show: true})
+	}
+	return out
+}
+
+func isPackMember(pattern string) bool {
+	for _, ps := range applog.Packs {
+		for _, p := range ps {
+			if p.Name == pattern {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// displayOrder puts the key indicators first (the first access log's qps,
+// slow_ratio and 499_rate, then the first app log's db), then the other
+// shown ones, then those only a rule names, in rule order.
+func displayOrder(specs []spec, rules watch.Rules) []int {
+	var out []int
+	idx := func(name string) int { return slices.IndexFunc(specs, func(s spec) bool { return s.name == name }) }
+	for i, s := range specs {
+		if s.key && s.kind == kindNginx {
+			out = append(out, i)
+		}
+	}
+	for i, s := range specs {
+		if s.key && s.kind == kindApp {
+			out = append(out, i)
+		}
+	}
+	for i, s := range specs {
+		if s.show && !s.key {
+			out = append(out, i)
+		}
+	}
+	for _, r := range rules {
+		if i := idx(r.Indicator); i >= 0 && !slices.Contains(out, i) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// currentEnd is where current values end at tick time at: the last whole
+// second, less the lag for lines still in nginx's buffer.
+func (c *Collector) currentEnd(at time.Time) time.Time {
+	return at.Truncate(time.Second).Add(-c.o.Lag)
+}
+
+// current computes every indicator's value at at. ps is the Prometheus
+// snapshot of this tick (empty without Prometheus).
+func (c *Collector) current(at time.Time, ps prom.Snapshot) []sources.Value {
+	end := c.currentEnd(at)
+	from := end.Add(-c.o.Span)
+	out := make([]sources.Value, len(c.specs))
+	nginxHealth := make([]healthOf, len(c.o.Nginx))
+	for i, s := range c.o.Nginx {
+		nginxHealth[i] = followHealth(s.Status())
+	}
+	appHealth := make([]healthOf, len(c.o.Apps))
+	for i, s := range c.o.Apps {
+		appHealth[i] = followHealth(s.Status())
+	}
+	c.mu.Lock()
+	for i, s := range c.o.Nginx {
+		if e, ok := c.runErrs[s.Name()]; ok {
+			nginxHealth[i] = healthOf{sources.HealthError, sources.Sanitize(e)}
+		}
+	}
+	for i, s := range c.o.Apps {
+		if e, ok := c.runErrs[s.Name()]; ok {
+			appHealth[i] = healthOf{sources.HealthError, sources.Sanitize(e)}
+		}
+	}
+	c.mu.Unlock()
+
+	for i, sp := range c.specs {
+		v := sources.Value{Name: sp.name, Unit: sp.unit, Value: math.NaN()}
+		switch sp.kind {
+		case kindNginx:
+			agg := c.o.Nginx[sp.src].Aggregator()
+			newest := agg.Newest()
+			h := nginxHealth[sp.src]
+			v.Health, v.Err = h.health, h.err
+			if newest.IsZero() {
+				// nothing read yet: no value, and absence counts from the
+				// first tick
+				if v.Health == sources.HealthOK {
+					v.Health = sources.HealthUnknown
+				}
+				break
+			}
+			b, _ := agg.Sum(sp.group, from, end)
+			v.Value = sp.m.Value(&b, c.o.Span)
+			v.At = newest
+			if newest.After(end) {
+				v.At = end
+			}
+		case kindApp:
+			// An error log is silent when all is well: a count of nothing
+			// over the last minute is true up to end, unless the follower
+			// itself is failing.
+			w := c.o.Apps[sp.src].Watcher()
+			h := appHealth[sp.src]
+			n, _ := w.Count(sp.col, end.Add(-time.Minute), end)
+			v.Value, v.At, v.Health, v.Err = float64(n), end, h.health, h.err
+		case kindProm:
+			r, ok := ps.Get(sp.query)
+			if !ok {
+				v.Health = sources.HealthUnknown
+				break
+			}
+			v = r.Value
+			v.Name, v.Unit, v.Health, v.Err = sp.name, r.Unit, r.Health, r.Err
+		}
+		out[i] = v
+	}
+	return out
+}
+
+type healthOf struct {
+	health sources.Health
+	err    string
+}
+
+// followHealth judges a log source from its followed files: error only
+// when no file is being read without trouble (one bad file of a glob
+// leaves the others' numbers good), with the first problem as the reason.
+func followHealth(st []tail.FileStatus) healthOf {
+	bad := ""
+	good := false
+	for _, f := range st {
+		if f.Err != "" {
+			if bad == "" {
+				bad = sources.Sanitize(f.Path + ": " + f.Err)
+			}
+			continue
+		}
+		good = true
+	}
+	if bad != "" && !good {
+		return healthOf{sources.HealthError, bad}
+	}
+	return healthOf{health: sources.HealthOK}
+}

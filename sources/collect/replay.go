@@ -1,0 +1,256 @@
+package collect
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"warroom/sources/nginx"
+)
+
+// maxReplayGap bounds the ticks run across a silence in the logs: rules
+// (absent above all) have long fired by then, and a night with a day-long
+// hole should not cost 86,400 evaluations.
+const maxReplayGap = time.Hour
+
+// replayFile is one file being replayed.
+type replayFile struct {
+	path   string
+	sc     *bufio.Scanner
+	close  func() error
+	stamp  func(line []byte) (int64, bool)
+	ingest func([]byte)
+	buf    []byte // lines read for the current second, not yet ingested
+
+	head    []byte // next line, valid until the next Scan
+	headSec int64
+	last    int64 // the newest stamp read: stamp-less lines belong with it
+	done    bool
+}
+
+func (f *replayFile) advance() error {
+	for f.sc.Scan() {
+		f.head = f.sc.Bytes()
+		if len(f.head) == 0 {
+			continue
+		}
+		if sec, ok := f.stamp(f.head); ok {
+			f.headSec = sec
+			f.last = max(f.last, sec)
+		} else {
+			f.headSec = f.last // a continuation, or a line with no time: with the one before
+		}
+		return nil
+	}
+	f.done = true
+	if err := f.sc.Err(); err != nil {
+		return fmt.Errorf("%s: %w", f.path, err)
+	}
+	return nil
+}
+
+// Replay reads every file of the collector's log sources from its first
+// byte at full speed on the logs' own clock: lines are fed to the sources'
+// counters second by second (their Run is not used), and the collector
+// ticks once per log second — after second T is read, at T+1 — so the
+// schedule and the rules judge at the instants the lines were written.
+// set, when not nil, is called with each tick's instant before the tick,
+// for the clock the sources were built with (see SteppedClock). Rotated
+// files ending in .gz are read through gzip. Replay returns at the end of
+// input, after ticking long enough for the last second to be judged;
+// Prometheus is not replayed. Command sources cannot be replayed.
+func (c *Collector) Replay(ctx context.Context, set func(time.Time)) error {
+	if set == nil {
+		set = func(time.Time) {}
+	}
+	files, err := c.replayFiles()
+	defer func() {
+		for _, f := range files {
+			f.close()
+		}
+	}()
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := f.advance(); err != nil {
+			return err
+		}
+	}
+	next := func() (int64, bool) {
+		sec, ok := int64(math.MaxInt64), false
+		for _, f := range files {
+			if !f.done && f.headSec < sec {
+				sec, ok = f.headSec, true
+			}
+		}
+		return sec, ok
+	}
+	tick := func(sec int64) {
+		t := time.Unix(sec, 0)
+		set(t)
+		c.Tick(t)
+	}
+	cur, ok := next()
+	if !ok {
+		return nil
+	}
+	set(time.Unix(cur, 0))
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		// read everything stamped up to the current second (late lines of
+		// earlier seconds included: the counters place them)
+		for _, f := range files {
+			for !f.done && f.headSec <= cur {
+				f.buf = append(f.buf, f.head...)
+				f.buf = append(f.buf, '\n')
+				if err := f.advance(); err != nil {
+					return err
+				}
+			}
+			if len(f.buf) > 0 {
+				f.ingest(f.buf)
+				f.buf = f.buf[:0]
+			}
+		}
+		c.flushApps()
+		nxt, more := next()
+		if !more {
+			// judge the last seconds too: current values lag the clock
+			for s := cur + 1; s <= cur+1+int64(c.o.Lag/time.Second); s++ {
+				tick(s)
+			}
+			return nil
+		}
+		gapEnd := min(nxt, cur+int64(maxReplayGap/time.Second))
+		for s := cur + 1; s <= gapEnd; s++ {
+			tick(s)
+		}
+		if nxt > gapEnd {
+			tick(nxt)
+		}
+		if nxt > cur {
+			cur = nxt
+		}
+	}
+}
+
+func (c *Collector) flushApps() {
+	for _, a := range c.o.Apps {
+		a.Watcher().Flush()
+	}
+}
+
+// replayFiles opens every file of every log source.
+func (c *Collector) replayFiles() ([]*replayFile, error) {
+	var out []*replayFile
+	for _, s := range c.o.Nginx {
+		cfg := s.Config()
+		paths, err := expand(s.Name(), cfg.Paths, cfg.Command)
+		if err != nil {
+			return out, err
+		}
+		for _, p := range paths {
+			p2 := nginx.NewParser(cfg.CompiledFormat(), cfg.AggregatorOptions().Client)
+			var rec nginx.Record
+			stamp := func(line []byte) (int64, bool) {
+				if p2.Parse(line, &rec) != nginx.ReasonNone || !rec.HasTime {
+					return 0, false
+				}
+				return rec.Time, true
+			}
+			f, err := openReplay(p, stamp, s.Aggregator().Ingest)
+			if err != nil {
+				return out, fmt.Errorf("collect: replay %s: %w", s.Name(), err)
+			}
+			out = append(out, f)
+		}
+	}
+	for _, s := range c.o.Apps {
+		cfg := s.Config()
+		paths, err := expand(s.Name(), cfg.Paths, cfg.Command)
+		if err != nil {
+			return out, err
+		}
+		w := s.Watcher()
+		for _, p := range paths {
+			stamp := func(line []byte) (int64, bool) {
+				t, ok := w.LineTime(line)
+				return t.Unix(), ok
+			}
+			f, err := openReplay(p, stamp, w.Ingest)
+			if err != nil {
+				return out, fmt.Errorf("collect: replay %s: %w", s.Name(), err)
+			}
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// expand resolves globs; rotated predecessors (x.log.1, x.log.2.gz) of a
+// plain path are read first, oldest first, so a night that crossed a
+// rotation replays whole.
+func expand(name string, paths, command []string) ([]string, error) {
+	if len(command) > 0 {
+		return nil, fmt.Errorf("collect: replay %s: a command source cannot be replayed; point paths at saved logs", name)
+	}
+	var out []string
+	for _, p := range paths {
+		if strings.ContainsAny(p, "*?[") {
+			m, err := filepath.Glob(p)
+			if err != nil {
+				return nil, fmt.Errorf("collect: replay %s: %s: %w", name, p, err)
+			}
+			out = append(out, m...)
+			continue
+		}
+		var rotated []string
+		for i := 9; i >= 1; i-- {
+			for _, r := range []string{fmt.Sprintf("%s.%d", p, i), fmt.Sprintf("%s.%d.gz", p, i)} {
+				if _, err := os.Stat(r); err == nil {
+					rotated = append(rotated, r)
+				}
+			}
+		}
+		out = append(out, rotated...)
+		out = append(out, p)
+	}
+	out = slices.Compact(out)
+	if len(out) == 0 {
+		return nil, fmt.Errorf("collect: replay %s: no files match", name)
+	}
+	return out, nil
+}
+
+func openReplay(path string, stamp func([]byte) (int64, bool), ingest func([]byte)) (*replayFile, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	var r io.Reader = fh
+	closer := fh.Close
+	if strings.HasSuffix(path, ".gz") {
+		gz, err := gzip.NewReader(fh)
+		if err != nil {
+			fh.Close()
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		r = gz
+		closer = func() error { return errors.Join(gz.Close(), fh.Close()) }
+	}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 256<<10), 1<<20)
+	return &replayFile{path: path, sc: sc, close: closer, stamp: stamp, ingest: ingest}, nil
+}

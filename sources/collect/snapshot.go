@@ -1,0 +1,213 @@
+package collect
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"warroom/sources"
+	"warroom/sources/nginx"
+	"warroom/sources/prom"
+)
+
+// Defaults of sources.View.
+const (
+	DefaultWindow = 15 * time.Minute
+	DefaultPoints = 120
+)
+
+// Snapshot returns a fresh, deep copy of everything a consumer shows: the
+// values and states of the last Tick (so what is shown is what was
+// judged), series over the view's window, top talkers, application-log
+// lines, source health, the schedule around the view and the timeline.
+// Before the first Tick it reads the sources at Now. Safe from any
+// goroutine.
+func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
+	if v.Window <= 0 {
+		v.Window = DefaultWindow
+	}
+	if v.Points <= 0 {
+		v.Points = DefaultPoints
+	}
+	c.mu.Lock()
+	at, values, status := c.lastAt, c.values, c.status
+	resize := c.o.Prom != nil && (c.win != v.Window || c.winWidth != v.Points)
+	if resize {
+		c.win, c.winWidth = v.Window, v.Points
+	}
+	c.mu.Unlock()
+	if resize {
+		c.o.Prom.SetWindow(v.Window, v.Points)
+	}
+	var ps prom.Snapshot
+	if c.o.Prom != nil {
+		ps = c.o.Prom.Snapshot()
+	}
+	if at.IsZero() {
+		at = c.o.Now()
+		values = c.current(at, ps)
+	}
+
+	live := v.End.IsZero()
+	end := v.End
+	if live {
+		// the live chart ends where current values do: the seconds after
+		// that are still being written and would dip
+		end = c.currentEnd(at)
+	}
+	from := end.Add(-v.Window)
+	step := max((v.Window / time.Duration(v.Points)).Truncate(time.Second), time.Second)
+
+	s := &sources.Snapshot{At: at, Phase: sources.PhaseNormal, Window: v.Window, WindowEnd: end}
+	if sched := c.schedule(); sched != nil {
+		s.Event, s.Zone = sched.Event(), sched.Location()
+		phase, m := sched.PhaseAt(at)
+		s.Phase = convertPhase(phase)
+		if !m.IsZero() {
+			s.Current = convertMilestone(sched, m)
+		}
+		if n, ok := sched.Next(at); ok {
+			s.Next = convertMilestone(sched, n)
+		}
+		if p, ok := sched.Prev(at); ok {
+			s.Prev = convertMilestone(sched, p)
+		}
+		for _, m := range sched.Between(from, end) {
+			s.Markers = append(s.Markers, *convertMilestone(sched, m))
+		}
+	}
+
+	s.Indicators = make([]sources.Indicator, 0, len(c.shown))
+	for _, k := range c.shown {
+		sp := c.specs[k]
+		in := sources.Indicator{Name: sp.name, Title: sp.title, Value: values[k], Warn: math.NaN(), Crit: math.NaN()}
+		if st, ok := status[sp.name]; ok {
+			in.State, in.Reason, in.Warn, in.Crit = st.State, st.Reason, st.Warn, st.Crit
+		} else {
+			in.State = unjudged(in.Value)
+		}
+		switch sp.kind {
+		case kindNginx:
+			in.Series, _ = c.o.Nginx[sp.src].Aggregator().Series(sp.m, sp.group, from, end, step)
+			in.Series.Name = sp.title
+		case kindApp:
+			in.Series, _ = c.o.Apps[sp.src].Watcher().Series(sp.col, from, end, step)
+			in.Series.Name = sp.title
+		case kindProm:
+			if r, ok := ps.Get(sp.query); ok && len(r.Series) > 0 && live {
+				in.Series = r.Series[0] // already a copy
+			}
+			in.Series.Unit = in.Value.Unit
+		}
+		s.Indicators = append(s.Indicators, in)
+	}
+
+	s.Tops = c.tops(from, end, v.Window)
+	for _, a := range c.o.Apps {
+		s.Logs = append(s.Logs, a.Watcher().View(end))
+	}
+	s.Sources = c.sourceStatus(ps)
+	for _, e := range c.tl.Entries() {
+		tr := convertTransition(e.Transition, e.Acked)
+		s.Timeline = append(s.Timeline, tr)
+		if tr.To == sources.StateCrit && !tr.Acked {
+			s.Unacked++
+		}
+	}
+	if c.o.Self != nil {
+		s.Self = c.o.Self()
+	}
+	return s
+}
+
+// unjudged is the state of an indicator no rule judges: its health.
+func unjudged(v sources.Value) sources.State {
+	switch v.Health {
+	case sources.HealthOK:
+		return sources.StateOK
+	case sources.HealthStale:
+		return sources.StateStale
+	case sources.HealthError, sources.HealthUnreachable:
+		return sources.StateError
+	}
+	return sources.StateUnknown
+}
+
+// tops are each access log's top IPs and paths over the end of the view,
+// at most TopSpan long.
+func (c *Collector) tops(from, end time.Time, window time.Duration) []sources.TopTable {
+	span := min(window, c.o.TopSpan)
+	var out []sources.TopTable
+	for i, src := range c.o.Nginx {
+		w := src.Aggregator().Window(end.Add(-span), end, c.o.TopN)
+		prefix := ""
+		if i > 0 || len(c.o.Nginx) > 1 {
+			prefix = src.Name() + " "
+		}
+		out = append(out,
+			sources.TopTable{Title: prefix + "IPs", Window: span, Rows: topRows(w.TopIPs), Distinct: w.DistinctIPs, Exact: exact(w.TopIPs)},
+			sources.TopTable{Title: prefix + "paths", Window: span, Rows: topRows(w.TopPaths), Exact: exact(w.TopPaths)})
+	}
+	return out
+}
+
+func topRows(items []nginx.TopItem) []sources.TopRow {
+	out := make([]sources.TopRow, len(items))
+	for i, it := range items {
+		out[i] = sources.TopRow{Key: sources.Sanitize(it.Key), Count: it.Count, S499: it.S499, Slow: it.Slow}
+	}
+	return out
+}
+
+func exact(items []nginx.TopItem) bool {
+	return !slices.ContainsFunc(items, func(it nginx.TopItem) bool { return it.Err > 0 })
+}
+
+// sourceStatus is one line per source for the status bar.
+func (c *Collector) sourceStatus(ps prom.Snapshot) []sources.SourceStatus {
+	c.mu.Lock()
+	runErrs := make(map[string]string, len(c.runErrs))
+	for k, v := range c.runErrs {
+		runErrs[k] = v
+	}
+	c.mu.Unlock()
+	var out []sources.SourceStatus
+	logStatus := func(name, kind string, h healthOf, last time.Time) {
+		if e, ok := runErrs[name]; ok {
+			h = healthOf{sources.HealthError, sources.Sanitize(e)}
+		}
+		if h.health == sources.HealthOK && last.IsZero() {
+			h.health = sources.HealthUnknown // nothing read yet
+		}
+		out = append(out, sources.SourceStatus{Name: name, Kind: kind, Health: h.health, Detail: h.err, LastData: last})
+	}
+	for _, s := range c.o.Nginx {
+		logStatus(s.Name(), "nginx", followHealth(s.Status()), s.Aggregator().Newest())
+	}
+	for _, s := range c.o.Apps {
+		last := time.Time{}
+		for _, f := range s.Status() {
+			if f.LastLineAt.After(last) {
+				last = f.LastLineAt
+			}
+		}
+		logStatus(s.Name(), "applog", followHealth(s.Status()), last)
+	}
+	for _, r := range ps.Results {
+		out = append(out, sources.SourceStatus{Name: "prom." + r.Name, Kind: "prom", Health: r.Health,
+			Detail: sources.Sanitize(r.Err), LastData: r.FetchedAt})
+	}
+	if c.o.Schedule != nil {
+		st := sources.SourceStatus{Name: "schedule", Kind: "schedule", Health: sources.HealthOK}
+		if c.schedule() == nil {
+			st.Health = sources.HealthUnknown
+		}
+		if c.o.ScheduleErr != nil {
+			if err := c.o.ScheduleErr(); err != nil {
+				st.Health, st.Detail = sources.HealthError, sources.Sanitize(err.Error())
+			}
+		}
+		out = append(out, st)
+	}
+	return out
+}

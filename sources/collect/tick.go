@@ -1,0 +1,79 @@
+package collect
+
+import (
+	"time"
+
+	"warroom/sources"
+	"warroom/sources/prom"
+	"warroom/sources/schedule"
+	"warroom/sources/watch"
+)
+
+// Tick judges every indicator at instant at: it reads each source's
+// current values, evaluates the rules in the schedule's phase at at, adds
+// the transitions to the timeline and hands each to OnTransition. Run
+// calls it every Refresh; tests and replays call it with chosen instants.
+func (c *Collector) Tick(at time.Time) []sources.Transition {
+	c.tickMu.Lock()
+	defer c.tickMu.Unlock()
+
+	var ps prom.Snapshot
+	if c.o.Prom != nil {
+		ps = c.o.Prom.Snapshot()
+	}
+	values := c.current(at, ps)
+	readings := make(map[string]watch.Reading, len(values))
+	for _, v := range values {
+		readings[v.Name] = watch.ReadingOf(v)
+	}
+	phase, m := c.schedule().PhaseAt(at)
+	trs := c.engine.Evaluate(at, phase, m.Name, readings)
+	status := make(map[string]watch.Status, len(c.o.Rules))
+	for _, st := range c.engine.Status() {
+		status[st.Indicator] = st
+	}
+
+	c.mu.Lock()
+	c.lastAt, c.values, c.status = at, values, status
+	c.mu.Unlock()
+
+	if len(trs) == 0 {
+		return nil
+	}
+	c.tl.Add(trs...)
+	out := make([]sources.Transition, len(trs))
+	for i, tr := range trs {
+		out[i] = convertTransition(tr, false)
+		if c.o.OnRuleTransition != nil {
+			c.o.OnRuleTransition(tr)
+		}
+		if c.o.OnTransition != nil {
+			c.o.OnTransition(out[i])
+		}
+	}
+	return out
+}
+
+func (c *Collector) schedule() *schedule.Schedule {
+	if c.o.Schedule == nil {
+		return nil
+	}
+	return c.o.Schedule()
+}
+
+func convertTransition(tr watch.Transition, acked bool) sources.Transition {
+	return sources.Transition{
+		At: tr.At, Indicator: tr.Indicator, From: tr.From, To: tr.To,
+		Value: tr.Value, Threshold: tr.Threshold,
+		Phase: convertPhase(tr.Phase), Milestone: tr.Milestone, Acked: acked,
+	}
+}
+
+// convertPhase crosses the boundary from the schedule's int phase to the
+// shared string one; their names are the same.
+func convertPhase(p schedule.Phase) sources.Phase { return sources.Phase(p.String()) }
+
+func convertMilestone(s *schedule.Schedule, m schedule.Milestone) *sources.Milestone {
+	return &sources.Milestone{Event: s.Event(), Stage: m.Name, At: m.End,
+		Before: m.Windows.Before, Hot: m.Windows.Hot, After: m.Windows.After}
+}
