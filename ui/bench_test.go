@@ -1,0 +1,45 @@
+package ui
+
+import (
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// BenchmarkView measures one frame at 200×60 in colour: "cached" is what
+// the program pays per View call between snapshots, "uncached" a full
+// re-render (a new snapshot or a resize), "snapshot" the whole Update for
+// a new snapshot (panes fed, frame rebuilt).
+func BenchmarkView(b *testing.B) {
+	p := &fakeProvider{}
+	m := sized(b, p, Options{}, 200, 60)
+	b.Run("cached", func(b *testing.B) {
+		for b.Loop() {
+			_ = m.View()
+		}
+	})
+	b.Run("uncached", func(b *testing.B) {
+		for b.Loop() {
+			_ = m.render()
+		}
+	})
+	msg := m.fetchCmd(2)()
+	b.Run("snapshot", func(b *testing.B) {
+		seq := 2
+		for b.Loop() {
+			seq++
+			sm := msg.(snapshotMsg)
+			sm.seq = seq
+			next, _ := m.Update(sm)
+			m = next.(Model)
+		}
+	})
+	b.Run("resize", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			i++
+			next, _ := m.Update(tea.WindowSizeMsg{Width: 200 - i%2, Height: 60})
+			m = next.(Model)
+		}
+	})
+}
