@@ -185,7 +185,7 @@ func (h *webhook) post(ctx context.Context, body []byte) (wait time.Duration, re
 	switch {
 	case code >= 200 && code < 300:
 		if h.cfg.Kind == KindFeishu || h.cfg.Kind == KindLark {
-			if err := feishuAnswer(answer); err != nil {
+			if err := feishuAnswer([]byte(h.red.clean(string(answer)))); err != nil {
 				return 0, false, &deliveryError{msg: h.red.clean("POST rejected: " + err.Error())}
 			}
 		}
@@ -195,7 +195,8 @@ func (h *webhook) post(ctx context.Context, body []byte) (wait time.Duration, re
 		wait = retryAfter(resp.Header.Get("Retry-After"))
 	}
 	msg := "POST failed: HTTP " + strconv.Itoa(code)
-	if s := brief(answer); s != "" {
+	// Redact before cutting short: a cut token no longer matches.
+	if s := brief([]byte(h.red.clean(string(answer)))); s != "" {
 		msg += ": " + s
 	}
 	return wait, retry, &deliveryError{msg: h.red.clean(msg)}
@@ -242,3 +243,10 @@ func brief(b []byte) string {
 	}
 	return s
 }
+
+// String names the webhook without its URL, so %v of a Dispatcher or a
+// webhook never prints the token.
+func (h *webhook) String() string { return fmt.Sprintf("%s webhook %q", h.cfg.Kind, h.cfg.Name) }
+
+// GoString keeps %#v from printing fields.
+func (h *webhook) GoString() string { return h.String() }
