@@ -3,7 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"warroom/sources/schedule"
+	"warroom/sources/watch"
 )
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
@@ -56,5 +63,127 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			p("    group %s: %s, slow %s\n", g.Name, m, slow)
 		}
 	}
+	checkSections(cfg, time.Now(), time.Local, p)
 	return exitOK
+}
+
+// checkSections prints what check understood of the sections after the
+// access logs. now and local are passed in so tests do not depend on the
+// host.
+func checkSections(cfg *Config, now time.Time, local *time.Location, p func(string, ...any)) {
+	p("app logs: %d\n", len(cfg.AppLogs))
+	for _, s := range cfg.AppLogs {
+		where := strings.Join(s.Paths, ", ")
+		if len(s.Command) > 0 {
+			where = "command: " + strings.Join(s.Command, " ")
+		}
+		p("  %s: %s (start %s)\n", s.Name, where, s.Start)
+		p("    packs %s; %d own patterns; keep %d lines, retention %s\n", strings.Join(s.Packs, ", "), len(s.Patterns), s.Keep, s.Retention)
+		for _, pt := range s.Patterns {
+			how := "substring " + strconv.Quote(pt.Substring)
+			if pt.Regexp != "" {
+				how = "regexp " + strconv.Quote(pt.Regexp)
+			}
+			p("    pattern %s: %s\n", pt.Name, how)
+		}
+	}
+	pc := cfg.Prometheus
+	p("prometheus: %d servers, %d queries\n", len(pc.Servers), len(pc.Queries))
+	for _, s := range pc.Servers {
+		// String hides passwords and tokens
+		p("  %s\n", strings.TrimSpace(strings.ReplaceAll(s.String(), "\n", "\n    ")))
+	}
+	for _, q := range pc.Queries {
+		every := "every refresh"
+		if q.Interval > 0 {
+			every = "every " + q.Interval.String()
+		}
+		unit := string(q.Unit)
+		if unit == "" {
+			unit = "no unit"
+		}
+		p("  query prom.%s (%s, %s, %s, on %s): %s\n", q.Name, q.Kind, unit, every, q.Server, q.Expr)
+	}
+	checkSchedule(cfg, now, local, p)
+	rules := cfg.rules()
+	p("rules: %d (%d built in)\n", len(rules), len(rules)-len(cfg.Rules))
+	for _, r := range rules {
+		p("  %s\n", describeRule(r))
+	}
+	if cfg.TimelineFile != "" {
+		p("timeline file: %s (JSON lines, appended)\n", cfg.TimelineFile)
+	}
+	if cfg.ReportsDir != "" {
+		p("reports: %s\n", cfg.ReportsDir)
+	}
+}
+
+func checkSchedule(cfg *Config, now time.Time, local *time.Location, p func(string, ...any)) {
+	var sched *schedule.Schedule
+	switch {
+	case cfg.Schedule != nil:
+		s, err := schedule.New(*cfg.Schedule)
+		if err != nil {
+			p("schedule: %v\n", err)
+			return
+		}
+		sched = s
+		p("schedule: inline, %d milestones\n", s.Len())
+	case cfg.ScheduleFile != "":
+		l := schedule.NewLoader(schedule.LoaderOptions{Path: cfg.ScheduleFile})
+		if _, err := l.Poll(); err != nil {
+			p("schedule: %s: %v\n", cfg.ScheduleFile, err)
+			return
+		}
+		sched = l.Schedule()
+		p("schedule: %s (reloaded when it changes), %d milestones\n", cfg.ScheduleFile, sched.Len())
+	default:
+		p("schedule: none (every instant is normal)\n")
+		return
+	}
+	p("%s", indent(sched.Listing(now, 5, local), "  "))
+}
+
+func indent(s, pre string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = pre + l
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// describeRule is one rule in a line: thresholds, pending, recovery,
+// absence and what changes per phase.
+func describeRule(r watch.Rule) string {
+	op := ">"
+	if r.Direction == watch.Below {
+		op = "<"
+	}
+	var parts []string
+	lim := func(warn, crit *float64, pending, absent *model.Duration) []string {
+		var out []string
+		if warn != nil {
+			out = append(out, fmt.Sprintf("warn %s %g", op, *warn))
+		}
+		if crit != nil {
+			out = append(out, fmt.Sprintf("crit %s %g", op, *crit))
+		}
+		if pending != nil && *pending > 0 {
+			out = append(out, "for "+pending.String())
+		}
+		if absent != nil && *absent > 0 {
+			out = append(out, "absent "+absent.String())
+		}
+		return out
+	}
+	parts = lim(r.Warn, r.Crit, &r.For, &r.Absent)
+	if r.Recover > 0 && r.Recover != 1 {
+		parts = append(parts, fmt.Sprintf("recover at %g×", r.Recover))
+	}
+	for _, ph := range schedule.Phases {
+		if o := r.Phases.Get(ph); o != nil {
+			parts = append(parts, ph.String()+": "+strings.Join(lim(o.Warn, o.Crit, o.For, o.Absent), ", "))
+		}
+	}
+	return r.Indicator + ": " + strings.Join(parts, "; ")
 }

@@ -4,20 +4,37 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
+	"warroom/sources/applog"
+	"warroom/sources/collect"
 	"warroom/sources/config"
 	"warroom/sources/nginx"
+	"warroom/sources/prom"
+	"warroom/sources/schedule"
+	"warroom/sources/watch"
 )
 
 // Config is the whole warroom.yaml. Each section's type lives in the package
-// that uses it and validates itself; this type only assembles them.
+// that uses it and validates itself; this type only assembles them and
+// checks what crosses sections (source names, rule indicators). A new
+// section is one field here.
 type Config struct {
-	Refresh    model.Duration       `yaml:"refresh"`
-	AccessLogs []nginx.SourceConfig `yaml:"access_logs"`
+	Refresh    model.Duration        `yaml:"refresh"`
+	AccessLogs []nginx.SourceConfig  `yaml:"access_logs"`
+	AppLogs    []applog.SourceConfig `yaml:"app_logs"`
+	Prometheus prom.Config           `yaml:"prometheus"`
+	// The schedule is inline or in a file of the same shape that is
+	// reloaded when it changes; not both.
+	Schedule     *schedule.Config `yaml:"schedule"`
+	ScheduleFile string           `yaml:"schedule_file"`
+	Rules        watch.Rules      `yaml:"rules"`
+	TimelineFile string           `yaml:"timeline_file"` // JSON lines of transitions, appended
+	ReportsDir   string           `yaml:"reports_dir"`
 }
 
 // DefaultConfig is applied before decoding.
@@ -33,14 +50,45 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 	if c.Refresh < model.Duration(100*time.Millisecond) || c.Refresh > model.Duration(time.Minute) {
 		return config.Errorf(config.FieldNode(n, "refresh"), "refresh", "must be between 100ms and 1m, got %s", c.Refresh)
 	}
-	names := map[string]bool{}
+	// a source's name prefixes its indicators, so names are unique across
+	// kinds, and "prom" is the Prometheus queries' prefix
+	names := map[string]bool{"prom": true}
 	for i, s := range c.AccessLogs {
 		if names[s.Name] {
 			return config.Errorf(config.FieldNode(n, "access_logs"), fmt.Sprintf("access_logs[%d].name", i), "duplicate source name %q", s.Name)
 		}
 		names[s.Name] = true
 	}
-	return nil
+	for i, s := range c.AppLogs {
+		if names[s.Name] {
+			return config.Errorf(config.FieldNode(n, "app_logs"), fmt.Sprintf("app_logs[%d].name", i), "duplicate source name %q", s.Name)
+		}
+		names[s.Name] = true
+	}
+	if c.Schedule != nil && c.ScheduleFile != "" {
+		return config.Errorf(config.FieldNode(n, "schedule_file"), "schedule_file", "give schedule or schedule_file, not both")
+	}
+	return c.Rules.CheckIndicators(c.known())
+}
+
+// known says which indicators the configured sources provide.
+func (c *Config) known() func(string) bool {
+	return collect.Known(c.AccessLogs, c.AppLogs, c.Prometheus.Queries)
+}
+
+// rules are the user's rules with the built-in ones for key indicators
+// that exist.
+func (c *Config) rules() watch.Rules { return watch.WithDefaults(c.Rules, c.known()) }
+
+// setDirectory resolves relative file names against the config file's
+// directory, as Prometheus does, so warroom can be started from anywhere.
+func (c *Config) setDirectory(dir string) {
+	c.Prometheus.SetDirectory(dir)
+	for _, p := range []*string{&c.ScheduleFile, &c.TimelineFile, &c.ReportsDir} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
 }
 
 // loadConfig reads and validates a config file; errors name the file.
@@ -54,6 +102,7 @@ func loadConfig(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	c.setDirectory(filepath.Dir(path))
 	return c, nil
 }
 
@@ -63,4 +112,54 @@ func parseConfig(r io.Reader) (*Config, error) {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// collectOptions builds every source of the config (no IO yet) into
+// collector options: sources, querier, schedule and rules, with the
+// refresh and clock. start, when not empty, overrides every log source's
+// start position (snapshot, replay). The caller adds its outputs
+// (OnTransition, Self) and, when the schedule is in a file, polls the
+// returned loader (nil for an inline schedule) on its own ticker.
+func (c *Config) collectOptions(now func() time.Time, start string) (collect.Options, *schedule.Loader, error) {
+	o := collect.Options{Refresh: time.Duration(c.Refresh), Now: now, Rules: c.rules()}
+	for _, sc := range c.AccessLogs {
+		if start != "" {
+			sc.Start = start
+		}
+		s, err := nginx.NewSource(sc, now)
+		if err != nil {
+			return o, nil, err
+		}
+		o.Nginx = append(o.Nginx, s)
+	}
+	for _, sc := range c.AppLogs {
+		if start != "" {
+			sc.Start = start
+		}
+		s, err := applog.NewSource(sc, now)
+		if err != nil {
+			return o, nil, err
+		}
+		o.Apps = append(o.Apps, s)
+	}
+	if len(c.Prometheus.Queries) > 0 {
+		q, err := prom.New(c.Prometheus, prom.Options{Now: now, Refresh: time.Duration(c.Refresh)})
+		if err != nil {
+			return o, nil, err
+		}
+		o.Prom = q
+	}
+	var loader *schedule.Loader
+	switch {
+	case c.Schedule != nil:
+		s, err := schedule.New(*c.Schedule)
+		if err != nil {
+			return o, nil, fmt.Errorf("schedule: %w", err)
+		}
+		o.Schedule = func() *schedule.Schedule { return s }
+	case c.ScheduleFile != "":
+		loader = schedule.NewLoader(schedule.LoaderOptions{Path: c.ScheduleFile})
+		o.Schedule, o.ScheduleErr = loader.Schedule, loader.Err
+	}
+	return o, loader, nil
 }

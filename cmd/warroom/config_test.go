@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCheckGood(t *testing.T) {
@@ -18,6 +21,15 @@ func TestCheckGood(t *testing.T) {
 		"group pay: prefix /pay/, slow 300ms", "group static: glob /static/*, slow inherited",
 		"api: command: ssh web2 tail -F /var/log/nginx/access.log",
 		"warning: no $request_time",
+		"app logs: 2", "app: /var/log/event/app.log (start end)", "packs db; 1 own patterns", `pattern oom: substring "JavaScript heap out of memory"`,
+		"edge: command: ssh web1 tail -F /var/log/nginx/error.log", "packs upstream",
+		"prometheus: 1 servers, 2 queries", `server "main" url=http://127.0.0.1:9090`, "password: <secret>",
+		"query prom.db_conn (instant, count, every refresh, on main): max(mysql_global_status_threads_connected)",
+		"query prom.cpu (range, count, every 15s, on main)",
+		"schedule: inline, 20 milestones", "Year-end 2026 (Asia/Shanghai)",
+		"rules: 4 (0 built in)", "web.499_rate: warn > 0.5; crit > 1; for 30s; hot: warn > 2, crit > 5",
+		"prom.db_conn: warn > 800; crit > 950", "web.pay.slow_ratio: crit > 0.01; for 1m", "app.db: warn > 0; crit > 3",
+		"timeline file: testdata/warroom-timeline.jsonl", "reports: /var/lib/warroom/reports",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check output lacks %q:\n%s", want, out.String())
@@ -36,6 +48,14 @@ func TestCheckBad(t *testing.T) {
 		"bad_dup_source.yml":        `access_logs[1].name: duplicate source name "a"`,
 		"bad_paths_and_command.yml": "line 4: command: give paths or command, not both",
 		"bad_syntax.yml":            "line 1: did not find expected node content",
+		"bad_rule_indicator.yml":    `line 7: rules[1].indicator: unknown indicator "web.4999_rate"`,
+		"bad_rule_field.yml":        "line 6: rules[0].absnet: unknown field",
+		"bad_schedule_both.yml":     "line 5: schedule_file: give schedule or schedule_file, not both",
+		"bad_schedule_zone.yml":     `line 3: time_zone: unknown time zone "Asia/Shangai"`,
+		"bad_app_pack.yml":          `line 4: packs[1]: unknown pack "dbs"`,
+		"bad_prom_server.yml":       `line 8: queries[0].server: unknown server "mian"`,
+		"bad_dup_kinds.yml":         `app_logs[0].name: duplicate source name "web"`,
+		"bad_unknown_section.yml":   "line 2: notfiy: unknown field",
 	}
 	for file, want := range cases {
 		var out, errb bytes.Buffer
@@ -50,5 +70,56 @@ func TestCheckMissingFile(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run([]string{"check", "testdata/nope.yml"}, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), "nope.yml") {
 		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+}
+
+func TestCheckGoodKeepsSecrets(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"check", "testdata/good.yml"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if strings.Contains(out.String(), "hunter2") {
+		t.Fatalf("check printed a password:\n%s", out.String())
+	}
+}
+
+// TestCheckListsMilestones pins the clock and the operator's zone: the
+// next five milestones in the event's zone and in local time.
+func TestCheckListsMilestones(t *testing.T) {
+	cfg, err := loadConfig("testdata/good.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no tzdata:", err)
+	}
+	now := time.Date(2026, 12, 20, 12, 0, 0, 0, time.UTC) // 20:00 in Shanghai
+	var b strings.Builder
+	checkSections(cfg, now, ny, func(f string, a ...any) { fmt.Fprintf(&b, f, a...) })
+	for _, want := range []string{
+		"local America/New_York",
+		"Day 9   2026-12-21 00:00 Mon +08:00  2026-12-20 11:00 Sun -05:00  in 4h ",
+		"Day 13  2026-12-25 00:00 Fri +08:00  2026-12-24 11:00 Thu -05:00  in 4d4h",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("listing lacks %q:\n%s", want, b.String())
+		}
+	}
+	if n := strings.Count(b.String(), "+08:00  "); n != 5 {
+		t.Errorf("%d milestones listed, want 5:\n%s", n, b.String())
+	}
+}
+
+func TestScheduleFile(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "schedule.yml"), []byte("event: E\ntime_zone: UTC\nstages: [{name: S1, end: \"2030-01-01 00:00\"}]\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "w.yml"), []byte("schedule_file: schedule.yml\n"), 0o644)
+	var out, errb bytes.Buffer
+	if code := run([]string{"check", filepath.Join(dir, "w.yml")}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "schedule.yml (reloaded when it changes), 1 milestones") || !strings.Contains(out.String(), "S1  2030-01-01 00:00") {
+		t.Fatalf("schedule file not listed:\n%s", out.String())
 	}
 }
