@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"warroom/sources"
 )
@@ -55,5 +56,26 @@ func TestBurstText(t *testing.T) {
 	one := burst{trs: []sources.Transition{crit499()}}
 	if got := one.text("warroom", nil); got != "warroom: "+critLine {
 		t.Errorf("single = %q", got)
+	}
+}
+
+func TestEscapes(t *testing.T) {
+	tr := crit499()
+	tr.Indicator = `<at user_id="all">x</at>`
+	got := burst{trs: []sources.Transition{tr}}.text("warroom", escapeFeishu)
+	if strings.Contains(got, "<at") || !strings.Contains(got, `‹at user_id="all">x‹/at>`) {
+		t.Errorf("feishu text %q", got)
+	}
+	if got := escapeSlack("<!here> & <x|y>"); got != "&lt;!here&gt; &amp; &lt;x|y&gt;" {
+		t.Errorf("slack %q", got)
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": 0, "3": 3 * time.Second, " 2 ": 2 * time.Second, "-1": 0,
+		"Wed, 21 Oct 2015 07:28:00 GMT": 0, "86400": maxRetryAfter} {
+		if got := retryAfter(v); got != want {
+			t.Errorf("retryAfter(%q) = %v, want %v", v, got, want)
+		}
 	}
 }
