@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"warroom/ui/internal/fixture"
 )
 
 // BenchmarkView measures one frame at 200×60 in colour: "cached" is what
@@ -11,7 +13,7 @@ import (
 // re-render (a new snapshot or a resize), "snapshot" the whole Update for
 // a new snapshot (panes fed, frame rebuilt).
 func BenchmarkView(b *testing.B) {
-	p := &fakeProvider{}
+	p := &fixture.Provider{}
 	m := sized(b, p, Options{}, 200, 60)
 	b.Run("cached", func(b *testing.B) {
 		for b.Loop() {

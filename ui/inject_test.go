@@ -10,13 +10,14 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"warroom/sources"
+	"warroom/ui/internal/fixture"
 )
 
 const evil = "x\x1b[2J\x1b]0;pwned\x07\u009b31m\xc2\x9b31m\r\b\x7f\x00y"
 
 // evilSnapshot puts hostile text into every string a snapshot carries.
 func evilSnapshot() *sources.Snapshot {
-	s := fixture()
+	s := fixture.Snapshot()
 	s.Event = evil
 	s.Phase = sources.Phase(evil)
 	for _, ms := range []*sources.Milestone{s.Current, s.Next, s.Prev} {
@@ -60,10 +61,10 @@ func evilSnapshot() *sources.Snapshot {
 	return s
 }
 
-type evilProvider struct{ fakeProvider }
+type evilProvider struct{ fixture.Provider }
 
 func (p *evilProvider) Snapshot(v sources.View) *sources.Snapshot {
-	p.fakeProvider.Snapshot(v)
+	p.Provider.Snapshot(v)
 	return evilSnapshot()
 }
 

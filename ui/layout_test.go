@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"warroom/sources/config"
+	"warroom/ui/internal/fixture"
 )
 
 func loadLayout(t *testing.T, path string) (LayoutConfig, error) {
@@ -42,7 +43,7 @@ func TestLayoutConfigGood(t *testing.T) {
 	}
 	// The layout as configured draws, at every size, without overflow.
 	for _, sz := range [][2]int{{40, 12}, {80, 24}, {200, 60}} {
-		checkFrame(t, Frame(fixture(), sz[0], sz[1], Options{Layout: c}), sz[0], sz[1])
+		checkFrame(t, Frame(fixture.Snapshot(), sz[0], sz[1], Options{Layout: c}), sz[0], sz[1])
 	}
 	if _, err := loadLayout(t, "testdata/layout/good/minimal.yaml"); err != nil {
 		t.Fatal(err)
@@ -88,7 +89,7 @@ func TestLayoutValidateInCode(t *testing.T) {
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "rows[0].panes[0].indicators") {
 		t.Fatalf("Validate = %v", err)
 	}
-	d := DefaultLayout(fixture())
+	d := DefaultLayout(fixture.Snapshot())
 	if err := d.Validate(); err != nil {
 		t.Fatalf("the default layout is invalid: %v", err)
 	}
@@ -97,7 +98,7 @@ func TestLayoutValidateInCode(t *testing.T) {
 // TestDefaultLayoutKeyIndicators: the first four indicators are the key
 // ones, whatever they are called.
 func TestDefaultLayoutKeyIndicators(t *testing.T) {
-	s := fixture()
+	s := fixture.Snapshot()
 	for i := range s.Indicators {
 		s.Indicators[i].Name = "custom." + s.Indicators[i].Name
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"warroom/sources"
+	"warroom/ui/internal/fixture"
 )
 
 // settle runs cmd and feeds what it returns back into the model, as the
@@ -64,7 +65,7 @@ func tickOnce(t *testing.T, m Model) Model {
 func plain(m Model) string { return ansi.Strip(m.View().Content) }
 
 func TestPauseFreezesPanesWhileDataFlows(t *testing.T) {
-	p := &fakeProvider{}
+	p := &fixture.Provider{}
 	m := sized(t, p, Options{Refresh: time.Millisecond}, 120, 40)
 	m = tickOnce(t, m)
 	if !strings.Contains(plain(m), "1k/s") { // 1000+calls: the newest value shows
@@ -72,12 +73,12 @@ func TestPauseFreezesPanesWhileDataFlows(t *testing.T) {
 	}
 	m, _ = press(t, m, "p")
 	frozen := m.shown
-	before := p.calls
+	before := p.Calls
 	for range 3 {
 		m = tickOnce(t, m)
 	}
-	if p.calls != before+3 {
-		t.Fatalf("provider asked %d times while paused, want 3: data must keep flowing", p.calls-before)
+	if p.Calls != before+3 {
+		t.Fatalf("provider asked %d times while paused, want 3: data must keep flowing", p.Calls-before)
 	}
 	if m.shown != frozen {
 		t.Fatal("the panes' snapshot changed while paused")
@@ -95,13 +96,13 @@ func TestPauseFreezesPanesWhileDataFlows(t *testing.T) {
 }
 
 func TestTickIsReArmedOnlyByItsOwnMessage(t *testing.T) {
-	p := &fakeProvider{}
+	p := &fixture.Provider{}
 	m := sized(t, p, Options{Refresh: time.Millisecond}, 80, 24)
 	stale := tickMsg{tag: m.tickTag}
 	m = tickOnce(t, m)
-	calls := p.calls
+	calls := p.Calls
 	next, cmd := m.Update(stale)
-	if cmd != nil || p.calls != calls {
+	if cmd != nil || p.Calls != calls {
 		t.Fatal("a stale tick started a second refresh loop")
 	}
 	m = next.(Model)
@@ -111,7 +112,7 @@ func TestTickIsReArmedOnlyByItsOwnMessage(t *testing.T) {
 }
 
 func TestOlderSnapshotDoesNotReplaceNewer(t *testing.T) {
-	p := &fakeProvider{}
+	p := &fixture.Provider{}
 	m := sized(t, p, Options{}, 80, 24)
 	newer := p.Snapshot(sources.View{})
 	older := p.Snapshot(sources.View{})
@@ -123,24 +124,24 @@ func TestOlderSnapshotDoesNotReplaceNewer(t *testing.T) {
 }
 
 func TestWindowKeysChangeTheView(t *testing.T) {
-	p := &fakeProvider{}
+	p := &fixture.Provider{}
 	m := sized(t, p, Options{}, 120, 40)
-	if got := p.lastView().Window; got != 15*time.Minute {
+	if got := p.LastView().Window; got != 15*time.Minute {
 		t.Fatalf("first window %v, want 15m", got)
 	}
 	m, _ = press(t, m, "+")
-	if got := p.lastView().Window; got != time.Hour {
+	if got := p.LastView().Window; got != time.Hour {
 		t.Fatalf("after +: window %v, want 1h", got)
 	}
 	m, _ = press(t, m, "+", "+", "+") // clamps at 24h
-	if got := p.lastView().Window; got != 24*time.Hour {
+	if got := p.LastView().Window; got != 24*time.Hour {
 		t.Fatalf("after ++++: window %v, want 24h", got)
 	}
 	m, _ = press(t, m, "-", "-", "-", "-", "-")
-	if got := p.lastView().Window; got != 5*time.Minute {
+	if got := p.LastView().Window; got != 5*time.Minute {
 		t.Fatalf("after -----: window %v, want 5m", got)
 	}
-	if pts := p.lastView().Points; pts <= 0 {
+	if pts := p.LastView().Points; pts <= 0 {
 		t.Fatalf("View.Points %d: charts should ask for their resolution", pts)
 	}
 	if !strings.Contains(plain(m), "LIVE 5m") {
@@ -149,51 +150,51 @@ func TestWindowKeysChangeTheView(t *testing.T) {
 }
 
 func TestMilestoneJumps(t *testing.T) {
-	p := &fakeProvider{}
+	p := &fixture.Provider{}
 	m := sized(t, p, Options{}, 120, 40)
 	m, _ = press(t, m, "m")
-	if got := p.lastView().End; !got.Equal(prevEnd) {
-		t.Fatalf("m: View.End %v, want the previous milestone %v", got, prevEnd)
+	if got := p.LastView().End; !got.Equal(fixture.PrevEnd) {
+		t.Fatalf("m: View.End %v, want the previous milestone %v", got, fixture.PrevEnd)
 	}
 	if !strings.Contains(plain(m), "at 00:00 Dec 01") {
 		t.Fatalf("no 'at' badge:\n%s", plain(m))
 	}
 	m, _ = press(t, m, "m")
-	if got := p.lastView().End; !got.Equal(earlyEnd) {
-		t.Fatalf("m m: View.End %v, want %v (from the markers)", got, earlyEnd)
+	if got := p.LastView().End; !got.Equal(fixture.EarlyEnd) {
+		t.Fatalf("m m: View.End %v, want %v (from the markers)", got, fixture.EarlyEnd)
 	}
 	m, _ = press(t, m, "M")
-	if got := p.lastView().End; !got.Equal(prevEnd) {
-		t.Fatalf("m m M: View.End %v, want %v", got, prevEnd)
+	if got := p.LastView().End; !got.Equal(fixture.PrevEnd) {
+		t.Fatalf("m m M: View.End %v, want %v", got, fixture.PrevEnd)
 	}
 	m, _ = press(t, m, "M") // the next one is in the future: live
-	if got := p.lastView().End; !got.IsZero() {
+	if got := p.LastView().End; !got.IsZero() {
 		t.Fatalf("M past now: View.End %v, want live", got)
 	}
 	m, _ = press(t, m, "m", "esc")
-	if got := p.lastView().End; !got.IsZero() || !strings.Contains(plain(m), "LIVE") {
+	if got := p.LastView().End; !got.IsZero() || !strings.Contains(plain(m), "LIVE") {
 		t.Fatalf("esc: View.End %v, want live", got)
 	}
 	m, _ = press(t, m, "m", "0")
-	if got := p.lastView().End; !got.IsZero() {
+	if got := p.LastView().End; !got.IsZero() {
 		t.Fatalf("0: View.End %v, want live", got)
 	}
 }
 
 func TestAckRefreshQuit(t *testing.T) {
-	p := &fakeProvider{}
+	p := &fixture.Provider{}
 	m := sized(t, p, Options{}, 80, 24)
-	calls := p.calls
+	calls := p.Calls
 	m, _ = press(t, m, "a")
-	if p.acks != 1 {
-		t.Fatalf("a: %d acks, want 1", p.acks)
+	if p.Acks != 1 {
+		t.Fatalf("a: %d acks, want 1", p.Acks)
 	}
-	if p.calls != calls+1 {
+	if p.Calls != calls+1 {
 		t.Fatal("a: no fresh snapshot after the ack (the unacked count would lag)")
 	}
 	m, _ = press(t, m, "r")
-	if p.refreshes != 1 {
-		t.Fatalf("r: %d refreshes, want 1", p.refreshes)
+	if p.Refreshes != 1 {
+		t.Fatalf("r: %d refreshes, want 1", p.Refreshes)
 	}
 	if _, quit := press(t, m, "q"); !quit {
 		t.Fatal("q did not quit")
@@ -204,7 +205,7 @@ func TestAckRefreshQuit(t *testing.T) {
 }
 
 func TestFocusZoomHelp(t *testing.T) {
-	p := &fakeProvider{}
+	p := &fixture.Provider{}
 	m := sized(t, p, Options{}, 80, 24)
 	m, _ = press(t, m, "tab", "tab", "tab")
 	if m.focus < 0 || m.slots[m.focus].cfg.Indicator != "nginx.499_rate" {
@@ -232,7 +233,7 @@ func TestFocusZoomHelp(t *testing.T) {
 }
 
 func TestMouse(t *testing.T) {
-	p := &fakeProvider{}
+	p := &fixture.Provider{}
 	m := sized(t, p, Options{Mouse: true}, 120, 40)
 	// Click into the third key stat (row 4, x 65).
 	m = update(t, m, tea.MouseClickMsg{X: 65, Y: 4, Button: tea.MouseLeft})
@@ -249,7 +250,7 @@ func TestMouse(t *testing.T) {
 	r := m.rects[chart]
 	next, cmd := m.Update(tea.MouseWheelMsg{X: r.x + 3, Y: r.y + 3, Button: tea.MouseWheelDown})
 	settle(t, next.(Model), cmd)
-	if got := p.lastView().Window; got != time.Hour {
+	if got := p.LastView().Window; got != time.Hour {
 		t.Fatalf("wheel down on a chart: window %v, want 1h", got)
 	}
 	if m.View().MouseMode != tea.MouseModeCellMotion {

@@ -6,10 +6,12 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"warroom/ui/internal/fixture"
 )
 
 // sized returns a model that has seen the fixture at w×h.
-func sized(t testing.TB, p *fakeProvider, o Options, w, h int) Model {
+func sized(t testing.TB, p *fixture.Provider, o Options, w, h int) Model {
 	t.Helper()
 	m := New(p, o)
 	m = update(t, m, tea.WindowSizeMsg{Width: w, Height: h})
@@ -40,7 +42,7 @@ func checkFrame(t *testing.T, s string, w, h int) {
 // TestEverySizeFits renders, in colour, every size a tmux split can give
 // (and the odd ones between), in each mode that changes the layout.
 func TestEverySizeFits(t *testing.T) {
-	p := &fakeProvider{}
+	p := &fixture.Provider{}
 	modes := []struct {
 		name string
 		o    Options
@@ -76,7 +78,7 @@ func TestEverySizeFits(t *testing.T) {
 // the four key indicators with their values.
 func TestKeyStatsAt80x24(t *testing.T) {
 	for _, sz := range [][2]int{{80, 24}, {40, 12}, {60, 15}} {
-		f := Frame(fixture(), sz[0], sz[1], Options{})
+		f := Frame(fixture.Snapshot(), sz[0], sz[1], Options{})
 		for _, want := range []string{"00:01:30", "1.23k/s", "62‱", "7.2/s", "DB err/min"} {
 			if sz[1] >= 20 && want == "00:01:30" {
 				continue // the big digits draw it

@@ -102,15 +102,15 @@ func (m Stat) View() string {
 	case unknown:
 		value = st.Unknown.Render(Symbol(sources.StateUnknown, m.opts.ASCII) + " no data yet")
 	case stale:
-		// The number stays readable but faint, with STALE and its age next
-		// to it: history must not pass for the present.
+		// The number stays readable but faint, after STALE and its age:
+		// history must not pass for the present.
 		label := "STALE"
 		if !in.Value.At.IsZero() {
 			label += " " + Age(m.snap.At.Sub(in.Value.At))
 			note = "as of " + in.Value.At.In(zone(m.snap)).Format("15:04:05")
 		}
-		value = ss.Render(Symbol(state, m.opts.ASCII)) + " " + st.Stale.Render(units.Format(in.Value.Value, unit)) +
-			" " + ss.Render(label)
+		// The word comes first so a narrow pane cuts the number, not it.
+		value = ss.Render(Symbol(state, m.opts.ASCII)+" "+label) + " " + st.Stale.Render(units.Format(in.Value.Value, unit))
 	default:
 		value = ss.Render(Symbol(state, m.opts.ASCII)) + " " + st.Value.Inherit(ss).Render(units.Format(in.Value.Value, unit))
 	}

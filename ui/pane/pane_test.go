@@ -1,0 +1,137 @@
+package pane
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"warroom/sources"
+	"warroom/ui/internal/fixture"
+)
+
+type viewer interface{ View() string }
+
+// sizes per pane: what a pane gets in an 80×24, 120×40 and 200×60 screen,
+// plus a squeeze.
+var paneSizes = [][2]int{{20, 5}, {40, 8}, {60, 14}, {12, 3}}
+
+func check(t *testing.T, v string, w, h int) {
+	t.Helper()
+	lines := strings.Split(v, "\n")
+	if len(lines) != h {
+		t.Fatalf("%d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) != w {
+			t.Fatalf("line %d is %d cells, want %d: %q", i, ansi.StringWidth(l), w, ansi.Strip(l))
+		}
+	}
+}
+
+func TestPanes(t *testing.T) {
+	snap := fixture.Snapshot()
+	o := Options{Styles: DefaultStyles(true)}
+	msg := SnapshotMsg{Snapshot: snap}
+	build := map[string]func(w, h int) viewer{
+		"stat_ok": func(w, h int) viewer {
+			m := NewStat("nginx.qps", o)
+			m.SetSize(w, h)
+			m, _ = m.Update(msg)
+			return m
+		},
+		"stat_stale": func(w, h int) viewer {
+			m := NewStat("prom.db_conns", o)
+			m.SetSize(w, h)
+			m, _ = m.Update(msg)
+			return m
+		},
+		"stat_error": func(w, h int) viewer {
+			m := NewStat("prom.node_cpu", o)
+			m.SetSize(w, h)
+			m, _ = m.Update(msg)
+			return m
+		},
+		"chart": func(w, h int) viewer {
+			m := NewChart([]string{"nginx.499_rate"}, o)
+			m.SetSize(w, h)
+			m.Focus()
+			m, _ = m.Update(msg)
+			return m
+		},
+		"top": func(w, h int) viewer {
+			m := NewTop("paths", o)
+			m.SetSize(w, h)
+			m, _ = m.Update(msg)
+			return m
+		},
+		"log": func(w, h int) viewer {
+			m := NewLog("", o)
+			m.SetSize(w, h)
+			m, _ = m.Update(msg)
+			return m
+		},
+		"timeline": func(w, h int) viewer {
+			m := NewTimeline(o)
+			m.SetSize(w, h)
+			m, _ = m.Update(msg)
+			return m
+		},
+		"header": func(w, h int) viewer {
+			m := NewHeader(o)
+			m.SetSize(w, h)
+			m, _ = m.Update(msg)
+			return m
+		},
+		"status": func(w, h int) viewer {
+			m := NewStatus(o)
+			m.SetSize(w, h)
+			m.SetHints("? help • q quit", "? help")
+			m, _ = m.Update(msg)
+			return m
+		},
+	}
+	for name, b := range build {
+		sizes := paneSizes
+		if name == "header" {
+			sizes = [][2]int{{80, 3}, {40, 1}, {120, 1}}
+		}
+		if name == "status" {
+			sizes = [][2]int{{80, 1}, {40, 1}, {160, 1}}
+		}
+		for _, sz := range sizes {
+			t.Run(fmt.Sprintf("%s/%dx%d", name, sz[0], sz[1]), func(t *testing.T) {
+				v := b(sz[0], sz[1]).View()
+				check(t, v, sz[0], sz[1])
+				golden.RequireEqual(t, ansi.Strip(v))
+			})
+		}
+	}
+}
+
+// A value that is not current never looks current: symbol and word.
+func TestStaleAndErrorNeverLookCurrent(t *testing.T) {
+	snap := fixture.Snapshot()
+	for _, name := range []string{"prom.db_conns", "prom.node_cpu"} {
+		for _, o := range []Options{{Styles: PlainStyles()}, {Styles: PlainStyles(), ASCII: true}} {
+			for _, sz := range [][2]int{{12, 1}, {20, 4}, {40, 5}} {
+				m := NewStat(name, o)
+				m.SetSize(sz[0], sz[1])
+				m, _ = m.Update(SnapshotMsg{Snapshot: snap})
+				v := m.View()
+				if !strings.Contains(v, "? ") && !strings.Contains(v, "! ") {
+					t.Errorf("%s %v: no stale/error symbol:\n%s", name, sz, v)
+				}
+				if !strings.Contains(v, "STALE") && !strings.Contains(v, "ERROR") && sz[0] > 12 {
+					t.Errorf("%s %v: no STALE/ERROR word:\n%s", name, sz, v)
+				}
+			}
+		}
+	}
+	in := snap.Indicators[5]
+	if in.Value.Health != sources.HealthStale {
+		t.Fatal("fixture changed: indicator 5 should be stale")
+	}
+}
