@@ -123,6 +123,9 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 func (c *Config) Validate() error { return c.validate(nil) }
 
 func (c *Config) validate(n *yaml.Node) error {
+	if c.MinState == "" { // a config built in code
+		c.MinState = DefaultConfig.MinState
+	}
 	if err := c.MinState.check(); err != nil {
 		return config.Errorf(config.FieldNode(n, "min_state"), "min_state", "%v", err)
 	}
@@ -191,6 +194,9 @@ func (w *WebhookConfig) validate(n *yaml.Node) error {
 		return config.Errorf(n, "secret", "webhook %q: give at most one of secret_file, secret_env or secret", w.Name)
 	} else if k == 1 && w.Kind != KindFeishu && w.Kind != KindLark {
 		return config.Errorf(n, "secret", "webhook %q: a signing secret is only used by feishu and lark", w.Name)
+	}
+	if w.MinState == "" {
+		w.MinState = DefaultWebhookConfig.MinState
 	}
 	if err := w.MinState.check(); err != nil {
 		return config.Errorf(at("min_state"), "min_state", "webhook %q: %v", w.Name, err)

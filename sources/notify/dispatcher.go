@@ -179,7 +179,7 @@ func offer(in chan sources.Transition, tr sources.Transition, st *tracker) {
 }
 
 // Run delivers until ctx ends; then each webhook sends what it still holds
-// in one attempt (bounded by its timeout) and Run returns. It may be
+// in one attempt (bounded by its timeout) and Run returns nil. It may be
 // called once.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	if !d.running.CompareAndSwap(false, true) {
@@ -192,6 +192,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	for _, h := range d.hooks {
 		wg.Go(func() { h.run(ctx) })
 	}
+	<-ctx.Done() // with no notifiers too, so Run reads the same in an errgroup
 	wg.Wait()
 	return nil
 }

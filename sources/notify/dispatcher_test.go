@@ -220,3 +220,14 @@ func TestRunTwice(t *testing.T) {
 		t.Error("second Run accepted")
 	}
 }
+
+// A config built in code from the zero value works: no webhooks, warn.
+func TestNewZeroConfig(t *testing.T) {
+	d, err := New(Config{}, Options{TerminalOut: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Status()) != 0 || d.Terminal().MinState != LevelWarn {
+		t.Errorf("status %v, terminal %+v", d.Status(), d.Terminal())
+	}
+}
