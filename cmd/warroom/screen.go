@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"warroom/sources"
+	"warroom/sources/collect"
+	"warroom/sources/notify"
+	"warroom/sources/schedule"
+	"warroom/sources/watch"
+	"warroom/ui"
+)
+
+// screen is what the dashboard and the demo run: the collector with its
+// outputs (notifications, the timeline file) and the TUI on top.
+type screen struct {
+	collect  collect.Options
+	loader   *schedule.Loader // nil: the schedule is inline (or absent)
+	notify   notify.Config
+	ui       ui.Options
+	timeline string                      // JSON-lines file of transitions; "" for none
+	before   func(context.Context) error // started with the sources (the demo's simulator); may be nil
+}
+
+// rawMsg asks the program to write a sequence to the terminal as is: the
+// bell and desktop notifications, which bubbletea's renderer would
+// otherwise never emit.
+type rawMsg string
+
+// shell wraps the root model with what only the process knows about: raw
+// terminal output for notifications.
+type shell struct{ ui.Model }
+
+func (s shell) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if r, ok := msg.(rawMsg); ok {
+		return s, tea.Raw(string(r))
+	}
+	m, cmd := s.Model.Update(msg)
+	if um, ok := m.(ui.Model); ok {
+		s.Model = um
+		return s, cmd
+	}
+	return m, cmd
+}
+
+// run starts everything and blocks until the user quits or a signal
+// arrives. The terminal is restored on the way out, also after a panic
+// (bubbletea recovers it) and on SIGTERM/SIGHUP.
+func (s screen) run(stderr io.Writer) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	d, err := notify.New(s.notify, notify.Options{
+		Title:  "warroom",
+		Now:    time.Now,
+		Env:    os.Getenv,
+		InTmux: os.Getenv("TMUX") != "",
+		Logf:   func(string, ...any) {}, // delivery errors show in Status, not on the TUI's screen
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "warroom: %v\n", err)
+		return exitUsage
+	}
+	var p *tea.Program
+	term := d.Terminal()
+	var jsonl *watch.JSONLWriter
+	if s.timeline != "" {
+		f, err := os.OpenFile(s.timeline, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			fmt.Fprintf(stderr, "warroom: timeline_file: %v\n", err)
+			return exitUsage
+		}
+		defer f.Close()
+		jsonl = watch.NewJSONLWriter(f)
+	}
+	o := s.collect
+	o.OnTransition = func(tr sources.Transition) {
+		d.Notify(tr)
+		if seq := term.Sequence(tr); seq != "" && p != nil {
+			go p.Send(rawMsg(seq)) // never block the tick on the screen
+		}
+	}
+	if jsonl != nil {
+		o.OnRuleTransition = func(tr watch.Transition) { jsonl.Write(tr) }
+	}
+	var self selfStats
+	o.Self = self.read
+	c, err := collect.New(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "warroom: %v\n", err)
+		return exitUsage
+	}
+
+	p = tea.NewProgram(shell{ui.New(c, s.ui)}, tea.WithContext(ctx), tea.WithFPS(20))
+	errc := make(chan error, 3)
+	if s.before != nil {
+		go func() { errc <- s.before(ctx) }()
+	}
+	go func() { errc <- c.Run(ctx) }()
+	go d.Run(ctx)
+	if s.loader != nil {
+		go pollSchedule(ctx, s.loader)
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sig)
+	go func() {
+		select {
+		case <-sig:
+			p.Quit()
+		case err := <-errc:
+			if err != nil && ctx.Err() == nil {
+				p.Quit()
+				fmt.Fprintf(stderr, "warroom: %v\n", err)
+			}
+		case <-ctx.Done():
+		}
+	}()
+	if _, err := p.Run(); err != nil && ctx.Err() == nil {
+		fmt.Fprintf(stderr, "warroom: %v\n", err)
+		return exitProblem
+	}
+	return exitOK
+}
+
+// pollSchedule keeps a schedule file current; a file that fails to parse
+// keeps the previous schedule, and the status bar says why.
+func pollSchedule(ctx context.Context, l *schedule.Loader) {
+	t := time.NewTicker(2 * time.Second)
+	defer t.Stop()
+	for {
+		l.Poll()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// screenFlags are the flags of every command that opens the screen.
+type screenFlags struct {
+	noColor, ascii, mouse *bool
+	window                *time.Duration
+}
+
+func addScreenFlags(fs *flag.FlagSet) screenFlags {
+	return screenFlags{
+		noColor: fs.Bool("no-color", false, "no colours (also when NO_COLOR is set); states keep their symbols"),
+		ascii:   fs.Bool("ascii", false, "ASCII charts and borders, for fonts without braille and box drawing"),
+		mouse:   fs.Bool("mouse", false, "click to focus, wheel to change the window (stops tmux text selection)"),
+		window:  fs.Duration("window", 15*time.Minute, "the time window charts start with (+/- change it)"),
+	}
+}
+
+func (f screenFlags) options() ui.Options {
+	return ui.Options{
+		NoColor: *f.noColor || os.Getenv("NO_COLOR") != "",
+		ASCII:   *f.ascii,
+		Mouse:   *f.mouse,
+		Window:  *f.window,
+	}
+}
