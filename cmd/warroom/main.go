@@ -33,6 +33,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"demo", "the whole dashboard on a simulated stage-end night, nothing installed", runDemo},
 		{"scan", "summarize nginx access logs (plain or .gz) headlessly", runScan},
 		{"check", "validate a config file and print what it understood", runCheck},
 		{"generate", "write a deterministic synthetic nginx access log (for benchmarks and tests)", runGenerate},

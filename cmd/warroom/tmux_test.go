@@ -1,0 +1,141 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// tmuxSession is a detached tmux server of the test's own (its own socket,
+// no user config) running one command: what a person sees is capture-pane.
+type tmuxSession struct {
+	t      *testing.T
+	socket string
+}
+
+func findTmux(t *testing.T) string {
+	t.Helper()
+	if p, err := exec.LookPath("tmux"); err == nil {
+		return p
+	}
+	if os.Getenv("WARROOM_REQUIRE_INTEGRATION") == "1" {
+		t.Fatal("tmux not found and WARROOM_REQUIRE_INTEGRATION=1 (apt-get install tmux)")
+	}
+	t.Skip("tmux not installed (apt-get install tmux); set WARROOM_REQUIRE_INTEGRATION=1 to make this a failure")
+	return ""
+}
+
+// buildWarroom compiles the binary under test; a terminal test needs a real
+// process, not the test binary.
+func buildWarroom(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "warroom")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func startTmux(t *testing.T, w, h int, command string) *tmuxSession {
+	t.Helper()
+	findTmux(t)
+	s := &tmuxSession{t: t, socket: fmt.Sprintf("warroom-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	s.run("-f", "/dev/null", "new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), command)
+	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	return s
+}
+
+func (s *tmuxSession) run(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) capture() string { return s.run("capture-pane", "-p") }
+
+// waitFor polls the screen until every want is on it.
+func (s *tmuxSession) waitFor(d time.Duration, want ...string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		screen := s.capture()
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(screen, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return screen
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("after %v the screen still lacks %q:\n%s", d, missing, screen)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func checkFits(t *testing.T, screen string, w, h int) {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
+	if len(lines) > h {
+		t.Errorf("%d lines on a %d-line terminal", len(lines), h)
+	}
+	for i, l := range lines {
+		if n := utf8.RuneCountInString(l); n > w {
+			t.Errorf("line %d is %d cells wide on a %d-column terminal: %q", i+1, n, w, l)
+		}
+	}
+}
+
+// TestDemoInTmux runs `warroom demo` in an 80×24 tmux pane — half a screen,
+// as on a milestone night — and drives it with keys: the countdown and the
+// four key indicators are readable, the stage end turns the phase HOT and
+// the rules raise something, help/pause work, a resize to 40×12 keeps the
+// key numbers, and q gives the terminal back.
+func TestDemoInTmux(t *testing.T) {
+	findTmux(t)
+	bin := buildWarroom(t)
+	dir := t.TempDir()
+	s := startTmux(t, 80, 24, fmt.Sprintf("%s demo --in 8s --dir %s; sleep 30", bin, dir))
+
+	screen := s.waitFor(20*time.Second, "Year-end gala (demo)", "QPS", "slow", "499", "DB", "APPROACHING")
+	checkFits(t, screen, 80, 24)
+
+	// the stage end: HOT, and the storm trips a rule
+	screen = s.waitFor(30*time.Second, "HOT")
+	screen = s.waitFor(30*time.Second, "CRIT", "unacked")
+	checkFits(t, screen, 80, 24)
+
+	s.run("send-keys", "?")
+	s.waitFor(5*time.Second, "quit")
+	s.run("send-keys", "Escape")
+	// a lone ESC followed at once by a key reads as alt+key, as in any
+	// terminal program; a person's next key comes later
+	time.Sleep(300 * time.Millisecond)
+	s.waitFor(5*time.Second, "QPS")
+	s.run("send-keys", "p")
+	s.waitFor(5*time.Second, "PAUSED")
+	s.run("send-keys", "p")
+
+	s.run("resize-window", "-x", "40", "-y", "12")
+	screen = s.waitFor(5*time.Second, "QPS")
+	checkFits(t, screen, 40, 12)
+
+	s.run("send-keys", "q")
+	s.waitFor(5*time.Second, "demo logs kept in") // the shell is back
+	for _, f := range []string{"access.log", "app.log"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v (size %v)", f, err, st)
+		}
+	}
+}
