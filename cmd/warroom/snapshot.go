@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"warroom/sources"
+	"warroom/sources/collect"
+	"warroom/sources/tail"
+)
+
+// snapshotRow is one indicator in `warroom snapshot --json`.
+type snapshotRow struct {
+	Name   string         `json:"name"`
+	Value  *float64       `json:"value"` // null when there is none (NaN)
+	Unit   sources.Unit   `json:"unit"`
+	Health sources.Health `json:"health"`
+	At     *time.Time     `json:"at"` // null before any data
+	Error  string         `json:"error,omitempty"`
+}
+
+// snapshotStart is where log sources start when the config says "end",
+// which in a one-shot run would read nothing.
+const snapshotStart = "1m"
+
+func runSnapshot(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("snapshot", "-c FILE [--json]", "Read every configured source once and print each indicator's current value:\n"+
+		"name, value, unit, health and time. The exit status is 0 when every source\n"+
+		"answered and 1 otherwise, so it serves as a probe for scripts and cron.\n"+
+		"Log sources start where the config says, except \"end\", which reads the\n"+
+		"last "+snapshotStart+" instead (a one-shot read from the end sees nothing).", stderr)
+	cfgPath := fs.String("c", "", "config file (required)")
+	asJSON := fs.Bool("json", false, "print a JSON list of {name, value, unit, health, at, error}")
+	timeout := fs.Duration("timeout", 10*time.Second, "give up on sources that have not answered by then")
+	start := fs.String("start", "", "start every log source here instead (end, beginning, or a duration like 5m)")
+	if pos, code, ok := parseFlags(fs, args); !ok {
+		return code
+	} else if len(pos) > 0 || *cfgPath == "" {
+		fmt.Fprintln(stderr, "warroom snapshot: give the config with -c FILE")
+		return exitUsage
+	}
+	if *start != "" {
+		if _, err := tail.ParseStart(*start); err != nil {
+			fmt.Fprintf(stderr, "warroom snapshot: --start: %v\n", err)
+			return exitUsage
+		}
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "warroom snapshot: %v\n", err)
+		return exitUsage
+	}
+	for i := range cfg.AccessLogs {
+		cfg.AccessLogs[i].Start = snapshotStartOf(cfg.AccessLogs[i].Start, *start)
+	}
+	for i := range cfg.AppLogs {
+		cfg.AppLogs[i].Start = snapshotStartOf(cfg.AppLogs[i].Start, *start)
+	}
+	o, loader, err := cfg.collectOptions(time.Now, "")
+	if err != nil {
+		fmt.Fprintf(stderr, "warroom snapshot: %v\n", err)
+		return exitUsage
+	}
+	c, err := collect.New(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "warroom snapshot: %v\n", err)
+		return exitUsage
+	}
+	if loader != nil {
+		if _, err := loader.Poll(); err != nil {
+			fmt.Fprintf(stderr, "warroom snapshot: schedule: %v\n", err)
+		}
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	runErrs := readOnce(ctx, o, stderr)
+	c.Tick(time.Now())
+	snap := c.Snapshot(sources.View{})
+
+	ok := len(runErrs) == 0
+	rows := make([]snapshotRow, 0, len(snap.Indicators))
+	for _, in := range snap.Indicators {
+		v := in.Value
+		r := snapshotRow{Name: in.Name, Unit: v.Unit, Health: v.Health, Error: v.Err}
+		if !math.IsNaN(v.Value) && !math.IsInf(v.Value, 0) {
+			r.Value = &v.Value
+		}
+		if !v.At.IsZero() {
+			at := v.At
+			r.At = &at
+		}
+		if v.Health == sources.HealthUnknown && r.Error == "" {
+			r.Error = "no data"
+			if strings.HasPrefix(in.Name, "prom.") {
+				r.Error = "no answer within " + timeout.String()
+			}
+		}
+		if v.Health != sources.HealthOK {
+			ok = false
+		}
+		rows = append(rows, r)
+	}
+	for _, st := range snap.Sources {
+		if st.Kind == "schedule" && st.Health == sources.HealthError {
+			ok = false
+			fmt.Fprintf(stderr, "warroom snapshot: schedule: %s\n", st.Detail)
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		enc.Encode(rows)
+	} else {
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		for _, r := range rows {
+			val, at := "-", "-"
+			if r.Value != nil {
+				val = strconv.FormatFloat(*r.Value, 'g', 6, 64)
+			}
+			if r.At != nil {
+				at = r.At.Local().Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, val, r.Unit, r.Health, at, sources.Sanitize(r.Error))
+		}
+		tw.Flush()
+	}
+	if !ok {
+		return exitProblem
+	}
+	return exitOK
+}
+
+func snapshotStartOf(configured, flag string) string {
+	switch {
+	case flag != "":
+		return flag
+	case configured == "end":
+		return snapshotStart
+	}
+	return configured
+}
+
+// readOnce runs every log source until it has caught up (no new lines for
+// a few polls) and evaluates every Prometheus query once, all within ctx.
+// It returns the sources whose Run failed, after printing why.
+func readOnce(ctx context.Context, o collect.Options, stderr io.Writer) map[string]error {
+	ctx, stop := context.WithCancel(ctx)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs = map[string]error{}
+	)
+	fail := func(name string, err error) {
+		mu.Lock()
+		errs[name] = err
+		mu.Unlock()
+	}
+	var statuses []func() []tail.FileStatus
+	for _, s := range o.Nginx {
+		wg.Go(func() {
+			if err := s.Run(ctx); err != nil {
+				fail(s.Name(), err)
+			}
+		})
+		statuses = append(statuses, s.Status)
+	}
+	for _, s := range o.Apps {
+		wg.Go(func() {
+			if err := s.Run(ctx); err != nil {
+				fail(s.Name(), err)
+			}
+		})
+		statuses = append(statuses, s.Status)
+	}
+	promDone := make(chan struct{})
+	go func() {
+		defer close(promDone)
+		if o.Prom == nil {
+			return
+		}
+		if _, err := o.Prom.EvaluateAll(ctx); err != nil {
+			fmt.Fprintf(stderr, "warroom snapshot: %s\n", sources.Sanitize(err.Error()))
+		}
+	}()
+	settle(ctx, statuses)
+	// the logs have caught up; Prometheus may take the rest of the deadline
+	select {
+	case <-promDone:
+	case <-ctx.Done():
+		<-promDone // requests end with ctx
+	}
+	stop()
+	wg.Wait()
+	for name, err := range errs {
+		if !errors.Is(err, context.Canceled) {
+			fmt.Fprintf(stderr, "warroom snapshot: %s: %s\n", name, sources.Sanitize(err.Error()))
+		}
+	}
+	return errs
+}
+
+// settle waits until no followed file delivers new lines for 300 ms (and
+// at least 500 ms have passed, so files are opened and backlogs read), or
+// ctx ends.
+func settle(ctx context.Context, statuses []func() []tail.FileStatus) {
+	if len(statuses) == 0 {
+		return
+	}
+	begin := time.Now()
+	last, still := int64(-1), 0
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		var lines int64
+		for _, st := range statuses {
+			for _, f := range st() {
+				lines += f.Lines
+			}
+		}
+		if lines == last {
+			still++
+		} else {
+			last, still = lines, 0
+		}
+		if still >= 3 && time.Since(begin) >= 500*time.Millisecond {
+			return
+		}
+	}
+}

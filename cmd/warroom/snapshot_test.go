@@ -1,0 +1,317 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// writeLiveLogs writes an access log with 5 requests a second (one a 499)
+// from 30 s ago to 5 s ahead — so the 10 s window read a moment later is
+// full whatever the timing — and an app log with one DB error.
+func writeLiveLogs(t *testing.T, dir string) (access, app string) {
+	t.Helper()
+	now := time.Now().Truncate(time.Second)
+	var b strings.Builder
+	for s := -30; s <= 5; s++ {
+		at := now.Add(time.Duration(s) * time.Second).Format("02/Jan/2006:15:04:05 -0700")
+		for i := 0; i < 5; i++ {
+			status := 200
+			if i == 0 {
+				status = 499
+			}
+			fmt.Fprintf(&b, "10.0.0.%d - - [%s] \"GET /rank HTTP/1.1\" %d 10 \"-\" \"ua\" 0.010 0.009\n", i, at, status)
+		}
+	}
+	access = filepath.Join(dir, "access.log")
+	must(t, os.WriteFile(access, []byte(b.String()), 0o644))
+	app = filepath.Join(dir, "app.log")
+	must(t, os.WriteFile(app, []byte(now.Add(-20*time.Second).Format(time.RFC3339)+" error SequelizeDatabaseError: read ECONNRESET\n"+
+		now.Add(-19*time.Second).Format(time.RFC3339)+" info ok\n"), 0o644))
+	return access, app
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeConfig(t *testing.T, dir, access, app, promURL string) string {
+	t.Helper()
+	cfg := fmt.Sprintf(`access_logs:
+  - name: nginx
+    paths: [%q]
+app_logs:
+  - name: app
+    paths: [%q]
+prometheus:
+  servers:
+    - name: main
+      url: %s
+      basic_auth: {username: warroom, password: s3cret-pw}
+  queries:
+    - name: up
+      expr: up
+      unit: count
+`, access, app, promURL)
+	path := filepath.Join(dir, "warroom.yml")
+	must(t, os.WriteFile(path, []byte(cfg), 0o644))
+	return path
+}
+
+// fakeProm answers every instant query with 42, like a Prometheus would.
+func fakeProm(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"x"},"value":[%d,"42"]}]}}`, time.Now().Unix())
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// jsonRow is snapshotRow as a script reads it.
+type jsonRow struct {
+	Name   string     `json:"name"`
+	Value  *float64   `json:"value"`
+	Unit   string     `json:"unit"`
+	Health string     `json:"health"`
+	At     *time.Time `json:"at"`
+	Error  string     `json:"error"`
+}
+
+func snapshotRows(t *testing.T, out string) map[string]jsonRow {
+	t.Helper()
+	var rows []jsonRow
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	m := map[string]jsonRow{}
+	for _, r := range rows {
+		m[r.Name] = r
+	}
+	if len(rows) < 4 || rows[0].Name != "nginx.qps" || rows[3].Name != "app.db" {
+		t.Errorf("key indicators first: %s", out)
+	}
+	return m
+}
+
+func TestSnapshotHealthy(t *testing.T) {
+	dir := t.TempDir()
+	access, app := writeLiveLogs(t, dir)
+	cfg := writeConfig(t, dir, access, app, fakeProm(t).URL)
+	var out, errb bytes.Buffer
+	code := run([]string{"snapshot", "-c", cfg, "--json", "--timeout", "5s"}, &out, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out.String(), errb.String())
+	}
+	rows := snapshotRows(t, out.String())
+	check := func(name string, want float64, unit string) {
+		r, ok := rows[name]
+		if !ok || r.Value == nil || *r.Value != want || r.Unit != unit || r.Health != "ok" || r.At == nil || r.Error != "" {
+			t.Errorf("%s: %+v, want %v %s ok", name, r, want, unit)
+		}
+	}
+	check("nginx.qps", 5, "per-second")
+	check("nginx.499_rate", 1, "per-second")
+	check("nginx.slow_ratio", 0, "ratio")
+	check("app.db", 1, "count")
+	check("prom.up", 42, "count")
+	if strings.Contains(out.String()+errb.String(), "s3cret") {
+		t.Error("a password was printed")
+	}
+	for _, key := range []string{`"name"`, `"value"`, `"unit"`, `"health"`, `"at"`} {
+		if !strings.Contains(out.String(), key) {
+			t.Errorf("JSON lacks %s", key)
+		}
+	}
+
+	// the plain form: one line per indicator
+	out.Reset()
+	if code := run([]string{"snapshot", "-c", cfg}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "nginx.qps") || !strings.Contains(out.String(), "prom.up") || strings.Count(out.String(), "\n") != len(rows) {
+		t.Errorf("plain output:\n%s", out.String())
+	}
+}
+
+func TestSnapshotUnreachablePrometheus(t *testing.T) {
+	dir := t.TempDir()
+	access, app := writeLiveLogs(t, dir)
+	cfg := writeConfig(t, dir, access, app, "http://127.0.0.1:1")
+	var out, errb bytes.Buffer
+	start := time.Now()
+	code := run([]string{"snapshot", "-c", cfg, "--json", "--timeout", "5s"}, &out, &errb)
+	if code != exitProblem {
+		t.Fatalf("exit %d, want 1\nstdout %s\nstderr %s", code, out.String(), errb.String())
+	}
+	if took := time.Since(start); took > 8*time.Second {
+		t.Errorf("took %s with a 5s timeout", took)
+	}
+	rows := snapshotRows(t, out.String())
+	up := rows["prom.up"]
+	if up.Health != "unreachable" || up.Value != nil || up.Error == "" {
+		t.Errorf("prom.up %+v", up)
+	}
+	if !strings.Contains(errb.String(), `query "up"`) || !strings.Contains(errb.String(), "unreachable") {
+		t.Errorf("stderr does not name the query: %s", errb.String())
+	}
+	if r := rows["nginx.qps"]; r.Value == nil || *r.Value != 5 {
+		t.Errorf("the logs still answered: %+v", r)
+	}
+	if strings.Contains(out.String()+errb.String(), "s3cret") {
+		t.Error("a password was printed")
+	}
+}
+
+func TestSnapshotHangingPrometheusRespectsTimeout(t *testing.T) {
+	dir := t.TempDir()
+	access, app := writeLiveLogs(t, dir)
+	// a listener that accepts and never answers
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	cfg := writeConfig(t, dir, access, app, "http://"+ln.Addr().String())
+	var out, errb bytes.Buffer
+	start := time.Now()
+	code := run([]string{"snapshot", "-c", cfg, "--timeout", "1500ms"}, &out, &errb)
+	if code != exitProblem {
+		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	if took := time.Since(start); took > 4*time.Second {
+		t.Errorf("took %s with a 1.5s timeout", took)
+	}
+	if !strings.Contains(out.String(), "prom.up") {
+		t.Errorf("output:\n%s", out.String())
+	}
+}
+
+func TestSnapshotUsage(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"snapshot"}, &out, &errb); code != exitUsage {
+		t.Fatalf("exit %d", code)
+	}
+	if code := run([]string{"snapshot", "-c", "testdata/bad_refresh.yml"}, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), "refresh") {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+}
+
+// startPrometheus runs a real Prometheus on a loopback port with its own
+// config and data dir (no scrape targets: the test asks for constant
+// expressions), or skips when the binary is missing — unless
+// WARROOM_REQUIRE_INTEGRATION=1, where that fails.
+func startPrometheus(t *testing.T) string {
+	t.Helper()
+	bin := "/usr/bin/prometheus"
+	if _, err := os.Stat(bin); err != nil {
+		p, lerr := exec.LookPath("prometheus")
+		if lerr != nil {
+			msg := "prometheus binary not found at /usr/bin/prometheus or in PATH (apt-get install prometheus)"
+			if os.Getenv("WARROOM_REQUIRE_INTEGRATION") == "1" {
+				t.Fatal(msg + "; WARROOM_REQUIRE_INTEGRATION=1 requires it")
+			}
+			t.Skip(msg)
+		}
+		bin = p
+	}
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	must(t, os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte("global:\n  evaluation_interval: 1s\n"), 0o600))
+	logf, err := os.Create(filepath.Join(dir, "prometheus.log"))
+	must(t, err)
+	cmd := exec.Command(bin, "--config.file="+filepath.Join(dir, "prometheus.yml"),
+		"--storage.tsdb.path="+filepath.Join(dir, "data"), "--web.listen-address="+addr, "--log.level=warn")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	must(t, cmd.Start())
+	done := make(chan struct{})
+	go func() { cmd.Wait(); logf.Close(); close(done) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-done })
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/-/ready")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return "http://" + addr
+			}
+		}
+		select {
+		case <-done:
+			log, _ := os.ReadFile(filepath.Join(dir, "prometheus.log"))
+			t.Fatalf("prometheus exited:\n%s", log)
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("prometheus not ready after 30s")
+		}
+	}
+}
+
+func TestSnapshotRealPrometheus(t *testing.T) {
+	url := startPrometheus(t)
+	dir := t.TempDir()
+	access, app := writeLiveLogs(t, dir)
+	cfg := fmt.Sprintf(`access_logs:
+  - {name: nginx, paths: [%q]}
+app_logs:
+  - {name: app, paths: [%q]}
+prometheus:
+  servers:
+    - {name: main, url: %s}
+  queries:
+    - {name: seven, expr: "vector(7)", unit: count}
+    - {name: broken, expr: "sum(rate(x[1m]"}
+`, access, app, url)
+	path := filepath.Join(dir, "warroom.yml")
+	must(t, os.WriteFile(path, []byte(cfg), 0o644))
+	var out, errb bytes.Buffer
+	code := run([]string{"snapshot", "-c", path, "--json"}, &out, &errb)
+	if code != exitProblem {
+		t.Fatalf("exit %d with a broken query\n%s\n%s", code, out.String(), errb.String())
+	}
+	rows := snapshotRows(t, out.String())
+	if r := rows["prom.seven"]; r.Value == nil || *r.Value != 7 || r.Health != "ok" {
+		t.Errorf("prom.seven %+v", r)
+	}
+	if r := rows["prom.broken"]; r.Health != "error" || !strings.Contains(r.Error, "parse error") {
+		t.Errorf("prom.broken %+v", r)
+	}
+	if !strings.Contains(errb.String(), `query "broken"`) {
+		t.Errorf("stderr: %s", errb.String())
+	}
+}
