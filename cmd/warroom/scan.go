@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,6 +36,20 @@ type scanOpts struct {
 
 func runScan(args []string, stdout, stderr io.Writer) int {
 	var o scanOpts
+	args, prof := cutProfileFlag(args)
+	if prof != "" {
+		pf, err := os.Create(prof)
+		if err != nil {
+			fmt.Fprintf(stderr, "warroom scan: %v\n", err)
+			return exitUsage
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			fmt.Fprintf(stderr, "warroom scan: %v\n", err)
+			return exitUsage
+		}
+		defer pprof.StopCPUProfile()
+	}
 	fs := newFlags("scan", "[flags] FILE...", scanAbout, stderr)
 	fs.StringVar(&o.format, "format", "main", "log format: combined, main, a log_format statement or a format string")
 	fs.DurationVar(&o.slow, "slow", time.Second, "a request is slow when $request_time is above this")
@@ -110,6 +125,28 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	}
 	printReport(stdout, files, &sum)
 	return exitOK
+}
+
+// cutProfileFlag removes the hidden --cpuprofile FILE (or =FILE) flag, for
+// measuring scan; it is left out of --help on purpose.
+func cutProfileFlag(args []string) ([]string, string) {
+	out := args[:0:0]
+	prof := ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--cpuprofile" || a == "-cpuprofile":
+			if i+1 < len(args) {
+				prof = args[i+1]
+				i++
+			}
+		case strings.HasPrefix(a, "--cpuprofile="), strings.HasPrefix(a, "-cpuprofile="):
+			prof = a[strings.IndexByte(a, '=')+1:]
+		default:
+			out = append(out, a)
+		}
+	}
+	return out, prof
 }
 
 func parseWhen(s string) (int64, error) {

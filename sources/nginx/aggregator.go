@@ -112,6 +112,8 @@ type Aggregator struct {
 	peakSec, peakMin Bucket
 
 	slot slotCache
+
+	rec Record // the line being counted; one per aggregator, not per line
 }
 
 // Sample is a malformed line kept for the report (raw; sanitize to show).
@@ -231,8 +233,8 @@ func (a *Aggregator) Ingest(data []byte) {
 
 func (a *Aggregator) line(line []byte, limit int64, noNUL bool) {
 	a.lines++
-	var r Record
-	reason := a.parser.parse(line, &r, noNUL)
+	r := &a.rec
+	reason := a.parser.parse(line, r, noNUL)
 	if reason == ReasonNone && limit > 0 && r.HasTime && r.Time > limit {
 		reason = ReasonFuture
 	}
@@ -244,7 +246,7 @@ func (a *Aggregator) line(line []byte, limit int64, noNUL bool) {
 		a.filtered++
 		return
 	}
-	a.count(&r)
+	a.count(r)
 }
 
 func (a *Aggregator) bad(reason Reason, line []byte) {
@@ -275,8 +277,10 @@ func (a *Aggregator) count(r *Record) {
 		a.codeTotal[r.Status]++
 	}
 
-	ipHash := maphash.Bytes(a.seed, r.Client)
-	ipKey := HashKey(r.Client) // fixed, so estimates repeat run to run
+	// one fixed hash serves the distinct count (estimates repeat run to
+	// run) and the top-K table (which only needs keys to differ)
+	ipKey := HashKey(r.Client)
+	ipHash := ipKey
 	a.hll.Add(ipKey)
 	is499 := r.Status == 499
 	a.ips.Add(ipHash, r.Client, is499, slow)
