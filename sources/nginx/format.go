@@ -88,7 +88,18 @@ type step struct {
 	name  string
 	after []byte // literal after the variable; empty for the last variable at end of line
 	list  bool   // value may be an nginx upstream list ("0.1, 0.2" or "0.1 : 0.2")
+
+	// precomputed by compile for the per-line loop
+	mode uint8 // endEOL, endSimple or endGeneral
+	long bool  // values are usually long (a request, a user agent): search with IndexByte at once
+	a0   byte  // after[0]
 }
+
+const (
+	endEOL     = iota // the last variable: the value runs to the end of the line
+	endSimple         // the first occurrence of after ends the value
+	endGeneral        // findEnd: upstream lists, JSON-escaped quotes
+)
 
 // Format is a compiled log_format.
 type Format struct {
@@ -287,6 +298,21 @@ func compile(text string, esc Escape) (*Format, error) {
 		return nil, fmt.Errorf("nginx: format has no variables")
 	}
 	f.steps[len(f.steps)-1].after = lit
+	for i := range f.steps {
+		st := &f.steps[i]
+		switch {
+		case len(st.after) == 0:
+			st.mode = endEOL
+		case (st.list && st.after[0] == ' ') || (st.after[0] == '"' && esc == EscapeJSON):
+			st.mode, st.a0 = endGeneral, st.after[0]
+		default:
+			st.mode, st.a0 = endSimple, st.after[0]
+		}
+		switch st.field {
+		case fRequest, fRequestURI, fUA, fReferer:
+			st.long = true
+		}
+	}
 	return f, nil
 }
 
@@ -388,6 +414,28 @@ func indexByteFrom(line []byte, from int, c byte) int {
 		return i + k
 	}
 	return -1
+}
+
+// findSimple is findEnd for an endSimple step.
+func findSimple(line []byte, from int, s *step) int {
+	for {
+		var e int
+		if s.long {
+			e = bytes.IndexByte(line[from:], s.a0)
+			if e >= 0 {
+				e += from
+			}
+		} else {
+			e = indexByteFrom(line, from, s.a0)
+		}
+		if e < 0 {
+			return -1
+		}
+		if len(s.after) == 1 || restAt(line, e+1, s.after[1:]) {
+			return e
+		}
+		from = e + 1
+	}
 }
 
 // restAt reports whether line[at:] starts with rest; delimiters are a byte

@@ -119,16 +119,19 @@ func (p *Parser) parse(line []byte, r *Record, noNUL bool) Reason {
 		return ReasonLayout
 	}
 	pos := len(f.prefix)
-	for i := range f.steps {
-		s := &f.steps[i]
-		if pos > len(line) {
-			return ReasonTruncated
+	steps := f.steps
+	for i := range steps {
+		s := &steps[i]
+		var end int
+		switch s.mode {
+		case endEOL:
+			end = len(line)
+		case endSimple:
+			end = findSimple(line, pos, s)
+		default:
+			end = f.findEnd(line, pos, s)
 		}
-		end := f.findEnd(line, pos, s)
 		if end < 0 {
-			if i == len(f.steps)-1 && len(s.after) > 0 && bytes.HasPrefix(s.after, line[len(line):]) {
-				return ReasonTruncated
-			}
 			return ReasonTruncated
 		}
 		v := line[pos:end]
