@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"warroom/sources/nginx/synth"
+)
+
+var (
+	shanghai = time.FixedZone("CST", 8*3600)
+	stageEnd = time.Date(2027, 1, 1, 0, 0, 0, 0, shanghai)
+)
+
+// nightOptions shape a generated night around the 00:00 stage end.
+type nightOptions struct {
+	storm   bool // 30 499s a second, 00:01:00–00:05:59
+	dbBurst bool // three DB errors at 00:07:30
+	silence bool // the access log silent 00:12:00–00:14:59
+}
+
+// writeNight generates 23:50–00:20 of access log at 40 req/s (synth, so
+// realistic and deterministic) plus what opts add, and a config that
+// replays it with the default rules (slow_ratio loosened: synth's slow
+// requests are not this test's subject).
+func writeNight(t *testing.T, dir string, opts nightOptions) string {
+	t.Helper()
+	const rate = 40
+	access := filepath.Join(dir, "access.log")
+	f, err := os.Create(access)
+	must(t, err)
+	start := stageEnd.Add(-10 * time.Minute)
+	firstEnd := stageEnd.Add(20 * time.Minute)
+	if opts.silence {
+		firstEnd = stageEnd.Add(12 * time.Minute)
+	}
+	must(t, synth.Write(f, synth.Options{Seed: 7, Lines: rate * int(firstEnd.Sub(start)/time.Second), Start: start, Rate: rate, Slow: 0.0001, IPs: 500}))
+	if opts.silence {
+		must(t, synth.Write(f, synth.Options{Seed: 8, Lines: rate * 300, Start: stageEnd.Add(15 * time.Minute), Rate: rate, Slow: 0.0001, IPs: 500}))
+	}
+	must(t, f.Close())
+
+	paths := []string{access}
+	if opts.storm {
+		var b strings.Builder
+		for s := 60; s < 360; s++ {
+			at := stageEnd.Add(time.Duration(s) * time.Second).Format("02/Jan/2006:15:04:05 -0700")
+			for i := 0; i < 30; i++ {
+				fmt.Fprintf(&b, "10.9.%d.%d - - [%s] \"GET /yearend-api/v1/rank?stage=20 HTTP/1.1\" 499 0 \"-\" \"ua\" 8.000 -\n", s%200, i, at)
+			}
+		}
+		storm := filepath.Join(dir, "storm.log")
+		must(t, os.WriteFile(storm, []byte(b.String()), 0o644))
+		paths = append(paths, storm)
+	}
+	app := filepath.Join(dir, "app.log")
+	var b strings.Builder
+	b.WriteString(stageEnd.Add(-9*time.Minute).Format(time.RFC3339) + " info listening on :3000\n")
+	if opts.dbBurst {
+		for i := 0; i < 3; i++ {
+			b.WriteString(stageEnd.Add(7*time.Minute+30*time.Second).Format(time.RFC3339) + " error SequelizeDatabaseError: read ECONNRESET\n")
+			b.WriteString("    at Query.run (/srv/node_modules/sequelize/lib/dialects/mysql/query.js:52:25)\n")
+		}
+	}
+	b.WriteString(stageEnd.Add(19*time.Minute).Format(time.RFC3339) + " info still listening\n")
+	must(t, os.WriteFile(app, []byte(b.String()), 0o644))
+
+	q := func(ps []string) string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, fmt.Sprintf("%q", p))
+		}
+		return "[" + strings.Join(out, ", ") + "]"
+	}
+	cfg := fmt.Sprintf(`access_logs:
+  - name: nginx
+    paths: %s
+app_logs:
+  - name: app
+    paths: [%q]
+schedule:
+  event: Year-end 2026
+  time_zone: Asia/Shanghai
+  stages:
+    - {name: Final, end: "2027-01-01 00:00"}
+rules:
+  - {indicator: nginx.slow_ratio, crit: 0.5}
+`, q(paths), app)
+	path := filepath.Join(dir, "warroom.yml")
+	must(t, os.WriteFile(path, []byte(cfg), 0o644))
+	return path
+}
+
+type transitionLine struct {
+	At        string   `json:"at"`
+	Indicator string   `json:"indicator"`
+	From      string   `json:"from"`
+	To        string   `json:"to"`
+	Value     *float64 `json:"value"`
+	Threshold *float64 `json:"threshold"`
+	Phase     string   `json:"phase"`
+	Milestone string   `json:"milestone"`
+	Reason    string   `json:"reason"`
+}
+
+func replayNight(t *testing.T, opts nightOptions) []transitionLine {
+	t.Helper()
+	cfg := writeNight(t, t.TempDir(), opts)
+	var out, errb bytes.Buffer
+	if code := run([]string{"watch", "-c", cfg, "--replay"}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var trs []transitionLine
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		var tr transitionLine
+		if err := json.Unmarshal(sc.Bytes(), &tr); err != nil {
+			t.Fatalf("not a JSON line: %q: %v", sc.Text(), err)
+		}
+		for _, key := range []string{`"at"`, `"indicator"`, `"from"`, `"to"`, `"value"`, `"threshold"`, `"phase"`, `"milestone"`} {
+			if !strings.Contains(sc.Text(), key) {
+				t.Errorf("line lacks %s: %s", key, sc.Text())
+			}
+		}
+		trs = append(trs, tr)
+	}
+	return trs
+}
+
+// TestWatchReplayNight rehearses a night: a 499 storm right after the
+// stage end, a DB error burst, and the access log silent for 3 minutes.
+// Each expected time follows from the rules: values cover the 10 s ending
+// 2 s before the tick; 499_rate in hot warns above 2/s and goes crit above
+// 5/s, each held 30 s, and recovers at 0.8 of the threshold; app.db warns
+// on any error in the last minute; qps is absent after 30 s in cooling.
+func TestWatchReplayNight(t *testing.T) {
+	trs := replayNight(t, nightOptions{storm: true, dbBurst: true, silence: true})
+	want := []struct{ at, indicator, from, to, phase string }{
+		// the storm's first second (00:01:00) is in the window at 00:01:03
+		// (30/s ÷ 10 = 3 > 2), its second at 00:01:04 (6 > 5)
+		{"00:01:33", "nginx.499_rate", "ok", "warn", "hot"},
+		{"00:01:34", "nginx.499_rate", "warn", "crit", "hot"},
+		// the last storm second (00:05:59) alone in the window: 3 ≤ 4
+		{"00:06:11", "nginx.499_rate", "crit", "warn", "hot"},
+		{"00:06:12", "nginx.499_rate", "warn", "ok", "hot"},
+		{"00:07:33", "app.db", "ok", "warn", "hot"},
+		{"00:08:33", "app.db", "warn", "ok", "hot"},
+		// the last line before the silence is at 00:11:59
+		{"00:12:29", "nginx.qps", "ok", "crit", "cooling"},
+		{"00:15:01", "nginx.qps", "crit", "ok", "cooling"},
+	}
+	var got []string
+	for _, tr := range trs {
+		got = append(got, fmt.Sprintf("%s %s %s→%s %s", tr.At, tr.Indicator, tr.From, tr.To, tr.Phase))
+	}
+	if len(trs) != len(want) {
+		t.Fatalf("%d transitions, want %d:\n%s", len(trs), len(want), strings.Join(got, "\n"))
+	}
+	for i, w := range want {
+		tr := trs[i]
+		at, err := time.Parse("2006-01-02T15:04:05.000Z07:00", tr.At)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if at.Format("15:04:05") != w.at || !strings.HasSuffix(tr.At, "+08:00") || tr.Indicator != w.indicator ||
+			tr.From != w.from || tr.To != w.to || tr.Phase != w.phase || tr.Milestone != "Final" {
+			t.Errorf("transition %d: got %s, want %s %s %s→%s %s", i, got[i], w.at, w.indicator, w.from, w.to, w.phase)
+		}
+	}
+	if tr := trs[1]; tr.Threshold == nil || *tr.Threshold != 5 || tr.Value == nil || *tr.Value < 5 {
+		t.Errorf("crit: value %v threshold %v", tr.Value, tr.Threshold)
+	}
+	if tr := trs[6]; tr.Value != nil || !strings.Contains(tr.Reason, "no data for 30s") {
+		t.Errorf("absent: %+v", tr)
+	}
+}
+
+func TestWatchReplayCleanNight(t *testing.T) {
+	if trs := replayNight(t, nightOptions{}); len(trs) != 0 {
+		t.Fatalf("a clean night gave transitions: %+v", trs)
+	}
+}
+
+func TestWatchLiveUntilCancelled(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "w.yml")
+	log := filepath.Join(dir, "access.log")
+	must(t, os.WriteFile(log, nil, 0o644))
+	timeline := filepath.Join(dir, "timeline.jsonl")
+	// a rule that fires at once: qps below 1 with no traffic
+	must(t, os.WriteFile(cfg, []byte(fmt.Sprintf("refresh: 100ms\naccess_logs:\n  - {name: nginx, paths: [%q]}\n"+
+		"rules:\n  - {indicator: nginx.qps, absent: 200ms}\ntimeline_file: timeline.jsonl\n", log)), 0o644))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	old := watchContext
+	watchContext = func() context.Context { return ctx }
+	defer func() { watchContext = old }()
+	var out, errb syncBuffer
+	if code := run([]string{"watch", "-c", cfg}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), `"indicator":"nginx.qps","from":"unknown","to":"crit"`) {
+		t.Fatalf("stdout: %s\nstderr: %s", out.String(), errb.String())
+	}
+	file, err := os.ReadFile(timeline)
+	if err != nil || string(file) != out.String() {
+		t.Fatalf("timeline file %q (%v), stdout %q", file, err, out.String())
+	}
+}
