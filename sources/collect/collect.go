@@ -89,6 +89,7 @@ type Collector struct {
 	status   map[string]watch.Status
 	runErrs  map[string]string // source name → error its Run returned
 	runCtx   context.Context
+	promHist map[string][]sources.Point // instant queries' answers, for their charts
 	win      time.Duration // the view prom range queries were last sized for
 	winWidth int
 
@@ -122,7 +123,7 @@ func New(o Options) (*Collector, error) {
 	if o.TopN <= 0 {
 		o.TopN = DefaultTopN
 	}
-	c := &Collector{o: o, runErrs: map[string]string{}, status: map[string]watch.Status{}}
+	c := &Collector{o: o, runErrs: map[string]string{}, status: map[string]watch.Status{}, promHist: map[string][]sources.Point{}}
 	var queries []string
 	if o.Prom != nil {
 		for _, r := range o.Prom.Snapshot().Results {

@@ -181,6 +181,9 @@ func TestCurrentValuesAndOrder(t *testing.T) {
 	at := t0.Add(90 * time.Second) // 23:59:30: window [23:59:18, 23:59:28)
 	f.c.Tick(at)
 	s := f.c.Snapshot(sources.View{})
+	if !s.At.Equal(at) || !s.WindowEnd.Equal(at) {
+		t.Errorf("live view: At %v WindowEnd %v, want both %v", s.At, s.WindowEnd, at)
+	}
 	got := names(s)
 	want := []string{"nginx.qps", "nginx.slow_ratio", "nginx.499_rate", "app.db"}
 	if len(got) < 4 || strings.Join(got[:4], ",") != strings.Join(want, ",") {

@@ -31,6 +31,10 @@ func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
 	}
 	c.mu.Lock()
 	at, values, status := c.lastAt, c.values, c.status
+	hist := make(map[string][]sources.Point, len(c.promHist))
+	for k, h := range c.promHist {
+		hist[k] = h // appended to, never changed in place below len
+	}
 	resize := c.o.Prom != nil && (c.win != v.Window || c.winWidth != v.Points)
 	if resize {
 		c.win, c.winWidth = v.Window, v.Points
@@ -58,7 +62,12 @@ func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
 	from := end.Add(-v.Window)
 	step := max((v.Window / time.Duration(v.Points)).Truncate(time.Second), time.Second)
 
-	s := &sources.Snapshot{At: at, Phase: sources.PhaseNormal, Window: v.Window, WindowEnd: end}
+	// WindowEnd is At for a live view (consumers tell a moved view by
+	// WindowEnd != At), though live series stop the lag short of it
+	s := &sources.Snapshot{At: at, Phase: sources.PhaseNormal, Window: v.Window, WindowEnd: at}
+	if !live {
+		s.WindowEnd = end
+	}
 	if sched := c.schedule(); sched != nil {
 		s.Event, s.Zone = sched.Event(), sched.Location()
 		phase, m := sched.PhaseAt(at)
@@ -94,8 +103,16 @@ func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
 			in.Series, _ = c.o.Apps[sp.src].Watcher().Series(sp.col, from, end, step)
 			in.Series.Name = sp.title
 		case kindProm:
-			if r, ok := ps.Get(sp.query); ok && len(r.Series) > 0 && live {
+			r, ok := ps.Get(sp.query)
+			switch {
+			case ok && r.Kind == prom.KindRange && len(r.Series) > 0 && live:
 				in.Series = r.Series[0] // already a copy
+			case ok && r.Kind == prom.KindInstant:
+				upTo := end
+				if live {
+					upTo = at // answers are true when fetched, not lagged
+				}
+				in.Series = sources.Series{Name: sp.title, Points: pointsBetween(hist[sp.name], from, upTo)}
 			}
 			in.Series.Unit = in.Value.Unit
 		}
@@ -208,6 +225,17 @@ func (c *Collector) sourceStatus(ps prom.Snapshot) []sources.SourceStatus {
 			}
 		}
 		out = append(out, st)
+	}
+	return out
+}
+
+// pointsBetween copies the points in [from, to].
+func pointsBetween(ps []sources.Point, from, to time.Time) []sources.Point {
+	var out []sources.Point
+	for _, p := range ps {
+		if !p.At.Before(from) && !p.At.After(to) {
+			out = append(out, p)
+		}
 	}
 	return out
 }
