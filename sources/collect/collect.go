@@ -90,7 +90,7 @@ type Collector struct {
 	runErrs  map[string]string // source name → error its Run returned
 	runCtx   context.Context
 	promHist map[string][]sources.Point // instant queries' answers, for their charts
-	win      time.Duration // the view prom range queries were last sized for
+	win      time.Duration              // the view prom range queries were last sized for
 	winWidth int
 
 	refreshing atomic.Bool
