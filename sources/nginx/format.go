@@ -93,6 +93,8 @@ type step struct {
 	mode uint8 // endEOL, endSimple or endGeneral
 	long bool  // values are usually long (a request, a user agent): search with IndexByte at once
 	a0   byte  // after[0]
+	// after as one little-endian word and its mask, when it is 1..8 bytes
+	amask, apat uint64
 }
 
 const (
@@ -311,6 +313,12 @@ func compile(text string, esc Escape) (*Format, error) {
 		switch st.field {
 		case fRequest, fRequestURI, fUA, fReferer:
 			st.long = true
+		}
+		if n := len(st.after); n >= 1 && n <= 8 {
+			for j := 0; j < n; j++ {
+				st.amask |= 0xff << (8 * j)
+				st.apat |= uint64(st.after[j]) << (8 * j)
+			}
 		}
 	}
 	return f, nil
