@@ -62,6 +62,14 @@ func DefaultRules() Rules {
 // exist (known) are left out, or an absent rule would fire for a source
 // that was never configured.
 func WithDefaults(user Rules, known func(string) bool) Rules {
+	return WithDefaultsRenamed(user, known, nil)
+}
+
+// WithDefaultsRenamed is WithDefaults with the default rules' indicators
+// passed through rename first, so the built-in judgement follows the key
+// sources whatever they are called (an access log named "web" gets
+// web.499_rate judged). rename may be nil.
+func WithDefaultsRenamed(user Rules, known func(string) bool, rename func(string) string) Rules {
 	byName := make(map[string]int, len(user))
 	for i, r := range user {
 		byName[r.Indicator] = i
@@ -69,6 +77,9 @@ func WithDefaults(user Rules, known func(string) bool) Rules {
 	used := make([]bool, len(user))
 	out := make(Rules, 0, len(user)+4)
 	for _, r := range DefaultRules() {
+		if rename != nil {
+			r.Indicator = rename(r.Indicator)
+		}
 		if i, ok := byName[r.Indicator]; ok {
 			out, used[i] = append(out, user[i]), true
 		} else if known(r.Indicator) {

@@ -146,3 +146,28 @@ func TestWithDefaults(t *testing.T) {
 		t.Errorf("user rule did not replace the default: %+v", got[2])
 	}
 }
+
+func TestWithDefaultsRenamed(t *testing.T) {
+	known := func(n string) bool { return n == "web.qps" || n == "web.499_rate" || n == "api.db" }
+	rename := func(n string) string {
+		switch {
+		case strings.HasPrefix(n, "nginx."):
+			return "web." + strings.TrimPrefix(n, "nginx.")
+		case strings.HasPrefix(n, "app."):
+			return "api." + strings.TrimPrefix(n, "app.")
+		}
+		return n
+	}
+	user := Rules{{Indicator: "web.499_rate", Crit: Float(9)}}
+	got := WithDefaultsRenamed(user, known, rename)
+	var names []string
+	for _, r := range got {
+		names = append(names, r.Indicator)
+	}
+	if strings.Join(names, " ") != "web.qps web.499_rate api.db" {
+		t.Fatalf("rules %v", names)
+	}
+	if *got[1].Crit != 9 {
+		t.Errorf("the user's rule must replace the default: crit %v", *got[1].Crit)
+	}
+}
