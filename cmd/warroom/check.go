@@ -3,12 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
 
+	"warroom/sources/notify"
 	"warroom/sources/schedule"
 	"warroom/sources/watch"
 )
@@ -26,6 +28,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	cfg, err := loadConfig(files[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "warroom check: %v\n", err)
+		return exitUsage
+	}
+	// webhook URLs and secrets come from files and the environment: a
+	// missing one is found now, not at the first alarm after midnight
+	if _, err := notify.New(cfg.Notify, notify.Options{Env: os.Getenv}); err != nil {
+		fmt.Fprintf(stderr, "warroom check: %s: %v\n", files[0], err)
 		return exitUsage
 	}
 	p := func(format string, a ...any) { fmt.Fprintf(stdout, format, a...) }
@@ -115,6 +123,12 @@ func checkSections(cfg *Config, now time.Time, local *time.Location, p func(stri
 	}
 	if cfg.ReportsDir != "" {
 		p("reports: %s\n", cfg.ReportsDir)
+	}
+	p("notify: %s\n", strings.TrimSpace(cfg.Notify.String())) // never shows a URL or secret
+	if len(cfg.Layout.Rows) == 0 {
+		p("layout: automatic (from the indicators and the terminal size)\n")
+	} else {
+		p("layout: %d rows\n", len(cfg.Layout.Rows))
 	}
 }
 

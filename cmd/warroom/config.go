@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -14,9 +15,11 @@ import (
 	"warroom/sources/collect"
 	"warroom/sources/config"
 	"warroom/sources/nginx"
+	"warroom/sources/notify"
 	"warroom/sources/prom"
 	"warroom/sources/schedule"
 	"warroom/sources/watch"
+	"warroom/ui"
 )
 
 // Config is the whole warroom.yaml. Each section's type lives in the package
@@ -35,10 +38,12 @@ type Config struct {
 	Rules        watch.Rules      `yaml:"rules"`
 	TimelineFile string           `yaml:"timeline_file"` // JSON lines of transitions, appended
 	ReportsDir   string           `yaml:"reports_dir"`
+	Notify       notify.Config    `yaml:"notify"`
+	Layout       ui.LayoutConfig  `yaml:"layout"`
 }
 
 // DefaultConfig is applied before decoding.
-var DefaultConfig = Config{Refresh: model.Duration(time.Second)}
+var DefaultConfig = Config{Refresh: model.Duration(time.Second), Notify: notify.DefaultConfig}
 
 // UnmarshalYAML applies defaults, decodes strictly and validates.
 func (c *Config) UnmarshalYAML(n *yaml.Node) error {
@@ -78,12 +83,45 @@ func (c *Config) known() func(string) bool {
 
 // rules are the user's rules with the built-in ones for key indicators
 // that exist.
-func (c *Config) rules() watch.Rules { return watch.WithDefaults(c.Rules, c.known()) }
+func (c *Config) rules() watch.Rules {
+	return watch.WithDefaultsRenamed(c.Rules, c.known(), c.renameDefault)
+}
+
+// renameDefault points the built-in rules (written for sources named
+// nginx and app) at the first access log and the first app log, whatever
+// their names: those are the key indicators on screen.
+func (c *Config) renameDefault(name string) string {
+	for _, k := range []struct {
+		prefix string
+		first  func() (string, bool)
+	}{
+		{"nginx.", func() (string, bool) {
+			if len(c.AccessLogs) == 0 {
+				return "", false
+			}
+			return c.AccessLogs[0].Name, true
+		}},
+		{"app.", func() (string, bool) {
+			if len(c.AppLogs) == 0 {
+				return "", false
+			}
+			return c.AppLogs[0].Name, true
+		}},
+	} {
+		if strings.HasPrefix(name, k.prefix) {
+			if src, ok := k.first(); ok {
+				return src + "." + strings.TrimPrefix(name, k.prefix)
+			}
+		}
+	}
+	return name
+}
 
 // setDirectory resolves relative file names against the config file's
 // directory, as Prometheus does, so warroom can be started from anywhere.
 func (c *Config) setDirectory(dir string) {
 	c.Prometheus.SetDirectory(dir)
+	c.Notify.SetDirectory(dir)
 	for _, p := range []*string{&c.ScheduleFile, &c.TimelineFile, &c.ReportsDir} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(dir, *p)

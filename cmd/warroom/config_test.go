@@ -27,7 +27,7 @@ func TestCheckGood(t *testing.T) {
 		"query prom.db_conn (instant, count, every refresh, on main): max(mysql_global_status_threads_connected)",
 		"query prom.cpu (range, count, every 15s, on main)",
 		"schedule: inline, 20 milestones", "Year-end 2026 (Asia/Shanghai)",
-		"rules: 4 (0 built in)", "web.499_rate: warn > 0.5; crit > 1; for 30s; hot: warn > 2, crit > 5",
+		"rules: 6 (2 built in)", "web.qps: absent 1m", "web.499_rate: warn > 0.5; crit > 1; for 30s; hot: warn > 2, crit > 5",
 		"prom.db_conn: warn > 800; crit > 950", "web.pay.slow_ratio: crit > 0.01; for 1m", "app.db: warn > 0; crit > 3",
 		"timeline file: testdata/warroom-timeline.jsonl", "reports: /var/lib/warroom/reports",
 	} {

@@ -39,6 +39,7 @@ func commands() []command {
 		{"watch", "run sources and rules headless, one JSON line per transition (--replay: rehearse past logs)", runWatch},
 		{"snapshot", "read every configured source once and print each indicator (exit 1 if any did not answer)", runSnapshot},
 		{"generate", "write a deterministic synthetic nginx access log (for benchmarks and tests)", runGenerate},
+		{"init", "write a commented example config (warroom.yaml)", runInit},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -61,6 +62,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		usage(stdout)
 		return exitOK
 	}
+	if strings.HasPrefix(args[0], "-") {
+		return runDashboard(args, stdout, stderr)
+	}
 	for _, c := range commands() {
 		if c.name == args[0] {
 			return c.run(args[1:], stdout, stderr)
@@ -73,7 +77,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "warroom — a terminal war room for an online event's milestone nights")
-	fmt.Fprintln(w, "\nUsage:\n  warroom <command> [flags]\n\nCommands:")
+	fmt.Fprintln(w, "\nUsage:\n  warroom -c warroom.yaml                 the screen, configured by a file (warroom init writes one)")
+	fmt.Fprintln(w, "  warroom --access-log FILE [--log-format main] [--app-log FILE] [--prometheus URL] [--schedule FILE]")
+	fmt.Fprintln(w, "                                          the screen, zero config")
+	fmt.Fprintln(w, "  warroom <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}

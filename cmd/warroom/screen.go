@@ -99,6 +99,10 @@ func (s screen) run(stderr io.Writer) int {
 		fmt.Fprintf(stderr, "warroom: %v\n", err)
 		return exitUsage
 	}
+	if err := s.ui.Layout.CheckIndicators(c.Indicators()); err != nil {
+		fmt.Fprintf(stderr, "warroom: layout: %v\n", err)
+		return exitUsage
+	}
 
 	p = tea.NewProgram(shell{ui.New(c, s.ui)}, tea.WithContext(ctx), tea.WithFPS(20))
 	errc := make(chan error, 3)

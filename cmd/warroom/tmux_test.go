@@ -139,3 +139,51 @@ func TestDemoInTmux(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroConfigInTmux starts the screen from flags alone on a log being
+// written, as someone would at 23:50 with no config at hand.
+func TestZeroConfigInTmux(t *testing.T) {
+	findTmux(t)
+	bin := buildWarroom(t)
+	dir := t.TempDir()
+	access := filepath.Join(dir, "access.log")
+	f, err := os.Create(access)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s := startTmux(t, 100, 30, fmt.Sprintf("%s --access-log %s --app-log %s --no-color; sleep 30", bin, access, filepath.Join(dir, "app.log")))
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // 50 requests a second, 1 in 10 a 499
+		defer close(done)
+		tk := time.NewTicker(20 * time.Millisecond)
+		defer tk.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case now := <-tk.C:
+				status := 200
+				if i%10 == 0 {
+					status = 499
+				}
+				fmt.Fprintf(f, "10.0.0.%d - - [%s] \"GET /api/rank?page=%d HTTP/1.1\" %d 512 \"-\" \"curl/8\" 0.012 0.011\n",
+					i%50, now.Format("02/Jan/2006:15:04:05 -0700"), i, status)
+			}
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	screen := s.waitFor(20*time.Second, "QPS", "499/s", "DB err/min", "nginx", "app")
+	checkFits(t, screen, 100, 30)
+	// 50/s with 10% 499s: the rate reaches the screen within the span
+	s.waitFor(20*time.Second, "50/s", "5/s")
+	s.run("send-keys", "q")
+	deadline := time.Now().Add(5 * time.Second)
+	for strings.Contains(s.capture(), "QPS") {
+		if time.Now().After(deadline) {
+			t.Fatal("q did not give the terminal back")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// runDashboard is `warroom [flags]`: the screen, from a config file or
+// from a few flags (zero config).
+func runDashboard(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("", "-c warroom.yaml | --access-log FILE [--log-format main] [--app-log FILE] [--prometheus URL] [--schedule FILE]",
+		"The war-room screen. With -c, everything comes from the config file (see\n"+
+			"`warroom init`); without it, the flags give a useful default screen: the\n"+
+			"access log's QPS, slow ratio, 499s and 5xx, the app log's DB errors, the\n"+
+			"Prometheus targets that are down, and the schedule's countdown.", stderr)
+	cfgPath := fs.String("c", "", "config file")
+	var access, apps listFlag
+	fs.Var(&access, "access-log", "nginx access log to follow (file or glob; repeatable)")
+	format := fs.String("log-format", "main", "the access log's format: main, combined, or a log_format string")
+	fs.Var(&apps, "app-log", "application/error log to watch for DB errors (repeatable)")
+	promURL := fs.String("prometheus", "", "Prometheus (or compatible) base URL, e.g. http://127.0.0.1:9090")
+	sched := fs.String("schedule", "", "schedule file (reloaded when it changes)")
+	sf := addScreenFlags(fs)
+	if pos, code, ok := parseFlags(fs, args); !ok {
+		return code
+	} else if len(pos) > 0 {
+		fmt.Fprintf(stderr, "warroom: unexpected argument %q (commands come first: warroom <command>)\n", pos[0])
+		return exitUsage
+	}
+	var cfg *Config
+	var err error
+	switch {
+	case *cfgPath != "":
+		if len(access)+len(apps) > 0 || *promURL != "" || *sched != "" {
+			fmt.Fprintln(stderr, "warroom: -c and the zero-config flags (--access-log, --app-log, --prometheus, --schedule) do not mix")
+			return exitUsage
+		}
+		cfg, err = loadConfig(*cfgPath)
+	case len(access)+len(apps) == 0 && *promURL == "":
+		fmt.Fprintln(stderr, "warroom: nothing to watch: give -c warroom.yaml, or --access-log FILE (see warroom --help; try warroom demo)")
+		return exitUsage
+	default:
+		cfg, err = zeroConfig(access, *format, apps, *promURL, *sched)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "warroom: %v\n", err)
+		return exitUsage
+	}
+	o, loader, err := cfg.collectOptions(time.Now, "")
+	if err != nil {
+		fmt.Fprintf(stderr, "warroom: %v\n", err)
+		return exitUsage
+	}
+	uo := sf.options()
+	uo.Refresh = time.Duration(cfg.Refresh)
+	uo.Layout = cfg.Layout
+	return screen{collect: o, loader: loader, notify: cfg.Notify, ui: uo, timeline: cfg.TimelineFile}.run(stderr)
+}
+
+// zeroConfig builds the config the flags describe by writing it as YAML
+// and reading it back, so it gets exactly the defaults and checks of a
+// config file.
+func zeroConfig(access []string, format string, apps []string, promURL, sched string) (*Config, error) {
+	doc := map[string]any{}
+	if len(access) > 0 {
+		doc["access_logs"] = []map[string]any{{"name": "nginx", "paths": abs(access), "format": format, "start": "15m"}}
+	}
+	if len(apps) > 0 {
+		doc["app_logs"] = []map[string]any{{"name": "app", "paths": abs(apps), "start": "15m"}}
+	}
+	if promURL != "" {
+		doc["prometheus"] = map[string]any{
+			"servers": []map[string]any{{"name": "prometheus", "url": promURL}},
+			"queries": []map[string]any{
+				{"name": "targets_down", "expr": "count(up == 0) or vector(0)", "unit": "count"},
+				{"name": "targets_up", "expr": "count(up == 1) or vector(0)", "unit": "count"},
+			},
+		}
+	}
+	if sched != "" {
+		doc["schedule_file"] = abs([]string{sched})[0]
+	}
+	b, err := yaml.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := parseConfig(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("flags: %w", err)
+	}
+	return cfg, nil
+}
+
+func abs(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		if a, err := filepath.Abs(p); err == nil {
+			p = a
+		}
+		out[i] = p
+	}
+	return out
+}

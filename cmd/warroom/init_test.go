@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestExampleConfigIsValid loads what `warroom init` writes, and again with
+// its commented-out blocks (webhooks, layout) switched on, so no part of
+// the example a user copies is wrong.
+func TestExampleConfigIsValid(t *testing.T) {
+	if _, err := parseConfig(bytes.NewReader(exampleConfig)); err != nil {
+		t.Fatalf("example config: %v", err)
+	}
+	on := regexp.MustCompile(`(?m)^(\s*)# ((webhooks|layout|rows|  |\s*- |\s*panes|\s*height|\s*kind|\s*url_|\s*secret|\s*min_|\s*group|\s*name).*)$`)
+	full := on.ReplaceAll(exampleConfig, []byte("$1$2"))
+	// the header comment lines stay comments: they have no YAML after "# "
+	cfg, err := parseConfig(bytes.NewReader(full))
+	if err != nil {
+		t.Fatalf("example config with its commented blocks enabled: %v\n%s", err, full)
+	}
+	if len(cfg.Notify.Webhooks) != 1 || len(cfg.Layout.Rows) != 5 {
+		t.Fatalf("enabling the commented blocks gave %d webhooks and %d layout rows, want 1 and 5", len(cfg.Notify.Webhooks), len(cfg.Layout.Rows))
+	}
+}
+
+func TestInit(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "warroom.yaml")
+	var out, errb bytes.Buffer
+	if code := run([]string{"init", path}, &out, &errb); code != exitOK {
+		t.Fatalf("init: exit %d: %s", code, errb.String())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(b, exampleConfig) {
+		t.Fatalf("init wrote %d bytes (%v), want the example", len(b), err)
+	}
+	errb.Reset()
+	if code := run([]string{"init", path}, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), "not overwriting") {
+		t.Fatalf("second init: exit %d: %s", code, errb.String())
+	}
+	out.Reset()
+	if code := run([]string{"check", path}, &out, &errb); code != exitOK {
+		t.Fatalf("check of the example: exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"notify: notify bell=true desktop=true min_state=warn", "layout: automatic", "nginx.499_rate: warn > 0.5"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestZeroConfig(t *testing.T) {
+	cfg, err := zeroConfig([]string{"/var/log/nginx/access.log"}, "combined", []string{"app.log"}, "http://127.0.0.1:9090", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.AccessLogs) != 1 || cfg.AccessLogs[0].Name != "nginx" || cfg.AccessLogs[0].Format != "combined" {
+		t.Errorf("access logs %+v", cfg.AccessLogs)
+	}
+	if len(cfg.AppLogs) != 1 || !filepath.IsAbs(cfg.AppLogs[0].Paths[0]) {
+		t.Errorf("app logs %+v (paths must be absolute)", cfg.AppLogs)
+	}
+	if len(cfg.Prometheus.Queries) != 2 {
+		t.Errorf("prometheus %v", cfg.Prometheus)
+	}
+	var names []string
+	for _, r := range cfg.rules() {
+		names = append(names, r.Indicator)
+	}
+	if got := strings.Join(names, " "); got != "nginx.qps nginx.slow_ratio nginx.499_rate app.db" {
+		t.Errorf("zero-config rules %q, want the four built in", got)
+	}
+	if _, err := zeroConfig(nil, "$nonsense", nil, "", ""); err != nil {
+		t.Errorf("no access log: the format is unused, got %v", err)
+	}
+	if _, err := zeroConfig([]string{"a.log"}, "'$remote_addr$status'", nil, "", ""); err == nil || !strings.Contains(err.Error(), "format") {
+		t.Errorf("a bad --log-format must be an error naming the format, got %v", err)
+	}
+}
+
+func TestDashboardUsage(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"--no-color"}, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), "nothing to watch") {
+		t.Errorf("no sources: exit %d: %s", code, errb.String())
+	}
+	errb.Reset()
+	if code := run([]string{"-c", "x.yaml", "--access-log", "a.log"}, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), "do not mix") {
+		t.Errorf("-c with flags: exit %d: %s", code, errb.String())
+	}
+	errb.Reset()
+	if code := run([]string{"-c", filepath.Join(t.TempDir(), "missing.yaml")}, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), "missing.yaml") {
+		t.Errorf("missing config: exit %d: %s", code, errb.String())
+	}
+}
