@@ -1,0 +1,253 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"warroom/sources"
+)
+
+// Markdown renders sum — beside prev when not nil — with the rule
+// transitions that fell within sum's window and the top talkers. Times are
+// shown in the zone of sum.End. Text that came from logs or config is
+// sanitized and escaped, so a path cannot break a table or the terminal of
+// whoever cats the file.
+func Markdown(sum, prev *Summary, transitions []sources.Transition) []byte {
+	var b bytes.Buffer
+	loc := sum.End.Location()
+	clock := func(t time.Time) string { return t.In(loc).Format("15:04:05") }
+	title := md(sum.Stage)
+	if sum.Event != "" {
+		title = md(sum.Event) + " — " + title
+	}
+	fmt.Fprintf(&b, "# %s\n\n", title)
+	fmt.Fprintf(&b, "Stage end %s. Window %s – %s (%s … %s).\n",
+		sum.End.In(loc).Format("2006-01-02 15:04:05 -07:00"), clock(sum.From), clock(sum.To),
+		offset(sum.From.Sub(sum.End)), offset(sum.To.Sub(sum.End)))
+	if prev != nil {
+		fmt.Fprintf(&b, "Compared with **%s** (stage end %s) over the same offsets.\n",
+			md(prev.Stage), prev.End.In(loc).Format("2006-01-02 15:04:05 -07:00"))
+	} else {
+		b.WriteString("No previous milestone to compare with.\n")
+	}
+
+	b.WriteString("\n## Summary\n\n")
+	if prev != nil {
+		fmt.Fprintf(&b, "| | %s | %s | change |\n|---|---:|---:|---:|\n", md(sum.Stage), md(prev.Stage))
+	} else {
+		fmt.Fprintf(&b, "| | %s |\n|---|---:|\n", md(sum.Stage))
+	}
+	row := func(name string, cur, old string, delta string) {
+		if prev == nil {
+			fmt.Fprintf(&b, "| %s | %s |\n", name, cur)
+			return
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", name, cur, old, delta)
+	}
+	p := prev
+	if p == nil {
+		p = &Summary{}
+	}
+	row("requests", count(sum.Requests), count(p.Requests), countDelta(sum.Requests, p.Requests))
+	row("peak QPS, busiest second", peak(sum.PeakSecond, sum.End, "%.0f"), peak(p.PeakSecond, p.End, "%.0f"),
+		peakDelta(sum.PeakSecond, p.PeakSecond, false))
+	row("peak QPS, busiest minute (mean)", peak(sum.PeakMinute, sum.End, "%.1f"), peak(p.PeakMinute, p.End, "%.1f"),
+		peakDelta(sum.PeakMinute, p.PeakMinute, false))
+	row(fmt.Sprintf("max slow ratio, %s spans", SlowSpan), pct(sum.MaxSlow, sum.End), pct(p.MaxSlow, p.End),
+		peakDelta(sum.MaxSlow, p.MaxSlow, true))
+	row("max slow ratio, per minute", pct(sum.MaxSlowMinute, sum.End), pct(p.MaxSlowMinute, p.End),
+		peakDelta(sum.MaxSlowMinute, p.MaxSlowMinute, true))
+	row("slow requests", count(sum.Slow), count(p.Slow), countDelta(sum.Slow, p.Slow))
+	row("499 (client gave up)", count(sum.S499), count(p.S499), countDelta(sum.S499, p.S499))
+	row("5xx", count(sum.S5xx), count(p.S5xx), countDelta(sum.S5xx, p.S5xx))
+	if sum.HasDB || p.HasDB {
+		cur, old, d := dbCell(sum), dbCell(p), ""
+		if sum.DBKnown && p.DBKnown {
+			d = countDelta(sum.DBErrors, p.DBErrors)
+		}
+		row("DB errors (app log)", cur, old, d)
+	}
+	row("worst minute (499 + 5xx + slow)", worst(sum), worst(p), "")
+	row("distinct client IPs (estimate)", distinct(sum), distinct(p), distinctDelta(sum, p))
+
+	var in []sources.Transition
+	for _, tr := range transitions {
+		if !tr.At.Before(sum.From) && !tr.At.After(sum.To) {
+			in = append(in, tr)
+		}
+	}
+	fmt.Fprintf(&b, "\n## Timeline\n\n")
+	if len(in) == 0 {
+		b.WriteString("No rule changed state within the window.\n")
+	} else {
+		b.WriteString("| time | offset | indicator | from → to | value | threshold | phase |\n|---|---:|---|---|---:|---:|---|\n")
+		for _, tr := range in {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s → %s | %s | %s | %s |\n", clock(tr.At), offset(tr.At.Sub(sum.End)),
+				md(tr.Indicator), md(tr.From.String()), md(tr.To.String()), num(tr.Value), num(tr.Threshold), md(string(tr.Phase)))
+		}
+	}
+
+	tops := func(heading, col string, items []Top) {
+		fmt.Fprintf(&b, "\n## %s\n\n", heading)
+		if !sum.TopsKnown {
+			b.WriteString("Not held any more.\n")
+			return
+		}
+		if len(items) == 0 {
+			b.WriteString("None.\n")
+			return
+		}
+		fmt.Fprintf(&b, "| %s | requests | 499 | slow |\n|---|---:|---:|---:|\n", col)
+		for _, t := range items {
+			c := count(t.Count)
+			if t.Err > 0 {
+				c = "≤ " + c // Space-Saving over-counts by at most Err
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", md(t.Key), c, count(t.S499), count(t.Slow))
+		}
+	}
+	tops("Top IPs", "IP", sum.TopIPs)
+	tops("Top paths", "path", sum.TopPaths)
+
+	if len(sum.Notes)+len(p.Notes) > 0 {
+		b.WriteString("\n## Notes\n\n")
+		for _, n := range sum.Notes {
+			fmt.Fprintf(&b, "- %s: %s\n", md(sum.Stage), n)
+		}
+		for _, n := range p.Notes {
+			fmt.Fprintf(&b, "- %s: %s\n", md(p.Stage), n)
+		}
+	}
+	return b.Bytes()
+}
+
+// md makes untrusted text safe inside a Markdown table cell: control
+// characters escaped by sources.Sanitize, then every character Markdown
+// could read as syntax backslash-escaped.
+func md(s string) string {
+	s = sources.Sanitize(s)
+	if !strings.ContainsAny(s, "\\|`*_[]<>#~!&") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\', '|', '`', '*', '_', '[', ']', '<', '>', '#', '~', '!', '&':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// offset is d from the stage end, e.g. "+1m23s", "−10m", "0s".
+func offset(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	sign := "+"
+	if d < 0 {
+		sign, d = "−", -d
+	}
+	d = d.Round(time.Second)
+	h, m, s := int(d/time.Hour), int(d/time.Minute%60), int(d/time.Second%60)
+	var b strings.Builder
+	b.WriteString(sign)
+	if h > 0 {
+		fmt.Fprintf(&b, "%dh", h)
+	}
+	if m > 0 {
+		fmt.Fprintf(&b, "%dm", m)
+	}
+	if s > 0 {
+		fmt.Fprintf(&b, "%ds", s)
+	}
+	return b.String()
+}
+
+// when is t as a clock time in end's zone with its offset from end,
+// e.g. "00:00:07 (+7s)": the offset is what compares across milestones.
+func when(t, end time.Time) string {
+	return t.In(end.Location()).Format("15:04:05") + " (" + offset(t.Sub(end)) + ")"
+}
+
+func count(n uint64) string { return fmt.Sprintf("%d", n) }
+
+func countDelta(cur, old uint64) string {
+	d := int64(cur) - int64(old)
+	if old == 0 {
+		return fmt.Sprintf("%+d", d)
+	}
+	return fmt.Sprintf("%+d (%+.0f%%)", d, 100*float64(d)/float64(old))
+}
+
+func peak(p Peak, end time.Time, f string) string {
+	if !p.Valid {
+		return "n/a"
+	}
+	return fmt.Sprintf(f+" at %s", p.Value, when(p.At, end))
+}
+
+func pct(p Peak, end time.Time) string {
+	if !p.Valid {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f%% at %s", 100*p.Value, when(p.At, end))
+}
+
+func peakDelta(cur, old Peak, percent bool) string {
+	if !cur.Valid || !old.Valid {
+		return ""
+	}
+	if percent {
+		return fmt.Sprintf("%+.1f pp", 100*(cur.Value-old.Value))
+	}
+	if old.Value == 0 {
+		return fmt.Sprintf("%+.1f", cur.Value-old.Value)
+	}
+	return fmt.Sprintf("%+.1f (%+.0f%%)", cur.Value-old.Value, 100*(cur.Value-old.Value)/old.Value)
+}
+
+func dbCell(s *Summary) string {
+	switch {
+	case !s.HasDB:
+		return "n/a"
+	case !s.DBKnown:
+		return fmt.Sprintf("≥ %d (not all held)", s.DBErrors)
+	}
+	return count(s.DBErrors)
+}
+
+func worst(s *Summary) string {
+	if !s.Worst.Valid {
+		return "n/a"
+	}
+	w := s.Worst
+	return fmt.Sprintf("%s: 499 %d, 5xx %d, slow %d of %d", when(w.At, s.End), w.S499, w.S5xx, w.Slow, w.Requests)
+}
+
+func distinct(s *Summary) string {
+	if !s.TopsKnown {
+		return "n/a"
+	}
+	return count(s.DistinctIPs)
+}
+
+func distinctDelta(cur, old *Summary) string {
+	if !cur.TopsKnown || !old.TopsKnown {
+		return ""
+	}
+	return countDelta(cur.DistinctIPs, old.DistinctIPs)
+}
+
+func num(v float64) string {
+	if math.IsNaN(v) {
+		return "—"
+	}
+	return fmt.Sprintf("%.4g", v)
+}

@@ -1,0 +1,313 @@
+// Package report sums up one milestone window — the flood after a stage
+// end — from the aggregates the sources retain, sets it beside the previous
+// milestone's window at the same offsets, and writes it as Markdown: the
+// start of the morning's retro.
+//
+// Everything is read from bounded rings, so what a summary can say depends
+// on how long they hold data: an access log keeps per-second counters for
+// 24 h and per-minute ones for 7 days (top talkers and distinct clients for
+// 6 h), an application log per-second counts for 24 h. A window the
+// per-second ring no longer holds whole is summed per minute, and the
+// figures that need seconds are reported as unknown rather than guessed;
+// Summary.Notes says what was missing.
+package report
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"warroom/sources/applog"
+	"warroom/sources/nginx"
+)
+
+// SlowSpan is the span a per-second slow ratio is pooled over: one slow
+// request in a quiet second is not a 100% slow ratio.
+const SlowSpan = 10 * time.Second
+
+// DefaultMinTimed is the fewest requests with a time a span needs before
+// its slow ratio counts towards the maximum.
+const DefaultMinTimed = 20
+
+// DefaultTopN is how many top talkers a summary keeps.
+const DefaultTopN = 10
+
+// Access is one access log's counters and how long its rings hold them.
+type Access struct {
+	Name    string
+	Agg     *nginx.Aggregator
+	Seconds time.Duration // per-second retention (0: 24h)
+}
+
+// App is one application log whose `db` pack counts database errors.
+type App struct {
+	Name    string
+	Watcher *applog.Watcher
+	Pattern string        // a pack, pattern or indicator name; "" = "db"
+	Seconds time.Duration // per-second retention (0: 24h)
+}
+
+// Inputs are the sources a summary reads.
+type Inputs struct {
+	Access   []Access
+	Apps     []App
+	TopN     int // default DefaultTopN
+	MinTimed int // default DefaultMinTimed
+}
+
+// Window is the span a summary covers, with the milestone it belongs to.
+type Window struct {
+	Event, Stage string
+	End          time.Time // the stage end: offsets are relative to it
+	From, To     time.Time // [From, To)
+}
+
+// Peak is a maximum and when it happened; Valid is false when the data to
+// find it is not held (or there was none).
+type Peak struct {
+	At    time.Time
+	Value float64
+	Valid bool
+}
+
+// Minute is one minute's counters.
+type Minute struct {
+	At               time.Time
+	Requests, Timed  uint64
+	S499, S5xx, Slow uint64
+	Valid            bool
+}
+
+// Bad is how a worst minute is ranked: 499s + 5xx + slow requests (a slow
+// 499 counts twice: it was both).
+func (m Minute) Bad() uint64 { return m.S499 + m.S5xx + m.Slow }
+
+// Top is one heavy talker over the window; Key is raw (untrusted).
+type Top struct {
+	Key        string
+	Count, Err uint64 // Count may exceed the truth by at most Err
+	S499, Slow uint64
+}
+
+// Summary is a milestone window summed up.
+type Summary struct {
+	Window
+	PerSecond bool // the per-second ring held the whole window
+	Partial   bool // part of the window is older than even the per-minute ring
+
+	Requests, Timed  uint64
+	S499, S5xx, Slow uint64
+
+	PeakSecond Peak // requests in the busiest second
+	PeakMinute Peak // mean req/s of the busiest minute
+	// MaxSlow is the highest slow ratio (slow / timed) pooled over SlowSpan
+	// spans aligned to the window start, among spans with at least
+	// MinTimed timed requests; MaxSlowMinute the same per minute.
+	MaxSlow       Peak
+	MaxSlowMinute Peak
+	Worst         Minute // ranked by Minute.Bad, the earliest on a tie
+
+	DBErrors uint64
+	HasDB    bool // an application log counts db errors
+	DBKnown  bool // and still holds the whole window
+
+	TopIPs, TopPaths []Top
+	TopsKnown        bool // the per-minute details still held the window
+	DistinctIPs      uint64
+
+	Notes []string // what the rings no longer held, for the reader
+}
+
+// Summarize sums up window w from in's sources. now is the instant the
+// rings are read at (a tick's at): retention is measured back from it.
+// It takes a few milliseconds for an hour-long window.
+func Summarize(in Inputs, w Window, now time.Time) *Summary {
+	if in.TopN <= 0 {
+		in.TopN = DefaultTopN
+	}
+	if in.MinTimed <= 0 {
+		in.MinTimed = DefaultMinTimed
+	}
+	s := &Summary{Window: w, PerSecond: len(in.Access) > 0}
+	from, to := w.From.Unix(), w.To.Unix()
+	if to <= from {
+		return s
+	}
+	nsec := to - from
+	nmin := (nsec + 59) / 60
+
+	secs := make([]nginx.Bucket, 0)
+	mins := make([]nginx.Bucket, nmin)
+	ips, paths := map[string]*Top{}, map[string]*Top{}
+	for _, a := range in.Access {
+		kept := a.Seconds
+		if kept <= 0 {
+			kept = 24 * time.Hour
+		}
+		newest := a.Agg.Newest() // the ring holds (newest-kept, newest]
+		if newest.IsZero() {
+			newest = now
+		}
+		if w.From.Before(newest.Add(-kept + time.Second)) {
+			s.PerSecond = false
+		}
+		win := a.Agg.Window(w.From, w.To, in.TopN*2)
+		s.Partial = s.Partial || win.Partial
+		s.Requests += uint64(win.Requests)
+		s.Timed += uint64(win.Timed)
+		s.S499 += uint64(win.S499)
+		s.S5xx += uint64(win.S5xx())
+		s.Slow += uint64(win.Slow)
+		s.DistinctIPs += win.DistinctIPs // clients of two logs may overlap: an upper bound
+		if win.Requests > 0 && len(win.TopIPs) > 0 {
+			s.TopsKnown = true
+		}
+		mergeTops(ips, win.TopIPs)
+		mergeTops(paths, win.TopPaths)
+		for i := range mins {
+			m := w.From.Add(time.Duration(i) * time.Minute)
+			end := earlier(m.Add(time.Minute), w.To)
+			mw := a.Agg.Window(m, end, 0)
+			mins[i].Add(&mw.Bucket)
+		}
+		if s.PerSecond {
+			if len(secs) == 0 {
+				secs = make([]nginx.Bucket, nsec)
+			}
+			for i := range secs {
+				t := w.From.Add(time.Duration(i) * time.Second)
+				b, _ := a.Agg.Sum("", t, t.Add(time.Second))
+				secs[i].Add(&b)
+			}
+		}
+	}
+	if s.Requests == 0 {
+		s.TopsKnown = true // nothing to rank
+	}
+	if len(in.Access) == 0 {
+		s.TopsKnown = false
+	}
+	s.TopIPs, s.TopPaths = topList(ips, in.TopN), topList(paths, in.TopN)
+
+	minAt := func(i int) time.Time { return w.From.Add(time.Duration(i) * time.Minute) }
+	for i := range mins {
+		b := &mins[i]
+		span := earlier(minAt(i+1), w.To).Sub(minAt(i)).Seconds()
+		if b.Requests > 0 {
+			if q := float64(b.Requests) / span; !s.PeakMinute.Valid || q > s.PeakMinute.Value {
+				s.PeakMinute = Peak{At: minAt(i), Value: q, Valid: true}
+			}
+		}
+		if int(b.Timed) >= in.MinTimed {
+			if r := float64(b.Slow) / float64(b.Timed); !s.MaxSlowMinute.Valid || r > s.MaxSlowMinute.Value {
+				s.MaxSlowMinute = Peak{At: minAt(i), Value: r, Valid: true}
+			}
+		}
+		m := Minute{At: minAt(i), Requests: uint64(b.Requests), Timed: uint64(b.Timed),
+			S499: uint64(b.S499), S5xx: uint64(b.S5xx()), Slow: uint64(b.Slow), Valid: b.Requests > 0}
+		if m.Valid && (!s.Worst.Valid || m.Bad() > s.Worst.Bad()) {
+			s.Worst = m
+		}
+	}
+	if s.PerSecond {
+		for i := range secs {
+			if q := float64(secs[i].Requests); secs[i].Requests > 0 && (!s.PeakSecond.Valid || q > s.PeakSecond.Value) {
+				s.PeakSecond = Peak{At: w.From.Add(time.Duration(i) * time.Second), Value: q, Valid: true}
+			}
+		}
+		span := int(SlowSpan / time.Second)
+		for i := 0; i < len(secs); i += span {
+			var b nginx.Bucket
+			for _, x := range secs[i:min(i+span, len(secs))] {
+				b.Add(&x)
+			}
+			if int(b.Timed) >= in.MinTimed {
+				if r := float64(b.Slow) / float64(b.Timed); !s.MaxSlow.Valid || r > s.MaxSlow.Value {
+					s.MaxSlow = Peak{At: w.From.Add(time.Duration(i) * time.Second), Value: r, Valid: true}
+				}
+			}
+		}
+	} else if len(in.Access) > 0 {
+		s.Notes = append(s.Notes, "per-second counters no longer held: figures are summed per minute (peak second and 10 s slow ratio unknown)")
+	}
+	if s.Partial {
+		s.Notes = append(s.Notes, "part of the window is older than the per-minute counters hold: totals are low")
+	}
+	if !s.TopsKnown && len(in.Access) > 0 {
+		s.Notes = append(s.Notes, "top talkers and distinct clients no longer held for this window")
+	}
+
+	s.DBKnown = true
+	for _, a := range in.Apps {
+		pat := a.Pattern
+		if pat == "" {
+			pat = "db"
+		}
+		n, ok := a.Watcher.Count(pat, w.From, w.To)
+		if !ok {
+			continue
+		}
+		s.HasDB = true
+		kept := a.Seconds
+		if kept <= 0 {
+			kept = 24 * time.Hour
+		}
+		if w.From.Before(now.Add(-kept + time.Second)) {
+			s.DBKnown = false
+		}
+		s.DBErrors += n
+	}
+	s.DBKnown = s.DBKnown && s.HasDB
+	if s.HasDB && !s.DBKnown {
+		s.Notes = append(s.Notes, "application-log counts no longer held for the whole window (raise its retention above a day to compare with yesterday)")
+	}
+	return s
+}
+
+func mergeTops(into map[string]*Top, items []nginx.TopItem) {
+	for _, it := range items {
+		t := into[it.Key]
+		if t == nil {
+			t = &Top{Key: it.Key}
+			into[it.Key] = t
+		}
+		t.Count += it.Count
+		t.Err += it.Err
+		t.S499 += it.S499
+		t.Slow += it.Slow
+	}
+}
+
+func topList(m map[string]*Top, n int) []Top {
+	out := make([]Top, 0, len(m))
+	for _, t := range m {
+		out = append(out, *t)
+	}
+	slices.SortFunc(out, func(a, b Top) int {
+		if a.Count != b.Count {
+			if a.Count > b.Count {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// SameOffsets is the previous milestone's window at the offsets w has from
+// its own end: for comparing like with like, whatever prev's own windows.
+func SameOffsets(w Window, prevStage string, prevEnd time.Time) Window {
+	return Window{Event: w.Event, Stage: prevStage, End: prevEnd,
+		From: prevEnd.Add(w.From.Sub(w.End)), To: prevEnd.Add(w.To.Sub(w.End))}
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
