@@ -82,6 +82,7 @@ type Aggregator struct {
 	o      Options
 	parser *Parser
 	norm   Normalizer
+	pcache pathCache
 	seed   maphash.Seed
 	slowUS int64
 
@@ -284,8 +285,7 @@ func (a *Aggregator) count(r *Record) {
 	a.hll.Add(ipKey)
 	is499 := r.Status == 499
 	a.ips.Add(ipHash, r.Client, is499, slow)
-	npath := a.norm.Normalize(r.Path)
-	pathHash := maphash.Bytes(a.seed, npath)
+	npath, pathHash := a.pcache.normalize(&a.norm, a.seed, r.Path)
 	a.paths.Add(pathHash, npath, is499, slow)
 
 	sl := &a.slot

@@ -1,5 +1,10 @@
 package nginx
 
+import (
+	"bytes"
+	"hash/maphash"
+)
+
 // Normalizer rewrites request paths into route-like keys so that
 // /order/123?x=1 and /order/456 count as one path: query dropped, numeric
 // ids, UUIDs, long hex and hashed asset names replaced by placeholders.
@@ -224,4 +229,65 @@ func globMatch(pattern string, b []byte) bool {
 		return false
 	}
 	return true
+}
+
+// pathCache remembers the normalized form (and its hash) of recent request
+// paths, keyed by the bytes Normalize reads: the path cut at maxPath and
+// then at its first '?'. Normalizing is a byte-by-byte pass; most lines of
+// a busy log hit a few hundred routes and assets, where a hash and a
+// compare are several times cheaper. Direct-mapped, fixed size; paths too
+// long for an entry are normalized every time.
+type pathCache struct {
+	ents *[pathCacheN]pathEnt
+}
+
+const (
+	pathCacheN  = 2048
+	pathRawMax  = 61
+	pathNormMax = 48
+)
+
+type pathEnt struct {
+	h, nh      uint64 // hash of the raw key (0: empty) and of the normalized path
+	rlen, nlen uint8
+	hit        bool // hit since stored or last spared: a miss spares it once
+	raw        [pathRawMax]byte
+	norm       [pathNormMax]byte
+}
+
+// normalize returns Normalize(path) and its hash under seed. The result is
+// valid until the next call.
+func (c *pathCache) normalize(n *Normalizer, seed maphash.Seed, path []byte) ([]byte, uint64) {
+	key := path
+	if len(key) > maxPath {
+		key = key[:maxPath]
+	}
+	if q := bytes.IndexByte(key, '?'); q >= 0 {
+		key = key[:q]
+	}
+	if len(key) == 0 || len(key) > pathRawMax {
+		np := n.Normalize(key)
+		return np, maphash.Bytes(seed, np)
+	}
+	if c.ents == nil {
+		c.ents = new([pathCacheN]pathEnt)
+	}
+	h := maphash.Bytes(seed, key) | 1
+	e := &c.ents[h&(pathCacheN-1)]
+	if e.h == h && string(e.raw[:e.rlen]) == string(key) {
+		e.hit = true
+		return e.norm[:e.nlen], e.nh
+	}
+	np := n.Normalize(key)
+	nh := maphash.Bytes(seed, np)
+	// second chance: one-off paths (/user/12345/...) don't push out an
+	// entry that is being hit
+	if e.hit {
+		e.hit = false
+	} else if len(np) <= pathNormMax {
+		e.h, e.nh = h, nh
+		e.rlen = uint8(copy(e.raw[:], key))
+		e.nlen = uint8(copy(e.norm[:], np))
+	}
+	return np, nh
 }

@@ -1,6 +1,10 @@
 package nginx
 
-import "testing"
+import (
+	"hash/maphash"
+	"strings"
+	"testing"
+)
 
 func TestNormalize(t *testing.T) {
 	cases := map[string]string{
@@ -45,6 +49,23 @@ func TestGlobMatch(t *testing.T) {
 	for _, c := range cases {
 		if got := globMatch(c.pattern, []byte(c.s)); got != c.want {
 			t.Errorf("globMatch(%q, %q) = %v", c.pattern, c.s, got)
+		}
+	}
+}
+
+func TestPathCacheAgreesWithNormalize(t *testing.T) {
+	var c pathCache
+	var n, ref Normalizer
+	seed := maphash.MakeSeed()
+	paths := []string{"/a/123", "/a/123?x=1", "/a/123#f?x", "/static/js/beanPay-77cc09a6.js", "", "?", "/x?", "/" + strings.Repeat("b", 70) + "/1",
+		"/pay/order/9f1c2d3e-1111-2222-3333-444455556666?y", "/" + strings.Repeat("9", 300)}
+	for round := 0; round < 3; round++ {
+		for _, p := range paths {
+			got, gh := c.normalize(&n, seed, []byte(p))
+			want := string(ref.Normalize([]byte(p)))
+			if string(got) != want || gh != maphash.String(seed, want) {
+				t.Fatalf("%q: cache gave %q, Normalize %q", p, got, want)
+			}
 		}
 	}
 }
