@@ -16,6 +16,7 @@ import (
 	"warroom/sources"
 	"warroom/sources/collect"
 	"warroom/sources/tail"
+	"warroom/ui"
 )
 
 // snapshotRow is one indicator in `warroom snapshot --json`.
@@ -42,11 +43,21 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print a JSON list of {name, value, unit, health, at, error}")
 	timeout := fs.Duration("timeout", 10*time.Second, "give up on sources that have not answered by then")
 	start := fs.String("start", "", "start every log source here instead (end, beginning, or a duration like 5m)")
+	frame := fs.String("frame", "", "print the screen as plain text at this size instead, e.g. 120x40 (for READMEs and scripts)")
+	ascii := fs.Bool("ascii", false, "with --frame: ASCII charts and borders")
+	window := fs.Duration("window", 15*time.Minute, "with --frame: the charts' time window")
 	if pos, code, ok := parseFlags(fs, args); !ok {
 		return code
 	} else if len(pos) > 0 || *cfgPath == "" {
 		fmt.Fprintln(stderr, "warroom snapshot: give the config with -c FILE")
 		return exitUsage
+	}
+	var fw, fh int
+	if *frame != "" {
+		if n, err := fmt.Sscanf(*frame, "%dx%d", &fw, &fh); n != 2 || err != nil || fw < 20 || fh < 5 || fw > 1000 || fh > 500 {
+			fmt.Fprintf(stderr, "warroom snapshot: --frame %q: want WIDTHxHEIGHT, e.g. 120x40 (20x5 to 1000x500)\n", *frame)
+			return exitUsage
+		}
 	}
 	if *start != "" {
 		if _, err := tail.ParseStart(*start); err != nil {
@@ -85,6 +96,11 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	runErrs := readOnce(ctx, o, stderr)
 	c.Tick(time.Now())
+	if fw > 0 {
+		snap := c.Snapshot(sources.View{Window: *window, Points: fw})
+		fmt.Fprintln(stdout, ui.Frame(snap, fw, fh, ui.Options{NoColor: true, ASCII: *ascii, Window: *window, Layout: cfg.Layout}))
+		return exitOK
+	}
 	snap := c.Snapshot(sources.View{})
 
 	ok := len(runErrs) == 0

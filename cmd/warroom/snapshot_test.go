@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // writeLiveLogs writes an access log with 5 requests a second (one a 499)
@@ -313,5 +314,40 @@ prometheus:
 	}
 	if !strings.Contains(errb.String(), `query "broken"`) {
 		t.Errorf("stderr: %s", errb.String())
+	}
+}
+
+// TestSnapshotFrame prints the screen as plain text at a given size: the
+// shape a README picture or a cron mail needs, no escape sequences.
+func TestSnapshotFrame(t *testing.T) {
+	dir := t.TempDir()
+	access, app := writeLiveLogs(t, dir)
+	cfg := writeConfig(t, dir, access, app, fakeProm(t).URL)
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		var out, errb bytes.Buffer
+		if code := run([]string{"snapshot", "-c", cfg, "--frame", fmt.Sprintf("%dx%d", size[0], size[1]), "--timeout", "5s"}, &out, &errb); code != exitOK {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+		if len(lines) != size[1] {
+			t.Errorf("%dx%d: %d lines", size[0], size[1], len(lines))
+		}
+		for i, l := range lines {
+			if n := utf8.RuneCountInString(l); n > size[0] {
+				t.Errorf("%dx%d: line %d is %d wide", size[0], size[1], i+1, n)
+			}
+		}
+		if strings.ContainsRune(out.String(), 0x1b) {
+			t.Errorf("escape sequences in a plain frame")
+		}
+		for _, want := range []string{"QPS", "5/s", "499/s", "1/s", "DB err/min"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%dx%d frame lacks %q:\n%s", size[0], size[1], want, out.String())
+			}
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"snapshot", "-c", cfg, "--frame", "wide"}, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), "WIDTHxHEIGHT") {
+		t.Errorf("bad --frame: exit %d: %s", code, errb.String())
 	}
 }
