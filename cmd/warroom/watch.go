@@ -11,7 +11,9 @@ import (
 	"syscall"
 	"time"
 
+	"warroom/sources"
 	"warroom/sources/collect"
+	"warroom/sources/notify"
 	"warroom/sources/schedule"
 	"warroom/sources/watch"
 )
@@ -62,6 +64,26 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 		out.file = watch.NewJSONLWriter(f)
 	}
 	o.OnRuleTransition = out.write
+	// notifications go out headless too: webhooks, and the bell and
+	// desktop sequences on stderr when it is a terminal (stdout is the JSON
+	// lines; under systemd stderr is the journal, which wants no escapes)
+	var termOut io.Writer
+	if isTerminal(stderr) {
+		termOut = stderr
+	}
+	d, err := notify.New(cfg.Notify, notify.Options{
+		Title:       "warroom",
+		Now:         time.Now,
+		Env:         os.Getenv,
+		TerminalOut: termOut,
+		InTmux:      os.Getenv("TMUX") != "",
+		Logf:        func(format string, a ...any) { fmt.Fprintf(stderr, "warroom watch: "+format+"\n", a...) },
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "warroom watch: %v\n", err)
+		return exitUsage
+	}
+	o.OnTransition = func(tr sources.Transition) { d.Notify(tr) }
 	c, err := collect.New(o)
 	if err != nil {
 		fmt.Fprintf(stderr, "warroom watch: %v\n", err)
@@ -72,8 +94,21 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	if loader != nil {
 		go watchSchedule(ctx, loader, stderr)
 	}
+	notified := make(chan struct{})
+	go func() { d.Run(ctx); close(notified) }()
 	c.Run(ctx)
+	<-notified // what a webhook still held is sent once on the way out
 	return exitOK
+}
+
+// isTerminal says whether w is a terminal; tests replace it.
+var isTerminal = func(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // watchReplay rehearses the configured logs on their own clock.

@@ -6,6 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -195,14 +198,23 @@ func TestWatchLiveUntilCancelled(t *testing.T) {
 	log := filepath.Join(dir, "access.log")
 	must(t, os.WriteFile(log, nil, 0o644))
 	timeline := filepath.Join(dir, "timeline.jsonl")
+	hooked := make(chan string, 10)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		hooked <- string(b)
+	}))
+	defer hook.Close()
 	// a rule that fires at once: qps below 1 with no traffic
 	must(t, os.WriteFile(cfg, []byte(fmt.Sprintf("refresh: 100ms\naccess_logs:\n  - {name: nginx, paths: [%q]}\n"+
-		"rules:\n  - {indicator: nginx.qps, absent: 200ms}\ntimeline_file: timeline.jsonl\n", log)), 0o644))
+		"rules:\n  - {indicator: nginx.qps, absent: 200ms}\ntimeline_file: timeline.jsonl\n"+
+		"notify:\n  webhooks:\n    - {name: hook, kind: generic, url: %q, group_wait: 100ms}\n", log, hook.URL)), 0o644))
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	old := watchContext
 	watchContext = func() context.Context { return ctx }
-	defer func() { watchContext = old }()
+	oldTerm := isTerminal
+	isTerminal = func(io.Writer) bool { return true } // stderr stands for a terminal
+	defer func() { watchContext, isTerminal = old, oldTerm }()
 	var out, errb syncBuffer
 	if code := run([]string{"watch", "-c", cfg}, &out, &errb); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
@@ -213,5 +225,20 @@ func TestWatchLiveUntilCancelled(t *testing.T) {
 	file, err := os.ReadFile(timeline)
 	if err != nil || string(file) != out.String() {
 		t.Fatalf("timeline file %q (%v), stdout %q", file, err, out.String())
+	}
+	// headless notifications: the webhook got the crit, stderr the bell
+	select {
+	case body := <-hooked:
+		if !strings.Contains(body, "nginx.qps") || !strings.Contains(body, "crit") {
+			t.Errorf("webhook body %s", body)
+		}
+	default:
+		t.Error("the webhook got nothing")
+	}
+	if !strings.Contains(errb.String(), "\a") {
+		t.Errorf("no bell on stderr: %q", errb.String())
+	}
+	if strings.Contains(out.String(), "\a") || strings.Contains(out.String(), "\x1b") {
+		t.Error("terminal sequences in the JSON lines")
 	}
 }
