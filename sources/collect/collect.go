@@ -69,6 +69,14 @@ type Options struct {
 	Span    time.Duration // default DefaultSpan
 	TopSpan time.Duration // default DefaultTopSpan
 	TopN    int           // default DefaultTopN
+
+	// ReportsDir, when set, receives a Markdown report of each milestone
+	// window when a tick passes its end (plus Lag): <event>-<stage>.md,
+	// see report.FileName. Created when missing.
+	ReportsDir string
+	// OnReport, optional, is told of each report written (path) or not
+	// (err), on the goroutine that wrote it.
+	OnReport func(path string, err error)
 }
 
 // Collector runs the sources and the rules. Tick, Snapshot, Ack and
@@ -94,6 +102,11 @@ type Collector struct {
 	winWidth int
 
 	refreshing atomic.Bool
+
+	// reports: guarded by tickMu
+	reportTick time.Time
+	reported   map[reportKey]bool
+	reports    sync.WaitGroup // reports being written
 }
 
 // New checks the options and prepares a collector; it does no IO.
@@ -123,7 +136,7 @@ func New(o Options) (*Collector, error) {
 	if o.TopN <= 0 {
 		o.TopN = DefaultTopN
 	}
-	c := &Collector{o: o, runErrs: map[string]string{}, status: map[string]watch.Status{}, promHist: map[string][]sources.Point{}}
+	c := &Collector{o: o, runErrs: map[string]string{}, reported: map[reportKey]bool{}, status: map[string]watch.Status{}, promHist: map[string][]sources.Point{}}
 	var queries []string
 	if o.Prom != nil {
 		for _, r := range o.Prom.Snapshot().Results {
@@ -208,6 +221,7 @@ func (c *Collector) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			wg.Wait()
+			c.reports.Wait()
 			return nil
 		case <-t.C:
 			c.Tick(c.o.Now())

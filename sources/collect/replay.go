@@ -66,12 +66,14 @@ func (f *replayFile) advance() error {
 // set, when not nil, is called with each tick's instant before the tick,
 // for the clock the sources were built with (see SteppedClock). Rotated
 // files ending in .gz are read through gzip. Replay returns at the end of
-// input, after ticking long enough for the last second to be judged;
-// Prometheus is not replayed. Command sources cannot be replayed.
+// input, after ticking long enough for the last second to be judged, and
+// after the milestone reports due meanwhile are written; Prometheus is not
+// replayed. Command sources cannot be replayed.
 func (c *Collector) Replay(ctx context.Context, set func(time.Time)) error {
 	if set == nil {
 		set = func(time.Time) {}
 	}
+	defer c.reports.Wait()
 	files, err := c.replayFiles()
 	defer func() {
 		for _, f := range files {

@@ -17,6 +17,7 @@ import (
 func (c *Collector) Tick(at time.Time) []sources.Transition {
 	c.tickMu.Lock()
 	defer c.tickMu.Unlock()
+	defer c.reportDue(at) // after this tick's transitions reach the timeline
 
 	var ps prom.Snapshot
 	if c.o.Prom != nil {

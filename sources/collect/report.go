@@ -1,0 +1,87 @@
+package collect
+
+import (
+	"time"
+
+	"warroom/sources"
+
+	"warroom/sources/report"
+	"warroom/sources/schedule"
+)
+
+// reportDue writes the report of every milestone whose window closed —
+// plus Lag, so the window's last seconds are counted — since the previous
+// tick. Only crossings count: a warroom started at noon does not rewrite
+// last night's report. The summaries are read here, on the tick (about a
+// millisecond for a 40-minute window and its predecessor, see
+// report.BenchmarkSummarize), so they hold exactly the window; rendering
+// and the file (fsync included) go to a goroutine Run and Replay wait for.
+// c.tickMu is held.
+func (c *Collector) reportDue(at time.Time) {
+	if c.o.ReportsDir == "" {
+		return
+	}
+	last := c.reportTick
+	if !at.After(last) {
+		return
+	}
+	c.reportTick = at
+	sched := c.schedule()
+	if last.IsZero() || sched == nil {
+		return
+	}
+	for _, m := range sched.Milestones() {
+		due := m.Finish().Add(c.o.Lag)
+		if !due.After(last) || due.After(at) {
+			continue
+		}
+		key := reportKey{m.End.UnixNano(), m.Name}
+		if c.reported[key] {
+			continue
+		}
+		c.reported[key] = true
+		c.writeReport(sched, m, at)
+	}
+}
+
+type reportKey struct {
+	end  int64
+	name string
+}
+
+func (c *Collector) writeReport(sched *schedule.Schedule, m schedule.Milestone, at time.Time) {
+	in := c.reportInputs()
+	w := report.Window{Event: sched.Event(), Stage: m.Name, End: m.End, From: m.Start(), To: m.Finish()}
+	sum := report.Summarize(in, w, at)
+	var prev *report.Summary
+	if p, ok := sched.Prev(m.End.Add(-time.Nanosecond)); ok {
+		prev = report.Summarize(in, report.SameOffsets(w, p.Name, p.End), at)
+	}
+	entries := c.tl.Entries()
+	trs := make([]sources.Transition, 0, len(entries))
+	for _, e := range entries {
+		trs = append(trs, convertTransition(e.Transition, e.Acked))
+	}
+	dir, name, done := c.o.ReportsDir, report.FileName(sched.Event(), m.Name), c.o.OnReport
+	c.reports.Go(func() {
+		path, err := report.Write(dir, name, report.Markdown(sum, prev, trs))
+		if done != nil {
+			done(path, err)
+		}
+	})
+}
+
+func (c *Collector) reportInputs() report.Inputs {
+	var in report.Inputs
+	for _, s := range c.o.Nginx {
+		cfg := s.Config()
+		in.Access = append(in.Access, report.Access{Name: s.Name(), Agg: s.Aggregator(),
+			Seconds: time.Duration(cfg.AggregatorOptions().Seconds) * time.Second})
+	}
+	for _, s := range c.o.Apps {
+		in.Apps = append(in.Apps, report.App{Name: s.Name(), Watcher: s.Watcher(),
+			Seconds: time.Duration(s.Config().Retention)})
+	}
+	in.TopN = c.o.TopN
+	return in
+}
