@@ -216,8 +216,21 @@ func (m Model) Init() tea.Cmd {
 }
 
 // view is what the next snapshot should cover.
+//
+// A jump to a milestone anchors the view on it (m.end) but shows the window
+// with a third before the stage end and two thirds after: the run-up and
+// the flood that follows, which is what one looks back at. Past "now" the
+// window is cut at now.
 func (m Model) view() sources.View {
-	return sources.View{Window: m.o.Windows[m.windowIdx], End: m.end, Points: m.points()}
+	w := m.o.Windows[m.windowIdx]
+	end := m.end
+	if !end.IsZero() {
+		end = end.Add(w * 2 / 3)
+		if m.latest != nil && end.After(m.latest.At) {
+			end = m.latest.At
+		}
+	}
+	return sources.View{Window: w, End: end, Points: m.points()}
 }
 
 // points is the widest chart's resolution in dots, so a chart gets one

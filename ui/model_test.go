@@ -153,18 +153,20 @@ func TestMilestoneJumps(t *testing.T) {
 	p := &fixture.Provider{}
 	m := sized(t, p, Options{}, 120, 40)
 	m, _ = press(t, m, "m")
-	if got := p.LastView().End; !got.Equal(fixture.PrevEnd) {
+	// the 15m window shows a third before the stage end, two thirds after
+	after := 10 * time.Minute
+	if got := p.LastView().End; !got.Equal(fixture.PrevEnd.Add(after)) {
 		t.Fatalf("m: View.End %v, want the previous milestone %v", got, fixture.PrevEnd)
 	}
 	if !strings.Contains(plain(m), "at 00:00 Dec 01") {
 		t.Fatalf("no 'at' badge:\n%s", plain(m))
 	}
 	m, _ = press(t, m, "m")
-	if got := p.LastView().End; !got.Equal(fixture.EarlyEnd) {
+	if got := p.LastView().End; !got.Equal(fixture.EarlyEnd.Add(after)) {
 		t.Fatalf("m m: View.End %v, want %v (from the markers)", got, fixture.EarlyEnd)
 	}
 	m, _ = press(t, m, "M")
-	if got := p.LastView().End; !got.Equal(fixture.PrevEnd) {
+	if got := p.LastView().End; !got.Equal(fixture.PrevEnd.Add(after)) {
 		t.Fatalf("m m M: View.End %v, want %v", got, fixture.PrevEnd)
 	}
 	m, _ = press(t, m, "M") // the next one is in the future: live
