@@ -1,6 +1,7 @@
 package nginx
 
 import (
+	"encoding/binary"
 	"math"
 	"math/bits"
 )
@@ -65,17 +66,22 @@ func (h *HLL) Estimate() uint64 {
 // client addresses are short, so this costs a few nanoseconds.
 func HashKey(b []byte) uint64 {
 	const m = 0x9E3779B97F4A7C15
+	all := b
 	h := uint64(len(b)) * m
 	for len(b) >= 8 {
-		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		w := binary.LittleEndian.Uint64(b)
 		h = (h ^ w) * m
 		h ^= h >> 29
 		b = b[8:]
 	}
 	var w uint64
-	for i, c := range b {
-		w |= uint64(c) << (8 * i)
+	if n := len(b); n > 0 && len(all) >= 8 {
+		// the tail is the top n bytes of the key's last 8: one load
+		w = binary.LittleEndian.Uint64(all[len(all)-8:]) >> (64 - 8*n)
+	} else {
+		for i, c := range b {
+			w |= uint64(c) << (8 * i)
+		}
 	}
 	h = (h ^ w) * m
 	h ^= h >> 33

@@ -335,6 +335,14 @@ func parseUint(v []byte) (int64, bool) {
 
 // parseSeconds reads "12.345" (seconds with up to 6 decimals) as microseconds.
 func parseSeconds(v []byte) (int64, bool) {
+	// nginx writes %.3f: under 10 s that is d.ddd
+	if len(v) == 5 && v[1] == '.' {
+		a, b, c, d := uint64(v[0]-'0'), uint64(v[2]-'0'), uint64(v[3]-'0'), uint64(v[4]-'0')
+		if a <= 9 && b <= 9 && c <= 9 && d <= 9 {
+			return int64(a*1e6 + b*1e5 + c*1e4 + d*1e3), true
+		}
+		return 0, false
+	}
 	if len(v) == 0 || len(v) > 24 {
 		return 0, false
 	}
@@ -377,6 +385,13 @@ func parseSeconds(v []byte) (int64, bool) {
 // "0.010 : 0.020", "-" (no upstream) and mixes like "-, 0.5". It returns -1
 // when no try has a time.
 func parseUpstreamTimes(v []byte) (int64, bool) {
+	// the usual single try, "0.012", or no upstream, "-"
+	if len(v) == 5 && v[1] == '.' {
+		return parseSeconds(v)
+	}
+	if isDash(v) {
+		return -1, true
+	}
 	total := int64(-1)
 	for len(v) > 0 {
 		end := 0

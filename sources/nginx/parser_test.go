@@ -168,3 +168,17 @@ func TestParseAllocs(t *testing.T) {
 		t.Fatalf("Parse allocates %v per line", n)
 	}
 }
+
+func TestParseSecondsShortForm(t *testing.T) {
+	for _, s := range []string{"0.195", "9.999", "1.000", "a.123", "1.2x3", "1.23", "12.345", "0.0001", "-", "1,234", "/.123"} {
+		got, ok := parseSeconds([]byte(s))
+		// the general path, reached by a leading zero that doesn't change the value
+		want, wok := parseSeconds([]byte("0" + s))
+		if s[0] < '0' || s[0] > '9' {
+			want, wok = 0, false
+		}
+		if got != want || ok != wok {
+			t.Errorf("parseSeconds(%q) = %d %v, want %d %v", s, got, ok, want, wok)
+		}
+	}
+}

@@ -171,3 +171,39 @@ func TestTopKTableInvariants(t *testing.T) {
 		t.Fatal("64 keys through 16 slots must evict")
 	}
 }
+
+// hashKeyRef is HashKey as first written, byte by byte: distinct-count
+// estimates must not change with its speed-ups.
+func hashKeyRef(b []byte) uint64 {
+	const m = 0x9E3779B97F4A7C15
+	h := uint64(len(b)) * m
+	for len(b) >= 8 {
+		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		h = (h ^ w) * m
+		h ^= h >> 29
+		b = b[8:]
+	}
+	var w uint64
+	for i, c := range b {
+		w |= uint64(c) << (8 * i)
+	}
+	h = (h ^ w) * m
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+func TestHashKeyUnchanged(t *testing.T) {
+	buf := []byte("2001:db8:85a3::8a2e:370:7334,10.0.0.1\xff\x00")
+	for i := 0; i <= len(buf); i++ {
+		for j := i; j <= len(buf); j++ {
+			if got, want := HashKey(buf[i:j]), hashKeyRef(buf[i:j]); got != want {
+				t.Fatalf("HashKey(%q) = %x, want %x", buf[i:j], got, want)
+			}
+		}
+	}
+}

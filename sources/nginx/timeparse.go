@@ -1,5 +1,7 @@
 package nginx
 
+import "encoding/binary"
+
 // Timestamps are parsed by hand: time.Parse allocates and is ~20× slower, and
 // consecutive log lines almost always share a second, so a one-entry cache
 // turns most lines into a 26-byte compare.
@@ -11,7 +13,24 @@ type timeCache struct {
 }
 
 func (c *timeCache) hit(v []byte) (int64, bool) {
-	if c.n == len(v) && c.n > 0 && string(c.key[:c.n]) == string(v) {
+	n := c.n
+	if n != len(v) || n == 0 {
+		return 0, false
+	}
+	if n >= 8 {
+		// word compares, the last one overlapping: no call for 26 bytes
+		k := c.key[:n]
+		for i := 0; i < n-8; i += 8 {
+			if binary.LittleEndian.Uint64(k[i:]) != binary.LittleEndian.Uint64(v[i:]) {
+				return 0, false
+			}
+		}
+		if binary.LittleEndian.Uint64(k[n-8:]) != binary.LittleEndian.Uint64(v[n-8:]) {
+			return 0, false
+		}
+		return c.unix, true
+	}
+	if string(c.key[:n]) == string(v) {
 		return c.unix, true
 	}
 	return 0, false
