@@ -159,7 +159,7 @@ func parseConfig(r io.Reader) (*Config, error) {
 // (OnTransition, Self) and, when the schedule is in a file, polls the
 // returned loader (nil for an inline schedule) on its own ticker.
 func (c *Config) collectOptions(now func() time.Time, start string) (collect.Options, *schedule.Loader, error) {
-	o := collect.Options{Refresh: time.Duration(c.Refresh), Now: now, Rules: c.rules()}
+	o := collect.Options{Refresh: time.Duration(c.Refresh), Now: now, Rules: c.rules(), ReportsDir: c.ReportsDir}
 	for _, sc := range c.AccessLogs {
 		if start != "" {
 			sc.Start = start

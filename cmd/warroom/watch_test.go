@@ -25,9 +25,10 @@ var (
 
 // nightOptions shape a generated night around the 00:00 stage end.
 type nightOptions struct {
-	storm   bool // 30 499s a second, 00:01:00–00:05:59
-	dbBurst bool // three DB errors at 00:07:30
-	silence bool // the access log silent 00:12:00–00:14:59
+	storm       bool // 30 499s a second, 00:01:00–00:05:59
+	dbBurst     bool // three DB errors at 00:07:30
+	silence     bool // the access log silent 00:12:00–00:14:59
+	shortWindow bool // the stage window closes at +15m, inside the logs
 }
 
 // writeNight generates 23:50–00:20 of access log at 40 req/s (synth, so
@@ -96,7 +97,12 @@ schedule:
     - {name: Final, end: "2027-01-01 00:00"}
 rules:
   - {indicator: nginx.slow_ratio, crit: 0.5}
+reports_dir: reports
 `, q(paths), app)
+	if opts.shortWindow {
+		// the logs run to +19m: a window that closes at +15m is reported
+		cfg = strings.Replace(cfg, `end: "2027-01-01 00:00"}`, `end: "2027-01-01 00:00", windows: {after: 15m}}`, 1)
+	}
 	path := filepath.Join(dir, "warroom.yml")
 	must(t, os.WriteFile(path, []byte(cfg), 0o644))
 	return path
@@ -240,5 +246,30 @@ func TestWatchLiveUntilCancelled(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "\a") || strings.Contains(out.String(), "\x1b") {
 		t.Error("terminal sequences in the JSON lines")
+	}
+}
+
+// TestWatchReplayWritesReport: rehearsing the night leaves the milestone's
+// Markdown report, with the storm in it, in reports_dir (relative to the
+// config file).
+func TestWatchReplayWritesReport(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeNight(t, dir, nightOptions{storm: true, dbBurst: true, shortWindow: true})
+	var out, errb bytes.Buffer
+	if code := run([]string{"watch", "-c", cfg, "--replay"}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "reports", "*.md"))
+	if len(files) != 1 || filepath.Base(files[0]) != "year-end-2026-final.md" {
+		t.Fatalf("reports: %v", files)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Final", "499", "nginx.499\\_rate | ok → warn", "| 499 (client gave up) | 9187 |", "/yearend-api/v1/rank | 27081 | 9066"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("report lacks %q:\n%s", want, b)
+		}
 	}
 }
