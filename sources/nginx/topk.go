@@ -18,8 +18,9 @@ import (
 // the key copies are only touched when a key is inserted or replaced.
 type TopK struct {
 	capacity int
-	idx      []topGroup // hash → entry; 4 slots a group, at most half full
-	shift    uint8      // 64 - log2(slots)
+	idx      []uint64 // hash → entry, at most half full; see slotOf
+	shift    uint8    // 64 - log2(len(idx))
+	emask    uint64   // low bits of a slot: entry index + 1
 	ents     []topEntry
 	heap     []heapSlot // min-heap by count
 	pos      []int32    // entry index → its position in heap
@@ -42,10 +43,13 @@ type heapSlot struct {
 	ent   int32
 }
 
-// topGroup is 4 slots of idx; e is the entry index + 1, 0 when empty.
-type topGroup struct {
-	h [4]uint64
-	e [4]int32
+// A slot of idx packs the top bits of the mixed hash h*0x9E3779B97F4A7C15
+// (a bijection, so distinct hashes stay distinct; its top bits also give
+// the home slot) with the entry index + 1 in the low bits; 0 is empty. One
+// word a slot keeps a probe run in one cache line and the table at 8
+// bytes a slot.
+func (t *TopK) slotOf(h uint64, i int32) uint64 {
+	return (h*0x9E3779B97F4A7C15)&^t.emask | uint64(i+1)
 }
 
 // TopItem is one key's counts; Count may exceed the true count by at most Err.
@@ -68,8 +72,9 @@ func NewTopK(capacity int) *TopK {
 	}
 	return &TopK{
 		capacity: capacity,
-		idx:      make([]topGroup, slots/4),
+		idx:      make([]uint64, slots),
 		shift:    uint8(64 - bits.TrailingZeros(uint(slots))),
+		emask:    1<<bits.Len(uint(capacity)) - 1,
 		pos:      make([]int32, 0, capacity),
 	}
 }
@@ -106,53 +111,52 @@ func (t *TopK) home(h uint64) int {
 
 // find returns the entry of h, or -1.
 func (t *TopK) find(h uint64) int32 {
-	mask := len(t.idx)*4 - 1
+	mask := len(t.idx) - 1
+	f := (h * 0x9E3779B97F4A7C15) &^ t.emask
 	for k := t.home(h); ; k = (k + 1) & mask {
-		g := &t.idx[k>>2]
-		e := g.e[k&3]
-		if e == 0 {
+		s := t.idx[k]
+		if s == 0 {
 			return -1
 		}
-		if g.h[k&3] == h {
-			return e - 1
+		if s&^t.emask == f {
+			return int32(s&t.emask) - 1
 		}
 	}
 }
 
 // insert maps h (not present) to entry i.
 func (t *TopK) insert(h uint64, i int32) {
-	mask := len(t.idx)*4 - 1
+	mask := len(t.idx) - 1
 	k := t.home(h)
-	for t.idx[k>>2].e[k&3] != 0 {
+	for t.idx[k] != 0 {
 		k = (k + 1) & mask
 	}
-	g := &t.idx[k>>2]
-	g.h[k&3], g.e[k&3] = h, i+1
+	t.idx[k] = t.slotOf(h, i)
 }
 
 // remove unmaps h (present), shifting later entries of its probe run back
 // so lookups need no tombstones.
 func (t *TopK) remove(h uint64) {
-	mask := len(t.idx)*4 - 1
+	mask := len(t.idx) - 1
+	f := (h * 0x9E3779B97F4A7C15) &^ t.emask
 	k := t.home(h)
-	for t.idx[k>>2].h[k&3] != h || t.idx[k>>2].e[k&3] == 0 {
+	for t.idx[k] == 0 || t.idx[k]&^t.emask != f {
 		k = (k + 1) & mask
 	}
 	for j := (k + 1) & mask; ; j = (j + 1) & mask {
-		gj := &t.idx[j>>2]
-		if gj.e[j&3] == 0 {
+		sj := t.idx[j]
+		if sj == 0 {
 			break
 		}
 		// the entry at j may fill the hole at k unless its home lies
 		// cyclically in (k, j]
-		if hj := t.home(gj.h[j&3]); (j-hj)&mask < (j-k)&mask {
+		if hj := int(sj >> t.shift); (j-hj)&mask < (j-k)&mask {
 			continue
 		}
-		gk := &t.idx[k>>2]
-		gk.h[k&3], gk.e[k&3] = gj.h[j&3], gj.e[j&3]
+		t.idx[k] = sj
 		k = j
 	}
-	t.idx[k>>2].e[k&3] = 0
+	t.idx[k] = 0
 }
 
 func (t *TopK) add(h uint64, key []byte, n, errb, c499, slow uint32) {
@@ -222,43 +226,50 @@ func (t *TopK) Top(n int) []TopItem {
 	return items
 }
 
-func (t *TopK) swap(a, b int) {
-	h := t.heap
-	h[a], h[b] = h[b], h[a]
-	t.pos[h[a].ent] = int32(a)
-	t.pos[h[b].ent] = int32(b)
-}
-
 func (t *TopK) up(i int) {
-	h := t.heap
+	h, pos := t.heap, t.pos
+	x := h[i]
 	for i > 0 {
 		p := (i - 1) / 2
-		if h[i].count >= h[p].count {
-			return
+		if x.count >= h[p].count {
+			break
 		}
-		t.swap(i, p)
+		// the parent moves down into the hole; x is written once, where
+		// it stops (the same layout as swapping at every level)
+		h[i] = h[p]
+		pos[h[i].ent] = int32(i)
 		i = p
 	}
+	h[i] = x
+	pos[x.ent] = int32(i)
 }
 
 // down restores the heap after heap[i] grew. Most increments leave a key
 // no larger than its children, so the loop usually ends at the first test.
 func (t *TopK) down(i int) {
-	h := t.heap
+	h, pos := t.heap, t.pos
 	n := len(h)
+	x := h[i]
+	moved := false
 	for {
 		l := 2*i + 1
 		if l >= n {
-			return
+			break
 		}
 		m := l
 		if r := l + 1; r < n && h[r].count < h[l].count {
 			m = r
 		}
-		if h[m].count >= h[i].count {
-			return
+		if h[m].count >= x.count {
+			break
 		}
-		t.swap(i, m)
+		h[i] = h[m]
+		pos[h[i].ent] = int32(i)
 		i = m
+		moved = true
+	}
+	if moved {
+		h[i] = x
+		pos[x.ent] = int32(i)
 	}
 }
