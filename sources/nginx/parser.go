@@ -3,6 +3,7 @@ package nginx
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 )
 
 // Record is one parsed line. Byte slices point into the line and are valid
@@ -137,6 +138,14 @@ func (p *Parser) parse(line []byte, r *Record, noNUL bool) Reason {
 					e = bytes.IndexByte(line[from:], s.a0)
 					if e >= 0 {
 						e += from
+					}
+				} else if from+8 <= len(line) {
+					// most short values end within the first word
+					w := binary.LittleEndian.Uint64(line[from:]) ^ lsb*uint64(s.a0)
+					if z := (w - lsb) &^ w & msb; z != 0 {
+						e = from + bits.TrailingZeros64(z)>>3
+					} else {
+						e = indexByteFrom(line, from+8, s.a0)
 					}
 				} else {
 					e = indexByteFrom(line, from, s.a0)
@@ -305,7 +314,7 @@ func (p *Parser) assign(fd field, v []byte, r *Record) Reason {
 // splitRequest splits "GET /path HTTP/1.1". Garbage (a TLS hello sent to
 // port 80) keeps the whole value as the path.
 func splitRequest(v []byte, r *Record) {
-	sp := bytes.IndexByte(v, ' ')
+	sp := indexByteFrom(v, 0, ' ') // a method is a few bytes: no vector search
 	if sp < 0 {
 		r.Path = v
 		return
