@@ -104,7 +104,7 @@ func (s screen) run(stderr io.Writer) int {
 		return exitUsage
 	}
 
-	p = tea.NewProgram(shell{ui.New(c, s.ui)}, tea.WithContext(ctx), tea.WithFPS(20))
+	p = tea.NewProgram(shell{ui.New(c, s.ui)}, tea.WithContext(ctx), tea.WithFPS(10))
 	errc := make(chan error, 3)
 	if s.before != nil {
 		go func() { errc <- s.before(ctx) }()

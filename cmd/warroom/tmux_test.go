@@ -127,6 +127,10 @@ func TestDemoInTmux(t *testing.T) {
 	s.waitFor(5*time.Second, "PAUSED")
 	s.run("send-keys", "p")
 
+	s.run("resize-window", "-x", "200", "-y", "60")
+	screen = s.waitFor(5*time.Second, "QPS", "slow", "499", "DB", "HOT")
+	checkFits(t, screen, 200, 60)
+
 	s.run("resize-window", "-x", "40", "-y", "12")
 	screen = s.waitFor(5*time.Second, "QPS")
 	checkFits(t, screen, 40, 12)
@@ -176,6 +180,21 @@ func TestZeroConfigInTmux(t *testing.T) {
 	defer func() { close(stop); <-done }()
 	screen := s.waitFor(20*time.Second, "QPS", "499/s", "DB err/min", "nginx", "app")
 	checkFits(t, screen, 100, 30)
+	// hostile log lines: a title change, a screen clear, a bell, a cursor
+	// move, in an access-log path and in an app-log error
+	hostile := "\x1b]0;pwned\x07\x1b[2J\x1b[H\a\x9b5A"
+	fmt.Fprintf(f, "10.6.6.6 - - [%s] \"GET /x%s HTTP/1.1\" 200 1 \"-\" \"%s\" 0.001 0.001\n", time.Now().Format("02/Jan/2006:15:04:05 -0700"), hostile, hostile)
+	if err := os.WriteFile(filepath.Join(dir, "app.log"), []byte(time.Now().Format(time.RFC3339)+" error SequelizeDatabaseError: read ECONNRESET "+hostile+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	screen = s.waitFor(20*time.Second, "error SequelizeDatabaseError")
+	checkFits(t, screen, 100, 30)
+	if title := s.run("display-message", "-p", "#{pane_title}"); strings.Contains(title, "pwned") {
+		t.Errorf("a log line set the pane title: %q", title)
+	}
+	if !strings.Contains(screen, "QPS") {
+		t.Errorf("the screen was cleared by a log line:\n%s", screen)
+	}
 	// 50/s with 10% 499s: the rate reaches the screen within the span
 	s.waitFor(20*time.Second, "50/s", "5/s")
 	s.run("send-keys", "q")

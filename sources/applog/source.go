@@ -82,7 +82,7 @@ func (s *Source) Run(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(flushIdle / 4)
+		t := time.NewTicker(flushIdle / 2)
 		defer t.Stop()
 		flushed := int64(0)
 		for {

@@ -102,8 +102,43 @@ func (m Log) View() string {
 	}
 	z := zone(m.snap)
 	for _, ln := range lines {
-		body = append(body, st.Dim.Render(ln.At.In(z).Format("15:04:05"))+" "+
-			st.Warn.Render(clean(ln.Pattern))+" "+clean(ln.Text))
+		// the message matters most; the matching pattern (its name says
+		// the same in other words) only when there is room for both
+		pat := ""
+		if m.w >= 100 {
+			pat = st.Warn.Render(firstPattern(clean(ln.Pattern))) + " "
+		}
+		body = append(body, st.Dim.Render(ln.At.In(z).Format("15:04:05"))+" "+pat+stripStamp(clean(ln.Text)))
 	}
 	return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, body)
+}
+
+// firstPattern keeps the first of a line's matching pattern names ("+"
+// says there were more): the message is what the engineer needs to read,
+// and a narrow pane would otherwise show only names.
+func firstPattern(names string) string {
+	if i := strings.IndexByte(names, ','); i >= 0 {
+		return names[:i] + "+"
+	}
+	return names
+}
+
+// stripStamp drops a leading "2006-01-02T15:04:05[.000][zone]" (or with a
+// space, or in brackets) from a line: the pane already shows the time.
+func stripStamp(s string) string {
+	t := strings.TrimPrefix(s, "[")
+	if len(t) < 19 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != ' ') || t[13] != ':' || t[16] != ':' {
+		return s
+	}
+	i := 19
+	for i < len(t) && t[i] != ' ' && t[i] != ']' {
+		i++
+	}
+	if i < len(t) && t[i] == ']' {
+		i++
+	}
+	if rest := strings.TrimLeft(t[i:], " "); rest != "" {
+		return rest
+	}
+	return s
 }
