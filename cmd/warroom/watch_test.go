@@ -273,3 +273,106 @@ func TestWatchReplayWritesReport(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchReplayNightAsFiled rehearses the night the project was built
+// for, on its real clock: a stage end at 00:00, a refresh storm (×4) and a
+// 5-minute hang with clients giving up right after it, the service's MySQL
+// connection lost at 01:30 (a burst of read ECONNRESET), and the access log
+// silent for 3 minutes at 02:10. watch --replay must raise exactly these
+// alarms at these times, judged in the phase each falls in.
+func TestWatchReplayNightAsFiled(t *testing.T) {
+	dir := t.TempDir()
+	const rate = 5
+	access := filepath.Join(dir, "access.log")
+	f, err := os.Create(access)
+	must(t, err)
+	start := stageEnd.Add(-10 * time.Minute)
+	silentFrom, silentTo := stageEnd.Add(2*time.Hour+10*time.Minute), stageEnd.Add(2*time.Hour+13*time.Minute)
+	must(t, synth.Write(f, synth.Options{Seed: 11, Lines: rate * int(silentFrom.Sub(start)/time.Second), Start: start, Rate: rate, Slow: 0.00001, IPs: 300}))
+	must(t, synth.Write(f, synth.Options{Seed: 12, Lines: rate * 600, Start: silentTo, Rate: rate, Slow: 0.00001, IPs: 300}))
+	must(t, f.Close())
+
+	var b strings.Builder
+	for s := 0; s < 300; s++ { // 00:00:00–00:04:59: three times the traffic again, and from 00:00:30 the hang
+		at := stageEnd.Add(time.Duration(s) * time.Second).Format("02/Jan/2006:15:04:05 -0700")
+		for i := 0; i < 3*rate; i++ {
+			fmt.Fprintf(&b, "10.7.%d.%d - - [%s] \"GET /yearend-api/v1/result HTTP/1.1\" 200 90 \"-\" \"ua\" 0.020 0.019\n", s%200, i, at)
+		}
+		if s >= 30 {
+			for i := 0; i < 20; i++ {
+				fmt.Fprintf(&b, "10.9.%d.%d - - [%s] \"GET /yearend-api/v1/rank HTTP/1.1\" 499 0 \"-\" \"ua\" 9.000 -\n", s%200, i, at)
+			}
+		}
+	}
+	storm := filepath.Join(dir, "storm.log")
+	must(t, os.WriteFile(storm, []byte(b.String()), 0o644))
+
+	b.Reset()
+	b.WriteString(start.Format(time.RFC3339) + " info listening on :3000\n")
+	lost := stageEnd.Add(90 * time.Minute)
+	for i := 0; i < 12; i++ { // 01:30:00–01:30:55, one every 5 s
+		b.WriteString(lost.Add(time.Duration(i)*5*time.Second).Format(time.RFC3339) + " error SequelizeDatabaseError: read ECONNRESET\n")
+		b.WriteString("    at Query.run (/srv/node_modules/sequelize/lib/dialects/mysql/query.js:52:25)\n")
+	}
+	b.WriteString(stageEnd.Add(2*time.Hour+20*time.Minute).Format(time.RFC3339) + " info still listening\n")
+	app := filepath.Join(dir, "app.log")
+	must(t, os.WriteFile(app, []byte(b.String()), 0o644))
+
+	cfg := filepath.Join(dir, "warroom.yml")
+	must(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`access_logs:
+  - {name: nginx, paths: [%q, %q]}
+app_logs:
+  - {name: app, paths: [%q]}
+schedule:
+  event: Year-end 2026
+  time_zone: Asia/Shanghai
+  stages:
+    - {name: Final, end: "2027-01-01 00:00"}
+`, access, storm, app)), 0o644))
+	var out, errb bytes.Buffer
+	if code := run([]string{"watch", "-c", cfg, "--replay"}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var got []string
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		var tr transitionLine
+		if err := json.Unmarshal(sc.Bytes(), &tr); err != nil {
+			t.Fatalf("not a JSON line: %q", sc.Text())
+		}
+		at, err := time.Parse("2006-01-02T15:04:05.000Z07:00", tr.At)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %s %s→%s %s", at.Format("15:04:05"), tr.Indicator, tr.From, tr.To, tr.Phase))
+	}
+	want := []string{
+		// the hang's requests take 9 s: slow (crit above 20‱, held 10 s in
+		// hot) from the first second in the 10 s window that lags 2 s
+		"00:00:43 nginx.slow_ratio ok→crit hot",
+		// 20 499s a second from 00:00:30: over 2/s (hot warn) once two
+		// such seconds are in the window (00:00:34), over 5/s (hot crit)
+		// with three (00:00:35); each held 30 s
+		"00:01:04 nginx.499_rate ok→warn hot",
+		"00:01:05 nginx.499_rate warn→crit hot",
+		// down at once past 0.8 of the threshold: ≤ 4/s once only the
+		// last hang second (00:04:59) and the background's few remain
+		"00:05:11 nginx.499_rate crit→warn hot",
+		"00:05:12 nginx.slow_ratio crit→ok hot",
+		"00:05:12 nginx.499_rate warn→ok hot",
+		// at 01:30 the night is "normal" again: any DB error in the last
+		// minute warns, more than 5 is crit (the 6th comes at 01:30:25);
+		// down when the 7th (01:30:30) and then the last (01:30:55) leave
+		"01:30:03 app.db ok→warn normal",
+		"01:30:28 app.db warn→crit normal",
+		"01:31:33 app.db crit→warn normal",
+		"01:31:58 app.db warn→ok normal",
+		// the last line before the silence is at 02:09:59; absent after
+		// 60 s; back with the first line at 02:13:00
+		"02:10:59 nginx.qps ok→crit normal",
+		"02:13:01 nginx.qps crit→ok normal",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("transitions:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
