@@ -100,6 +100,7 @@ type Collector struct {
 	promHist map[string][]sources.Point // instant queries' answers, for their charts
 	win      time.Duration              // the view prom range queries were last sized for
 	winWidth int
+	over     overlayState // Prometheus overlays, see overlay.go
 
 	refreshing atomic.Bool
 

@@ -68,7 +68,9 @@ func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
 	if !live {
 		s.WindowEnd = end
 	}
+	var ov *overlay // the previous milestone's curves, when one is within reach
 	if sched := c.schedule(); sched != nil {
+		ov = c.overlay(sched, at, from, end, step, v.Window)
 		s.Event, s.Zone = sched.Event(), sched.Location()
 		phase, m := sched.PhaseAt(at)
 		s.Phase = convertPhase(phase)
@@ -116,6 +118,7 @@ func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
 			}
 			in.Series.Unit = in.Value.Unit
 		}
+		in.Secondary = ov.secondary(c, sp)
 		s.Indicators = append(s.Indicators, in)
 	}
 
