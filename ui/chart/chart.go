@@ -1,7 +1,8 @@
 // Package chart renders time series into a fixed-size block of terminal
 // text: a braille (2×4 dots per cell) or ASCII line chart with a y-axis
 // scale, a time axis in the event's zone, warn/crit threshold lines,
-// milestone markers with the HOT window marked, NaN gaps and a legend.
+// milestone markers with the HOT window marked, NaN gaps, a dotted overlay
+// (the previous milestone's curve) and a legend.
 //
 // Render is a pure function of its Options: no clock, no IO, no state. Its
 // output is always exactly Height lines of exactly Width cells, whatever
@@ -66,7 +67,8 @@ func DefaultStyles(isDark bool) Styles {
 }
 
 // PlainStyles draws without any colour or attribute: every distinction is
-// carried by glyphs (heavy vs dashed lines, the HOT band on the axis).
+// carried by glyphs (heavy vs dashed lines, the dotted overlay, the HOT
+// band on the axis).
 func PlainStyles() Styles { return Styles{} }
 
 // Options is everything a chart shows. The zero value of each field is a
@@ -291,15 +293,15 @@ func legend(o Options, p palette, offscale []Threshold) string {
 		paint paint
 	}
 	var items []item
-	line, dash, heavy := "━", "┄", "━"
+	line, dots, dash, heavy := "━", "··", "┄", "━"
 	if o.ASCII {
-		line, dash, heavy = "*", "-", "="
+		line, dots, dash, heavy = "*", "..", "-", "="
 	}
 	for i, s := range o.Series {
 		items = append(items, item{line, sources.Sanitize(s.Name), p.series[i%len(p.series)]})
 	}
 	for _, s := range o.Secondary {
-		items = append(items, item{"·", sources.Sanitize(s.Name), p.secondary})
+		items = append(items, item{dots, sources.Sanitize(s.Name), p.secondary})
 	}
 	for _, th := range o.Thresholds {
 		if math.IsNaN(th.Value) {

@@ -23,10 +23,13 @@ func series(n int, f func(i int) float64) sources.Series {
 
 func TestRenderAlwaysFits(t *testing.T) {
 	s := series(900, func(i int) float64 { return 100 + 50*math.Sin(float64(i)/30) })
+	prev := series(900, func(i int) float64 { return 300 + 50*math.Cos(float64(i)/20) })
+	prev.Name = "prev: day 0"
 	for _, ascii := range []bool{false, true} {
 		for w := 0; w <= 90; w += 3 {
 			for h := 0; h <= 30; h += 2 {
-				out := Render(Options{Width: w, Height: h, Series: []sources.Series{s}, ASCII: ascii, Location: time.UTC,
+				out := Render(Options{Width: w, Height: h, Series: []sources.Series{s}, Secondary: []sources.Series{prev},
+					ASCII: ascii, Location: time.UTC,
 					Thresholds: []Threshold{{Value: 120}, {Value: 1e6, Crit: true}},
 					Markers:    []Marker{{At: t0.Add(10 * time.Minute), Hot: 2 * time.Minute}}})
 				lines := strings.Split(out, "\n")
@@ -100,4 +103,72 @@ func TestSparkline(t *testing.T) {
 	if got := Sparkline(nil, 0, false); got != "" {
 		t.Errorf("zero width: %q", got)
 	}
+}
+
+// TestRenderSecondaryDotted: the previous milestone's curve is told from
+// the series without colour — dotted, every other dot column — and named
+// in the legend after the series, in ASCII too.
+func TestRenderSecondaryDotted(t *testing.T) {
+	now := series(600, func(int) float64 { return 10 })
+	prev := series(600, func(int) float64 { return 5 })
+	prev.Name = "prev: day 0"
+	for _, ascii := range []bool{false, true} {
+		out := Render(Options{Width: 50, Height: 10, Series: []sources.Series{now}, Secondary: []sources.Series{prev},
+			Location: time.UTC, ASCII: ascii})
+		lines := strings.Split(out, "\n")
+		leg := lines[0]
+		if i, j := strings.Index(leg, "qps"), strings.Index(leg, "prev: day 0"); i < 0 || j < i {
+			t.Errorf("ascii=%v: legend lacks the overlay after the series: %q", ascii, leg)
+		}
+		if mark := map[bool]string{false: "·· prev", true: ".. prev"}[ascii]; !strings.Contains(leg, mark) {
+			t.Errorf("ascii=%v: overlay legend mark %q missing: %q", ascii, mark, leg)
+		}
+		// rows of the plot: the series' row is solid, the overlay's dotted
+		var solid, dotted int
+		for _, l := range lines[1 : len(lines)-1] {
+			plot := plotOf(l)
+			cells := 0
+			for _, r := range plot {
+				if r != ' ' {
+					cells++
+				}
+			}
+			switch {
+			case cells == 0:
+			case ascii && cells >= len(plot)-1:
+				solid++
+			case ascii && cells <= len(plot)/2+1:
+				dotted++
+				if !strings.Contains(string(plot), "- -") && !strings.Contains(string(plot), "' '") && !strings.Contains(string(plot), ". .") {
+					t.Errorf("ASCII overlay not dotted: %q", string(plot))
+				}
+			case !ascii:
+				right := false // a dot in a cell's right column
+				for _, r := range plot {
+					if r >= 0x2800 && r <= 0x28ff && (r-0x2800)&0xb8 != 0 {
+						right = true
+					}
+				}
+				if right {
+					solid++
+				} else {
+					dotted++
+				}
+			}
+		}
+		if solid != 1 || dotted != 1 {
+			t.Errorf("ascii=%v: %d solid and %d dotted rows, want 1 and 1:\n%s", ascii, solid, dotted, out)
+		}
+	}
+}
+
+// plotOf is a plot row without its y-axis scale.
+func plotOf(line string) []rune {
+	rs := []rune(line)
+	for i, r := range rs {
+		if strings.ContainsRune("┤│|+", r) {
+			return rs[i+1:]
+		}
+	}
+	return rs
 }

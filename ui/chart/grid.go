@@ -54,6 +54,12 @@ func (g *grid) set(x, y int, c cellClass) {
 	if x < 0 || y < 0 || x >= g.dw || y >= g.dh {
 		return
 	}
+	// The overlay is dotted: only every other dot column, so it differs
+	// from the series without colour (⠁⠁ against ⠉⠉, "- -" against "--")
+	// while steep runs still show on the columns kept.
+	if c == classSecondary && x%2 == 1 {
+		return
+	}
 	cell := (y/g.cy)*g.pw + x/g.cx
 	if cell >= len(g.dots) {
 		return

@@ -1,6 +1,7 @@
 package pane
 
 import (
+	"fmt"
 	"math"
 	"strings"
 
@@ -143,4 +144,27 @@ func chartOptions(snap *sources.Snapshot, ins []sources.Indicator, w, h int, opt
 		o.Markers = append(o.Markers, chart.Marker{At: mk.At, Hot: mk.Hot})
 	}
 	return o
+}
+
+// vsPrev compares the newest point of an indicator's window with the
+// previous milestone's overlay at the same instant (or the last overlay
+// point before it), as "vs prev +12%"; empty without an overlay or when
+// the previous value is zero (no ratio to give).
+func vsPrev(in sources.Indicator) string {
+	last, ok := in.Series.Last()
+	if !ok || len(in.Secondary.Points) == 0 {
+		return ""
+	}
+	pts := in.Secondary.Points
+	for i := len(pts) - 1; i >= 0; i-- {
+		p := pts[i]
+		if p.At.After(last.At) || math.IsNaN(p.V) {
+			continue
+		}
+		if p.V == 0 || math.IsInf(p.V, 0) || math.IsNaN(last.V) {
+			return ""
+		}
+		return fmt.Sprintf("vs prev %+.0f%%", (last.V/p.V-1)*100)
+	}
+	return ""
 }

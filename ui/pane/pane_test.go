@@ -61,6 +61,12 @@ func TestPanes(t *testing.T) {
 			m, _ = m.Update(msg)
 			return m
 		},
+		"chart_prev": func(w, h int) viewer { // with the previous milestone's overlay, dotted
+			m := NewChart([]string{"nginx.qps"}, o)
+			m.SetSize(w, h)
+			m, _ = m.Update(msg)
+			return m
+		},
 		"top": func(w, h int) viewer {
 			m := NewTop("paths", o)
 			m.SetSize(w, h)

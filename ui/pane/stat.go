@@ -120,6 +120,9 @@ func (m Stat) View() string {
 		}
 		note += clean(in.Reason)
 	}
+	if vs := vsPrev(in); vs != "" && !failed && !stale && !unknown {
+		note = strings.TrimPrefix(note+" · "+vs, " · ") // the previous milestone at the same instant
+	}
 
 	if m.h < 3 {
 		// Too short for a border: one line per stat, so four key
