@@ -89,6 +89,8 @@ type Model struct {
 	showHelp   bool
 	milestones []time.Time // every stage end seen, sorted, bounded
 
+	views []paneView // each slot's last view, see paneView
+
 	frame string // the rendered screen, rebuilt only when something changed
 	dirty bool
 }
@@ -150,6 +152,7 @@ func (m *Model) setStyles(isDark bool) {
 	for i := range m.slots {
 		m.slots[i].setStyles(m.styles)
 	}
+	m.forgetViews()
 	m.dirty = true
 }
 
@@ -535,6 +538,7 @@ func (m *Model) setFocus(i int) {
 	if i >= 0 && i < len(m.slots) {
 		m.slots[i].setFocus(true)
 	}
+	m.forgetViews()
 	m.dirty = true
 }
 

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"maps"
+	"math"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -71,6 +74,7 @@ func (m *Model) relayout() {
 		m.focus = -1
 	}
 	m.status.SetHints(m.help.ShortHelpView(m.keys.ShortHelp()), m.help.ShortHelpView([]key.Binding{m.keys.Help}))
+	m.forgetViews()
 }
 
 // render composes the frame: every band's panes side by side, then the
@@ -96,7 +100,7 @@ func (m Model) render() string {
 				v = m.status.View()
 				bodyBottom = len(lines)
 			default:
-				v = m.slots[it.slot].view()
+				v = m.paneView(it.slot)
 			}
 			parts = append(parts, strings.Split(v, "\n"))
 		}
@@ -172,4 +176,150 @@ func padLeft(lines []string) []string {
 		out[i] = " " + l
 	}
 	return out
+}
+
+// paneView is a pane's last View and the snapshot it showed. A new
+// snapshot every second mostly repeats the previous one (static logs,
+// quiet tables), so a pane is drawn again only when what it shows
+// changed; size, focus, zoom and style changes forget every paneView.
+type paneView struct {
+	ok   bool
+	snap *sources.Snapshot
+	out  string
+}
+
+// forgetViews drops every cached pane view.
+func (m *Model) forgetViews() { m.views = make([]paneView, len(m.slots)) }
+
+// paneView returns slot i's view, drawn again only when its data changed.
+func (m Model) paneView(i int) string {
+	if i >= len(m.views) {
+		return m.slots[i].view()
+	}
+	pv := &m.views[i]
+	if pv.ok && (pv.snap == m.shown || sameData(&m.slots[i], m.rects[i].h, pv.snap, m.shown)) {
+		pv.snap = m.shown
+		return pv.out
+	}
+	out := m.slots[i].view()
+	*pv = paneView{ok: true, snap: m.shown, out: out}
+	return out
+}
+
+// sameData reports whether a pane of slot s (h rows high) shows the same
+// in snapshots a and b: everything its View reads is compared. When in
+// doubt it says no, which only costs a redraw.
+func sameData(s *slot, h int, a, b *sources.Snapshot) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.Zone != b.Zone {
+		return false
+	}
+	switch s.kind {
+	case KindStat:
+		if h-2 >= 10 {
+			return false // zoomed: a chart of the window, which moves with the clock
+		}
+		return sameIndicator(a, b, s.cfg.Indicator)
+	case KindChart:
+		as, ae := a.WindowEnd, a.At
+		bs, be := b.WindowEnd, b.At
+		if !as.IsZero() {
+			ae = as
+		}
+		if !bs.IsZero() {
+			be = bs
+		}
+		if a.Window != b.Window || !ae.Equal(be) || !slices.Equal(a.Markers, b.Markers) {
+			return false
+		}
+		names := s.cfg.Indicators
+		if s.cfg.Indicator != "" {
+			names = []string{s.cfg.Indicator}
+		}
+		for _, n := range names {
+			if !sameIndicator(a, b, n) {
+				return false
+			}
+		}
+		return true
+	case KindTop:
+		ta, oka := topTable(a, s.cfg.Table)
+		tb, okb := topTable(b, s.cfg.Table)
+		return oka == okb && ta.Title == tb.Title && ta.Window == tb.Window && ta.Distinct == tb.Distinct &&
+			ta.Exact == tb.Exact && slices.Equal(ta.Rows, tb.Rows)
+	case KindLog:
+		la, oka := logView(a, s.cfg.Source)
+		lb, okb := logView(b, s.cfg.Source)
+		return oka == okb && la.Source == lb.Source && slices.Equal(la.Lines, lb.Lines) &&
+			slices.EqualFunc(la.Patterns, lb.Patterns, func(x, y sources.PatternCount) bool {
+				return x.Name == y.Name && sameFloat(x.PerMin, y.PerMin) && x.Total == y.Total
+			})
+	case KindTimeline:
+		if a.Unacked != b.Unacked || len(a.Timeline) != len(b.Timeline) {
+			return false
+		}
+		for i, x := range a.Timeline {
+			y := b.Timeline[i]
+			if x.At != y.At || x.Indicator != y.Indicator || x.From != y.From || x.To != y.To ||
+				!sameFloat(x.Value, y.Value) || !sameFloat(x.Threshold, y.Threshold) ||
+				x.Phase != y.Phase || x.Milestone != y.Milestone || x.Acked != y.Acked ||
+				!sameIndicator(a, b, x.Indicator) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// sameIndicator compares everything a pane can show of one indicator,
+// including how old a stale value reads (its age is counted from At).
+func sameIndicator(a, b *sources.Snapshot, name string) bool {
+	x, oka := a.Indicator(name)
+	y, okb := b.Indicator(name)
+	if oka != okb {
+		return false
+	}
+	if !oka {
+		return true
+	}
+	if x.Name != y.Name || x.Title != y.Title || x.State != y.State || x.Reason != y.Reason ||
+		!sameFloat(x.Warn, y.Warn) || !sameFloat(x.Crit, y.Crit) ||
+		x.Value.Name != y.Value.Name || !sameFloat(x.Value.Value, y.Value.Value) || x.Value.Unit != y.Value.Unit ||
+		x.Value.Health != y.Value.Health || x.Value.At != y.Value.At || x.Value.Err != y.Value.Err ||
+		!sameSeries(x.Series, y.Series) || !sameSeries(x.Secondary, y.Secondary) {
+		return false
+	}
+	if x.Value.Health == sources.HealthStale || x.State == sources.StateStale {
+		return pane.Age(a.At.Sub(x.Value.At)) == pane.Age(b.At.Sub(y.Value.At))
+	}
+	return true
+}
+
+func sameSeries(a, b sources.Series) bool {
+	return a.Name == b.Name && a.Unit == b.Unit && maps.Equal(a.Labels, b.Labels) &&
+		slices.EqualFunc(a.Points, b.Points, func(p, q sources.Point) bool { return p.At == q.At && sameFloat(p.V, q.V) })
+}
+
+// sameFloat is == that also holds for two NaNs.
+func sameFloat(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) || a == b }
+
+func topTable(s *sources.Snapshot, title string) (sources.TopTable, bool) {
+	for _, t := range s.Tops {
+		if title == "" || t.Title == title {
+			return t, true
+		}
+	}
+	return sources.TopTable{}, false
+}
+
+func logView(s *sources.Snapshot, source string) (sources.LogView, bool) {
+	for _, l := range s.Logs {
+		if source == "" || l.Source == source {
+			return l, true
+		}
+	}
+	return sources.LogView{}, false
 }

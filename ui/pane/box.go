@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"warroom/sources"
@@ -59,11 +59,11 @@ func box(st Styles, ascii, focused bool, title string, w, h int, body []string) 
 	t := ""
 	if title != "" && iw >= 4 {
 		t = " " + title + " "
-		if lipgloss.Width(t) > iw-1 {
+		if Width(t) > iw-1 {
 			t = Fit(" "+title, iw-2) + " "
 		}
 	}
-	tw := lipgloss.Width(t)
+	tw := Width(t)
 	b.WriteString(bs.Render(f.tl + f.h))
 	b.WriteString(ts.Render(t))
 	b.WriteString(bs.Render(strings.Repeat(f.h, max(iw-1-tw, 0)) + f.tr))
@@ -90,15 +90,73 @@ func Fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	sw := ansi.StringWidth(s)
+	sw := Width(s)
 	if sw > w {
 		s = ansi.Truncate(s, w, "…")
-		sw = ansi.StringWidth(s)
+		sw = Width(s)
 	}
 	if sw < w {
 		s += strings.Repeat(" ", w-sw)
 	}
 	return s
+}
+
+// Width is the cells one line (which may hold styling) takes, as
+// ansi.StringWidth counts them. Most of what panes draw is ASCII, SGR
+// sequences and one-cell symbols (box drawing, blocks, braille, arrows,
+// punctuation), which are counted here without segmenting graphemes;
+// anything else is left to ansi.StringWidth.
+func Width(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c >= 0x20 && c < 0x7f:
+			n++
+			i++
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			// CSI: parameters and intermediates, then one final byte
+			j := i + 2
+			for j < len(s) && s[j] >= 0x20 && s[j] <= 0x3f {
+				j++
+			}
+			if j >= len(s) || s[j] < 0x40 || s[j] > 0x7e {
+				return ansi.StringWidth(s)
+			}
+			i = j + 1
+		case c >= 0x80:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !oneCell(r) {
+				return ansi.StringWidth(s)
+			}
+			n++
+			i += size
+		default:
+			return ansi.StringWidth(s)
+		}
+	}
+	return n
+}
+
+// oneCell reports whether r is always one cell and a grapheme of its own:
+// no combining mark, joiner, variation selector or wide character is among
+// these (TestWidthOneCell checks each against ansi.StringWidth).
+func oneCell(r rune) bool {
+	switch {
+	case r >= 0xa1 && r <= 0xff && r != 0xad: // Latin-1 (· ° ± ×), not the soft hyphen
+		return true
+	case r >= 0x2010 && r <= 0x2027, r >= 0x2030 && r <= 0x203e: // dashes, quotes, • … ‰ ‱
+		return true
+	case r >= 0x2190 && r <= 0x2199: // arrows
+		return true
+	case r >= 0x2500 && r <= 0x25ff: // box drawing, blocks, geometric shapes
+		return r < 0x25fd // ◽◾◿ are emoji-wide
+	case r >= 0x2800 && r <= 0x28ff: // braille
+		return true
+	case r == 0x2714, r == 0x2716: // ✔ ✖
+		return true
+	}
+	return false
 }
 
 // block fits lines into exactly h lines of w cells.

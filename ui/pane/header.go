@@ -92,7 +92,7 @@ func (m Header) View() string {
 		return block([]string{line}, m.w, m.h)
 	}
 	digits := bigDigits(countdown, m.opts.ASCII)
-	rw := m.w - lipgloss.Width(digits[0]) - 2
+	rw := m.w - Width(digits[0]) - 2
 	lines := []string{
 		st.Countdown.Render(digits[0]) + "  " + arrange([]seg{event, next, paused}, rw),
 		st.Countdown.Render(digits[1]) + "  " + arrange([]seg{phase, since, window}, rw),
@@ -235,10 +235,10 @@ func arrange(segs []seg, w int) string {
 		worst := -1
 		for i, s := range keep {
 			if s.right {
-				rw += lipgloss.Width(s.text)
+				rw += Width(s.text)
 				rn++
 			} else {
-				lw += lipgloss.Width(s.text)
+				lw += Width(s.text)
 				ln++
 			}
 			if worst < 0 || s.prio > keep[worst].prio {
@@ -259,7 +259,7 @@ func arrange(segs []seg, w int) string {
 				}
 			}
 			ls, rs := strings.Join(l, "  "), strings.Join(r, "  ")
-			gap := w - lipgloss.Width(ls) - lipgloss.Width(rs)
+			gap := w - Width(ls) - Width(rs)
 			if gap < 0 {
 				return Fit(ls+rs, w)
 			}

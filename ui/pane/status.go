@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 
 	"warroom/sources"
 	"warroom/ui/units"
@@ -100,7 +99,7 @@ func segsWidth(segs []seg) int {
 		if s.text == "" {
 			continue
 		}
-		w += lipgloss.Width(s.text)
+		w += Width(s.text)
 		n++
 	}
 	if n > 1 {

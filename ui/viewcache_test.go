@@ -1,0 +1,40 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"warroom/sources"
+	"warroom/ui/internal/fixture"
+)
+
+// TestPaneViewsReusedOnlyWhenSame feeds snapshots that change one thing at
+// a time and checks every frame against one drawn without the pane cache.
+func TestPaneViewsReusedOnlyWhenSame(t *testing.T) {
+	p := &fixture.Provider{}
+	for _, size := range [][2]int{{200, 60}, {80, 24}} {
+		m := sized(t, p, Options{}, size[0], size[1])
+		changes := []func(s *sources.Snapshot){
+			func(s *sources.Snapshot) {},
+			func(s *sources.Snapshot) { s.Indicators[1].Value.Value = 99 },
+			func(s *sources.Snapshot) { s.Indicators[2].State = sources.StateOK; s.Indicators[2].Reason = "" },
+			func(s *sources.Snapshot) { s.Indicators[3].Series.Points[10].V = 1e6 },
+			func(s *sources.Snapshot) { s.Tops[0].Rows[0].Count += 7 },
+			func(s *sources.Snapshot) {
+				s.Logs[0].Lines = append(s.Logs[0].Lines, sources.LogLine{At: s.At, Text: "new line"})
+			},
+			func(s *sources.Snapshot) { s.Timeline = s.Timeline[:len(s.Timeline)-1] },
+			func(s *sources.Snapshot) { s.At = s.At.Add(time.Minute) }, // stale ages move
+		}
+		for i, change := range changes {
+			s := fixture.Snapshot()
+			change(s)
+			m = update(t, m, snapshotMsg{seq: m.gotSeq + 1, view: m.view(), snap: s})
+			fresh := m
+			fresh.forgetViews()
+			if got, want := m.frame, fresh.render(); got != want {
+				t.Fatalf("%dx%d change %d: cached frame differs from a fresh one:\n%s\n---\n%s", size[0], size[1], i, got, want)
+			}
+		}
+	}
+}
