@@ -80,20 +80,34 @@ func (s *Source) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan struct{})
+	// The flush timer runs only while an entry may be open: a quiet log
+	// costs no wakeups. pending is set by the first batch after a flush,
+	// which kicks the timer; the timer clears it when it has flushed.
+	var pending atomic.Bool
+	kick := make(chan struct{}, 1)
 	go func() {
 		defer close(done)
-		t := time.NewTicker(flushIdle / 2)
+		t := time.NewTimer(flushIdle)
+		t.Stop()
 		defer t.Stop()
-		flushed := int64(0)
 		for {
 			select {
 			case <-ctx.Done():
 				return
+			case <-kick:
+				t.Reset(flushIdle)
 			case <-t.C:
 				last := s.last.Load()
-				if last != flushed && time.Since(time.Unix(0, last)) >= flushIdle {
-					s.w.Flush()
-					flushed = last
+				if wait := flushIdle - time.Since(time.Unix(0, last)); wait > 0 {
+					t.Reset(wait)
+					continue
+				}
+				pending.Store(false)
+				s.w.Flush()
+				// A batch that came after last saw pending still set and
+				// did not kick: its entry needs the timer too.
+				if s.last.Load() != last && pending.CompareAndSwap(false, true) {
+					t.Reset(flushIdle)
 				}
 			}
 		}
@@ -101,6 +115,12 @@ func (s *Source) Run(ctx context.Context) error {
 	err := s.fol.Run(ctx, func(b tail.Batch) {
 		s.w.Ingest(b.Data)
 		s.last.Store(time.Now().UnixNano())
+		if !pending.Load() && pending.CompareAndSwap(false, true) {
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
+		}
 	})
 	cancel()
 	<-done

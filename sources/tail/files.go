@@ -16,6 +16,14 @@ import (
 // write.
 const eventGap = 20 * time.Millisecond
 
+// quietPoll is how often files are checked while the watcher sees every
+// change that matters: each file open in a local directory that is
+// watched, nothing rotated away still being drained, no pattern waiting
+// for a match, no error. Rotations and writes then arrive as events (within
+// eventGap); the poll is only a safety net, and an idle screen is not woken
+// Poll times a second per file for nothing.
+const quietPoll = 2 * time.Second
+
 // fileSet is the state of runFiles: the followed paths and what watches them.
 type fileSet struct {
 	f       *Follower
@@ -24,7 +32,8 @@ type fileSet struct {
 	byPath  map[string]*fileTail
 	nomatch []string // patterns matching nothing at the last scan
 	watcher *fsnotify.Watcher
-	watched map[string]bool // directories added to watcher
+	watched map[string]bool // directories added to watcher; false: local or not, not trusted
+	blind   bool            // some path's changes may not reach the watcher (see quiet)
 }
 
 func (f *Follower) runFiles(ctx context.Context, emit func(Batch)) error {
@@ -52,7 +61,8 @@ func (f *Follower) runFiles(ctx context.Context, emit func(Batch)) error {
 			events, watchErrs = w.Events, w.Errors
 		}
 	}
-	ticker := time.NewTicker(o.Poll)
+	period := o.Poll
+	ticker := time.NewTicker(period)
 	defer ticker.Stop()
 	gap := time.NewTimer(time.Hour)
 	gap.Stop()
@@ -88,23 +98,48 @@ func (f *Follower) runFiles(ctx context.Context, emit func(Batch)) error {
 			s.scan(false)
 		}
 		more = s.checkAll(tick)
+		if p := s.period(); p != period {
+			period = p
+			ticker.Reset(p)
+		}
 	}
+}
+
+// period is the poll interval for the current state: Poll, or quietPoll
+// while the watcher can be trusted to report whatever happens (rotation is
+// then still noticed within eventGap).
+func (s *fileSet) period() time.Duration {
+	o := s.f.opts
+	if s.watcher == nil || s.blind || len(s.nomatch) > 0 || o.Poll >= quietPoll {
+		return o.Poll
+	}
+	for _, t := range s.tails {
+		if t.cur == nil || len(t.old) > 0 || t.missing || t.st.Err != "" || t.refused != nil {
+			return o.Poll
+		}
+	}
+	return quietPoll
 }
 
 // scan matches the configured paths, adding new files and watches.
 func (s *fileSet) scan(initial bool) {
 	s.nomatch = s.nomatch[:0]
+	s.blind = false
 	for _, p := range s.f.opts.Paths {
 		if !hasMeta(p) {
 			s.add(p, false, initial)
 			s.watchDir(filepath.Dir(p))
 			if target, err := filepath.EvalSymlinks(p); err == nil && target != p {
+				// a chain of links may pass through directories not watched
 				s.watchDir(filepath.Dir(target))
+				s.blind = true
 			}
 			continue
 		}
 		if dir := filepath.Dir(p); !hasMeta(dir) {
 			s.watchDir(dir)
+		} else {
+			s.blind = true // new directories are found by polling only
 		}
 		matches, _ := filepath.Glob(p) // the pattern was validated in New
 		found := false
@@ -128,13 +163,23 @@ func (s *fileSet) add(path string, glob, initial bool) {
 }
 
 func (s *fileSet) watchDir(dir string) {
-	if s.watcher == nil || s.watched[dir] {
+	if s.watcher == nil {
 		return
 	}
-	if err := s.watcher.Add(dir); err == nil {
-		s.watched[dir] = true
+	trusted, ok := s.watched[dir]
+	if !ok {
+		if err := s.watcher.Add(dir); err != nil {
+			// A directory that does not exist yet is tried again at the
+			// next scan.
+			s.blind = true
+			return
+		}
+		trusted = notifySeesAll(dir)
+		s.watched[dir] = trusted
 	}
-	// A directory that does not exist yet is tried again at the next scan.
+	if !trusted {
+		s.blind = true
+	}
 }
 
 // checkAll checks every file once and publishes the status. It reports

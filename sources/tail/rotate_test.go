@@ -204,3 +204,31 @@ func firstDiff(got, want []string) string {
 	}
 	return "one is a prefix of the other"
 }
+
+// TestQuietPollStillSeesRotation: with the watcher trusted the poll slows
+// to quietPoll, yet a rotation (and the lines after it) still arrive well
+// within the default Poll, from the watcher's events.
+func TestQuietPollStillSeesRotation(t *testing.T) {
+	dir := t.TempDir()
+	if !notifySeesAll(dir) {
+		t.Skip("the watcher does not see every change here; polling stays at Poll")
+	}
+	path := filepath.Join(dir, "access.log")
+	w := newLogWriter(t, path)
+	w.write(10)
+	_, c := start(t, Options{Paths: []string{path}, Start: Start{Kind: StartBeginning}})
+	c.waitLine(t, path, lineText(9))
+	time.Sleep(2 * DefaultPoll) // past the first poll: quiet by now
+	for n := 1; n <= 3; n++ {
+		w.mu.Lock()
+		rotations[0].rotate(t, w, path, n) // rename+create
+		w.mu.Unlock()
+		last := lineText(w.count())
+		at := time.Now()
+		w.write(1)
+		waitFor(t, last, func() bool { return slices.Contains(c.lines(path), last) })
+		if d := time.Since(at); d > DefaultPoll {
+			t.Fatalf("rotation %d: the first line after it arrived after %s, want within %s", n, d, DefaultPoll)
+		}
+	}
+}
