@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,14 +10,8 @@ import (
 )
 
 func loadLayout(t *testing.T, path string) (LayoutConfig, error) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var c LayoutConfig
-	err = config.Load(f, &c)
+	err := config.LoadFile(path, &c)
 	return c, err
 }
 

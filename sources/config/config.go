@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 	"strings"
 
@@ -277,4 +278,14 @@ func cleanYAMLError(err error) error {
 		return errors.New(strings.Join(te.Errors, "; "))
 	}
 	return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+}
+
+// LoadFile is Load from the file at path.
+func LoadFile(path string, v any) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return Load(f, v)
 }

@@ -151,17 +151,9 @@ func (c *Config) validate(n *yaml.Node) error {
 // in sources/config cannot see through.
 func (w *WebhookConfig) UnmarshalYAML(n *yaml.Node) error {
 	*w = DefaultWebhookConfig
-	rest, headers := splitKey(n, "http_headers")
 	type plain WebhookConfig
-	if err := config.Decode(rest, (*plain)(w)); err != nil {
+	if err := config.DecodeHTTP(n, (*plain)(w), &w.HTTP); err != nil {
 		return err
-	}
-	if headers != nil {
-		m := map[string]promcfg.Header{}
-		if err := config.Decode(headers, &m); err != nil {
-			return err
-		}
-		w.HTTP.HTTPHeaders = &promcfg.Headers{Headers: m}
 	}
 	return w.validate(n)
 }
@@ -211,11 +203,7 @@ func (w *WebhookConfig) validate(n *yaml.Node) error {
 	case w.MinInterval < 0 || time.Duration(w.MinInterval) > maxMinInterval:
 		return config.Errorf(at("min_interval"), "min_interval", "webhook %q: must be in [0, %s]", w.Name, model.Duration(maxMinInterval))
 	}
-	if err := w.HTTP.Validate(); err != nil {
-		key := httpKey(err.Error())
-		return config.Errorf(config.FieldNode(n, key), key, "webhook %q: %v", w.Name, err)
-	}
-	return nil
+	return config.ValidateHTTP(n, &w.HTTP, fmt.Sprintf("webhook %q", w.Name))
 }
 
 // SetDirectory resolves relative file paths (url_file, secret_file and the

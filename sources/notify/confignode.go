@@ -26,40 +26,6 @@ func checkURL(raw string) error {
 	return nil
 }
 
-// httpKey guesses which block a prometheus/common validation message is
-// about, so the error can point at that block's line.
-func httpKey(msg string) string {
-	for _, k := range []string{"basic_auth", "oauth2", "authorization", "bearer_token", "proxy", "header"} {
-		if strings.Contains(msg, k) {
-			switch k {
-			case "proxy":
-				return "proxy_url"
-			case "header":
-				return "http_headers"
-			}
-			return k
-		}
-	}
-	return ""
-}
-
-// splitKey returns mapping n without key, and key's value node.
-func splitKey(n *yaml.Node, key string) (rest, val *yaml.Node) {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return n, nil
-	}
-	cp := *n
-	cp.Content = nil
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			val = n.Content[i+1]
-			continue
-		}
-		cp.Content = append(cp.Content, n.Content[i], n.Content[i+1])
-	}
-	return &cp, val
-}
-
 // prefixField puts an item's errors under its place in the list
 // ("webhooks[1].kind") when the config was built in code; decoded configs
 // already fail inside the item's UnmarshalYAML with the item's line.

@@ -74,26 +74,14 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 // check in sources/config cannot see through.
 func (s *ServerConfig) UnmarshalYAML(n *yaml.Node) error {
 	*s = ServerConfig{HTTP: promcfg.DefaultHTTPClientConfig}
-	rest, headers := splitKey(n, "http_headers")
 	type plain ServerConfig
-	if err := config.Decode(rest, (*plain)(s)); err != nil {
+	if err := config.DecodeHTTP(n, (*plain)(s), &s.HTTP); err != nil {
 		return err
-	}
-	if headers != nil {
-		m := map[string]promcfg.Header{}
-		if err := config.Decode(headers, &m); err != nil {
-			return err
-		}
-		s.HTTP.HTTPHeaders = &promcfg.Headers{Headers: m}
 	}
 	if err := s.validateURL(); err != nil {
 		return config.Errorf(config.FieldNode(n, "url"), "url", "%v", err)
 	}
-	if err := s.HTTP.Validate(); err != nil {
-		key := httpKey(err.Error())
-		return config.Errorf(config.FieldNode(n, key), key, "server %q: %v", s.Name, err)
-	}
-	return nil
+	return config.ValidateHTTP(n, &s.HTTP, fmt.Sprintf("server %q", s.Name))
 }
 
 // UnmarshalYAML decodes one query entry; cross-references (server names,
@@ -109,39 +97,6 @@ func (q *QueryConfig) UnmarshalYAML(n *yaml.Node) error {
 	}
 	q.applyDefaults()
 	return config.At(n, q.validate(n))
-}
-
-// httpKey guesses which block a prometheus/common validation message is
-// about, so the error can point at that block's line.
-func httpKey(msg string) string {
-	for _, k := range []string{"basic_auth", "oauth2", "authorization", "bearer_token", "proxy", "header"} {
-		if strings.Contains(msg, k) {
-			switch k {
-			case "proxy":
-				return "proxy_url"
-			case "header":
-				return "http_headers"
-			}
-			return k
-		}
-	}
-	return ""
-}
-
-func splitKey(n *yaml.Node, key string) (rest, val *yaml.Node) {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return n, nil
-	}
-	cp := *n
-	cp.Content = nil
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			val = n.Content[i+1]
-			continue
-		}
-		cp.Content = append(cp.Content, n.Content[i], n.Content[i+1])
-	}
-	return &cp, val
 }
 
 func (c *Config) applyDefaults() {

@@ -2,7 +2,6 @@ package prom
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,14 +12,8 @@ import (
 )
 
 func loadFile(t *testing.T, path string) (Config, error) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var c Config
-	err = config.Load(f, &c)
+	err := config.LoadFile(path, &c)
 	return c, err
 }
 

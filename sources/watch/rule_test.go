@@ -19,14 +19,8 @@ type file struct {
 }
 
 func loadRules(t *testing.T, path string) (Rules, error) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var c file
-	err = config.Load(f, &c)
+	err := config.LoadFile(path, &c)
 	return c.Rules, err
 }
 
