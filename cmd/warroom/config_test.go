@@ -53,6 +53,7 @@ func TestCheckBad(t *testing.T) {
 		"bad_schedule_both.yml":     "line 5: schedule_file: give schedule or schedule_file, not both",
 		"bad_schedule_zone.yml":     `line 3: time_zone: unknown time zone "Asia/Shangai"`,
 		"bad_app_pack.yml":          `line 4: packs[1]: unknown pack "dbs"`,
+		"bad_app_start.yml":         "line 4: start: ",
 		"bad_prom_server.yml":       `line 8: queries[0].server: unknown server "mian"`,
 		"bad_dup_kinds.yml":         `app_logs[0].name: duplicate source name "web"`,
 		"bad_unknown_section.yml":   "line 2: notfiy: unknown field",

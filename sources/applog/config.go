@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"warroom/sources/config"
+	"warroom/sources/tail"
 )
 
 // SourceConfig is one application/error-log source under `app_logs:`.
@@ -56,11 +57,8 @@ func (c *SourceConfig) Validate() error { return c.validate(nil) }
 
 func (c *SourceConfig) validate(n *yaml.Node) error {
 	at := func(f string) *yaml.Node { return config.FieldNode(n, f) }
-	if c.Name == "" || strings.ContainsAny(c.Name, " .\t") {
-		return config.Errorf(at("name"), "name", "must be non-empty without spaces or dots, got %q", c.Name)
-	}
-	if len(c.Paths) > 0 && len(c.Command) > 0 {
-		return config.Errorf(at("command"), "command", "give paths or command, not both")
+	if err := tail.CheckInput(n, c.Name, c.Paths, c.Command, c.Start); err != nil {
+		return err
 	}
 	if c.Keep < 1 || c.Keep > 10000 {
 		return config.Errorf(at("keep"), "keep", "must be between 1 and 10000, got %d", c.Keep)

@@ -73,14 +73,8 @@ func (c *SourceConfig) Validate() error { return c.validate(nil) }
 
 func (c *SourceConfig) validate(n *yaml.Node) error {
 	at := func(field string) *yaml.Node { return config.FieldNode(n, field) }
-	if c.Name == "" || strings.ContainsAny(c.Name, " .\t") {
-		return config.Errorf(at("name"), "name", "must be non-empty without spaces or dots, got %q", c.Name)
-	}
-	if len(c.Paths) > 0 && len(c.Command) > 0 {
-		return config.Errorf(at("command"), "command", "give paths or command, not both")
-	}
-	if _, err := tail.ParseStart(c.Start); err != nil {
-		return config.Errorf(at("start"), "start", "%v", err)
+	if err := tail.CheckInput(n, c.Name, c.Paths, c.Command, c.Start); err != nil {
+		return err
 	}
 	f, err := CompileFormat(c.Format)
 	if err != nil {
