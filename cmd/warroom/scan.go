@@ -93,6 +93,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	// scan needs whole-run totals, not history: small rings keep RSS flat,
 	// and peaks are kept as slots are reused.
 	opts.Seconds, opts.Minutes, opts.DetailMinutes = 600, 120, 1
+	opts.NoDetail = true // per-minute top-K sketches cost ~11% of a scan and it never reads them
 	var err error
 	if opts.From, err = parseWhen(o.from); err != nil {
 		fmt.Fprintf(stderr, "warroom scan: --from: %v\n", err)

@@ -64,6 +64,10 @@ type Options struct {
 	DetailMinutes int // minutes of latency histograms, top-K and distinct counts (default 360)
 	TopPerMinute  int // keys per minute sketch (default 50)
 	TopTotal      int // keys in the whole-run sketch (default 16384)
+	// NoDetail skips the per-minute details (latency, top-K, distinct
+	// clients per minute) for callers that only read whole-run totals, as
+	// scan does; Window then has counts but no tops or quantiles.
+	NoDetail bool
 
 	From, To int64 // unix seconds; lines outside [From, To) are skipped; 0 = open
 
@@ -371,7 +375,11 @@ func (a *Aggregator) slotsFor(t int64) {
 		}
 		sl.min, sl.minIdx = b, idx
 	}
-	sl.d = a.detailAt(t)
+	if !a.o.NoDetail {
+		sl.d = a.detailAt(t)
+	} else {
+		sl.d = nil
+	}
 }
 
 // countCode counts status in the per-code columns secIdx and minIdx (-1:

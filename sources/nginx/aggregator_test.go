@@ -3,6 +3,7 @@ package nginx
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +185,34 @@ func TestAggregatorBoundedMemory(t *testing.T) {
 	}
 	if d := float64(s.DistinctIPs); math.Abs(d-20000)/20000 > 0.03 {
 		t.Fatalf("distinct %v", d)
+	}
+}
+
+// TestNoDetailKeepsTotals: skipping the per-minute details (as scan does)
+// changes nothing in the whole-run summary, and only drops what the
+// details feed (a window's tops and quantiles).
+func TestNoDetailKeepsTotals(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 3000; i++ {
+		at := t0.Add(time.Duration(i) * 40 * time.Millisecond)
+		status := 200
+		if i%17 == 0 {
+			status = 499
+		}
+		b.WriteString(line(at, fmt.Sprintf("10.0.%d.%d", i%7, i%251), fmt.Sprintf("/api/item/%d", i%13), status, float64(i%1500)/1000, "0.010"))
+	}
+	full := newTestAgg(t, Options{})
+	lean := newTestAgg(t, Options{NoDetail: true})
+	full.Ingest([]byte(b.String()))
+	lean.Ingest([]byte(b.String()))
+	fs, ls := full.Summary(5), lean.Summary(5)
+	if !reflect.DeepEqual(fs, ls) {
+		t.Fatalf("summaries differ:\nfull %+v\nlean %+v", fs, ls)
+	}
+	if w := lean.Window(t0, t0.Add(2*time.Minute), 5); w.Requests != 3000 || len(w.TopIPs) != 0 {
+		t.Errorf("lean window: %d requests, %d top IPs (want 3000 and none)", w.Requests, len(w.TopIPs))
+	}
+	if w := full.Window(t0, t0.Add(2*time.Minute), 5); len(w.TopIPs) == 0 {
+		t.Error("full window lost its top IPs")
 	}
 }
