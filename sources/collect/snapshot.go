@@ -3,6 +3,7 @@ package collect
 import (
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"warroom/sources"
@@ -98,11 +99,8 @@ func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
 			in.State = unjudged(in.Value)
 		}
 		switch sp.kind {
-		case kindNginx:
-			in.Series, _ = c.o.Nginx[sp.src].Aggregator().Series(sp.m, sp.group, from, end, step)
-			in.Series.Name = sp.title
-		case kindApp:
-			in.Series, _ = c.o.Apps[sp.src].Watcher().Series(sp.col, from, end, step)
+		case kindNginx, kindApp:
+			in.Series = c.series(k, from, end, step)
 			in.Series.Name = sp.title
 		case kindProm:
 			r, ok := ps.Get(sp.query)
@@ -159,16 +157,101 @@ func (c *Collector) tops(from, end time.Time, window time.Duration) []sources.To
 	span := min(window, c.o.TopSpan)
 	var out []sources.TopTable
 	for i, src := range c.o.Nginx {
-		w := src.Aggregator().Window(end.Add(-span), end, c.o.TopN)
-		prefix := ""
-		if i > 0 || len(c.o.Nginx) > 1 {
-			prefix = src.Name() + " "
+		a := src.Aggregator()
+		ver, _, _ := a.Counts() // read before the window: a line counted meanwhile changes it
+		f, t := end.Add(-span).Unix(), end.Unix()
+		// Window's tables come from the per-minute details of the whole
+		// minutes touching [f, t): the same minutes and no new line give
+		// the same tables
+		key := topKey{src: i, span: span, fromMin: f - f%60, toMin: t - 1 - (t-1)%60, empty: t <= f, ver: ver}
+		c.cache.mu.Lock()
+		pair, ok := c.cache.tops[key]
+		c.cache.mu.Unlock()
+		if !ok {
+			w := a.Window(end.Add(-span), end, c.o.TopN)
+			prefix := ""
+			if i > 0 || len(c.o.Nginx) > 1 {
+				prefix = src.Name() + " "
+			}
+			pair = [2]sources.TopTable{
+				{Title: prefix + "IPs", Window: span, Rows: topRows(w.TopIPs), Distinct: w.DistinctIPs, Exact: exact(w.TopIPs)},
+				{Title: prefix + "paths", Window: span, Rows: topRows(w.TopPaths), Exact: exact(w.TopPaths)}}
+			c.cache.mu.Lock()
+			c.cache.tops = map[topKey][2]sources.TopTable{key: pair} // only the newest is ever asked again
+			c.cache.mu.Unlock()
 		}
-		out = append(out,
-			sources.TopTable{Title: prefix + "IPs", Window: span, Rows: topRows(w.TopIPs), Distinct: w.DistinctIPs, Exact: exact(w.TopIPs)},
-			sources.TopTable{Title: prefix + "paths", Window: span, Rows: topRows(w.TopPaths), Exact: exact(w.TopPaths)})
+		for _, tt := range pair {
+			tt.Rows = slices.Clone(tt.Rows) // every snapshot is its own copy
+			out = append(out, tt)
+		}
 	}
 	return out
+}
+
+// snapCache keeps the last second's series and top tables: a quiet
+// second (no new line, window start still in the same bucket) asks the
+// sources for exactly the same again. Keys carry a version of the source's
+// data (the whole-run counters of an access log, the entry count of an
+// application log) read before computing, so a line counted meanwhile only
+// costs a recomputation the next time.
+type snapCache struct {
+	mu     sync.Mutex
+	series map[seriesKey]sources.Series
+	tops   map[topKey][2]sources.TopTable
+}
+
+type seriesKey struct {
+	spec       int
+	f, n, step int64 // first bucket (unix s), bucket count, step (s)
+	nginxVer   nginx.Bucket
+	appVer     uint64
+}
+
+type topKey struct {
+	src            int
+	span           time.Duration
+	fromMin, toMin int64
+	empty          bool
+	ver            nginx.Bucket
+}
+
+// series is spec k's series over [from, end) at step, as the source
+// computes it (buckets aligned to multiples of step), from the cache
+// when the source has no new data and the buckets are the same.
+func (c *Collector) series(k int, from, end time.Time, step time.Duration) sources.Series {
+	sp := c.specs[k]
+	st := max(int64(step/time.Second), 1)
+	f, t := from.Unix(), end.Unix()
+	f -= f % st
+	key := seriesKey{spec: k, f: f, step: st}
+	if t > f {
+		key.n = (t - f + st - 1) / st
+	}
+	switch sp.kind {
+	case kindNginx:
+		key.nginxVer, _, _ = c.o.Nginx[sp.src].Aggregator().Counts()
+	case kindApp:
+		key.appVer = c.o.Apps[sp.src].Watcher().Entries()
+	}
+	c.cache.mu.Lock()
+	s, ok := c.cache.series[key]
+	c.cache.mu.Unlock()
+	if !ok {
+		switch sp.kind {
+		case kindNginx:
+			s, _ = c.o.Nginx[sp.src].Aggregator().Series(sp.m, sp.group, from, end, step)
+		case kindApp:
+			s, _ = c.o.Apps[sp.src].Watcher().Series(sp.col, from, end, step)
+		}
+		c.cache.mu.Lock()
+		if c.cache.series == nil || len(c.cache.series) > 4*len(c.specs) {
+			c.cache.series = map[seriesKey]sources.Series{}
+		}
+		c.cache.series[key] = s
+		c.cache.mu.Unlock()
+	}
+	s.Points = slices.Clone(s.Points) // every snapshot is its own copy
+	return s
 }
 
 func topRows(items []nginx.TopItem) []sources.TopRow {
