@@ -33,6 +33,10 @@ var DefaultWindows = []time.Duration{5 * time.Minute, 15 * time.Minute, time.Hou
 // Options configures the screen. The zero value is usable.
 type Options struct {
 	Refresh time.Duration // snapshot period; 0: 1s
+	// Ticked: the data layer says when it has a new tick (a TickedMsg sent
+	// to the program) and the screen fetches then, instead of on a timer
+	// of its own: one wake-up a second instead of two.
+	Ticked bool
 	Window  time.Duration // initial window; 0: 15m (snapped to Windows)
 	Windows []time.Duration
 	Layout  LayoutConfig // empty: DefaultLayout from the snapshot
@@ -105,6 +109,10 @@ type (
 	}
 	ackedMsg struct{}
 )
+
+// TickedMsg tells a screen with Options.Ticked that the data layer has
+// judged a new tick: time to fetch a snapshot.
+type TickedMsg struct{}
 
 // New returns the screen for p. It does no IO: the first snapshot is
 // fetched by the Cmd Init returns.
@@ -215,6 +223,9 @@ func equalPane(a, b PaneConfig) bool {
 // Init fetches the first snapshot, starts the refresh tick and asks the
 // terminal for its background colour.
 func (m Model) Init() tea.Cmd {
+	if m.o.Ticked {
+		return tea.Batch(m.fetchCmd(1), tea.RequestBackgroundColor)
+	}
 	return tea.Batch(m.fetchCmd(1), tick(m.o.Refresh, m.tickTag), tea.RequestBackgroundColor)
 }
 
@@ -285,6 +296,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.tickTag++
 		cmd = tea.Batch(m.fetch(), tick(m.o.Refresh, m.tickTag))
+	case TickedMsg:
+		if m.o.Ticked {
+			cmd = m.fetch()
+		}
 	case snapshotMsg:
 		m.applySnapshot(msg)
 	case ackedMsg:

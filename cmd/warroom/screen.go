@@ -94,6 +94,13 @@ func (s screen) run(stderr io.Writer) int {
 	}
 	var self selfStats
 	o.Self = self.read
+	ticks := make(chan struct{}, 1)
+	o.OnTick = func() {
+		select {
+		case ticks <- struct{}{}:
+		default: // the screen has not fetched the previous tick yet
+		}
+	}
 	c, err := collect.New(o)
 	if err != nil {
 		fmt.Fprintf(stderr, "warroom: %v\n", err)
@@ -104,7 +111,19 @@ func (s screen) run(stderr io.Writer) int {
 		return exitUsage
 	}
 
-	p = tea.NewProgram(shell{ui.New(c, s.ui)}, tea.WithContext(ctx), tea.WithFPS(10))
+	uo := s.ui
+	uo.Ticked = true
+	p = tea.NewProgram(shell{ui.New(c, uo)}, tea.WithContext(ctx), tea.WithFPS(10))
+	go func() { // the collector's ticks, one at a time, to the screen
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-ticks:
+				p.Send(ui.TickedMsg{})
+			}
+		}
+	}()
 	errc := make(chan error, 3)
 	if s.before != nil {
 		go func() { errc <- s.before(ctx) }()

@@ -64,6 +64,10 @@ type Options struct {
 	// reason and marshals to the JSON-lines record shape); optional.
 	OnRuleTransition func(watch.Transition)
 	Self             func() sources.ProcessStats // optional; nil: zero
+	// OnTick, optional, is called on Run's goroutine after each tick, so
+	// a screen can fetch right after the values it shows were judged
+	// (one wake-up a second instead of two); it must not block.
+	OnTick func()
 
 	Lag     time.Duration // default DefaultLag
 	Span    time.Duration // default DefaultSpan
@@ -103,6 +107,7 @@ type Collector struct {
 	over     overlayState // Prometheus overlays, see overlay.go
 
 	refreshing atomic.Bool
+	cache      snapCache // see snapshot.go
 
 	// reports: guarded by tickMu
 	reportTick time.Time
@@ -226,6 +231,9 @@ func (c *Collector) Run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 			c.Tick(c.o.Now())
+			if c.o.OnTick != nil {
+				c.o.OnTick()
+			}
 		}
 	}
 }
