@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -428,5 +429,43 @@ func BenchmarkSnapshot200(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		f.c.Snapshot(v)
+	}
+}
+
+// A line counted between two snapshots of the same view shows in the
+// second: the series and top-table cache is keyed by the data's version.
+func TestSnapshotCacheSeesNewLines(t *testing.T) {
+	dir := t.TempDir()
+	f := newFixture(t, dir, false)
+	data, err := os.ReadFile(filepath.Join(dir, "access.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.access.Aggregator().Ingest(data)
+	at := midnight.Add(40 * time.Second)
+	f.c.Tick(at)
+	v := sources.View{Window: 15 * time.Minute, End: at, Points: 200}
+	a, b := f.c.Snapshot(v), f.c.Snapshot(v)
+	if !slices.Equal(value(t, a, "nginx.qps").Series.Points, value(t, b, "nginx.qps").Series.Points) ||
+		!slices.Equal(a.Tops[0].Rows, b.Tops[0].Rows) {
+		t.Fatal("two snapshots of the same view and data differ")
+	}
+	var more strings.Builder
+	for range 200 {
+		more.WriteString(accessLine(midnight.Add(20*time.Second), "203.0.113.99", "/new", 200, 0.01))
+	}
+	f.access.Aggregator().Ingest([]byte(more.String()))
+	c := f.c.Snapshot(v)
+	sum := func(s *sources.Snapshot) (n float64) {
+		for _, p := range value(t, s, "nginx.qps").Series.Points {
+			n += p.V
+		}
+		return n
+	}
+	if sum(c) <= sum(b) {
+		t.Errorf("series did not take the new lines: %v then %v", sum(b), sum(c))
+	}
+	if !slices.ContainsFunc(c.Tops[0].Rows, func(r sources.TopRow) bool { return r.Key == "203.0.113.99" }) {
+		t.Errorf("top IPs did not take the new lines: %+v", c.Tops[0].Rows)
 	}
 }
