@@ -36,7 +36,7 @@ type Options struct {
 	// Ticked: the data layer says when it has a new tick (a TickedMsg sent
 	// to the program) and the screen fetches then, instead of on a timer
 	// of its own: one wake-up a second instead of two.
-	Ticked bool
+	Ticked  bool
 	Window  time.Duration // initial window; 0: 15m (snapped to Windows)
 	Windows []time.Duration
 	Layout  LayoutConfig // empty: DefaultLayout from the snapshot
