@@ -259,3 +259,33 @@ func TestMouse(t *testing.T) {
 		t.Fatal("mouse mode not requested")
 	}
 }
+
+// With Ticked the screen keeps no timer of its own: it fetches when the
+// data layer says it has ticked.
+func TestTickedFetchesOnTheDataLayersTick(t *testing.T) {
+	p := &fixture.Provider{}
+	m := New(p, Options{Ticked: true, Refresh: time.Hour})
+	done := make(chan *Model)
+	go func() { // a timer of an hour in Init's Cmds would block here
+		m, _ := settle(t, m, m.Init())
+		done <- &m
+	}()
+	select {
+	case mp := <-done:
+		m = *mp
+	case <-time.After(5 * time.Second):
+		t.Fatal("Init started a timer of its own")
+	}
+	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	before := p.Calls
+	next, cmd := m.Update(TickedMsg{})
+	m, _ = settle(t, next.(Model), cmd)
+	if p.Calls != before+1 || m.gotSeq != m.fetchSeq {
+		t.Fatalf("TickedMsg fetched %d snapshots (seq %d of %d), want 1", p.Calls-before, m.gotSeq, m.fetchSeq)
+	}
+	// without Ticked the message is ignored: the screen's own tick fetches
+	m = New(p, Options{})
+	if _, cmd := m.Update(TickedMsg{}); cmd != nil {
+		t.Fatal("TickedMsg fetched without Options.Ticked")
+	}
+}
