@@ -223,27 +223,29 @@ func sameData(s *slot, h int, a, b *sources.Snapshot) bool {
 		}
 		return sameIndicator(a, b, s.cfg.Indicator)
 	case KindChart:
-		as, ae := a.WindowEnd, a.At
-		bs, be := b.WindowEnd, b.At
-		if !as.IsZero() {
-			ae = as
-		}
-		if !bs.IsZero() {
-			be = bs
-		}
-		if a.Window != b.Window || !ae.Equal(be) || !slices.Equal(a.Markers, b.Markers) {
+		if a.Window != b.Window || !slices.Equal(a.Markers, b.Markers) {
 			return false
 		}
 		names := s.cfg.Indicators
 		if s.cfg.Indicator != "" {
 			names = []string{s.cfg.Indicator}
 		}
+		var ia, ib []sources.Indicator
 		for _, n := range names {
 			if !sameIndicator(a, b, n) {
 				return false
 			}
+			if x, ok := a.Indicator(n); ok {
+				ia = append(ia, x)
+			}
+			if y, ok := b.Indicator(n); ok {
+				ib = append(ib, y)
+			}
 		}
-		return true
+		// the chart is drawn over ChartSpan: the same span, the same drawing
+		sa, ea := pane.ChartSpan(a, ia)
+		sb, eb := pane.ChartSpan(b, ib)
+		return sa.Equal(sb) && ea.Equal(eb)
 	case KindTop:
 		ta, oka := topTable(a, s.cfg.Table)
 		tb, okb := topTable(b, s.cfg.Table)

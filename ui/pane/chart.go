@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -114,7 +115,7 @@ func chartOptions(snap *sources.Snapshot, ins []sources.Indicator, w, h int, opt
 		ASCII:    opts.ASCII,
 		Styles:   opts.Styles.Chart,
 	}
-	o.Start, o.End = windowSpan(snap)
+	o.Start, o.End = ChartSpan(snap, ins)
 	for _, in := range ins {
 		s := in.Series
 		if s.Name == "" || len(ins) > 1 {
@@ -144,6 +145,36 @@ func chartOptions(snap *sources.Snapshot, ins []sources.Indicator, w, h int, opt
 		o.Markers = append(o.Markers, chart.Marker{At: mk.At, Hot: mk.Hot})
 	}
 	return o
+}
+
+// ChartSpan is the time span a chart of ins covers: the snapshot's window,
+// its end moved back to a whole step of the series (the seconds one point
+// stands for). A live window's end moves every second, but a column of
+// the chart is several seconds wide and the points only change once a
+// step: drawn over a span that moves a step at a time, the chart stays
+// the same in between, and the screen can keep its last drawing.
+func ChartSpan(snap *sources.Snapshot, ins []sources.Indicator) (time.Time, time.Time) {
+	start, end := windowSpan(snap)
+	if start.IsZero() {
+		return start, end
+	}
+	var step time.Duration
+	for _, in := range ins {
+		if p := in.Series.Points; len(p) >= 2 {
+			step = p[1].At.Sub(p[0].At)
+			break
+		}
+	}
+	st := int64(step / time.Second)
+	if st < 2 || step%time.Second != 0 || step > snap.Window/20 {
+		return start, end
+	}
+	q := end.Unix() % st
+	if q == 0 && end.Nanosecond() == 0 {
+		return start, end
+	}
+	e := time.Unix(end.Unix()-q, 0).In(end.Location())
+	return e.Add(-snap.Window), e
 }
 
 // vsPrev compares the newest point of an indicator's window with the
