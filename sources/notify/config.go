@@ -129,11 +129,10 @@ func (c *Config) validate(n *yaml.Node) error {
 	if err := c.MinState.check(); err != nil {
 		return config.Errorf(config.FieldNode(n, "min_state"), "min_state", "%v", err)
 	}
-	hooks := seqNode(n, "webhooks")
 	seen := map[string]bool{}
 	for i := range c.Webhooks {
 		w := &c.Webhooks[i]
-		at := item(hooks, i)
+		at := config.ItemNode(n, "webhooks", i)
 		field := fmt.Sprintf("webhooks[%d]", i)
 		if err := w.validate(at); err != nil {
 			return prefixField(orNode(at, n), field, err)

@@ -48,24 +48,6 @@ func prefixField(n *yaml.Node, prefix string, err error) error {
 	return config.At(n, err)
 }
 
-func seqNode(n *yaml.Node, key string) *yaml.Node {
-	if n == nil {
-		return nil
-	}
-	v := config.FieldNode(n, key)
-	if v == n || v.Kind != yaml.SequenceNode {
-		return nil
-	}
-	return v
-}
-
-func item(seq *yaml.Node, i int) *yaml.Node {
-	if seq == nil || i >= len(seq.Content) {
-		return nil
-	}
-	return seq.Content[i]
-}
-
 func orNode(a, b *yaml.Node) *yaml.Node {
 	if a != nil {
 		return a

@@ -125,11 +125,10 @@ func (q *QueryConfig) applyDefaults() {
 func (c *Config) Validate() error { return c.validate(nil) }
 
 func (c *Config) validate(n *yaml.Node) error {
-	servers, queries := seqItems(n, "servers"), seqItems(n, "queries")
 	names := map[string]bool{}
 	for i := range c.Servers {
 		s := &c.Servers[i]
-		at := item(servers, i)
+		at := config.ItemNode(n, "servers", i)
 		if s.Name == "" {
 			return config.Errorf(config.FieldNode(at, "name"), fmt.Sprintf("servers[%d].name", i), "must not be empty")
 		}
@@ -147,7 +146,7 @@ func (c *Config) validate(n *yaml.Node) error {
 	seen := map[string]bool{}
 	for i := range c.Queries {
 		q := &c.Queries[i]
-		at := item(queries, i)
+		at := config.ItemNode(n, "queries", i)
 		if err := q.validate(at); err != nil {
 			if node := orNode(at, n); node != nil {
 				return config.At(node, err)
@@ -272,24 +271,6 @@ func unitList() string {
 		s[i] = string(u)
 	}
 	return strings.Join(s, ", ")
-}
-
-func seqItems(n *yaml.Node, key string) *yaml.Node {
-	if n == nil {
-		return nil
-	}
-	v := config.FieldNode(n, key)
-	if v == n || v.Kind != yaml.SequenceNode {
-		return nil
-	}
-	return v
-}
-
-func item(seq *yaml.Node, i int) *yaml.Node {
-	if seq == nil || i >= len(seq.Content) {
-		return nil
-	}
-	return seq.Content[i]
 }
 
 func orNode(a, b *yaml.Node) *yaml.Node {
