@@ -469,3 +469,20 @@ func TestSnapshotCacheSeesNewLines(t *testing.T) {
 		t.Errorf("top IPs did not take the new lines: %+v", c.Tops[0].Rows)
 	}
 }
+
+func TestPendingReason(t *testing.T) {
+	at := time.Date(2027, 1, 1, 0, 1, 0, 0, time.UTC)
+	for _, c := range []struct {
+		st   watch.Status
+		want string
+	}{
+		{watch.Status{State: sources.StateOK, Reason: "ok", Pending: sources.StateCrit, PendingSince: at.Add(-12 * time.Second)}, "crit pending 12s"},
+		{watch.Status{State: sources.StateWarn, Reason: "> 2 (hot)", Pending: sources.StateCrit, PendingSince: at.Add(-3 * time.Second)}, "crit pending 3s · > 2 (hot)"},
+		{watch.Status{State: sources.StateCrit, Reason: "> 5", Pending: sources.StateWarn, PendingSince: at}, "> 5"}, // not worse: nothing pending to say
+		{watch.Status{State: sources.StateOK, Reason: "ok"}, "ok"},
+	} {
+		if got := pendingReason(c.st, at); got != c.want {
+			t.Errorf("pendingReason(%+v) = %q, want %q", c.st, got, c.want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"warroom/sources"
 	"warroom/sources/nginx"
 	"warroom/sources/prom"
+	"warroom/sources/watch"
 )
 
 // Defaults of sources.View.
@@ -95,6 +96,7 @@ func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
 		in := sources.Indicator{Name: sp.name, Title: sp.title, Value: values[k], Warn: math.NaN(), Crit: math.NaN()}
 		if st, ok := status[sp.name]; ok {
 			in.State, in.Reason, in.Warn, in.Crit = st.State, st.Reason, st.Warn, st.Crit
+			in.Reason = pendingReason(st, at)
 		} else {
 			in.State = unjudged(in.Value)
 		}
@@ -324,4 +326,18 @@ func pointsBetween(ps []sources.Point, from, to time.Time) []sources.Point {
 		}
 	}
 	return out
+}
+
+// pendingReason says when a worse state is on its way (its condition
+// holds, the rule's `for` has not passed yet), so a 499 rate rising into
+// crit shows "crit pending 12s" instead of a bare "ok" for half a minute.
+func pendingReason(st watch.Status, at time.Time) string {
+	if st.Pending <= st.State || st.Pending != sources.StateWarn && st.Pending != sources.StateCrit || st.PendingSince.IsZero() {
+		return st.Reason
+	}
+	p := st.Pending.String() + " pending " + at.Sub(st.PendingSince).Truncate(time.Second).String()
+	if st.Reason == "" || st.Reason == st.State.String() {
+		return p
+	}
+	return p + " · " + st.Reason
 }
