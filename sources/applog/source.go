@@ -18,11 +18,11 @@ const flushIdle = time.Second
 // Source follows one application-log source (files or a command) live and
 // feeds a Watcher. Run owns the goroutines; readers use Watcher and Status.
 type Source struct {
-	cfg  SourceConfig
-	w    *Watcher
-	fol  *tail.Follower
-	now  func() time.Time
-	last atomic.Int64 // unix nanos of the last batch
+	cfg     SourceConfig
+	w       *Watcher
+	fol     *tail.Follower
+	now     func() time.Time
+	batches atomic.Int64 // batches ingested; the flush timer compares counts, not clocks
 }
 
 // NewSource builds a source from a validated config; it does no IO. now is
@@ -74,7 +74,9 @@ func (s *Source) Watcher() *Watcher { return s.w }
 func (s *Source) Status() []tail.FileStatus { return s.fol.Status() }
 
 // Run follows until ctx ends. An entry still open when the input goes
-// quiet is counted after flushIdle, so the last error before a hang is
+// quiet is counted once no batch has come for a whole flushIdle (so 1–2
+// flushIdle after the last line, measured by the timer, not a clock read),
+// and the last error before a hang is
 // not held back waiting for a next line that never comes.
 func (s *Source) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -87,6 +89,7 @@ func (s *Source) Run(ctx context.Context) error {
 	kick := make(chan struct{}, 1)
 	go func() {
 		defer close(done)
+		var armed int64 // s.batches when the timer was last armed
 		t := time.NewTimer(flushIdle)
 		t.Stop()
 		defer t.Stop()
@@ -95,18 +98,21 @@ func (s *Source) Run(ctx context.Context) error {
 			case <-ctx.Done():
 				return
 			case <-kick:
+				armed = s.batches.Load()
 				t.Reset(flushIdle)
 			case <-t.C:
-				last := s.last.Load()
-				if wait := flushIdle - time.Since(time.Unix(0, last)); wait > 0 {
-					t.Reset(wait)
+				// more batches since the timer was armed: not quiet yet
+				if n := s.batches.Load(); n != armed {
+					armed = n
+					t.Reset(flushIdle)
 					continue
 				}
 				pending.Store(false)
 				s.w.Flush()
-				// A batch that came after last saw pending still set and
+				// A batch that came after armed saw pending still set and
 				// did not kick: its entry needs the timer too.
-				if s.last.Load() != last && pending.CompareAndSwap(false, true) {
+				if n := s.batches.Load(); n != armed && pending.CompareAndSwap(false, true) {
+					armed = n
 					t.Reset(flushIdle)
 				}
 			}
@@ -114,7 +120,7 @@ func (s *Source) Run(ctx context.Context) error {
 	}()
 	err := s.fol.Run(ctx, func(b tail.Batch) {
 		s.w.Ingest(b.Data)
-		s.last.Store(time.Now().UnixNano())
+		s.batches.Add(1)
 		if !pending.Load() && pending.CompareAndSwap(false, true) {
 			select {
 			case kick <- struct{}{}:
