@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"warroom/sources/prom/promtest"
 )
 
 // writeLiveLogs writes an access log with 5 requests a second (one a 499)
@@ -235,18 +237,7 @@ func TestSnapshotUsage(t *testing.T) {
 // WARROOM_REQUIRE_INTEGRATION=1, where that fails.
 func startPrometheus(t *testing.T) string {
 	t.Helper()
-	bin := "/usr/bin/prometheus"
-	if _, err := os.Stat(bin); err != nil {
-		p, lerr := exec.LookPath("prometheus")
-		if lerr != nil {
-			msg := "prometheus binary not found at /usr/bin/prometheus or in PATH (apt-get install prometheus)"
-			if os.Getenv("WARROOM_REQUIRE_INTEGRATION") == "1" {
-				t.Fatal(msg + "; WARROOM_REQUIRE_INTEGRATION=1 requires it")
-			}
-			t.Skip(msg)
-		}
-		bin = p
-	}
+	bin := promtest.Binary(t)
 	dir := t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(t, err)

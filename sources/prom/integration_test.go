@@ -20,6 +20,7 @@ import (
 	promcfg "github.com/prometheus/common/config"
 
 	"warroom/sources"
+	"warroom/sources/prom/promtest"
 )
 
 // basicAuthServer is a server entry for the shared Prometheus, with the
@@ -253,7 +254,7 @@ func TestPromErrors(t *testing.T) {
 // TestPromRestart: a stopped server is unreachable, and the same querier
 // recovers when it comes back on the same address.
 func TestPromRestart(t *testing.T) {
-	promBinary(t)
+	promtest.Binary(t)
 	p := newPromProcess(t, t.TempDir(), "", false)
 	p.start(t)
 	defer p.stop()

@@ -19,6 +19,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"warroom/sources/prom/promtest"
 )
 
 const (
@@ -32,25 +34,6 @@ const (
 	rate200 = 10.0 // per second, see newTarget
 	rate500 = 2.0
 )
-
-// promBinary finds Prometheus or skips; with WARROOM_REQUIRE_INTEGRATION=1
-// a missing binary fails the test instead.
-func promBinary(t testing.TB) string {
-	t.Helper()
-	path := "/usr/bin/prometheus"
-	if _, err := os.Stat(path); err != nil {
-		p, lerr := exec.LookPath("prometheus")
-		if lerr != nil {
-			msg := "prometheus binary not found at /usr/bin/prometheus or in PATH (apt-get install prometheus)"
-			if os.Getenv("WARROOM_REQUIRE_INTEGRATION") == "1" {
-				t.Fatal(msg + "; WARROOM_REQUIRE_INTEGRATION=1 requires it")
-			}
-			t.Skip(msg)
-		}
-		path = p
-	}
-	return path
-}
 
 // newTarget serves a registry whose counters grow at exactly rate200 and
 // rate500 per second (their values are computed from the elapsed time at
@@ -93,7 +76,7 @@ func freePort(t testing.TB) string {
 // Prometheus' own --web.config.file.
 func newPromProcess(t testing.TB, dir, target string, auth bool) *promProcess {
 	t.Helper()
-	p := &promProcess{bin: promBinary(t), dir: dir, addr: freePort(t), auth: auth, target: target}
+	p := &promProcess{bin: promtest.Binary(t), dir: dir, addr: freePort(t), auth: auth, target: target}
 	cfg := "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n"
 	if target != "" {
 		cfg += fmt.Sprintf("scrape_configs:\n  - job_name: warroom_test\n    static_configs:\n      - targets: [%q]\n", target)
@@ -226,7 +209,7 @@ var shared struct {
 
 func sharedProm(t *testing.T) *promProcess {
 	t.Helper()
-	promBinary(t)
+	promtest.Binary(t)
 	shared.once.Do(func() {
 		dir, err := os.MkdirTemp("", "warroom-prom-")
 		if err != nil {

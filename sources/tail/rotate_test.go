@@ -207,11 +207,14 @@ func firstDiff(got, want []string) string {
 
 // TestQuietPollStillSeesRotation: with the watcher trusted the poll slows
 // to quietPoll, yet a rotation (and the lines after it) still arrive well
-// within the default Poll, from the watcher's events.
+// within the default Poll, from the watcher's events. Where the watcher is
+// not trusted (a network or FUSE temp dir) polling stays at Poll, and the
+// rotation must arrive within two polls.
 func TestQuietPollStillSeesRotation(t *testing.T) {
 	dir := t.TempDir()
+	within := DefaultPoll
 	if !notifySeesAll(dir) {
-		t.Skip("the watcher does not see every change here; polling stays at Poll")
+		within = 2 * DefaultPoll
 	}
 	path := filepath.Join(dir, "access.log")
 	w := newLogWriter(t, path)
@@ -227,8 +230,8 @@ func TestQuietPollStillSeesRotation(t *testing.T) {
 		at := time.Now()
 		w.write(1)
 		waitFor(t, last, func() bool { return slices.Contains(c.lines(path), last) })
-		if d := time.Since(at); d > DefaultPoll {
-			t.Fatalf("rotation %d: the first line after it arrived after %s, want within %s", n, d, DefaultPoll)
+		if d := time.Since(at); d > within {
+			t.Fatalf("rotation %d: the first line after it arrived after %s, want within %s", n, d, within)
 		}
 	}
 }
