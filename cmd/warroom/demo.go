@@ -6,8 +6,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/prometheus/common/model"
-
 	"warroom/sources/applog"
 	"warroom/sources/demo"
 	"warroom/sources/nginx"
@@ -66,7 +64,6 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	cfg.AccessLogs = []nginx.SourceConfig{acc}
 	cfg.AppLogs = []applog.SourceConfig{app}
 	cfg.Schedule = &sc
-	cfg.Refresh = model.Duration(time.Second)
 	o, _, err := cfg.collectOptions(time.Now, "")
 	if err != nil {
 		fmt.Fprintf(stderr, "warroom demo: %v\n", err)

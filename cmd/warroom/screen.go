@@ -59,13 +59,9 @@ func (s screen) run(stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	d, err := notify.New(s.notify, notify.Options{
-		Title:  "warroom",
-		Now:    time.Now,
-		Env:    os.Getenv,
-		InTmux: os.Getenv("TMUX") != "",
-		Logf:   func(string, ...any) {}, // delivery errors show in Status, not on the TUI's screen
-	})
+	// no terminal writer: the sequences go out through the program (rawMsg);
+	// delivery errors show in Status, not over the TUI
+	d, err := notify.New(s.notify, notifyOptions(nil, func(string, ...any) {}))
 	if err != nil {
 		fmt.Fprintf(stderr, "warroom: %v\n", err)
 		return exitUsage
@@ -153,6 +149,20 @@ func (s screen) run(stderr io.Writer) int {
 		return exitProblem
 	}
 	return exitOK
+}
+
+// notifyOptions are the notifier settings only the process knows (clock,
+// environment, whether it runs inside tmux); where terminal sequences and
+// delivery errors go differs per command.
+func notifyOptions(termOut io.Writer, logf func(string, ...any)) notify.Options {
+	return notify.Options{
+		Title:       "warroom",
+		Now:         time.Now,
+		Env:         os.Getenv,
+		InTmux:      os.Getenv("TMUX") != "",
+		TerminalOut: termOut,
+		Logf:        logf,
+	}
 }
 
 // pollSchedule keeps a schedule file current; a file that fails to parse

@@ -71,14 +71,9 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	if isTerminal(stderr) {
 		termOut = stderr
 	}
-	d, err := notify.New(cfg.Notify, notify.Options{
-		Title:       "warroom",
-		Now:         time.Now,
-		Env:         os.Getenv,
-		TerminalOut: termOut,
-		InTmux:      os.Getenv("TMUX") != "",
-		Logf:        func(format string, a ...any) { fmt.Fprintf(stderr, "warroom watch: "+format+"\n", a...) },
-	})
+	d, err := notify.New(cfg.Notify, notifyOptions(termOut, func(format string, a ...any) {
+		fmt.Fprintf(stderr, "warroom watch: "+format+"\n", a...)
+	}))
 	if err != nil {
 		fmt.Fprintf(stderr, "warroom watch: %v\n", err)
 		return exitUsage
