@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -120,35 +121,69 @@ func (s screen) run(stderr io.Writer) int {
 			}
 		}
 	}()
-	errc := make(chan error, 3)
-	if s.before != nil {
-		go func() { errc <- s.before(ctx) }()
+	// Everything but the program runs here, each part recovered: bubbletea
+	// restores the terminal after a panic in its own loop and commands, not
+	// after one in these goroutines.
+	errc := make(chan error, 4)
+	background := func(name string, f func(context.Context) error) {
+		go func() { errc <- recovered(name, func() error { return f(ctx) }) }()
 	}
-	go func() { errc <- c.Run(ctx) }()
-	go d.Run(ctx)
+	if s.before != nil {
+		background("the demo", s.before)
+	}
+	background("the collector", c.Run)
+	background("the notifier", func(ctx context.Context) error { d.Run(ctx); return nil })
 	if s.loader != nil {
-		go pollSchedule(ctx, s.loader)
+		background("the schedule", func(ctx context.Context) error { pollSchedule(ctx, s.loader); return nil })
 	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sig)
+	fatal := make(chan error, 1)
 	go func() {
-		select {
-		case <-sig:
-			p.Quit()
-		case err := <-errc:
-			if err != nil && ctx.Err() == nil {
+		for {
+			select {
+			case <-sig:
 				p.Quit()
-				fmt.Fprintf(stderr, "warroom: %v\n", err)
+				return
+			case err := <-errc:
+				if err == nil || ctx.Err() != nil {
+					continue // a part that ended quietly; the others go on
+				}
+				// said once the screen is gone, or it would vanish with the
+				// alternate screen
+				fatal <- err
+				p.Quit()
+				return
+			case <-ctx.Done():
+				return
 			}
-		case <-ctx.Done():
 		}
 	}()
-	if _, err := p.Run(); err != nil && ctx.Err() == nil {
+	_, err = p.Run()
+	select {
+	case ferr := <-fatal:
+		fmt.Fprintf(stderr, "warroom: %v\n", ferr)
+		return exitProblem
+	default:
+	}
+	if err != nil && ctx.Err() == nil {
 		fmt.Fprintf(stderr, "warroom: %v\n", err)
 		return exitProblem
 	}
 	return exitOK
+}
+
+// recovered runs f, turning a panic into an error that names the part,
+// the panic and its stack, so the screen can be closed properly before
+// it is printed.
+func recovered(part string, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s crashed (a warroom bug): %v\n%s", part, r, debug.Stack())
+		}
+	}()
+	return f()
 }
 
 // notifyOptions are the notifier settings only the process knows (clock,

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -205,4 +207,89 @@ func TestZeroConfigInTmux(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// TestSignalsGiveTheTerminalBackInTmux stops the screen the two ways it is
+// stopped on a real night besides q: SIGTERM (a supervisor, `kill`) must
+// leave the shell usable — main screen, cursor shown, mouse reporting off,
+// the tty out of raw mode — and a hangup (the ssh connection drops, the
+// tmux session is killed) must end the process instead of leaving it
+// polling logs with no one watching.
+func TestSignalsGiveTheTerminalBackInTmux(t *testing.T) {
+	findTmux(t)
+	bin := buildWarroom(t)
+	dir := t.TempDir()
+	access := filepath.Join(dir, "access.log")
+	if err := os.WriteFile(access, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sttyFile := filepath.Join(dir, "stty")
+	cmd := fmt.Sprintf("%s --access-log %s --mouse; echo EXIT=$?; stty -a > %s; echo STTY-SAVED; sleep 30", bin, access, sttyFile)
+	modes := "#{alternate_on} #{cursor_flag} #{mouse_any_flag}#{mouse_button_flag}#{mouse_all_flag}#{mouse_sgr_flag}"
+
+	s := startTmux(t, 80, 24, cmd)
+	s.waitFor(20*time.Second, "QPS")
+	if got := strings.TrimSpace(s.run("display-message", "-p", modes)); got != "1 0 1101" {
+		t.Fatalf("while running: alternate screen, cursor, mouse modes = %q, want \"1 0 1101\" (the test checks what it later wants undone)", got)
+	}
+	pid := warroomPID(t, s, bin)
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	screen := s.waitFor(10*time.Second, "EXIT=", "STTY-SAVED")
+	if !strings.Contains(screen, "EXIT=0") {
+		t.Errorf("SIGTERM: exit status is not 0:\n%s", screen)
+	}
+	if got := strings.TrimSpace(s.run("display-message", "-p", modes)); got != "0 1 0000" {
+		t.Errorf("after SIGTERM: alternate screen, cursor, mouse modes = %q, want \"0 1 0000\"", got)
+	}
+	b, err := os.ReadFile(sttyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stty := " " + strings.Join(strings.Fields(string(b)), " ") + " "
+	for _, mode := range []string{" icanon ", " echo ", " isig "} {
+		if !strings.Contains(stty, mode) {
+			t.Errorf("after SIGTERM the tty lacks %q (still raw?): %s", strings.TrimSpace(mode), stty)
+		}
+	}
+
+	h := startTmux(t, 80, 24, cmd)
+	h.waitFor(20*time.Second, "QPS")
+	pid = warroomPID(t, h, bin)
+	h.run("kill-server") // the pty goes away and the pane's processes get SIGHUP
+	deadline := time.Now().Add(10 * time.Second)
+	for running(pid) {
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatal("after a hangup warroom is still running")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// warroomPID finds the warroom process started by the pane's shell.
+func warroomPID(t *testing.T, s *tmuxSession, bin string) int {
+	t.Helper()
+	shell := strings.TrimSpace(s.run("display-message", "-p", "#{pane_pid}"))
+	out, err := exec.Command("pgrep", "-P", shell, "-f", bin).Output()
+	if err != nil {
+		t.Fatalf("no warroom under the pane's shell %s: %v", shell, err)
+	}
+	var pid int
+	if _, err := fmt.Sscan(string(out), &pid); err != nil {
+		t.Fatalf("pgrep: %q: %v", out, err)
+	}
+	return pid
+}
+
+// running reports whether pid is a live process (not gone, not a zombie
+// waiting for its killed parent to be reaped).
+func running(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
 }

@@ -16,6 +16,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -205,7 +208,7 @@ func (c *Collector) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	run := func(name string, f func(context.Context) error) {
 		wg.Go(func() {
-			if err := f(ctx); err != nil && ctx.Err() == nil {
+			if err := guard(ctx, f); err != nil && ctx.Err() == nil {
 				c.mu.Lock()
 				c.runErrs[name] = err.Error()
 				c.mu.Unlock()
@@ -238,6 +241,52 @@ func (c *Collector) Run(ctx context.Context) error {
 	}
 }
 
+// guard runs a source, turning a panic into its error: a bug that one
+// log line or server answer trips stops that source — its indicators and
+// its status-bar entry say so — while the screen and the other sources go
+// on. The error keeps the panic's place in the code for the bug report.
+func guard(ctx context.Context, f func(context.Context) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("crashed: %v (a warroom bug, at %s)", r, panicSite(debug.Stack()))
+		}
+	}()
+	return f(ctx)
+}
+
+// guardProm runs a Prometheus fetch outside the querier's own goroutine;
+// a panic there (a server answer tripping a bug) marks Prometheus crashed
+// like a panic in the querier itself would.
+func (c *Collector) guardProm(ctx context.Context, f func(context.Context)) {
+	if err := guard(ctx, func(ctx context.Context) error { f(ctx); return nil }); err != nil {
+		c.mu.Lock()
+		c.runErrs["prom"] = err.Error()
+		c.mu.Unlock()
+	}
+}
+
+// panicSite is the file:line of the innermost frame in a stack from
+// debug.Stack taken in a deferred recover that is not the runtime's own
+// panic machinery or the recovering function itself.
+func panicSite(stack []byte) string {
+	lines := strings.Split(string(stack), "\n")
+	// frames are "func(args)" then "\tfile:line +0x..."; the panic's frame
+	// follows the runtime's panic function
+	for i := 0; i+1 < len(lines); i++ {
+		if strings.HasPrefix(lines[i], "panic(") {
+			for j := i + 2; j+1 < len(lines); j += 2 {
+				if loc := strings.TrimSpace(lines[j+1]); !strings.Contains(loc, "/src/runtime/") {
+					if k := strings.LastIndex(loc, " +0x"); k >= 0 {
+						loc = loc[:k]
+					}
+					return filepath.Base(filepath.Dir(loc)) + "/" + filepath.Base(loc)
+				}
+			}
+		}
+	}
+	return "an unknown place"
+}
+
 // Ack acknowledges every transition so far.
 func (c *Collector) Ack() { c.tl.AckAll() }
 
@@ -258,7 +307,7 @@ func (c *Collector) Refresh() {
 		defer c.refreshing.Store(false)
 		ctx, cancel := context.WithTimeout(ctx, prom.MaxDeadline)
 		defer cancel()
-		c.o.Prom.EvaluateAll(ctx)
+		c.guardProm(ctx, func(ctx context.Context) { c.o.Prom.EvaluateAll(ctx) })
 	}()
 }
 

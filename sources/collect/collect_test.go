@@ -486,3 +486,67 @@ func TestPendingReason(t *testing.T) {
 		}
 	}
 }
+
+// TestASourceThatPanicsStopsAlone: a bug tripped inside one source (here
+// the nginx source's clock panics as soon as it reads lines) must not take
+// the process — and with it the terminal — down: that source turns to an
+// error naming the crash and where it happened, and the app log goes on.
+func TestASourceThatPanicsStopsAlone(t *testing.T) {
+	dir := t.TempDir()
+	f := newFixture(t, dir, false)
+	ncfg := nginx.DefaultSourceConfig
+	ncfg.Paths, ncfg.Start = []string{filepath.Join(dir, "access.log")}, "beginning"
+	if err := ncfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	bad, err := nginx.NewSource(ncfg, func() time.Time { panic("clock exploded") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := f.c.o
+	o.Nginx = []*nginx.Source{bad}
+	c, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { c.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c.Tick(midnight.Add(10 * time.Second))
+		s := c.Snapshot(sources.View{})
+		var ng, app sources.SourceStatus
+		for _, st := range s.Sources {
+			switch st.Kind {
+			case "nginx":
+				ng = st
+			case "applog":
+				app = st
+			}
+		}
+		if ng.Health == sources.HealthError {
+			if !strings.Contains(ng.Detail, "crashed: clock exploded") || !strings.Contains(ng.Detail, "collect/collect_test.go:") {
+				t.Errorf("nginx detail %q: want the panic and its place", ng.Detail)
+			} else {
+				t.Logf("nginx: %s", ng.Detail)
+			}
+			if app.Health != sources.HealthOK {
+				t.Errorf("the app log stopped with the nginx source: %+v", app)
+			}
+			if n, _ := f.app.Watcher().Count("db", midnight.Add(-time.Hour), midnight.Add(time.Hour)); n != 6 {
+				t.Errorf("the app log counted %d db errors, want 6", n)
+			}
+			if in := value(t, s, "nginx.qps"); in.Value.Health != sources.HealthError {
+				t.Errorf("qps from the crashed source shows as %v, want an error", in.Value.Health)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s the crashed source is %+v", ng)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -141,7 +141,7 @@ func (c *Collector) overlay(sched *schedule.Schedule, at, from, end time.Time, s
 		to = t
 	}
 	for _, q := range fetch {
-		go c.fetchOverlay(ctx, q, key, f, to)
+		go c.guardProm(ctx, func(ctx context.Context) { c.fetchOverlay(ctx, q, key, f, to) })
 	}
 	return ov
 }

@@ -298,9 +298,14 @@ func (c *Collector) sourceStatus(ps prom.Snapshot) []sources.SourceStatus {
 		}
 		logStatus(s.Name(), "applog", followHealth(s.Status()), last)
 	}
+	promErr, crashed := runErrs["prom"]
 	for _, r := range ps.Results {
-		out = append(out, sources.SourceStatus{Name: "prom." + r.Name, Kind: "prom", Health: r.Health,
-			Detail: sources.Sanitize(r.Err), LastData: r.FetchedAt})
+		st := sources.SourceStatus{Name: "prom." + r.Name, Kind: "prom", Health: r.Health,
+			Detail: sources.Sanitize(r.Err), LastData: r.FetchedAt}
+		if crashed {
+			st.Health, st.Detail = sources.HealthError, sources.Sanitize(promErr)
+		}
+		out = append(out, st)
 	}
 	if c.o.Schedule != nil {
 		st := sources.SourceStatus{Name: "schedule", Kind: "schedule", Health: sources.HealthOK}
