@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/charmbracelet/colorprofile"
 	"io"
 	"os"
 	"os/signal"
@@ -37,20 +38,31 @@ type screen struct {
 // otherwise never emit.
 type rawMsg string
 
-// shell wraps the root model with what only the process knows about: raw
-// terminal output for notifications.
-type shell struct{ ui.Model }
+// shell wraps the root model with what only the process knows about: the
+// terminal it draws on (see frameWriter) and raw output for notifications.
+type shell struct {
+	ui.Model
+	fw *frameWriter
+}
 
 func (s shell) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if r, ok := msg.(rawMsg); ok {
-		return s, tea.Raw(string(r))
+	switch msg := msg.(type) {
+	case rawMsg:
+		_ = s.fw.raw(string(msg))
+		return s, nil
+	case tea.WindowSizeMsg:
+		s.fw.resize(msg.Width, msg.Height)
 	}
 	m, cmd := s.Model.Update(msg)
-	if um, ok := m.(ui.Model); ok {
-		s.Model = um
-		return s, cmd
+	um, ok := m.(ui.Model)
+	if !ok {
+		return m, cmd
 	}
-	return m, cmd
+	s.Model = um
+	// A write error means the terminal is gone (a hangup); the signal that
+	// comes with it ends the program.
+	_ = s.fw.draw(um.View().Content)
+	return s, cmd
 }
 
 // run starts everything and blocks until the user quits or a signal
@@ -110,7 +122,41 @@ func (s screen) run(stderr io.Writer) int {
 
 	uo := s.ui
 	uo.Ticked = true
-	p = tea.NewProgram(shell{ui.New(c, uo)}, tea.WithContext(ctx), tea.WithFPS(10))
+	in, closeIn, err := terminalInput()
+	if err != nil {
+		fmt.Fprintf(stderr, "warroom: %v\n", err)
+		return exitUsage
+	}
+	defer closeIn()
+	restoreTTY, err := rawTerminal(in.Fd())
+	if err != nil {
+		fmt.Fprintf(stderr, "warroom: terminal: %v\n", err)
+		return exitUsage
+	}
+	defer restoreTTY()
+	out := os.Stdout
+	w, h := terminalSize(out)
+	fw := newFrameWriter(out, os.Environ(), colorprofile.Detect(out, os.Environ()), uo.Mouse, w, h)
+	// The frames are the frameWriter's; bubbletea reads the keys and runs
+	// the loop. Its renderer is off, and with it its ticker — but for the
+	// rare terminal query (background colour), which it still flushes on
+	// that ticker, hence the 1 fps.
+	p = tea.NewProgram(shell{ui.New(c, uo), fw}, tea.WithContext(ctx), tea.WithoutRenderer(),
+		tea.WithInput(in), tea.WithWindowSize(w, h), tea.WithFPS(1))
+	winch := make(chan os.Signal, 1)
+	signal.Notify(winch, syscall.SIGWINCH)
+	defer signal.Stop(winch)
+	go func() { // without its renderer bubbletea does not watch the size
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-winch:
+				w, h := terminalSize(out)
+				p.Send(tea.WindowSizeMsg{Width: w, Height: h})
+			}
+		}
+	}()
 	go func() { // the collector's ticks, one at a time, to the screen
 		for {
 			select {
@@ -160,7 +206,18 @@ func (s screen) run(stderr io.Writer) int {
 			}
 		}
 	}()
+	if err := fw.start(); err != nil {
+		fmt.Fprintf(stderr, "warroom: terminal: %v\n", err)
+		return exitProblem
+	}
+	// bubbletea prints a panic it caught to stderr before Run returns, when
+	// the alternate screen is still up and would take the text with it:
+	// hold stderr until the screen is closed.
+	release := holdStderr()
 	_, err = p.Run()
+	_ = fw.stop()
+	restoreTTY()
+	release()
 	select {
 	case ferr := <-fatal:
 		fmt.Fprintf(stderr, "warroom: %v\n", ferr)

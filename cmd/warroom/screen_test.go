@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // TestRecoveredTurnsAPanicIntoAnError: a panic in one of the screen's
@@ -26,5 +29,62 @@ func TestRecoveredTurnsAPanicIntoAnError(t *testing.T) {
 	}
 	if err := recovered("the notifier", func() error { return nil }); err != nil {
 		t.Errorf("no error came back as %v", err)
+	}
+}
+
+// TestFrameWriter: the screen goes on the alternate screen with the cursor
+// hidden and paste bracketed, a frame is written once (the same frame again
+// costs nothing, a changed cell costs a few bytes), a resize redraws, and
+// stop undoes everything start did.
+func TestFrameWriter(t *testing.T) {
+	var out strings.Builder
+	f := newFrameWriter(&out, []string{"TERM=xterm-256color"}, colorprofile.ANSI256, true, 20, 3)
+	if err := f.start(); err != nil {
+		t.Fatal(err)
+	}
+	for _, seq := range []string{ansi.SetModeAltScreenSaveCursor, ansi.ResetModeTextCursorEnable, ansi.SetModeBracketedPaste, ansi.SetModeMouseButtonEvent} {
+		if !strings.Contains(out.String(), seq) {
+			t.Errorf("start lacks %q: %q", seq, out.String())
+		}
+	}
+	frame := "warroom  12:00:00\nQPS 120/s\nslow 2‱"
+	out.Reset()
+	if err := f.draw(frame); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"warroom", "QPS 120/s", "slow 2‱"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("first frame lacks %q: %q", want, out.String())
+		}
+	}
+	out.Reset()
+	f.draw(frame)
+	if out.Len() != 0 {
+		t.Errorf("the same frame again wrote %q", out.String())
+	}
+	f.draw(strings.Replace(frame, "12:00:00", "12:00:01", 1))
+	if n := out.Len(); n == 0 || n > 16 || strings.Contains(out.String(), "QPS") {
+		t.Errorf("a one-cell change wrote %d bytes: %q", n, out.String())
+	}
+	out.Reset()
+	f.resize(30, 4)
+	f.draw(strings.Replace(frame, "12:00:00", "12:00:01", 1))
+	if !strings.Contains(out.String(), "QPS 120/s") {
+		t.Errorf("after a resize the frame was not redrawn: %q", out.String())
+	}
+	out.Reset()
+	if err := f.stop(); err != nil {
+		t.Fatal(err)
+	}
+	for _, seq := range []string{ansi.ResetModeAltScreenSaveCursor, ansi.SetModeTextCursorEnable, ansi.ResetModeBracketedPaste, ansi.ResetModeMouseButtonEvent} {
+		if !strings.Contains(out.String(), seq) {
+			t.Errorf("stop lacks %q: %q", seq, out.String())
+		}
+	}
+	out.Reset()
+	f.draw("after")
+	f.stop()
+	if out.Len() != 0 {
+		t.Errorf("a stopped writer wrote %q", out.String())
 	}
 }

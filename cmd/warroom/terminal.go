@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/charmbracelet/colorprofile"
+	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
+)
+
+// frameWriter puts the screen's frames on the terminal as soon as the model
+// has a new one. bubbletea's own renderer writes only on a fixed-rate ticker
+// (WithFPS): a key waits for the next tick, and an idle screen pays for every
+// tick — on the development machine a bare 10 Hz Go ticker alone costs
+// 0.24% of a core, most of the idle budget. Here a frame goes out in the
+// same Update that made it, and nothing wakes up between frames.
+//
+// It owns what bubbletea's renderer would otherwise set up and undo: the
+// alternate screen, the hidden cursor, bracketed paste (a paste must not
+// read as keys: a pasted q would quit) and mouse reporting. The diffing is
+// ultraviolet's, the same bubbletea uses.
+type frameWriter struct {
+	out   io.Writer
+	mouse bool
+
+	buf    bytes.Buffer // one frame's bytes, written in one call
+	scr    *uv.TerminalRenderer
+	cells  uv.ScreenBuffer
+	w, h   int
+	last   string // the content on screen
+	drawn  bool
+	closed bool
+}
+
+func newFrameWriter(out io.Writer, env []string, profile colorprofile.Profile, mouse bool, w, h int) *frameWriter {
+	f := &frameWriter{out: out, mouse: mouse, w: w, h: h}
+	f.scr = uv.NewTerminalRenderer(&f.buf, env)
+	f.scr.SetColorProfile(profile)
+	f.scr.SetTabStops(-1)
+	f.scr.SetScrollOptim(true)
+	f.cells = uv.NewScreenBuffer(w, h)
+	return f
+}
+
+// start switches to the alternate screen with the cursor hidden.
+func (f *frameWriter) start() error {
+	f.scr.SaveCursor()
+	f.buf.WriteString(ansi.SetModeAltScreenSaveCursor + ansi.ResetModeTextCursorEnable + ansi.SetModeBracketedPaste)
+	if f.mouse {
+		f.buf.WriteString(ansi.SetModeMouseButtonEvent + ansi.SetModeMouseExtSgr)
+	}
+	f.scr.SetFullscreen(true)
+	f.scr.SetRelativeCursor(false)
+	f.scr.Erase()
+	return f.flush()
+}
+
+// resize takes the terminal's new size; the next frame is drawn whole.
+func (f *frameWriter) resize(w, h int) {
+	if w == f.w && h == f.h {
+		return
+	}
+	f.w, f.h = w, h
+	f.scr.Erase()
+	f.scr.Resize(w, h)
+	f.cells.Touched = nil
+	f.cells.Resize(w, h)
+	f.drawn = false
+}
+
+// draw puts content on the screen, writing only what changed since the
+// previous frame; the same content again writes nothing.
+func (f *frameWriter) draw(content string) error {
+	if f.closed || (f.drawn && content == f.last) {
+		return nil
+	}
+	f.last, f.drawn = content, true
+	f.cells.Clear()
+	uv.NewStyledString(content).Draw(f.cells, f.cells.Bounds())
+	f.scr.Render(f.cells.RenderBuffer)
+	return f.flush()
+}
+
+// raw writes a sequence that does not move the cursor (a bell, a desktop
+// notification) between frames.
+func (f *frameWriter) raw(seq string) error {
+	if f.closed {
+		return nil
+	}
+	_, err := io.WriteString(f.out, seq)
+	return err
+}
+
+// stop gives the terminal back: cursor to the bottom, mouse and bracketed
+// paste off, cursor shown, main screen. Safe to call twice.
+func (f *frameWriter) stop() error {
+	if f.closed {
+		return nil
+	}
+	f.closed = true
+	f.scr.MoveTo(0, max(f.h-1, 0))
+	if err := f.scr.Flush(); err != nil {
+		return err
+	}
+	f.scr.Erase()
+	f.scr.SetRelativeCursor(true)
+	f.scr.SetFullscreen(false)
+	if f.mouse {
+		f.buf.WriteString(ansi.ResetModeMouseButtonEvent + ansi.ResetModeMouseAnyEvent + ansi.ResetModeMouseExtSgr)
+	}
+	f.buf.WriteString(ansi.ResetModeBracketedPaste + ansi.SetModeTextCursorEnable + ansi.ResetModeAltScreenSaveCursor)
+	f.scr.RestoreCursor()
+	return f.flush()
+}
+
+func (f *frameWriter) flush() error {
+	if err := f.scr.Flush(); err != nil {
+		return err
+	}
+	if f.buf.Len() == 0 {
+		return nil
+	}
+	_, err := f.out.Write(f.buf.Bytes())
+	f.buf.Reset()
+	return err
+}
+
+// rawTerminal puts the terminal on fd in raw mode (keys arrive one by one,
+// unechoed) and returns the function that restores it. Not a terminal: a
+// no-op.
+func rawTerminal(fd uintptr) (restore func(), err error) {
+	if !term.IsTerminal(fd) {
+		return func() {}, nil
+	}
+	old, err := term.MakeRaw(fd)
+	if err != nil {
+		return nil, err
+	}
+	return func() { _ = term.Restore(fd, old) }, nil
+}
+
+// terminalSize is the size of the terminal on out, or 80×24 when out is
+// not one.
+func terminalSize(out *os.File) (w, h int) {
+	if w, h, err := term.GetSize(out.Fd()); err == nil && w > 0 && h > 0 {
+		return w, h
+	}
+	return 80, 24
+}
+
+// terminalInput is where keys come from: stdin, or the controlling
+// terminal when stdin is not one (warroom ... < /dev/null).
+func terminalInput() (in *os.File, closeIn func(), err error) {
+	if term.IsTerminal(os.Stdin.Fd()) {
+		return os.Stdin, func() {}, nil
+	}
+	tty, err := os.Open("/dev/tty")
+	if err != nil {
+		return nil, nil, fmt.Errorf("no terminal to read keys from: %w", err)
+	}
+	return tty, func() { tty.Close() }, nil
+}
+
+// holdStderr points os.Stderr at a temporary file until release, which
+// copies what was written there to the real stderr. Without a temporary
+// file, stderr stays as it is.
+func holdStderr() (release func()) {
+	real := os.Stderr
+	tmp, err := os.CreateTemp("", "warroom-stderr-*")
+	if err != nil {
+		return func() {}
+	}
+	os.Remove(tmp.Name()) // gone with the process, whatever happens
+	os.Stderr = tmp
+	return func() {
+		os.Stderr = real
+		if _, err := tmp.Seek(0, io.SeekStart); err == nil {
+			io.Copy(real, tmp)
+		}
+		tmp.Close()
+	}
+}
