@@ -21,11 +21,11 @@ import (
 type Styles = pane.Styles
 
 // DefaultStyles returns colours for a dark or light terminal background.
-func DefaultStyles(isDark bool) Styles { return pane.DefaultStyles(isDark) }
+func DefaultStyles(isDark bool) *Styles { return pane.DefaultStyles(isDark) }
 
 // PlainStyles has no colour or attribute at all (NO_COLOR, --no-color):
 // states stay distinguishable by their symbols.
-func PlainStyles() Styles { return pane.PlainStyles() }
+func PlainStyles() *Styles { return pane.PlainStyles() }
 
 // DefaultWindows are the time windows `+` and `-` step through.
 var DefaultWindows = []time.Duration{5 * time.Minute, 15 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour}
@@ -65,7 +65,7 @@ type Model struct {
 	p      sources.Provider
 	o      Options
 	keys   KeyMap
-	styles Styles
+	styles *Styles // shared by every pane
 	help   help.Model
 
 	w, h int
@@ -144,7 +144,7 @@ func New(p sources.Provider, o Options) Model {
 func (m *Model) setStyles(isDark bool) {
 	switch {
 	case m.o.Styles != nil:
-		m.styles = *m.o.Styles
+		m.styles = m.o.Styles
 	case m.o.NoColor:
 		m.styles = pane.PlainStyles()
 	default:

@@ -119,7 +119,7 @@ func (s *slot) setFocus(f bool) {
 	}
 }
 
-func (s *slot) setStyles(st pane.Styles) {
+func (s *slot) setStyles(st *pane.Styles) {
 	switch s.kind {
 	case KindStat:
 		s.stat.SetStyles(st)

@@ -32,7 +32,7 @@ var (
 // edge. Every body line is cut or padded to the inner width, and missing
 // lines are blank, so the result is exactly h lines of w cells. Too small
 // for a border, it degrades to the bare body.
-func box(st Styles, ascii, focused bool, title string, w, h int, body []string) string {
+func box(st *Styles, ascii, focused bool, title string, w, h int, body []string) string {
 	if w <= 0 || h <= 0 {
 		return blank(w, h)
 	}
@@ -228,7 +228,7 @@ func windowSpan(s *sources.Snapshot) (time.Time, time.Time) {
 
 // Box is box for the parent's own overlays (the help screen): exactly h
 // lines of w cells, body cut to fit.
-func Box(st Styles, ascii, focused bool, title string, w, h int, body []string) string {
+func Box(st *Styles, ascii, focused bool, title string, w, h int, body []string) string {
 	return box(st, ascii, focused, title, w, h, body)
 }
 

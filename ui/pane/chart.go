@@ -33,7 +33,7 @@ func NewChart(indicators []string, o Options) Chart {
 func (m *Chart) SetSize(w, h int) { m.w, m.h = w, h }
 
 // SetStyles swaps the styles.
-func (m *Chart) SetStyles(s Styles) { m.opts.Styles = s }
+func (m *Chart) SetStyles(s *Styles) { m.opts.Styles = s }
 
 // Focus and Blur mark the pane the keys act on.
 func (m *Chart) Focus() { m.focused = true }
@@ -90,7 +90,7 @@ func (m Chart) Title() string {
 
 // View renders the pane.
 func (m Chart) View() string {
-	st := m.opts.Styles
+	st := m.opts.st()
 	ins := m.indicators()
 	if len(ins) == 0 {
 		msg := "no data"

@@ -13,8 +13,8 @@ import (
 
 // Options is what every pane needs besides its data.
 type Options struct {
-	Styles Styles
-	ASCII  bool // no braille, no box drawing, no symbols beyond ASCII
+	Styles *Styles // nil: plain (no colour)
+	ASCII  bool    // no braille, no box drawing, no symbols beyond ASCII
 }
 
 // Header is the top line (or three lines with a big countdown): event,
@@ -38,7 +38,7 @@ func NewHeader(o Options) Header { return Header{opts: o} }
 func (m *Header) SetSize(w, h int) { m.w, m.h = w, h }
 
 // SetStyles swaps the styles (e.g. after the terminal reported its background).
-func (m *Header) SetStyles(s Styles) { m.opts.Styles = s }
+func (m *Header) SetStyles(s *Styles) { m.opts.Styles = s }
 
 // SetPaused shows or hides the PAUSED badge; at is the time of the frozen
 // snapshot the panes keep showing.
@@ -70,7 +70,7 @@ func (m Header) View() string {
 	if m.w <= 0 || m.h <= 0 {
 		return blank(m.w, m.h)
 	}
-	st := m.opts.Styles
+	st := m.opts.st()
 	if m.snap == nil {
 		return block([]string{st.Dim.Render("waiting for the first snapshot…")}, m.w, m.h)
 	}
@@ -122,7 +122,7 @@ func (m Header) eventText() string {
 	} else if s.Next != nil && s.Next.Stage != "" {
 		ev += " · " + clean(s.Next.Stage)
 	}
-	return m.opts.Styles.Value.Render(strings.TrimPrefix(ev, " · "))
+	return m.opts.st().Value.Render(strings.TrimPrefix(ev, " · "))
 }
 
 // sinceText counts up from the stage end while HOT or cooling: that is the
@@ -132,11 +132,11 @@ func (m Header) sinceText() string {
 	if s.Current == nil || !s.At.After(s.Current.At) {
 		return ""
 	}
-	return m.opts.Styles.Dim.Render("+" + Clock(s.At.Sub(s.Current.At)) + " since end")
+	return m.opts.st().Dim.Render("+" + Clock(s.At.Sub(s.Current.At)) + " since end")
 }
 
 func (m Header) phaseBadge() string {
-	st := m.opts.Styles
+	st := m.opts.st()
 	var name string
 	style := st.Normal
 	switch m.snap.Phase {
@@ -172,13 +172,13 @@ func (m Header) pausedBadge() string {
 		return ""
 	}
 	if m.pausedAt.IsZero() {
-		return badge(m.opts.Styles.Paused, "PAUSED")
+		return badge(m.opts.st().Paused, "PAUSED")
 	}
-	return badge(m.opts.Styles.Paused, "PAUSED "+m.pausedAt.In(zone(m.snap)).Format("15:04:05"))
+	return badge(m.opts.st().Paused, "PAUSED "+m.pausedAt.In(zone(m.snap)).Format("15:04:05"))
 }
 
 func (m Header) stateText() string {
-	st := m.opts.Styles
+	st := m.opts.st()
 	w := m.snap.Worst()
 	return st.StateStyle(w).Render(Symbol(w, m.opts.ASCII) + " " + strings.ToUpper(w.String()))
 }
@@ -189,7 +189,7 @@ func (m Header) unackedText() string {
 	if m.snap.Unacked == 0 {
 		return ""
 	}
-	return m.opts.Styles.Unacked.Render(fmt.Sprintf("%d unacked", m.snap.Unacked))
+	return m.opts.st().Unacked.Render(fmt.Sprintf("%d unacked", m.snap.Unacked))
 }
 
 // windowText names the time window, and says loudly when the panes are
@@ -204,9 +204,9 @@ func (m Header) windowText() string {
 		w = " " + fmtWindow(d)
 	}
 	if !m.viewEnd.IsZero() {
-		return badge(m.opts.Styles.Replay, "at "+m.viewEnd.In(zone(m.snap)).Format("15:04 Jan 02")+w)
+		return badge(m.opts.st().Replay, "at "+m.viewEnd.In(zone(m.snap)).Format("15:04 Jan 02")+w)
 	}
-	return m.opts.Styles.OK.Render("LIVE") + m.opts.Styles.Dim.Render(w)
+	return m.opts.st().OK.Render("LIVE") + m.opts.st().Dim.Render(w)
 }
 
 func fmtWindow(d time.Duration) string {

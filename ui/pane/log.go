@@ -28,7 +28,7 @@ func NewLog(source string, o Options) Log { return Log{opts: o, source: source} 
 func (m *Log) SetSize(w, h int) { m.w, m.h = w, h }
 
 // SetStyles swaps the styles.
-func (m *Log) SetStyles(s Styles) { m.opts.Styles = s }
+func (m *Log) SetStyles(s *Styles) { m.opts.Styles = s }
 
 // Focus and Blur mark the pane the keys act on.
 func (m *Log) Focus() { m.focused = true }
@@ -68,7 +68,7 @@ func (m Log) Title() string {
 
 // View renders the pane.
 func (m Log) View() string {
-	st := m.opts.Styles
+	st := m.opts.st()
 	l, ok := m.data()
 	if !ok {
 		return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, []string{st.Dim.Render("no data")})

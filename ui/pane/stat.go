@@ -29,7 +29,7 @@ func NewStat(indicator string, o Options) Stat { return Stat{opts: o, name: indi
 func (m *Stat) SetSize(w, h int) { m.w, m.h = w, h }
 
 // SetStyles swaps the styles.
-func (m *Stat) SetStyles(s Styles) { m.opts.Styles = s }
+func (m *Stat) SetStyles(s *Styles) { m.opts.Styles = s }
 
 // Focus and Blur mark the pane the keys act on.
 func (m *Stat) Focus() { m.focused = true }
@@ -63,7 +63,7 @@ func (m Stat) indicator() (sources.Indicator, bool) {
 
 // View renders the pane.
 func (m Stat) View() string {
-	st := m.opts.Styles
+	st := m.opts.st()
 	in, ok := m.indicator()
 	iw := max(m.w-2, 0)
 	if !ok {
@@ -161,7 +161,7 @@ func (m Stat) View() string {
 func (m Stat) spark(in sources.Indicator, ss lipgloss.Style, w int, dim bool) string {
 	spark := chart.Sparkline(in.Series.Points, w, m.opts.ASCII)
 	if dim {
-		return m.opts.Styles.Stale.Render(spark)
+		return m.opts.st().Stale.Render(spark)
 	}
 	return ss.Render(spark)
 }

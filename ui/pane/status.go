@@ -28,7 +28,7 @@ func NewStatus(o Options) Status { return Status{opts: o} }
 func (m *Status) SetSize(w, h int) { m.w, m.h = w, h }
 
 // SetStyles swaps the styles.
-func (m *Status) SetStyles(s Styles) { m.opts.Styles = s }
+func (m *Status) SetStyles(s *Styles) { m.opts.Styles = s }
 
 // SetHints sets the key hints shown at the right (already rendered): the
 // full list, and a short one for when the full one does not fit.
@@ -48,7 +48,7 @@ func (m Status) View() string {
 	if m.w <= 0 || m.h <= 0 {
 		return blank(m.w, m.h)
 	}
-	st := m.opts.Styles
+	st := m.opts.st()
 	var srcShort, srcLong []string
 	self := ""
 	if m.snap != nil {

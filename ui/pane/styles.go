@@ -40,7 +40,7 @@ type Styles struct {
 
 // DefaultStyles returns colours readable on a dark or light background;
 // pass tea.BackgroundColorMsg.IsDark().
-func DefaultStyles(isDark bool) Styles {
+func DefaultStyles(isDark bool) *Styles {
 	ld := lipgloss.LightDark(isDark)
 	fg := func(light, dark string) lipgloss.Style {
 		return lipgloss.NewStyle().Foreground(ld(lipgloss.Color(light), lipgloss.Color(dark)))
@@ -50,7 +50,7 @@ func DefaultStyles(isDark bool) Styles {
 			Foreground(ld(lipgloss.Color("#ffffff"), lipgloss.Color("#000000"))).
 			Background(ld(lipgloss.Color(bgLight), lipgloss.Color(bgDark)))
 	}
-	return Styles{
+	return &Styles{
 		Border:        fg("#bcbcbc", "#444444"),
 		BorderFocused: fg("#005fd7", "#5fafff"),
 		Title:         fg("#4e4e4e", "#bcbcbc"),
@@ -85,12 +85,12 @@ func DefaultStyles(isDark bool) Styles {
 // PlainStyles has no colour and no attributes at all: for NO_COLOR,
 // --no-color and plain-text frames. Focus then shows as a heavy border,
 // phases as [BRACKETED] badges, states as symbols.
-func PlainStyles() Styles {
-	return Styles{Chart: chart.PlainStyles()}
+func PlainStyles() *Styles {
+	return &Styles{Chart: chart.PlainStyles()}
 }
 
 // StateStyle returns the style for a state.
-func (s Styles) StateStyle(st sources.State) lipgloss.Style {
+func (s *Styles) StateStyle(st sources.State) lipgloss.Style {
 	switch st {
 	case sources.StateOK:
 		return s.OK
@@ -144,7 +144,7 @@ func HealthSymbol(h sources.Health, ascii bool) string {
 }
 
 // HealthStyle is StateStyle for a source's health.
-func (s Styles) HealthStyle(h sources.Health) lipgloss.Style {
+func (s *Styles) HealthStyle(h sources.Health) lipgloss.Style {
 	switch h {
 	case sources.HealthOK:
 		return s.OK
@@ -154,4 +154,17 @@ func (s Styles) HealthStyle(h sources.Health) lipgloss.Style {
 		return s.Error
 	}
 	return s.Unknown
+}
+
+// plain is what a pane built without styles draws with.
+var plain = PlainStyles()
+
+// st is the styles to draw with. Panes share one Styles by pointer: it is
+// large (every lipgloss.Style of every pane), and each pane holding — and
+// each View copying — its own copy cost a measurable part of every frame.
+func (o Options) st() *Styles {
+	if o.Styles == nil {
+		return plain
+	}
+	return o.Styles
 }

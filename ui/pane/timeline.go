@@ -26,7 +26,7 @@ func NewTimeline(o Options) Timeline { return Timeline{opts: o} }
 func (m *Timeline) SetSize(w, h int) { m.w, m.h = w, h }
 
 // SetStyles swaps the styles.
-func (m *Timeline) SetStyles(s Styles) { m.opts.Styles = s }
+func (m *Timeline) SetStyles(s *Styles) { m.opts.Styles = s }
 
 // Focus and Blur mark the pane the keys act on.
 func (m *Timeline) Focus() { m.focused = true }
@@ -53,7 +53,7 @@ func (m Timeline) Title() string {
 
 // View renders the pane.
 func (m Timeline) View() string {
-	st := m.opts.Styles
+	st := m.opts.st()
 	if m.snap == nil {
 		return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, []string{st.Dim.Render("waiting…")})
 	}

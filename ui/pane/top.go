@@ -28,7 +28,7 @@ func NewTop(table string, o Options) Top { return Top{opts: o, table: table} }
 func (m *Top) SetSize(w, h int) { m.w, m.h = w, h }
 
 // SetStyles swaps the styles.
-func (m *Top) SetStyles(s Styles) { m.opts.Styles = s }
+func (m *Top) SetStyles(s *Styles) { m.opts.Styles = s }
 
 // Focus and Blur mark the pane the keys act on.
 func (m *Top) Focus() { m.focused = true }
@@ -80,7 +80,7 @@ func (m Top) Title() string {
 // View renders the pane: columns drop from the right (slow, then 499)
 // before the key column gets narrower than 12 cells.
 func (m Top) View() string {
-	st := m.opts.Styles
+	st := m.opts.st()
 	t, ok := m.data()
 	if !ok {
 		return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, []string{st.Dim.Render("no data")})
