@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
+	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -86,5 +88,37 @@ func TestFrameWriter(t *testing.T) {
 	f.stop()
 	if out.Len() != 0 {
 		t.Errorf("a stopped writer wrote %q", out.String())
+	}
+}
+
+// TestFrameWriterRedrawsOnlyChangedLinesFaithfully: drawing only the lines
+// that changed must leave the same cells — characters, colours,
+// attributes — as drawing the whole frame afresh, for lipgloss output with
+// borders, backgrounds and wide characters, and for a frame that shrinks.
+func TestFrameWriterRedrawsOnlyChangedLinesFaithfully(t *testing.T) {
+	box := func(title, body, border string) string {
+		return lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(lipgloss.Color(border)).
+			Foreground(lipgloss.Color("#ff8800")).Bold(true).Width(20).Render(title + "\n" + body)
+	}
+	frame := func(v string, rows int) string {
+		parts := []string{
+			lipgloss.NewStyle().Background(lipgloss.Color("#202020")).Foreground(lipgloss.Color("#00ff00")).Width(44).Render("clock 00:0" + v + "\n倒计时 " + v),
+			lipgloss.JoinHorizontal(lipgloss.Top, box("QPS", "120/s\n▁▃█▇", "9"), box("slow ‱", "2‱ "+v, "1")),
+		}
+		for i := 0; i < rows; i++ {
+			parts = append(parts, lipgloss.NewStyle().Italic(true).Render("log line "+v))
+		}
+		return lipgloss.JoinVertical(lipgloss.Left, parts...)
+	}
+	const w, h = 50, 14
+	var out strings.Builder
+	f := newFrameWriter(&out, nil, colorprofile.TrueColor, false, w, h)
+	for i, fr := range []string{frame("1", 3), frame("2", 3), frame("2", 1), frame("3", 4)} {
+		f.draw(fr)
+		want := uv.NewScreenBuffer(w, h)
+		uv.NewStyledString(fr).Draw(want, want.Bounds())
+		if got, want := f.cells.Render(), want.Render(); got != want {
+			t.Errorf("frame %d: after a partial redraw the cells are\n%q\nwant\n%q", i, got, want)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/charmbracelet/colorprofile"
 	uv "github.com/charmbracelet/ultraviolet"
@@ -31,7 +32,8 @@ type frameWriter struct {
 	scr    *uv.TerminalRenderer
 	cells  uv.ScreenBuffer
 	w, h   int
-	last   string // the content on screen
+	last   string   // the content on screen
+	lines  []string // its lines, one per row
 	drawn  bool
 	closed bool
 }
@@ -43,6 +45,7 @@ func newFrameWriter(out io.Writer, env []string, profile colorprofile.Profile, m
 	f.scr.SetTabStops(-1)
 	f.scr.SetScrollOptim(true)
 	f.cells = uv.NewScreenBuffer(w, h)
+	f.lines = make([]string, h)
 	return f
 }
 
@@ -69,6 +72,7 @@ func (f *frameWriter) resize(w, h int) {
 	f.scr.Resize(w, h)
 	f.cells.Touched = nil
 	f.cells.Resize(w, h)
+	f.lines = make([]string, h)
 	f.drawn = false
 }
 
@@ -78,9 +82,27 @@ func (f *frameWriter) draw(content string) error {
 	if f.closed || (f.drawn && content == f.last) {
 		return nil
 	}
+	full := !f.drawn
 	f.last, f.drawn = content, true
-	f.cells.Clear()
-	uv.NewStyledString(content).Draw(f.cells, f.cells.Bounds())
+	// Only the lines that changed are parsed and marked for the diff: once
+	// a second most of the screen is as it was (the clock and the countdown
+	// move; the charts, at a column per several seconds, mostly do not).
+	// Each line stands alone: lipgloss ends every styled line with a reset.
+	rest := content
+	for y := range f.lines {
+		line := rest
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		line = strings.TrimSuffix(line, "\r")
+		if !full && f.lines[y] == line {
+			continue
+		}
+		f.lines[y] = line
+		uv.NewStyledString(line).Draw(&f.cells, uv.Rect(0, y, f.w, 1))
+	}
 	f.scr.Render(f.cells.RenderBuffer)
 	return f.flush()
 }
