@@ -43,7 +43,11 @@ func newFrameWriter(out io.Writer, env []string, profile colorprofile.Profile, m
 	f.scr = uv.NewTerminalRenderer(&f.buf, env)
 	f.scr.SetColorProfile(profile)
 	f.scr.SetTabStops(-1)
-	f.scr.SetScrollOptim(true)
+	// Scroll optimisation hashes every line of every frame to find regions
+	// that moved up or down; a dashboard's panes stay where they are (perf
+	// put the hashing at an eighth of the idle CPU at 200x50, though the
+	// difference is within the noise of a 30 s measurement).
+	f.scr.SetScrollOptim(false)
 	f.cells = uv.NewScreenBuffer(w, h)
 	f.lines = make([]string, h)
 	return f
