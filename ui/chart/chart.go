@@ -86,6 +86,7 @@ type Options struct {
 	ASCII         bool           // no braille: 1×3 "dots" per cell from .-'
 	NoLegend      bool
 	Styles        Styles
+	Palette       *Palette // Styles as escape sequences, built once (NewPalette); nil: built per call from Styles
 }
 
 // Render draws the chart. It never returns more than Height lines or a line
@@ -166,7 +167,12 @@ func Render(o Options) string {
 		g.plot(o.Series[i].Points, start, end, classSeries+cellClass(i%maxSeriesClasses), xf, yf)
 	}
 
-	p := newPalette(o.Styles)
+	var p palette
+	if o.Palette != nil {
+		p = o.Palette.p
+	} else {
+		p = newPalette(o.Styles)
+	}
 	var b strings.Builder
 	b.Grow(o.Width * o.Height * 4)
 	if legendRows > 0 {

@@ -172,3 +172,30 @@ func plotOf(line string) []rune {
 	}
 	return rs
 }
+
+// TestPaletteDrawsAsStyles: a chart drawn with a palette built once draws
+// exactly as one that builds its palette from the styles, for every series
+// class, thresholds, markers and HOT windows, light and dark.
+func TestPaletteDrawsAsStyles(t *testing.T) {
+	var ss []sources.Series
+	for k := 0; k < maxSeriesClasses+2; k++ {
+		s := series(600, func(i int) float64 { return float64(k*10) + 50*math.Sin(float64(i+k*7)/40) })
+		s.Name = "s" + string(rune('a'+k))
+		ss = append(ss, s)
+	}
+	prev := series(600, func(i int) float64 { return 80 + 20*math.Cos(float64(i)/25) })
+	for _, dark := range []bool{true, false} {
+		st := DefaultStyles(dark)
+		o := Options{Width: 70, Height: 20, Series: ss, Secondary: []sources.Series{prev}, Location: time.UTC, Styles: st,
+			Thresholds: []Threshold{{Value: 60}, {Value: 90, Crit: true}},
+			Markers:    []Marker{{At: t0.Add(4 * time.Minute), Hot: 3 * time.Minute}}}
+		want := Render(o)
+		o.Palette = NewPalette(st)
+		if got := Render(o); got != want {
+			t.Errorf("dark=%v: with a prebuilt palette\n%q\nwant\n%q", dark, got, want)
+		}
+		if !strings.Contains(want, "\x1b[") {
+			t.Fatalf("dark=%v: the styled chart has no colour at all: the test compares nothing", dark)
+		}
+	}
+}

@@ -59,6 +59,22 @@ func newPalette(s Styles) palette {
 	return p
 }
 
+// Palette is a chart's Styles turned into escape sequences. Turning a
+// style into its sequences renders it through lipgloss; a screen redrawing
+// its charts every few seconds builds the palette once and passes it in
+// Options.Palette. It is complete when built, so renders only read it:
+// one Palette may serve charts drawn concurrently.
+type Palette struct{ p palette }
+
+// NewPalette builds the palette of s.
+func NewPalette(s Styles) *Palette {
+	p := newPalette(s)
+	for key := 0; key < int(classSeries+maxSeriesClasses)<<1; key++ {
+		p.cell(key)
+	}
+	return &Palette{p}
+}
+
 // cell returns the paint for a run key (class<<1 | hot).
 func (p palette) cell(key int) paint {
 	if pt, ok := p.cells[key]; ok {

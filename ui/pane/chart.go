@@ -113,7 +113,8 @@ func chartOptions(snap *sources.Snapshot, ins []sources.Indicator, w, h int, opt
 		Height:   max(h, 0),
 		Location: zone(snap),
 		ASCII:    opts.ASCII,
-		Styles:   opts.Styles.Chart,
+		Styles:   opts.st().Chart,
+		Palette:  opts.st().chartPalette(),
 	}
 	o.Start, o.End = ChartSpan(snap, ins)
 	for _, in := range ins {

@@ -36,6 +36,8 @@ type Styles struct {
 	Hint                              lipgloss.Style
 
 	Chart chart.Styles
+
+	palette *chart.Palette // Chart as escape sequences; see chartPalette
 }
 
 // DefaultStyles returns colours readable on a dark or light background;
@@ -50,7 +52,7 @@ func DefaultStyles(isDark bool) *Styles {
 			Foreground(ld(lipgloss.Color("#ffffff"), lipgloss.Color("#000000"))).
 			Background(ld(lipgloss.Color(bgLight), lipgloss.Color(bgDark)))
 	}
-	return &Styles{
+	return withPalette(&Styles{
 		Border:        fg("#bcbcbc", "#444444"),
 		BorderFocused: fg("#005fd7", "#5fafff"),
 		Title:         fg("#4e4e4e", "#bcbcbc"),
@@ -79,15 +81,25 @@ func DefaultStyles(isDark bool) *Styles {
 		Hint:        fg("#8a8a8a", "#6c6c6c"),
 
 		Chart: chart.DefaultStyles(isDark),
-	}
+	})
 }
 
 // PlainStyles has no colour and no attributes at all: for NO_COLOR,
 // --no-color and plain-text frames. Focus then shows as a heavy border,
 // phases as [BRACKETED] badges, states as symbols.
 func PlainStyles() *Styles {
-	return &Styles{Chart: chart.PlainStyles()}
+	return withPalette(&Styles{Chart: chart.PlainStyles()})
 }
+
+// withPalette builds s's chart palette once, for every chart drawn with s.
+func withPalette(s *Styles) *Styles {
+	s.palette = chart.NewPalette(s.Chart)
+	return s
+}
+
+// chartPalette is the palette DefaultStyles or PlainStyles built; nil for
+// a Styles made otherwise (chart.Render then builds one per chart).
+func (s *Styles) chartPalette() *chart.Palette { return s.palette }
 
 // StateStyle returns the style for a state.
 func (s *Styles) StateStyle(st sources.State) lipgloss.Style {
