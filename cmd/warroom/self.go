@@ -19,6 +19,9 @@ type selfStats struct {
 	lastCPU  time.Duration
 	lastWall time.Time
 	cpu      float64
+	statm    *os.File // kept open: one pread a tick instead of open, fstat, read, close
+	noStatm  bool     // no /proc: do not try again every tick
+	buf      [128]byte
 }
 
 func (s *selfStats) read() sources.ProcessStats {
@@ -40,12 +43,33 @@ func (s *selfStats) read() sources.ProcessStats {
 		st.RSSBytes = uint64(ru.Maxrss) * 1024
 	}
 	st.CPU = s.cpu
-	if b, err := os.ReadFile("/proc/self/statm"); err == nil {
-		if f := bytes.Fields(b); len(f) > 1 {
-			if pages, err := strconv.ParseUint(string(f[1]), 10, 64); err == nil {
-				st.RSSBytes = pages * uint64(os.Getpagesize())
-			}
-		}
+	if pages, ok := s.residentPages(); ok {
+		st.RSSBytes = pages * uint64(os.Getpagesize())
 	}
 	return st
+}
+
+// residentPages is the second field of /proc/self/statm.
+func (s *selfStats) residentPages() (uint64, bool) {
+	if s.noStatm {
+		return 0, false
+	}
+	if s.statm == nil {
+		f, err := os.Open("/proc/self/statm")
+		if err != nil {
+			s.noStatm = true
+			return 0, false
+		}
+		s.statm = f
+	}
+	n, err := s.statm.ReadAt(s.buf[:], 0)
+	if n == 0 && err != nil {
+		return 0, false
+	}
+	if f := bytes.Fields(s.buf[:n]); len(f) > 1 {
+		if pages, err := strconv.ParseUint(string(f[1]), 10, 64); err == nil {
+			return pages, true
+		}
+	}
+	return 0, false
 }
