@@ -25,6 +25,10 @@ func TestPaneViewsReusedOnlyWhenSame(t *testing.T) {
 			},
 			func(s *sources.Snapshot) { s.Timeline = s.Timeline[:len(s.Timeline)-1] },
 			func(s *sources.Snapshot) { s.At = s.At.Add(time.Minute) }, // stale ages move
+			// when a current value was true is not shown: panes may be reused
+			func(s *sources.Snapshot) { moveAt(s, false, -3*time.Second) },
+			// a stale value's "as of" moves by a second, its age does not
+			func(s *sources.Snapshot) { moveAt(s, true, -time.Second) },
 		}
 		for i, change := range changes {
 			s := fixture.Snapshot()
@@ -36,5 +40,20 @@ func TestPaneViewsReusedOnlyWhenSame(t *testing.T) {
 				t.Fatalf("%dx%d change %d: cached frame differs from a fresh one:\n%s\n---\n%s", size[0], size[1], i, got, want)
 			}
 		}
+	}
+}
+
+// moveAt moves Value.At of every stale (or every current) indicator.
+func moveAt(s *sources.Snapshot, stale bool, d time.Duration) {
+	n := 0
+	for i := range s.Indicators {
+		v := &s.Indicators[i].Value
+		if (v.Health == sources.HealthStale || s.Indicators[i].State == sources.StateStale) == stale {
+			v.At = v.At.Add(d)
+			n++
+		}
+	}
+	if n == 0 {
+		panic("the fixture has no such indicator: the change tests nothing")
 	}
 }
