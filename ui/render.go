@@ -232,7 +232,7 @@ func sameData(s *slot, h int, a, b *sources.Snapshot) bool {
 		}
 		var ia, ib []sources.Indicator
 		for _, n := range names {
-			if !sameIndicator(a, b, n) {
+			if !sameChartIndicator(a, b, n) {
 				return false
 			}
 			if x, ok := a.Indicator(n); ok {
@@ -301,6 +301,27 @@ func sameIndicator(a, b *sources.Snapshot, name string) bool {
 		return x.Value.At == y.Value.At && pane.Age(a.At.Sub(x.Value.At)) == pane.Age(b.At.Sub(y.Value.At))
 	}
 	return true
+}
+
+// sameChartIndicator compares what a chart shows of one indicator: its
+// curves, thresholds, unit, title and whether it is stale — not the
+// current value, its state or its reason, which only a stat pane shows
+// (a chart redrawn for those was redrawn every tick a value moved).
+func sameChartIndicator(a, b *sources.Snapshot, name string) bool {
+	x, oka := a.Indicator(name)
+	y, okb := b.Indicator(name)
+	if oka != okb {
+		return false
+	}
+	if !oka {
+		return true
+	}
+	stale := func(in sources.Indicator) bool {
+		return in.Value.Health == sources.HealthStale || in.State == sources.StateStale
+	}
+	return x.Name == y.Name && x.Title == y.Title && stale(x) == stale(y) && x.Value.Unit == y.Value.Unit &&
+		sameFloat(x.Warn, y.Warn) && sameFloat(x.Crit, y.Crit) &&
+		sameSeries(x.Series, y.Series) && sameSeries(x.Secondary, y.Secondary)
 }
 
 func sameSeries(a, b sources.Series) bool {

@@ -29,6 +29,10 @@ func TestPaneViewsReusedOnlyWhenSame(t *testing.T) {
 			func(s *sources.Snapshot) { moveAt(s, false, -3*time.Second) },
 			// a stale value's "as of" moves by a second, its age does not
 			func(s *sources.Snapshot) { moveAt(s, true, -time.Second) },
+			// charts do not show the value, but do show that it went stale
+			func(s *sources.Snapshot) { s.Indicators[0].Value.Value *= 3; s.Indicators[0].Reason = "x" },
+			func(s *sources.Snapshot) { s.Indicators[0].State = sources.StateStale },
+			func(s *sources.Snapshot) { s.Indicators[0].Warn = 1 },
 		}
 		for i, change := range changes {
 			s := fixture.Snapshot()
