@@ -34,8 +34,8 @@ type screen struct {
 }
 
 // rawMsg asks the program to write a sequence to the terminal as is: the
-// bell and desktop notifications, which bubbletea's renderer would
-// otherwise never emit.
+// bell and desktop notifications, written by the frame writer between
+// frames, on the loop's goroutine like the frames themselves.
 type rawMsg string
 
 // shell wraps the root model with what only the process knows about: the

@@ -17,7 +17,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"runtime/debug"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -248,7 +249,7 @@ func (c *Collector) Run(ctx context.Context) error {
 func guard(ctx context.Context, f func(context.Context) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("crashed: %v (a warroom bug, at %s)", r, panicSite(debug.Stack()))
+			err = fmt.Errorf("crashed: %v (a warroom bug, at %s)", r, panicSite())
 		}
 	}()
 	return f(ctx)
@@ -265,26 +266,25 @@ func (c *Collector) guardProm(ctx context.Context, f func(context.Context)) {
 	}
 }
 
-// panicSite is the file:line of the innermost frame in a stack from
-// debug.Stack taken in a deferred recover that is not the runtime's own
-// panic machinery or the recovering function itself.
-func panicSite(stack []byte) string {
-	lines := strings.Split(string(stack), "\n")
-	// frames are "func(args)" then "\tfile:line +0x..."; the panic's frame
-	// follows the runtime's panic function
-	for i := 0; i+1 < len(lines); i++ {
-		if strings.HasPrefix(lines[i], "panic(") {
-			for j := i + 2; j+1 < len(lines); j += 2 {
-				if loc := strings.TrimSpace(lines[j+1]); !strings.Contains(loc, "/src/runtime/") {
-					if k := strings.LastIndex(loc, " +0x"); k >= 0 {
-						loc = loc[:k]
-					}
-					return filepath.Base(filepath.Dir(loc)) + "/" + filepath.Base(loc)
-				}
-			}
+// panicSite is where the panic being recovered was raised, as
+// package-dir/file.go:line: called from the deferred recover, the first
+// frame past the runtime's panic machinery.
+func panicSite() string {
+	pcs := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(1, pcs)])
+	inPanic := false
+	for {
+		fr, more := frames.Next()
+		switch {
+		case fr.Function == "runtime.gopanic":
+			inPanic = true
+		case inPanic && !strings.HasPrefix(fr.Function, "runtime."):
+			return filepath.Base(filepath.Dir(fr.File)) + "/" + filepath.Base(fr.File) + ":" + strconv.Itoa(fr.Line)
+		}
+		if !more {
+			return "an unknown place"
 		}
 	}
-	return "an unknown place"
 }
 
 // Ack acknowledges every transition so far.

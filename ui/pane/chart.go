@@ -63,6 +63,12 @@ func (m Chart) indicators() []sources.Indicator {
 	return out
 }
 
+// Stale reports whether in's value is history, not the present (the
+// source stopped answering, or the rules judged it stale).
+func Stale(in sources.Indicator) bool {
+	return in.Value.Health == sources.HealthStale || in.State == sources.StateStale
+}
+
 // Title names what is drawn, and says when any of it is stale.
 func (m Chart) Title() string {
 	ins := m.indicators()
@@ -77,7 +83,7 @@ func (m Chart) Title() string {
 			t = in.Name
 		}
 		parts = append(parts, clean(t))
-		if in.Value.Health == sources.HealthStale || in.State == sources.StateStale {
+		if Stale(in) {
 			stale = true
 		}
 	}
@@ -114,7 +120,7 @@ func chartOptions(snap *sources.Snapshot, ins []sources.Indicator, w, h int, opt
 		Location: zone(snap),
 		ASCII:    opts.ASCII,
 		Styles:   opts.st().Chart,
-		Palette:  opts.st().chartPalette(),
+		Palette:  opts.st().palette,
 	}
 	o.Start, o.End = ChartSpan(snap, ins)
 	for _, in := range ins {

@@ -37,7 +37,9 @@ type Styles struct {
 
 	Chart chart.Styles
 
-	palette *chart.Palette // Chart as escape sequences; see chartPalette
+	// palette is Chart as escape sequences, built by DefaultStyles and
+	// PlainStyles; nil otherwise (chart.Render then builds one per chart).
+	palette *chart.Palette
 }
 
 // DefaultStyles returns colours readable on a dark or light background;
@@ -96,10 +98,6 @@ func withPalette(s *Styles) *Styles {
 	s.palette = chart.NewPalette(s.Chart)
 	return s
 }
-
-// chartPalette is the palette DefaultStyles or PlainStyles built; nil for
-// a Styles made otherwise (chart.Render then builds one per chart).
-func (s *Styles) chartPalette() *chart.Palette { return s.palette }
 
 // StateStyle returns the style for a state.
 func (s *Styles) StateStyle(st sources.State) lipgloss.Style {
