@@ -149,26 +149,48 @@ func TestTopKTableInvariants(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	tk := NewTopK(16)
 	var total uint64
+	replaced := 0
 	for step := 0; step < 20000; step++ {
 		h := uint64(rng.IntN(64)) // few distinct hashes: long probe runs
 		if rng.IntN(4) == 0 {
 			h <<= 58 // same home slot after the multiply for many keys
 		}
+		// Space-Saving replaces an entry of the smallest count
+		least, full := uint32(math.MaxUint32), len(tk.ents) == tk.capacity
+		for _, c := range tk.counts {
+			least = min(least, c)
+		}
+		isNew := tk.find(h) < 0
 		tk.Add(h, []byte(strconv.FormatUint(h, 10)), false, false)
 		total++
+		if isNew && full {
+			replaced++
+			i := tk.find(h)
+			if e := tk.ents[i]; e.err != least || tk.counts[i] != least+1 {
+				t.Fatalf("step %d: replaced an entry of count %d (now %d), the least was %d", step, e.err, tk.counts[i], least)
+			}
+		}
 		var sum uint64
 		for i := range tk.ents {
 			if got := tk.find(tk.ents[i].h); got != int32(i) {
 				t.Fatalf("step %d: entry %d (hash %x) found at %d", step, i, tk.ents[i].h, got)
 			}
-			sum += uint64(tk.heap[tk.pos[i]].count)
+			sum += uint64(tk.counts[i])
 		}
 		if sum != total {
 			t.Fatalf("step %d: counts sum to %d, want %d", step, sum, total)
 		}
+		for j, hs := range tk.heap {
+			if hs.count > tk.counts[hs.ent] {
+				t.Fatalf("step %d: heap key %d above the count %d of entry %d", step, hs.count, tk.counts[hs.ent], hs.ent)
+			}
+			if j > 0 && tk.heap[(j-1)/2].count > hs.count {
+				t.Fatalf("step %d: heap out of order at %d", step, j)
+			}
+		}
 	}
-	if tk.Exact() {
-		t.Fatal("64 keys through 16 slots must evict")
+	if tk.Exact() || replaced < 100 {
+		t.Fatalf("64 keys through 16 slots must evict (replaced %d)", replaced)
 	}
 }
 

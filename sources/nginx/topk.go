@@ -11,19 +11,22 @@ import (
 // 64-bit hash so updates never allocate; a display copy of the key (cut at
 // topKeyMax bytes) is kept per entry.
 //
-// Layout, for the per-line path: the min-heap holds the counts themselves
-// (sifting compares neighbouring words instead of chasing entries, which
-// with a 16k-key sketch are megabytes apart), idx is an open-addressing
-// table sized once (no map hashing, no growth), and the wide entries with
-// the key copies are only touched when a key is inserted or replaced.
+// Layout, for the per-line path: a hit costs a probe of idx (an
+// open-addressing table sized once, one word a slot) and an increment of
+// counts. The min-heap that finds the entry to replace is lazy: its keys
+// are counts as they were when the entry was last placed, never above the
+// entry's count now, so hits leave it alone; a replacement first brings
+// the top's key up to date until the top is current, which makes it a true
+// minimum. The wide entries with the key copies are only touched when a
+// key is inserted or replaced (or counts a 499 or a slow request).
 type TopK struct {
 	capacity int
 	idx      []uint64 // hash → entry, at most half full; see slotOf
 	shift    uint8    // 64 - log2(len(idx))
 	emask    uint64   // low bits of a slot: entry index + 1
 	ents     []topEntry
-	heap     []heapSlot // min-heap by count
-	pos      []int32    // entry index → its position in heap
+	counts   []uint32   // entry index → count
+	heap     []heapSlot // min-heap by count as last placed (≤ counts[ent])
 	evicted  bool
 }
 
@@ -75,7 +78,6 @@ func NewTopK(capacity int) *TopK {
 		idx:      make([]uint64, slots),
 		shift:    uint8(64 - bits.TrailingZeros(uint(slots))),
 		emask:    1<<bits.Len(uint(capacity)) - 1,
-		pos:      make([]int32, 0, capacity),
 	}
 }
 
@@ -84,7 +86,7 @@ func (t *TopK) Reset() {
 	clear(t.idx)
 	t.ents = t.ents[:0]
 	t.heap = t.heap[:0]
-	t.pos = t.pos[:0]
+	t.counts = t.counts[:0]
 	t.evicted = false
 }
 
@@ -161,14 +163,12 @@ func (t *TopK) remove(h uint64) {
 
 func (t *TopK) add(h uint64, key []byte, n, errb, c499, slow uint32) {
 	if i := t.find(h); i >= 0 {
-		p := t.pos[i]
-		t.heap[p].count += n
+		t.counts[i] += n
 		if c499|slow != 0 {
 			e := &t.ents[i]
 			e.c499 += c499
 			e.slow += slow
 		}
-		t.down(int(p))
 		return
 	}
 	if len(t.ents) < t.capacity {
@@ -176,13 +176,24 @@ func (t *TopK) add(h uint64, key []byte, n, errb, c499, slow uint32) {
 		t.ents = append(t.ents, topEntry{h: h, err: errb, c499: c499, slow: slow})
 		e := &t.ents[i]
 		e.klen = uint8(copy(e.key[:], key))
-		t.pos = append(t.pos, int32(len(t.heap)))
+		t.counts = append(t.counts, n)
 		t.heap = append(t.heap, heapSlot{count: n, ent: i})
 		t.insert(h, i)
 		t.up(len(t.heap) - 1)
 		return
 	}
 	t.evicted = true
+	// bring the top up to date until it is current: then no entry counts
+	// less (every key is at most its count, and none is below the top's)
+	for {
+		top := &t.heap[0]
+		if c := t.counts[top.ent]; c != top.count {
+			top.count = c
+			t.down(0)
+			continue
+		}
+		break
+	}
 	top := &t.heap[0]
 	i := top.ent
 	e := &t.ents[i]
@@ -190,6 +201,7 @@ func (t *TopK) add(h uint64, key []byte, n, errb, c499, slow uint32) {
 	e.h = h
 	e.err = top.count + errb
 	top.count += n
+	t.counts[i] = top.count
 	e.c499, e.slow = c499, slow
 	e.klen = uint8(copy(e.key[:], key))
 	t.insert(h, i)
@@ -200,7 +212,7 @@ func (t *TopK) add(h uint64, key []byte, n, errb, c499, slow uint32) {
 func (t *TopK) Merge(o *TopK) {
 	for i := range o.ents {
 		e := &o.ents[i]
-		t.add(e.h, e.key[:e.klen], o.heap[o.pos[i]].count, e.err, e.c499, e.slow)
+		t.add(e.h, e.key[:e.klen], o.counts[i], e.err, e.c499, e.slow)
 	}
 	if o.evicted {
 		t.evicted = true
@@ -212,7 +224,7 @@ func (t *TopK) Top(n int) []TopItem {
 	items := make([]TopItem, len(t.ents))
 	for i := range t.ents {
 		e := &t.ents[i]
-		items[i] = TopItem{Key: string(e.key[:e.klen]), Count: uint64(t.heap[t.pos[i]].count), Err: uint64(e.err), S499: uint64(e.c499), Slow: uint64(e.slow)}
+		items[i] = TopItem{Key: string(e.key[:e.klen]), Count: uint64(t.counts[i]), Err: uint64(e.err), S499: uint64(e.c499), Slow: uint64(e.slow)}
 	}
 	sort.Slice(items, func(a, b int) bool {
 		if items[a].Count != items[b].Count {
@@ -227,7 +239,7 @@ func (t *TopK) Top(n int) []TopItem {
 }
 
 func (t *TopK) up(i int) {
-	h, pos := t.heap, t.pos
+	h := t.heap
 	x := h[i]
 	for i > 0 {
 		p := (i - 1) / 2
@@ -237,20 +249,16 @@ func (t *TopK) up(i int) {
 		// the parent moves down into the hole; x is written once, where
 		// it stops (the same layout as swapping at every level)
 		h[i] = h[p]
-		pos[h[i].ent] = int32(i)
 		i = p
 	}
 	h[i] = x
-	pos[x.ent] = int32(i)
 }
 
-// down restores the heap after heap[i] grew. Most increments leave a key
-// no larger than its children, so the loop usually ends at the first test.
+// down restores the heap after the key of heap[i] grew.
 func (t *TopK) down(i int) {
-	h, pos := t.heap, t.pos
+	h := t.heap
 	n := len(h)
 	x := h[i]
-	moved := false
 	for {
 		l := 2*i + 1
 		if l >= n {
@@ -264,12 +272,7 @@ func (t *TopK) down(i int) {
 			break
 		}
 		h[i] = h[m]
-		pos[h[i].ent] = int32(i)
 		i = m
-		moved = true
 	}
-	if moved {
-		h[i] = x
-		pos[x.ent] = int32(i)
-	}
+	h[i] = x
 }
