@@ -198,6 +198,43 @@ func TestScanGzipEqualsPlain(t *testing.T) {
 	}
 }
 
+// TestScanLinesLongerThanItsBuffer runs scan's batching over lines that
+// cross batches, one longer than a batch (skipped to its end) and one that
+// fits a batch but not MaxLine: every normal line counts once, each long
+// one is one malformed line.
+func TestScanLinesLongerThanItsBuffer(t *testing.T) {
+	var b bytes.Buffer
+	if err := synth.Write(&b, synth.Options{Seed: 5, Lines: 3000, Rate: 1500}); err != nil {
+		t.Fatal(err)
+	}
+	logText := b.Bytes()
+	cut := bytes.IndexByte(logText[len(logText)/2:], '\n') + len(logText)/2 + 1
+	huge := append(bytes.Repeat([]byte("x"), 700<<10), '\n') // over a batch
+	long := append(bytes.Repeat([]byte("y"), 100<<10), '\n') // over MaxLine
+	var withLong []byte
+	withLong = append(withLong, logText[:cut]...)
+	withLong = append(withLong, huge...)
+	withLong = append(withLong, logText[cut:]...)
+	withLong = append(withLong, long...)
+	p := filepath.Join(t.TempDir(), "long.log")
+	if err := os.WriteFile(p, withLong, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(withLong)
+	zw.Close()
+	if err := os.WriteFile(p+".gz", z.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{p, p + ".gz"} {
+		s := scanJSONOf(t, f)
+		if s.Requests != 3000 || s.Malformed != 2 {
+			t.Fatalf("%s: %d requests, %d malformed; want 3000 and 2", f, s.Requests, s.Malformed)
+		}
+	}
+}
+
 func TestScanFromTo(t *testing.T) {
 	path := writeLog(t, 15000, "") // 10 s at 1500 lines/s, from 23:30:00 +08:00
 	s := scanJSONOf(t, "--from", "2026-12-31T23:30:02+08:00", "--to", "2026-12-31T23:30:04+08:00", path)
