@@ -209,6 +209,7 @@ func keepPeak(peak, b *Bucket) {
 func (a *Aggregator) Ingest(data []byte) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	defer a.flushSlot() // readers see every line of the batch
 	limit := int64(0)
 	if a.o.Now != nil {
 		limit = a.o.Now().Add(a.o.MaxSkew).Unix()
@@ -276,7 +277,6 @@ func (a *Aggregator) count(r *Record) {
 		a.last = t
 	}
 	slow := r.ReqTime > a.slowUS
-	a.total.count(r, slow)
 	a.hist.Add(r.ReqTime)
 	if r.Status >= 100 && r.Status < 1000 {
 		a.codeTotal[r.Status]++
@@ -294,17 +294,11 @@ func (a *Aggregator) count(r *Record) {
 
 	sl := &a.slot
 	if !sl.ok || sl.t != t {
+		a.flushSlot()
 		a.slotsFor(t)
 	}
-	if sl.sec != nil {
-		sl.sec.count(r, slow)
-	} else {
-		a.tooOld++
-	}
-	if sl.min != nil {
-		sl.min.count(r, slow)
-	}
-	a.countCode(r.Status, sl.secIdx, sl.minIdx)
+	sl.b.count(r, slow)
+	a.countCode(r.Status)
 	if d := sl.d; d != nil {
 		d.hist.Add(r.ReqTime)
 		d.ips.Add(ipHash, r.Client, is499, slow)
@@ -345,12 +339,51 @@ func (a *Aggregator) count(r *Record) {
 // arrive in runs of the same second, and a slot only changes (is started
 // or reused) when a different second is looked up, which refreshes the
 // cache first.
+//
+// The lines of that second are counted once, into b and codes, and added
+// to the whole-run total, the second's and the minute's buckets when the
+// second changes and at the end of every Ingest (flushSlot), before any
+// reader can look: one bucket update a line instead of three.
 type slotCache struct {
 	t              int64
 	ok             bool
 	sec, min       *Bucket // nil: older than the ring holds
 	secIdx, minIdx int     // -1 when the bucket is nil
 	d              *detail
+
+	b     Bucket                  // this second's lines not yet added
+	codes [maxTrackedCodes]uint32 // by codeSlot, likewise
+}
+
+// flushSlot adds the staged counts of the cached second to the total and
+// to its ring slots.
+func (a *Aggregator) flushSlot() {
+	sl := &a.slot
+	if sl.b.Requests == 0 {
+		return
+	}
+	a.total.Add(&sl.b)
+	if sl.sec != nil {
+		sl.sec.Add(&sl.b)
+	} else {
+		a.tooOld += uint64(sl.b.Requests)
+	}
+	if sl.min != nil {
+		sl.min.Add(&sl.b)
+	}
+	for s, n := range sl.codes[:len(a.codeSec)] {
+		if n == 0 {
+			continue
+		}
+		if sl.secIdx >= 0 {
+			a.codeSec[s][sl.secIdx] += n
+		}
+		if sl.minIdx >= 0 {
+			a.codeMin[s][sl.minIdx] += n
+		}
+		sl.codes[s] = 0
+	}
+	sl.b = Bucket{}
 }
 
 // slotsFor looks up (starting or reusing as needed) the slots of second t,
@@ -382,10 +415,10 @@ func (a *Aggregator) slotsFor(t int64) {
 	}
 }
 
-// countCode counts status in the per-code columns secIdx and minIdx (-1:
-// not in that ring), tracking at most maxTrackedCodes distinct codes; the
-// rest are only in totals.
-func (a *Aggregator) countCode(status, secIdx, minIdx int) {
+// countCode stages status for the per-code columns of the cached second,
+// tracking at most maxTrackedCodes distinct codes; the rest are only in
+// totals.
+func (a *Aggregator) countCode(status int) {
 	if status < 100 || status >= 1000 {
 		return
 	}
@@ -399,12 +432,7 @@ func (a *Aggregator) countCode(status, secIdx, minIdx int) {
 		a.codeSec = append(a.codeSec, make([]uint32, len(a.sec.slots)))
 		a.codeMin = append(a.codeMin, make([]uint32, len(a.min.slots)))
 	}
-	if secIdx >= 0 {
-		a.codeSec[s][secIdx]++
-	}
-	if minIdx >= 0 {
-		a.codeMin[s][minIdx]++
-	}
+	a.slot.codes[s]++
 }
 
 func (a *Aggregator) detailAt(t int64) *detail {
