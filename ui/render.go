@@ -232,14 +232,13 @@ func sameData(s *slot, h int, a, b *sources.Snapshot) bool {
 		}
 		var ia, ib []sources.Indicator
 		for _, n := range names {
-			if !sameChartIndicator(a, b, n) {
+			x, oka := a.Indicator(n)
+			y, okb := b.Indicator(n)
+			if oka != okb || (oka && !sameChart(x, y)) {
 				return false
 			}
-			if x, ok := a.Indicator(n); ok {
-				ia = append(ia, x)
-			}
-			if y, ok := b.Indicator(n); ok {
-				ib = append(ib, y)
+			if oka {
+				ia, ib = append(ia, x), append(ib, y)
 			}
 		}
 		// the chart is drawn over ChartSpan: the same span, the same drawing
@@ -279,46 +278,38 @@ func sameData(s *slot, h int, a, b *sources.Snapshot) bool {
 // sameIndicator compares everything a pane can show of one indicator,
 // including how old a stale value reads (its age is counted from At).
 func sameIndicator(a, b *sources.Snapshot, name string) bool {
-	return compareIndicator(a, b, name, func(x, y sources.Indicator) bool {
-		if x.Name != y.Name || x.Title != y.Title || x.State != y.State || x.Reason != y.Reason ||
-			!sameFloat(x.Warn, y.Warn) || !sameFloat(x.Crit, y.Crit) ||
-			x.Value.Name != y.Value.Name || !sameFloat(x.Value.Value, y.Value.Value) || x.Value.Unit != y.Value.Unit ||
-			x.Value.Health != y.Value.Health || x.Value.Err != y.Value.Err ||
-			!sameSeries(x.Series, y.Series) || !sameSeries(x.Secondary, y.Secondary) {
-			return false
-		}
-		// When a value was true shows only on a stale one ("STALE 2m as of
-		// 00:03:10"); a current value's At moves with every tick, and
-		// comparing it redrew every pane of a quiet indicator (no DB errors)
-		// every second.
-		if pane.Stale(x) {
-			return x.Value.At == y.Value.At && pane.Age(a.At.Sub(x.Value.At)) == pane.Age(b.At.Sub(y.Value.At))
-		}
-		return true
-	})
-}
-
-// sameChartIndicator compares what a chart shows of one indicator: its
-// curves, thresholds, unit, title and whether it is stale — not the
-// current value, its state or its reason, which only a stat pane shows
-// (a chart redrawn for those was redrawn every tick a value moved).
-func sameChartIndicator(a, b *sources.Snapshot, name string) bool {
-	return compareIndicator(a, b, name, func(x, y sources.Indicator) bool {
-		return x.Name == y.Name && x.Title == y.Title && pane.Stale(x) == pane.Stale(y) && x.Value.Unit == y.Value.Unit &&
-			sameFloat(x.Warn, y.Warn) && sameFloat(x.Crit, y.Crit) &&
-			sameSeries(x.Series, y.Series) && sameSeries(x.Secondary, y.Secondary)
-	})
-}
-
-// compareIndicator looks name up in both snapshots: missing from both is
-// the same, from one only is not, present in both is for same to judge.
-func compareIndicator(a, b *sources.Snapshot, name string, same func(x, y sources.Indicator) bool) bool {
 	x, oka := a.Indicator(name)
 	y, okb := b.Indicator(name)
 	if oka != okb {
 		return false
 	}
-	return !oka || same(x, y)
+	if !oka {
+		return true
+	}
+	if x.Name != y.Name || x.Title != y.Title || x.State != y.State || x.Reason != y.Reason ||
+		!sameFloat(x.Warn, y.Warn) || !sameFloat(x.Crit, y.Crit) ||
+		x.Value.Name != y.Value.Name || !sameFloat(x.Value.Value, y.Value.Value) || x.Value.Unit != y.Value.Unit ||
+		x.Value.Health != y.Value.Health || x.Value.Err != y.Value.Err ||
+		!sameSeries(x.Series, y.Series) || !sameSeries(x.Secondary, y.Secondary) {
+		return false
+	}
+	// When a value was true shows only on a stale one ("STALE 2m as of
+	// 00:03:10"); a current value's At moves with every tick, and comparing
+	// it redrew every pane of a quiet indicator (no DB errors) every second.
+	if pane.Stale(x) {
+		return x.Value.At == y.Value.At && pane.Age(a.At.Sub(x.Value.At)) == pane.Age(b.At.Sub(y.Value.At))
+	}
+	return true
+}
+
+// sameChart compares what a chart shows of one indicator: its curves,
+// thresholds, unit, title and whether it is stale — not the current value,
+// its state or its reason, which only a stat pane shows (a chart redrawn
+// for those was redrawn every tick a value moved).
+func sameChart(x, y sources.Indicator) bool {
+	return x.Name == y.Name && x.Title == y.Title && pane.Stale(x) == pane.Stale(y) && x.Value.Unit == y.Value.Unit &&
+		sameFloat(x.Warn, y.Warn) && sameFloat(x.Crit, y.Crit) &&
+		sameSeries(x.Series, y.Series) && sameSeries(x.Secondary, y.Secondary)
 }
 
 func sameSeries(a, b sources.Series) bool {

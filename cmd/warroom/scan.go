@@ -208,7 +208,7 @@ func scanFile(path string, agg *nginx.Aggregator) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
-		last := lastNewline(data)
+		last := bytes.LastIndexByte(data, '\n')
 		if last < 0 {
 			if len(data) == len(buf) {
 				// a line longer than the buffer: count it as too long and
@@ -228,15 +228,6 @@ func scanFile(path string, agg *nginx.Aggregator) error {
 		agg.Ingest(data[:last+1])
 		carry = copy(buf, data[last+1:])
 	}
-}
-
-func lastNewline(b []byte) int {
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] == '\n' {
-			return i
-		}
-	}
-	return -1
 }
 
 // skipLine reads (into buf) past the end of the current line and moves

@@ -185,16 +185,11 @@ func (t *TopK) add(h uint64, key []byte, n, errb, c499, slow uint32) {
 	t.evicted = true
 	// bring the top up to date until it is current: then no entry counts
 	// less (every key is at most its count, and none is below the top's)
-	for {
-		top := &t.heap[0]
-		if c := t.counts[top.ent]; c != top.count {
-			top.count = c
-			t.down(0)
-			continue
-		}
-		break
-	}
 	top := &t.heap[0]
+	for c := t.counts[top.ent]; c != top.count; c = t.counts[top.ent] {
+		top.count = c
+		t.down(0)
+	}
 	i := top.ent
 	e := &t.ents[i]
 	t.remove(e.h)
