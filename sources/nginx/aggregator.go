@@ -175,7 +175,7 @@ func NewAggregator(o Options) *Aggregator {
 	}
 	a := &Aggregator{
 		o:      o,
-		parser: NewParser(o.Format, o.Client),
+		parser: newCountingParser(o.Format, o.Client),
 		seed:   maphash.MakeSeed(),
 		slowUS: o.Slow.Microseconds(),
 		ips:    NewTopK(o.TopTotal),

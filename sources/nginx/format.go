@@ -95,6 +95,9 @@ type step struct {
 	a0   byte  // after[0]
 	// after as one little-endian word and its mask, when it is 1..8 bytes
 	amask, apat uint64
+	// jump > 0: this step and the jump-1 after it are skipped, and the
+	// last one's after starts at the line's last '"' (planSteps)
+	jump uint8
 }
 
 const (
@@ -322,6 +325,42 @@ func compile(text string, esc Escape) (*Format, error) {
 		}
 	}
 	return f, nil
+}
+
+// planSteps returns a copy of f's steps for a parser whose caller reads
+// only the fields need accepts; the others become fSkip.
+//
+// With escape=default nginx writes a '"' inside any value as \x22, so the
+// only raw quotes in a line are the format's own. When the format's last
+// quote starts the literal after a run of skipped values, the parser finds
+// the end of the run with one backward search from the end of the line
+// instead of scanning the values: for "main" and "combined" that run is
+// the referer and the user agent.
+func planSteps(f *Format, need func(field) bool) []step {
+	steps := append([]step(nil), f.steps...)
+	for i := range steps {
+		if !need(steps[i].field) {
+			steps[i].field = fSkip
+		}
+	}
+	if f.Escape != EscapeDefault {
+		return steps
+	}
+	last := -1 // the step whose after holds the format's last quote
+	for i := range steps {
+		if bytes.IndexByte(steps[i].after, '"') >= 0 {
+			last = i
+		}
+	}
+	if last < 0 || steps[last].field != fSkip || steps[last].after[0] != '"' || bytes.IndexByte(steps[last].after[1:], '"') >= 0 {
+		return steps
+	}
+	first := last
+	for first > 0 && steps[first-1].field == fSkip && last-first+1 < 255 {
+		first--
+	}
+	steps[first].jump = uint8(last - first + 1)
+	return steps
 }
 
 // checkBalance rejects a format whose double quotes or brackets don't pair,

@@ -1,0 +1,125 @@
+package nginx
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+)
+
+// nginxEscape writes v as nginx's escape=default does: '"', '\' and bytes
+// below 0x20 or above 0x7e as \xHH.
+func nginxEscape(v string) string {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == '"' || c == '\\' || c < 0x20 || c > 0x7e {
+			fmt.Fprintf(&b, `\x%02X`, c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// randomValue is a plausible (sometimes odd) value of an nginx variable.
+func randomValue(rng *rand.Rand, name string) string {
+	text := func(n int) string {
+		const pool = "abc XYZ/-.;()\"\\\x01\xe4\xbd\xa0[]{}:,=?&09"
+		b := make([]byte, rng.IntN(n))
+		for i := range b {
+			b[i] = pool[rng.IntN(len(pool))]
+		}
+		return string(b)
+	}
+	secs := func() string {
+		return fmt.Sprintf("%d.%03d", rng.IntN(12), rng.IntN(1000))
+	}
+	switch name {
+	case "remote_addr":
+		return fmt.Sprintf("10.%d.%d.%d", rng.IntN(256), rng.IntN(256), rng.IntN(256))
+	case "time_local":
+		return time.Unix(1798700000+rng.Int64N(100000), 0).UTC().Format("02/Jan/2006:15:04:05 -0700")
+	case "time_iso8601":
+		return time.Unix(1798700000+rng.Int64N(100000), 0).UTC().Format(time.RFC3339)
+	case "request":
+		return []string{"GET", "POST", "\x16\x03"}[rng.IntN(3)] + " /" + text(30) + " HTTP/1.1"
+	case "status":
+		return []string{"200", "499", "504", "2x0"}[rng.IntN(4)]
+	case "body_bytes_sent":
+		return fmt.Sprint(rng.IntN(100000))
+	case "request_time":
+		return secs()
+	case "upstream_response_time":
+		return []string{"-", secs(), secs() + ", " + secs(), secs() + " : -"}[rng.IntN(4)]
+	case "http_x_forwarded_for":
+		return []string{"-", "203.0.113.7", "203.0.113.7, 10.0.0.1"}[rng.IntN(3)]
+	}
+	return text(60)
+}
+
+// The aggregator's parser skips fields it does not read, and jumps over a
+// run of them that ends at the format's last quote. On lines as nginx
+// writes them it must agree with the full parser on everything counted.
+func TestCountingParserAgreesWithFullParser(t *testing.T) {
+	formats := []struct {
+		spec   string
+		client ClientField
+		jumps  bool
+	}{
+		{"main", ClientRemoteAddr, true},
+		{"combined", ClientRemoteAddr, true},
+		{`$remote_addr [$time_local] "$request" $status "$http_referer" "$http_user_agent" "$http_x_forwarded_for" $request_time $upstream_response_time $host`, ClientRemoteAddr, true},
+		{`$remote_addr [$time_local] "$request" $status "$http_referer" "$http_user_agent" "$http_x_forwarded_for" $request_time $upstream_response_time $host`, ClientXFF, false},
+		{`[$time_iso8601] "$http_user_agent" $remote_addr "$request" $status $request_time`, ClientRemoteAddr, false},
+		{`log_format j escape=json '{"ip":"$remote_addr","ua":"$http_user_agent","s":$status,"t":"$time_iso8601"}';`, ClientRemoteAddr, false},
+		// JSON escapes a quote as \", so a raw quote may be in a value
+		{`log_format j escape=json '{"t":"$time_iso8601","ua":"$http_user_agent"} $status $request_uri';`, ClientRemoteAddr, false},
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, fc := range formats {
+		f := mustFormat(t, fc.spec)
+		full, counting := NewParser(f, fc.client), newCountingParser(f, fc.client)
+		jumps := false
+		for _, s := range counting.steps {
+			jumps = jumps || s.jump > 0
+		}
+		if jumps != fc.jumps {
+			t.Errorf("%s: jump planned %v, want %v", fc.spec, jumps, fc.jumps)
+		}
+		accepted := 0
+		for i := 0; i < 3000; i++ {
+			var b strings.Builder
+			b.WriteString(string(f.prefix))
+			for _, s := range f.steps {
+				v := randomValue(rng, s.name)
+				if f.Escape == EscapeDefault {
+					v = nginxEscape(v)
+				} else {
+					v = strings.NewReplacer(`"`, `\"`, `\`, `\\`).Replace(v)
+				}
+				b.WriteString(v)
+				b.Write(s.after)
+			}
+			line := []byte(b.String())
+			var rf, rc Record
+			want, got := full.Parse(line, &rf), counting.Parse(line, &rc)
+			if got != want {
+				t.Fatalf("%s\n%s\ncounting parser: %v, full parser: %v", fc.spec, line, got, want)
+			}
+			if want != ReasonNone {
+				continue
+			}
+			accepted++
+			w := fmt.Sprint(rf.Time, rf.Milli, rf.HasTime, string(rf.Client), string(rf.Path), rf.Status, rf.Bytes, rf.ReqTime, rf.UpTime, rf.upstreamDash)
+			g := fmt.Sprint(rc.Time, rc.Milli, rc.HasTime, string(rc.Client), string(rc.Path), rc.Status, rc.Bytes, rc.ReqTime, rc.UpTime, rc.upstreamDash)
+			if g != w {
+				t.Fatalf("%s\n%s\ncounting parser read %s\nfull parser read     %s", fc.spec, line, g, w)
+			}
+		}
+		if accepted < 1000 {
+			t.Errorf("%s: only %d of 3000 lines accepted; the test compares too little", fc.spec, accepted)
+		}
+	}
+}
