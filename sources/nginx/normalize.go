@@ -2,6 +2,7 @@ package nginx
 
 import (
 	"bytes"
+	"encoding/binary"
 	"hash/maphash"
 )
 
@@ -237,21 +238,33 @@ func globMatch(pattern string, b []byte) bool {
 // a busy log hit a few hundred routes and assets, where a hash and a
 // compare are several times cheaper. Direct-mapped, fixed size; paths too
 // long for an entry are normalized every time.
+//
+// Most paths differ only in their ids (/v1/user/7563/progress), so an
+// entry is keyed by the path's shape when that is enough: the path with
+// every digit of a run of two or more made '0'. Normalize decides on byte
+// classes, where all digits are alike, so two paths of one shape normalize
+// alike except for digits it copies to the output. An entry is stored by
+// shape only when no digit the shape changes is copied (checked on the
+// miss by normalizing the path with those digits changed), and by the
+// path itself otherwise (/img/banner_12.png).
 type pathCache struct {
 	ents *[pathCacheN]pathEnt
+	buf  [pathKeyMax]byte  // the key with its runs changed, on a miss
+	norm [pathNormMax]byte // the result of a miss
 }
 
 const (
 	pathCacheN  = 2048
-	pathRawMax  = 61
+	pathKeyMax  = 64 // bytes; 8 words
 	pathNormMax = 48
 )
 
 type pathEnt struct {
-	h, nh      uint64 // hash of the raw key (0: empty) and of the normalized path
-	rlen, nlen uint8
+	h, nh      uint64 // hash of the key (0: empty) and of the normalized path
+	klen, nlen uint8
+	shape      bool // key is the path's shape, not the path
 	hit        bool // hit since stored or last spared: a miss spares it once
-	raw        [pathRawMax]byte
+	key        [pathKeyMax / 8]uint64
 	norm       [pathNormMax]byte
 }
 
@@ -265,29 +278,115 @@ func (c *pathCache) normalize(n *Normalizer, seed maphash.Seed, path []byte) ([]
 	if q := bytes.IndexByte(key, '?'); q >= 0 {
 		key = key[:q]
 	}
-	if len(key) == 0 || len(key) > pathRawMax {
+	if len(key) == 0 || len(key) > pathKeyMax {
 		np := n.Normalize(key)
 		return np, maphash.Bytes(seed, np)
 	}
 	if c.ents == nil {
 		c.ents = new([pathCacheN]pathEnt)
 	}
-	h := maphash.Bytes(seed, key) | 1
-	e := &c.ents[h&(pathCacheN-1)]
-	if e.h == h && string(e.raw[:e.rlen]) == string(key) {
+	// the key as zero-padded words, its digits and their runs
+	const nwMax = pathKeyMax / 8
+	var raw, shape, runs [nwMax]uint64
+	var dig [nwMax + 1]uint64
+	nw := (len(key) + 7) / 8
+	for i := 0; i < nw; i++ {
+		raw[i] = wordAt(key, i*8)
+		dig[i] = digitBytes(raw[i])
+	}
+	hr, hs := uint64(len(key)), uint64(len(key))
+	var prev, anyRun uint64
+	for i := 0; i < nw; i++ {
+		d := dig[i]
+		// a digit with a digit before or after it, across words too
+		r := d & (d<<8 | prev>>56 | d>>8 | dig[i+1]<<56)
+		prev = d
+		runs[i] = r
+		anyRun |= r
+		shape[i] = raw[i] &^ (r >> 7 * 0x0f) // '0'..'9' are 0x30..0x39
+		hr = (hr ^ raw[i]) * hashMul
+		hr ^= hr >> 29
+		hs = (hs ^ shape[i]) * hashMul
+		hs ^= hs >> 29
+	}
+	hr, hs = hr*hashMul|1, hs*hashMul|1 // nonzero: 0 marks an empty entry
+	if e := &c.ents[hs>>(64-pathCacheBits)]; e.h == hs && e.shape && int(e.klen) == len(key) && e.key == shape {
 		e.hit = true
 		return e.norm[:e.nlen], e.nh
 	}
+	if anyRun != 0 {
+		if e := &c.ents[hr>>(64-pathCacheBits)]; e.h == hr && !e.shape && int(e.klen) == len(key) && e.key == raw {
+			e.hit = true
+			return e.norm[:e.nlen], e.nh
+		}
+	}
 	np := n.Normalize(key)
+	if len(np) > pathNormMax {
+		return np, maphash.Bytes(seed, np)
+	}
+	nlen := copy(c.norm[:], np) // the check below reuses n's buffer
+	np = c.norm[:nlen]
 	nh := maphash.Bytes(seed, np)
-	// second chance: one-off paths (/user/12345/...) don't push out an
-	// entry that is being hit
+	h, k, byShape := hs, shape, true
+	if anyRun != 0 && hasDigit(np) {
+		// every digit of a run changed: the same output means none is copied
+		for i := 0; i < nw; i++ {
+			binary.LittleEndian.PutUint64(c.buf[i*8:], raw[i]^runs[i]>>7) // '0'↔'1', … '8'↔'9'
+		}
+		if string(n.Normalize(c.buf[:len(key)])) != string(np) {
+			h, k, byShape = hr, raw, false
+		}
+	}
+	e := &c.ents[h>>(64-pathCacheBits)]
+	// second chance: one-off paths don't push out an entry being hit
 	if e.hit {
 		e.hit = false
-	} else if len(np) <= pathNormMax {
-		e.h, e.nh = h, nh
-		e.rlen = uint8(copy(e.raw[:], key))
-		e.nlen = uint8(copy(e.norm[:], np))
+	} else {
+		e.h, e.nh, e.key, e.shape = h, nh, k, byShape
+		e.klen = uint8(len(key))
+		e.nlen = uint8(nlen)
+		e.norm = c.norm
 	}
 	return np, nh
+}
+
+// wordAt returns the 8 bytes of b from i as a little-endian word, zero
+// past len(b). It reads them at once when b's capacity allows (a path is
+// inside its line), since copying into a buffer and loading words from it
+// stalls on store forwarding.
+func wordAt(b []byte, i int) uint64 {
+	n := len(b) - i
+	if n >= 8 {
+		return binary.LittleEndian.Uint64(b[i:])
+	}
+	if cap(b)-i >= 8 {
+		return binary.LittleEndian.Uint64(b[i:i+8]) & (1<<(8*n) - 1)
+	}
+	var x uint64
+	for j := n - 1; j >= 0; j-- {
+		x = x<<8 | uint64(b[i+j])
+	}
+	return x
+}
+
+const (
+	hashMul       = 0x9e3779b97f4a7c15
+	pathCacheBits = 11 // log2(pathCacheN)
+)
+
+// digitBytes has the top bit of each byte of x that is '0'..'9'.
+func digitBytes(x uint64) uint64 {
+	low := x & (lsb * 0x7f)
+	ge0 := low + lsb*(0x80-'0')   // top bit: byte >= '0' (no carry: low <= 0x7f)
+	gt9 := low + lsb*(0x80-'9'-1) // top bit: byte > '9'
+	return ge0 &^ gt9 &^ x & msb  // and not a byte >= 0x80
+}
+
+func hasDigit(b []byte) bool {
+	for _, c := range b {
+		if isDigit(c) {
+			return true
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package nginx
 
 import (
 	"hash/maphash"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -58,13 +59,65 @@ func TestPathCacheAgreesWithNormalize(t *testing.T) {
 	var n, ref Normalizer
 	seed := maphash.MakeSeed()
 	paths := []string{"/a/123", "/a/123?x=1", "/a/123#f?x", "/static/js/beanPay-77cc09a6.js", "", "?", "/x?", "/" + strings.Repeat("b", 70) + "/1",
-		"/pay/order/9f1c2d3e-1111-2222-3333-444455556666?y", "/" + strings.Repeat("9", 300)}
+		"/pay/order/9f1c2d3e-1111-2222-3333-444455556666?y", "/" + strings.Repeat("9", 300),
+		// one shape (digits as '0'), outputs that differ by the digits kept
+		"/v1/rank", "/v2/rank", "/v0/rank", "/img/banner_12.png", "/img/banner_34.png", "/a/1b", "/a/2b",
+		"/user/1234/progress", "/user/5678/progress", "/user/0000/progress", "/o/order-1234567", "/o/order-7654321",
+		"/" + strings.Repeat("7", 63), "/" + strings.Repeat("7", 64), "/x/\xE4\xBD/1", "/\xff/2", "/\x90/3"}
 	for round := 0; round < 3; round++ {
 		for _, p := range paths {
 			got, gh := c.normalize(&n, seed, []byte(p))
 			want := string(ref.Normalize([]byte(p)))
 			if string(got) != want || gh != maphash.String(seed, want) {
 				t.Fatalf("%q: cache gave %q, Normalize %q", p, got, want)
+			}
+		}
+	}
+}
+
+// Random paths over the bytes Normalize distinguishes, many of one shape:
+// the cache must give exactly Normalize's answer whatever was seen before.
+func TestPathCacheRandomAgreesWithNormalize(t *testing.T) {
+	var c pathCache
+	var n, ref Normalizer
+	seed := maphash.MakeSeed()
+	rng := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "0123456789abcdefxyzABF-._/?#\x80\xff"
+	for i := 0; i < 200000; i++ {
+		b := make([]byte, 1+rng.IntN(70))
+		for j := range b {
+			b[j] = alphabet[rng.IntN(len(alphabet))]
+			if rng.IntN(3) == 0 {
+				b[j] = "0123456789"[rng.IntN(10)]
+			}
+		}
+		b[0] = '/'
+		if i%2 == 0 {
+			// inside a longer line, as in the aggregator: bytes past the
+			// path are in its capacity and must not count
+			b = append(b, " HTTP/1.1\" 200 5"[:rng.IntN(16)]...)[:len(b)]
+		}
+		got, gh := c.normalize(&n, seed, b)
+		want := string(ref.Normalize(b))
+		if string(got) != want || gh != maphash.String(seed, want) {
+			t.Fatalf("%q: cache gave %q, Normalize %q", b, got, want)
+		}
+	}
+}
+
+func TestDigitBytes(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 8; pos++ {
+			// the other bytes are neighbours of the digit range
+			x := uint64(0x2f3a2f3a2f3a2f3a) // '/' and ':'
+			x = x&^(0xff<<(8*pos)) | uint64(c)<<(8*pos)
+			got := digitBytes(x)
+			var want uint64
+			if isDigit(byte(c)) {
+				want = 0x80 << (8 * pos)
+			}
+			if got != want {
+				t.Fatalf("byte %#x at %d: mask %#x, want %#x", c, pos, got, want)
 			}
 		}
 	}
