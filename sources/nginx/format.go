@@ -98,6 +98,9 @@ type step struct {
 	// jump > 0: this step and the jump-1 after it are skipped, and the
 	// last one's after starts at the line's last '"' (planSteps)
 	jump uint8
+	// width > 0: a valid value is this many bytes, so the parser first
+	// looks for after there ($time_local, whose value holds a space)
+	width uint8
 }
 
 const (
@@ -316,6 +319,14 @@ func compile(text string, esc Escape) (*Format, error) {
 		switch st.field {
 		case fRequest, fRequestURI, fUA, fReferer:
 			st.long = true
+		}
+		if len(st.after) > 0 { // at the end of the line the value is the rest
+			switch st.field {
+			case fTimeLocal:
+				st.width = uint8(len("10/Oct/2000:13:55:36 -0700"))
+			case fTimeISO:
+				st.width = uint8(len("2000-10-10T13:55:36-07:00"))
+			}
 		}
 		if n := len(st.after); n >= 1 && n <= 8 {
 			for j := 0; j < n; j++ {

@@ -328,13 +328,19 @@ func (c *pathCache) normalize(n *Normalizer, seed maphash.Seed, path []byte) ([]
 	np = c.norm[:nlen]
 	nh := maphash.Bytes(seed, np)
 	h, k, byShape := hs, shape, true
-	if anyRun != 0 && hasDigit(np) {
-		// every digit of a run changed: the same output means none is copied
-		for i := 0; i < nw; i++ {
-			binary.LittleEndian.PutUint64(c.buf[i*8:], raw[i]^runs[i]>>7) // '0'↔'1', … '8'↔'9'
-		}
-		if string(n.Normalize(c.buf[:len(key)])) != string(np) {
+	if anyRun != 0 {
+		switch digits(np) {
+		case 2: // a run copied, surely: /img/banner_12.png
 			h, k, byShape = hr, raw, false
+		case 1:
+			// every digit of a run changed: the same output means none
+			// is copied
+			for i := 0; i < nw; i++ {
+				binary.LittleEndian.PutUint64(c.buf[i*8:], raw[i]^runs[i]>>7) // '0'↔'1', … '8'↔'9'
+			}
+			if string(n.Normalize(c.buf[:len(key)])) != string(np) {
+				h, k, byShape = hr, raw, false
+			}
 		}
 	}
 	e := &c.ents[h>>(64-pathCacheBits)]
@@ -382,11 +388,16 @@ func digitBytes(x uint64) uint64 {
 	return ge0 &^ gt9 &^ x & msb  // and not a byte >= 0x80
 }
 
-func hasDigit(b []byte) bool {
-	for _, c := range b {
+// digits is 0 when b has no digit, 2 when it has two in a row, else 1.
+func digits(b []byte) int {
+	n := 0
+	for i, c := range b {
 		if isDigit(c) {
-			return true
+			if i > 0 && isDigit(b[i-1]) {
+				return 2
+			}
+			n = 1
 		}
 	}
-	return false
+	return n
 }

@@ -1,6 +1,8 @@
 package nginx
 
 import (
+	"bytes"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +77,11 @@ func TestParseFields(t *testing.T) {
 		{name: "iso time and msec", format: `$time_iso8601 $msec $status`,
 			line:  `2027-01-01T00:00:01+08:00 1798732801.250 200`,
 			check: func(r *Record) string { return expectInt(r.Time, 1798732801) + expectInt(int64(r.Milli), 250) }},
+		{name: "time_local without brackets", format: `$time_local $status $remote_addr`, line: `01/Jan/2027:00:00:01 +0800 499 10.0.0.1`,
+			check: func(r *Record) string { return expectInt(r.Time, 1798732801) + expectInt(int64(r.Status), 499) }},
+		{name: "time_local too short", format: `[$time_local] $status`, line: `[01/Jan/2027:00:00:01] 200`, reason: ReasonTime},
+		{name: "time_local too long", format: `[$time_local] $status`, line: `[01/Jan/2027:00:00:01 +08000] 200`, reason: ReasonTime},
+		{name: "time_local at the end", format: `$status $time_local`, line: `200 01/Jan/2027:00:00:01 +0800x`, reason: ReasonTime},
 		{name: "iso Z", format: `$time_iso8601 $status`, line: `2027-01-01T00:00:01Z 200`,
 			check: func(r *Record) string { return expectInt(r.Time, 1798761601) }},
 		{name: "json escape", format: `log_format j escape=json '{"ip":"$remote_addr","ua":"$http_user_agent","s":$status,"t":"$time_iso8601"}';`,
@@ -179,6 +186,54 @@ func TestParseSecondsShortForm(t *testing.T) {
 		}
 		if got != want || ok != wok {
 			t.Errorf("parseSeconds(%q) = %d %v, want %d %v", s, got, ok, want, wok)
+		}
+	}
+}
+
+// splitRequestRef is splitRequest without its fast path.
+func splitRequestRef(v []byte, r *Record) {
+	sp := bytes.IndexByte(v, ' ')
+	if sp < 0 {
+		r.Path = v
+		return
+	}
+	r.Method = v[:sp]
+	rest := v[sp+1:]
+	if last := bytes.LastIndexByte(rest, ' '); last >= 0 && bytes.HasPrefix(rest[last+1:], []byte("HTTP/")) {
+		r.Proto = rest[last+1:]
+		rest = rest[:last]
+	}
+	r.Path = rest
+}
+
+func TestSplitRequestAgreesWithSearch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	parts := []string{"GET", " ", "/", "a", "HTTP/", "1.1", "2.0", "1 1", "HTTP/1.1", " HTTP/1.1", "\\x16", "?"}
+	for i := 0; i < 100000; i++ {
+		var b []byte
+		for n := rng.IntN(8); n >= 0; n-- {
+			b = append(b, parts[rng.IntN(len(parts))]...)
+		}
+		var got, want Record
+		splitRequest(b, &got)
+		splitRequestRef(b, &want)
+		if string(got.Method) != string(want.Method) || string(got.Path) != string(want.Path) || string(got.Proto) != string(want.Proto) {
+			t.Fatalf("%q: split as %q %q %q, want %q %q %q", b, got.Method, got.Path, got.Proto, want.Method, want.Path, want.Proto)
+		}
+	}
+}
+
+func TestLastIndexByte(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const c = '"'
+	pool := []byte{c, c ^ 0x80, 0, 0x80, 0xff, c - 1, c + 1, 'a'}
+	for i := 0; i < 100000; i++ {
+		b := make([]byte, rng.IntN(40))
+		for j := range b {
+			b[j] = pool[rng.IntN(len(pool))]
+		}
+		if got, want := lastIndexByte(b, c), bytes.LastIndexByte(b, c); got != want {
+			t.Fatalf("%q: %d, want %d", b, got, want)
 		}
 	}
 }
