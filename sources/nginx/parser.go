@@ -225,6 +225,27 @@ func (p *Parser) parse(line []byte, r *Record, noNUL bool) Reason {
 				return ReasonStatus
 			}
 			r.Status = int(v[0]-'0')*100 + int(v[1]-'0')*10 + int(v[2]-'0')
+		// the usual fields, here rather than in assign: a call in this loop
+		// saves every live register (Go's ABI has no callee-saved ones)
+		case fTimeLocal:
+			t, ok := p.tc.local(v)
+			if !ok {
+				return ReasonTime
+			}
+			r.Time, r.HasTime = t, true
+		case fRequest:
+			splitRequest(v, r)
+		case fRequestTime:
+			if len(v) == 5 && v[1] == '.' {
+				// nginx writes %.3f: under 10 s that is d.ddd
+				a, b, c, d := uint64(v[0]-'0'), uint64(v[2]-'0'), uint64(v[3]-'0'), uint64(v[4]-'0')
+				if a > 9 || b > 9 || c > 9 || d > 9 {
+					return ReasonNumber
+				}
+				r.ReqTime = int64(a*1e6 + b*1e5 + c*1e4 + d*1e3)
+			} else if reason := p.assign(s.field, v, r); reason != ReasonNone {
+				return reason
+			}
 		default:
 			if reason := p.assign(s.field, v, r); reason != ReasonNone {
 				return reason
