@@ -228,12 +228,31 @@ func (p *Parser) parse(line []byte, r *Record, noNUL bool) Reason {
 		// the usual fields, here rather than in assign: a call in this loop
 		// saves every live register (Go's ABI has no callee-saved ones)
 		case fTimeLocal:
+			if c := &p.tc; len(v) == 26 && c.n == 26 &&
+				binary.LittleEndian.Uint64(v) == binary.LittleEndian.Uint64(c.key[:]) &&
+				binary.LittleEndian.Uint64(v[8:]) == binary.LittleEndian.Uint64(c.key[8:]) &&
+				binary.LittleEndian.Uint64(v[16:]) == binary.LittleEndian.Uint64(c.key[16:]) &&
+				binary.LittleEndian.Uint64(v[18:]) == binary.LittleEndian.Uint64(c.key[18:]) {
+				r.Time, r.HasTime = c.unix, true // the second of the line before
+				break
+			}
 			t, ok := p.tc.local(v)
 			if !ok {
 				return ReasonTime
 			}
 			r.Time, r.HasTime = t, true
 		case fRequest:
+			// "GET /path HTTP/1.1": the method ends in the first word and
+			// the protocol is the last 8 bytes (else splitRequest)
+			if n := len(v); n >= 16 && v[n-9] == ' ' && string(v[n-8:n-3]) == "HTTP/" && v[n-3] != ' ' && v[n-2] != ' ' && v[n-1] != ' ' {
+				w := binary.LittleEndian.Uint64(v) ^ lsb*' '
+				if z := (w - lsb) &^ w & msb; z != 0 {
+					if sp := bits.TrailingZeros64(z) >> 3; sp < n-9 {
+						r.Method, r.Path, r.Proto = v[:sp], v[sp+1:n-9], v[n-8:]
+						break
+					}
+				}
+			}
 			splitRequest(v, r)
 		case fRequestTime:
 			if len(v) == 5 && v[1] == '.' {

@@ -219,17 +219,28 @@ func splitRequestRef(v []byte, r *Record) {
 
 func TestSplitRequestAgreesWithSearch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	parts := []string{"GET", " ", "/", "a", "HTTP/", "1.1", "2.0", "1 1", "HTTP/1.1", " HTTP/1.1", "\\x16", "?"}
+	// the parser splits the usual request itself
+	p := NewParser(mustFormat(t, `$status "$request" -`), ClientRemoteAddr)
+	parts := []string{"GET", " ", "/", "a", "HTTP/", "1.1", "2.0", "1 1", "HTTP/1.1", " HTTP/1.1", "\\x16", "?", "OPTIONS", "/yearend-api/v1"}
 	for i := 0; i < 100000; i++ {
 		var b []byte
-		for n := rng.IntN(8); n >= 0; n-- {
+		for n := rng.IntN(10); n >= 0; n-- {
 			b = append(b, parts[rng.IntN(len(parts))]...)
 		}
-		var got, want Record
+		var got, parsed, want Record
 		splitRequest(b, &got)
 		splitRequestRef(b, &want)
 		if string(got.Method) != string(want.Method) || string(got.Path) != string(want.Path) || string(got.Proto) != string(want.Proto) {
 			t.Fatalf("%q: split as %q %q %q, want %q %q %q", b, got.Method, got.Path, got.Proto, want.Method, want.Path, want.Proto)
+		}
+		if bytes.IndexByte(b, '"') >= 0 {
+			continue
+		}
+		if reason := p.Parse([]byte(`200 "`+string(b)+`" -`), &parsed); reason != ReasonNone {
+			t.Fatalf("%q: %v", b, reason)
+		}
+		if string(parsed.Method) != string(want.Method) || string(parsed.Path) != string(want.Path) || string(parsed.Proto) != string(want.Proto) {
+			t.Fatalf("%q: parsed as %q %q %q, want %q %q %q", b, parsed.Method, parsed.Path, parsed.Proto, want.Method, want.Path, want.Proto)
 		}
 	}
 }
