@@ -294,7 +294,7 @@ func (c *pathCache) normalize(n *Normalizer, seed maphash.Seed, path []byte) ([]
 		raw[i] = wordAt(key, i*8)
 		dig[i] = digitBytes(raw[i])
 	}
-	hr, hs := uint64(len(key)), uint64(len(key))
+	hs := uint64(len(key))
 	var prev, anyRun uint64
 	for i := 0; i < nw; i++ {
 		d := dig[i]
@@ -304,17 +304,22 @@ func (c *pathCache) normalize(n *Normalizer, seed maphash.Seed, path []byte) ([]
 		runs[i] = r
 		anyRun |= r
 		shape[i] = raw[i] &^ (r >> 7 * 0x0f) // '0'..'9' are 0x30..0x39
-		hr = (hr ^ raw[i]) * hashMul
-		hr ^= hr >> 29
 		hs = (hs ^ shape[i]) * hashMul
 		hs ^= hs >> 29
 	}
-	hr, hs = hr*hashMul|1, hs*hashMul|1 // nonzero: 0 marks an empty entry
+	hs = hs*hashMul | 1 // nonzero: 0 marks an empty entry
 	if e := &c.ents[hs>>(64-pathCacheBits)]; e.h == hs && e.shape && int(e.klen) == len(key) && e.key == shape {
 		e.hit = true
 		return e.norm[:e.nlen], e.nh
 	}
+	hr := hs // the same key when no digit changed
 	if anyRun != 0 {
+		hr = uint64(len(key))
+		for i := 0; i < nw; i++ {
+			hr = (hr ^ raw[i]) * hashMul
+			hr ^= hr >> 29
+		}
+		hr = hr*hashMul | 1
 		if e := &c.ents[hr>>(64-pathCacheBits)]; e.h == hr && !e.shape && int(e.klen) == len(key) && e.key == raw {
 			e.hit = true
 			return e.norm[:e.nlen], e.nh
