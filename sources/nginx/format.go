@@ -98,8 +98,8 @@ type step struct {
 	// jump > 0: this step and the jump-1 after it are skipped, and the
 	// last one's after starts at the line's last '"' (planSteps)
 	jump uint8
-	// width > 0: a valid value is this many bytes, so the parser first
-	// looks for after there ($time_local, whose value holds a space)
+	// width > 0: every valid value is this many bytes, so the parser
+	// first looks for after there ($time_local, whose value holds a space)
 	width uint8
 }
 
@@ -320,13 +320,10 @@ func compile(text string, esc Escape) (*Format, error) {
 		case fRequest, fRequestURI, fUA, fReferer:
 			st.long = true
 		}
-		if len(st.after) > 0 { // at the end of the line the value is the rest
-			switch st.field {
-			case fTimeLocal:
-				st.width = uint8(len("10/Oct/2000:13:55:36 -0700"))
-			case fTimeISO:
-				st.width = uint8(len("2000-10-10T13:55:36-07:00"))
-			}
+		// at the end of the line the value is the rest; $time_iso8601 is
+		// not fixed ("Z", fractions of a second)
+		if st.field == fTimeLocal && len(st.after) > 0 {
+			st.width = uint8(len("10/Oct/2000:13:55:36 -0700"))
 		}
 		if n := len(st.after); n >= 1 && n <= 8 {
 			for j := 0; j < n; j++ {
