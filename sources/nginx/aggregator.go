@@ -119,6 +119,8 @@ type Aggregator struct {
 	slot slotCache
 
 	rec Record // the line being counted; one per aggregator, not per line
+
+	touch uint64 // loads issued early land here (see count)
 }
 
 // Sample is a malformed line kept for the report (raw; sanitize to show).
@@ -286,10 +288,14 @@ func (a *Aggregator) count(r *Record) {
 	// run) and the top-K table (which only needs keys to differ)
 	ipKey := HashKey(r.Client)
 	ipHash := ipKey
+	// Start loading the client's slot of the top-K table now: it is
+	// rarely in cache, and normalizing the path meanwhile hides the wait.
+	a.touch ^= a.ips.idx[a.ips.home(ipHash)]
 	a.hll.Add(ipKey)
 	is499 := r.Status == 499
-	a.ips.Add(ipHash, r.Client, is499, slow)
 	npath, pathHash := a.pcache.normalize(&a.norm, a.seed, r.Path)
+	a.touch ^= a.paths.idx[a.paths.home(pathHash)]
+	a.ips.Add(ipHash, r.Client, is499, slow)
 	a.paths.Add(pathHash, npath, is499, slow)
 
 	sl := &a.slot
