@@ -83,13 +83,14 @@ const MaxLine = 64 << 10
 type Parser struct {
 	f      *Format
 	steps  []step // f's steps, planned for what this parser's caller reads
+	common bool   // steps start with nginx's own (commonPrefix)
 	client ClientField
 	tc     timeCache
 }
 
 // NewParser returns a parser for f that fills every field of Record.
 func NewParser(f *Format, client ClientField) *Parser {
-	return &Parser{f: f, steps: f.steps, client: client}
+	return &Parser{f: f, steps: f.steps, client: client, common: hasCommonPrefix(f)}
 }
 
 // newCountingParser returns a parser that fills only what the aggregator
@@ -109,7 +110,7 @@ func newCountingParser(f *Format, client ClientField) *Parser {
 			return client == ClientXRealIP
 		}
 		return true
-	}), client: client}
+	}), client: client, common: hasCommonPrefix(f)}
 }
 
 // Format returns the parser's format.
@@ -143,10 +144,18 @@ func (p *Parser) parse(line []byte, r *Record, noNUL bool) Reason {
 	}
 	pos := len(f.prefix)
 	steps := p.steps
+	i0 := 0
+	if p.common {
+		if q := p.commonPrefix(line, r); q >= 0 {
+			pos, i0 = q, commonSteps
+		} else {
+			*r = Record{ReqTime: -1, UpTime: -1} // the loop parses it all
+		}
+	}
 	// The loop is written out by hand (no call per step to find the end or
 	// to store the value): with a dozen steps a line, calls were a third
 	// of the parse.
-	for i := 0; i < len(steps); i++ {
+	for i := i0; i < len(steps); i++ {
 		s := &steps[i]
 		if s.jump > 0 {
 			// skipped values up to the line's last quote (planSteps)
@@ -308,6 +317,114 @@ func lastIndexByte(b []byte, c byte) int {
 		}
 	}
 	return bytes.LastIndexByte(b[:i], c)
+}
+
+// commonSteps is how many steps commonPrefix reads: the start of nginx's
+// own formats, `$remote_addr - $remote_user [$time_local] "$request"
+// $status $body_bytes_sent "`, which most log_formats keep.
+const commonSteps = 6
+
+func hasCommonPrefix(f *Format) bool {
+	want := [commonSteps]struct{ name, after string }{
+		{"remote_addr", " - "}, {"remote_user", " ["}, {"time_local", `] "`},
+		{"request", `" `}, {"status", " "}, {"body_bytes_sent", ` "`},
+	}
+	if len(f.prefix) != 0 || len(f.steps) < commonSteps {
+		return false
+	}
+	for i, w := range want {
+		if f.steps[i].name != w.name || string(f.steps[i].after) != w.after {
+			return false
+		}
+	}
+	return true
+}
+
+// commonPrefix reads the common start of a line in straight-line code
+// when it has its usual shape: an address followed by " - - [" (no remote
+// user), a time of the right width, a request whose first quote ends it, a
+// status of three digits and a byte count of digits. It returns where the
+// next value starts, or -1 for any other line, which the step loop then
+// parses from the start; the two agree on every line this accepts (each
+// value here holds no byte of the literal that ends it, so its end is
+// where the loop's search would stop).
+func (p *Parser) commonPrefix(line []byte, r *Record) int {
+	n := len(line)
+	if n < 64 {
+		return -1
+	}
+	// the address ends at the first space: most are in the first two words
+	var sp int
+	w := binary.LittleEndian.Uint64(line) ^ lsb*' '
+	w2 := binary.LittleEndian.Uint64(line[8:]) ^ lsb*' '
+	if z := (w - lsb) &^ w & msb; z != 0 {
+		sp = bits.TrailingZeros64(z) >> 3
+	} else if z := (w2 - lsb) &^ w2 & msb; z != 0 {
+		sp = 8 + bits.TrailingZeros64(z)>>3
+	} else if sp = indexByteFrom(line, 16, ' '); sp < 0 || sp+8+29 > n {
+		return -1
+	}
+	const dashes = ' ' | '-'<<8 | ' '<<16 | '-'<<24 | ' '<<32 | '['<<40 // " - - ["
+	if sp == 0 || binary.LittleEndian.Uint64(line[sp:])&(1<<48-1) != dashes {
+		return -1
+	}
+	t := sp + 6
+	v := line[t : t+26]
+	if line[t+26] != ']' || line[t+27] != ' ' || line[t+28] != '"' {
+		return -1
+	}
+	if c := &p.tc; c.n == 26 &&
+		binary.LittleEndian.Uint64(v) == binary.LittleEndian.Uint64(c.key[:]) &&
+		binary.LittleEndian.Uint64(v[8:]) == binary.LittleEndian.Uint64(c.key[8:]) &&
+		binary.LittleEndian.Uint64(v[16:]) == binary.LittleEndian.Uint64(c.key[16:]) &&
+		binary.LittleEndian.Uint64(v[18:]) == binary.LittleEndian.Uint64(c.key[18:]) {
+		r.Time = c.unix
+	} else if tt, ok := p.tc.local(v); ok {
+		r.Time = tt
+	} else {
+		return -1
+	}
+	r.HasTime = true
+	q := t + 29
+	e := bytes.IndexByte(line[q:], '"')
+	if e < 0 {
+		return -1
+	}
+	e += q
+	if e+7 > n || line[e+1] != ' ' || line[e+5] != ' ' {
+		return -1
+	}
+	v = line[q:e]
+	if m := len(v); m >= 16 && v[m-9] == ' ' && string(v[m-8:m-3]) == "HTTP/" && v[m-3] != ' ' && v[m-2] != ' ' && v[m-1] != ' ' {
+		w := binary.LittleEndian.Uint64(v) ^ lsb*' '
+		if z := (w - lsb) &^ w & msb; z != 0 {
+			if sp := bits.TrailingZeros64(z) >> 3; sp < m-9 {
+				r.Method, r.Path, r.Proto = v[:sp], v[sp+1:m-9], v[m-8:]
+			} else {
+				splitRequest(v, r)
+			}
+		} else {
+			splitRequest(v, r)
+		}
+	} else {
+		splitRequest(v, r)
+	}
+	a, b, c := line[e+2]-'0', line[e+3]-'0', line[e+4]-'0'
+	if a < 1 || a > 9 || b > 9 || c > 9 {
+		return -1
+	}
+	r.Status = int(a)*100 + int(b)*10 + int(c)
+	k := e + 6
+	var nb int64
+	for ; k < n && k-(e+6) < 18 && line[k]-'0' <= 9; k++ { // parseUint's 18 digits
+		nb = nb*10 + int64(line[k]-'0')
+	}
+	if k == e+6 || k+2 > n || line[k] != ' ' || line[k+1] != '"' {
+		return -1
+	}
+	r.Bytes = nb
+	r.remote = line[:sp]
+	return k + 2
 }
 
 func isDash(b []byte) bool { return len(b) == 1 && b[0] == '-' }

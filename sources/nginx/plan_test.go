@@ -123,3 +123,66 @@ func TestCountingParserAgreesWithFullParser(t *testing.T) {
 		}
 	}
 }
+
+// The straight-line start (commonPrefix) must agree with the step loop on
+// every line: lines as nginx writes them, and the same lines with bytes
+// changed, cut or repeated around the six fields it reads.
+func TestCommonPrefixAgreesWithStepLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, spec := range []string{"main", "combined", `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for" $host`} {
+		f := mustFormat(t, spec)
+		for _, client := range []ClientField{ClientRemoteAddr, ClientXFF} {
+			parsers := []*Parser{NewParser(f, client), newCountingParser(f, client)}
+			if !parsers[0].common || !parsers[1].common {
+				t.Fatalf("%s: the common start is not recognized", spec)
+			}
+			fast := 0
+			for i := 0; i < 8000; i++ {
+				var b strings.Builder
+				for _, s := range f.steps {
+					v := nginxEscape(randomValue(rng, s.name))
+					switch {
+					case s.name == "remote_user" && rng.IntN(4) > 0:
+						v = "-"
+					case s.name == "body_bytes_sent" && rng.IntN(8) == 0:
+						v = []string{"-", "", "123456789012345678", "1234567890123456789", "99999999999999999999", "12 3", "0x1"}[rng.IntN(7)]
+					case s.name == "remote_addr" && rng.IntN(8) == 0:
+						v = []string{"", "2001:db8:85a3:0:0:8a2e:370:7334", "a b", "-"}[rng.IntN(4)]
+					}
+					b.WriteString(v)
+					b.Write(s.after)
+				}
+				line := []byte(b.String())
+				switch rng.IntN(4) {
+				case 0: // a byte changed among the first hundred
+					line[rng.IntN(min(len(line), 100))] = " -[]\"0a\\"[rng.IntN(8)]
+				case 1: // cut short
+					line = line[:rng.IntN(len(line))]
+				}
+				for _, p := range parsers {
+					loop := *p
+					loop.common = false
+					var rf, rl Record
+					got, want := p.Parse(line, &rf), loop.Parse(line, &rl)
+					if got != want {
+						t.Fatalf("%s\n%q\ncommon start: %v, step loop: %v", spec, line, got, want)
+					}
+					if got != ReasonNone {
+						continue
+					}
+					g := fmt.Sprintf("%+v", rf)
+					if w := fmt.Sprintf("%+v", rl); g != w {
+						t.Fatalf("%s\n%q\ncommon start read %s\nstep loop read    %s", spec, line, g, w)
+					}
+				}
+				var r Record
+				if parsers[1].commonPrefix(line, &r) >= 0 {
+					fast++
+				}
+			}
+			if fast < 2000 {
+				t.Errorf("%s: the straight-line start took only %d of 8000 lines", spec, fast)
+			}
+		}
+	}
+}
