@@ -161,7 +161,20 @@ func (p *Parser) parse(line []byte, r *Record, noNUL bool) Reason {
 			// skipped values up to the line's last quote (planSteps)
 			i += int(s.jump) - 1
 			s = &steps[i]
-			e := lastIndexByte(line, '"')
+			// the last quote is usually in the line's last two words
+			e := -1
+			if n := len(line); n >= 16 {
+				v := binary.LittleEndian.Uint64(line[n-8:]) ^ lsb*'"'
+				v2 := binary.LittleEndian.Uint64(line[n-16:]) ^ lsb*'"'
+				if z := zeroBytes(v); z != 0 {
+					e = n - 8 + (63-bits.LeadingZeros64(z))>>3
+				} else if z := zeroBytes(v2); z != 0 {
+					e = n - 16 + (63-bits.LeadingZeros64(z))>>3
+				}
+			}
+			if e < 0 {
+				e = lastIndexByte(line, '"')
+			}
 			if e < pos || !restAt(line, e, s.after) {
 				return ReasonTruncated
 			}
@@ -310,9 +323,7 @@ func lastIndexByte(b []byte, c byte) int {
 	pat := lsb * uint64(c)
 	for ; i >= 8; i -= 8 {
 		v := binary.LittleEndian.Uint64(b[i-8:]) ^ pat
-		// exact zero-byte mask: no false positives above a zero byte
-		z := ^((v&(lsb*0x7f) + lsb*0x7f) | v | lsb*0x7f)
-		if z != 0 {
+		if z := zeroBytes(v); z != 0 {
 			return i - 8 + (63-bits.LeadingZeros64(z))>>3
 		}
 	}
@@ -425,6 +436,13 @@ func (p *Parser) commonPrefix(line []byte, r *Record) int {
 	r.Bytes = nb
 	r.remote = line[:sp]
 	return k + 2
+}
+
+// zeroBytes has the top bit of each zero byte of v and no other bit: no
+// false positives above a zero byte, as the shorter (v-lsb)&^v&msb has, so
+// the highest set bit marks the last zero byte.
+func zeroBytes(v uint64) uint64 {
+	return ^((v&(lsb*0x7f) + lsb*0x7f) | v | lsb*0x7f)
 }
 
 func isDash(b []byte) bool { return len(b) == 1 && b[0] == '-' }
