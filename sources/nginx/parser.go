@@ -340,7 +340,9 @@ func hasCommonPrefix(f *Format) bool {
 		{"remote_addr", " - "}, {"remote_user", " ["}, {"time_local", `] "`},
 		{"request", `" `}, {"status", " "}, {"body_bytes_sent", ` "`},
 	}
-	if len(f.prefix) != 0 || len(f.steps) < commonSteps {
+	// with escape=json a `\"` does not end the request, which the loop's
+	// search knows (findEnd) and commonPrefix does not
+	if f.Escape == EscapeJSON || len(f.prefix) != 0 || len(f.steps) < commonSteps {
 		return false
 	}
 	for i, w := range want {

@@ -186,3 +186,19 @@ func TestCommonPrefixAgreesWithStepLoop(t *testing.T) {
 		}
 	}
 }
+
+// Under escape=json a request may hold \" (nginx's escape for a quote):
+// it does not end the value, so the straight-line start must not be used.
+func TestCommonPrefixNotForJSON(t *testing.T) {
+	f := mustFormat(t, `log_format j escape=json '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';`)
+	line := []byte(`1.2.3.4 - - [10/Oct/2026:13:55:36 +0000] "GET /a\" 200 1 " 400 150 "-" "curl"`)
+	for _, p := range []*Parser{NewParser(f, ClientRemoteAddr), newCountingParser(f, ClientRemoteAddr)} {
+		var r Record
+		if reason := p.Parse(line, &r); reason != ReasonNone {
+			t.Fatal(reason)
+		}
+		if r.Status != 400 || r.Bytes != 150 || string(r.Path) != `/a\" 200 1 ` {
+			t.Fatalf("read status %d, bytes %d, path %q; want 400, 150, %q", r.Status, r.Bytes, r.Path, `/a\" 200 1 `)
+		}
+	}
+}
