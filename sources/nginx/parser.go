@@ -250,12 +250,8 @@ func (p *Parser) parse(line []byte, r *Record, noNUL bool) Reason {
 		// the usual fields, here rather than in assign: a call in this loop
 		// saves every live register (Go's ABI has no callee-saved ones)
 		case fTimeLocal:
-			if c := &p.tc; len(v) == 26 && c.n == 26 &&
-				binary.LittleEndian.Uint64(v) == binary.LittleEndian.Uint64(c.key[:]) &&
-				binary.LittleEndian.Uint64(v[8:]) == binary.LittleEndian.Uint64(c.key[8:]) &&
-				binary.LittleEndian.Uint64(v[16:]) == binary.LittleEndian.Uint64(c.key[16:]) &&
-				binary.LittleEndian.Uint64(v[18:]) == binary.LittleEndian.Uint64(c.key[18:]) {
-				r.Time, r.HasTime = c.unix, true // the second of the line before
+			if p.tc.hit26(v) {
+				r.Time, r.HasTime = p.tc.unix, true // the second of the line before
 				break
 			}
 			t, ok := p.tc.local(v)
@@ -264,18 +260,9 @@ func (p *Parser) parse(line []byte, r *Record, noNUL bool) Reason {
 			}
 			r.Time, r.HasTime = t, true
 		case fRequest:
-			// "GET /path HTTP/1.1": the method ends in the first word and
-			// the protocol is the last 8 bytes (else splitRequest)
-			if n := len(v); n >= 16 && v[n-9] == ' ' && string(v[n-8:n-3]) == "HTTP/" && v[n-3] != ' ' && v[n-2] != ' ' && v[n-1] != ' ' {
-				w := binary.LittleEndian.Uint64(v) ^ lsb*' '
-				if z := (w - lsb) &^ w & msb; z != 0 {
-					if sp := bits.TrailingZeros64(z) >> 3; sp < n-9 {
-						r.Method, r.Path, r.Proto = v[:sp], v[sp+1:n-9], v[n-8:]
-						break
-					}
-				}
+			if !splitUsual(v, r) {
+				splitRequest(v, r)
 			}
-			splitRequest(v, r)
 		case fRequestTime:
 			if len(v) == 5 && v[1] == '.' {
 				// nginx writes %.3f: under 10 s that is d.ddd
@@ -386,12 +373,8 @@ func (p *Parser) commonPrefix(line []byte, r *Record) int {
 	if line[t+26] != ']' || line[t+27] != ' ' || line[t+28] != '"' {
 		return -1
 	}
-	if c := &p.tc; c.n == 26 &&
-		binary.LittleEndian.Uint64(v) == binary.LittleEndian.Uint64(c.key[:]) &&
-		binary.LittleEndian.Uint64(v[8:]) == binary.LittleEndian.Uint64(c.key[8:]) &&
-		binary.LittleEndian.Uint64(v[16:]) == binary.LittleEndian.Uint64(c.key[16:]) &&
-		binary.LittleEndian.Uint64(v[18:]) == binary.LittleEndian.Uint64(c.key[18:]) {
-		r.Time = c.unix
+	if p.tc.hit26(v) {
+		r.Time = p.tc.unix
 	} else if tt, ok := p.tc.local(v); ok {
 		r.Time = tt
 	} else {
@@ -408,18 +391,7 @@ func (p *Parser) commonPrefix(line []byte, r *Record) int {
 		return -1
 	}
 	v = line[q:e]
-	if m := len(v); m >= 16 && v[m-9] == ' ' && string(v[m-8:m-3]) == "HTTP/" && v[m-3] != ' ' && v[m-2] != ' ' && v[m-1] != ' ' {
-		w := binary.LittleEndian.Uint64(v) ^ lsb*' '
-		if z := (w - lsb) &^ w & msb; z != 0 {
-			if sp := bits.TrailingZeros64(z) >> 3; sp < m-9 {
-				r.Method, r.Path, r.Proto = v[:sp], v[sp+1:m-9], v[m-8:]
-			} else {
-				splitRequest(v, r)
-			}
-		} else {
-			splitRequest(v, r)
-		}
-	} else {
+	if !splitUsual(v, r) {
 		splitRequest(v, r)
 	}
 	a, b, c := line[e+2]-'0', line[e+3]-'0', line[e+4]-'0'
@@ -542,6 +514,26 @@ func (p *Parser) assign(fd field, v []byte, r *Record) Reason {
 		r.Referer = v
 	}
 	return ReasonNone
+}
+
+// splitUsual splits the usual request, "GET /path HTTP/1.1" with the
+// method in the first word and the protocol the last 8 bytes, as
+// splitRequest would; it reports false, doing nothing, for any other.
+// It is small enough to be inlined into the parse loop and commonPrefix,
+// where a call costs the spill of every live register.
+func splitUsual(v []byte, r *Record) bool {
+	n := len(v)
+	if n < 16 || v[n-9] != ' ' || string(v[n-8:n-3]) != "HTTP/" || v[n-3] == ' ' || v[n-2] == ' ' || v[n-1] == ' ' {
+		return false
+	}
+	w := binary.LittleEndian.Uint64(v) ^ lsb*' '
+	z := (w - lsb) &^ w & msb
+	sp := bits.TrailingZeros64(z) >> 3
+	if z == 0 || sp >= n-9 {
+		return false
+	}
+	r.Method, r.Path, r.Proto = v[:sp], v[sp+1:n-9], v[n-8:]
+	return true
 }
 
 // splitRequest splits "GET /path HTTP/1.1". Garbage (a TLS hello sent to

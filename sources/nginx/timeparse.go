@@ -36,6 +36,16 @@ func (c *timeCache) hit(v []byte) (int64, bool) {
 	return 0, false
 }
 
+// hit26 is hit for a $time_local value (26 bytes), small enough to be
+// inlined where a call costs most: the parse loop and commonPrefix.
+func (c *timeCache) hit26(v []byte) bool {
+	return len(v) == 26 && c.n == 26 &&
+		binary.LittleEndian.Uint64(v) == binary.LittleEndian.Uint64(c.key[:]) &&
+		binary.LittleEndian.Uint64(v[8:]) == binary.LittleEndian.Uint64(c.key[8:]) &&
+		binary.LittleEndian.Uint64(v[16:]) == binary.LittleEndian.Uint64(c.key[16:]) &&
+		binary.LittleEndian.Uint64(v[18:]) == binary.LittleEndian.Uint64(c.key[18:])
+}
+
 func (c *timeCache) store(v []byte, t int64) {
 	if len(v) <= len(c.key) {
 		c.n = copy(c.key[:], v)
