@@ -471,28 +471,6 @@ func indexByteFrom(line []byte, from int, c byte) int {
 	return -1
 }
 
-// findSimple is findEnd for an endSimple step.
-func findSimple(line []byte, from int, s *step) int {
-	for {
-		var e int
-		if s.long {
-			e = bytes.IndexByte(line[from:], s.a0)
-			if e >= 0 {
-				e += from
-			}
-		} else {
-			e = indexByteFrom(line, from, s.a0)
-		}
-		if e < 0 {
-			return -1
-		}
-		if len(s.after) == 1 || restAt(line, e+1, s.after[1:]) {
-			return e
-		}
-		from = e + 1
-	}
-}
-
 // restAt reports whether line[at:] starts with rest; delimiters are a byte
 // or two, shorter than the setup of a general compare.
 func restAt(line []byte, at int, rest []byte) bool {

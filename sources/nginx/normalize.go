@@ -112,39 +112,6 @@ func isHex(c byte) bool {
 	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
-func appendSegment(out, seg []byte) []byte {
-	switch {
-	case allDigits(seg):
-		return append(out, ":id"...)
-	case isUUID(seg):
-		return append(out, ":uuid"...)
-	case len(seg) >= 16 && allHex(seg):
-		return append(out, ":hex"...)
-	}
-	return appendHashed(out, seg)
-}
-
-func allDigits(b []byte) bool {
-	if len(b) == 0 {
-		return false
-	}
-	for _, c := range b {
-		if !isDigit(c) {
-			return false
-		}
-	}
-	return true
-}
-
-func allHex(b []byte) bool {
-	for _, c := range b {
-		if !isHex(c) {
-			return false
-		}
-	}
-	return true
-}
-
 func isUUID(b []byte) bool {
 	if len(b) != 36 || b[8] != '-' || b[13] != '-' || b[18] != '-' || b[23] != '-' {
 		return false
