@@ -122,7 +122,18 @@ func (c *Config) renameDefault(name string) string {
 func (c *Config) setDirectory(dir string) {
 	c.Prometheus.SetDirectory(dir)
 	c.Notify.SetDirectory(dir)
-	for _, p := range []*string{&c.ScheduleFile, &c.TimelineFile, &c.ReportsDir} {
+	files := []*string{&c.ScheduleFile, &c.TimelineFile, &c.ReportsDir}
+	for i := range c.AccessLogs {
+		for j := range c.AccessLogs[i].Paths {
+			files = append(files, &c.AccessLogs[i].Paths[j])
+		}
+	}
+	for i := range c.AppLogs {
+		for j := range c.AppLogs[i].Paths {
+			files = append(files, &c.AppLogs[i].Paths[j])
+		}
+	}
+	for _, p := range files {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(dir, *p)
 		}

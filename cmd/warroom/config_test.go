@@ -58,6 +58,7 @@ func TestCheckBad(t *testing.T) {
 		"bad_prom_server.yml":       `line 8: queries[0].server: unknown server "mian"`,
 		"bad_dup_kinds.yml":         `app_logs[0].name: duplicate source name "web"`,
 		"bad_unknown_section.yml":   "line 2: notfiy: unknown field",
+		"bad_command_start.yml":     "line 4: start: 30m: a command's output cannot be searched",
 	}
 	for file, want := range cases {
 		var out, errb bytes.Buffer

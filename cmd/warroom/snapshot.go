@@ -37,8 +37,9 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("snapshot", "-c FILE [--json]", "Read every configured source once and print each indicator's current value:\n"+
 		"name, value, unit, health and time. The exit status is 0 when every source\n"+
 		"answered and 1 otherwise, so it serves as a probe for scripts and cron.\n"+
-		"Log sources start where the config says, except \"end\", which reads the\n"+
-		"last "+snapshotStart+" instead (a one-shot read from the end sees nothing).", stderr)
+		"Log sources start where the config says, except \"end\", which reads a\n"+
+		"file's last "+snapshotStart+" instead (a one-shot read from the end sees nothing);\n"+
+		"a command's output is read as it comes.", stderr)
 	cfgPath := fs.String("c", "", "config file (required)")
 	asJSON := fs.Bool("json", false, "print a JSON list of {name, value, unit, health, at, error}")
 	timeout := fs.Duration("timeout", 10*time.Second, "give up on sources that have not answered by then")
@@ -71,10 +72,10 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	for i := range cfg.AccessLogs {
-		cfg.AccessLogs[i].Start = snapshotStartOf(cfg.AccessLogs[i].Start, *start)
+		cfg.AccessLogs[i].Start = snapshotStartOf(cfg.AccessLogs[i].Start, *start, len(cfg.AccessLogs[i].Command) > 0)
 	}
 	for i := range cfg.AppLogs {
-		cfg.AppLogs[i].Start = snapshotStartOf(cfg.AppLogs[i].Start, *start)
+		cfg.AppLogs[i].Start = snapshotStartOf(cfg.AppLogs[i].Start, *start, len(cfg.AppLogs[i].Command) > 0)
 	}
 	o, loader, err := cfg.collectOptions(time.Now, "")
 	if err != nil {
@@ -96,11 +97,6 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	runErrs := readOnce(ctx, o, stderr)
 	c.Tick(time.Now())
-	if fw > 0 {
-		snap := c.Snapshot(sources.View{Window: *window, Points: fw})
-		fmt.Fprintln(stdout, ui.Frame(snap, fw, fh, ui.Options{NoColor: true, ASCII: *ascii, Window: *window, Layout: cfg.Layout}))
-		return exitOK
-	}
 	snap := c.Snapshot(sources.View{})
 
 	ok := len(runErrs) == 0
@@ -132,12 +128,18 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "warroom snapshot: schedule: %s\n", st.Detail)
 		}
 	}
-	if *asJSON {
+	switch {
+	case fw > 0:
+		// the screen as plain text; the exit status is the probe's, as
+		// without --frame
+		snap := c.Snapshot(sources.View{Window: *window, Points: fw})
+		fmt.Fprintln(stdout, ui.Frame(snap, fw, fh, ui.Options{NoColor: true, ASCII: *ascii, Window: *window, Layout: cfg.Layout}))
+	case *asJSON:
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		enc.Encode(rows)
-	} else {
+	default:
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		for _, r := range rows {
 			val, at := "-", "-"
@@ -157,11 +159,14 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func snapshotStartOf(configured, flag string) string {
+// snapshotStartOf is a log source's start in a snapshot. A command's
+// output is read as it comes whatever the start, and cannot be searched
+// for the last minute, so a command source keeps its own.
+func snapshotStartOf(configured, flag string, command bool) string {
 	switch {
 	case flag != "":
 		return flag
-	case configured == "end":
+	case configured == "end" && !command:
 		return snapshotStart
 	}
 	return configured

@@ -221,6 +221,39 @@ func TestSnapshotHangingPrometheusRespectsTimeout(t *testing.T) {
 	}
 }
 
+// A config's relative log paths are read from its directory, wherever
+// warroom runs; a command source on the default start (end) reads the
+// command's output, which a one-shot run cannot search for its last minute.
+func TestSnapshotRelativePathsAndCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "etc")
+	must(t, os.Mkdir(dir, 0o755))
+	access, _ := writeLiveLogs(t, dir)
+	cfg := filepath.Join(dir, "warroom.yml")
+	must(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`access_logs:
+  - name: nginx
+    paths: [access.log]
+app_logs:
+  - name: app
+    paths: [app.log]
+  - name: edge
+    command: [sh, -c, 'cat %s; exec sleep 60']
+`, access)), 0o644))
+	var out, errb bytes.Buffer
+	code := run([]string{"snapshot", "-c", cfg, "--json", "--timeout", "5s"}, &out, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out.String(), errb.String())
+	}
+	rows := snapshotRows(t, out.String())
+	for name, want := range map[string]float64{"nginx.qps": 5, "app.db": 1} {
+		if r := rows[name]; r.Value == nil || *r.Value != want || r.Health != "ok" {
+			t.Errorf("%s: %+v, want %v ok", name, r, want)
+		}
+	}
+	if r, ok := rows["edge.db"]; !ok || r.Health != "ok" || r.Error != "" {
+		t.Errorf("edge.db (the command source): %+v", r)
+	}
+}
+
 func TestSnapshotUsage(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run([]string{"snapshot"}, &out, &errb); code != exitUsage {
@@ -337,7 +370,14 @@ func TestSnapshotFrame(t *testing.T) {
 			}
 		}
 	}
+	// a frame with a source that did not answer still exits 1, as the
+	// probe does without --frame
 	var out, errb bytes.Buffer
+	down := writeConfig(t, t.TempDir(), access, app, "http://127.0.0.1:1")
+	if code := run([]string{"snapshot", "-c", down, "--frame", "80x24", "--timeout", "2s"}, &out, &errb); code != exitProblem || !strings.Contains(out.String(), "QPS") {
+		t.Errorf("frame with Prometheus down: exit %d, want %d:\n%s", code, exitProblem, out.String())
+	}
+	out.Reset()
 	if code := run([]string{"snapshot", "-c", cfg, "--frame", "wide"}, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), "WIDTHxHEIGHT") {
 		t.Errorf("bad --frame: exit %d: %s", code, errb.String())
 	}

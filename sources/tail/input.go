@@ -20,8 +20,12 @@ func CheckInput(n *yaml.Node, name string, paths, command []string, start string
 	if len(paths) > 0 && len(command) > 0 {
 		return config.Errorf(at("command"), "command", "give paths or command, not both")
 	}
-	if _, err := ParseStart(start); err != nil {
+	st, err := ParseStart(start)
+	if err != nil {
 		return config.Errorf(at("start"), "start", "%v", err)
+	}
+	if st.Kind == StartLast && len(command) > 0 {
+		return config.Errorf(at("start"), "start", "%s: a command's output cannot be searched; use end or beginning, and have the command start where you want (e.g. tail -n 100000 -F)", st)
 	}
 	return nil
 }
