@@ -80,6 +80,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nUsage:\n  warroom -c warroom.yaml                 the screen, configured by a file (warroom init writes one)")
 	fmt.Fprintln(w, "  warroom --access-log FILE [--log-format main] [--app-log FILE] [--prometheus URL] [--schedule FILE]")
 	fmt.Fprintln(w, "                                          the screen, zero config")
+	fmt.Fprintln(w, "    screen flags: --window 15m, --no-color, --ascii, --mouse ('warroom -c FILE --help' lists all)")
 	fmt.Fprintln(w, "  warroom <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
@@ -92,7 +93,7 @@ func newFlags(name, args, about string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("warroom "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: warroom %s %s\n\n%s\n\nFlags:\n", name, args, about)
+		fmt.Fprintf(fs.Output(), "Usage: %s\n\n%s\n\nFlags:\n", strings.Join(strings.Fields("warroom "+name), " ")+" "+args, about)
 		fs.PrintDefaults()
 	}
 	return fs

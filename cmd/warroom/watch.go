@@ -26,11 +26,12 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("watch", "-c FILE [--replay]", "Run the sources and the rules without a screen and print every transition\n"+
 		"as one JSON object per line (at, indicator, from, to, value, threshold,\n"+
 		"phase, milestone, reason) until SIGINT or SIGTERM. Transitions are also\n"+
-		"appended to timeline_file when the config names one.\n\n"+
+		"appended to timeline_file when the config names one, except in a replay.\n\n"+
 		"With --replay, the configured log files are read from the beginning at full\n"+
 		"speed on the logs' own clock — the schedule and the rules judged at the\n"+
 		"lines' timestamps — so a past night is rehearsed in seconds; it ends with\n"+
-		"the input. Prometheus is not replayed.", stderr)
+		"the input. Prometheus is not replayed, webhooks are not sent, and the\n"+
+		"timeline file (the live night's record) is left alone.", stderr)
 	cfgPath := fs.String("c", "", "config file (required)")
 	replay := fs.Bool("replay", false, "replay the configured log files on their own clock")
 	if pos, code, ok := parseFlags(fs, args); !ok {
