@@ -297,15 +297,17 @@ func (w *Watcher) Series(name string, from, to time.Time, step time.Duration) (s
 	f := from.Unix()
 	f -= f % st
 	s := sources.Series{Name: name, Unit: sources.UnitCount}
-	for x := f; x < to.Unix(); x += st {
+	t := to.Unix()
+	for x := f; x < t; x += st {
 		var n uint64
-		for y := x; y < x+st; y++ {
+		end := min(x+st, t) // the last step may be cut short by to
+		for y := x; y < end; y++ {
 			idx := int(y % int64(len(w.slotT)))
 			if w.slotT[idx] == y {
 				n += uint64(w.counts[idx*w.width+col])
 			}
 		}
-		s.Points = append(s.Points, sources.Point{At: time.Unix(x, 0), V: float64(n) * 60 / float64(st)})
+		s.Points = append(s.Points, sources.Point{At: time.Unix(x, 0), V: float64(n) * 60 / float64(end-x)})
 	}
 	return s, true
 }

@@ -1,6 +1,7 @@
 package applog
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -132,6 +133,11 @@ func TestSanitizedAndBounded(t *testing.T) {
 	// no timestamp in the line: counted at the clock's time
 	if s, _ := w.Series("app.db", now, now.Add(time.Second), time.Second); s.Points[0].V != 600 {
 		t.Fatalf("per-minute rate %+v", s.Points)
+	}
+	// a step cut short by the end is per the seconds it covers
+	f := now.Truncate(30 * time.Second)
+	if s, _ := w.Series("app.db", f, now.Add(time.Second), 30*time.Second); len(s.Points) != 1 || math.Abs(s.Points[0].V*now.Add(time.Second).Sub(f).Minutes()-10) > 1e-9 {
+		t.Fatalf("short last step %+v from %v to %v", s.Points, f, now.Add(time.Second))
 	}
 }
 

@@ -205,6 +205,7 @@ type snapCache struct {
 type seriesKey struct {
 	spec       int
 	f, n, step int64 // first bucket (unix s), bucket count, step (s)
+	tail       int64 // seconds the last bucket covers when short of a step
 	nginxVer   nginx.Bucket
 	appVer     uint64
 }
@@ -228,6 +229,7 @@ func (c *Collector) series(k int, from, end time.Time, step time.Duration) sourc
 	key := seriesKey{spec: k, f: f, step: st}
 	if t > f {
 		key.n = (t - f + st - 1) / st
+		key.tail = (t - f) % st
 	}
 	switch sp.kind {
 	case kindNginx:

@@ -139,6 +139,19 @@ func TestAggregatorWindowAndSeries(t *testing.T) {
 	if s.Points[0].V != 0.5 {
 		t.Fatalf("slow ratio %+v", s.Points)
 	}
+	// a window ending where the lines do, partway into its last step: that
+	// point is the rate over the seconds it covers (2/s), not a dip
+	end := t0.Add(600 * time.Second)
+	step := int64(7)
+	for end.Unix()%step == 0 {
+		step++
+	}
+	s, _ = a.Series(MetricQPS, "", end.Add(-time.Minute), end, time.Duration(step)*time.Second)
+	for i, p := range s.Points {
+		if p.V != 2 {
+			t.Fatalf("step %ds: point %d of %d is %v, want 2: %+v", step, i, len(s.Points), p.V, s.Points)
+		}
+	}
 	if _, ok := a.Series(MetricQPS, "nope", t0, t0.Add(time.Minute), time.Second); ok {
 		t.Fatal("unknown group accepted")
 	}

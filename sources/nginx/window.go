@@ -88,6 +88,8 @@ func (a *Aggregator) addCodes(into map[int]uint64, cols [][]uint32, idx int) {
 // the given step (rounded to whole seconds, at least 1 s). Steps of a
 // minute or more read the per-minute ring when the second ring no longer
 // holds the span. Slots with no data yield 0 for rates and NaN for ratios.
+// A last bucket cut short by to holds and is divided by the seconds
+// before to.
 func (a *Aggregator) Series(m Metric, group string, from, to time.Time, step time.Duration) (sources.Series, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -118,21 +120,31 @@ func (a *Aggregator) Series(m Metric, group string, from, to time.Time, step tim
 	s := sources.Series{Name: name, Unit: m.Unit()}
 	useMin := st%60 == 0 && f <= a.last-sec.span()
 	for x := f; x < t; x += st {
+		// the last bucket may be cut short by to: it counts the seconds
+		// before to (the later ones are still being written), and a rate
+		// over it is per those seconds, or it would dip
+		end := x + st
+		if end > t {
+			end = t
+		}
 		var b Bucket
+		span := end - x
 		if useMin {
-			for y := x; y < x+st; y += 60 {
+			span = 0
+			for y := x; y < end; y += 60 {
 				if mb := min.get(y); mb != nil {
 					b.Add(mb)
 				}
+				span += 60
 			}
 		} else {
-			for y := x; y < x+st; y++ {
+			for y := x; y < end; y++ {
 				if sb := sec.get(y); sb != nil {
 					b.Add(sb)
 				}
 			}
 		}
-		s.Points = append(s.Points, sources.Point{At: time.Unix(x, 0), V: m.value(&b, float64(st))})
+		s.Points = append(s.Points, sources.Point{At: time.Unix(x, 0), V: m.value(&b, float64(span))})
 	}
 	return s, true
 }

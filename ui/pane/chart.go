@@ -202,7 +202,8 @@ func vsPrev(in sources.Indicator) string {
 		if p.V == 0 || math.IsInf(p.V, 0) || math.IsNaN(last.V) {
 			return ""
 		}
-		return fmt.Sprintf("vs prev %+.0f%%", (last.V/p.V-1)*100)
+		// rounded first, so a change under half a percent reads +0%, not -0%
+		return fmt.Sprintf("vs prev %+.0f%%", math.Round((last.V/p.V-1)*100)+0)
 	}
 	return ""
 }

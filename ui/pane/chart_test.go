@@ -25,6 +25,7 @@ func TestVsPrev(t *testing.T) {
 		{[]float64{10, 5}, []float64{10, 20, 999}, "vs prev -75%"}, // the overlay's later points are not compared
 		{[]float64{10, 5}, []float64{10, math.NaN()}, "vs prev -50%"},
 		{[]float64{10, 5}, []float64{0, 0}, ""},
+		{[]float64{10, 997}, []float64{10, 1000}, "vs prev +0%"}, // not -0%
 		{[]float64{10, 5}, nil, ""},
 		{nil, []float64{1, 2}, ""},
 	} {
