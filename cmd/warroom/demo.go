@@ -19,7 +19,9 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		"refresh storm, a hang with 499s and slow responses, a burst of\n"+
 		"SequelizeDatabaseError: read ECONNRESET, recovery — and again every 10 minutes.\n"+
 		"Keys: ? for help, q to quit.", stderr)
-	dir := fs.String("dir", "", "write the demo logs here and keep them (default: a temporary directory, removed on exit)")
+	dir := fs.String("dir", "", "write the demo logs here and keep them; a previous demo's access.log and\n"+
+		"app.log there are replaced, other files left alone (default: a temporary\n"+
+		"directory, removed on exit)")
 	in := fs.Duration("in", 2*time.Minute, "time until the first stage end")
 	every := fs.Duration("every", 10*time.Minute, "time between stage ends (at least 9m: the script needs the room)")
 	sf := addScreenFlags(fs)

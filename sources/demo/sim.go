@@ -2,8 +2,10 @@ package demo
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -92,6 +94,11 @@ func (s *Simulator) Offset(t time.Time) time.Duration {
 
 // Prepare creates the files and writes the backfill; Run calls it, and
 // callers that must start readers on complete history call it first.
+//
+// A run starts clean: access.log and app.log left by an earlier run in
+// Dir are emptied, so the new history is not appended to an overlapping
+// old one. Only those two files are touched, and only when they are empty
+// or were written by the demo: a real log of the same name is an error.
 func (s *Simulator) Prepare() error {
 	if s.acc != nil {
 		return nil
@@ -99,14 +106,22 @@ func (s *Simulator) Prepare() error {
 	if err := os.MkdirAll(s.o.Dir, 0o755); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	acc, err := os.OpenFile(s.AccessLog(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	acc, err := openOwn(s.AccessLog(), accessMark)
 	if err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return err
 	}
-	app, err := os.OpenFile(s.AppLog(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	app, err := openOwn(s.AppLog(), appMark)
 	if err != nil {
 		acc.Close()
-		return fmt.Errorf("demo: %w", err)
+		return err
+	}
+	// both are known to be the demo's before either is emptied
+	for _, f := range []*os.File{acc, app} {
+		if err := f.Truncate(0); err != nil {
+			acc.Close()
+			app.Close()
+			return fmt.Errorf("demo: %w", err)
+		}
 	}
 	s.acc, s.app = bufio.NewWriterSize(acc, 256<<10), bufio.NewWriterSize(app, 64<<10)
 	now := s.o.Now()
@@ -118,6 +133,38 @@ func (s *Simulator) Prepare() error {
 		}
 	}
 	return nil
+}
+
+// Every line the demo writes contains its file's mark; openOwn tells a
+// previous run's log from someone else's by its first line.
+const (
+	accessMark = `"https://event.example.com/yearend/index.html"` // the referer
+	appMark    = " [yearend-api] "                                // the service
+)
+
+// openOwn opens path for appending, creating it if need be, and checks
+// that it is empty or the demo's (its first line has mark), so a run never
+// empties a log it did not write.
+func openOwn(path, mark string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	head := make([]byte, 4096)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		f.Close()
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	head = head[:n]
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	if n > 0 && !bytes.Contains(head, []byte(mark)) {
+		f.Close()
+		return nil, fmt.Errorf("demo: %s was not written by the demo; leaving it alone (use another directory)", path)
+	}
+	return f, nil
 }
 
 // Run writes the night until ctx ends.
@@ -261,7 +308,9 @@ func (s *Simulator) accessLine(t time.Time, c Conditions) {
 	b = strconv.AppendInt(b, int64(status), 10)
 	b = append(b, ' ')
 	b = strconv.AppendInt(b, int64(body), 10)
-	b = append(b, ` "https://event.example.com/yearend/index.html" "`...)
+	b = append(b, ' ')
+	b = append(b, accessMark...)
+	b = append(b, " \""...)
 	b = append(b, agents[r.IntN(len(agents))]...)
 	b = append(b, "\" "...)
 	b = strconv.AppendFloat(b, reqTime, 'f', 3, 64)
@@ -298,14 +347,14 @@ func (s *Simulator) stamp(t time.Time) string {
 }
 
 func (s *Simulator) dbError(t time.Time) {
-	fmt.Fprintf(s.app, "%s ERROR [yearend-api] SequelizeDatabaseError: read ECONNRESET\n"+
+	fmt.Fprintf(s.app, "%s ERROR"+appMark+"SequelizeDatabaseError: read ECONNRESET\n"+
 		"    at Query.formatError (/srv/yearend-api/node_modules/sequelize/lib/dialects/mysql/query.js:265:16)\n"+
 		"    at Query.run (/srv/yearend-api/node_modules/sequelize/lib/dialects/mysql/query.js:68:18)\n"+
 		"    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)\n", s.stamp(t))
 }
 
 func (s *Simulator) appInfo(t time.Time) {
-	fmt.Fprintf(s.app, "%s INFO [yearend-api] GET /yearend-api/v1/rank 200 %dms\n", s.stamp(t), 5+s.rng.IntN(40))
+	fmt.Fprintf(s.app, "%s INFO"+appMark+"GET /yearend-api/v1/rank 200 %dms\n", s.stamp(t), 5+s.rng.IntN(40))
 }
 
 // ScheduleConfig is the demo's schedule: stage ends every Every from the

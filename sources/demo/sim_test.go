@@ -1,7 +1,10 @@
 package demo
 
 import (
+	"bytes"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,5 +109,115 @@ func TestOffset(t *testing.T) {
 		if got := sim.Offset(now.Add(c.at)); got != c.want {
 			t.Errorf("Offset(now%+v) = %v, want %v", c.at, got, c.want)
 		}
+	}
+}
+
+// TestDemoDirRerunStartsClean runs the simulator twice on one directory, the
+// second run starting while the first one's history is still recent (as
+// `warroom demo --dir D` run twice does): the logs then hold the second
+// run's night alone, byte for byte what it writes in an empty directory,
+// and the directory's other files are left alone.
+func TestDemoDirRerunStartsClean(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 7, 53, 0, 0, time.UTC)
+	dir := t.TempDir()
+	notes := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notes, []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(dir string, now time.Time, live time.Duration) *Simulator {
+		t.Helper()
+		clock := now
+		sim, err := New(Options{Dir: dir, Now: func() time.Time { return clock }, Backfill: 3 * time.Minute, Seed: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sim.Prepare(); err != nil {
+			t.Fatal(err)
+		}
+		if live > 0 { // the live run writing on after the backfill
+			clock = now.Add(live)
+			if err := sim.writeUntil(clock); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return sim
+	}
+	// the first run covers 07:50–07:58, the second 07:56–07:59
+	run(dir, t0, 5*time.Minute)
+	second := run(dir, t0.Add(6*time.Minute), 0)
+	alone := run(t.TempDir(), t0.Add(6*time.Minute), 0)
+
+	for _, c := range []struct{ got, want string }{
+		{second.AccessLog(), alone.AccessLog()},
+		{second.AppLog(), alone.AppLog()},
+	} {
+		got, err := os.ReadFile(c.got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(c.want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) == 0 {
+			t.Fatalf("%s: a single run wrote nothing", c.want)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s after a second run: %d lines, want the second run's %d alone",
+				filepath.Base(c.got), bytes.Count(got, []byte("\n")), bytes.Count(want, []byte("\n")))
+		}
+	}
+	if b, err := os.ReadFile(notes); err != nil || string(b) != "mine\n" {
+		t.Errorf("notes.txt = %q, %v; want it untouched", b, err)
+	}
+}
+
+// TestDemoRefusesForeignLogs points the simulator at a directory whose
+// access.log or app.log it did not write: Prepare fails and neither file
+// is emptied.
+func TestDemoRefusesForeignLogs(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	// a previous demo's pair, to mix with foreign files
+	prev := t.TempDir()
+	sim, err := New(Options{Dir: prev, Now: func() time.Time { return now }, Backfill: time.Minute, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	demoAcc, _ := os.ReadFile(sim.AccessLog())
+	demoApp, _ := os.ReadFile(sim.AppLog())
+	realAcc := []byte(`203.0.113.9 - - [01/Dec/2026:07:00:00 +0800] "GET / HTTP/1.1" 200 612 "-" "curl/8.5.0" 0.001 0.001` + "\n")
+	realApp := []byte("2026-12-01T07:00:00.000+08:00 INFO [billing] started\n")
+	for _, c := range []struct {
+		name     string
+		acc, app []byte
+	}{
+		{"foreign access.log", realAcc, demoApp},
+		{"foreign app.log", demoAcc, realApp},
+		{"both foreign", realAcc, realApp},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			acc, app := filepath.Join(dir, "access.log"), filepath.Join(dir, "app.log")
+			os.WriteFile(acc, c.acc, 0o644)
+			os.WriteFile(app, c.app, 0o644)
+			sim, err := New(Options{Dir: dir, Now: func() time.Time { return now }, Backfill: time.Minute, Seed: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sim.Prepare(); err == nil || !strings.Contains(err.Error(), "not written by the demo") {
+				t.Errorf("Prepare() = %v, want a refusal", err)
+			}
+			for _, f := range []struct {
+				path string
+				want []byte
+			}{{acc, c.acc}, {app, c.app}} {
+				if got, _ := os.ReadFile(f.path); !bytes.Equal(got, f.want) {
+					t.Errorf("%s changed: %d bytes, had %d", filepath.Base(f.path), len(got), len(f.want))
+				}
+			}
+		})
 	}
 }
