@@ -38,10 +38,11 @@ type Indicator struct {
 
 // TopRow is one heavy talker.
 type TopRow struct {
-	Key   string // already sanitized
-	Count uint64
-	S499  uint64
-	Slow  uint64
+	Key     string // already sanitized
+	Count   uint64
+	AtLeast bool // Count is a lower bound: the sketch could not keep every key
+	S499    uint64
+	Slow    uint64
 }
 
 // TopTable is a top-K list over a window.

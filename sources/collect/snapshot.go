@@ -261,7 +261,9 @@ func (c *Collector) series(k int, from, end time.Time, step time.Duration) sourc
 func topRows(items []nginx.TopItem) []sources.TopRow {
 	out := make([]sources.TopRow, len(items))
 	for i, it := range items {
-		out[i] = sources.TopRow{Key: sources.Sanitize(it.Key), Count: it.Count, S499: it.S499, Slow: it.Slow}
+		// the count the key is sure to have: Space-Saving's Count may
+		// exceed the truth by Err, which in a busy window is most of it
+		out[i] = sources.TopRow{Key: sources.Sanitize(it.Key), Count: it.Count - min(it.Err, it.Count), AtLeast: it.Err > 0, S499: it.S499, Slow: it.Slow}
 	}
 	return out
 }

@@ -1,12 +1,15 @@
 package nginx
 
 import (
+	"fmt"
 	"hash/maphash"
 	"math"
 	"math/rand/v2"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestHistQuantiles(t *testing.T) {
@@ -117,6 +120,63 @@ func TestTopKMerge(t *testing.T) {
 	top := a.Top(2)
 	if top[0].Key != "x" || top[0].Count != 7 || top[0].S499 != 7 || top[1].Key != "y" {
 		t.Fatalf("merged = %+v", top)
+	}
+}
+
+// Merging a key both sketches hold adds their over-counts too, and TopSure
+// ranks by the count each key is sure to have.
+func TestTopKMergeKeepsErrorAndTopSure(t *testing.T) {
+	seed := maphash.MakeSeed()
+	h := func(k string) uint64 { return maphash.String(seed, k) }
+	a, b := NewTopK(10), NewTopK(10)
+	a.add(h("noise"), []byte("noise"), 50, 48, 0, 0) // inherited: sure of 2
+	b.add(h("noise"), []byte("noise"), 50, 47, 0, 0) // sure of 3
+	b.add(h("heavy"), []byte("heavy"), 60, 0, 0, 0)
+	a.Merge(b)
+	top := a.Top(-1)
+	if top[0].Key != "noise" || top[0].Count != 100 || top[0].Err != 95 {
+		t.Fatalf("merged noise %+v, want count 100 err 95", top[0])
+	}
+	sure := a.TopSure(-1)
+	if sure[0].Key != "heavy" || sure[1].Key != "noise" {
+		t.Fatalf("TopSure %+v, want heavy (sure 60) before noise (sure 5)", sure)
+	}
+}
+
+// A window over per-minute sketches much smaller than the crowd of clients:
+// the count each listed client is sure to have never exceeds its true
+// count, and the real heavy talker comes first.
+func TestWindowTopUnderAFlatCrowd(t *testing.T) {
+	a := newTestAgg(t, Options{Seconds: 600, Minutes: 60, DetailMinutes: 30, TopPerMinute: 10})
+	r := rand.New(rand.NewPCG(1, 2))
+	truth := map[string]uint64{}
+	var b strings.Builder
+	for s := 0; s < 300; s++ {
+		at := t0.Add(time.Duration(s) * time.Second)
+		for i := 0; i < 20; i++ {
+			ip := fmt.Sprintf("10.0.%d.%d", r.IntN(4), r.IntN(250))
+			if i%4 == 0 {
+				ip = "10.9.9.9" // a quarter of the traffic
+			}
+			truth[ip]++
+			b.WriteString(line(at, ip, "/", 200, 0.01, "0.01"))
+		}
+	}
+	a.Ingest([]byte(b.String()))
+	w := a.Window(t0, t0.Add(5*time.Minute), 10)
+	if len(w.TopIPs) == 0 || w.TopIPs[0].Key != "10.9.9.9" {
+		t.Fatalf("top %+v, want 10.9.9.9 first", w.TopIPs)
+	}
+	prev := uint64(math.MaxUint64)
+	for _, it := range w.TopIPs {
+		sure := it.Count - min(it.Err, it.Count)
+		if sure > truth[it.Key] || it.Count < truth[it.Key] {
+			t.Errorf("%s: count %d err %d, true count %d outside [count-err, count]", it.Key, it.Count, it.Err, truth[it.Key])
+		}
+		if sure > prev {
+			t.Errorf("%s: sure of %d ranked below a key sure of %d: %+v", it.Key, sure, prev, w.TopIPs)
+		}
+		prev = sure
 	}
 }
 

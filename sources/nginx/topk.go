@@ -164,10 +164,12 @@ func (t *TopK) remove(h uint64) {
 func (t *TopK) add(h uint64, key []byte, n, errb, c499, slow uint32) {
 	if i := t.find(h); i >= 0 {
 		t.counts[i] += n
-		if c499|slow != 0 {
+		if c499|slow|errb != 0 {
+			// a merged entry brings its own over-count along
 			e := &t.ents[i]
 			e.c499 += c499
 			e.slow += slow
+			e.err += errb
 		}
 		return
 	}
@@ -226,6 +228,24 @@ func (t *TopK) Top(n int) []TopItem {
 			return items[a].Count > items[b].Count
 		}
 		return items[a].Key < items[b].Key
+	})
+	if n >= 0 && len(items) > n {
+		items = items[:n]
+	}
+	return items
+}
+
+// TopSure returns up to n items ranked by the count each is sure to have
+// (Count - Err), the heaviest first (then by Count, then by key). Where
+// keys outnumber the sketch, as when a window merges small per-minute
+// sketches over a flat crowd of clients, Count is mostly inherited error;
+// ranking by it would put noise above the real heavy talkers, which
+// Space-Saving is sure to hold.
+func (t *TopK) TopSure(n int) []TopItem {
+	items := t.Top(-1)
+	sure := func(it TopItem) uint64 { return it.Count - min(it.Err, it.Count) }
+	sort.SliceStable(items, func(a, b int) bool {
+		return sure(items[a]) > sure(items[b])
 	})
 	if n >= 0 && len(items) > n {
 		items = items[:n]

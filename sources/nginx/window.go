@@ -15,7 +15,7 @@ var nanValue = math.NaN()
 type Window struct {
 	From, To time.Time
 	Totals
-	TopIPs   []TopItem
+	TopIPs   []TopItem // ranked by the count each is sure to have (TopSure)
 	TopPaths []TopItem
 	Partial  bool // part of the window is older than the rings hold
 }
@@ -69,8 +69,8 @@ func (a *Aggregator) Window(from, to time.Time, topN int) Window {
 	w.Totals.Bucket = sum
 	w.P50, w.P95, w.P99 = hist.Quantile(0.5), hist.Quantile(0.95), hist.Quantile(0.99)
 	w.DistinctIPs = hll.Estimate()
-	w.TopIPs = ips.Top(topN)
-	w.TopPaths = paths.Top(topN)
+	w.TopIPs = ips.TopSure(topN)
+	w.TopPaths = paths.TopSure(topN)
 	return w
 }
 

@@ -104,7 +104,9 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition) []byte {
 		for _, t := range items {
 			c := count(t.Count)
 			if t.Err > 0 {
-				c = "≤ " + c // Space-Saving over-counts by at most Err
+				// Space-Saving over-counts by at most Err: the count the
+				// key is sure to have, as the list is ranked
+				c = "≥ " + count(t.sure())
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", md(t.Key), c, count(t.S499), count(t.Slow))
 		}

@@ -13,6 +13,7 @@
 package report
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -88,6 +89,9 @@ type Top struct {
 	Count, Err uint64 // Count may exceed the truth by at most Err
 	S499, Slow uint64
 }
+
+// sure is the count the key is sure to have in the window.
+func (t Top) sure() uint64 { return t.Count - min(t.Err, t.Count) }
 
 // Summary is a milestone window summed up.
 type Summary struct {
@@ -283,12 +287,14 @@ func topList(m map[string]*Top, n int) []Top {
 	for _, t := range m {
 		out = append(out, *t)
 	}
+	// ranked by the count each is sure to have, as the screen does
+	// (nginx.TopK.TopSure), then by Count
 	slices.SortFunc(out, func(a, b Top) int {
-		if a.Count != b.Count {
-			if a.Count > b.Count {
-				return -1
-			}
-			return 1
+		if c := cmp.Compare(b.sure(), a.sure()); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
 		}
 		return strings.Compare(a.Key, b.Key)
 	})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -101,7 +102,11 @@ func (m Top) View() string {
 		line := Fit(clean(r.Key), keyW)
 		vals := []uint64{r.Count, r.S499, r.Slow}
 		for i := range cols {
-			cell := fmt.Sprintf("%*s", numW, count(vals[i]))
+			c := count(vals[i])
+			if i == 0 && r.AtLeast {
+				c = "≥" + c // a lower bound (the sketch over-counts the rest)
+			}
+			cell := strings.Repeat(" ", max(numW-utf8.RuneCountInString(c), 0)) + c // ≥ is one cell, three bytes
 			if i > 0 && vals[i] > 0 {
 				cell = st.Warn.Render(cell)
 			}
