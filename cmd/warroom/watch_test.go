@@ -148,15 +148,15 @@ func replayNight(t *testing.T, opts nightOptions) []transitionLine {
 // stage end, a DB error burst, and the access log silent for 3 minutes.
 // Each expected time follows from the rules: values cover the 10 s ending
 // 2 s before the tick; 499_rate in hot warns above 2/s and goes crit above
-// 5/s, each held 30 s, and recovers at 0.8 of the threshold; app.db warns
+// 5/s, each held 10 s, and recovers at 0.8 of the threshold; app.db warns
 // on any error in the last minute; qps is absent after 30 s in cooling.
 func TestWatchReplayNight(t *testing.T) {
 	trs := replayNight(t, nightOptions{storm: true, dbBurst: true, silence: true})
 	want := []struct{ at, indicator, from, to, phase string }{
 		// the storm's first second (00:01:00) is in the window at 00:01:03
 		// (30/s ÷ 10 = 3 > 2), its second at 00:01:04 (6 > 5)
-		{"00:01:33", "nginx.499_rate", "ok", "warn", "hot"},
-		{"00:01:34", "nginx.499_rate", "warn", "crit", "hot"},
+		{"00:01:13", "nginx.499_rate", "ok", "warn", "hot"},
+		{"00:01:14", "nginx.499_rate", "warn", "crit", "hot"},
 		// the last storm second (00:05:59) alone in the window: 3 ≤ 4
 		{"00:06:11", "nginx.499_rate", "crit", "warn", "hot"},
 		{"00:06:12", "nginx.499_rate", "warn", "ok", "hot"},
@@ -352,9 +352,9 @@ schedule:
 		"00:00:43 nginx.slow_ratio ok→crit hot",
 		// 20 499s a second from 00:00:30: over 2/s (hot warn) once two
 		// such seconds are in the window (00:00:34), over 5/s (hot crit)
-		// with three (00:00:35); each held 30 s
-		"00:01:04 nginx.499_rate ok→warn hot",
-		"00:01:05 nginx.499_rate warn→crit hot",
+		// with three (00:00:35); each held 10 s in hot
+		"00:00:44 nginx.499_rate ok→warn hot",
+		"00:00:45 nginx.499_rate warn→crit hot",
 		// down at once past 0.8 of the threshold: ≤ 4/s once only the
 		// last hang second (00:04:59) and the background's few remain
 		"00:05:11 nginx.499_rate crit→warn hot",

@@ -262,7 +262,7 @@ func TestTransitionsOverTheNight(t *testing.T) {
 		}
 	}
 	// 499_rate at T reads (T-2)*10/10 storm 499s per second: > 2 (hot warn)
-	// from 00:00:05, > 5 (hot crit) from 00:00:08, each held 30 s.
+	// from 00:00:05, > 5 (hot crit) from 00:00:08, each held 10 s in hot.
 	// slow_ratio exceeds crit from 00:00:03, held 10 s in hot.
 	// app.db: six errors at 00:00:30 are counted once the window ends past
 	// them (00:00:31 + 2 s lag). qps: the last line is at 00:00:59; absent
@@ -271,8 +271,8 @@ func TestTransitionsOverTheNight(t *testing.T) {
 		key string
 		at  time.Time
 	}{
-		{"nginx.499_rate:warn", midnight.Add(35 * time.Second)},
-		{"nginx.499_rate:crit", midnight.Add(38 * time.Second)},
+		{"nginx.499_rate:warn", midnight.Add(15 * time.Second)},
+		{"nginx.499_rate:crit", midnight.Add(18 * time.Second)},
 		{"nginx.slow_ratio:crit", midnight.Add(13 * time.Second)},
 		{"app.db:crit", midnight.Add(33 * time.Second)},
 		{"nginx.qps:crit", midnight.Add(79 * time.Second)},

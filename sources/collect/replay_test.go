@@ -38,8 +38,8 @@ func TestReplayJudgesOnTheLogsClock(t *testing.T) {
 		}
 	}
 	for key, at := range map[string]time.Time{
-		"nginx.499_rate:warn":   midnight.Add(35 * time.Second),
-		"nginx.499_rate:crit":   midnight.Add(38 * time.Second),
+		"nginx.499_rate:warn":   midnight.Add(15 * time.Second),
+		"nginx.499_rate:crit":   midnight.Add(18 * time.Second),
 		"nginx.slow_ratio:crit": midnight.Add(13 * time.Second),
 		"app.db:crit":           midnight.Add(33 * time.Second),
 	} {

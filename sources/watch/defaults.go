@@ -20,9 +20,10 @@ import (
 //     single slow request in a quiet minute does not fire; 10 s in hot,
 //     where traffic is heavy enough for the ratio to mean something fast.
 //     Recover at 0.8 of the threshold.
-//   - nginx.499_rate (clients giving up, per second): warn 0.5/s, crit 1/s;
-//     in hot, where some impatience is expected, warn 2/s, crit 5/s. Held
-//     30 s, recover at 0.8.
+//   - nginx.499_rate (clients giving up, per second): warn 0.5/s, crit 1/s,
+//     held 30 s; in hot, where some impatience is expected, warn 2/s, crit
+//     5/s, held 10 s: a hang right after a stage end shows as a flood of
+//     499s, and half a minute of it is too late. Recover at 0.8.
 //   - app.db (database errors per minute, e.g. read ECONNRESET): warn on
 //     any, crit above 5/min, at once — each is a user who saw an error, and
 //     the per-minute window already smooths.
@@ -47,7 +48,7 @@ func DefaultRules() Rules {
 		{
 			Indicator: "nginx.499_rate", Direction: Above, Recover: 0.8,
 			Warn: Float(0.5), Crit: Float(1), For: d(30 * time.Second),
-			Phases: PhaseOverrides{Hot: &Override{Warn: Float(2), Crit: Float(5)}},
+			Phases: PhaseOverrides{Hot: &Override{Warn: Float(2), Crit: Float(5), For: dp(10 * time.Second)}},
 		},
 		{
 			Indicator: "app.db", Direction: Above, Recover: 1,

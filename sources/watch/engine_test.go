@@ -201,7 +201,7 @@ func TestEvaluate(t *testing.T) {
 
 // The default 499 rule: crit above 1/s normally, 5/s in hot. A steady
 // 3/s is crit while approaching and falls to warn the instant the stage
-// ends; 6/s in hot must then last 30 s to be crit again.
+// ends; 6/s in hot must then last 10 s (the hot hold) to be crit again.
 func TestPhaseOverrideAcrossBoundary(t *testing.T) {
 	var r Rule
 	for _, d := range DefaultRules() {
@@ -216,8 +216,8 @@ func TestPhaseOverrideAcrossBoundary(t *testing.T) {
 		{t: 599, v: 3, phase: A, ms: "Day 1"},
 		{t: 600, v: 3, phase: H, ms: "Day 1"},
 		{t: 610, v: 6, phase: H, ms: "Day 1"},
-		{t: 639, v: 6, phase: H, ms: "Day 1"},
-		{t: 640, v: 6, phase: H, ms: "Day 1"},
+		{t: 619, v: 6, phase: H, ms: "Day 1"},
+		{t: 620, v: 6, phase: H, ms: "Day 1"},
 		{t: 1200, v: 3, phase: C, ms: "Day 1"},
 		{t: 1201, v: 0.7, phase: C, ms: "Day 1"}, // above warn × recover: stays warn
 		{t: 1202, v: 0.3, phase: C, ms: "Day 1"},
@@ -226,7 +226,7 @@ func TestPhaseOverrideAcrossBoundary(t *testing.T) {
 	check(t, got, []want{
 		{30, ok, crit, 1},
 		{600, crit, warn, 4},
-		{640, warn, crit, 5},
+		{620, warn, crit, 5},
 		{1201, crit, warn, 0.8},
 		{1202, warn, ok, 0.4},
 	})
