@@ -109,6 +109,8 @@ type Collector struct {
 	win      time.Duration              // the view prom range queries were last sized for
 	winWidth int
 	over     overlayState // Prometheus overlays, see overlay.go
+	marks    [][]lineMark // per access log, see unreadable.go
+	unread   []string     // per access log: why most recent lines were not counted
 
 	refreshing atomic.Bool
 	cache      snapCache // see snapshot.go

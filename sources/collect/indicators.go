@@ -203,6 +203,9 @@ func (c *Collector) current(at time.Time, ps prom.Snapshot) []sources.Value {
 		if e, ok := c.runErrs[s.Name()]; ok {
 			nginxHealth[i] = healthOf{sources.HealthError, sources.Sanitize(e)}
 		}
+		if note := c.unreadable(i, at); note != "" && nginxHealth[i].health == sources.HealthOK {
+			nginxHealth[i] = healthOf{sources.HealthError, note}
+		}
 	}
 	for i, s := range c.o.Apps {
 		if e, ok := c.runErrs[s.Name()]; ok {

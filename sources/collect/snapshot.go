@@ -290,8 +290,14 @@ func (c *Collector) sourceStatus(ps prom.Snapshot) []sources.SourceStatus {
 		}
 		out = append(out, sources.SourceStatus{Name: name, Kind: kind, Health: h.health, Detail: h.err, LastData: last})
 	}
-	for _, s := range c.o.Nginx {
-		logStatus(s.Name(), "nginx", followHealth(s.Status()), s.Aggregator().Newest())
+	for i, s := range c.o.Nginx {
+		h := followHealth(s.Status())
+		c.mu.Lock()
+		if i < len(c.unread) && c.unread[i] != "" && h.health == sources.HealthOK {
+			h = healthOf{sources.HealthError, c.unread[i]}
+		}
+		c.mu.Unlock()
+		logStatus(s.Name(), "nginx", h, s.Aggregator().Newest())
 	}
 	for _, s := range c.o.Apps {
 		last := time.Time{}

@@ -223,3 +223,28 @@ func (a *Aggregator) Counts() (Bucket, map[int]uint64, uint64) {
 	}
 	return a.total, codes, bad
 }
+
+// Unreadable is the live view of the lines that could not be counted: every
+// line read so far (blank ones aside), how many of them were malformed,
+// the most frequent reason and a sample of it (raw: sanitize to show).
+func (a *Aggregator) Unreadable() (lines, bad uint64, reason string, sample string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	worst := ReasonNone
+	for r := ReasonTooLong; r < numReasons; r++ {
+		if r == ReasonEmpty {
+			continue
+		}
+		bad += a.malformed[r]
+		if a.malformed[r] > a.malformed[worst] { // a.malformed[ReasonNone] stays 0
+			worst = r
+		}
+	}
+	if worst != ReasonNone {
+		reason = worst.String()
+		if s := a.samples[worst]; len(s) > 0 {
+			sample = s[len(s)-1].Text
+		}
+	}
+	return a.lines - a.malformed[ReasonEmpty], bad, reason, sample
+}

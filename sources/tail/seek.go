@@ -23,6 +23,24 @@ func (t *fileTail) position(r *reader, o *openFile) error {
 			// lines come first, then all of this one.
 			return t.backfillPredecessor(r, cutoff)
 		}
+		if !ok {
+			// No time reads at the start. If none reads near the end
+			// either, the timestamp reader does not understand this log
+			// (a format that does not match it): searching would read the
+			// whole file for nothing. Start at its last lines instead, so
+			// they reach the reader's consumer, which can say so.
+			tail := max(0, size-int64(len(r.buf)/2))
+			if _, _, okEnd, err := probe(r, o.f, tail); err != nil {
+				return pathErr(t.path, err)
+			} else if !okEnd {
+				off, err := lineStartFrom(r, o.f, tail)
+				if err != nil {
+					return pathErr(t.path, err)
+				}
+				o.off = off
+				return nil
+			}
+		}
 		off, err := seekTime(r, o.f, size, cutoff)
 		if err != nil {
 			return pathErr(t.path, err)
@@ -75,6 +93,23 @@ func seekTime(r *reader, f io.ReaderAt, size int64, cutoff time.Time) (int64, er
 		}
 	}
 	return scanFrom(r, f, lo, cutoff)
+}
+
+// lineStartFrom is where the first line starting at or after off starts
+// (off itself when a line starts there; the end of what was read when no
+// line does within one buffer).
+func lineStartFrom(r *reader, f io.ReaderAt, off int64) (int64, error) {
+	if off == 0 {
+		return 0, nil
+	}
+	n, err := f.ReadAt(r.buf[:len(r.buf)-1], off-1)
+	if err != nil && err != io.EOF {
+		return 0, err
+	}
+	if i := bytes.IndexByte(r.buf[:n], '\n'); i >= 0 {
+		return off + int64(i), nil
+	}
+	return off - 1 + int64(n), nil
 }
 
 // probe finds the first line starting at or after off whose timestamp

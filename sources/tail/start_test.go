@@ -216,3 +216,21 @@ func first(s []string) string {
 	}
 	return s[0]
 }
+
+// A log whose times the reader cannot read anywhere (its format does not
+// match) starts at its last lines: searching for the cutoff would read the
+// whole file and deliver nothing, and the lines that do arrive let the
+// consumer say what is wrong.
+func TestStartLastUnreadableTimesStartsAtTheEnd(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	var lines []string
+	for i := 0; i < 5000; i++ {
+		lines = append(lines, fmt.Sprintf(`{"seq":%07d,"uri":"/api/stage/result"}`, i))
+	}
+	writeFile(t, path, joinLines(lines))
+	c, _ := runFirst(t, path, lastOptions(20*time.Minute))
+	got := c.lines(path)
+	if len(got) == 0 || len(got) > 100 || !slices.Equal(got, lines[len(lines)-len(got):]) {
+		t.Fatalf("got %d lines from %q, want the file's last lines (at most a buffer's)", len(got), first(got))
+	}
+}

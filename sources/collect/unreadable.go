@@ -1,0 +1,62 @@
+package collect
+
+import (
+	"fmt"
+	"time"
+
+	"warroom/sources"
+)
+
+// unreadableSpan is how far back an access log's unreadable lines are
+// judged.
+const unreadableSpan = time.Minute
+
+// lineMark is an access log's running line counts at one tick.
+type lineMark struct {
+	at         time.Time
+	lines, bad uint64
+}
+
+// unreadable records access log i's line counts at at and, when most lines
+// read over the last minute could not be counted, says why. The usual
+// cause is a log_format that does not match the log (or a clock behind the
+// log's), which would otherwise read as "no data yet" while lines pour in.
+// c.mu must be held.
+func (c *Collector) unreadable(i int, at time.Time) string {
+	if c.marks == nil {
+		c.marks = make([][]lineMark, len(c.o.Nginx))
+		c.unread = make([]string, len(c.o.Nginx))
+	}
+	lines, bad, reason, sample := c.o.Nginx[i].Aggregator().Unreadable()
+	ms := c.marks[i]
+	if n := len(ms); n == 0 || at.After(ms[n-1].at) {
+		ms = append(ms, lineMark{at, lines, bad})
+	}
+	// the base is the newest mark at or before the span's start; without
+	// one (the first minute) every line read so far counts
+	start := at.Add(-unreadableSpan)
+	k := 0
+	for k+1 < len(ms) && !ms[k+1].at.After(start) {
+		k++
+	}
+	ms = append(ms[:0], ms[k:]...)
+	c.marks[i] = ms
+	base := lineMark{}
+	if !ms[0].at.After(start) {
+		base = ms[0]
+	}
+	dl, db := lines-base.lines, bad-base.bad
+	note := ""
+	if db > 0 && 2*db > dl {
+		hint := "does the format match the log?"
+		if reason == "future_time" {
+			hint = "is this machine's clock behind the log's?"
+		}
+		if len(sample) > 80 {
+			sample = sample[:80]
+		}
+		note = sources.Sanitize(fmt.Sprintf("unreadable lines %d/%d (%s): %s e.g. %s", db, dl, reason, hint, sample))
+	}
+	c.unread[i] = note
+	return note
+}

@@ -1,0 +1,74 @@
+package collect
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"warroom/sources"
+	"warroom/sources/nginx"
+)
+
+// An access log whose lines the format cannot read (here JSON lines under
+// the main format) is an error that says why, on the indicators and in the
+// status bar, instead of "no data yet" while lines pour in; once a minute
+// of good lines has passed, the note is gone.
+func TestUnreadableLinesAreAnError(t *testing.T) {
+	clock := NewSteppedClock(midnight)
+	cfg := nginx.DefaultSourceConfig
+	cfg.Paths = []string{filepath.Join(t.TempDir(), "access.log")}
+	must(t, cfg.Validate())
+	src, err := nginx.NewSource(cfg, clock.Now)
+	must(t, err)
+	c, err := New(Options{Nginx: []*nginx.Source{src}, Refresh: time.Hour, Now: clock.Now})
+	must(t, err)
+	agg := src.Aggregator()
+
+	var b strings.Builder
+	for i := 0; i < 50; i++ {
+		fmt.Fprintf(&b, `{"time":"%s","status":200,"uri":"/rank"}`+"\n", midnight.Format(time.RFC3339))
+	}
+	agg.Ingest([]byte(b.String()))
+	c.Tick(midnight)
+	c.Tick(midnight.Add(time.Second)) // and still so a tick later, no new lines
+	s := c.Snapshot(sources.View{})
+	in := value(t, s, "nginx.qps")
+	if in.Value.Health != sources.HealthError || !strings.Contains(in.Value.Err, "unreadable lines 50/50 (truncated): does the format match the log?") {
+		t.Errorf("qps %v %q", in.Value.Health, in.Value.Err)
+	}
+	var st sources.SourceStatus
+	for _, x := range s.Sources {
+		if x.Name == "nginx" {
+			st = x
+		}
+	}
+	if st.Health != sources.HealthError || !strings.Contains(st.Detail, `e.g. {"time":`) {
+		t.Errorf("status %+v", st)
+	}
+
+	// a minute later the format is right again (say, nginx was reloaded)
+	b.Reset()
+	for s := 1; s <= 70; s++ {
+		at := midnight.Add(time.Duration(s) * time.Second)
+		fmt.Fprintf(&b, "10.0.0.1 - - [%s] \"GET /rank HTTP/1.1\" 200 10 \"-\" \"ua\" 0.010 0.009\n", at.Format("02/Jan/2006:15:04:05 -0700"))
+	}
+	agg.Ingest([]byte(b.String()))
+	for s := 30; s <= 70; s += 10 {
+		at := midnight.Add(time.Duration(s) * time.Second)
+		clock.Set(at)
+		c.Tick(at)
+	}
+	in = value(t, c.Snapshot(sources.View{}), "nginx.qps")
+	if in.Value.Health != sources.HealthOK || in.Value.Err != "" {
+		t.Errorf("after good lines: qps %v %q", in.Value.Health, in.Value.Err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
