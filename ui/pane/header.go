@@ -18,7 +18,8 @@ type Options struct {
 }
 
 // Header is the top line (or three lines with a big countdown): event,
-// stage, countdown to the next stage end, phase badge, clock in the event
+// stage, countdown to the next stage end and what that end is, phase
+// badge, time since the stage end while HOT or cooling, clock in the event
 // zone, overall state with unacked crit count, PAUSED and replay badges.
 type Header struct {
 	opts     Options
@@ -34,7 +35,7 @@ type Header struct {
 func NewHeader(o Options) Header { return Header{opts: o} }
 
 // SetSize sets the size the header fills; 3 rows or more (and 60 columns)
-// get the big countdown.
+// get the big countdown when there is a stage end to count down to.
 func (m *Header) SetSize(w, h int) { m.w, m.h = w, h }
 
 // SetStyles swaps the styles (e.g. after the terminal reported its background).
@@ -65,6 +66,34 @@ type seg struct {
 	right bool
 }
 
+// part is a seg with narrower forms of itself, each with its own prio, that
+// replace it in turn before it is dropped — so "✖ CRIT  3 unacked" can give
+// way early while its short form "✖ 3 unacked" outlasts everything else.
+type part struct {
+	seg
+	narrower []seg // right is taken from the part
+}
+
+// The priorities, most important first. Before a stage end the countdown
+// is the number that matters; after it (HOT, cooling) the time since the
+// end is, and the countdown to the next end is only shown with the name of
+// that end, never bare. An unacknowledged crit outlasts both.
+const (
+	prioUnacked      = 0  // "✖ 3 unacked": the header stays red at every width
+	prioNumber       = 5  // the bare countdown, or the bare "+00:00:10" after an end
+	prioPhase        = 20 // the phase badge
+	prioState        = 25 // the overall state, no unacked crits
+	prioSince        = 28 // "+00:00:10 since end"
+	prioStateUnacked = 32 // "✖ CRIT  3 unacked", before it shrinks to prioUnacked's form
+	prioPaused       = 40
+	prioUntil        = 50 // the countdown with its short label, "→ Stage 3 ends"
+	prioClock        = 60
+	prioWindow       = 80
+	prioEvent        = 90
+	prioPausedAt     = 92 // "PAUSED 23:58:33", before it shrinks to "PAUSED"
+	prioUntilFull    = 95 // the countdown with "to Stage 3 ends 12-02 00:00"
+)
+
 // View renders the header.
 func (m Header) View() string {
 	if m.w <= 0 || m.h <= 0 {
@@ -75,43 +104,81 @@ func (m Header) View() string {
 		return block([]string{st.Dim.Render("waiting for the first snapshot…")}, m.w, m.h)
 	}
 	s := m.snap
-	countdown, until := m.countdown()
-	big := m.h >= 3 && m.w >= 60
-	phase := seg{m.phaseBadge(), 1, false}
-	paused := seg{m.pausedBadge(), 2, true}
-	state := seg{m.stateText(), 3, true}
-	unacked := seg{m.unackedText(), 5, true}
-	clock := seg{st.Text.Render(s.At.In(zone(s)).Format("15:04:05 MST")), 4, true}
-	window := seg{m.windowText(), 5, true}
-	event := seg{m.eventText(), 6, false}
-	next := seg{st.Dim.Render(until), 7, false}
-	since := seg{m.sinceText(), 8, false}
-	if !big {
-		cd := seg{st.Countdown.Render(countdown), 0, false}
-		line := arrange([]seg{event, cd, phase, since, next, window, state, unacked, clock, paused}, m.w)
+	phase := part{seg: seg{m.phaseBadge(), prioPhase, false}}
+	paused := m.pausedPart()
+	alarm := m.alarmPart()
+	clock := part{seg: seg{st.Text.Render(s.At.In(zone(s)).Format("15:04:05 MST")), prioClock, true}}
+	window := part{seg: seg{m.windowText(), prioWindow, true}}
+	event := part{seg: seg{m.eventText(), prioEvent, false}}
+	since := m.sincePart()
+	// without a stage end ahead (no schedule, or the last one passed) there
+	// is nothing to count down: no big "--:--:--", one compact line
+	if m.h < 3 || m.w < 60 || s.Next == nil {
+		line := arrangeParts([]part{event, m.countdownPart(), phase, since, window, alarm, clock, paused}, m.w)
 		return block([]string{line}, m.w, m.h)
 	}
-	digits := bigDigits(countdown, m.opts.ASCII)
+	full, short := m.until()
+	until := part{seg{st.Dim.Render(full), prioUntilFull, false}, []seg{{text: st.Dim.Render(short), prio: prioUntil}}}
+	digits := bigDigits(Clock(s.Next.At.Sub(s.At)), m.opts.ASCII)
 	rw := m.w - Width(digits[0]) - 2
 	lines := []string{
-		st.Countdown.Render(digits[0]) + "  " + arrange([]seg{event, next, paused}, rw),
-		st.Countdown.Render(digits[1]) + "  " + arrange([]seg{phase, since, window}, rw),
-		st.Countdown.Render(digits[2]) + "  " + arrange([]seg{state, unacked, clock}, rw),
+		st.Countdown.Render(digits[0]) + "  " + arrangeParts([]part{event, until, paused}, rw),
+		st.Countdown.Render(digits[1]) + "  " + arrangeParts([]part{phase, since, window}, rw),
+		st.Countdown.Render(digits[2]) + "  " + arrangeParts([]part{alarm, clock}, rw),
 	}
 	return block(lines, m.w, m.h)
 }
 
-// countdown is the time to the next stage end, and what that end is.
-func (m Header) countdown() (string, string) {
+// afterEnd is true from a stage end until its window closes (HOT and
+// cooling): the time since that end is then the clock that matters, and
+// the next stage end is a different stage than the one the title names.
+func (m Header) afterEnd() bool {
 	s := m.snap
-	if s.Next == nil {
-		return "--:--:--", "no further stage end"
-	}
+	return s.Current != nil && s.At.After(s.Current.At)
+}
+
+// noSchedule is true when the snapshot knows no stage end at all (zero
+// config without --schedule).
+func (m Header) noSchedule() bool {
+	s := m.snap
+	return s.Next == nil && s.Current == nil && s.Prev == nil && len(s.Markers) == 0
+}
+
+// until names the stage end the countdown counts to, in full ("to Stage 3
+// ends 12-02 00:00") and short ("→ Stage 3 ends").
+func (m Header) until() (string, string) {
+	s := m.snap
 	what := "stage end"
 	if s.Next.Stage != "" {
 		what = clean(s.Next.Stage) + " ends"
 	}
-	return Clock(s.Next.At.Sub(s.At)), fmt.Sprintf("to %s %s", what, s.Next.At.In(zone(s)).Format("01-02 15:04"))
+	arrow := "→"
+	if m.opts.ASCII {
+		arrow = "->"
+	}
+	return fmt.Sprintf("to %s %s", what, s.Next.At.In(zone(s)).Format("01-02 15:04")), arrow + " " + what
+}
+
+// countdownPart is the one-line header's countdown with its label. Before a
+// stage end it narrows to the bare countdown, which stays to the last;
+// after one it counts to the next stage's end while the title still names
+// the stage that just ended, so it goes whole rather than unlabelled.
+func (m Header) countdownPart() part {
+	st := m.opts.st()
+	s := m.snap
+	if s.Next == nil {
+		if m.noSchedule() {
+			return part{seg: seg{st.Dim.Render("no schedule"), prioUntil, false}}
+		}
+		return part{seg: seg{st.Dim.Render("no further stage end"), prioUntilFull, false}}
+	}
+	cd := st.Countdown.Render(Clock(s.Next.At.Sub(s.At)))
+	full, short := m.until()
+	c := part{seg{cd + "  " + st.Dim.Render(full), prioUntilFull, false}, []seg{{text: cd + " " + st.Dim.Render(short), prio: prioUntil}}}
+	if !m.afterEnd() {
+		c.narrower = append(c.narrower, seg{text: cd, prio: prioNumber})
+	}
+	return c
 }
 
 func (m Header) eventText() string {
@@ -122,20 +189,30 @@ func (m Header) eventText() string {
 	} else if s.Next != nil && s.Next.Stage != "" {
 		ev += " · " + clean(s.Next.Stage)
 	}
-	return m.opts.st().Value.Render(strings.TrimPrefix(ev, " · "))
+	if ev = strings.TrimPrefix(ev, " · "); ev == "" {
+		return "" // not an empty styled string: it would still take a place
+	}
+	return m.opts.st().Value.Render(ev)
 }
 
-// sinceText counts up from the stage end while HOT or cooling: that is the
-// clock the engineer watches during the flood.
-func (m Header) sinceText() string {
-	s := m.snap
-	if s.Current == nil || !s.At.After(s.Current.At) {
+// sincePart counts up from the stage end while HOT or cooling: that is the
+// clock the engineer watches during the flood, so its number outlasts the
+// countdown to the next end.
+func (m Header) sincePart() part {
+	if !m.afterEnd() {
+		return part{}
+	}
+	st := m.opts.st()
+	n := st.Countdown.Render("+" + Clock(m.snap.At.Sub(m.snap.Current.At)))
+	return part{seg{n + st.Dim.Render(" since end"), prioSince, false}, []seg{{text: n, prio: prioNumber}}}
+}
+
+// phaseBadge is empty without a schedule: "normal" would claim a phase
+// there is no schedule for.
+func (m Header) phaseBadge() string {
+	if m.noSchedule() {
 		return ""
 	}
-	return m.opts.st().Dim.Render("+" + Clock(s.At.Sub(s.Current.At)) + " since end")
-}
-
-func (m Header) phaseBadge() string {
 	st := m.opts.st()
 	var name string
 	style := st.Normal
@@ -167,14 +244,18 @@ func isNoColor(s lipgloss.Style) bool {
 	return ok
 }
 
-func (m Header) pausedBadge() string {
+// pausedPart is the PAUSED badge, with the time of the frozen snapshot
+// while there is room for it.
+func (m Header) pausedPart() part {
 	if !m.paused {
-		return ""
+		return part{}
 	}
-	if m.pausedAt.IsZero() {
-		return badge(m.opts.st().Paused, "PAUSED")
+	p := part{seg: seg{badge(m.opts.st().Paused, "PAUSED"), prioPaused, true}}
+	if !m.pausedAt.IsZero() {
+		p.narrower = []seg{p.seg}
+		p.text, p.prio = badge(m.opts.st().Paused, "PAUSED "+m.pausedAt.In(zone(m.snap)).Format("15:04:05")), prioPausedAt
 	}
-	return badge(m.opts.st().Paused, "PAUSED "+m.pausedAt.In(zone(m.snap)).Format("15:04:05"))
+	return p
 }
 
 func (m Header) stateText() string {
@@ -183,13 +264,21 @@ func (m Header) stateText() string {
 	return st.StateStyle(w).Render(Symbol(w, m.opts.ASCII) + " " + strings.ToUpper(w.String()))
 }
 
-// unackedText keeps the header red while a crit has not been acknowledged
-// (with `a`), even after the indicator recovered.
-func (m Header) unackedText() string {
-	if m.snap.Unacked == 0 {
-		return ""
+// alarmPart is the overall state and the count of unacknowledged crits
+// (acknowledged with `a`), which keeps the header red even after the
+// indicator recovered: when space runs out it shrinks to "✖ 3 unacked" in
+// the crit style and outlasts every other piece.
+func (m Header) alarmPart() part {
+	n := m.snap.Unacked
+	if n == 0 {
+		return part{seg: seg{m.stateText(), prioState, true}}
 	}
-	return m.opts.st().Unacked.Render(fmt.Sprintf("%d unacked", m.snap.Unacked))
+	st := m.opts.st()
+	count := fmt.Sprintf("%d unacked", n)
+	return part{
+		seg{m.stateText() + "  " + st.Unacked.Render(count), prioStateUnacked, true},
+		[]seg{{text: st.Crit.Render(Symbol(sources.StateCrit, m.opts.ASCII) + " " + count), prio: prioUnacked}},
+	}
 }
 
 // windowText names the time window, and says loudly when the panes are
@@ -224,10 +313,20 @@ func fmtWindow(d time.Duration) string {
 // left, right ones flush right, dropping the least important (highest
 // prio) until everything fits.
 func arrange(segs []seg, w int) string {
-	keep := make([]seg, 0, len(segs))
-	for _, s := range segs {
-		if s.text != "" {
-			keep = append(keep, s)
+	parts := make([]part, len(segs))
+	for i, s := range segs {
+		parts[i].seg = s
+	}
+	return arrangeParts(parts, w)
+}
+
+// arrangeParts is arrange for parts: the least important one narrows to
+// its next form, or is dropped when it has none left.
+func arrangeParts(parts []part, w int) string {
+	keep := make([]part, 0, len(parts))
+	for _, p := range parts {
+		if p.text != "" {
+			keep = append(keep, p)
 		}
 	}
 	for {
@@ -249,7 +348,7 @@ func arrange(segs []seg, w int) string {
 		if ln > 0 && rn > 0 {
 			total += 2
 		}
-		if total <= w || len(keep) <= 1 {
+		if total <= w || len(keep) == 0 || len(keep) == 1 && len(keep[0].narrower) == 0 {
 			var l, r []string
 			for _, s := range keep {
 				if s.right {
@@ -264,6 +363,10 @@ func arrange(segs []seg, w int) string {
 				return Fit(ls+rs, w)
 			}
 			return ls + strings.Repeat(" ", gap) + rs
+		}
+		if n := keep[worst].narrower; len(n) > 0 {
+			keep[worst].text, keep[worst].prio, keep[worst].narrower = n[0].text, n[0].prio, n[1:]
+			continue
 		}
 		keep = append(keep[:worst], keep[worst+1:]...)
 	}
