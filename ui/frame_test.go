@@ -2,10 +2,12 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/exp/golden"
 
+	"warroom/sources"
 	"warroom/ui/internal/fixture"
 )
 
@@ -21,5 +23,21 @@ func TestFrame(t *testing.T) {
 		t.Run(fmt.Sprintf("ascii_%dx%d", sz[0], sz[1]), func(t *testing.T) {
 			golden.RequireEqual(t, Frame(fixture.Snapshot(), sz[0], sz[1], Options{ASCII: true}))
 		})
+	}
+}
+
+// With no stage end ahead (no schedule, or after the last stage) the big
+// countdown has nothing to count: its two extra rows go to the panes.
+func TestFrameHeaderRowsWithoutStageEnd(t *testing.T) {
+	lines := func(s []string, i int) string { return s[i] }
+	with := strings.Split(Frame(fixture.Snapshot(), 80, 24, Options{}), "\n")
+	snap := fixture.Snapshot()
+	snap.Next, snap.Current, snap.Phase = nil, nil, sources.PhaseNormal
+	without := strings.Split(Frame(snap, 80, 24, Options{}), "\n")
+	if strings.HasPrefix(lines(with, 1), "╭") {
+		t.Errorf("with a stage ahead, row 2 is a pane's border, not the countdown:\n%s", strings.Join(with, "\n"))
+	}
+	if !strings.HasPrefix(lines(without, 1), "╭") {
+		t.Errorf("without a stage ahead, row 2 should be the first pane's border:\n%s", strings.Join(without, "\n"))
 	}
 }

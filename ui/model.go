@@ -68,7 +68,8 @@ type Model struct {
 	styles *Styles // shared by every pane
 	help   help.Model
 
-	w, h int
+	w, h     int
+	bigClock bool // the header has its three rows for the big countdown (a stage end is ahead)
 
 	latest    *sources.Snapshot // newest snapshot: header and status show it
 	shown     *sources.Snapshot // what the panes show (frozen while paused)
@@ -118,7 +119,7 @@ type TickedMsg struct{}
 // fetched by the Cmd Init returns.
 func New(p sources.Provider, o Options) Model {
 	o = o.withDefaults()
-	m := Model{p: p, o: o, focus: -1, help: help.New(), fetchSeq: 1}
+	m := Model{p: p, o: o, focus: -1, help: help.New(), fetchSeq: 1, bigClock: true}
 	m.keys = DefaultKeyMap()
 	if o.KeyMap != nil {
 		m.keys = *o.KeyMap
@@ -339,6 +340,12 @@ func (m *Model) applySnapshot(msg snapshotMsg) {
 			c = DefaultLayout(msg.snap)
 		}
 		m.buildSlots(c, msg.snap)
+	}
+	if big := msg.snap.Next != nil; big != m.bigClock {
+		// the big countdown's rows go to the panes while there is no
+		// stage end ahead (no schedule, or after the last stage)
+		m.bigClock = big
+		m.relayout()
 	}
 	m.header, _ = m.header.Update(pane.SnapshotMsg{Snapshot: msg.snap})
 	m.status, _ = m.status.Update(pane.SnapshotMsg{Snapshot: msg.snap})

@@ -24,7 +24,7 @@ func (m *Model) relayout() {
 		m.zoomed = false
 	}
 	headerH := 1
-	if m.h >= 20 && m.w >= 60 {
+	if m.h >= 20 && m.w >= 60 && m.bigClock {
 		headerH = 3 // room for the big countdown
 	}
 	fixed := func(k string) int {
