@@ -101,6 +101,8 @@ func zeroConfig(access []string, format string, apps []string, promURL, sched st
 				{"name": "targets_up", "expr": "count(up == 1) or vector(0)", "unit": "count"},
 			},
 		}
+		// a scrape target that is down is worth a look at any hour
+		doc["rules"] = []map[string]any{{"indicator": "prom.targets_down", "warn": 0}}
 	}
 	if sched != "" {
 		doc["schedule_file"] = abs([]string{sched})[0]

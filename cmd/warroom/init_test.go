@@ -72,8 +72,8 @@ func TestZeroConfig(t *testing.T) {
 	for _, r := range cfg.rules() {
 		names = append(names, r.Indicator)
 	}
-	if got := strings.Join(names, " "); got != "nginx.qps nginx.slow_ratio nginx.499_rate app.db" {
-		t.Errorf("zero-config rules %q, want the four built in", got)
+	if got := strings.Join(names, " "); got != "nginx.qps nginx.slow_ratio nginx.499_rate app.db prom.targets_down" {
+		t.Errorf("zero-config rules %q, want the four built in and a down target warning", got)
 	}
 	if _, err := zeroConfig(nil, "$nonsense", nil, "", ""); err != nil {
 		t.Errorf("no access log: the format is unused, got %v", err)
