@@ -313,7 +313,8 @@ func (w *Watcher) Series(name string, from, to time.Time, step time.Duration) (s
 }
 
 // View returns the latest matching entries (newest last) and per-pattern
-// activity at now.
+// activity in the minute before now, [now-1m, now) as Count takes it, so
+// a pattern's rate agrees with its indicator's value at the same end.
 func (w *Watcher) View(now time.Time) sources.LogView {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -330,7 +331,7 @@ func (w *Watcher) View(now time.Time) sources.LogView {
 			name = w.packs[col-len(w.patterns)]
 		}
 		var perMin uint64
-		for s := now.Unix() - 59; s <= now.Unix(); s++ {
+		for s := now.Unix() - 60; s < now.Unix(); s++ {
 			idx := int(s % int64(len(w.slotT)))
 			if w.slotT[idx] == s {
 				perMin += uint64(w.counts[idx*w.width+col])

@@ -221,3 +221,26 @@ func TestWatcherLineTime(t *testing.T) {
 		t.Fatal("a stack frame has no time")
 	}
 }
+
+// The log pane's per-minute rate and the indicator's value cover the same
+// minute [end-1m, end): a burst in the second at end is in neither yet,
+// one just inside the minute is in both.
+func TestViewRateAgreesWithCount(t *testing.T) {
+	w := newWatcher(t, Options{Packs: []string{"db"}})
+	for i := 0; i < 6; i++ {
+		w.Ingest([]byte("read ECONNRESET\n")) // stamped now by the clock
+	}
+	w.Flush()
+	for _, end := range []time.Time{now, now.Add(time.Second), now.Add(60 * time.Second), now.Add(61 * time.Second)} {
+		n, _ := w.Count("db", end.Add(-time.Minute), end)
+		var perMin float64 = -1
+		for _, p := range w.View(end).Patterns {
+			if p.Name == "db" {
+				perMin = p.PerMin
+			}
+		}
+		if perMin != float64(n) {
+			t.Errorf("end %s: pane %v/min, indicator %d", end.Sub(now), perMin, n)
+		}
+	}
+}
