@@ -221,6 +221,9 @@ func sameData(s *slot, h int, a, b *sources.Snapshot) bool {
 		if h-2 >= 10 {
 			return false // zoomed: a chart of the window, which moves with the clock
 		}
+		if pane.Moved(a) != pane.Moved(b) {
+			return false // the value at the window's end, or the live one
+		}
 		return sameIndicator(a, b, s.cfg.Indicator)
 	case KindChart:
 		if a.Window != b.Window || !slices.Equal(a.Markers, b.Markers) {

@@ -94,8 +94,25 @@ func (m Stat) View() string {
 		unit = in.Series.Unit
 	}
 
+	// A view moved into the past (m, M, a wheel) shows the value at its
+	// end, as its sparkline does, and says when that was; the live value
+	// goes to the note, named as such, so the two are never mixed up.
+	moved := Moved(m.snap)
+
 	var value, note string
 	switch {
+	case moved && !failed && !unknown:
+		// the last point the window has (it stops at now when the view
+		// reaches past it)
+		then, at := "—", m.snap.WindowEnd
+		if p, ok := in.Series.Last(); ok {
+			then, at = units.Format(p.V, unit), p.At
+		}
+		value = st.Dim.Render("at "+at.In(zone(m.snap)).Format("15:04")) + " " + st.Value.Render(then)
+		note = "now " + units.Format(in.Value.Value, unit)
+		if stale {
+			note += " (stale)"
+		}
 	case failed:
 		value = st.Error.Render(Symbol(state, m.opts.ASCII) + " ERROR")
 		note = clean(in.Value.Err)
@@ -114,7 +131,7 @@ func (m Stat) View() string {
 	default:
 		value = ss.Render(Symbol(state, m.opts.ASCII)) + " " + st.Value.Inherit(ss).Render(units.Format(in.Value.Value, unit))
 	}
-	if in.Reason != "" {
+	if in.Reason != "" && !moved {
 		if note != "" {
 			note += " · "
 		}
@@ -164,4 +181,10 @@ func (m Stat) spark(in sources.Indicator, ss lipgloss.Style, w int, dim bool) st
 		return m.opts.st().Stale.Render(spark)
 	}
 	return ss.Render(spark)
+}
+
+// Moved reports whether snap is a view moved into the past (its window
+// ends before its At), where stats show the value at the window's end.
+func Moved(snap *sources.Snapshot) bool {
+	return snap != nil && !snap.WindowEnd.IsZero() && !snap.WindowEnd.Equal(snap.At)
 }
