@@ -281,5 +281,12 @@ func followHealth(st []tail.FileStatus) healthOf {
 	if bad != "" && !good {
 		return healthOf{sources.HealthError, bad}
 	}
+	for _, f := range st {
+		if f.Err == "" && f.Loading {
+			// the start position's lines are still being read: a count
+			// over the last seconds would pass an empty one for quiet
+			return healthOf{sources.HealthUnknown, "reading the log's history"}
+		}
+	}
 	return healthOf{health: sources.HealthOK}
 }

@@ -9,6 +9,7 @@ import (
 
 	"warroom/sources"
 	"warroom/sources/nginx"
+	"warroom/sources/tail"
 )
 
 // An access log whose lines the format cannot read (here JSON lines under
@@ -70,5 +71,23 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// While a log's history is still being read, its counts over the last
+// seconds are not true yet: unknown, not a green zero.
+func TestLoadingHistoryIsUnknown(t *testing.T) {
+	for _, tc := range []struct {
+		st   []tail.FileStatus
+		want sources.Health
+	}{
+		{[]tail.FileStatus{{Path: "a", Loading: true}}, sources.HealthUnknown},
+		{[]tail.FileStatus{{Path: "a"}}, sources.HealthOK},
+		{[]tail.FileStatus{{Path: "a", Loading: true, Err: "gone"}}, sources.HealthError},
+		{[]tail.FileStatus{{Path: "a"}, {Path: "b", Loading: true}}, sources.HealthUnknown},
+	} {
+		if h := followHealth(tc.st); h.health != tc.want {
+			t.Errorf("%+v: %v, want %v", tc.st, h.health, tc.want)
+		}
 	}
 }

@@ -56,7 +56,7 @@ type fileTail struct {
 }
 
 func newFileTail(path string, glob, first bool) *fileTail {
-	return &fileTail{path: path, glob: glob, first: first, st: FileStatus{Path: path}}
+	return &fileTail{path: path, glob: glob, first: first, st: FileStatus{Path: path, Loading: true}}
 }
 
 // check reads whatever is new behind the path and notices rotation. It
@@ -217,6 +217,9 @@ func (t *fileTail) read(r *reader, o *openFile, final bool) (n int64, more bool,
 		n += int64(consumed)
 		t.deliver(r, out, lines, long)
 		if atEnd {
+			if o == t.cur {
+				t.st.Loading = false
+			}
 			return n, false, nil
 		}
 	}

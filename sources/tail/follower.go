@@ -28,6 +28,10 @@ type FileStatus struct {
 	Err        string // the latest problem, empty when none is current
 	ErrAt      time.Time
 	LastLineAt time.Time // when lines were last delivered (Options.Now)
+	// Loading is true until the file has been read to its end once: the
+	// lines from the start position (a backfill of the last 30m, say) are
+	// still coming, so counts over recent seconds are not yet true.
+	Loading bool
 }
 
 // Follower follows the files (or the command) of one source.

@@ -234,3 +234,27 @@ func TestStartLastUnreadableTimesStartsAtTheEnd(t *testing.T) {
 		t.Fatalf("got %d lines from %q, want the file's last lines (at most a buffer's)", len(got), first(got))
 	}
 }
+
+// A file is Loading until it has been read to its end once: a backfill
+// bigger than one check's read limit is still loading between checks.
+func TestLoadingUntilReadToTheEnd(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	writeFile(t, path, joinLines(timedLines(0, 300_000)))
+	c := newCollector()
+	r := testReader(lastOptions(50*time.Minute), c)
+	ft := newFileTail(path, false, true)
+	if !ft.status().Loading {
+		t.Fatal("a file not read yet is not Loading")
+	}
+	if !ft.check(r, false) {
+		t.Fatal("the backfill fit one check; make the file bigger")
+	}
+	if !ft.status().Loading {
+		t.Fatalf("Loading ended after one check of %d lines", len(c.lines(path)))
+	}
+	checkUntilQuiet(ft, r)
+	got := c.lines(path)
+	if ft.status().Loading || len(got) == 0 || got[len(got)-1] != timedLine(299_999) {
+		t.Fatalf("read to the end (%d lines): Loading %v", len(got), ft.status().Loading)
+	}
+}
