@@ -110,6 +110,24 @@ func TestBadInput(t *testing.T) {
 			w.(http.Flusher).Flush() // chunked: no length announced
 			fmt.Fprint(w, `{"status":"success","data":{"resultType":"vector","result":[],"pad":"`+big+`"}}`)
 		}),
+		"weird": serve(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"status":"weird"}`)
+		}),
+		"weirddata": serve(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"status":"weird","data":{"resultType":"vector","result":[]}}`)
+		}),
+		"nostatus": serve(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"data":{"resultType":"vector","result":[]}}`)
+		}),
+		"nodata": serve(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"status":"success"}`)
+		}),
+		"error200": serve(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"status":"error","errorType":"execution","error":"many-to-many matching not allowed"}`)
+		}),
+		"error200bare": serve(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"status":"error"}`)
+		}),
 		"loop": serve(func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, r.URL.Path, http.StatusTemporaryRedirect)
 		}),
@@ -139,20 +157,26 @@ func TestBadInput(t *testing.T) {
 		h   sources.Health
 		msg string
 	}{
-		"good":       {sources.HealthOK, ""},
-		"nan":        {sources.HealthOK, ""},
-		"none":       {sources.HealthOK, ""},
-		"warn":       {sources.HealthOK, ""},
-		"html200":    {sources.HealthError, "not Prometheus API JSON"},
-		"html502":    {sources.HealthError, "server error: 502: 502 Bad Gateway"},
-		"timeout503": {sources.HealthError, "timeout: query timed out in expression evaluation"},
-		"truncated":  {sources.HealthError, "truncated JSON body"},
-		"announced":  {sources.HealthError, "response body too large"},
-		"streamed":   {sources.HealthError, "response body too large"},
-		"loop":       {sources.HealthError, "redirect loop"},
-		"tls":        {sources.HealthUnreachable, "TLS: "},
-		"hang":       {sources.HealthUnreachable, "no answer within 1s"},
-		"refused":    {sources.HealthUnreachable, "connection refused"},
+		"good":         {sources.HealthOK, ""},
+		"nan":          {sources.HealthOK, ""},
+		"none":         {sources.HealthOK, ""},
+		"warn":         {sources.HealthOK, ""},
+		"html200":      {sources.HealthError, "not Prometheus API JSON"},
+		"html502":      {sources.HealthError, "server error: 502: 502 Bad Gateway"},
+		"timeout503":   {sources.HealthError, "timeout: query timed out in expression evaluation"},
+		"truncated":    {sources.HealthError, "truncated JSON body"},
+		"announced":    {sources.HealthError, "response body too large"},
+		"streamed":     {sources.HealthError, "response body too large"},
+		"loop":         {sources.HealthError, "redirect loop"},
+		"weird":        {sources.HealthError, `bad_response: unexpected status "weird" (want "success" or "error")`},
+		"weirddata":    {sources.HealthError, `bad_response: unexpected status "weird"`},
+		"nostatus":     {sources.HealthError, `bad_response: no "status" in the answer`},
+		"nodata":       {sources.HealthError, `no "data" in a "success" answer`},
+		"error200":     {sources.HealthError, "execution: many-to-many matching not allowed"},
+		"error200bare": {sources.HealthError, `status "error" without an errorType or error`},
+		"tls":          {sources.HealthUnreachable, "TLS: "},
+		"hang":         {sources.HealthUnreachable, "no answer within 1s"},
+		"refused":      {sources.HealthUnreachable, "connection refused"},
 	}
 	for name, w := range want {
 		r := get(t, snap, name)

@@ -2,6 +2,7 @@ package prom
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -18,7 +19,8 @@ import (
 const staleNaN uint64 = 0x7ff0000000000002
 
 // cleanValue turns stale markers into plain NaN ("no value here"); other
-// NaNs and ±Inf are real answers and are kept.
+// NaNs and ±Inf are real answers and are kept (for charts; judgeValue
+// keeps ±Inf from being a headline number).
 func cleanValue(v model.SampleValue) float64 {
 	f := float64(v)
 	if math.Float64bits(f) == staleNaN {
@@ -41,12 +43,14 @@ type keyedSeries struct {
 
 // convert turns a model.Value into series. An instant vector gives one
 // single-point series per element; a scalar gives one unlabelled series.
-// Strings are not numbers a dashboard can show, so they are an error.
+// Strings are not numbers a dashboard can show, so they are an error; so
+// is no value at all, which client_golang returns when a "success" answer
+// has no data (an empty result is an empty vector, not nothing).
 func convert(v model.Value, lg legend, unit sources.Unit, step time.Duration) (converted, error) {
 	var out converted
 	switch val := v.(type) {
 	case nil:
-		return out, nil
+		return out, errors.New(`no "data" in a "success" answer`)
 	case model.Vector:
 		for _, s := range val {
 			out.series = append(out.series, keyedSeries{
@@ -80,7 +84,7 @@ func convert(v model.Value, lg legend, unit sources.Unit, step time.Duration) (c
 			})
 		}
 	case *model.String:
-		return out, fmt.Errorf("expression returns a string, not a number")
+		return out, errors.New("expression returns a string, not a number")
 	default:
 		return out, fmt.Errorf("unexpected result type %s", v.Type())
 	}
@@ -115,17 +119,28 @@ func labels(m model.Metric) map[string]string {
 	return out
 }
 
-// rank orders series most significant first: highest latest value, NaN
-// last, then by name so the order is stable between polls.
-func rank(ss []keyedSeries) {
+// rank orders series most significant first: series with a current value
+// (newest sample at or after since) before those whose newest sample is
+// history, then highest latest value, NaN last, then by name so the order
+// is stable between polls. So a gone series with a high old value neither
+// takes the headline from a current one nor pushes it out of the cap.
+func rank(ss []keyedSeries, since time.Time) {
 	slices.SortStableFunc(ss, func(a, b keyedSeries) int {
-		av, bv := lastValue(a.Series), lastValue(b.Series)
-		an, bn := math.IsNaN(av), math.IsNaN(bv)
+		ap, aok := a.Last()
+		bp, bok := b.Last()
+		av, bv := ap.V, bp.V
+		an, bn := !aok, !bok
+		ac, bc := !ap.At.Before(since), !bp.At.Before(since)
 		switch {
 		case an && !bn:
 			return 1
 		case !an && bn:
 			return -1
+		case !an && !bn && ac != bc:
+			if ac {
+				return -1
+			}
+			return 1
 		case !an && !bn && av != bv:
 			return cmp.Compare(bv, av)
 		}
@@ -133,17 +148,10 @@ func rank(ss []keyedSeries) {
 	})
 }
 
-func lastValue(s sources.Series) float64 {
-	if p, ok := s.Last(); ok {
-		return p.V
-	}
-	return math.NaN()
-}
-
-// capSeries keeps the max most significant series and says how many it
-// dropped.
-func capSeries(ss []keyedSeries, max int) ([]keyedSeries, int) {
-	rank(ss)
+// capSeries keeps the max most significant series (see rank) and says how
+// many it dropped.
+func capSeries(ss []keyedSeries, max int, since time.Time) ([]keyedSeries, int) {
+	rank(ss, since)
 	if max <= 0 || len(ss) <= max {
 		return ss, 0
 	}

@@ -26,7 +26,7 @@ func TestConvertValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	series, more := capSeries(c.series, 3)
+	series, more := capSeries(c.series, 3, time.Time{})
 	if more != 1 || len(series) != 3 {
 		t.Fatalf("cap: %d series, %d more", len(series), more)
 	}
@@ -107,6 +107,18 @@ func TestHealth(t *testing.T) {
 		{"stale", queryState{fetchedAt: t0}, t0.Add(2*iv + time.Millisecond), sources.HealthStale},
 		{"error beats fresh", queryState{fetchedAt: t0, failHealth: sources.HealthError, failMsg: "bad_data: x"}, t0, sources.HealthError},
 		{"unreachable", queryState{failHealth: sources.HealthUnreachable, failMsg: "dial"}, t0, sources.HealthUnreachable},
+		// the headline sample's own time: a range point within one step
+		// (10s) and two intervals of the range's end, an instant sample
+		// within Prometheus' 5m lookback, nothing more than 1m ahead
+		{"range point in time", answered(t0, 10*time.Second, t0.Add(-20*time.Second), 1), t0, sources.HealthOK},
+		{"range point too old", answered(t0, 10*time.Second, t0.Add(-20*time.Second-time.Millisecond), 1), t0, sources.HealthStale},
+		{"instant sample in the lookback", answered(t0, 0, t0.Add(-Lookback), 1), t0, sources.HealthOK},
+		{"instant sample too old", answered(t0, 0, t0.Add(-Lookback-time.Millisecond), 1), t0, sources.HealthStale},
+		{"sample a little ahead", answered(t0, 0, t0.Add(MaxAhead), 1), t0, sources.HealthOK},
+		{"sample too far ahead", answered(t0, 0, t0.Add(MaxAhead+time.Millisecond), 1), t0, sources.HealthError},
+		{"+Inf", answered(t0, 0, t0, math.Inf(1)), t0, sources.HealthError},
+		{"NaN is no value", answered(t0, 0, t0, math.NaN()), t0, sources.HealthOK},
+		{"an old answer is stale first", answered(t0, 0, t0, math.Inf(1)), t0.Add(2*iv + 1), sources.HealthStale},
 	}
 	for _, c := range cases {
 		got, msg := health(c.now, &c.st, iv)
@@ -117,4 +129,12 @@ func TestHealth(t *testing.T) {
 			t.Errorf("%s: stale without a reason", c.name)
 		}
 	}
+}
+
+// answered is the state after one answer evaluated at `at` (with a range
+// step, or 0 for an instant query) whose one series' newest sample is v at
+// sample.
+func answered(at time.Time, step time.Duration, sample time.Time, v float64) queryState {
+	return queryState{fetchedAt: at, at: at, step: step,
+		series: []keyedSeries{{Series: sources.Series{Points: []sources.Point{{At: sample, V: v}}}}}}
 }

@@ -90,6 +90,10 @@ func innermost(err error) string {
 // statuses carry the body in Detail, which may be API JSON (a 503 query
 // timeout), an HTML page from a proxy, or plain text.
 func apiMessage(e *v1.Error) string {
+	if e.Type == "" && e.Msg == "" && e.Detail == "" {
+		// a 2xx answer {"status":"error"} that does not say what went wrong
+		return `status "error" without an errorType or error`
+	}
 	msg := string(e.Type) + ": " + e.Msg
 	if e.Type == v1.ErrBadResponse && strings.Contains(e.Msg, "invalid character '<'") {
 		msg = "bad_response: not Prometheus API JSON (an HTML page?)"

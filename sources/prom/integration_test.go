@@ -3,6 +3,7 @@ package prom
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -276,4 +277,53 @@ func TestPromRestart(t *testing.T) {
 	check("stopped", sources.HealthUnreachable, "connection refused")
 	p.start(t)
 	check("restarted", sources.HealthOK, "")
+}
+
+// TestPromGoneAndInfinite asks a real Prometheus for a series that ends
+// two seconds into the test and for answers that are not finite numbers:
+// the ended series turns stale with its last value and time once its last
+// point falls behind the range's end, ±Inf is an error naming it, and NaN
+// (0/0) stays a healthy "no value".
+func TestPromGoneAndInfinite(t *testing.T) {
+	p := sharedProm(t)
+	end := time.Now().Truncate(time.Second).Add(2 * time.Second)
+	one := func(q QueryConfig) QueryConfig { q.Interval = modelSeconds(1); return q }
+	cfg := Config{
+		Servers: []ServerConfig{basicAuthServer(t, "main", p.url(), promPass)},
+		Queries: []QueryConfig{
+			one(qc("gone", "main", fmt.Sprintf(`vector(77) and on() (vector(time()) < %d)`, end.Unix()), KindRange, "")),
+			qc("inf", "main", `vector(1) / 0`, KindInstant, ""),
+			qc("ninf", "main", `vector(-1) / 0`, KindRange, ""),
+			qc("nan", "main", `vector(0) / 0`, KindInstant, ""),
+		},
+	}
+	q := mustNew(t, cfg, Options{Now: time.Now, Window: 30 * time.Second, Width: 30})
+	snap, _ := q.EvaluateAll(context.Background())
+	for _, r := range snap.Results {
+		t.Logf("%s", r)
+	}
+	if g := get(t, snap, "gone"); g.Health != sources.HealthOK || g.Value.Value != 77 {
+		t.Fatalf("gone while it exists: %s", g)
+	}
+	for name, want := range map[string]string{"inf": "value is +Inf", "ninf": "value is -Inf"} {
+		if r := get(t, snap, name); r.Health != sources.HealthError || r.Err != want || !math.IsNaN(r.Value.Value) {
+			t.Errorf("%s: %s, want error %q and no value", name, r, want)
+		}
+	}
+	if n := get(t, snap, "nan"); n.Health != sources.HealthOK || !math.IsNaN(n.Value.Value) || n.Empty() {
+		t.Errorf("nan: %s", n)
+	}
+
+	// one 1 s step and two 1 s intervals after the last point, and a second
+	// for the aligned range end
+	time.Sleep(time.Until(end.Add(5 * time.Second)))
+	q.EvaluateAll(context.Background())
+	g := get(t, q.Snapshot(), "gone")
+	t.Logf("%s", g)
+	if g.Health != sources.HealthStale || g.Value.Health != sources.HealthStale || g.Value.Value != 77 || !strings.Contains(g.Err, "newest sample at") {
+		t.Fatalf("gone after it ended: %s", g)
+	}
+	if g.Value.At.After(end) || g.Value.At.Before(end.Add(-5*time.Second)) {
+		t.Errorf("value at %v, want its last point just before %v", g.Value.At, end)
+	}
 }

@@ -142,10 +142,10 @@ func (q *Querier) poll(ctx context.Context, qq *query) {
 			stored = nil
 		}
 		merged := mergeSeries(stored, a.series, plan.start, alignDown(plan.end.Add(-window), plan.step))
-		st.series, st.more = capSeries(merged, qq.cfg.MaxSeries)
+		st.series, st.more = capSeries(merged, qq.cfg.MaxSeries, currentSince(plan.end, plan.step, qq.interval))
 		st.at, st.step, st.lastEnd = plan.end, plan.step, plan.end
 	} else {
-		st.series, st.more = capSeries(a.series, qq.cfg.MaxSeries)
+		st.series, st.more = capSeries(a.series, qq.cfg.MaxSeries, currentSince(now, 0, qq.interval))
 		st.at = now
 	}
 	q.logChange(qq, before)

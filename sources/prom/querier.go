@@ -259,8 +259,7 @@ func (qq *query) resultLocked(now time.Time) Result {
 	if qq.cfg.Kind == KindRange {
 		r.Window, r.Step = st.window, st.step
 	}
-	r.Value = headline(qq.cfg.Name, qq.cfg.Unit, st.series, st.at)
-	r.Value.Health, r.Value.Err = h, msg
+	r.Value = judged(headline(qq.cfg.Name, qq.cfg.Unit, st.series, st.at), h, msg)
 	return r
 }
 

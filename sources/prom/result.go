@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"warroom/sources"
 )
 
@@ -92,8 +94,30 @@ func (s Snapshot) AllAnswered() bool {
 	return true
 }
 
+// Lookback is how far before its evaluation time Prometheus looks for a
+// series' sample in an instant query (its --query.lookback-delta default):
+// an older sample is not a current value, whatever a server sends.
+const Lookback = 5 * time.Minute
+
+// MaxAhead is how far after the evaluation time a sample may lie (a
+// server's clock a little ahead); later than that it is a bad answer.
+const MaxAhead = time.Minute
+
+// currentSince is the oldest sample time that is still a current value of
+// an answer evaluated at `at`: Prometheus' lookback for an instant query;
+// for a range query (step > 0), whose last point sits on the range's end
+// while the series exists, one step (a missing last evaluation) plus two
+// intervals, the slack an answer itself gets before it is stale.
+func currentSince(at time.Time, step, interval time.Duration) time.Time {
+	if step > 0 {
+		return at.Add(-step - 2*interval)
+	}
+	return at.Add(-Lookback)
+}
+
 // health judges an answer against the clock: a failed last attempt is
-// reported as such; otherwise an answer older than two intervals is stale.
+// reported as such; otherwise an answer older than two intervals is stale,
+// and then the headline sample is judged by its own time (judgeValue).
 func health(now time.Time, st *queryState, interval time.Duration) (sources.Health, string) {
 	switch {
 	case st.failHealth != sources.HealthUnknown:
@@ -103,8 +127,44 @@ func health(now time.Time, st *queryState, interval time.Duration) (sources.Heal
 	case now.Sub(st.fetchedAt) > 2*interval:
 		return sources.HealthStale, fmt.Sprintf("no fresh answer since %s", st.fetchedAt.UTC().Format(time.RFC3339))
 	}
+	// st.step is set by range queries only
+	v := headline("", "", st.series, st.at)
+	return judgeValue(v, st.at, currentSince(st.at, st.step, interval))
+}
+
+// judgeValue says whether a headline from an answer evaluated at `at` is a
+// current number. No value (an empty answer, NaN) is a true answer: there
+// is nothing to judge. A sample older than since is history (stale, with
+// its own time in Value.At); one after `at` (beyond MaxAhead) or ±Inf,
+// which no pane or JSON can show, is an error naming it, never a number a
+// rule could judge.
+func judgeValue(v sources.Value, at, since time.Time) (sources.Health, string) {
+	switch {
+	case math.IsNaN(v.Value):
+		return sources.HealthOK, ""
+	case v.At.After(at.Add(MaxAhead)):
+		return sources.HealthError, fmt.Sprintf("sample at %s is %s after the query time %s",
+			v.At.UTC().Format(time.RFC3339), age(v.At.Sub(at)), at.UTC().Format(time.RFC3339))
+	case v.At.Before(since):
+		return sources.HealthStale, fmt.Sprintf("newest sample at %s, %s before the query time %s",
+			v.At.UTC().Format(time.RFC3339), age(at.Sub(v.At)), at.UTC().Format(time.RFC3339))
+	case math.IsInf(v.Value, 0):
+		return sources.HealthError, fmt.Sprintf("value is %v", v.Value)
+	}
 	return sources.HealthOK, ""
 }
+
+// judged sets a headline's health; ±Inf becomes no value, so nothing
+// downstream takes it for a number.
+func judged(v sources.Value, h sources.Health, msg string) sources.Value {
+	v.Health, v.Err = h, msg
+	if math.IsInf(v.Value, 0) {
+		v.Value = math.NaN()
+	}
+	return v
+}
+
+func age(d time.Duration) string { return model.Duration(d.Truncate(time.Second)).String() }
 
 // headline picks the value a stat shows from capped, ranked series.
 func headline(name string, unit sources.Unit, series []keyedSeries, at time.Time) sources.Value {

@@ -52,7 +52,10 @@ func (q *Querier) QueryBetween(ctx context.Context, name string, start, end time
 	return q.oneOff(ctx, qq, request{isRng: true, rng: v1.Range{Start: alignDown(start, step), End: alignDown(end, step), Step: step}})
 }
 
-// oneOff runs a request outside the schedule and builds its Result.
+// oneOff runs a request outside the schedule and builds its Result. The
+// headline is judged as Snapshot judges it (an old or infinite one is not
+// ok); the error is only for a request that failed, so the series of an
+// answer can be charted whatever its headline.
 func (q *Querier) oneOff(ctx context.Context, qq *query, req request) (Result, error) {
 	r := Result{Name: qq.cfg.Name, Server: qq.cfg.Server, Kind: qq.cfg.Kind, Unit: qq.cfg.Unit, Expr: qq.cfg.Expr}
 	if req.isRng {
@@ -69,14 +72,16 @@ func (q *Querier) oneOff(ctx context.Context, qq *query, req request) (Result, e
 		r.Value = sources.Value{Name: r.Name, Unit: r.Unit, Health: r.Health, Err: r.Err}
 		return r, a.fail
 	}
-	series, more := capSeries(a.series, qq.cfg.MaxSeries)
 	r.At = req.at
 	if req.isRng {
 		r.At = req.rng.End
 	}
+	since := currentSince(r.At, req.rng.Step, qq.interval)
+	series, more := capSeries(a.series, qq.cfg.MaxSeries, since)
 	r.Series, r.More = copySeries(series), more
-	r.Health, r.FetchedAt = sources.HealthOK, r.TriedAt
+	r.FetchedAt = r.TriedAt
 	r.Value = headline(r.Name, r.Unit, series, r.At)
-	r.Value.Health = sources.HealthOK
+	r.Health, r.Err = judgeValue(r.Value, r.At, since)
+	r.Value = judged(r.Value, r.Health, r.Err)
 	return r, nil
 }

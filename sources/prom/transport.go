@@ -1,7 +1,9 @@
 package prom
 
 import (
+	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -61,9 +63,37 @@ func (s *server) client() (v1.API, error) {
 			s.err = fmt.Errorf("server %q: %w", s.cfg.Name, err)
 			return
 		}
-		s.api = v1.NewAPI(c)
+		s.api = v1.NewAPI(statusClient{c})
 	})
 	return s.api, s.err
+}
+
+// statusClient checks the "status" of every 2xx answer before client_golang
+// reads it: client_golang takes anything but "error" for success, so
+// {"status":"weird"} would pass as an empty answer.
+type statusClient struct{ api.Client }
+
+func (c statusClient) Do(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
+	resp, body, err := c.Client.Do(ctx, req)
+	if err != nil || resp.StatusCode/100 != 2 {
+		return resp, body, err
+	}
+	// The same decoding client_golang does; a body that is not a JSON
+	// object (or a status that is not a string) is left to it to report.
+	var env struct {
+		Status *string `json:"status"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return resp, body, nil
+	}
+	switch {
+	case env.Status == nil:
+		return resp, body, &v1.Error{Type: v1.ErrBadResponse, Msg: `no "status" in the answer`}
+	case *env.Status != "success" && *env.Status != "error":
+		return resp, body, &v1.Error{Type: v1.ErrBadResponse,
+			Msg: fmt.Sprintf(`unexpected status %q (want "success" or "error")`, *env.Status)}
+	}
+	return resp, body, nil
 }
 
 // limitTransport caps how much of a response body is read, so a runaway
