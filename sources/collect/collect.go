@@ -58,6 +58,9 @@ type Options struct {
 	// for the status bar; optional.
 	ScheduleErr func() error
 	Rules       watch.Rules   // the caller applies watch.WithDefaults
+	// Format, optional, writes a value in its unit as the screen does
+	// (ui/units.Format), for the thresholds in rules' reasons; nil: %g.
+	Format func(v float64, u sources.Unit) string
 	Refresh     time.Duration // tick; default 1s
 	Now         func() time.Time
 	Timeline    int // transitions kept; default 1000
@@ -178,6 +181,14 @@ func New(o Options) (*Collector, error) {
 	e, err := watch.NewEngine(o.Rules)
 	if err != nil {
 		return nil, fmt.Errorf("collect: %w", err)
+	}
+	if o.Format != nil {
+		e.SetFormat(func(indicator string, v float64) string {
+			if i, ok := c.byName[indicator]; ok {
+				return o.Format(v, c.specs[i].unit)
+			}
+			return o.Format(v, "")
+		})
 	}
 	c.engine, c.tl = e, watch.NewTimeline(o.Timeline)
 	c.shown = displayOrder(c.specs, o.Rules)

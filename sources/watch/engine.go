@@ -60,9 +60,22 @@ type Status struct {
 // a value still beyond a threshold returns to that state at once, while a
 // new, higher state still waits out `for`.
 type Engine struct {
-	rules []Rule
-	st    []ruleState
-	phase schedule.Phase
+	rules  []Rule
+	st     []ruleState
+	phase  schedule.Phase
+	format func(indicator string, v float64) string // thresholds in reasons; nil: %g
+}
+
+// SetFormat makes reasons give thresholds as f writes them, e.g. "above
+// crit 20‱" rather than "above crit 0.002" for a ratio shown in ‱: the
+// reason sits next to the value on screen and must read in its unit.
+func (e *Engine) SetFormat(f func(indicator string, v float64) string) { e.format = f }
+
+func (e *Engine) num(indicator string, v float64) string {
+	if e.format == nil {
+		return fmt.Sprintf("%g", v)
+	}
+	return e.format(indicator, v)
 }
 
 type ruleState struct {
@@ -142,7 +155,7 @@ func (e *Engine) Evaluate(at time.Time, phase schedule.Phase, milestone string, 
 		default:
 			before := st.level
 			to, val = judge(r, st, lim, rd.Value, at), rd.Value
-			thr, reason = describe(r, lim, st.state, before, to)
+			thr, reason = e.describe(r, lim, st.state, before, to)
 			if wasAbsent {
 				reason = "data again, " + reason
 			}
@@ -194,15 +207,15 @@ func judge(r *Rule, st *ruleState, lim limits, v float64, at time.Time) sources.
 // from a judged level below, it is the entry threshold; from above, the
 // recovery level that was crossed. Coming from stale, error or absence
 // (shown differs from the judged level before) it reads like an entry.
-func describe(r *Rule, lim limits, shown, before, level sources.State) (float64, string) {
+func (e *Engine) describe(r *Rule, lim limits, shown, before, level sources.State) (float64, string) {
 	d, rec := r.Direction, r.recover()
 	down := shown == before && level < before
 	if !down {
 		switch level {
 		case sources.StateCrit:
-			return lim.crit, fmt.Sprintf("%s crit %g", d, lim.crit)
+			return lim.crit, fmt.Sprintf("%s crit %s", d, e.num(r.Indicator, lim.crit))
 		case sources.StateWarn:
-			return lim.warn, fmt.Sprintf("%s warn %g", d, lim.warn)
+			return lim.warn, fmt.Sprintf("%s warn %s", d, e.num(r.Indicator, lim.warn))
 		}
 		return math.NaN(), "ok"
 	}
@@ -222,7 +235,7 @@ func describe(r *Rule, lim limits, shown, before, level sources.State) (float64,
 	if d == Below {
 		back = "back above"
 	}
-	return t, fmt.Sprintf("%s %g", back, t)
+	return t, fmt.Sprintf("%s %s", back, e.num(r.Indicator, t))
 }
 
 func holdSince(since time.Time, holds bool, at time.Time) time.Time {

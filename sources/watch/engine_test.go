@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -296,5 +297,28 @@ func TestNewEngineRejectsBadRules(t *testing.T) {
 	_, err := NewEngine(Rules{{Indicator: "x", Warn: Float(3), Crit: Float(2)}})
 	if err == nil || err.Error() != "watch: rules[0].warn: 3 is above crit 2 (direction above)" {
 		t.Fatalf("error = %v", err)
+	}
+}
+
+// Reasons give thresholds as the screen writes the indicator's values when
+// a format is set, and as plain numbers otherwise.
+func TestReasonsInTheIndicatorsUnit(t *testing.T) {
+	r := Rule{Indicator: "nginx.slow_ratio", Direction: Above, Warn: Float(0.0005), Crit: Float(0.002)}
+	for _, tc := range []struct {
+		format func(string, float64) string
+		want   string
+	}{
+		{nil, "above crit 0.002"},
+		{func(ind string, v float64) string { return fmt.Sprintf("%s:%g‱", ind, v*10000) }, "above crit nginx.slow_ratio:20‱"},
+	} {
+		e, err := NewEngine(Rules{r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.SetFormat(tc.format)
+		trs := e.Evaluate(t0, schedule.PhaseNormal, "", map[string]Reading{"nginx.slow_ratio": {Value: 0.01, At: t0, Health: sources.HealthOK}})
+		if len(trs) != 1 || trs[0].Reason != tc.want {
+			t.Errorf("transitions %+v, want one with reason %q", trs, tc.want)
+		}
 	}
 }
