@@ -3,6 +3,7 @@ package applog
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -33,6 +34,16 @@ type Watcher struct {
 
 	pending      []byte
 	pendingLines int
+
+	// The entry a Flush finished may still get continuation lines (a
+	// stack trace written after the tick): they reopen it rather than
+	// start an entry of their own, and only patterns it did not match
+	// before are counted then.
+	flushed      []byte // its text; nil when the last entry was not ended by Flush
+	flushedLines int
+	flushedHits  []int // patterns already counted
+	flushedSlot  int   // its line in lines, -1 when not shown
+	reopened     bool  // pending is the flushed entry, reopened
 
 	slotT  []int64
 	counts []uint32 // len(slotT) × width, width = patterns + packs
@@ -151,6 +162,10 @@ func (w *Watcher) Ingest(data []byte) {
 		if len(line) == 0 {
 			continue
 		}
+		if isContinuation(line) && len(w.pending) == 0 && w.flushed != nil {
+			w.pending = append(w.pending[:0], w.flushed...)
+			w.pendingLines, w.reopened = w.flushedLines, true
+		}
 		if isContinuation(line) && len(w.pending) > 0 {
 			if len(w.pending)+1+len(line) <= maxEntry {
 				w.pending = append(w.pending, '\n')
@@ -173,15 +188,27 @@ func (w *Watcher) Ingest(data []byte) {
 func (w *Watcher) Flush() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if len(w.pending) == 0 {
+		return
+	}
+	text, lines := append(w.flushed[:0], w.pending...), w.pendingLines
 	w.finish()
+	w.flushed, w.flushedLines = text, lines
 }
 
 func (w *Watcher) finish() {
+	reopened := w.reopened
+	w.reopened = false
+	if !reopened {
+		w.flushed, w.flushedHits, w.flushedSlot = nil, w.flushedHits[:0], -1
+	}
 	if len(w.pending) == 0 {
 		return
 	}
 	entry := w.pending
-	w.entries++
+	if !reopened {
+		w.entries++
+	}
 	w.hits = w.hits[:0]
 	for i := range w.patterns {
 		if w.patterns[i].match(entry) {
@@ -193,13 +220,21 @@ func (w *Watcher) finish() {
 		if !ok {
 			at = w.o.Now()
 		}
-		w.count(at, entry)
+		w.count(at, entry, reopened)
 	}
+	w.flushedHits = append(w.flushedHits[:0], w.hits...)
 	w.pending = w.pending[:0]
 	w.pendingLines = 0
 }
 
-func (w *Watcher) count(at time.Time, entry []byte) {
+// count counts entry's hits at at and shows it. A reopened entry (see
+// flushed) counts only the patterns and packs it did not hit before, and
+// replaces its line rather than adding one.
+func (w *Watcher) count(at time.Time, entry []byte, reopened bool) {
+	var before []int
+	if reopened {
+		before = w.flushedHits
+	}
 	sec := at.Unix()
 	idx := int(sec % int64(len(w.slotT)))
 	row := w.counts[idx*w.width : (idx+1)*w.width]
@@ -225,9 +260,16 @@ func (w *Watcher) count(at time.Time, entry []byte) {
 		}
 	}
 	packHit := make([]bool, len(w.packs))
+	for _, i := range before {
+		if pk := w.packOf[i]; pk >= 0 {
+			packHit[pk] = true
+		}
+	}
 	names := ""
 	for _, i := range w.hits {
-		bump(i)
+		if !slices.Contains(before, i) {
+			bump(i)
+		}
 		if pk := w.packOf[i]; pk >= 0 && !packHit[pk] {
 			packHit[pk] = true
 			bump(len(w.patterns) + pk)
@@ -241,6 +283,11 @@ func (w *Watcher) count(at time.Time, entry []byte) {
 	if r := []rune(text); len(r) > 400 {
 		text = string(r[:399]) + "…"
 	}
+	if reopened && w.flushedSlot >= 0 {
+		w.lines[w.flushedSlot] = sources.LogLine{At: at, Pattern: names, Text: text}
+		return
+	}
+	w.flushedSlot = w.next
 	w.lines[w.next] = sources.LogLine{At: at, Pattern: names, Text: text}
 	w.next = (w.next + 1) % len(w.lines)
 	if w.next == 0 {

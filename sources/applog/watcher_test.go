@@ -244,3 +244,36 @@ func TestViewRateAgreesWithCount(t *testing.T) {
 		}
 	}
 }
+
+// A stack trace whose lines arrive after a refresh tick flushed its first
+// line belongs to that entry: counted once, shown once, and a pattern only
+// its later lines match is counted then.
+func TestContinuationAfterFlushReopensTheEntry(t *testing.T) {
+	w := newWatcher(t, Options{Packs: []string{"db"}, Patterns: []Pattern{{Name: "reset", Substring: "ECONNRESET"}}})
+	for i := 0; i < 2; i++ {
+		w.Ingest([]byte("2027-01-01T01:30:00Z ERROR SequelizeDatabaseError: read ECONNRESET\n"))
+		w.Flush() // a tick between the line and its trace
+		w.Ingest([]byte("    at Query.formatError (/srv/node_modules/sequelize/lib/dialects/mysql/query.js:265:16)\n" +
+			"    at SequelizeDatabaseError: read ECONNRESET\n"))
+		w.Flush()
+	}
+	// the first line matches nothing; the trace written after the tick does
+	w.Ingest([]byte("2027-01-01T01:30:01Z ERROR query failed\n"))
+	w.Flush()
+	w.Ingest([]byte("    at Connection.read ECONNRESET\n"))
+	w.Flush()
+	v := w.View(now)
+	totals := map[string]uint64{}
+	for _, p := range v.Patterns {
+		totals[p.Name] = p.Total
+	}
+	if totals["reset"] != 3 || totals["db"] != 3 {
+		t.Errorf("totals %v, want 3 entries each", totals)
+	}
+	if len(v.Lines) != 3 || !strings.Contains(v.Lines[0].Text, "(+2 lines)") || !strings.Contains(v.Lines[2].Text, "query failed (+1 lines)") {
+		t.Errorf("lines %+v, want the three entries whole", v.Lines)
+	}
+	if w.Entries() != 3 {
+		t.Errorf("%d entries, want 3", w.Entries())
+	}
+}
