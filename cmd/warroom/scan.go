@@ -104,10 +104,19 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "warroom scan: --to: %v\n", err)
 		return exitUsage
 	}
+	if opts.From != 0 && opts.To != 0 && opts.From >= opts.To {
+		fmt.Fprintf(stderr, "warroom scan: --from %s is not before --to %s: no line could be counted\n", o.from, o.to)
+		return exitUsage
+	}
 	if o.top < 0 || o.top > 10000 {
 		fmt.Fprintln(stderr, "warroom scan: --top must be between 0 and 10000")
 		return exitUsage
 	}
+	// Logs scanned are usually from the past, or from a test night
+	// generated ahead of the calendar; a line stamped more than a year
+	// ahead of this machine's clock (year 9999, a $msec with a digit too
+	// many) is corrupt, and counting it would stretch every span.
+	opts.Now, opts.MaxSkew = time.Now, scanMaxAhead
 	agg := nginx.NewAggregator(opts)
 	for _, f := range files {
 		if err := scanFile(f, agg); err != nil {
@@ -116,6 +125,19 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	sum := agg.Summary(o.top)
+	code = exitOK
+	if sum.Requests == 0 && sum.BadLines > 0 {
+		// nothing counted, and not for want of lines: the usual cause is
+		// a format that does not match the log
+		reason := sum.Malformed[0]
+		for _, m := range sum.Malformed {
+			if m.Count > reason.Count {
+				reason = m
+			}
+		}
+		fmt.Fprintf(stderr, "warroom scan: no line could be counted: %d malformed, most %s; does --format match the log?\n", sum.BadLines, reason.Reason)
+		code = exitProblem
+	}
 	if o.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -123,11 +145,14 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "warroom scan: %v\n", err)
 			return exitProblem
 		}
-		return exitOK
+		return code
 	}
 	printReport(stdout, files, &sum)
-	return exitOK
+	return code
 }
+
+// scanMaxAhead is how far ahead of the clock a scanned line may be stamped.
+const scanMaxAhead = 366 * 24 * time.Hour
 
 // cutProfileFlag removes the hidden --cpuprofile FILE (or =FILE) flag, for
 // measuring scan; it is left out of --help on purpose.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -255,6 +256,7 @@ func TestScanErrors(t *testing.T) {
 		{[]string{"scan"}, 2, "no files given"},
 		{[]string{"scan", "--format", "$a$b", "x.log"}, 2, "no delimiter"},
 		{[]string{"scan", "--from", "yesterday", "x.log"}, 2, `cannot read "yesterday"`},
+		{[]string{"scan", "--from", "2027-01-02", "--to", "2027-01-01", "x.log"}, 2, "is not before --to"},
 		{[]string{"scan", "--bogus"}, 2, "flag provided but not defined"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 	}
@@ -264,6 +266,39 @@ func TestScanErrors(t *testing.T) {
 		if code != c.code || !strings.Contains(errb.String(), c.msg) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, errb.String(), c.code, c.msg)
 		}
+	}
+}
+
+// A line stamped years ahead (year 9999, a $msec with a digit too many)
+// is corrupt: counted as future_time, and first/last stay those of the
+// night. A file in which no line could be counted is a problem (exit 1)
+// that names the likely cause.
+func TestScanFarFutureAndNothingCounted(t *testing.T) {
+	path := writeLog(t, 1500, "")
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	must(t, err)
+	fmt.Fprintln(f, `10.0.0.1 - - [31/Dec/9999:23:59:59 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" 0.001 0.001`)
+	f.Close()
+	var out, errb bytes.Buffer
+	if code := run([]string{"scan", "--json", path}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var s struct {
+		scanOut
+		By map[string]uint64 `json:"malformed_by"`
+	}
+	must(t, json.Unmarshal(out.Bytes(), &s))
+	if s.Requests != 1500 || s.By["future_time"] != 1 || !strings.HasPrefix(s.Last, "2026-12-31T") {
+		t.Errorf("%d requests, malformed %v, last %s", s.Requests, s.By, s.Last)
+	}
+
+	junk := filepath.Join(t.TempDir(), "junk.log")
+	must(t, os.WriteFile(junk, []byte("{\"a\":1}\n{\"a\":2}\n"), 0o644))
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"scan", junk}, &out, &errb); code != exitProblem || !strings.Contains(errb.String(), "no line could be counted: 2 malformed") ||
+		!strings.Contains(errb.String(), "does --format match the log?") || !strings.Contains(out.String(), "malformed") {
+		t.Errorf("all malformed: exit %d\nstderr %s\nstdout %s", code, errb.String(), out.String())
 	}
 }
 
