@@ -382,3 +382,17 @@ func TestSnapshotFrame(t *testing.T) {
 		t.Errorf("bad --frame: exit %d: %s", code, errb.String())
 	}
 }
+
+// An app log that cannot be read has no count, not a count of 0.
+func TestSnapshotUnreadAppLogHasNoValue(t *testing.T) {
+	dir := t.TempDir()
+	access, _ := writeLiveLogs(t, dir)
+	cfg := filepath.Join(dir, "w.yml")
+	must(t, os.WriteFile(cfg, []byte(fmt.Sprintf("access_logs:\n  - name: nginx\n    paths: [%q]\napp_logs:\n  - name: app\n    paths: [%q]\n", access, filepath.Join(dir, "missing.log"))), 0o644))
+	var out, errb bytes.Buffer
+	code := run([]string{"snapshot", "-c", cfg, "--json", "--timeout", "3s"}, &out, &errb)
+	rows := snapshotRows(t, out.String())
+	if r := rows["app.db"]; code != exitProblem || r.Value != nil || r.Health != "error" || !strings.Contains(r.Error, "missing.log") {
+		t.Errorf("exit %d, app.db %+v: want no value, an error naming the file", code, r)
+	}
+}

@@ -242,8 +242,12 @@ func (c *Collector) current(at time.Time, ps prom.Snapshot) []sources.Value {
 			// itself is failing.
 			w := c.o.Apps[sp.src].Watcher()
 			h := appHealth[sp.src]
-			n, _ := w.Count(sp.col, end.Add(-time.Minute), end)
-			v.Value, v.At, v.Health, v.Err = float64(n), end, h.health, h.err
+			v.Health, v.Err = h.health, h.err
+			if h.health == sources.HealthOK {
+				// a failing or still-loading follower's count is no number
+				n, _ := w.Count(sp.col, end.Add(-time.Minute), end)
+				v.Value, v.At = float64(n), end
+			}
 		case kindProm:
 			r, ok := ps.Get(sp.query)
 			if !ok {
