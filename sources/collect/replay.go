@@ -31,31 +31,76 @@ type replayFile struct {
 	ingest func([]byte)
 	buf    []byte // lines read for the current second, not yet ingested
 
-	head    []byte // next line, valid until the next Scan
+	head    []byte // next line, valid until the next advance
 	headSec int64
 	last    int64 // the newest stamp read: stamp-less lines belong with it
 	done    bool
+
+	held   []byte // a copy of head, when a line had to be read ahead of it
+	peek   []byte // the line read ahead (a copy)
+	peeked bool
+}
+
+// nextLine is the next non-empty line: the one read ahead, if any, else
+// the scanner's (valid until the next Scan).
+func (f *replayFile) nextLine() ([]byte, bool) {
+	if f.peeked {
+		f.peeked = false
+		f.held = append(f.held[:0], f.peek...)
+		return f.held, true
+	}
+	for f.sc.Scan() {
+		if b := f.sc.Bytes(); len(b) > 0 {
+			return b, true
+		}
+	}
+	return nil, false
 }
 
 func (f *replayFile) advance() error {
-	for f.sc.Scan() {
-		f.head = f.sc.Bytes()
-		if len(f.head) == 0 {
-			continue
-		}
-		if sec, ok := f.stamp(f.head); ok {
-			f.headSec = sec
-			f.last = max(f.last, sec)
-		} else {
-			f.headSec = f.last // a continuation, or a line with no time: with the one before
+	line, ok := f.nextLine()
+	if !ok {
+		f.done = true
+		if err := f.sc.Err(); err != nil {
+			return fmt.Errorf("%s: %w", f.path, err)
 		}
 		return nil
 	}
-	f.done = true
-	if err := f.sc.Err(); err != nil {
-		return fmt.Errorf("%s: %w", f.path, err)
+	f.head = line
+	sec, ok := f.stamp(line)
+	if !ok {
+		f.headSec = f.last // a continuation, or a line with no time: with the one before
+		return nil
 	}
+	if f.last != 0 && sec > f.last+int64(maxReplayGap/time.Second) && f.outlier(sec) {
+		// one corrupt stamp (year 9999) would move the clock past every
+		// later line, and the counters would drop them all as too old: it
+		// goes with the line before, where the counters judge its stamp
+		f.headSec = f.last
+		return nil
+	}
+	f.headSec = sec
+	f.last = max(f.last, sec)
 	return nil
+}
+
+// outlier reads the line after head (keeping head) and reports whether it
+// falls back to the time before head's jump to sec: then head's stamp is
+// corrupt, not the log resuming after a silence.
+func (f *replayFile) outlier(sec int64) bool {
+	if f.peeked {
+		return false
+	}
+	f.held = append(f.held[:0], f.head...)
+	f.head = f.held
+	next, ok := f.nextLine()
+	if !ok {
+		return false
+	}
+	f.peek = append(f.peek[:0], next...)
+	f.peeked = true
+	nsec, ok := f.stamp(f.peek)
+	return ok && nsec <= f.last+int64(maxReplayGap/time.Second) && nsec < sec
 }
 
 // Replay reads every file of the collector's log sources from its first

@@ -4,8 +4,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"warroom/sources"
 )
 
 // TestReplayJudgesOnTheLogsClock replays the test night at full speed: the
@@ -65,5 +69,91 @@ func TestReplayRefusesCommands(t *testing.T) {
 	got, err := expand("web", []string{p}, nil)
 	if err != nil || len(got) != 3 || got[0] != p+".2.gz" || got[1] != p+".1" || got[2] != p {
 		t.Fatalf("rotated first, oldest first: %v %v", got, err)
+	}
+}
+
+// One line with a corrupt stamp (year 9999) in the middle of a night must
+// not move the replay's clock past every later line: the storm after it is
+// still counted and judged, and the line itself is future_time.
+func TestReplayCorruptStampDoesNotSkipTheNight(t *testing.T) {
+	dir := t.TempDir()
+	f := newFixture(t, dir, false)
+	path := filepath.Join(dir, "access.log")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := strings.Index(string(b), "[01/Jan/2027:00:00:00") // the storm's first line
+	cut = strings.LastIndexByte(string(b[:cut]), '\n') + 1
+	bad := `10.9.9.9 - - [31/Dec/9999:23:59:59 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" 0.001 0.001` + "\n"
+	if err := os.WriteFile(path, []byte(string(b[:cut])+bad+string(b[cut:])), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.c.Replay(context.Background(), f.clock.Set); err != nil {
+		t.Fatal(err)
+	}
+	sum := f.access.Aggregator().Summary(0)
+	future := uint64(0)
+	for _, m := range sum.Malformed {
+		if m.Reason == "future_time" {
+			future = m.Count
+		}
+	}
+	if sum.Requests != 120*10+60*20 || future != 1 {
+		t.Errorf("%d requests, %d future_time; want %d and 1", sum.Requests, future, 120*10+60*20)
+	}
+	crit := false
+	for _, tr := range f.trs {
+		crit = crit || tr.Indicator == "nginx.499_rate" && tr.To == sources.StateCrit
+	}
+	if !crit {
+		t.Errorf("the storm after the corrupt line was not judged: %v", f.trs)
+	}
+}
+
+// A log that resumes after a long silence keeps its jump; a lone line far
+// ahead of both its neighbours goes with the line before it.
+func TestReplayJumpOrOutlier(t *testing.T) {
+	for _, tc := range []struct {
+		stamps string
+		want   []int64
+	}{
+		{"100\n7300\n7301\n", []int64{100, 7300, 7301}},                       // two hours of silence
+		{"100\n999999999\n101\n", []int64{100, 100, 101}},                     // a corrupt stamp
+		{"100\n999999999\n", []int64{100, 999999999}},                         // the last line: nothing says otherwise
+		{"100\n999999999\nx\n101\n", []int64{100, 999999999, 999999999, 101}}, // undecided: kept
+	} {
+		path := filepath.Join(t.TempDir(), "l.log")
+		if err := os.WriteFile(path, []byte(tc.stamps), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		stamp := func(line []byte) (int64, bool) {
+			var v int64
+			for _, c := range line {
+				if c < '0' || c > '9' {
+					return 0, false
+				}
+				v = v*10 + int64(c-'0')
+			}
+			return v, true
+		}
+		f, err := openReplay(path, stamp, func([]byte) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for {
+			if err := f.advance(); err != nil {
+				t.Fatal(err)
+			}
+			if f.done {
+				break
+			}
+			got = append(got, f.headSec)
+		}
+		f.close()
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q: heads at %v, want %v", tc.stamps, got, tc.want)
+		}
 	}
 }
