@@ -20,6 +20,7 @@ import (
 	"warroom/sources/schedule"
 	"warroom/sources/watch"
 	"warroom/ui"
+	"warroom/ui/units"
 )
 
 // Config is the whole warroom.yaml. Each section's type lives in the package
@@ -170,7 +171,7 @@ func parseConfig(r io.Reader) (*Config, error) {
 // (OnTransition, Self) and, when the schedule is in a file, polls the
 // returned loader (nil for an inline schedule) on its own ticker.
 func (c *Config) collectOptions(now func() time.Time, start string) (collect.Options, *schedule.Loader, error) {
-	o := collect.Options{Refresh: time.Duration(c.Refresh), Now: now, Rules: c.rules(), ReportsDir: c.ReportsDir}
+	o := collect.Options{Refresh: time.Duration(c.Refresh), Now: now, Rules: c.rules(), ReportsDir: c.ReportsDir, Format: units.Format}
 	for _, sc := range c.AccessLogs {
 		if start != "" {
 			sc.Start = start

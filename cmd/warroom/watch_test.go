@@ -184,8 +184,9 @@ func TestWatchReplayNight(t *testing.T) {
 			t.Errorf("transition %d: got %s, want %s %s %s→%s %s", i, got[i], w.at, w.indicator, w.from, w.to, w.phase)
 		}
 	}
-	if tr := trs[1]; tr.Threshold == nil || *tr.Threshold != 5 || tr.Value == nil || *tr.Value < 5 {
-		t.Errorf("crit: value %v threshold %v", tr.Value, tr.Threshold)
+	if tr := trs[1]; tr.Threshold == nil || *tr.Threshold != 5 || tr.Value == nil || *tr.Value < 5 || tr.Reason != "above crit 5/s" {
+		// the reason reads in the indicator's unit, as on screen
+		t.Errorf("crit: value %v threshold %v reason %q", tr.Value, tr.Threshold, tr.Reason)
 	}
 	if tr := trs[6]; tr.Value != nil || !strings.Contains(tr.Reason, "no data for 30s") {
 		t.Errorf("absent: %+v", tr)
