@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"warroom/sources/config"
 	"warroom/sources/notify"
 	"warroom/sources/schedule"
 	"warroom/sources/watch"
@@ -36,6 +38,14 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "warroom check: %s: %v\n", files[0], err)
 		return exitUsage
 	}
+	// the schedule file is reloaded at run time, so a broken one does not
+	// stop the screen; but check is what is run before deploying, and a
+	// night with no schedule is not OK
+	sched, err := checkedSchedule(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "warroom check: %s: %v\n", files[0], err)
+		return exitUsage
+	}
 	p := func(format string, a ...any) { fmt.Fprintf(stdout, format, a...) }
 	p("%s: OK\n", files[0])
 	p("refresh: %s\n", cfg.Refresh)
@@ -52,11 +62,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			name = "custom"
 		}
 		p("    format %s: %d variables: %s\n", name, len(f.Variables()), strings.Join(f.Variables(), " "))
-		if !f.HasTime() {
-			p("    warning: no $time_local, $time_iso8601 or $msec: lines are counted when they are read\n")
-		}
-		if !f.HasRequestTime() {
-			p("    warning: no $request_time: slow ratio and latency cannot be measured\n")
+		for _, w := range s.Warnings() {
+			p("    warning: %s\n", w)
 		}
 		p("    client %s, slow > %s, retention %s at 1s / %s at 1m / detail %s\n", s.Client, s.Slow, s.Retention.Seconds, s.Retention.Minutes, s.Retention.Detail)
 		for _, g := range s.Groups {
@@ -71,14 +78,36 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			p("    group %s: %s, slow %s\n", g.Name, m, slow)
 		}
 	}
-	checkSections(cfg, time.Now(), time.Local, p)
+	checkSections(cfg, sched, time.Now(), time.Local, p)
 	return exitOK
 }
 
+// checkedSchedule is the schedule in force as check finds it: inline, from
+// schedule_file (read once, as the loader's first poll does), or nil when
+// there is none. A schedule_file that is missing or invalid is an error at
+// the config's schedule_file line.
+func checkedSchedule(cfg *Config) (*schedule.Schedule, error) {
+	switch {
+	case cfg.Schedule != nil:
+		s, err := schedule.New(*cfg.Schedule)
+		if err != nil {
+			return nil, config.Errorf(nil, "schedule", "%v", strings.TrimPrefix(err.Error(), "schedule: "))
+		}
+		return s, nil
+	case cfg.ScheduleFile != "":
+		l := schedule.NewLoader(schedule.LoaderOptions{Path: cfg.ScheduleFile})
+		if _, err := l.Poll(); err != nil {
+			return nil, &config.Error{Line: cfg.scheduleFileLine, Field: "schedule_file", Err: errors.New(strings.TrimPrefix(err.Error(), "schedule: "))}
+		}
+		return l.Schedule(), nil
+	}
+	return nil, nil
+}
+
 // checkSections prints what check understood of the sections after the
-// access logs. now and local are passed in so tests do not depend on the
-// host.
-func checkSections(cfg *Config, now time.Time, local *time.Location, p func(string, ...any)) {
+// access logs, with sched from checkedSchedule. now and local are passed in
+// so tests do not depend on the host.
+func checkSections(cfg *Config, sched *schedule.Schedule, now time.Time, local *time.Location, p func(string, ...any)) {
 	p("app logs: %d\n", len(cfg.AppLogs))
 	for _, s := range cfg.AppLogs {
 		where := strings.Join(s.Paths, ", ")
@@ -112,7 +141,7 @@ func checkSections(cfg *Config, now time.Time, local *time.Location, p func(stri
 		}
 		p("  query prom.%s (%s, %s, %s, on %s): %s\n", q.Name, q.Kind, unit, every, q.Server, q.Expr)
 	}
-	checkSchedule(cfg, now, local, p)
+	checkSchedule(cfg, sched, now, local, p)
 	rules := cfg.rules()
 	p("rules: %d (%d built in)\n", len(rules), len(rules)-len(cfg.Rules))
 	for _, r := range rules {
@@ -132,28 +161,15 @@ func checkSections(cfg *Config, now time.Time, local *time.Location, p func(stri
 	}
 }
 
-func checkSchedule(cfg *Config, now time.Time, local *time.Location, p func(string, ...any)) {
-	var sched *schedule.Schedule
+func checkSchedule(cfg *Config, sched *schedule.Schedule, now time.Time, local *time.Location, p func(string, ...any)) {
 	switch {
-	case cfg.Schedule != nil:
-		s, err := schedule.New(*cfg.Schedule)
-		if err != nil {
-			p("schedule: %v\n", err)
-			return
-		}
-		sched = s
-		p("schedule: inline, %d milestones\n", s.Len())
-	case cfg.ScheduleFile != "":
-		l := schedule.NewLoader(schedule.LoaderOptions{Path: cfg.ScheduleFile})
-		if _, err := l.Poll(); err != nil {
-			p("schedule: %s: %v\n", cfg.ScheduleFile, err)
-			return
-		}
-		sched = l.Schedule()
-		p("schedule: %s (reloaded when it changes), %d milestones\n", cfg.ScheduleFile, sched.Len())
-	default:
+	case sched == nil:
 		p("schedule: none (every instant is normal)\n")
 		return
+	case cfg.ScheduleFile != "":
+		p("schedule: %s (reloaded when it changes), %d milestones\n", cfg.ScheduleFile, sched.Len())
+	default:
+		p("schedule: inline, %d milestones\n", sched.Len())
 	}
 	p("%s", indent(sched.Listing(now, 5, local), "  "))
 }

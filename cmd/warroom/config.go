@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +20,7 @@ import (
 	"warroom/sources/notify"
 	"warroom/sources/prom"
 	"warroom/sources/schedule"
+	"warroom/sources/tail"
 	"warroom/sources/watch"
 	"warroom/ui"
 	"warroom/ui/units"
@@ -41,6 +44,8 @@ type Config struct {
 	ReportsDir   string           `yaml:"reports_dir"`
 	Notify       notify.Config    `yaml:"notify"`
 	Layout       ui.LayoutConfig  `yaml:"layout"`
+
+	scheduleFileLine int // where schedule_file is, for check's error about its content
 }
 
 // DefaultConfig is applied before decoding.
@@ -74,7 +79,80 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 	if c.Schedule != nil && c.ScheduleFile != "" {
 		return config.Errorf(config.FieldNode(n, "schedule_file"), "schedule_file", "give schedule or schedule_file, not both")
 	}
+	if c.ScheduleFile != "" {
+		c.scheduleFileLine = config.FieldNode(n, "schedule_file").Line
+	}
+	// after the names, so a duplicated source is reported as that; a source
+	// built in code (scan) may lack files, one in the file may not
+	for i, s := range c.AccessLogs {
+		if err := followed(n, "access_logs", i, s.Paths, s.Command); err != nil {
+			return err
+		}
+	}
+	for i, s := range c.AppLogs {
+		if err := followed(n, "app_logs", i, s.Paths, s.Command); err != nil {
+			return err
+		}
+	}
+	if !c.watches() {
+		// every rule would name an unknown indicator: the cause is that
+		// nothing is watched, which loadConfig reports (the zero-config
+		// flags are checked by their command)
+		return nil
+	}
 	return c.Rules.CheckIndicators(c.known())
+}
+
+// watches says whether the config has anything to watch.
+func (c *Config) watches() bool {
+	return len(c.AccessLogs) > 0 || len(c.AppLogs) > 0 || len(c.Prometheus.Queries) > 0
+}
+
+// errNothingToWatch is the one sentence for a config without indicators.
+const errNothingToWatch = "nothing to watch: give access_logs, app_logs or prometheus queries"
+
+// checkWatched refuses a config file that watches nothing: an empty
+// screen and a snapshot of [] that exits 0 would look like a quiet night.
+// A schedule alone is not watched: it only says when to worry. doc is the
+// file's text, parsed again only to point at the line.
+func (c *Config) checkWatched(doc []byte) error {
+	if c.watches() {
+		return nil
+	}
+	var root yaml.Node
+	var n *yaml.Node // stays nil for an empty or comment-only file
+	if yaml.Unmarshal(doc, &root) == nil && len(root.Content) > 0 {
+		n = root.Content[0]
+	}
+	// point at the section that was meant to hold something, if any
+	for _, key := range []string{"access_logs", "app_logs"} {
+		if f := config.FieldNode(n, key); f != n {
+			return config.Errorf(f, key, errNothingToWatch)
+		}
+	}
+	if f := config.FieldNode(n, "prometheus"); f != n {
+		return config.Errorf(config.FieldNode(f, "queries"), "prometheus.queries", errNothingToWatch)
+	}
+	return config.Errorf(n, "", errNothingToWatch)
+}
+
+// followed checks that source i of section key has something to follow,
+// naming it as key[i] at its own line.
+func followed(n *yaml.Node, key string, i int, paths, command []string) error {
+	sn := config.FieldNode(n, key)
+	if sn != nil && sn.Kind == yaml.SequenceNode && i < len(sn.Content) {
+		sn = sn.Content[i]
+	}
+	err := tail.CheckFollows(sn, paths, command)
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		field := fmt.Sprintf("%s[%d]", key, i)
+		if ce.Field != "" {
+			field += "." + ce.Field
+		}
+		return &config.Error{Line: ce.Line, Field: field, Err: ce.Err}
+	}
+	return err
 }
 
 // known says which indicators the configured sources provide.
@@ -142,13 +220,17 @@ func (c *Config) setDirectory(dir string) {
 }
 
 // loadConfig reads and validates a config file; errors name the file.
+// A file must watch something; the zero-config flags, which also go
+// through parseConfig, are checked by their command.
 func loadConfig(path string) (*Config, error) {
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	c, err := parseConfig(f)
+	c, err := parseConfig(bytes.NewReader(b))
+	if err == nil {
+		err = c.checkWatched(b)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,6 +23,7 @@ func TestCheckGood(t *testing.T) {
 		"group pay: prefix /pay/, slow 300ms", "group static: glob /static/*, slow inherited",
 		"api: command: ssh web2 tail -F /var/log/nginx/access.log",
 		"warning: no $request_time",
+		"warning: client x_forwarded_for but no $http_x_forwarded_for: clients are counted by $remote_addr",
 		"app logs: 2", "app: /var/log/event/app.log (start end)", "packs db; 1 own patterns", `pattern oom: substring "JavaScript heap out of memory"`,
 		"edge: command: ssh web1 tail -F /var/log/nginx/error.log", "packs upstream",
 		"prometheus: 1 servers, 2 queries", `server "main" url=http://127.0.0.1:9090`, "password: <secret>",
@@ -59,6 +61,19 @@ func TestCheckBad(t *testing.T) {
 		"bad_dup_kinds.yml":         `app_logs[0].name: duplicate source name "web"`,
 		"bad_unknown_section.yml":   "line 2: notfiy: unknown field",
 		"bad_command_start.yml":     "line 4: start: 30m: a command's output cannot be searched",
+		// what used to pass check and fail (or watch nothing) at run time
+		"bad_glob.yml":             `line 3: paths[1]: bad glob "[a.log": syntax error in pattern`,
+		"bad_paths_empty.yml":      "line 3: access_logs[0].paths: nothing to follow",
+		"bad_no_input.yml":         "line 5: app_logs[0]: nothing to follow: give paths (files or globs) or command",
+		"bad_empty.yml":            "bad_empty.yml: nothing to watch: give access_logs, app_logs or prometheus queries",
+		"bad_comments.yml":         "bad_comments.yml: nothing to watch: give access_logs, app_logs or prometheus queries",
+		"bad_null.yml":             "line 1: nothing to watch: give access_logs, app_logs or prometheus queries",
+		"bad_schedule_only.yml":    "line 1: nothing to watch",
+		"bad_prom_no_queries.yml":  "line 3: prometheus.queries: nothing to watch",
+		"bad_rules_only.yml":       "line 1: nothing to watch", // not "unknown indicator": that is the consequence
+		"bad_refresh_negative.yml": "line 1: refresh: must not be negative, got -1s",
+		"bad_schedule_file.yml":    `line 4: schedule_file: testdata/schedule_invalid.yml: line 2: time_zone: unknown time zone "Asia/Shangai"`,
+		"bad_schedule_missing.yml": "line 4: schedule_file: stat testdata/schedule_missing.yml: no such file or directory",
 	}
 	for file, want := range cases {
 		var out, errb bytes.Buffer
@@ -66,6 +81,54 @@ func TestCheckBad(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errb.String(), want) || !strings.Contains(errb.String(), file) {
 			t.Errorf("%s: exit %d, stderr %q; want %q", file, code, errb.String(), want)
 		}
+		if strings.Contains(out.String(), "OK") {
+			t.Errorf("%s: check printed OK:\n%s", file, out.String())
+		}
+	}
+}
+
+// TestBadConfigRefusedEverywhere: the errors check reports stop watch and
+// snapshot too, before anything runs, with the file, line and field (the
+// screen loads its config the same way, with loadConfig; it is left out
+// so a regression cannot take over the terminal running the tests). A
+// schedule file's content is the exception: it is reloaded while they run,
+// so only check judges it.
+func TestBadConfigRefusedEverywhere(t *testing.T) {
+	// were the config accepted, watch would run until this ends
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	old := watchContext
+	watchContext = func() context.Context { return ctx }
+	defer func() { watchContext = old }()
+	for _, file := range []string{"bad_glob.yml", "bad_paths_empty.yml", "bad_no_input.yml", "bad_empty.yml", "bad_null.yml", "bad_schedule_only.yml", "bad_refresh_negative.yml"} {
+		for _, cmd := range [][]string{{"watch", "-c"}, {"snapshot", "--timeout", "2s", "-c"}} {
+			var out, errb bytes.Buffer
+			code := run(append(cmd, filepath.Join("testdata", file)), &out, &errb)
+			if code != exitUsage || !strings.Contains(errb.String(), file+": ") || !strings.Contains(errb.String(), "line ") && !strings.Contains(errb.String(), "nothing to watch") {
+				t.Errorf("%v %s: exit %d, stderr %q, stdout %q", cmd, file, code, errb.String(), out.String())
+			}
+		}
+	}
+}
+
+// TestCheckClientWithoutItsVariable: a client field the format does not
+// log falls back to $remote_addr at run time; check says so.
+func TestCheckClientWithoutItsVariable(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"check", "testdata/warn_client.yml"}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{
+		"  real: /var/log/nginx/access.log (start end)\n    format main: 10 variables",
+		"    warning: client x_real_ip but no $http_x_real_ip: clients are counted by $remote_addr",
+		"    warning: client x_forwarded_for but no $http_x_forwarded_for: clients are counted by $remote_addr",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if n := strings.Count(out.String(), "warning: client"); n != 2 {
+		t.Errorf("%d client warnings, want 2 (the xff source logs its variable):\n%s", n, out.String())
 	}
 }
 
@@ -98,8 +161,12 @@ func TestCheckListsMilestones(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 12, 20, 12, 0, 0, 0, time.UTC) // 20:00 in Shanghai
+	sched, err := checkedSchedule(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var b strings.Builder
-	checkSections(cfg, now, ny, func(f string, a ...any) { fmt.Fprintf(&b, f, a...) })
+	checkSections(cfg, sched, now, ny, func(f string, a ...any) { fmt.Fprintf(&b, f, a...) })
 	for _, want := range []string{
 		"local America/New_York",
 		"Day 9   2026-12-21 00:00 Mon +08:00  2026-12-20 11:00 Sun -05:00  in 4h ",
@@ -117,7 +184,7 @@ func TestCheckListsMilestones(t *testing.T) {
 func TestScheduleFile(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "schedule.yml"), []byte("event: E\ntime_zone: UTC\nstages: [{name: S1, end: \"2030-01-01 00:00\"}]\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "w.yml"), []byte("schedule_file: schedule.yml\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "w.yml"), []byte("access_logs: [{name: web, paths: [access.log]}]\nschedule_file: schedule.yml\n"), 0o644)
 	var out, errb bytes.Buffer
 	if code := run([]string{"check", filepath.Join(dir, "w.yml")}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())

@@ -18,6 +18,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -123,6 +124,11 @@ func locate(n *yaml.Node, t reflect.Type, cause error) error {
 			if errors.As(err, &ce) {
 				return err
 			}
+			if negativeDuration(val, ft) {
+				// model.Duration has no sign: say so rather than "not a
+				// valid duration string"
+				return &Error{Line: val.Line, Field: field, Err: fmt.Errorf("must not be negative, got %s", val.Value)}
+			}
 			return &Error{Line: val.Line, Field: field, Err: cleanYAMLError(err)}
 		}
 		return nil
@@ -152,6 +158,21 @@ func locate(n *yaml.Node, t reflect.Type, cause error) error {
 		}
 	}
 	return nil
+}
+
+var durationType = reflect.TypeFor[model.Duration]()
+
+// negativeDuration reports whether val is a duration with a minus sign
+// decoded into a model.Duration (or a pointer to one).
+func negativeDuration(val *yaml.Node, t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t != durationType || val.Kind != yaml.ScalarNode || !strings.HasPrefix(val.Value, "-") {
+		return false
+	}
+	_, err := model.ParseDuration(val.Value[1:])
+	return err == nil
 }
 
 // Load decodes a whole document from r into v strictly. An empty document

@@ -46,6 +46,8 @@ func TestLoad(t *testing.T) {
 		{"unknown in section", "sub:\n  limit: 2\n  lmit: 3\n", "line 3: lmit: unknown field"},
 		{"validate", "sub:\n  limit: -1\n", "line 2: limit: must be positive"},
 		{"bad duration", "items:\n  - every: fast\n", "not a valid duration"},
+		{"negative duration", "items:\n  - name: a\n    every: -5m\n", "line 3: every: must not be negative, got -5m"},
+		{"minus not a duration", "items:\n  - every: -fast\n", `line 2: every: not a valid duration string: "-fast"`},
 		{"syntax", "title: [\n", "line"},
 	}
 	for _, c := range cases {

@@ -123,6 +123,38 @@ func (c *SourceConfig) validate(n *yaml.Node) error {
 	return nil
 }
 
+// Warnings are what a valid config cannot measure with its format, for
+// `warroom check`: no time, no $request_time, or no variable for the
+// client it names (the parser then falls back to $remote_addr, so top
+// talkers would silently be the proxy's address).
+func (c *SourceConfig) Warnings() []string {
+	f := c.format
+	if f == nil {
+		return nil
+	}
+	var out []string
+	if !f.HasTime() {
+		out = append(out, "no $time_local, $time_iso8601 or $msec: lines are counted when they are read")
+	}
+	if !f.HasRequestTime() {
+		out = append(out, "no $request_time: slow ratio and latency cannot be measured")
+	}
+	has := map[string]bool{}
+	for _, v := range f.Variables() {
+		has[v] = true
+	}
+	want := map[ClientField]string{ClientXFF: "http_x_forwarded_for", ClientXRealIP: "http_x_real_ip"}[c.client]
+	switch {
+	case want != "" && !has[want] && has["remote_addr"]:
+		out = append(out, fmt.Sprintf("client %s but no $%s: clients are counted by $remote_addr (add $%s to the log_format, or set client: remote_addr)", c.Client, want, want))
+	case want != "" && !has[want]:
+		out = append(out, fmt.Sprintf("client %s but no $%s (nor $remote_addr): top talkers and distinct IPs cannot be counted", c.Client, want))
+	case want == "" && !has["remote_addr"]:
+		out = append(out, "client remote_addr but no $remote_addr: top talkers and distinct IPs cannot be counted (set client to the variable the format has)")
+	}
+	return out
+}
+
 // CompiledFormat is the format compiled by Validate.
 func (c *SourceConfig) CompiledFormat() *Format { return c.format }
 

@@ -1,0 +1,51 @@
+package nginx
+
+import (
+	"strings"
+	"testing"
+
+	"warroom/sources/config"
+)
+
+func TestSourceConfigWarnings(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{"paths: [a]\n", nil}, // main, remote_addr
+		{"paths: [a]\nclient: x_real_ip\n", []string{"client x_real_ip but no $http_x_real_ip: clients are counted by $remote_addr"}},
+		{"paths: [a]\nclient: x_forwarded_for\n", []string{"client x_forwarded_for but no $http_x_forwarded_for: clients are counted by $remote_addr"}},
+		{"paths: [a]\nclient: x_forwarded_for\nformat: '$remote_addr [$time_local] \"$request\" $status $request_time \"$http_x_forwarded_for\"'\n", nil},
+		{"paths: [a]\nclient: x_real_ip\nformat: '$http_x_real_ip [$time_local] \"$request\" $status $request_time'\n", nil},
+		{"paths: [a]\nclient: x_real_ip\nformat: '[$time_local] \"$request\" $status $request_time'\n", []string{"client x_real_ip but no $http_x_real_ip (nor $remote_addr): top talkers and distinct IPs cannot be counted"}},
+		{"paths: [a]\nformat: '$http_x_forwarded_for [$time_local] \"$request\" $status $request_time'\n", []string{"client remote_addr but no $remote_addr"}},
+		{"paths: [a]\nformat: combined\n", []string{"no $request_time"}},
+		{"paths: [a]\nformat: '$remote_addr \"$request\" $status $request_time'\n", []string{"no $time_local, $time_iso8601 or $msec"}},
+	}
+	for _, c := range cases {
+		var sc SourceConfig
+		if err := config.Load(strings.NewReader(c.in), &sc); err != nil {
+			t.Fatalf("%q: %v", c.in, err)
+		}
+		got := sc.Warnings()
+		if len(got) != len(c.want) {
+			t.Errorf("%q: warnings %q, want %q", c.in, got, c.want)
+			continue
+		}
+		for i := range got {
+			if !strings.HasPrefix(got[i], c.want[i]) {
+				t.Errorf("%q: warning %q, want %q…", c.in, got[i], c.want[i])
+			}
+		}
+	}
+}
+
+// TestSourceConfigBadGlob: the glob the follower would refuse at start is
+// a config error at its line.
+func TestSourceConfigBadGlob(t *testing.T) {
+	var sc SourceConfig
+	err := config.Load(strings.NewReader("name: web\nformat: main\npaths:\n  - '[a.log'\n"), &sc)
+	if err == nil || !strings.HasPrefix(err.Error(), `line 4: paths[0]: bad glob "[a.log"`) {
+		t.Fatalf("error %v", err)
+	}
+}
