@@ -57,13 +57,13 @@ type Options struct {
 	// ScheduleErr reports a problem with the schedule file (a Loader's Err)
 	// for the status bar; optional.
 	ScheduleErr func() error
-	Rules       watch.Rules   // the caller applies watch.WithDefaults
+	Rules       watch.Rules // the caller applies watch.WithDefaults
 	// Format, optional, writes a value in its unit as the screen does
 	// (ui/units.Format), for the thresholds in rules' reasons; nil: %g.
-	Format func(v float64, u sources.Unit) string
-	Refresh     time.Duration // tick; default 1s
-	Now         func() time.Time
-	Timeline    int // transitions kept; default 1000
+	Format   func(v float64, u sources.Unit) string
+	Refresh  time.Duration // tick; default 1s
+	Now      func() time.Time
+	Timeline int // transitions kept; default 1000
 	// OnTransition is called on the tick goroutine for every new transition
 	// (notify, JSONL file); it must not block long.
 	OnTransition func(sources.Transition)

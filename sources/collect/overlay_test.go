@@ -2,6 +2,7 @@ package collect
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -135,18 +136,23 @@ func TestOverlayPreviousStorm(t *testing.T) {
 		t.Fatalf("%d overlay points, the aggregator has %d for the shifted window", len(sec.Points), len(direct.Points))
 	}
 	storm := 0
+	first := f.access.Aggregator().First()
 	for i, p := range sec.Points {
 		if p.At.Before(from) || p.At.After(end) {
 			t.Fatalf("overlay point %d at %s outside the view [%s, %s]", i, p.At, from, end)
 		}
-		if d := direct.Points[i]; !p.At.Equal(d.At.Add(5*time.Minute)) || p.V != d.V {
+		if d := direct.Points[i]; !samePoint(p, sources.Point{At: d.At.Add(5 * time.Minute), V: d.V}) {
 			t.Fatalf("overlay point %d = %v, want the aggregator's %v moved 5m on", i, p, d)
 		}
 		inStorm := !p.At.Before(day2) && p.At.Before(day2.Add(time.Minute))
 		if inStorm {
 			storm++
 		}
-		if want := map[bool]float64{true: 5, false: 0}[inStorm]; p.V != want {
+		want := map[bool]float64{true: 5, false: 0}[inStorm]
+		if !p.At.Add(-5 * time.Minute).Add(time.Second).After(first) {
+			want = math.NaN() // before Day 1's log began: no data, not 0
+		}
+		if !samePoint(p, sources.Point{At: p.At, V: want}) {
 			t.Errorf("overlay at %s = %g, want %g", p.At.Format("15:04:05"), p.V, want)
 		}
 	}
@@ -221,8 +227,10 @@ func TestOverlayPerMinute(t *testing.T) {
 			if p.V != 5 {
 				t.Errorf("Day 1's storm minute read %g/s, want 5", p.V)
 			}
-		} else if p.V != 0 {
+		} else if first := f.access.Aggregator().First().Add(30 * time.Minute); p.At.Add(time.Minute).After(first) && p.V != 0 {
 			t.Errorf("overlay at %s = %g, want 0", p.At, p.V)
+		} else if !p.At.Add(time.Minute).After(first) && !math.IsNaN(p.V) {
+			t.Errorf("overlay at %s = %g, before Day 1's log began: want NaN (no data)", p.At, p.V)
 		}
 		if p.At.Second() != 0 {
 			t.Errorf("per-minute point off the minute: %s", p.At)

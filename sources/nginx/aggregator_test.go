@@ -229,3 +229,25 @@ func TestNoDetailKeepsTotals(t *testing.T) {
 		t.Error("full window lost its top IPs")
 	}
 }
+
+// Before the first line counted there is no data: the series has gaps
+// (NaN), not zeros, for rates and ratios alike.
+func TestSeriesBeforeTheFirstLine(t *testing.T) {
+	a := newTestAgg(t, Options{Seconds: 600, Minutes: 60})
+	var b strings.Builder
+	for s := 0; s < 10; s++ {
+		b.WriteString(line(t0.Add(time.Duration(s)*time.Second), "1.1.1.1", "/", 200, 0.01, "0.01"))
+	}
+	a.Ingest([]byte(b.String()))
+	for _, m := range []Metric{MetricQPS, MetricSlowRatio} {
+		s, _ := a.Series(m, "", t0.Add(-5*time.Second), t0.Add(2*time.Second), time.Second)
+		for i, p := range s.Points {
+			if before := i < 5; before != math.IsNaN(p.V) {
+				t.Errorf("%s at %s: %v", m, p.At.Sub(t0), p.V)
+			}
+		}
+	}
+	if !a.First().Equal(t0) {
+		t.Errorf("First %v, want %v", a.First(), t0)
+	}
+}

@@ -87,7 +87,8 @@ func (a *Aggregator) addCodes(into map[int]uint64, cols [][]uint32, idx int) {
 // Series returns metric m for group ("" = all requests) over [from, to) at
 // the given step (rounded to whole seconds, at least 1 s). Steps of a
 // minute or more read the per-minute ring when the second ring no longer
-// holds the span. Slots with no data yield 0 for rates and NaN for ratios.
+// holds the span. Slots with no data yield 0 for rates and NaN for ratios;
+// slots before the first line counted are NaN for both.
 // A last bucket cut short by to holds and is divided by the seconds
 // before to.
 func (a *Aggregator) Series(m Metric, group string, from, to time.Time, step time.Duration) (sources.Series, bool) {
@@ -120,6 +121,13 @@ func (a *Aggregator) Series(m Metric, group string, from, to time.Time, step tim
 	s := sources.Series{Name: name, Unit: m.Unit()}
 	useMin := st%60 == 0 && f <= a.last-sec.span()
 	for x := f; x < t; x += st {
+		if a.first == 0 || x+st <= a.first {
+			// before the first line counted there is no data, not zero
+			// traffic: a gap, not a flat line at 0 (a previous stage's
+			// overlay from before the log was read, say)
+			s.Points = append(s.Points, sources.Point{At: time.Unix(x, 0), V: nanValue})
+			continue
+		}
 		// the last bucket may be cut short by to: it counts the seconds
 		// before to (the later ones are still being written), and a rate
 		// over it is per those seconds, or it would dip
@@ -147,6 +155,17 @@ func (a *Aggregator) Series(m Metric, group string, from, to time.Time, step tim
 		s.Points = append(s.Points, sources.Point{At: time.Unix(x, 0), V: m.value(&b, float64(span))})
 	}
 	return s, true
+}
+
+// First is the oldest line timestamp counted (zero before any): series
+// before it are gaps, not zeros.
+func (a *Aggregator) First() time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.first == 0 {
+		return time.Time{}
+	}
+	return time.Unix(a.first, 0)
 }
 
 // Newest is the newest line timestamp counted (zero before any).
