@@ -295,6 +295,10 @@ func (m Header) windowText() string {
 	if !m.viewEnd.IsZero() {
 		return badge(m.opts.st().Replay, "at "+m.viewEnd.In(zone(m.snap)).Format("15:04 Jan 02")+w)
 	}
+	if m.paused {
+		// frozen: PAUSED says so, and LIVE beside it would contradict it
+		return m.opts.st().Dim.Render(strings.TrimPrefix(w, " "))
+	}
 	return m.opts.st().OK.Render("LIVE") + m.opts.st().Dim.Render(w)
 }
 

@@ -233,3 +233,18 @@ func TestArrangeNarrowsBeforeDropping(t *testing.T) {
 		}
 	}
 }
+
+// Paused, the header says PAUSED and not LIVE beside it.
+func TestHeaderPausedIsNotLive(t *testing.T) {
+	h := NewHeader(Options{})
+	h.SetSize(120, 1)
+	h, _ = h.Update(SnapshotMsg{Snapshot: nightAt("hot", sources.StateOK, 0)})
+	if got := ansi.Strip(h.View()); !strings.Contains(got, "LIVE 15m") {
+		t.Fatalf("live header %q lacks LIVE 15m", got)
+	}
+	h.SetPaused(true, stage2End.Add(10*time.Second))
+	got := ansi.Strip(h.View())
+	if !strings.Contains(got, "PAUSED") || strings.Contains(got, "LIVE") || !strings.Contains(got, "15m") {
+		t.Errorf("paused header %q: want PAUSED and the window, no LIVE", got)
+	}
+}
