@@ -178,6 +178,9 @@ func TestBadInput(t *testing.T) {
 		"hang":         {sources.HealthUnreachable, "no answer within 1s"},
 		"refused":      {sources.HealthUnreachable, "connection refused"},
 	}
+	if r := get(t, snap, "html502"); !strings.HasPrefix(r.Err, "server error: 502") {
+		t.Errorf("html502: %q should start with the message, not say server error twice", r.Err)
+	}
 	for name, w := range want {
 		r := get(t, snap, name)
 		t.Logf("%-10s %-11v %s", name, r.Health, r.Err)

@@ -95,6 +95,11 @@ func apiMessage(e *v1.Error) string {
 		return `status "error" without an errorType or error`
 	}
 	msg := string(e.Type) + ": " + e.Msg
+	if (e.Type == v1.ErrServer || e.Type == v1.ErrClient) && strings.HasPrefix(e.Msg, strings.ReplaceAll(string(e.Type), "_", " ")+": ") {
+		// client_golang's own "server_error: server error: 502" says it
+		// twice; the message alone is the reason
+		msg = e.Msg
+	}
 	if e.Type == v1.ErrBadResponse && strings.Contains(e.Msg, "invalid character '<'") {
 		msg = "bad_response: not Prometheus API JSON (an HTML page?)"
 	} else if e.Type == v1.ErrBadResponse && strings.Contains(e.Msg, "unexpected end of JSON input") {
