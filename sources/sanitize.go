@@ -9,8 +9,12 @@ import (
 // a terminal or into a chat message: C0 controls (ESC, BEL, BS, CR, ...),
 // DEL and C1 controls are shown as escapes like \x1b, invalid UTF-8 as
 // \xHH, so nothing can move the cursor, set the title or ring the bell.
-// Tabs and newlines become spaces. Clean input is returned unchanged
-// without allocating.
+// Tabs and newlines become spaces. Emoji joiners (ZWJ), variation
+// selectors, skin-tone modifiers and tag characters are dropped: terminals
+// disagree on how wide the sequences they build are (tmux counts every
+// part, the screen's layout counts one emoji), and one misjudged row
+// pushes the panes beside it out of place. Clean input is returned
+// unchanged without allocating.
 func Sanitize(s string) string {
 	clean := true
 	for i := 0; i < len(s); i++ {
@@ -43,6 +47,9 @@ func Sanitize(s string) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			writeHex(&b, c)
+		case r == 0x200d || (r >= 0xfe00 && r <= 0xfe0f) || (r >= 0x1f3fb && r <= 0x1f3ff) ||
+			(r >= 0xe0020 && r <= 0xe007f) || (r >= 0xe0100 && r <= 0xe01ef):
+			// dropped: see above
 		case r >= 0x80 && r <= 0x9f: // C1 controls (CSI, OSC, ST as single code points)
 			writeHex(&b, byte(r))
 		case r == 0x2028 || r == 0x2029 || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):

@@ -16,6 +16,10 @@ func TestSanitize(t *testing.T) {
 		{"微信 MicroMessenger", "微信 MicroMessenger"},
 		{"rtl\u202eevil", `rtl\u202eevil`},
 		{"del\x7f", `del\x7f`},
+		// sequences terminals measure differently lose their glue: a
+		// skin tone, a ZWJ family, a heart and a keycap with VS16, a flag
+		// tag sequence
+		{"ok 👍🏽 👨\u200d👩\u200d👧 ❤\ufe0f 1\ufe0f\u20e3 🏴\U000e0067\U000e0062\U000e007f", "ok 👍 👨👩👧 ❤ 1\u20e3 🏴"},
 	}
 	for _, c := range cases {
 		if got := Sanitize(c.in); got != c.want {
