@@ -116,6 +116,11 @@ func checkSections(cfg *Config, sched *schedule.Schedule, now time.Time, local *
 		}
 		p("  %s: %s (start %s)\n", s.Name, where, s.Start)
 		p("    packs %s; %d own patterns; keep %d lines, retention %s\n", strings.Join(s.Packs, ", "), len(s.Patterns), s.Keep, s.Retention)
+		tz := "this machine's (" + local.String() + ")"
+		if s.TimeZone != "" {
+			tz = s.TimeZone
+		}
+		p("    times without a zone read in %s\n", tz)
 		for _, pt := range s.Patterns {
 			how := "substring " + strconv.Quote(pt.Substring)
 			if pt.Regexp != "" {

@@ -25,7 +25,7 @@ func TestCheckGood(t *testing.T) {
 		"warning: no $request_time",
 		"warning: client x_forwarded_for but no $http_x_forwarded_for: clients are counted by $remote_addr",
 		"app logs: 2", "app: /var/log/event/app.log (start end)", "packs db; 1 own patterns", `pattern oom: substring "JavaScript heap out of memory"`,
-		"edge: command: ssh web1 tail -F /var/log/nginx/error.log", "packs upstream",
+		"edge: command: ssh web1 tail -F /var/log/nginx/error.log", "packs upstream", "times without a zone read in Asia/Shanghai",
 		"prometheus: 1 servers, 2 queries", `server "main" url=http://127.0.0.1:9090`, "password: <secret>",
 		"query prom.db_conn (instant, count, every refresh, on main): max(mysql_global_status_threads_connected)",
 		"query prom.cpu (range, count, every 15s, on main)",
@@ -61,6 +61,7 @@ func TestCheckBad(t *testing.T) {
 		"bad_dup_kinds.yml":         `app_logs[0].name: duplicate source name "web"`,
 		"bad_unknown_section.yml":   "line 2: notfiy: unknown field",
 		"bad_command_start.yml":     "line 4: start: 30m: a command's output cannot be searched",
+		"bad_app_zone.yml":          `line 4: time_zone: unknown time zone "China/Beijing"`,
 		// what used to pass check and fail (or watch nothing) at run time
 		"bad_glob.yml":             `line 3: paths[1]: bad glob "[a.log": syntax error in pattern`,
 		"bad_paths_empty.yml":      "line 3: access_logs[0].paths: nothing to follow",

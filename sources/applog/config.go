@@ -22,6 +22,12 @@ type SourceConfig struct {
 	Patterns  []PatternConfig `yaml:"patterns"`
 	Keep      int             `yaml:"keep"`
 	Retention model.Duration  `yaml:"retention"`
+	// TimeZone (IANA) reads timestamps that carry no zone, as Node's and
+	// Java's loggers often write them; default this machine's zone. Set it
+	// when the log comes from a server in another zone (a command over
+	// ssh), or its errors land hours away from now and are never counted
+	// in the last minute.
+	TimeZone string `yaml:"time_zone"`
 }
 
 // PatternConfig is a user-defined pattern.
@@ -66,6 +72,11 @@ func (c *SourceConfig) validate(n *yaml.Node) error {
 	if time.Duration(c.Retention) < time.Minute || time.Duration(c.Retention) > 7*24*time.Hour {
 		return config.Errorf(at("retention"), "retention", "must be between 1m and 7d")
 	}
+	if c.TimeZone != "" {
+		if _, err := time.LoadLocation(c.TimeZone); err != nil {
+			return config.Errorf(at("time_zone"), "time_zone", "unknown time zone %q (want an IANA name like Asia/Shanghai)", c.TimeZone)
+		}
+	}
 	for i, pk := range c.Packs {
 		if _, ok := Packs[pk]; !ok {
 			return config.Errorf(at("packs"), fmt.Sprintf("packs[%d]", i), "unknown pack %q (known: db, upstream)", pk)
@@ -91,6 +102,9 @@ func (c *SourceConfig) validate(n *yaml.Node) error {
 // Options turns the config into watcher options.
 func (c *SourceConfig) Options(now func() time.Time) Options {
 	o := Options{Name: c.Name, Packs: c.Packs, Keep: c.Keep, Seconds: int(time.Duration(c.Retention) / time.Second), Now: now}
+	if c.TimeZone != "" {
+		o.Location, _ = time.LoadLocation(c.TimeZone) // validated
+	}
 	for _, p := range c.Patterns {
 		o.Patterns = append(o.Patterns, Pattern{Name: p.Name, Substring: p.Substring, Regexp: p.Regexp, Literal: p.Literal})
 	}

@@ -277,3 +277,28 @@ func TestContinuationAfterFlushReopensTheEntry(t *testing.T) {
 		t.Errorf("%d entries, want 3", w.Entries())
 	}
 }
+
+// time_zone reads zone-less stamps in the log's zone: an error written at
+// 00:00:30 in Shanghai is counted at 16:00:30 UTC, in the minute it
+// happened, not eight hours away from it.
+func TestTimeZoneOfZonelessStamps(t *testing.T) {
+	cfg := DefaultSourceConfig
+	cfg.Paths, cfg.TimeZone = []string{"/x.log"}, "Asia/Shanghai"
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	w, err := New(cfg.Options(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Ingest([]byte("2027-01-01 00:00:30 ERROR SequelizeDatabaseError: read ECONNRESET\n"))
+	w.Flush()
+	at := time.Date(2026, 12, 31, 16, 0, 30, 0, time.UTC)
+	if n, _ := w.Count("db", at, at.Add(time.Second)); n != 1 {
+		t.Errorf("the error is not counted at %s", at)
+	}
+	cfg.TimeZone = "China/Beijing"
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "unknown time zone") {
+		t.Errorf("bad zone: %v", err)
+	}
+}
