@@ -75,12 +75,13 @@ type Model struct {
 	shown     *sources.Snapshot // what the panes show (frozen while paused)
 	shownView sources.View
 
-	paused    bool
-	windowIdx int
-	end       time.Time // zero: live
-	tickTag   int
-	fetchSeq  int // last fetch asked for
-	gotSeq    int // newest fetch applied
+	paused     bool
+	windowIdx  int
+	end        time.Time // zero: live
+	tickTag    int
+	fetchSeq   int // last fetch asked for
+	noticeLeft int // refreshes the notice in the status bar has left (see say)
+	gotSeq     int // newest fetch applied
 
 	shape      string      // shapeKey of the snapshot the slots were built for
 	rows       []RowConfig // the layout in use, header and status included
@@ -110,6 +111,9 @@ type (
 	}
 	ackedMsg struct{}
 )
+
+// noticeTicks is how many refreshes a notice stays in the status bar.
+const noticeTicks = 3
 
 // TickedMsg tells a screen with Options.Ticked that the data layer has
 // judged a new tick: time to fetch a snapshot.
@@ -296,15 +300,18 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			break // a tick from a loop that was replaced
 		}
 		m.tickTag++
+		m.ageNotice()
 		cmd = tea.Batch(m.fetch(), tick(m.o.Refresh, m.tickTag))
 	case TickedMsg:
 		if m.o.Ticked {
+			m.ageNotice()
 			cmd = m.fetch()
 		}
 	case snapshotMsg:
 		m.applySnapshot(msg)
 	case ackedMsg:
 		cmd = m.fetch()
+
 	case tea.KeyPressMsg:
 		cmd = m.handleKey(msg)
 	case tea.MouseClickMsg:
@@ -434,11 +441,12 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, m.keys.Prev):
 		m.moveFocus(-1)
 	case key.Matches(k, m.keys.Zoom):
-		if m.focus >= 0 {
-			m.zoomed = !m.zoomed
-			m.relayout()
-			return m.fetch() // a zoomed chart wants more points
+		if m.focus < 0 {
+			return m.say("tab to a pane first, then enter")
 		}
+		m.zoomed = !m.zoomed
+		m.relayout()
+		return m.fetch() // a zoomed chart wants more points
 	case key.Matches(k, m.keys.Wider):
 		return m.setWindow(m.windowIdx + 1)
 	case key.Matches(k, m.keys.Narrower):
@@ -454,11 +462,18 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, m.keys.NextMilestone):
 		return m.jumpMilestone(1)
 	case key.Matches(k, m.keys.Ack):
+		if m.latest != nil && m.latest.Unacked == 0 {
+			return m.say("nothing to acknowledge")
+		}
 		p := m.p
 		return func() tea.Msg { p.Ack(); return ackedMsg{} }
 	case key.Matches(k, m.keys.Refresh):
 		m.fetchSeq++
 		p, v, seq := m.p, m.view(), m.fetchSeq
+		if !m.hasProm() {
+			return m.say("no Prometheus to poll: logs are read as written")
+		}
+		m.say("polling Prometheus now")
 		return func() tea.Msg {
 			p.Refresh()
 			return snapshotMsg{seq: seq, view: v, snap: p.Snapshot(v)}
@@ -467,8 +482,45 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// say shows a notice in the status bar for noticeTicks refreshes: a key
+// that did nothing says why rather than leaving the engineer to wonder.
+func (m *Model) say(text string) tea.Cmd {
+	m.noticeLeft = noticeTicks
+	m.status.SetNotice(text)
+	m.dirty = true
+	return nil
+}
+
+// hasProm says whether the newest snapshot has Prometheus queries.
+func (m *Model) hasProm() bool {
+	if m.latest == nil {
+		return true // not known yet: let r try
+	}
+	for _, s := range m.latest.Sources {
+		if s.Kind == "prom" {
+			return true
+		}
+	}
+	return false
+}
+
+// ageNotice counts a refresh against the notice showing, if any.
+func (m *Model) ageNotice() {
+	if m.noticeLeft > 0 {
+		if m.noticeLeft--; m.noticeLeft == 0 {
+			m.status.SetNotice("")
+			m.dirty = true
+		}
+	}
+}
+
 func (m *Model) setWindow(i int) tea.Cmd {
-	i = min(max(i, 0), len(m.o.Windows)-1)
+	switch {
+	case i >= len(m.o.Windows):
+		return m.say("already the widest window")
+	case i < 0:
+		return m.say("already the narrowest window")
+	}
 	if i == m.windowIdx {
 		return nil
 	}
@@ -484,10 +536,13 @@ func (m *Model) jumpMilestone(dir int) tea.Cmd {
 	if m.latest == nil {
 		return nil
 	}
+	if len(m.milestones) == 0 {
+		return m.say("no stage ends: m and M need a schedule")
+	}
 	ref := m.end
 	if ref.IsZero() {
 		if dir > 0 {
-			return nil // already at now
+			return m.say("already live")
 		}
 		ref = m.latest.At.Add(time.Nanosecond) // a stage end exactly now counts as previous
 	}
@@ -500,7 +555,7 @@ func (m *Model) jumpMilestone(dir int) tea.Cmd {
 			}
 		}
 		if target.IsZero() {
-			return nil
+			return m.say("no earlier stage end")
 		}
 	} else {
 		for _, t := range m.milestones {

@@ -289,3 +289,26 @@ func TestTickedFetchesOnTheDataLayersTick(t *testing.T) {
 		t.Fatal("TickedMsg fetched without Options.Ticked")
 	}
 }
+
+// A key that can do nothing says why in the status bar, for a few
+// refreshes, instead of doing nothing silently.
+func TestKeysThatCannotActSaySo(t *testing.T) {
+	p := &fixture.Provider{}
+	m := sized(t, p, Options{Refresh: time.Millisecond}, 120, 40)
+	m, _ = press(t, m, "enter")
+	if !strings.Contains(plain(m), "tab to a pane first, then enter") {
+		t.Errorf("enter with nothing focused says nothing:\n%s", plain(m))
+	}
+	for range len(m.o.Windows) {
+		m, _ = press(t, m, "+")
+	}
+	if !strings.Contains(plain(m), "already the widest window") {
+		t.Errorf("+ at the widest window says nothing:\n%s", plain(m))
+	}
+	for range noticeTicks {
+		m = tickOnce(t, m)
+	}
+	if strings.Contains(plain(m), "widest") || !strings.Contains(plain(m), "? help") {
+		t.Errorf("the notice outlived its refreshes:\n%s", plain(m))
+	}
+}

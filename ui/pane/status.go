@@ -14,12 +14,17 @@ import (
 // when it is not ok, warroom's own RSS and CPU (so the engineer can trust
 // it is not the problem), and key hints supplied by the parent.
 type Status struct {
-	opts  Options
-	w, h  int
-	snap  *sources.Snapshot
-	hints string
-	short string
+	opts   Options
+	w, h   int
+	snap   *sources.Snapshot
+	hints  string
+	short  string
+	notice string
 }
+
+// SetNotice shows a short message in place of the key hints (why a key
+// did nothing, say); "" brings the hints back.
+func (m *Status) SetNotice(s string) { m.notice = s }
 
 // NewStatus returns an empty status bar.
 func NewStatus(o Options) Status { return Status{opts: o} }
@@ -72,14 +77,27 @@ func (m Status) View() string {
 		self = st.Dim.Render(fmt.Sprintf("rss %s cpu %.1f%%",
 			units.Format(float64(m.snap.Self.RSSBytes), sources.UnitBytes), m.snap.Self.CPU*100))
 	}
-	candidates := [][]seg{
-		{{strings.Join(srcLong, "  "), 0, false}, {self, 1, true}, {m.hints, 2, true}},
-		{{strings.Join(srcLong, "  "), 0, false}, {self, 1, true}, {m.short, 2, true}},
-		{{strings.Join(srcLong, "  "), 0, false}, {self, 1, true}},
-		{{strings.Join(srcShort, "  "), 0, false}, {self, 1, true}, {m.short, 2, true}},
-		{{strings.Join(srcShort, "  "), 0, false}, {self, 1, true}},
-		{{strings.Join(srcShort, "  "), 0, false}, {m.short, 2, true}},
+	hints, short := m.hints, m.short
+	var candidates [][]seg
+	if m.notice != "" {
+		// a notice answers a key just pressed: it goes before the
+		// sources' reasons and warroom's own figures, which come back
+		// when it is gone
+		n := st.Warn.Render(clean(m.notice))
+		candidates = [][]seg{
+			{{strings.Join(srcShort, "  "), 0, false}, {self, 1, true}, {n, 2, true}},
+			{{strings.Join(srcShort, "  "), 0, false}, {n, 2, true}},
+			{{n, 2, true}},
+		}
 	}
+	candidates = append(candidates, [][]seg{
+		{{strings.Join(srcLong, "  "), 0, false}, {self, 1, true}, {hints, 2, true}},
+		{{strings.Join(srcLong, "  "), 0, false}, {self, 1, true}, {short, 2, true}},
+		{{strings.Join(srcLong, "  "), 0, false}, {self, 1, true}},
+		{{strings.Join(srcShort, "  "), 0, false}, {self, 1, true}, {short, 2, true}},
+		{{strings.Join(srcShort, "  "), 0, false}, {self, 1, true}},
+		{{strings.Join(srcShort, "  "), 0, false}, {short, 2, true}},
+	}...)
 	line := ""
 	for _, c := range candidates {
 		if segsWidth(c) <= m.w {
