@@ -312,3 +312,22 @@ func TestKeysThatCannotActSaySo(t *testing.T) {
 		t.Errorf("the notice outlived its refreshes:\n%s", plain(m))
 	}
 }
+
+// Help leaves the key indicators on screen when there is room above it,
+// and at 40x12 every key still fits, in as many columns as the width
+// allows.
+func TestHelpKeepsKeyIndicatorsAndFitsSmallScreens(t *testing.T) {
+	m := sized(t, &fixture.Provider{}, Options{}, 80, 24)
+	m, _ = press(t, m, "?")
+	if out := plain(m); !strings.Contains(out, "QPS") || !strings.Contains(out, "DB err/min") || !strings.Contains(out, "keys") {
+		t.Errorf("80x24 help hides the key indicators:\n%s", out)
+	}
+	m = sized(t, &fixture.Provider{}, Options{}, 40, 12)
+	m, _ = press(t, m, "?")
+	out := plain(m)
+	for _, k := range []string{"next pane", "wider window", "pause", "ack alerts", "refresh", "quit"} {
+		if !strings.Contains(out, k) {
+			t.Errorf("40x12 help lacks %q:\n%s", k, out)
+		}
+	}
+}

@@ -152,22 +152,58 @@ func (m Model) overlayHelp(body []string) {
 		legend += st.StateStyle(s).Render(pane.Symbol(s, m.o.ASCII) + " " + s.String())
 	}
 	text = append(text, "", legend, st.Dim.Render("window: 5m 15m 1h 6h 24h · PAUSED freezes the panes, not the header"))
-	cw := 0
-	for _, l := range text {
-		cw = max(cw, lipgloss.Width(l))
+	width := func() int {
+		cw := 0
+		for _, l := range text {
+			cw = max(cw, lipgloss.Width(l))
+		}
+		return cw
 	}
-	bw, bh := min(cw+4, m.w), min(len(text)+2, len(body))
+	if width()+4 > m.w {
+		// too narrow for the help's own columns: every key in as many
+		// columns as fit, and the legend
+		text = append(compactHelp(m.keys.FullHelp(), m.w-4), legend)
+	}
+	bw, bh := min(width()+4, m.w), min(len(text)+2, len(body))
 	box := strings.Split(pane.Box(st, m.o.ASCII, true, "keys", bw, bh, padLeft(text)), "\n")
-	x, y := (m.w-bw)/2, (len(body)-bh)/2
+	// at the bottom of the body: the rows above it, the key indicators
+	// first among them, stay on screen while the help is read
+	x, y := (m.w-bw)/2, len(body)-bh
 	left, right := strings.Repeat(" ", x), strings.Repeat(" ", m.w-bw-x)
-	for i := range body {
-		body[i] = strings.Repeat(" ", m.w)
-	}
 	for i, l := range box {
-		if y+i < len(body) {
-			body[y+i] = left + l + right
+		body[y+i] = left + l + right
+	}
+}
+
+// compactHelp lays every binding out as "key desc" in as many columns as
+// fit w cells.
+func compactHelp(groups [][]key.Binding, w int) []string {
+	var items []string
+	iw := 0
+	for _, g := range groups {
+		for _, b := range g {
+			if !b.Enabled() {
+				continue
+			}
+			it := b.Help().Key + " " + b.Help().Desc
+			items = append(items, it)
+			iw = max(iw, lipgloss.Width(it))
 		}
 	}
+	cols := max(1, (w+2)/(iw+2))
+	rows := (len(items) + cols - 1) / cols
+	out := make([]string, rows)
+	for i, it := range items {
+		r := i % rows
+		if i >= rows {
+			out[r] += "  "
+		}
+		out[r] += it + strings.Repeat(" ", iw-lipgloss.Width(it))
+	}
+	for i := range out {
+		out[i] = strings.TrimRight(out[i], " ")
+	}
+	return out
 }
 
 func padLeft(lines []string) []string {
