@@ -1,6 +1,7 @@
 package pane
 
 import (
+	"github.com/charmbracelet/x/ansi"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -88,30 +89,48 @@ func (m Log) View() string {
 		}
 		body = append(body, strings.Join(parts, "  "))
 	}
-	room := inner - len(body)
-	lines := l.Lines
-	if len(lines) > room {
-		lines = lines[len(lines)-max(room, 0):]
-	}
-	// Pad above so the newest line sits on the bottom row.
-	for i := len(lines); i < room; i++ {
-		body = append(body, "")
-	}
-	if len(l.Lines) == 0 && room > 0 {
-		body[len(body)-1] = st.Dim.Render("(no matching lines)")
-	}
+	room := max(inner-len(body), 0)
 	z := zone(m.snap)
-	for _, ln := range lines {
+	// A tall pane (zoomed, say) wraps each line so the whole message can
+	// be read; a short one keeps a line per entry, cut at the border.
+	wrap := inner >= wrapRows
+	iw := max(m.w-2, 1)
+	var rows []string // newest last
+	for i := len(l.Lines) - 1; i >= 0 && len(rows) < room; i-- {
+		ln := l.Lines[i]
 		// the message matters most; the matching pattern (its name says
 		// the same in other words) only when there is room for both
 		pat := ""
 		if m.w >= 100 {
 			pat = st.Warn.Render(firstPattern(clean(ln.Pattern))) + " "
 		}
-		body = append(body, st.Dim.Render(ln.At.In(z).Format("15:04:05"))+" "+pat+stripStamp(clean(ln.Text)))
+		text := st.Dim.Render(ln.At.In(z).Format("15:04:05")) + " " + pat + stripStamp(clean(ln.Text))
+		entry := []string{text}
+		if wrap && Width(text) > iw {
+			entry = strings.Split(ansi.Wrap(text, iw-1, " "), "\n")
+			for j := 1; j < len(entry); j++ {
+				entry[j] = " " + entry[j] // continuation rows sit in by one
+			}
+		}
+		rows = append(entry, rows...)
 	}
+	if len(rows) > room {
+		rows = rows[len(rows)-room:] // the oldest entry's head is cut
+	}
+	// Pad above so the newest line sits on the bottom row.
+	for i := len(rows); i < room; i++ {
+		body = append(body, "")
+	}
+	if len(l.Lines) == 0 && room > 0 {
+		body[len(body)-1] = st.Dim.Render("(no matching lines)")
+	}
+	body = append(body, rows...)
 	return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, body)
 }
+
+// wrapRows is the inner height from which log lines wrap instead of
+// being cut.
+const wrapRows = 10
 
 // firstPattern keeps the first of a line's matching pattern names ("+"
 // says there were more): the message is what the engineer needs to read,
