@@ -29,14 +29,7 @@ func TestCheckInputPaths(t *testing.T) {
 		{"name: web\ncommand: [tail, -F, x]\n", ""},
 	}
 	for _, c := range cases {
-		n := source(t, c.in)
-		var s struct {
-			Paths   []string `yaml:"paths"`
-			Command []string `yaml:"command"`
-		}
-		if err := n.Decode(&s); err != nil {
-			t.Fatal(err)
-		}
+		n, s := sourceInput(t, c.in)
 		err := CheckInput(n, "web", s.Paths, s.Command, "end")
 		if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
 			t.Errorf("%q: error %v, want %q", c.in, err, c.err)
@@ -54,6 +47,23 @@ func TestCheckInputPaths(t *testing.T) {
 	}
 }
 
+// input is what a source's config says it follows.
+type input struct {
+	Paths   []string `yaml:"paths"`
+	Command []string `yaml:"command"`
+}
+
+// sourceInput parses a source's YAML and what it follows.
+func sourceInput(t *testing.T, in string) (*yaml.Node, input) {
+	t.Helper()
+	n := source(t, in)
+	var s input
+	if err := n.Decode(&s); err != nil {
+		t.Fatal(err)
+	}
+	return n, s
+}
+
 func TestCheckFollows(t *testing.T) {
 	cases := []struct{ in, err string }{
 		{"name: web\npaths: []\n", "line 2: paths: nothing to follow"},
@@ -64,14 +74,7 @@ func TestCheckFollows(t *testing.T) {
 		{"name: web\ncommand: [cat]\n", ""},
 	}
 	for _, c := range cases {
-		n := source(t, c.in)
-		var s struct {
-			Paths   []string `yaml:"paths"`
-			Command []string `yaml:"command"`
-		}
-		if err := n.Decode(&s); err != nil {
-			t.Fatal(err)
-		}
+		n, s := sourceInput(t, c.in)
 		err := CheckFollows(n, s.Paths, s.Command)
 		if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
 			t.Errorf("%q: error %v, want %q", c.in, err, c.err)
