@@ -201,23 +201,34 @@ func (c *Config) renameDefault(name string) string {
 func (c *Config) setDirectory(dir string) {
 	c.Prometheus.SetDirectory(dir)
 	c.Notify.SetDirectory(dir)
-	files := []*string{&c.ScheduleFile, &c.TimelineFile, &c.ReportsDir}
-	for i := range c.AccessLogs {
-		for j := range c.AccessLogs[i].Paths {
-			files = append(files, &c.AccessLogs[i].Paths[j])
-		}
-	}
-	for i := range c.AppLogs {
-		for j := range c.AppLogs[i].Paths {
-			files = append(files, &c.AppLogs[i].Paths[j])
-		}
-	}
-	for _, p := range files {
+	for _, p := range []*string{&c.ScheduleFile, &c.TimelineFile, &c.ReportsDir} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(dir, *p)
 		}
 	}
+	// log paths are globs: the directory's own [ * ? \ are escaped, or
+	// a config in /srv/logs[prod] would match nothing
+	globDir := globEscaper.Replace(dir)
+	var globs []*string
+	for i := range c.AccessLogs {
+		for j := range c.AccessLogs[i].Paths {
+			globs = append(globs, &c.AccessLogs[i].Paths[j])
+		}
+	}
+	for i := range c.AppLogs {
+		for j := range c.AppLogs[i].Paths {
+			globs = append(globs, &c.AppLogs[i].Paths[j])
+		}
+	}
+	for _, p := range globs {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(globDir, *p)
+		}
+	}
 }
+
+// globEscaper escapes what filepath.Match would read as a pattern.
+var globEscaper = strings.NewReplacer(`\`, `\\`, "[", `\[`, "*", `\*`, "?", `\?`)
 
 // loadConfig reads and validates a config file; errors name the file.
 // A file must watch something; the zero-config flags, which also go

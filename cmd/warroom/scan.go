@@ -129,9 +129,9 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	if sum.Requests == 0 && sum.BadLines > 0 {
 		// nothing counted, and not for want of lines: the usual cause is
 		// a format that does not match the log
-		reason := sum.Malformed[0]
+		var reason nginx.Malformed
 		for _, m := range sum.Malformed {
-			if m.Count > reason.Count {
+			if m.Reason != "empty" && m.Count > reason.Count { // blank lines are not counted as malformed
 				reason = m
 			}
 		}

@@ -293,10 +293,10 @@ func TestScanFarFutureAndNothingCounted(t *testing.T) {
 	}
 
 	junk := filepath.Join(t.TempDir(), "junk.log")
-	must(t, os.WriteFile(junk, []byte("{\"a\":1}\n{\"a\":2}\n"), 0o644))
+	must(t, os.WriteFile(junk, []byte("\n\n\n{\"a\":1}\n{\"a\":2}\n"), 0o644))
 	out.Reset()
 	errb.Reset()
-	if code := run([]string{"scan", junk}, &out, &errb); code != exitProblem || !strings.Contains(errb.String(), "no line could be counted: 2 malformed") ||
+	if code := run([]string{"scan", junk}, &out, &errb); code != exitProblem || !strings.Contains(errb.String(), "no line could be counted: 2 malformed, most truncated") ||
 		!strings.Contains(errb.String(), "does --format match the log?") || !strings.Contains(out.String(), "malformed") {
 		t.Errorf("all malformed: exit %d\nstderr %s\nstdout %s", code, errb.String(), out.String())
 	}

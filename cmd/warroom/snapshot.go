@@ -164,6 +164,13 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 // for the last minute, so a command source keeps its own.
 func snapshotStartOf(configured, flag string, command bool) string {
 	switch {
+	case flag != "" && command:
+		// a command cannot start a duration back; end and beginning
+		// both read what it prints
+		if st, err := tail.ParseStart(flag); err == nil && st.Kind == tail.StartLast {
+			return configured
+		}
+		return flag
 	case flag != "":
 		return flag
 	case configured == "end" && !command:

@@ -225,7 +225,7 @@ func TestSnapshotHangingPrometheusRespectsTimeout(t *testing.T) {
 // warroom runs; a command source on the default start (end) reads the
 // command's output, which a one-shot run cannot search for its last minute.
 func TestSnapshotRelativePathsAndCommand(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "etc")
+	dir := filepath.Join(t.TempDir(), "etc[prod]") // glob characters in the directory are its own
 	must(t, os.Mkdir(dir, 0o755))
 	access, _ := writeLiveLogs(t, dir)
 	cfg := filepath.Join(dir, "warroom.yml")
@@ -251,6 +251,12 @@ app_logs:
 	}
 	if r, ok := rows["edge.db"]; !ok || r.Health != "ok" || r.Error != "" {
 		t.Errorf("edge.db (the command source): %+v", r)
+	}
+	// --start with a duration applies to the files; the command reads as
+	// it comes
+	out.Reset()
+	if code := run([]string{"snapshot", "-c", cfg, "--json", "--timeout", "5s", "--start", "5m"}, &out, &errb); code != exitOK {
+		t.Fatalf("--start 5m with a command source: exit %d\nstderr %s", code, errb.String())
 	}
 }
 

@@ -132,7 +132,7 @@ func chartOptions(snap *sources.Snapshot, ins []sources.Indicator, w, h int, opt
 			s.Unit = in.Value.Unit
 		}
 		o.Series = append(o.Series, s)
-		if len(in.Secondary.Points) > 0 {
+		if _, ok := in.Secondary.Last(); ok { // a point to draw: from before the log began it is all gaps
 			sec := in.Secondary
 			if sec.Name == "" {
 				sec.Name = "prev"

@@ -35,3 +35,20 @@ func TestVsPrev(t *testing.T) {
 		}
 	}
 }
+
+// An overlay with no point to draw (the previous stage was before the log
+// began: all gaps) is not offered in the legend.
+func TestOverlayWithOnlyGapsIsLeftOut(t *testing.T) {
+	at := time.Date(2026, 12, 2, 0, 5, 0, 0, time.UTC)
+	snap := &sources.Snapshot{At: at, WindowEnd: at, Window: 15 * time.Minute}
+	in := sources.Indicator{Name: "nginx.qps", Title: "QPS", Warn: math.NaN(), Crit: math.NaN(),
+		Series:    sources.Series{Points: []sources.Point{{At: at.Add(-time.Minute), V: 5}}},
+		Secondary: sources.Series{Name: "prev: S0", Points: []sources.Point{{At: at.Add(-time.Minute), V: math.NaN()}}}}
+	if o := chartOptions(snap, []sources.Indicator{in}, 60, 10, Options{}); len(o.Secondary) != 0 {
+		t.Errorf("an all-gap overlay is drawn: %+v", o.Secondary)
+	}
+	in.Secondary.Points[0].V = 3
+	if o := chartOptions(snap, []sources.Indicator{in}, 60, 10, Options{}); len(o.Secondary) != 1 {
+		t.Errorf("an overlay with a point is left out")
+	}
+}
