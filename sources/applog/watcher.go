@@ -348,6 +348,11 @@ func (w *Watcher) Series(name string, from, to time.Time, step time.Duration) (s
 	for x := f; x < t; x += st {
 		var n uint64
 		end := min(x+st, t) // the last step may be cut short by to
+		if end < x+st && 2*(end-x) < st && x > f {
+			// under half a step is too little for a rate of its own: one
+			// error in a second would read as sixty a minute
+			break
+		}
 		for y := x; y < end; y++ {
 			idx := int(y % int64(len(w.slotT)))
 			if w.slotT[idx] == y {

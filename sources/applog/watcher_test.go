@@ -302,3 +302,23 @@ func TestTimeZoneOfZonelessStamps(t *testing.T) {
 		t.Errorf("bad zone: %v", err)
 	}
 }
+
+// A steady 6 errors a minute: a last step that covers under half a step
+// is left out, not extrapolated into a spike of 60 a minute.
+func TestSeriesShortLastStepIsNoSpike(t *testing.T) {
+	w := newWatcher(t, Options{Packs: []string{"db"}})
+	base := now.Truncate(time.Minute)
+	for s := 0; s < 130; s += 10 {
+		w.Ingest([]byte(base.Add(time.Duration(s)*time.Second).Format("2006-01-02T15:04:05Z") + " ERROR read ECONNRESET\n"))
+	}
+	w.Flush()
+	s, _ := w.Series("db", base, base.Add(121*time.Second), time.Minute)
+	if len(s.Points) != 2 {
+		t.Fatalf("points %+v, want the two whole minutes", s.Points)
+	}
+	for _, p := range s.Points {
+		if p.V != 6 {
+			t.Errorf("%s: %v/min, want 6", p.At, p.V)
+		}
+	}
+}

@@ -251,3 +251,25 @@ func TestSeriesBeforeTheFirstLine(t *testing.T) {
 		t.Errorf("First %v, want %v", a.First(), t0)
 	}
 }
+
+// A step that holds the first line counts from it, and a last step cut to
+// under half is left for the next refresh rather than read as a rate.
+func TestSeriesEdgesAreRatesOfWhatTheyCover(t *testing.T) {
+	a := newTestAgg(t, Options{Seconds: 600, Minutes: 60})
+	base := t0.Truncate(time.Minute).Add(time.Minute)
+	var b strings.Builder
+	for s := 30; s < 150; s++ { // 2/s from base+30s
+		for i := 0; i < 2; i++ {
+			b.WriteString(line(base.Add(time.Duration(s)*time.Second), "1.1.1.1", "/", 200, 0.01, "0.01"))
+		}
+	}
+	a.Ingest([]byte(b.String()))
+	s, _ := a.Series(MetricQPS, "", base, base.Add(121*time.Second), time.Minute)
+	if len(s.Points) != 2 || s.Points[0].V != 2 || s.Points[1].V != 2 {
+		t.Errorf("points %+v: want 2/s for the minute the log began in and the next, and no 1 s tail", s.Points)
+	}
+	s, _ = a.Series(MetricQPS, "", base, base.Add(150*time.Second), time.Minute)
+	if len(s.Points) != 3 || s.Points[2].V != 2 {
+		t.Errorf("points %+v: a last step of 30 s of 60 is a rate of its own", s.Points)
+	}
+}

@@ -90,7 +90,8 @@ func (a *Aggregator) addCodes(into map[int]uint64, cols [][]uint32, idx int) {
 // holds the span. Slots with no data yield 0 for rates and NaN for ratios;
 // slots before the first line counted are NaN for both.
 // A last bucket cut short by to holds and is divided by the seconds
-// before to.
+// before to, and is left out when that is under half a step; the first
+// bucket after the first line counted is divided by the seconds from it.
 func (a *Aggregator) Series(m Metric, group string, from, to time.Time, step time.Duration) (sources.Series, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -120,6 +121,26 @@ func (a *Aggregator) Series(m Metric, group string, from, to time.Time, step tim
 	}
 	s := sources.Series{Name: name, Unit: m.Unit()}
 	useMin := st%60 == 0 && f <= a.last-sec.span()
+	// sum adds the slots in [x, end) to b and returns the seconds they
+	// cover: whole minutes from the minute ring, seconds otherwise
+	sum := func(b *Bucket, x, end int64) int64 {
+		if useMin {
+			n := int64(0)
+			for y := x; y < end; y += 60 {
+				if mb := min.get(y); mb != nil {
+					b.Add(mb)
+				}
+				n += max(min64(60, end-y), 0)
+			}
+			return n
+		}
+		for y := x; y < end; y++ {
+			if sb := sec.get(y); sb != nil {
+				b.Add(sb)
+			}
+		}
+		return end - x
+	}
 	for x := f; x < t; x += st {
 		if a.first == 0 || x+st <= a.first {
 			// before the first line counted there is no data, not zero
@@ -128,31 +149,23 @@ func (a *Aggregator) Series(m Metric, group string, from, to time.Time, step tim
 			s.Points = append(s.Points, sources.Point{At: time.Unix(x, 0), V: nanValue})
 			continue
 		}
-		// the last bucket may be cut short by to: it counts the seconds
+		// The last bucket may be cut short by to: it counts the seconds
 		// before to (the later ones are still being written), and a rate
-		// over it is per those seconds, or it would dip
-		end := x + st
-		if end > t {
-			end = t
+		// over it is per those seconds, or it would dip. Less than half a
+		// step is too little to be a rate of its own (one 499 in a second
+		// would read as a storm): it is left for the next refresh.
+		end := min64(x+st, t)
+		if end < x+st && 2*(end-x) < st && x > f {
+			break
 		}
+		from := x
 		var b Bucket
-		span := end - x
-		if useMin {
-			span = 0
-			for y := x; y < end; y += 60 {
-				if mb := min.get(y); mb != nil {
-					b.Add(mb)
-				}
-				span += 60
-			}
-		} else {
-			for y := x; y < end; y++ {
-				if sb := sec.get(y); sb != nil {
-					b.Add(sb)
-				}
-			}
+		span := sum(&b, from, end)
+		if from < a.first {
+			// the first bucket holds lines only from the first one on
+			span -= min64(a.first-from, span-1)
 		}
-		s.Points = append(s.Points, sources.Point{At: time.Unix(x, 0), V: m.value(&b, float64(span))})
+		s.Points = append(s.Points, sources.Point{At: time.Unix(from, 0), V: m.value(&b, float64(span))})
 	}
 	return s, true
 }
@@ -210,4 +223,11 @@ func (a *Aggregator) Sum(group string, from, to time.Time) (b Bucket, ok bool) {
 // when undefined, e.g. a ratio over no requests.
 func (m Metric) Value(b *Bucket, span time.Duration) float64 {
 	return m.value(b, span.Seconds())
+}
+
+func min64(a, b int64) int64 {
+	if a < b {
+		return a
+	}
+	return b
 }
