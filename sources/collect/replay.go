@@ -36,17 +36,19 @@ type replayFile struct {
 	last    int64 // the newest stamp read: stamp-less lines belong with it
 	done    bool
 
-	held   []byte // a copy of head, when a line had to be read ahead of it
-	peek   []byte // the line read ahead (a copy)
-	peeked bool
+	held  []byte   // a copy of head, when lines had to be read ahead of it
+	ahead [][]byte // lines read ahead (copies), oldest first
+	spare [][]byte // their buffers, for reuse
 }
 
-// nextLine is the next non-empty line: the one read ahead, if any, else
-// the scanner's (valid until the next Scan).
+// nextLine is the next non-empty line: one read ahead, if any, else the
+// scanner's (valid until the next Scan).
 func (f *replayFile) nextLine() ([]byte, bool) {
-	if f.peeked {
-		f.peeked = false
-		f.held = append(f.held[:0], f.peek...)
+	if len(f.ahead) > 0 {
+		l := f.ahead[0]
+		f.ahead = f.ahead[1:]
+		f.held = append(f.held[:0], l...)
+		f.spare = append(f.spare, l[:0])
 		return f.held, true
 	}
 	for f.sc.Scan() {
@@ -56,6 +58,9 @@ func (f *replayFile) nextLine() ([]byte, bool) {
 	}
 	return nil, false
 }
+
+// lookAhead is how many lines a jump's check reads for a stamp.
+const lookAhead = 16
 
 func (f *replayFile) advance() error {
 	line, ok := f.nextLine()
@@ -72,35 +77,55 @@ func (f *replayFile) advance() error {
 		f.headSec = f.last // a continuation, or a line with no time: with the one before
 		return nil
 	}
-	if f.last != 0 && sec > f.last+int64(maxReplayGap/time.Second) && f.outlier(sec) {
-		// one corrupt stamp (year 9999) would move the clock past every
-		// later line, and the counters would drop them all as too old: it
-		// goes with the line before, where the counters judge its stamp
-		f.headSec = f.last
-		return nil
+	gap := int64(maxReplayGap / time.Second)
+	if f.last == 0 || sec > f.last+gap {
+		// One corrupt stamp (year 9999) would move the clock past every
+		// later line, and the counters would drop them all as too old.
+		// The next stamped line tells: if it falls back by more than the
+		// gap, this stamp is corrupt and the line goes with the second
+		// before it (or, first in the file, with the one after), where
+		// the counters judge its stamp; else the log resumed after a
+		// silence.
+		if next, ok := f.nextStamp(); ok && next+gap < sec {
+			if f.last != 0 {
+				f.headSec = f.last
+			} else {
+				f.headSec = next
+			}
+			return nil
+		}
 	}
 	f.headSec = sec
 	f.last = max(f.last, sec)
 	return nil
 }
 
-// outlier reads the line after head (keeping head) and reports whether it
-// falls back to the time before head's jump to sec: then head's stamp is
-// corrupt, not the log resuming after a silence.
-func (f *replayFile) outlier(sec int64) bool {
-	if f.peeked {
-		return false
-	}
+// nextStamp reads ahead (keeping head) to the next line with a stamp,
+// within lookAhead lines.
+func (f *replayFile) nextStamp() (int64, bool) {
 	f.held = append(f.held[:0], f.head...)
 	f.head = f.held
-	next, ok := f.nextLine()
-	if !ok {
-		return false
+	for _, l := range f.ahead {
+		if sec, ok := f.stamp(l); ok {
+			return sec, true
+		}
 	}
-	f.peek = append(f.peek[:0], next...)
-	f.peeked = true
-	nsec, ok := f.stamp(f.peek)
-	return ok && nsec <= f.last+int64(maxReplayGap/time.Second) && nsec < sec
+	for len(f.ahead) < lookAhead && f.sc.Scan() {
+		b := f.sc.Bytes()
+		if len(b) == 0 {
+			continue
+		}
+		var buf []byte
+		if n := len(f.spare); n > 0 {
+			buf, f.spare = f.spare[n-1], f.spare[:n-1]
+		}
+		l := append(buf, b...)
+		f.ahead = append(f.ahead, l)
+		if sec, ok := f.stamp(l); ok {
+			return sec, true
+		}
+	}
+	return 0, false
 }
 
 // Replay reads every file of the collector's log sources from its first

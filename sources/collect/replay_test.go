@@ -76,6 +76,12 @@ func TestReplayRefusesCommands(t *testing.T) {
 // not move the replay's clock past every later line: the storm after it is
 // still counted and judged, and the line itself is future_time.
 func TestReplayCorruptStampDoesNotSkipTheNight(t *testing.T) {
+	for _, where := range []string{"before the storm", "first in the file"} {
+		t.Run(where, func(t *testing.T) { replayWithCorruptStamp(t, where) })
+	}
+}
+
+func replayWithCorruptStamp(t *testing.T, where string) {
 	dir := t.TempDir()
 	f := newFixture(t, dir, false)
 	path := filepath.Join(dir, "access.log")
@@ -83,8 +89,11 @@ func TestReplayCorruptStampDoesNotSkipTheNight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cut := strings.Index(string(b), "[01/Jan/2027:00:00:00") // the storm's first line
-	cut = strings.LastIndexByte(string(b[:cut]), '\n') + 1
+	cut := 0
+	if where == "before the storm" {
+		cut = strings.Index(string(b), "[01/Jan/2027:00:00:00") // the storm's first line
+		cut = strings.LastIndexByte(string(b[:cut]), '\n') + 1
+	}
 	bad := `10.9.9.9 - - [31/Dec/9999:23:59:59 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" 0.001 0.001` + "\n"
 	if err := os.WriteFile(path, []byte(string(b[:cut])+bad+string(b[cut:])), 0o644); err != nil {
 		t.Fatal(err)
@@ -118,10 +127,12 @@ func TestReplayJumpOrOutlier(t *testing.T) {
 		stamps string
 		want   []int64
 	}{
-		{"100\n7300\n7301\n", []int64{100, 7300, 7301}},                       // two hours of silence
-		{"100\n999999999\n101\n", []int64{100, 100, 101}},                     // a corrupt stamp
-		{"100\n999999999\n", []int64{100, 999999999}},                         // the last line: nothing says otherwise
-		{"100\n999999999\nx\n101\n", []int64{100, 999999999, 999999999, 101}}, // undecided: kept
+		{"100\n7300\n7301\n", []int64{100, 7300, 7301}},           // two hours of silence
+		{"100\n999999999\n101\n", []int64{100, 100, 101}},         // a corrupt stamp
+		{"100\n999999999\n", []int64{100, 999999999}},             // the last line: nothing says otherwise
+		{"100\n999999999\nx\n101\n", []int64{100, 100, 100, 101}}, // the stamp after a stamp-less line decides
+		{"999999999\n100\n101\n", []int64{100, 100, 101}},         // first in the file: with the line after it
+		{"100\n7300\nx\n7301\n", []int64{100, 7300, 7300, 7301}},  // a silence, then a stamp-less line
 	} {
 		path := filepath.Join(t.TempDir(), "l.log")
 		if err := os.WriteFile(path, []byte(tc.stamps), 0o644); err != nil {
