@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"fmt"
 	"time"
 
 	"warroom/sources"
@@ -56,6 +57,11 @@ func (c *Collector) writeReport(sched *schedule.Schedule, m schedule.Milestone, 
 	var prev *report.Summary
 	if p, ok := sched.Prev(m.End.Add(-time.Nanosecond)); ok {
 		prev = report.Summarize(in, report.SameOffsets(w, p.Name, p.End), at)
+		if prev.BeforeLog && len(in.Access) > 0 {
+			// its zeros are no data, not a quiet night: no comparison
+			sum.Notes = append(sum.Notes, fmt.Sprintf("not compared with %s: its window is from before the access log's first line", p.Name))
+			prev = nil
+		}
 	}
 	entries := c.tl.Entries()
 	trs := make([]sources.Transition, 0, len(entries))

@@ -189,3 +189,32 @@ func TestNoReportsUnlessAsked(t *testing.T) {
 		t.Errorf("reported %v", f.c.reported)
 	}
 }
+
+// A previous milestone from before the access log's first line has no
+// data, not zero traffic: the report says so instead of comparing.
+func TestReportDoesNotCompareWithBeforeTheLog(t *testing.T) {
+	dir := t.TempDir()
+	accessPath, _ := stagesNight(t, dir)
+	clock := NewSteppedClock(midnight.Add(-time.Minute))
+	ncfg := nginx.DefaultSourceConfig
+	ncfg.Paths = []string{accessPath}
+	must(t, ncfg.Validate())
+	access, err := nginx.NewSource(ncfg, clock.Now)
+	must(t, err)
+	d := func(x time.Duration) *model.Duration { m := model.Duration(x); return &m }
+	sched, err := schedule.New(schedule.Config{Event: "E", TimeZone: "Asia/Shanghai",
+		Windows: schedule.WindowsConfig{Before: d(time.Minute), Hot: d(time.Minute), After: d(2 * time.Minute)},
+		Stages:  []schedule.StageConfig{{Name: "Day 0", End: "2026-12-31 23:50"}, {Name: "Day 1", End: "2027-01-01 00:00"}}})
+	must(t, err)
+	reports := filepath.Join(dir, "reports")
+	c, err := New(Options{Nginx: []*nginx.Source{access}, Schedule: func() *schedule.Schedule { return sched },
+		Now: clock.Now, ReportsDir: reports})
+	must(t, err)
+	must(t, c.Replay(context.Background(), clock.Set))
+	b, err := os.ReadFile(filepath.Join(reports, "e-day-1.md"))
+	must(t, err)
+	md := string(b)
+	if strings.Contains(md, "Compared with **Day 0**") || !strings.Contains(md, "not compared with Day 0: its window is from before the access log's first line") {
+		t.Errorf("Day 1 report:\n%s", md)
+	}
+}

@@ -98,6 +98,10 @@ type Summary struct {
 	Window
 	PerSecond bool // the per-second ring held the whole window
 	Partial   bool // part of the window is older than even the per-minute ring
+	// BeforeLog: the window starts before the first line any access log
+	// counted (or none was): its counts cover only part of it, and zero
+	// there means no data, not no traffic.
+	BeforeLog bool
 
 	Requests, Timed  uint64
 	S499, S5xx, Slow uint64
@@ -154,6 +158,9 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 		}
 		if w.From.Before(newest.Add(-kept + time.Second)) {
 			s.PerSecond = false
+		}
+		if first := a.Agg.First(); first.IsZero() || w.From.Before(first) {
+			s.BeforeLog = true
 		}
 		win := a.Agg.Window(w.From, w.To, in.TopN*2)
 		s.Partial = s.Partial || win.Partial
@@ -236,6 +243,9 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 	}
 	if s.Partial {
 		s.Notes = append(s.Notes, "part of the window is older than the per-minute counters hold: totals are low")
+	}
+	if s.BeforeLog {
+		s.Notes = append(s.Notes, "the window starts before the access log's first line counted: totals cover only the part after it")
 	}
 	if !s.TopsKnown && len(in.Access) > 0 {
 		s.Notes = append(s.Notes, "top talkers and distinct clients no longer held for this window")
