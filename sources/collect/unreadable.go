@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"warroom/sources"
+	"warroom/sources/nginx"
 )
 
 // unreadableSpan is how far back an access log's unreadable lines are
@@ -13,8 +14,9 @@ const unreadableSpan = time.Minute
 
 // lineMark is an access log's running line counts at one tick.
 type lineMark struct {
-	at         time.Time
-	lines, bad uint64
+	at    time.Time
+	lines uint64
+	bad   nginx.ReasonCounts
 }
 
 // unreadable records access log i's line counts at at and, when most lines
@@ -27,7 +29,7 @@ func (c *Collector) unreadable(i int, at time.Time) string {
 		c.marks = make([][]lineMark, len(c.o.Nginx))
 		c.unread = make([]string, len(c.o.Nginx))
 	}
-	lines, bad, reason, sample := c.o.Nginx[i].Aggregator().Unreadable()
+	lines, bad, latest := c.o.Nginx[i].Aggregator().Unreadable()
 	ms := c.marks[i]
 	if n := len(ms); n == 0 || at.After(ms[n-1].at) {
 		ms = append(ms, lineMark{at, lines, bad})
@@ -45,17 +47,26 @@ func (c *Collector) unreadable(i int, at time.Time) string {
 	if !ms[0].at.After(start) {
 		base = ms[0]
 	}
-	dl, db := lines-base.lines, bad-base.bad
+	dl, db := lines-base.lines, bad.Total()-base.bad.Total()
 	note := ""
 	if db > 0 && 2*db > dl {
+		// the reason and the sample are the last minute's, not the
+		// commonest since start
+		r := bad.Commonest(&base.bad)
 		hint := "does the format match the log?"
-		if reason == "future_time" {
+		if r == nginx.ReasonFuture {
 			hint = "is this machine's clock behind the log's?"
 		}
-		if len(sample) > 80 {
-			sample = sample[:80]
+		sample := latest(r)
+		if n := 0; len(sample) > 0 {
+			for j := range sample { // cut at 80 characters, not inside one
+				if n++; n > 80 {
+					sample = sample[:j] + "…"
+					break
+				}
+			}
 		}
-		note = sources.Sanitize(fmt.Sprintf("unreadable lines %d/%d (%s): %s e.g. %s", db, dl, reason, hint, sample))
+		note = sources.Sanitize(fmt.Sprintf("unreadable lines %d/%d (%s): %s e.g. %s", db, dl, r, hint, sample))
 	}
 	c.unread[i] = note
 	return note

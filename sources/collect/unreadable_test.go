@@ -91,3 +91,36 @@ func TestLoadingHistoryIsUnknown(t *testing.T) {
 		}
 	}
 }
+
+// The note's reason and sample are the last minute's: an early burst of
+// one reason does not name a later, different problem, and a sample is
+// cut between characters.
+func TestUnreadableReasonIsTheLastMinutes(t *testing.T) {
+	clock := NewSteppedClock(midnight)
+	cfg := nginx.DefaultSourceConfig
+	cfg.Paths = []string{filepath.Join(t.TempDir(), "access.log")}
+	must(t, cfg.Validate())
+	src, err := nginx.NewSource(cfg, clock.Now)
+	must(t, err)
+	c, err := New(Options{Nginx: []*nginx.Source{src}, Refresh: time.Hour, Now: clock.Now})
+	must(t, err)
+	var b strings.Builder
+	for i := 0; i < 200; i++ { // stamped a day ahead: future_time
+		fmt.Fprintf(&b, "10.0.0.1 - - [%s] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\" 0.001 0.001\n", midnight.Add(24*time.Hour).Format("02/Jan/2006:15:04:05 -0700"))
+	}
+	src.Aggregator().Ingest([]byte(b.String()))
+	c.Tick(midnight)
+	later := midnight.Add(2 * time.Minute)
+	clock.Set(later)
+	c.Tick(later)
+	b.Reset()
+	for i := 0; i < 20; i++ {
+		fmt.Fprintf(&b, "{\"msg\":\"%s\"}\n", strings.Repeat("排行榜结果", 20))
+	}
+	src.Aggregator().Ingest([]byte(b.String()))
+	c.Tick(later.Add(time.Second))
+	in := value(t, c.Snapshot(sources.View{}), "nginx.qps")
+	if !strings.Contains(in.Value.Err, "unreadable lines 20/20 (truncated): does the format match") || strings.Contains(in.Value.Err, `\x`) || !strings.Contains(in.Value.Err, "排行榜") {
+		t.Errorf("note %q: want the last minute's reason and a clean sample", in.Value.Err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Group is a user-defined path group with its own series and slow threshold.
@@ -107,12 +108,16 @@ type Aggregator struct {
 	groups []groupAgg
 
 	lines     uint64
-	malformed [numReasons]uint64
-	samples   [numReasons][]Sample
-	filtered  uint64
-	tooOld    uint64
-	first     int64
-	last      int64
+	malformed ReasonCounts
+	lastBad   [numReasons]struct { // the latest malformed line of each reason, cut
+		b [120]byte
+		n int
+	}
+	samples  [numReasons][]Sample
+	filtered uint64
+	tooOld   uint64
+	first    int64
+	last     int64
 
 	peakSec, peakMin Bucket
 
@@ -261,6 +266,11 @@ func (a *Aggregator) bad(reason Reason, line []byte) {
 	a.malformed[reason]++
 	if reason == ReasonEmpty {
 		return
+	}
+	lb := &a.lastBad[reason]
+	lb.n = copy(lb.b[:], line)
+	for lb.n < len(line) && lb.n > 0 && !utf8.RuneStart(line[lb.n]) {
+		lb.n-- // not inside a character
 	}
 	if len(a.samples[reason]) < 3 {
 		if len(line) > 200 {

@@ -224,27 +224,42 @@ func (a *Aggregator) Counts() (Bucket, map[int]uint64, uint64) {
 	return a.total, codes, bad
 }
 
-// Unreadable is the live view of the lines that could not be counted: every
-// line read so far (blank ones aside), how many of them were malformed,
-// the most frequent reason and a sample of it (raw: sanitize to show).
-func (a *Aggregator) Unreadable() (lines, bad uint64, reason string, sample string) {
+// ReasonCounts counts malformed lines by reason.
+type ReasonCounts [numReasons]uint64
+
+// Total is every malformed line but the blank ones.
+func (c *ReasonCounts) Total() uint64 {
+	n := uint64(0)
+	for r := ReasonTooLong; r < numReasons; r++ {
+		if r != ReasonEmpty {
+			n += c[r]
+		}
+	}
+	return n
+}
+
+// Commonest is the reason with the most lines since base (blank lines
+// aside), and ReasonNone when there were none.
+func (c *ReasonCounts) Commonest(base *ReasonCounts) Reason {
+	worst, most := ReasonNone, uint64(0)
+	for r := ReasonTooLong; r < numReasons; r++ {
+		if n := c[r] - base[r]; r != ReasonEmpty && n > most {
+			worst, most = r, n
+		}
+	}
+	return worst
+}
+
+// Unreadable is the live view of the lines that could not be counted:
+// every line read so far (blank ones aside), the malformed ones by reason,
+// and the latest line of each reason (raw: sanitize to show).
+func (a *Aggregator) Unreadable() (lines uint64, bad ReasonCounts, latest func(Reason) string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	worst := ReasonNone
-	for r := ReasonTooLong; r < numReasons; r++ {
-		if r == ReasonEmpty {
-			continue
-		}
-		bad += a.malformed[r]
-		if a.malformed[r] > a.malformed[worst] { // a.malformed[ReasonNone] stays 0
-			worst = r
-		}
+	bad = a.malformed
+	var last [numReasons]string
+	for r := range last {
+		last[r] = string(a.lastBad[r].b[:a.lastBad[r].n])
 	}
-	if worst != ReasonNone {
-		reason = worst.String()
-		if s := a.samples[worst]; len(s) > 0 {
-			sample = s[len(s)-1].Text
-		}
-	}
-	return a.lines - a.malformed[ReasonEmpty], bad, reason, sample
+	return a.lines - a.malformed[ReasonEmpty], bad, func(r Reason) string { return last[r] }
 }
