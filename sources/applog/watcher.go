@@ -57,6 +57,7 @@ type Watcher struct {
 	filled bool
 
 	entries uint64
+	reopens uint64 // flushed entries reopened (see flushed)
 	hits    []int
 }
 
@@ -208,6 +209,8 @@ func (w *Watcher) finish() {
 	entry := w.pending
 	if !reopened {
 		w.entries++
+	} else {
+		w.reopens++
 	}
 	w.hits = w.hits[:0]
 	for i := range w.patterns {
@@ -399,6 +402,15 @@ func (w *Watcher) Entries() uint64 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.entries
+}
+
+// Version changes whenever the counts may have: with every entry, and
+// when a flushed entry is reopened by lines that came after (see flushed).
+// Caches of series key on it.
+func (w *Watcher) Version() uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.entries + w.reopens
 }
 
 // LineTime reads the timestamp a line carries, as the watcher reads an

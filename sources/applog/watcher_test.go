@@ -273,8 +273,8 @@ func TestContinuationAfterFlushReopensTheEntry(t *testing.T) {
 	if len(v.Lines) != 3 || !strings.Contains(v.Lines[0].Text, "(+2 lines)") || !strings.Contains(v.Lines[2].Text, "query failed (+1 lines)") {
 		t.Errorf("lines %+v, want the three entries whole", v.Lines)
 	}
-	if w.Entries() != 3 {
-		t.Errorf("%d entries, want 3", w.Entries())
+	if w.Entries() != 3 || w.Version() != 3+3 {
+		t.Errorf("%d entries, version %d; want 3, and 3 more for the reopenings", w.Entries(), w.Version())
 	}
 }
 

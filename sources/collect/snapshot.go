@@ -235,7 +235,7 @@ func (c *Collector) series(k int, from, end time.Time, step time.Duration) sourc
 	case kindNginx:
 		key.nginxVer, _, _ = c.o.Nginx[sp.src].Aggregator().Counts()
 	case kindApp:
-		key.appVer = c.o.Apps[sp.src].Watcher().Entries()
+		key.appVer = c.o.Apps[sp.src].Watcher().Version()
 	}
 	c.cache.mu.Lock()
 	s, ok := c.cache.series[key]
