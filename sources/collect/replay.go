@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"warroom/sources/nginx"
+	"warroom/sources/tail"
 )
 
 // maxReplayGap bounds the ticks run across a silence in the logs: rules
@@ -74,7 +75,13 @@ func (f *replayFile) advance() error {
 	f.head = line
 	sec, ok := f.stamp(line)
 	if !ok {
-		f.headSec = f.last // a continuation, or a line with no time: with the one before
+		// a continuation, or a line with no time: with the one before,
+		// or, first in the file, with the first stamped line after it
+		// (0, unknown, when none is near: it does not set the clock)
+		f.headSec = f.last
+		if f.last == 0 {
+			f.headSec, _ = f.nextStamp()
+		}
 		return nil
 	}
 	gap := int64(maxReplayGap / time.Second)
@@ -161,7 +168,7 @@ func (c *Collector) Replay(ctx context.Context, set func(time.Time)) error {
 	next := func() (int64, bool) {
 		sec, ok := int64(math.MaxInt64), false
 		for _, f := range files {
-			if !f.done && f.headSec < sec {
+			if !f.done && f.headSec > 0 && f.headSec < sec { // 0: a time not known yet
 				sec, ok = f.headSec, true
 			}
 		}
@@ -280,7 +287,9 @@ func expand(name string, paths, command []string) ([]string, error) {
 	}
 	var out []string
 	for _, p := range paths {
-		if strings.ContainsAny(p, "*?[") {
+		if lit, ok := tail.Literal(p); ok {
+			p = lit // one file, whatever its name holds (escaped)
+		} else {
 			m, err := filepath.Glob(p)
 			if err != nil {
 				return nil, fmt.Errorf("collect: replay %s: %s: %w", name, p, err)

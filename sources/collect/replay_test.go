@@ -131,8 +131,9 @@ func TestReplayJumpOrOutlier(t *testing.T) {
 		{"100\n999999999\n101\n", []int64{100, 100, 101}},         // a corrupt stamp
 		{"100\n999999999\n", []int64{100, 999999999}},             // the last line: nothing says otherwise
 		{"100\n999999999\nx\n101\n", []int64{100, 100, 100, 101}}, // the stamp after a stamp-less line decides
-		{"999999999\n100\n101\n", []int64{100, 100, 101}},         // first in the file: with the line after it
-		{"100\n7300\nx\n7301\n", []int64{100, 7300, 7300, 7301}},  // a silence, then a stamp-less line
+		{"999999999\n100\n101\n", []int64{100, 100, 101}},
+		{"x\n100\n101\n", []int64{100, 100, 101}},                // a stamp-less first line: with the first stamp         // first in the file: with the line after it
+		{"100\n7300\nx\n7301\n", []int64{100, 7300, 7300, 7301}}, // a silence, then a stamp-less line
 	} {
 		path := filepath.Join(t.TempDir(), "l.log")
 		if err := os.WriteFile(path, []byte(tc.stamps), 0o644); err != nil {
@@ -166,5 +167,63 @@ func TestReplayJumpOrOutlier(t *testing.T) {
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("%q: heads at %v, want %v", tc.stamps, got, tc.want)
 		}
+	}
+}
+
+// A config in a directory with glob characters in its name has its paths
+// escaped; replay reads such a path as one file, predecessors first.
+func TestReplayExpandEscapedDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), `logs[prod]`)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"access.log", "access.log.1"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	escaped := strings.NewReplacer("[", `\[`, "]", `]`).Replace(dir) + "/access.log"
+	got, err := expand("web", []string{escaped}, nil)
+	want := []string{filepath.Join(dir, "access.log.1"), filepath.Join(dir, "access.log")}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("expand(%q) = %q, %v; want %q", escaped, got, err, want)
+	}
+}
+
+// A log that opens with a line without a time (a rotated app log starting
+// in a stack trace, a garbage first access line) replays on the logs'
+// clock, not from 1970.
+func TestReplayStamplessFirstLines(t *testing.T) {
+	dir := t.TempDir()
+	f := newFixture(t, dir, false)
+	for name, first := range map[string]string{"app.log": "    at Query.run (/srv/q.js:1:1)\n", "access.log": "garbage\n"} {
+		p := filepath.Join(dir, name)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, append([]byte(first), b...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var firstTick time.Time
+	err := f.c.Replay(context.Background(), func(at time.Time) {
+		if firstTick.IsZero() {
+			firstTick = at
+		}
+		f.clock.Set(at)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !firstTick.Equal(t0) {
+		t.Errorf("the replay's clock started at %v, want the first stamped line's %v", firstTick, t0)
+	}
+	crit := false
+	for _, tr := range f.trs {
+		crit = crit || tr.Indicator == "nginx.499_rate" && tr.To == sources.StateCrit
+	}
+	if !crit {
+		t.Errorf("the night was not judged: %v", f.trs)
 	}
 }

@@ -126,7 +126,8 @@ func (s *fileSet) scan(initial bool) {
 	s.nomatch = s.nomatch[:0]
 	s.blind = false
 	for _, p := range s.f.opts.Paths {
-		if !hasMeta(p) {
+		if lit, ok := Literal(p); ok {
+			p = lit
 			s.add(p, false, initial)
 			s.watchDir(filepath.Dir(p))
 			if target, err := filepath.EvalSymlinks(p); err == nil && target != p {
@@ -222,4 +223,31 @@ func (s *fileSet) close() {
 
 func hasMeta(p string) bool {
 	return strings.ContainsAny(p, `*?[\`)
+}
+
+// Literal reports whether pattern names one file (no * ? or [ that is not
+// escaped with \) and returns that file's path, unescaped: a config in
+// /srv/logs[prod] has its relative paths escaped, and they are followed as
+// plain files (through rotation, with their predecessors), not as globs.
+func Literal(pattern string) (string, bool) {
+	if !hasMeta(pattern) {
+		return pattern, true
+	}
+	var b strings.Builder
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; c {
+		case '\\':
+			if i+1 < len(pattern) {
+				i++
+				b.WriteByte(pattern[i])
+			} else {
+				b.WriteByte(c)
+			}
+		case '*', '?', '[':
+			return "", false
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
 }

@@ -81,3 +81,25 @@ func TestCheckFollows(t *testing.T) {
 		}
 	}
 }
+
+// A pattern whose meta characters are all escaped names one file: the
+// follower and replay follow it as a plain file.
+func TestLiteral(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"/var/log/a.log", "/var/log/a.log", true},
+		{`/srv/logs\[prod\]/a.log`, "/srv/logs[prod]/a.log", true},
+		{`/srv/a\*b\?.log`, "/srv/a*b?.log", true},
+		{`/srv/etc\\x/a.log`, `/srv/etc\x/a.log`, true},
+		{"/var/log/*.log", "", false},
+		{`/srv/logs\[prod\]/*.log`, "", false},
+		{"/var/log/[ab].log", "", false},
+	} {
+		got, ok := Literal(c.in)
+		if ok != c.ok || got != c.want {
+			t.Errorf("Literal(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
