@@ -239,7 +239,7 @@ func (w *Watcher) count(at time.Time, entry []byte, reopened bool) {
 		before = w.flushedHits
 	}
 	sec := at.Unix()
-	idx := int(sec % int64(len(w.slotT)))
+	idx := w.slot(sec)
 	row := w.counts[idx*w.width : (idx+1)*w.width]
 	inRing := true
 	switch {
@@ -298,6 +298,13 @@ func (w *Watcher) count(at time.Time, entry []byte, reopened bool) {
 	}
 }
 
+// slot is the ring index of second s; a second before 1970 (a garbage
+// stamp, a replay's clock at zero) has one too, never a negative index.
+func (w *Watcher) slot(s int64) int {
+	n := int64(len(w.slotT))
+	return int((s%n + n) % n)
+}
+
 // column returns the counts column of an indicator or pattern/pack name.
 func (w *Watcher) column(name string) (int, bool) {
 	for i, pk := range w.packs {
@@ -324,7 +331,7 @@ func (w *Watcher) Count(name string, from, to time.Time) (uint64, bool) {
 	}
 	var n uint64
 	for s := from.Unix(); s < to.Unix(); s++ {
-		idx := int(s % int64(len(w.slotT)))
+		idx := w.slot(s)
 		if w.slotT[idx] == s {
 			n += uint64(w.counts[idx*w.width+col])
 		}
@@ -357,7 +364,7 @@ func (w *Watcher) Series(name string, from, to time.Time, step time.Duration) (s
 			break
 		}
 		for y := x; y < end; y++ {
-			idx := int(y % int64(len(w.slotT)))
+			idx := w.slot(y)
 			if w.slotT[idx] == y {
 				n += uint64(w.counts[idx*w.width+col])
 			}
@@ -387,7 +394,7 @@ func (w *Watcher) View(now time.Time) sources.LogView {
 		}
 		var perMin uint64
 		for s := now.Unix() - 60; s < now.Unix(); s++ {
-			idx := int(s % int64(len(w.slotT)))
+			idx := w.slot(s)
 			if w.slotT[idx] == s {
 				perMin += uint64(w.counts[idx*w.width+col])
 			}

@@ -322,3 +322,19 @@ func TestSeriesShortLastStepIsNoSpike(t *testing.T) {
 		}
 	}
 }
+
+// A stamp before 1970 (garbage in a log) and a count over negative seconds
+// (a replay's clock at zero) are counted in totals only, never a panic.
+func TestSecondsBefore1970(t *testing.T) {
+	w := newWatcher(t, Options{Packs: []string{"db"}})
+	w.Ingest([]byte("1969-12-31T23:59:00Z ERROR read ECONNRESET\n"))
+	w.Flush()
+	if n, _ := w.Count("db", time.Unix(-120, 0), time.Unix(0, 0)); n != 0 {
+		t.Errorf("counted %d in the ring before 1970", n)
+	}
+	w.Series("db", time.Unix(-120, 0), time.Unix(0, 0), time.Second)
+	w.View(time.Unix(-5, 0))
+	if v := w.View(now); len(v.Lines) != 1 {
+		t.Errorf("the entry is not shown: %+v", v.Lines)
+	}
+}

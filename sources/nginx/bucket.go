@@ -85,6 +85,9 @@ func newRing(res int64, n int, final func(*Bucket)) *ring {
 // at returns the bucket for unix second t and its index, or -1 when t is
 // older than the ring holds. fresh says the bucket was just (re)started.
 func (r *ring) at(t int64) (b *Bucket, idx int, fresh bool) {
+	if t < 0 {
+		return nil, -1, false // before 1970: nothing is counted there
+	}
 	start := t - t%r.res
 	idx = int((t / r.res) % int64(len(r.slots)))
 	b = &r.slots[idx]
@@ -103,6 +106,9 @@ func (r *ring) at(t int64) (b *Bucket, idx int, fresh bool) {
 
 // get returns the bucket holding t if it is still in the ring.
 func (r *ring) get(t int64) *Bucket {
+	if t < 0 {
+		return nil // a window reaching before 1970 (a clock at zero)
+	}
 	start := t - t%r.res
 	b := &r.slots[int((t/r.res)%int64(len(r.slots)))]
 	if b.T == start {

@@ -31,6 +31,10 @@ func (a *Aggregator) Window(from, to time.Time, topN int) Window {
 	var sum Bucket
 	secFloor := a.last - a.sec.span() + 1 // the second ring holds (newest-span, newest]
 	for s := f; s < t; {
+		if s < 0 {
+			s++ // before 1970: nothing is counted there
+			continue
+		}
 		if s >= secFloor {
 			if b := a.sec.get(s); b != nil {
 				sum.Add(b)
@@ -57,6 +61,9 @@ func (a *Aggregator) Window(from, to time.Time, topN int) Window {
 	ips, paths := NewTopK(a.o.TopPerMinute*4), NewTopK(a.o.TopPerMinute*4)
 	hll := NewHLL(11)
 	for m := f - f%60; m < t; m += 60 {
+		if m < 0 {
+			continue // before 1970: nothing is counted there
+		}
 		d := &a.detail[int((m/60)%int64(len(a.detail)))]
 		if d.T != m || d.ips == nil {
 			continue
