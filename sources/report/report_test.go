@@ -309,3 +309,21 @@ func BenchmarkMarkdown(b *testing.B) {
 		Markdown(cur, prev, nil)
 	}
 }
+
+// BeforeLog follows the earliest line across the access logs: a second
+// log with nothing yet (a quiet vhost) does not make a window unknown; a
+// window before every log's first line is.
+func TestBeforeLogAcrossLogs(t *testing.T) {
+	agg, w := twoNights(t)
+	f, _ := nginx.CompileFormat("main")
+	quiet := nginx.NewAggregator(nginx.Options{Format: f, Slow: time.Second})
+	in := inputs(agg, w, 72*time.Hour)
+	in.Access = append(in.Access, Access{Name: "quiet", Agg: quiet})
+	if s := Summarize(in, curWin, readAt); s.BeforeLog {
+		t.Error("a quiet second log made the window unknown")
+	}
+	early := Window{Stage: "early", End: agg.First().Add(-time.Hour), From: agg.First().Add(-90 * time.Minute), To: agg.First().Add(-30 * time.Minute)}
+	if s := Summarize(in, early, readAt); !s.BeforeLog || !strings.Contains(strings.Join(s.Notes, " "), "before the access log's first line") {
+		t.Errorf("a window before every log: BeforeLog %v, notes %q", s.BeforeLog, s.Notes)
+	}
+}

@@ -98,9 +98,9 @@ type Summary struct {
 	Window
 	PerSecond bool // the per-second ring held the whole window
 	Partial   bool // part of the window is older than even the per-minute ring
-	// BeforeLog: the window starts before the first line any access log
-	// counted (or none was): its counts cover only part of it, and zero
-	// there means no data, not no traffic.
+	// BeforeLog: the window starts before the earliest line any access
+	// log counted (or none was): its counts cover only part of it, and
+	// zero there means no data, not no traffic.
 	BeforeLog bool
 
 	Requests, Timed  uint64
@@ -147,6 +147,7 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 	secs := make([]nginx.Bucket, 0)
 	mins := make([]nginx.Bucket, nmin)
 	ips, paths := map[string]*Top{}, map[string]*Top{}
+	var first time.Time // the earliest line any access log counted
 	for _, a := range in.Access {
 		kept := a.Seconds
 		if kept <= 0 {
@@ -159,8 +160,8 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 		if w.From.Before(newest.Add(-kept + time.Second)) {
 			s.PerSecond = false
 		}
-		if first := a.Agg.First(); first.IsZero() || w.From.Before(first) {
-			s.BeforeLog = true
+		if f := a.Agg.First(); !f.IsZero() && (first.IsZero() || f.Before(first)) {
+			first = f
 		}
 		win := a.Agg.Window(w.From, w.To, in.TopN*2)
 		s.Partial = s.Partial || win.Partial
@@ -192,6 +193,9 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 			}
 		}
 	}
+	// a log with nothing yet (a quiet vhost) or one that began later does
+	// not make the window unknown: the earliest line across them does
+	s.BeforeLog = len(in.Access) > 0 && (first.IsZero() || w.From.Before(first))
 	if s.Requests == 0 {
 		s.TopsKnown = true // nothing to rank
 	}
