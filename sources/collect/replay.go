@@ -107,16 +107,12 @@ func (f *replayFile) advance() error {
 	return nil
 }
 
-// nextStamp reads ahead (keeping head) to the next line with a stamp,
-// within lookAhead lines.
+// nextStamp reads ahead (keeping head) up to lookAhead lines and returns
+// the earliest stamp among them: a second corrupt stamp right after the
+// first does not hide the log's own time behind it.
 func (f *replayFile) nextStamp() (int64, bool) {
 	f.held = append(f.held[:0], f.head...)
 	f.head = f.held
-	for _, l := range f.ahead {
-		if sec, ok := f.stamp(l); ok {
-			return sec, true
-		}
-	}
 	for len(f.ahead) < lookAhead && f.sc.Scan() {
 		b := f.sc.Bytes()
 		if len(b) == 0 {
@@ -126,13 +122,15 @@ func (f *replayFile) nextStamp() (int64, bool) {
 		if n := len(f.spare); n > 0 {
 			buf, f.spare = f.spare[n-1], f.spare[:n-1]
 		}
-		l := append(buf, b...)
-		f.ahead = append(f.ahead, l)
-		if sec, ok := f.stamp(l); ok {
-			return sec, true
+		f.ahead = append(f.ahead, append(buf, b...))
+	}
+	first, found := int64(0), false
+	for _, l := range f.ahead {
+		if sec, ok := f.stamp(l); ok && (!found || sec < first) {
+			first, found = sec, true
 		}
 	}
-	return 0, false
+	return first, found
 }
 
 // Replay reads every file of the collector's log sources from its first

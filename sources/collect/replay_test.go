@@ -127,13 +127,14 @@ func TestReplayJumpOrOutlier(t *testing.T) {
 		stamps string
 		want   []int64
 	}{
-		{"100\n7300\n7301\n", []int64{100, 7300, 7301}},           // two hours of silence
-		{"100\n999999999\n101\n", []int64{100, 100, 101}},         // a corrupt stamp
-		{"100\n999999999\n", []int64{100, 999999999}},             // the last line: nothing says otherwise
-		{"100\n999999999\nx\n101\n", []int64{100, 100, 100, 101}}, // the stamp after a stamp-less line decides
-		{"999999999\n100\n101\n", []int64{100, 100, 101}},
-		{"x\n100\n101\n", []int64{100, 100, 101}},                // a stamp-less first line: with the first stamp         // first in the file: with the line after it
-		{"100\n7300\nx\n7301\n", []int64{100, 7300, 7300, 7301}}, // a silence, then a stamp-less line
+		{"100\n7300\n7301\n", []int64{100, 7300, 7301}},                   // two hours of silence
+		{"100\n999999999\n101\n", []int64{100, 100, 101}},                 // a corrupt stamp
+		{"100\n999999999\n", []int64{100, 999999999}},                     // the last line: nothing says otherwise
+		{"100\n999999999\nx\n101\n", []int64{100, 100, 100, 101}},         // the stamp after a stamp-less line decides
+		{"999999999\n100\n101\n", []int64{100, 100, 101}},                 // first in the file: with the line after it
+		{"x\n100\n101\n", []int64{100, 100, 101}},                         // a stamp-less first line: with the first stamp
+		{"100\n999999999\n999999999\n101\n", []int64{100, 100, 100, 101}}, // two corrupt stamps in a row
+		{"100\n7300\nx\n7301\n", []int64{100, 7300, 7300, 7301}},          // a silence, then a stamp-less line
 	} {
 		path := filepath.Join(t.TempDir(), "l.log")
 		if err := os.WriteFile(path, []byte(tc.stamps), 0o644); err != nil {

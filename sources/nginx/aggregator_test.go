@@ -273,3 +273,19 @@ func TestSeriesEdgesAreRatesOfWhatTheyCover(t *testing.T) {
 		t.Errorf("points %+v: a last step of 30 s of 60 is a rate of its own", s.Points)
 	}
 }
+
+// A log that began in the last few seconds of a step leaves that step a
+// gap: five seconds of lines are no rate for a minute.
+func TestSeriesFirstStepUnderHalfIsAGap(t *testing.T) {
+	a := newTestAgg(t, Options{Seconds: 600, Minutes: 60})
+	base := t0.Truncate(time.Minute).Add(time.Minute)
+	var b strings.Builder
+	for s := 55; s < 120; s++ {
+		b.WriteString(line(base.Add(time.Duration(s)*time.Second), "1.1.1.1", "/", 200, 0.01, "0.01"))
+	}
+	a.Ingest([]byte(b.String()))
+	s, _ := a.Series(MetricQPS, "", base, base.Add(120*time.Second), time.Minute)
+	if len(s.Points) != 2 || !math.IsNaN(s.Points[0].V) || s.Points[1].V != 1 {
+		t.Errorf("points %+v: want a gap, then 1/s", s.Points)
+	}
+}

@@ -169,8 +169,13 @@ func (a *Aggregator) Series(m Metric, group string, from, to time.Time, step tim
 		var b Bucket
 		span := sum(&b, from, end)
 		if from < a.first {
-			// the first bucket holds lines only from the first one on
+			// the first bucket holds lines only from the first one on;
+			// under half a step of them is no rate of its own either
 			span -= min64(a.first-from, span-1)
+			if 2*span < st {
+				s.Points = append(s.Points, sources.Point{At: time.Unix(from, 0), V: nanValue})
+				continue
+			}
 		}
 		s.Points = append(s.Points, sources.Point{At: time.Unix(from, 0), V: m.value(&b, float64(span))})
 	}
