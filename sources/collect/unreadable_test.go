@@ -17,14 +17,7 @@ import (
 // status bar, instead of "no data yet" while lines pour in; once a minute
 // of good lines has passed, the note is gone.
 func TestUnreadableLinesAreAnError(t *testing.T) {
-	clock := NewSteppedClock(midnight)
-	cfg := nginx.DefaultSourceConfig
-	cfg.Paths = []string{filepath.Join(t.TempDir(), "access.log")}
-	must(t, cfg.Validate())
-	src, err := nginx.NewSource(cfg, clock.Now)
-	must(t, err)
-	c, err := New(Options{Nginx: []*nginx.Source{src}, Refresh: time.Hour, Now: clock.Now})
-	must(t, err)
+	clock, src, c := oneAccessLog(t)
 	agg := src.Aggregator()
 
 	var b strings.Builder
@@ -96,14 +89,7 @@ func TestLoadingHistoryIsUnknown(t *testing.T) {
 // one reason does not name a later, different problem, and a sample is
 // cut between characters.
 func TestUnreadableReasonIsTheLastMinutes(t *testing.T) {
-	clock := NewSteppedClock(midnight)
-	cfg := nginx.DefaultSourceConfig
-	cfg.Paths = []string{filepath.Join(t.TempDir(), "access.log")}
-	must(t, cfg.Validate())
-	src, err := nginx.NewSource(cfg, clock.Now)
-	must(t, err)
-	c, err := New(Options{Nginx: []*nginx.Source{src}, Refresh: time.Hour, Now: clock.Now})
-	must(t, err)
+	clock, src, c := oneAccessLog(t)
 	var b strings.Builder
 	for i := 0; i < 200; i++ { // stamped a day ahead: future_time
 		fmt.Fprintf(&b, "10.0.0.1 - - [%s] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\" 0.001 0.001\n", midnight.Add(24*time.Hour).Format("02/Jan/2006:15:04:05 -0700"))
@@ -123,4 +109,19 @@ func TestUnreadableReasonIsTheLastMinutes(t *testing.T) {
 	if !strings.Contains(in.Value.Err, "unreadable lines 20/20 (truncated): does the format match") || strings.Contains(in.Value.Err, `\x`) || !strings.Contains(in.Value.Err, "排行榜") {
 		t.Errorf("note %q: want the last minute's reason and a clean sample", in.Value.Err)
 	}
+}
+
+// oneAccessLog is a collector over one access log whose counters the test
+// feeds itself, on a stepped clock at midnight.
+func oneAccessLog(t *testing.T) (*SteppedClock, *nginx.Source, *Collector) {
+	t.Helper()
+	clock := NewSteppedClock(midnight)
+	cfg := nginx.DefaultSourceConfig
+	cfg.Paths = []string{filepath.Join(t.TempDir(), "access.log")}
+	must(t, cfg.Validate())
+	src, err := nginx.NewSource(cfg, clock.Now)
+	must(t, err)
+	c, err := New(Options{Nginx: []*nginx.Source{src}, Refresh: time.Hour, Now: clock.Now})
+	must(t, err)
+	return clock, src, c
 }
