@@ -153,6 +153,7 @@ type View struct {
 	Window time.Duration // span of the series; 0: 15m
 	End    time.Time     // end of the span; zero: live (the snapshot's At)
 	Points int           // points wanted per series (a chart's width); 0: 120
+	Rows   int           // rows a top table is shown in (a zoomed one); 0: the default
 }
 
 // Provider is the data layer as its consumers (the screen, snapshot,

@@ -249,7 +249,16 @@ func (m Model) view() sources.View {
 			end = m.latest.At
 		}
 	}
-	return sources.View{Window: w, End: end, Points: m.points()}
+	return sources.View{Window: w, End: end, Points: m.points(), Rows: m.topRows()}
+}
+
+// topRows is how many rows a zoomed top table shows (its height less the
+// border and the column heads); 0 when no top table is zoomed.
+func (m Model) topRows() int {
+	if m.zoomed && m.focus >= 0 && m.focus < len(m.rects) && m.slots[m.focus].kind == KindTop {
+		return max(m.rects[m.focus].h-3, 0)
+	}
+	return 0
 }
 
 // points is the widest chart's resolution in dots, so a chart gets one
@@ -364,7 +373,9 @@ func (m *Model) applySnapshot(msg snapshotMsg) {
 	m.dirty = true
 }
 
-func sameView(a, b sources.View) bool { return a.Window == b.Window && a.End.Equal(b.End) }
+func sameView(a, b sources.View) bool {
+	return a.Window == b.Window && a.End.Equal(b.End) && a.Rows == b.Rows
+}
 
 func (m *Model) show(s *sources.Snapshot, v sources.View) {
 	m.shown, m.shownView = s, v

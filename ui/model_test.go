@@ -331,3 +331,25 @@ func TestHelpKeepsKeyIndicatorsAndFitsSmallScreens(t *testing.T) {
 		}
 	}
 }
+
+// Zooming a top table asks the data layer for as many rows as it shows.
+func TestZoomedTopAsksForItsRows(t *testing.T) {
+	p := &fixture.Provider{}
+	m := sized(t, p, Options{}, 120, 40)
+	for range len(m.slots) {
+		if m.focus >= 0 && m.slots[m.focus].kind == KindTop {
+			break
+		}
+		m, _ = press(t, m, "tab")
+	}
+	if m.focus < 0 || m.slots[m.focus].kind != KindTop {
+		t.Fatal("no top table to focus")
+	}
+	if v := m.view(); v.Rows != 0 {
+		t.Errorf("unzoomed view asks for %d rows", v.Rows)
+	}
+	m, _ = press(t, m, "enter")
+	if v := p.LastView(); v.Rows < 30 {
+		t.Errorf("zoomed at 120x40, the view asks for %d rows", v.Rows)
+	}
+}

@@ -559,3 +559,16 @@ func TestASourceThatPanicsStopsAlone(t *testing.T) {
 func samePoint(p, q sources.Point) bool {
 	return p.At.Equal(q.At) && (p.V == q.V || math.IsNaN(p.V) && math.IsNaN(q.V))
 }
+
+// A zoomed top table asks for as many rows as it shows, and gets them.
+func TestTopRowsFollowTheView(t *testing.T) {
+	f := newFixture(t, t.TempDir(), true)
+	f.c.Tick(midnight.Add(40 * time.Second))
+	rows := func(v sources.View) int { return len(f.c.Snapshot(v).Tops[0].Rows) }
+	if n := rows(sources.View{}); n != DefaultTopN {
+		t.Errorf("%d rows by default, want %d", n, DefaultTopN)
+	}
+	if n := rows(sources.View{Rows: 25}); n != 25 {
+		t.Errorf("%d rows for a view of 25, want 25 (the night has 30 clients)", n)
+	}
+}

@@ -122,7 +122,7 @@ func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
 		s.Indicators = append(s.Indicators, in)
 	}
 
-	s.Tops = c.tops(from, end, v.Window)
+	s.Tops = c.tops(from, end, v.Window, v.Rows)
 	for _, a := range c.o.Apps {
 		s.Logs = append(s.Logs, a.Watcher().View(end))
 	}
@@ -155,7 +155,10 @@ func unjudged(v sources.Value) sources.State {
 
 // tops are each access log's top IPs and paths over the end of the view,
 // at most TopSpan long.
-func (c *Collector) tops(from, end time.Time, window time.Duration) []sources.TopTable {
+func (c *Collector) tops(from, end time.Time, window time.Duration, rows int) []sources.TopTable {
+	// a zoomed table shows as many rows as it has, up to what the
+	// window's sketches can rank (maxTopRows)
+	n := max(c.o.TopN, min(rows, maxTopRows))
 	span := min(window, c.o.TopSpan)
 	var out []sources.TopTable
 	for i, src := range c.o.Nginx {
@@ -165,12 +168,12 @@ func (c *Collector) tops(from, end time.Time, window time.Duration) []sources.To
 		// Window's tables come from the per-minute details of the whole
 		// minutes touching [f, t): the same minutes and no new line give
 		// the same tables
-		key := topKey{src: i, span: span, fromMin: f - f%60, toMin: t - 1 - (t-1)%60, empty: t <= f, ver: ver}
+		key := topKey{src: i, span: span, fromMin: f - f%60, toMin: t - 1 - (t-1)%60, empty: t <= f, ver: ver, n: n}
 		c.cache.mu.Lock()
 		pair, ok := c.cache.tops[key]
 		c.cache.mu.Unlock()
 		if !ok {
-			w := a.Window(end.Add(-span), end, c.o.TopN)
+			w := a.Window(end.Add(-span), end, n)
 			prefix := ""
 			if i > 0 || len(c.o.Nginx) > 1 {
 				prefix = src.Name() + " "
@@ -216,7 +219,12 @@ type topKey struct {
 	fromMin, toMin int64
 	empty          bool
 	ver            nginx.Bucket
+	n              int // rows asked for
 }
+
+// maxTopRows bounds the rows a zoomed top table asks for: a window's
+// merged sketch holds 4 × TopPerMinute keys (200 by default).
+const maxTopRows = 200
 
 // series is spec k's series over [from, end) at step, as the source
 // computes it (buckets aligned to multiples of step), from the cache
