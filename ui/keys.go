@@ -5,7 +5,10 @@ import "charm.land/bubbles/v2/key"
 // KeyMap is every key the screen answers to. It implements help.KeyMap so
 // `?` shows exactly what is bound.
 type KeyMap struct {
-	Next, Prev      key.Binding // focus
+	Next, Prev      key.Binding // focus, in screen order
+	Up, Down        key.Binding // focus, to the nearest pane that way
+	Left, Right     key.Binding
+	Move            key.Binding // help only: the four above
 	Zoom            key.Binding // zoom / unzoom the focused pane
 	Back            key.Binding // close help, unzoom, return to live — one step per press
 	Wider, Narrower key.Binding // time window
@@ -22,8 +25,13 @@ type KeyMap struct {
 // DefaultKeyMap follows k9s/btop habits.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Next:          key.NewBinding(key.WithKeys("tab", "right", "down", "l", "j"), key.WithHelp("tab/→", "next pane")),
-		Prev:          key.NewBinding(key.WithKeys("shift+tab", "left", "up", "h", "k"), key.WithHelp("⇧tab/←", "prev pane")),
+		Next:          key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		Prev:          key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("⇧tab", "prev pane")),
+		Up:            key.NewBinding(key.WithKeys("up", "k")),
+		Down:          key.NewBinding(key.WithKeys("down", "j")),
+		Left:          key.NewBinding(key.WithKeys("left", "h")),
+		Right:         key.NewBinding(key.WithKeys("right", "l")),
+		Move:          key.NewBinding(key.WithKeys("up", "down", "left", "right"), key.WithHelp("←↓↑→", "nearest pane")),
 		Zoom:          key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "zoom")),
 		Back:          key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Wider:         key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "wider window")),
@@ -47,7 +55,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 // FullHelp is the `?` overlay, in columns.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Next, k.Prev, k.Zoom, k.Back},
+		{k.Next, k.Prev, k.Move, k.Zoom, k.Back},
 		{k.Wider, k.Narrower, k.PrevMilestone, k.NextMilestone, k.Live},
 		{k.Pause, k.Ack, k.Refresh, k.Help, k.Quit},
 	}

@@ -451,6 +451,14 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		m.moveFocus(1)
 	case key.Matches(k, m.keys.Prev):
 		m.moveFocus(-1)
+	case key.Matches(k, m.keys.Up):
+		m.moveFocusToward(0, -1)
+	case key.Matches(k, m.keys.Down):
+		m.moveFocusToward(0, 1)
+	case key.Matches(k, m.keys.Left):
+		m.moveFocusToward(-1, 0)
+	case key.Matches(k, m.keys.Right):
+		m.moveFocusToward(1, 0)
 	case key.Matches(k, m.keys.Zoom):
 		if m.focus < 0 {
 			return m.say("tab to a pane first, then enter")
@@ -616,6 +624,48 @@ func (m *Model) moveFocus(dir int) {
 		k = (k + dir + len(order)) % len(order)
 	}
 	m.setFocus(order[k])
+}
+
+// moveFocusToward moves the focus to the nearest visible pane in the
+// direction (dx, dy), as arrows do in k9s and htop: among the panes wholly
+// past the focused one's edge that way, the nearest, straying sideways
+// counting double. With nothing focused it starts at the first pane; with
+// nothing that way it stays.
+func (m *Model) moveFocusToward(dx, dy int) {
+	if m.zoomed {
+		return
+	}
+	if m.focus < 0 || m.focus >= len(m.rects) {
+		m.moveFocus(1)
+		return
+	}
+	r := m.rects[m.focus]
+	best, bestScore := -1, 0
+	for _, j := range m.focusOrder() {
+		c := m.rects[j]
+		var gap, side int // in doubled cells: centres have halves
+		switch {
+		case dx > 0 && c.x >= r.x+r.w:
+			gap, side = 2*(c.x-(r.x+r.w)), (2*c.y+c.h)-(2*r.y+r.h)
+		case dx < 0 && c.x+c.w <= r.x:
+			gap, side = 2*(r.x-(c.x+c.w)), (2*c.y+c.h)-(2*r.y+r.h)
+		case dy > 0 && c.y >= r.y+r.h:
+			gap, side = 2*(c.y-(r.y+r.h)), (2*c.x+c.w)-(2*r.x+r.w)
+		case dy < 0 && c.y+c.h <= r.y:
+			gap, side = 2*(r.y-(c.y+c.h)), (2*c.x+c.w)-(2*r.x+r.w)
+		default:
+			continue
+		}
+		if side < 0 {
+			side = -side
+		}
+		if score := gap + 2*side; best < 0 || score < bestScore {
+			best, bestScore = j, score
+		}
+	}
+	if best >= 0 {
+		m.setFocus(best)
+	}
 }
 
 func (m *Model) setFocus(i int) {

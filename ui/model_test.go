@@ -353,3 +353,28 @@ func TestZoomedTopAsksForItsRows(t *testing.T) {
 		t.Errorf("zoomed at 120x40, the view asks for %d rows", v.Rows)
 	}
 }
+
+// Arrows move to the nearest pane that way: down from a key stat is the
+// pane below it, not the next in screen order.
+func TestArrowsMoveByDirection(t *testing.T) {
+	m := sized(t, &fixture.Provider{}, Options{}, 120, 40)
+	m, _ = press(t, m, "tab") // the first key stat, top left
+	start := m.rects[m.focus]
+	m, _ = press(t, m, "down")
+	below := m.rects[m.focus]
+	if below.y <= start.y || below.x > start.x+start.w/2 {
+		t.Errorf("down from %+v went to %+v", start, below)
+	}
+	m, _ = press(t, m, "up")
+	if m.rects[m.focus] != start {
+		t.Errorf("up did not come back: %+v", m.rects[m.focus])
+	}
+	m, _ = press(t, m, "right")
+	if r := m.rects[m.focus]; r.x <= start.x || r.y != start.y {
+		t.Errorf("right from %+v went to %+v", start, r)
+	}
+	m, _ = press(t, m, "left", "left") // nothing left of the first pane: stays
+	if m.rects[m.focus] != start {
+		t.Errorf("left twice from the second stat: %+v", m.rects[m.focus])
+	}
+}
