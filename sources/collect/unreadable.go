@@ -29,7 +29,8 @@ func (c *Collector) unreadable(i int, at time.Time) string {
 		c.marks = make([][]lineMark, len(c.o.Nginx))
 		c.unread = make([]string, len(c.o.Nginx))
 	}
-	lines, bad, latest := c.o.Nginx[i].Aggregator().Unreadable()
+	agg := c.o.Nginx[i].Aggregator()
+	lines, bad := agg.Unreadable()
 	ms := c.marks[i]
 	if n := len(ms); n == 0 || at.After(ms[n-1].at) {
 		ms = append(ms, lineMark{at, lines, bad})
@@ -57,7 +58,7 @@ func (c *Collector) unreadable(i int, at time.Time) string {
 		if r == nginx.ReasonFuture {
 			hint = "is this machine's clock behind the log's?"
 		}
-		sample := latest(r)
+		sample := agg.LatestBad(r)
 		if n := 0; len(sample) > 0 {
 			for j := range sample { // cut at 80 characters, not inside one
 				if n++; n > 80 {

@@ -251,15 +251,19 @@ func (c *ReasonCounts) Commonest(base *ReasonCounts) Reason {
 }
 
 // Unreadable is the live view of the lines that could not be counted:
-// every line read so far (blank ones aside), the malformed ones by reason,
-// and the latest line of each reason (raw: sanitize to show).
-func (a *Aggregator) Unreadable() (lines uint64, bad ReasonCounts, latest func(Reason) string) {
+// every line read so far (blank ones aside) and the malformed ones by
+// reason.
+func (a *Aggregator) Unreadable() (lines uint64, bad ReasonCounts) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	bad = a.malformed
-	var last [numReasons]string
-	for r := range last {
-		last[r] = string(a.lastBad[r].b[:a.lastBad[r].n])
-	}
-	return a.lines - a.malformed[ReasonEmpty], bad, func(r Reason) string { return last[r] }
+	return a.lines - a.malformed[ReasonEmpty], a.malformed
+}
+
+// LatestBad is the latest line malformed for reason r, cut (raw: sanitize
+// to show).
+func (a *Aggregator) LatestBad(r Reason) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	lb := &a.lastBad[r]
+	return string(lb.b[:lb.n])
 }

@@ -102,12 +102,12 @@ func (a *Aggregator) addCodes(into map[int]uint64, cols [][]uint32, idx int) {
 func (a *Aggregator) Series(m Metric, group string, from, to time.Time, step time.Duration) (sources.Series, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	sec, min := a.sec, a.min
+	secs, mins := a.sec, a.min // not min: the builtin is used below
 	if group != "" {
 		found := false
 		for i := range a.groups {
 			if a.groups[i].g.Name == group {
-				sec, min, found = a.groups[i].sec, a.groups[i].min, true
+				secs, mins, found = a.groups[i].sec, a.groups[i].min, true
 				break
 			}
 		}
@@ -127,22 +127,22 @@ func (a *Aggregator) Series(m Metric, group string, from, to time.Time, step tim
 		name = group + " " + name
 	}
 	s := sources.Series{Name: name, Unit: m.Unit()}
-	useMin := st%60 == 0 && f <= a.last-sec.span()
+	useMin := st%60 == 0 && f <= a.last-secs.span()
 	// sum adds the slots in [x, end) to b and returns the seconds they
 	// cover: whole minutes from the minute ring, seconds otherwise
 	sum := func(b *Bucket, x, end int64) int64 {
 		if useMin {
 			n := int64(0)
 			for y := x; y < end; y += 60 {
-				if mb := min.get(y); mb != nil {
+				if mb := mins.get(y); mb != nil {
 					b.Add(mb)
 				}
-				n += max(min64(60, end-y), 0)
+				n += max(min(60, end-y), 0)
 			}
 			return n
 		}
 		for y := x; y < end; y++ {
-			if sb := sec.get(y); sb != nil {
+			if sb := secs.get(y); sb != nil {
 				b.Add(sb)
 			}
 		}
@@ -161,7 +161,7 @@ func (a *Aggregator) Series(m Metric, group string, from, to time.Time, step tim
 		// over it is per those seconds, or it would dip. Less than half a
 		// step is too little to be a rate of its own (one 499 in a second
 		// would read as a storm): it is left for the next refresh.
-		end := min64(x+st, t)
+		end := min(x+st, t)
 		if end < x+st && 2*(end-x) < st && x > f {
 			break
 		}
@@ -171,7 +171,7 @@ func (a *Aggregator) Series(m Metric, group string, from, to time.Time, step tim
 		if from < a.first {
 			// the first bucket holds lines only from the first one on;
 			// under half a step of them is no rate of its own either
-			span -= min64(a.first-from, span-1)
+			span -= min(a.first-from, span-1)
 			if 2*span < st {
 				s.Points = append(s.Points, sources.Point{At: time.Unix(from, 0), V: nanValue})
 				continue
@@ -235,11 +235,4 @@ func (a *Aggregator) Sum(group string, from, to time.Time) (b Bucket, ok bool) {
 // when undefined, e.g. a ratio over no requests.
 func (m Metric) Value(b *Bucket, span time.Duration) float64 {
 	return m.value(b, span.Seconds())
-}
-
-func min64(a, b int64) int64 {
-	if a < b {
-		return a
-	}
-	return b
 }
