@@ -58,13 +58,11 @@ func (c *Collector) unreadable(i int, at time.Time) string {
 		if r == nginx.ReasonFuture {
 			hint = "is this machine's clock behind the log's?"
 		}
-		sample := agg.LatestBad(r)
-		if n := 0; len(sample) > 0 {
-			for j := range sample { // cut at 80 characters, not inside one
-				if n++; n > 80 {
-					sample = sample[:j] + "…"
-					break
-				}
+		sample, n := agg.LatestBad(r), 0
+		for j := range sample { // cut at 80 characters, not inside one
+			if n++; n > 80 {
+				sample = sample[:j] + "…"
+				break
 			}
 		}
 		note = sources.Sanitize(fmt.Sprintf("unreadable lines %d/%d (%s): %s e.g. %s", db, dl, r, hint, sample))
