@@ -13,10 +13,22 @@ import (
 )
 
 // Builtin formats users may name instead of pasting a log_format.
+// Each means what it means where it comes from.
 var Builtin = map[string]string{
+	// nginx's own, predefined in every nginx (Debian's default access_log)
 	"combined": `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"`,
-	"main":     `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time $upstream_response_time`,
+	// the "main" of nginx's stock nginx.conf and of the official Docker image
+	"main": `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"`,
+	// combined with the two times a war room needs (warroom's "main" before
+	// it took nginx's meaning; what `warroom generate` writes)
+	"timed": `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_time $upstream_response_time`,
+	// ingress-nginx's default log-format-upstream
+	"upstreaminfo": `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id`,
 }
+
+// BuiltinNames lists the builtin formats in a fixed order: the order
+// auto-detection tries them and help text names them.
+var BuiltinNames = []string{"combined", "main", "timed", "upstreaminfo"}
 
 // Escape is the log_format escape= mode, which decides how quotes inside
 // values are written and so how delimiters are found.
@@ -55,6 +67,8 @@ const (
 	fUA
 	fReferer
 	fUpstreamList // any other $upstream_* variable: a list like fUpstreamRT
+	fProto        // $server_protocol
+	numFields
 )
 
 var fieldOf = map[string]field{
@@ -80,6 +94,7 @@ var fieldOf = map[string]field{
 	"server_name":            fServerName,
 	"http_user_agent":        fUA,
 	"http_referer":           fReferer,
+	"server_protocol":        fProto,
 }
 
 // step is one variable and the literal text that must follow it.
@@ -87,7 +102,8 @@ type step struct {
 	field field
 	name  string
 	after []byte // literal after the variable; empty for the last variable at end of line
-	list  bool   // value may be an nginx upstream list ("0.1, 0.2" or "0.1 : 0.2")
+	list  bool   // value may be a list ("0.1, 0.2" or "0.1 : 0.2"; an X-Forwarded-For chain)
+	kind  uint8  // how findEnd reads a value that may hold its own delimiter
 
 	// precomputed by compile for the per-line loop
 	mode uint8 // endEOL, endSimple or endGeneral
@@ -106,7 +122,15 @@ type step struct {
 const (
 	endEOL     = iota // the last variable: the value runs to the end of the line
 	endSimple         // the first occurrence of after ends the value
-	endGeneral        // findEnd: upstream lists, JSON-escaped quotes
+	endGeneral        // findEnd: lists, unquoted requests, JSON-escaped quotes
+)
+
+// Values that may hold the literal that ends them (findEnd).
+const (
+	kindPlain       = iota
+	kindList        // items joined by ", " or " : " (upstream tries, proxy chains)
+	kindRequest     // an unquoted "GET /x HTTP/1.1"
+	kindBeforeProto // a decoded $uri followed by " $server_protocol"
 )
 
 // Format is a compiled log_format.
@@ -116,7 +140,7 @@ type Format struct {
 	Escape Escape
 	prefix []byte // literal before the first variable
 	steps  []step
-	has    [fUpstreamList + 1]bool
+	has    [numFields]bool
 }
 
 // Has reports whether the format carries the given kind of data, so consumers
@@ -138,201 +162,219 @@ func (f *Format) Variables() []string {
 	return out
 }
 
-// CompileFormat compiles a builtin name ("combined", "main"), a log_format
-// statement as it stands in nginx.conf, or a bare format string.
+// CompileFormat compiles a builtin name (see Builtin), a log_format
+// statement as it stands in nginx.conf (comments, escapes and line breaks
+// read as nginx reads them), quoted parts as they stand after the name, or
+// a bare format string.
 func CompileFormat(spec string) (*Format, error) {
 	s := strings.TrimSpace(spec)
 	if b, ok := Builtin[s]; ok {
-		f, err := compile(b, EscapeDefault)
+		f, err := compile(b, "format", []word{bare(b)}, EscapeDefault)
 		if err != nil {
 			return nil, err
 		}
 		f.Name = s
 		return f, nil
 	}
-	if strings.HasPrefix(s, "log_format") && len(s) > len("log_format") && isSpace(s[len("log_format")]) {
-		return compileStatement(s)
-	}
-	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') {
-		// a pasted quoted format (possibly several quoted parts)
-		text, err := joinQuoted(s, 0)
+	if isStatement(spec) {
+		st, err := readStatement(spec)
 		if err != nil {
 			return nil, err
 		}
-		return compile(text, EscapeDefault)
-	}
-	return compile(s, EscapeDefault)
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-// compileStatement handles: log_format name [escape=default|json|none] 'part' 'part' ...;
-func compileStatement(s string) (*Format, error) {
-	rest := strings.TrimSpace(s[len("log_format"):])
-	rest = strings.TrimSuffix(strings.TrimSpace(rest), ";")
-	name, rest, _ := strings.Cut(rest, " ")
-	name = strings.TrimSpace(name)
-	if name == "" || strings.ContainsAny(name, `'"`) {
-		return nil, fmt.Errorf("nginx: log_format statement: missing name")
-	}
-	rest = strings.TrimLeft(rest, " \t\r\n")
-	esc := EscapeDefault
-	if strings.HasPrefix(rest, "escape=") {
-		var mode string
-		mode, rest, _ = strings.Cut(rest, " ")
-		switch strings.TrimPrefix(mode, "escape=") {
-		case "default":
-		case "json":
-			esc = EscapeJSON
-		case "none":
-			esc = EscapeNone
-		default:
-			return nil, fmt.Errorf("nginx: log_format %s: unknown %s (want escape=default, json or none)", name, mode)
+		f, err := compile(spec, "log_format "+st.name, st.parts, st.escape)
+		if err != nil {
+			return nil, err
 		}
+		f.Name = st.name
+		return f, nil
 	}
-	text, err := joinQuoted(strings.TrimSpace(rest), len(s)-len(rest))
-	if err != nil {
-		return nil, fmt.Errorf("nginx: log_format %s: %w", name, err)
+	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') {
+		// quoted parts pasted without the name: read as nginx reads them
+		words, end, err := readWords(spec, 0, "format")
+		if err != nil {
+			return nil, err
+		}
+		if more, _, err := readWords(spec, end, "format"); err != nil || len(more) > 0 {
+			if err != nil {
+				return nil, err
+			}
+			return nil, errAt(spec, "format", more[0].at[0], "text after the format's ';'")
+		}
+		return compile(spec, "format", words, EscapeDefault)
 	}
-	f, err := compile(text, esc)
-	if err != nil {
-		return nil, err
+	lead := len(spec) - len(strings.TrimLeft(spec, " \t\r\n"))
+	w := bare(s)
+	for i := range w.at {
+		w.at[i] += lead
 	}
-	f.Name = name
-	return f, nil
+	return compile(spec, "format", []word{w}, EscapeDefault)
 }
 
-// joinQuoted concatenates 'a' "b" parts as nginx does. base is the column
-// offset of s in the user's text, for error positions.
-func joinQuoted(s string, base int) (string, error) {
-	var b strings.Builder
+// bare is text taken as it is, each byte at its own offset.
+func bare(text string) word {
+	at := make([]int, len(text)+1)
+	for i := range at {
+		at[i] = i
+	}
+	return word{text: text, at: at}
+}
+
+// isStatement reports whether spec, after blank lines and comments, starts
+// with the log_format directive.
+func isStatement(spec string) bool {
 	i := 0
-	for i < len(s) {
-		c := s[i]
-		if isSpace(c) {
+	for i < len(spec) {
+		switch c := spec[i]; {
+		case isSpace(c):
 			i++
-			continue
-		}
-		if c != '\'' && c != '"' {
-			// an unquoted part: up to whitespace
-			j := i
-			for j < len(s) && !isSpace(s[j]) {
-				j++
+		case c == '#':
+			for i < len(spec) && spec[i] != '\n' {
+				i++
 			}
-			b.WriteString(s[i:j])
-			i = j
-			continue
+		default:
+			rest := spec[i:]
+			return strings.HasPrefix(rest, "log_format") && len(rest) > len("log_format") && isSpace(rest[len("log_format")])
 		}
-		j := i + 1
-		for j < len(s) && s[j] != c {
-			if s[j] == '\\' && j+1 < len(s) {
-				j++
-			}
-			j++
-		}
-		if j >= len(s) {
-			return "", fmt.Errorf("format at col %d: unbalanced quote %c", base+i+1, c)
-		}
-		b.WriteString(s[i+1 : j])
-		i = j + 1
 	}
-	return b.String(), nil
+	return false
 }
 
 func isVarChar(c byte) bool {
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
 }
 
-// compile turns format text into steps. Errors name the 1-based column.
-func compile(text string, esc Escape) (*Format, error) {
-	f := &Format{Source: text, Escape: esc}
-	if strings.TrimSpace(text) == "" {
+// compile turns the parts of a format into steps. As in nginx, a variable
+// name ends at the end of its part, and literal text runs on across parts.
+// Errors name the place in spec where the offending text was written.
+func compile(spec, where string, parts []word, esc Escape) (*Format, error) {
+	var text strings.Builder
+	var at []int
+	for _, p := range parts {
+		text.WriteString(p.text)
+		at = append(at, p.at[:len(p.text)]...)
+	}
+	errf := func(i int, format string, args ...any) error {
+		off := len(spec)
+		if i < len(at) {
+			off = at[i]
+		}
+		return errAt(spec, where, off, format, args...)
+	}
+	f := &Format{Source: text.String(), Escape: esc}
+	if strings.TrimSpace(f.Source) == "" {
 		return nil, fmt.Errorf("nginx: format is empty")
 	}
-	if err := checkBalance(text); err != nil {
-		return nil, err
+	if i, msg := checkBalance(f.Source); i >= 0 {
+		return nil, errf(i, "%s", msg)
 	}
 	var lit []byte
 	lastVarEnd := -1
-	i := 0
-	for i < len(text) {
-		c := text[i]
-		if c != '$' {
-			lit = append(lit, c)
-			i++
-			continue
-		}
-		start := i
-		var name string
-		if i+1 < len(text) && text[i+1] == '{' {
-			end := strings.IndexByte(text[i+2:], '}')
-			if end < 0 {
-				return nil, fmt.Errorf("nginx: format at col %d: unclosed ${", start+1)
+	base := 0 // offset in f.Source of the current part
+	for _, part := range parts {
+		t := part.text
+		i := 0
+		for i < len(t) {
+			c := t[i]
+			if c != '$' {
+				lit = append(lit, c)
+				i++
+				continue
 			}
-			name = text[i+2 : i+2+end]
-			i += 3 + end
-		} else {
-			j := i + 1
-			for j < len(text) && isVarChar(text[j]) {
-				j++
+			start := i
+			var name string
+			if i+1 < len(t) && t[i+1] == '{' {
+				end := strings.IndexByte(t[i+2:], '}')
+				if end < 0 {
+					return nil, errf(base+start, "unclosed ${")
+				}
+				name = t[i+2 : i+2+end]
+				for j := 0; j < len(name); j++ {
+					if !isVarChar(name[j]) {
+						return nil, errf(base+i+2+j, "%q cannot be in a variable name", name[j])
+					}
+				}
+				i += 3 + end
+			} else {
+				j := i + 1
+				for j < len(t) && isVarChar(t[j]) {
+					j++
+				}
+				name = t[i+1 : j]
+				i = j
 			}
-			name = text[i+1 : j]
-			i = j
-		}
-		if name == "" {
-			return nil, fmt.Errorf("nginx: format at col %d: '$' without a variable name", start+1)
-		}
-		if lastVarEnd >= 0 && len(lit) == 0 {
-			return nil, fmt.Errorf("nginx: format at col %d: variables $%s and $%s have no delimiter between them", start+1, f.steps[len(f.steps)-1].name, name)
-		}
-		if len(f.steps) == 0 {
-			f.prefix = lit
-		} else {
-			f.steps[len(f.steps)-1].after = lit
-		}
-		lit = nil
-		fd, ok := fieldOf[name]
-		if !ok {
-			fd = fSkip
-			if strings.HasPrefix(name, "upstream_") {
-				fd = fUpstreamList
+			if name == "" {
+				return nil, errf(base+start, "'$' without a variable name")
 			}
+			name = strings.ToLower(name) // nginx's variable names ignore case
+			if lastVarEnd >= 0 && len(lit) == 0 {
+				return nil, errf(base+start, "variables $%s and $%s have no delimiter between them", f.steps[len(f.steps)-1].name, name)
+			}
+			if len(f.steps) == 0 {
+				f.prefix = lit
+			} else {
+				f.steps[len(f.steps)-1].after = lit
+			}
+			lit = nil
+			fd, ok := fieldOf[name]
+			if !ok {
+				fd = fSkip
+				if strings.HasPrefix(name, "upstream_") {
+					fd = fUpstreamList
+				}
+			}
+			f.steps = append(f.steps, step{field: fd, name: name, list: fd == fUpstreamRT || fd == fUpstreamStatus || fd == fUpstreamList || fd == fXFF})
+			f.has[fd] = true
+			lastVarEnd = i
 		}
-		f.steps = append(f.steps, step{field: fd, name: name, list: fd == fUpstreamRT || fd == fUpstreamStatus || fd == fUpstreamList})
-		f.has[fd] = true
-		lastVarEnd = i
+		base += len(t)
 	}
 	if len(f.steps) == 0 {
-		return nil, fmt.Errorf("nginx: format has no variables")
+		return nil, fmt.Errorf("nginx: %s has no variables", where)
 	}
 	f.steps[len(f.steps)-1].after = lit
 	for i := range f.steps {
-		st := &f.steps[i]
-		switch {
-		case len(st.after) == 0:
-			st.mode = endEOL
-		case (st.list && st.after[0] == ' ') || (st.after[0] == '"' && esc == EscapeJSON):
-			st.mode, st.a0 = endGeneral, st.after[0]
-		default:
-			st.mode, st.a0 = endSimple, st.after[0]
-		}
-		switch st.field {
-		case fRequest, fRequestURI, fUA, fReferer:
-			st.long = true
-		}
-		// at the end of the line the value is the rest; $time_iso8601 is
-		// not fixed ("Z", fractions of a second)
-		if st.field == fTimeLocal && len(st.after) > 0 {
-			st.width = uint8(len("10/Oct/2000:13:55:36 -0700"))
-		}
-		if n := len(st.after); n >= 1 && n <= 8 {
-			for j := 0; j < n; j++ {
-				st.amask |= 0xff << (8 * j)
-				st.apat |= uint64(st.after[j]) << (8 * j)
-			}
-		}
+		planEnd(f, i)
 	}
 	return f, nil
+}
+
+// planEnd decides how the parser finds where step i's value ends.
+func planEnd(f *Format, i int) {
+	st := &f.steps[i]
+	switch {
+	case len(st.after) == 0:
+		st.mode = endEOL
+	case st.list && (st.after[0] == ' ' || st.after[0] == ',' || st.after[0] == ':'):
+		// "0.012, 0.034" and "0.010 : 0.020": the list's own separators
+		// hold the bytes the literal after it starts with
+		st.mode, st.a0, st.kind = endGeneral, st.after[0], kindList
+	case st.field == fRequest && st.after[0] == ' ':
+		// unquoted "GET /x HTTP/1.1": three words
+		st.mode, st.a0, st.kind = endGeneral, st.after[0], kindRequest
+	case st.field == fURI && st.after[0] == ' ' && i+1 < len(f.steps) && f.steps[i+1].field == fProto:
+		// "$uri $server_protocol": a decoded path may hold spaces; the
+		// protocol is the last word
+		st.mode, st.a0, st.kind = endGeneral, st.after[0], kindBeforeProto
+	case st.after[0] == '"' && f.Escape == EscapeJSON:
+		st.mode, st.a0 = endGeneral, st.after[0]
+	default:
+		st.mode, st.a0 = endSimple, st.after[0]
+	}
+	switch st.field {
+	case fRequest, fRequestURI, fUA, fReferer:
+		st.long = true
+	}
+	// at the end of the line the value is the rest; $time_iso8601 is
+	// not fixed ("Z", fractions of a second)
+	if st.field == fTimeLocal && len(st.after) > 0 {
+		st.width = uint8(len("10/Oct/2000:13:55:36 -0700"))
+	}
+	if n := len(st.after); n >= 1 && n <= 8 {
+		for j := 0; j < n; j++ {
+			st.amask |= 0xff << (8 * j)
+			st.apat |= uint64(st.after[j]) << (8 * j)
+		}
+	}
 }
 
 // planSteps returns a copy of f's steps for a parser whose caller reads
@@ -371,9 +413,10 @@ func planSteps(f *Format, need func(field) bool) []step {
 	return steps
 }
 
-// checkBalance rejects a format whose double quotes or brackets don't pair,
-// which would make every line fail in a confusing way.
-func checkBalance(text string) error {
+// checkBalance finds a double quote or a bracket that does not pair,
+// which would make every line fail in a confusing way (a part lost in
+// pasting, most often). It returns its index and what is wrong, or -1.
+func checkBalance(text string) (int, string) {
 	quote := -1
 	bracket := -1
 	for i := 0; i < len(text); i++ {
@@ -391,27 +434,42 @@ func checkBalance(text string) error {
 		case ']':
 			if quote < 0 {
 				if bracket < 0 {
-					return fmt.Errorf("nginx: format at col %d: ']' without '['", i+1)
+					return i, "']' without '['"
 				}
 				bracket = -1
 			}
 		}
 	}
 	if quote >= 0 {
-		return fmt.Errorf("nginx: format at col %d: unbalanced quote \"", quote+1)
+		return quote, `unbalanced quote "`
 	}
 	if bracket >= 0 {
-		return fmt.Errorf("nginx: format at col %d: '[' without ']'", bracket+1)
+		return bracket, "'[' without ']'"
 	}
-	return nil
+	return -1, ""
 }
 
 // findEnd returns where the value starting at p ends (the index of s.after),
-// or -1. It finds the first occurrence of s.after as bytes.Index would, by
-// scanning for its first byte and checking the rest in place.
+// or -1. For a plain value it finds the first occurrence of s.after as
+// bytes.Index would, by scanning for its first byte and checking the rest in
+// place; values that may hold that literal themselves are read by their kind.
 func (f *Format) findEnd(line []byte, p int, s *step) int {
 	if len(s.after) == 0 {
 		return len(line)
+	}
+	switch s.kind {
+	case kindList:
+		if e := listEnd(line, p, s.after); e >= 0 {
+			return e
+		}
+	case kindRequest:
+		if e := requestEnd(line, p, s.after); e >= 0 {
+			return e
+		}
+	case kindBeforeProto:
+		if e := indexFrom(line, p, []byte(" HTTP/")); e >= 0 && restAt(line, e, s.after) {
+			return e
+		}
 	}
 	a0, rest := s.after[0], s.after[1:]
 	from := p
@@ -424,23 +482,90 @@ func (f *Format) findEnd(line []byte, p int, s *step) int {
 			from = e + 1
 			continue
 		}
-		if s.list && a0 == ' ' {
-			// "0.012, 0.034" and "0.010 : 0.020": the space is inside the list
-			if e > p && line[e-1] == ',' {
-				from = e + 1
-				continue
-			}
-			if e+2 < len(line) && line[e+1] == ':' && line[e+2] == ' ' {
-				from = e + 3
-				continue
-			}
-		}
 		if a0 == '"' && f.Escape == EscapeJSON && escaped(line, p, e) {
 			from = e + 1
 			continue
 		}
 		return e
 	}
+}
+
+// listEnd reads a list as nginx writes $upstream_addr, $upstream_status and
+// the upstream times ("10.0.0.1:80, 10.0.0.2:80 : 10.0.0.3:80") and as
+// proxies write X-Forwarded-For ("198.51.100.23, 10.0.0.1"): items with no
+// space, comma or quote, joined by ", ", "," or " : ". The list ends after
+// the last item that after follows, so a literal that is itself ", " or
+// " : " still ends it right when what comes next is one more value: in
+// "$upstream_response_time, $request_time" the last number is the request
+// time. It returns -1 when no item boundary is followed by after (a value
+// of another shape: the caller falls back to the first occurrence).
+func listEnd(line []byte, p int, after []byte) int {
+	best := -1
+	n := len(line)
+	for {
+		q := p
+		for q < n {
+			c := line[q]
+			if c == ',' || c == ' ' || c == '"' || c == '\t' {
+				break
+			}
+			q++
+		}
+		if restAt(line, q, after) {
+			best = q
+		}
+		switch {
+		case q+1 < n && line[q] == ',' && line[q+1] == ' ':
+			p = q + 2
+		case q < n && line[q] == ',':
+			p = q + 1
+		case q+2 < n && line[q] == ' ' && line[q+1] == ':' && line[q+2] == ' ':
+			p = q + 3
+		default:
+			return best
+		}
+	}
+}
+
+// requestEnd reads an unquoted $request, "GET /x HTTP/1.1": a method of
+// capital letters, then words up to the first that starts with "HTTP/" and
+// is followed by after. It returns -1 for anything else ("-", a TLS hello
+// sent to a plain port, HTTP/0.9), which then ends at after's first
+// occurrence like any value.
+func requestEnd(line []byte, p int, after []byte) int {
+	n := len(line)
+	q := p
+	for q < n && line[q] >= 'A' && line[q] <= 'Z' {
+		q++
+	}
+	if q == p || q >= n || line[q] != ' ' {
+		return -1
+	}
+	// a target with spaces (older nginx let them through) is a few words
+	for w := 0; w < 8; w++ {
+		sp := indexByteFrom(line, q+1, ' ')
+		word := q + 1
+		end := sp
+		if end < 0 {
+			end = n
+		}
+		if end-word >= 5 && string(line[word:word+5]) == "HTTP/" && restAt(line, end, after) && w > 0 {
+			return end
+		}
+		if sp < 0 {
+			return -1
+		}
+		q = sp
+	}
+	return -1
+}
+
+// indexFrom is bytes.Index(line[from:], sep) as an index into line.
+func indexFrom(line []byte, from int, sep []byte) int {
+	if k := bytes.Index(line[from:], sep); k >= 0 {
+		return from + k
+	}
+	return -1
 }
 
 const (

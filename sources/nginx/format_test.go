@@ -13,7 +13,9 @@ func TestCompileFormat(t *testing.T) {
 		esc        Escape
 	}{
 		{name: "builtin combined", spec: "combined", vars: "remote_addr remote_user time_local request status body_bytes_sent http_referer http_user_agent"},
-		{name: "builtin main", spec: "main", vars: "remote_addr remote_user time_local request status body_bytes_sent http_referer http_user_agent request_time upstream_response_time"},
+		{name: "builtin main", spec: "main", vars: "remote_addr remote_user time_local request status body_bytes_sent http_referer http_user_agent http_x_forwarded_for"},
+		{name: "builtin timed", spec: "timed", vars: "remote_addr remote_user time_local request status body_bytes_sent http_referer http_user_agent request_time upstream_response_time"},
+		{name: "builtin upstreaminfo", spec: "upstreaminfo", vars: "remote_addr remote_user time_local request status body_bytes_sent http_referer http_user_agent request_length request_time proxy_upstream_name proxy_alternative_upstream_name upstream_addr upstream_response_length upstream_response_time upstream_status req_id"},
 		{name: "bare", spec: `$remote_addr [$time_iso8601] "$request" $status ${request_time}s`, vars: "remote_addr time_iso8601 request status request_time"},
 		{name: "statement", spec: `log_format  timed  '$remote_addr - $remote_user [$time_local] '
                      '"$request" $status $body_bytes_sent '

@@ -30,7 +30,7 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	fm, err := CompileFormat("main")
+	fm, err := CompileFormat("timed")
 	if err != nil {
 		f.Fatal(err)
 	}
