@@ -1,6 +1,6 @@
 // Package demo plays a compressed stage-end night into real log files, so
 // `warroom demo` shows the whole dashboard with nothing installed: an nginx
-// access log (the `main` format) and a Node service's log in a directory,
+// access log (the `timed` format) and a Node service's log in a directory,
 // and a schedule whose stage ends come every few minutes.
 //
 // Around each stage end the script is the night the project was built for:

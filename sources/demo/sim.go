@@ -69,7 +69,7 @@ func New(o Options) (*Simulator, error) {
 	return &Simulator{o: o, rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x5eed))}, nil
 }
 
-// AccessLog is the path of the nginx access log (format `main`).
+// AccessLog is the path of the nginx access log (format `timed`).
 func (s *Simulator) AccessLog() string { return filepath.Join(s.o.Dir, "access.log") }
 
 // AppLog is the path of the Node service's log.

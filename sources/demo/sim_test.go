@@ -31,7 +31,7 @@ func TestBackfillPlaysTheNight(t *testing.T) {
 		t.Fatalf("previous stage end %v before now, want 8m", d)
 	}
 
-	f, _ := nginx.CompileFormat("main")
+	f, _ := nginx.CompileFormat("timed")
 	agg := nginx.NewAggregator(nginx.Options{Format: f})
 	data, err := os.ReadFile(sim.AccessLog())
 	if err != nil {

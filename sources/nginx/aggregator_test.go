@@ -20,7 +20,7 @@ var t0 = time.Date(2026, 12, 31, 23, 59, 0, 0, time.FixedZone("CST", 8*3600))
 func newTestAgg(t *testing.T, o Options) *Aggregator {
 	t.Helper()
 	if o.Format == nil {
-		o.Format = mustFormat(t, "main")
+		o.Format = mustFormat(t, "timed")
 	}
 	return NewAggregator(o)
 }

@@ -23,7 +23,7 @@ func BenchmarkParse(b *testing.B) {
 	for _, l := range bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n")) {
 		lines = append(lines, l)
 	}
-	f, err := CompileFormat("main")
+	f, err := CompileFormat("timed")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func BenchmarkNormalize(b *testing.B) {
 // histogram, top-K, distinct) over realistic ~300-byte lines.
 func BenchmarkIngest(b *testing.B) {
 	data := benchLog(b, 100000)
-	f, _ := CompileFormat("main")
+	f, _ := CompileFormat("timed")
 	a := NewAggregator(Options{Format: f, Slow: time.Second, Seconds: 600, Minutes: 120, DetailMinutes: 60,
 		Groups: []Group{{Name: "pay", Prefix: "/pay/"}, {Name: "static", Glob: "/static/*"}}})
 	b.SetBytes(int64(len(data)))

@@ -86,6 +86,19 @@ type Parser struct {
 	common bool   // steps start with nginx's own (commonPrefix)
 	client ClientField
 	tc     timeCache
+	strict bool // detection: times must be written as nginx writes them (%.3f)
+
+	// where the last Parse stopped, for diagnostics (never read per line)
+	at     int // on failure: the byte where the line stopped fitting
+	atStep int // on failure: the step being read, -1 for the prefix
+	end    int // on success: the bytes read
+	rest   int // on success: the bytes after them, which no variable read
+}
+
+// failed records where a line stopped fitting the format.
+func (p *Parser) failed(r Reason, at, step int) Reason {
+	p.at, p.atStep = at, step
+	return r
 }
 
 // NewParser returns a parser for f that fills every field of Record.
@@ -102,7 +115,7 @@ func NewParser(f *Format, client ClientField) *Parser {
 func newCountingParser(f *Format, client ClientField) *Parser {
 	return &Parser{f: f, steps: planSteps(f, func(fd field) bool {
 		switch fd {
-		case fUA, fReferer, fHost, fServerName, fUpstreamStatus, fUpstreamList:
+		case fUA, fReferer, fHost, fServerName, fUpstreamStatus, fUpstreamList, fProto:
 			return false
 		case fXFF:
 			return client == ClientXFF
@@ -140,7 +153,11 @@ func (p *Parser) parse(line []byte, r *Record, noNUL bool) Reason {
 	}
 	f := p.f
 	if !bytes.HasPrefix(line, f.prefix) {
-		return ReasonLayout
+		k := 0
+		for k < len(line) && k < len(f.prefix) && line[k] == f.prefix[k] {
+			k++
+		}
+		return p.failed(ReasonLayout, k, -1)
 	}
 	pos := len(f.prefix)
 	steps := p.steps
@@ -176,7 +193,7 @@ func (p *Parser) parse(line []byte, r *Record, noNUL bool) Reason {
 				e = lastIndexByte(line, '"')
 			}
 			if e < pos || !restAt(line, e, s.after) {
-				return ReasonTruncated
+				return p.failed(ReasonTruncated, pos, i)
 			}
 			pos = e + len(s.after)
 			continue
@@ -212,7 +229,7 @@ func (p *Parser) parse(line []byte, r *Record, noNUL bool) Reason {
 					e = indexByteFrom(line, from, s.a0)
 				}
 				if e < 0 {
-					return ReasonTruncated
+					return p.failed(ReasonTruncated, pos, i)
 				}
 				// the whole literal (up to 8 bytes) in one compare
 				if e+8 <= len(line) && s.amask != 0 {
@@ -229,7 +246,7 @@ func (p *Parser) parse(line []byte, r *Record, noNUL bool) Reason {
 		default:
 			end = f.findEnd(line, pos, s)
 			if end < 0 {
-				return ReasonTruncated
+				return p.failed(ReasonTruncated, pos, i)
 			}
 		}
 		v := line[pos:end]
@@ -244,7 +261,7 @@ func (p *Parser) parse(line []byte, r *Record, noNUL bool) Reason {
 			r.Referer = v
 		case fStatus:
 			if len(v) != 3 || v[0] < '1' || v[0] > '9' || v[1] < '0' || v[1] > '9' || v[2] < '0' || v[2] > '9' {
-				return ReasonStatus
+				return p.failed(ReasonStatus, end-len(v), i)
 			}
 			r.Status = int(v[0]-'0')*100 + int(v[1]-'0')*10 + int(v[2]-'0')
 		// the usual fields, here rather than in assign: a call in this loop
@@ -256,7 +273,7 @@ func (p *Parser) parse(line []byte, r *Record, noNUL bool) Reason {
 			}
 			t, ok := p.tc.local(v)
 			if !ok {
-				return ReasonTime
+				return p.failed(ReasonTime, end-len(v), i)
 			}
 			r.Time, r.HasTime = t, true
 		case fRequest:
@@ -268,18 +285,19 @@ func (p *Parser) parse(line []byte, r *Record, noNUL bool) Reason {
 				// nginx writes %.3f: under 10 s that is d.ddd
 				a, b, c, d := uint64(v[0]-'0'), uint64(v[2]-'0'), uint64(v[3]-'0'), uint64(v[4]-'0')
 				if a > 9 || b > 9 || c > 9 || d > 9 {
-					return ReasonNumber
+					return p.failed(ReasonNumber, end-len(v), i)
 				}
 				r.ReqTime = int64(a*1e6 + b*1e5 + c*1e4 + d*1e3)
 			} else if reason := p.assign(s.field, v, r); reason != ReasonNone {
-				return reason
+				return p.failed(reason, end-len(v), i)
 			}
 		default:
 			if reason := p.assign(s.field, v, r); reason != ReasonNone {
-				return reason
+				return p.failed(reason, end-len(v), i)
 			}
 		}
 	}
+	p.end, p.rest = pos, len(line)-pos
 	if f.HasTime() && !r.HasTime {
 		return ReasonTime
 	}
@@ -381,12 +399,18 @@ func (p *Parser) assign(fd field, v []byte, r *Record) Reason {
 		if isDash(v) {
 			break
 		}
+		if p.strict && bytes.IndexByte(v, '.') < 0 {
+			return ReasonNumber // nginx writes %.3f: "123" is another variable
+		}
 		us, ok := parseSeconds(v)
 		if !ok {
 			return ReasonNumber
 		}
 		r.ReqTime = us
 	case fUpstreamRT:
+		if p.strict && len(v) > 0 && !isDash(v) && bytes.IndexByte(v, '.') < 0 {
+			return ReasonNumber
+		}
 		us, ok := parseUpstreamTimes(v)
 		if !ok {
 			return ReasonNumber
@@ -395,6 +419,8 @@ func (p *Parser) assign(fd field, v []byte, r *Record) Reason {
 		r.upstreamDash = us < 0
 	case fUpstreamStatus:
 		r.UpStatus = v
+	case fProto:
+		r.Proto = v
 	case fHost:
 		r.Host = v
 	case fServerName:

@@ -18,7 +18,7 @@ func mustFormat(t testing.TB, spec string) *Format {
 }
 
 func TestParseMain(t *testing.T) {
-	p := NewParser(mustFormat(t, "main"), ClientRemoteAddr)
+	p := NewParser(mustFormat(t, "timed"), ClientRemoteAddr)
 	line := `10.1.2.3 - - [31/Dec/2026:23:59:58 +0800] "GET /yearend-api/v1/rank?stage=3 HTTP/1.1" 200 5120 "https://e.example.com/" "Mozilla/5.0 (iPhone) MicroMessenger/8.0.44 NetType/WIFI" 0.152 0.012, 0.134`
 	var r Record
 	if reason := p.Parse([]byte(line), &r); reason != ReasonNone {
@@ -53,13 +53,13 @@ func TestParseFields(t *testing.T) {
 		reason             Reason
 		check              func(r *Record) string
 	}{
-		{name: "upstream colon list", format: "main",
+		{name: "upstream colon list", format: "timed",
 			line:  `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 502 0 "-" "ua" 3.001 1.000 : 2.001`,
 			check: func(r *Record) string { return expectInt(r.UpTime, 3001000) }},
-		{name: "upstream dash", format: "main",
+		{name: "upstream dash", format: "timed",
 			line:  `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET /a.js HTTP/1.1" 304 0 "-" "ua" 0.000 -`,
 			check: func(r *Record) string { return expectInt(r.UpTime, -1) + expectBool(r.upstreamDash, true) }},
-		{name: "upstream dash then time", format: "main",
+		{name: "upstream dash then time", format: "timed",
 			line:  `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" 0.5 -, 0.250`,
 			check: func(r *Record) string { return expectInt(r.UpTime, 250000) }},
 		{name: "ua with quotes escaped", format: "combined",
@@ -100,17 +100,17 @@ func TestParseFields(t *testing.T) {
 		{name: "crlf", format: "combined",
 			line:  "1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\"\r",
 			check: func(r *Record) string { return expectStr(r.UA, "ua") }},
-		{name: "truncated", format: "main", line: `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200`, reason: ReasonTruncated},
-		{name: "layout", format: "main", line: `hello world`, reason: ReasonTruncated},
+		{name: "truncated", format: "timed", line: `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200`, reason: ReasonTruncated},
+		{name: "layout", format: "timed", line: `hello world`, reason: ReasonTruncated},
 		{name: "prefix literal", format: `[$time_local] $status`, line: `01/Jan/2027:00:00:01 +0000] 200`, reason: ReasonLayout},
 		{name: "bad status", format: "combined", line: `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 2x0 1 "-" "ua"`, reason: ReasonStatus},
 		{name: "bad time", format: "combined", line: `1.1.1.1 - - [32/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua"`, reason: ReasonTime},
 		{name: "bad month", format: "combined", line: `1.1.1.1 - - [01/Foo/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua"`, reason: ReasonTime},
-		{name: "bad number", format: "main", line: `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" fast 0.1`, reason: ReasonNumber},
-		{name: "request_time short form not a number", format: "main", line: `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" 0.1x3 0.1`, reason: ReasonNumber},
-		{name: "request_time short form starts badly", format: "main", line: `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" /.123 0.1`, reason: ReasonNumber},
-		{name: "request_time short form bad tenths", format: "main", line: `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" 0.:23 0.1`, reason: ReasonNumber},
-		{name: "request_time short form ends badly", format: "main", line: `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" 0.12x 0.1`, reason: ReasonNumber},
+		{name: "bad number", format: "timed", line: `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" fast 0.1`, reason: ReasonNumber},
+		{name: "request_time short form not a number", format: "timed", line: `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" 0.1x3 0.1`, reason: ReasonNumber},
+		{name: "request_time short form starts badly", format: "timed", line: `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" /.123 0.1`, reason: ReasonNumber},
+		{name: "request_time short form bad tenths", format: "timed", line: `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" 0.:23 0.1`, reason: ReasonNumber},
+		{name: "request_time short form ends badly", format: "timed", line: `1.1.1.1 - - [01/Jan/2027:00:00:01 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" 0.12x 0.1`, reason: ReasonNumber},
 		{name: "request_time dash and long form", format: `$request_time $status $request_time [$time_local]`,
 			line:  `- 200 12.3456789 [01/Jan/2027:00:00:01 +0800]`,
 			check: func(r *Record) string { return expectInt(r.ReqTime, 12345678) }},
@@ -183,7 +183,7 @@ func TestParseTimeCacheAcrossSeconds(t *testing.T) {
 }
 
 func TestParseAllocs(t *testing.T) {
-	p := NewParser(mustFormat(t, "main"), ClientXFF)
+	p := NewParser(mustFormat(t, "timed"), ClientXFF)
 	line := []byte(`10.1.2.3 - - [31/Dec/2026:23:59:58 +0800] "GET /a?b=1 HTTP/1.1" 200 5120 "-" "ua" 0.152 0.012, 0.134`)
 	var r Record
 	if n := testing.AllocsPerRun(100, func() { p.Parse(line, &r) }); n != 0 {

@@ -55,6 +55,20 @@ func randomValue(rng *rand.Rand, name string) string {
 		return []string{"-", secs(), secs() + ", " + secs(), secs() + " : -"}[rng.IntN(4)]
 	case "http_x_forwarded_for":
 		return []string{"-", "203.0.113.7", "203.0.113.7, 10.0.0.1"}[rng.IntN(3)]
+	case "request_length":
+		return fmt.Sprint(rng.IntN(5000))
+	case "proxy_upstream_name":
+		return "default-web-80"
+	case "proxy_alternative_upstream_name":
+		return ""
+	case "req_id":
+		return fmt.Sprintf("%032x", rng.Uint64())
+	case "upstream_addr":
+		return []string{"-", "10.0.0.1:80", "10.0.0.1:80, 10.0.0.2:80", "10.0.0.1:80 : 10.0.0.3:8080"}[rng.IntN(4)]
+	case "upstream_response_length":
+		return []string{"-", "0", "512", "0, 512", "0 : 512"}[rng.IntN(5)]
+	case "upstream_status":
+		return []string{"-", "200", "502, 200", "504 : 200"}[rng.IntN(4)]
 	}
 	return text(60)
 }
@@ -68,7 +82,9 @@ func TestCountingParserAgreesWithFullParser(t *testing.T) {
 		client ClientField
 		jumps  bool
 	}{
+		{"timed", ClientRemoteAddr, true},
 		{"main", ClientRemoteAddr, true},
+		{"upstreaminfo", ClientRemoteAddr, true},
 		{"combined", ClientRemoteAddr, true},
 		{`$remote_addr [$time_local] "$request" $status "$http_referer" "$http_user_agent" "$http_x_forwarded_for" $request_time $upstream_response_time $host`, ClientRemoteAddr, true},
 		{`$remote_addr [$time_local] "$request" $status "$http_referer" "$http_user_agent" "$http_x_forwarded_for" $request_time $upstream_response_time $host`, ClientXFF, false},
@@ -129,7 +145,7 @@ func TestCountingParserAgreesWithFullParser(t *testing.T) {
 // changed, cut or repeated around the six fields it reads.
 func TestCommonPrefixAgreesWithStepLoop(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	for _, spec := range []string{"main", "combined", `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for" $host`} {
+	for _, spec := range []string{"timed", "main", "combined", "upstreaminfo", `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for" $host`} {
 		f := mustFormat(t, spec)
 		for _, client := range []ClientField{ClientRemoteAddr, ClientXFF} {
 			parsers := []*Parser{NewParser(f, client), newCountingParser(f, client)}

@@ -34,7 +34,7 @@ func BenchmarkStageSplit(b *testing.B) {
 
 func BenchmarkStageParse(b *testing.B) {
 	data := stageData(b)
-	f, _ := CompileFormat("main")
+	f, _ := CompileFormat("timed")
 	p := newCountingParser(f, ClientRemoteAddr) // as the aggregator parses
 	var r Record
 	b.ResetTimer()
@@ -56,7 +56,7 @@ func BenchmarkStageParse(b *testing.B) {
 
 func BenchmarkStageNormalize(b *testing.B) {
 	data := stageData(b)
-	f, _ := CompileFormat("main")
+	f, _ := CompileFormat("timed")
 	p := newCountingParser(f, ClientRemoteAddr) // as the aggregator parses
 	var nz Normalizer
 	var r Record
@@ -80,7 +80,7 @@ func BenchmarkStageNormalize(b *testing.B) {
 
 func BenchmarkStageScan(b *testing.B) {
 	data := stageData(b)
-	f, _ := CompileFormat("main")
+	f, _ := CompileFormat("timed")
 	a := NewAggregator(Options{Format: f, Slow: time.Second, Seconds: 600, Minutes: 120, DetailMinutes: 1, NoDetail: true})
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -95,7 +95,7 @@ func appLog(b *strings.Builder) {
 // warroom running for two days would.
 func twoNights(t testing.TB) (*nginx.Aggregator, *applog.Watcher) {
 	t.Helper()
-	f, err := nginx.CompileFormat("main")
+	f, err := nginx.CompileFormat("timed")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +315,7 @@ func BenchmarkMarkdown(b *testing.B) {
 // window before every log's first line is.
 func TestBeforeLogAcrossLogs(t *testing.T) {
 	agg, w := twoNights(t)
-	f, _ := nginx.CompileFormat("main")
+	f, _ := nginx.CompileFormat("timed")
 	quiet := nginx.NewAggregator(nginx.Options{Format: f, Slow: time.Second})
 	in := inputs(agg, w, 72*time.Hour)
 	in.Access = append(in.Access, Access{Name: "quiet", Agg: quiet})

@@ -1,5 +1,5 @@
 // Package synth writes realistic nginx access logs deterministically: the
-// `main` format (combined + $request_time $upstream_response_time), WeChat
+// `timed` format (combined + $request_time $upstream_response_time), WeChat
 // and mobile user agents, thousands of clients, tens of thousands of
 // distinct paths, and the statuses of a busy event night. Benchmarks, the
 // scan acceptance test and the demo use it; the same seed gives the same
