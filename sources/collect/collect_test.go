@@ -107,6 +107,9 @@ func newFixture(t testing.TB, dir string, run bool) *fixture {
 	f := &fixture{clock: NewSteppedClock(midnight.Add(2 * time.Minute))}
 	ncfg := nginx.DefaultSourceConfig
 	ncfg.Paths, ncfg.Start = []string{accessPath}, "beginning"
+	if !run {
+		ncfg.Format = "timed" // the test feeds the counters itself
+	}
 	ncfg.Groups = []nginx.GroupConfig{{Name: "pay", Prefix: "/pay/"}}
 	if err := ncfg.Validate(); err != nil {
 		t.Fatal(err)

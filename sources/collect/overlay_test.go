@@ -79,7 +79,7 @@ func newOverlayFixture(t testing.TB, sched *schedule.Schedule, clock *SteppedClo
 	until := clock.Now()
 	f := &overlayFixture{clock: clock}
 	ncfg := nginx.DefaultSourceConfig
-	ncfg.Paths = []string{"/nonexistent/access.log"}
+	ncfg.Paths, ncfg.Format = []string{"/nonexistent/access.log"}, "timed"
 	if secRetention > 0 {
 		ncfg.Retention.Seconds, ncfg.Retention.Minutes = model.Duration(secRetention), model.Duration(time.Hour)
 	}

@@ -238,8 +238,20 @@ func (c *Collector) replayFiles() ([]*replayFile, error) {
 		if err != nil {
 			return out, err
 		}
+		format := cfg.CompiledFormat()
+		if format == nil && len(paths) > 0 {
+			// to be detected: from the first lines of the night's first file
+			sample, err := tail.FirstLines(paths[0], nginx.SampleLines, 4<<20)
+			if err != nil {
+				return out, fmt.Errorf("collect: replay %s: %w", s.Name(), err)
+			}
+			format = s.DetectFrom(sample)
+		}
+		if format == nil {
+			continue // nothing to read in these files
+		}
 		for _, p := range paths {
-			p2 := nginx.NewParser(cfg.CompiledFormat(), cfg.AggregatorOptions().Client)
+			p2 := nginx.NewParser(format, cfg.AggregatorOptions().Client)
 			var rec nginx.Record
 			stamp := func(line []byte) (int64, bool) {
 				if p2.Parse(line, &rec) != nginx.ReasonNone || !rec.HasTime {

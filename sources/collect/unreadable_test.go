@@ -117,7 +117,7 @@ func oneAccessLog(t *testing.T) (*SteppedClock, *nginx.Source, *Collector) {
 	t.Helper()
 	clock := NewSteppedClock(midnight)
 	cfg := nginx.DefaultSourceConfig
-	cfg.Paths = []string{filepath.Join(t.TempDir(), "access.log")}
+	cfg.Paths, cfg.Format = []string{filepath.Join(t.TempDir(), "access.log")}, "timed"
 	must(t, cfg.Validate())
 	src, err := nginx.NewSource(cfg, clock.Now)
 	must(t, err)

@@ -108,6 +108,7 @@ type Aggregator struct {
 	groups []groupAgg
 
 	lines     uint64
+	partial   uint64 // lines read with bytes left after the format's end
 	malformed ReasonCounts
 	lastBad   [numReasons]struct { // the latest malformed line of each reason, cut
 		b [120]byte
@@ -182,13 +183,15 @@ func NewAggregator(o Options) *Aggregator {
 	}
 	a := &Aggregator{
 		o:      o,
-		parser: newCountingParser(o.Format, o.Client),
 		seed:   maphash.MakeSeed(),
 		slowUS: o.Slow.Microseconds(),
 		ips:    NewTopK(o.TopTotal),
 		paths:  NewTopK(o.TopTotal),
 		hll:    NewHLL(14),
 		detail: make([]detail, o.DetailMinutes),
+	}
+	if o.Format != nil {
+		a.parser = newCountingParser(o.Format, o.Client)
 	}
 	for i := range a.codeSlot {
 		a.codeSlot[i] = -1
@@ -211,11 +214,34 @@ func keepPeak(peak, b *Bucket) {
 	}
 }
 
+// SetFormat makes f the format of the lines ingested from now on: an
+// aggregator made without one (the format to be detected from the log)
+// gets it here before its first Ingest, and a detected format that stops
+// fitting (nginx reloaded with another) is replaced.
+func (a *Aggregator) SetFormat(f *Format) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.o.Format = f
+	a.parser = newCountingParser(f, a.o.Client)
+}
+
+// Format is the format lines are read with; nil before SetFormat when the
+// aggregator was made without one.
+func (a *Aggregator) Format() *Format {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.o.Format
+}
+
 // Ingest counts every '\n'-separated line in data (a final line without a
-// newline counts too). It locks once per call: feed it batches.
+// newline counts too). It locks once per call: feed it batches. An
+// aggregator made without a format needs SetFormat first.
 func (a *Aggregator) Ingest(data []byte) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.parser == nil {
+		panic("nginx: Ingest before SetFormat")
+	}
 	defer a.flushSlot() // readers see every line of the batch
 	limit := int64(0)
 	if a.o.Now != nil {
@@ -254,6 +280,9 @@ func (a *Aggregator) line(line []byte, limit int64, noNUL bool) {
 	if reason != ReasonNone {
 		a.bad(reason, line)
 		return
+	}
+	if a.parser.rest > 0 {
+		a.partial++ // read, but the format ends before the line does
 	}
 	if (a.o.From != 0 && r.Time < a.o.From) || (a.o.To != 0 && r.Time >= a.o.To) {
 		a.filtered++

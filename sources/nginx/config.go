@@ -18,7 +18,7 @@ type SourceConfig struct {
 	Paths     []string        `yaml:"paths"`   // files or globs
 	Command   []string        `yaml:"command"` // or: follow this command's stdout
 	Start     string          `yaml:"start"`   // end | beginning | a duration like 30m
-	Format    string          `yaml:"format"`  // builtin name, log_format statement or format string
+	Format    string          `yaml:"format"`  // auto (detect), builtin name, log_format statement or format string
 	Client    string          `yaml:"client"`  // remote_addr | x_forwarded_for | x_real_ip
 	Slow      model.Duration  `yaml:"slow"`
 	Groups    []GroupConfig   `yaml:"groups"`
@@ -48,7 +48,7 @@ type RetentionConfig struct {
 var DefaultSourceConfig = SourceConfig{
 	Name:   "nginx",
 	Start:  "end",
-	Format: "main",
+	Format: "auto",
 	Client: "remote_addr",
 	Slow:   model.Duration(time.Second),
 	Retention: RetentionConfig{
@@ -76,11 +76,14 @@ func (c *SourceConfig) validate(n *yaml.Node) error {
 	if err := tail.CheckInput(n, c.Name, c.Paths, c.Command, c.Start); err != nil {
 		return err
 	}
-	f, err := CompileFormat(c.Format)
-	if err != nil {
-		return config.Errorf(at("format"), "format", "%v", err)
+	c.format = nil
+	if !c.AutoFormat() {
+		f, err := CompileFormat(c.Format)
+		if err != nil {
+			return config.Errorf(at("format"), "format", "%v", err)
+		}
+		c.format = f
 	}
-	c.format = f
 	switch c.Client {
 	case "remote_addr", "":
 		c.client = ClientRemoteAddr
@@ -128,7 +131,18 @@ func (c *SourceConfig) validate(n *yaml.Node) error {
 // client it names (the parser then falls back to $remote_addr, so top
 // talkers would silently be the proxy's address).
 func (c *SourceConfig) Warnings() []string {
-	f := c.format
+	return FormatWarnings(c.format, c.Client)
+}
+
+// AutoFormat reports whether the format is to be detected from the log.
+func (c *SourceConfig) AutoFormat() bool {
+	s := strings.TrimSpace(c.Format)
+	return s == "" || s == "auto"
+}
+
+// FormatWarnings are what format f cannot measure for a source whose
+// client is the named variable (remote_addr, x_forwarded_for, x_real_ip).
+func FormatWarnings(f *Format, client string) []string {
 	if f == nil {
 		return nil
 	}
@@ -143,19 +157,20 @@ func (c *SourceConfig) Warnings() []string {
 	for _, v := range f.Variables() {
 		has[v] = true
 	}
-	want := map[ClientField]string{ClientXFF: "http_x_forwarded_for", ClientXRealIP: "http_x_real_ip"}[c.client]
+	want := map[string]string{"x_forwarded_for": "http_x_forwarded_for", "x_real_ip": "http_x_real_ip"}[client]
 	switch {
 	case want != "" && !has[want] && has["remote_addr"]:
-		out = append(out, fmt.Sprintf("client %s but no $%s: clients are counted by $remote_addr (add $%s to the log_format, or set client: remote_addr)", c.Client, want, want))
+		out = append(out, fmt.Sprintf("client %s but no $%s: clients are counted by $remote_addr (add $%s to the log_format, or set client: remote_addr)", client, want, want))
 	case want != "" && !has[want]:
-		out = append(out, fmt.Sprintf("client %s but no $%s (nor $remote_addr): top talkers and distinct IPs cannot be counted", c.Client, want))
+		out = append(out, fmt.Sprintf("client %s but no $%s (nor $remote_addr): top talkers and distinct IPs cannot be counted", client, want))
 	case want == "" && !has["remote_addr"]:
 		out = append(out, "client remote_addr but no $remote_addr: top talkers and distinct IPs cannot be counted (set client to the variable the format has)")
 	}
 	return out
 }
 
-// CompiledFormat is the format compiled by Validate.
+// CompiledFormat is the format compiled by Validate; nil when it is to be
+// detected (AutoFormat).
 func (c *SourceConfig) CompiledFormat() *Format { return c.format }
 
 // AggregatorOptions turns the config into aggregator options.

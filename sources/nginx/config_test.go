@@ -12,9 +12,9 @@ func TestSourceConfigWarnings(t *testing.T) {
 		in   string
 		want []string
 	}{
-		{"paths: [a]\n", nil}, // main, remote_addr
-		{"paths: [a]\nclient: x_real_ip\n", []string{"client x_real_ip but no $http_x_real_ip: clients are counted by $remote_addr"}},
-		{"paths: [a]\nclient: x_forwarded_for\n", []string{"client x_forwarded_for but no $http_x_forwarded_for: clients are counted by $remote_addr"}},
+		{"paths: [a]\nformat: timed\n", nil}, // remote_addr
+		{"paths: [a]\nformat: timed\nclient: x_real_ip\n", []string{"client x_real_ip but no $http_x_real_ip: clients are counted by $remote_addr"}},
+		{"paths: [a]\nformat: timed\nclient: x_forwarded_for\n", []string{"client x_forwarded_for but no $http_x_forwarded_for: clients are counted by $remote_addr"}},
 		{"paths: [a]\nclient: x_forwarded_for\nformat: '$remote_addr [$time_local] \"$request\" $status $request_time \"$http_x_forwarded_for\"'\n", nil},
 		{"paths: [a]\nclient: x_real_ip\nformat: '$http_x_real_ip [$time_local] \"$request\" $status $request_time'\n", nil},
 		{"paths: [a]\nclient: x_real_ip\nformat: '[$time_local] \"$request\" $status $request_time'\n", []string{"client x_real_ip but no $http_x_real_ip (nor $remote_addr): top talkers and distinct IPs cannot be counted"}},
@@ -44,7 +44,7 @@ func TestSourceConfigWarnings(t *testing.T) {
 // a config error at its line.
 func TestSourceConfigBadGlob(t *testing.T) {
 	var sc SourceConfig
-	err := config.Load(strings.NewReader("name: web\nformat: main\npaths:\n  - '[a.log'\n"), &sc)
+	err := config.Load(strings.NewReader("name: web\nformat: timed\npaths:\n  - '[a.log'\n"), &sc)
 	if err == nil || !strings.HasPrefix(err.Error(), `line 4: paths[0]: bad glob "[a.log"`) {
 		t.Fatalf("error %v", err)
 	}

@@ -3,6 +3,7 @@ package nginx
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"warroom/sources/tail"
@@ -11,9 +12,11 @@ import (
 // Source follows one access-log source (files or a command) live and feeds
 // an Aggregator. Run owns the goroutine; readers use Aggregator and Status.
 type Source struct {
-	cfg SourceConfig
-	agg *Aggregator
-	fol *tail.Follower
+	cfg  SourceConfig
+	agg  *Aggregator
+	fol  *tail.Follower
+	auto *autoFormat // nil when the config names the format
+	ts   atomic.Pointer[Parser]
 }
 
 // NewSource builds a source from a validated config; it does no IO. now is
@@ -36,9 +39,14 @@ func NewSource(cfg SourceConfig, now func() time.Time) (*Source, error) {
 	}
 	opts := cfg.AggregatorOptions()
 	opts.Now = now
-	// the timestamp reader runs on the follower's goroutine during a
-	// "last D" start; it gets its own parser
-	tp := NewParser(cfg.format, cfg.client)
+	s := &Source{cfg: cfg, agg: NewAggregator(opts)}
+	if cfg.format == nil {
+		s.auto = newAutoFormat(s.agg, now)
+	} else {
+		// the timestamp reader runs on the follower's goroutine during a
+		// "last D" start; it gets its own parser
+		s.ts.Store(NewParser(cfg.format, cfg.client))
+	}
 	var rec Record
 	fol, err := tail.New(tail.Options{
 		Paths:   cfg.Paths,
@@ -46,7 +54,8 @@ func NewSource(cfg SourceConfig, now func() time.Time) (*Source, error) {
 		Start:   start,
 		Now:     now,
 		Timestamp: func(line []byte) (time.Time, bool) {
-			if tp.Parse(line, &rec) != ReasonNone || !rec.HasTime {
+			tp := s.ts.Load()
+			if tp == nil || tp.Parse(line, &rec) != ReasonNone || !rec.HasTime {
 				return time.Time{}, false
 			}
 			return time.Unix(rec.Time, 0), true
@@ -55,7 +64,8 @@ func NewSource(cfg SourceConfig, now func() time.Time) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nginx: %s: %w", cfg.Name, err)
 	}
-	return &Source{cfg: cfg, agg: NewAggregator(opts), fol: fol}, nil
+	s.fol = fol
+	return s, nil
 }
 
 // Name is the source's name (its indicators' prefix).
@@ -70,7 +80,69 @@ func (s *Source) Aggregator() *Aggregator { return s.agg }
 // Status reports each followed file's (or the command's) state.
 func (s *Source) Status() []tail.FileStatus { return s.fol.Status() }
 
-// Run follows until ctx ends.
+// FormatNote says which format the source reads with and how it was
+// chosen: the configured one, or what detection found (bad: no builtin
+// format reads the log, and the note says which came closest and where).
+func (s *Source) FormatNote() (note string, bad bool) {
+	if s.auto == nil {
+		f := s.cfg.format
+		if f.Name != "" {
+			return "format " + f.Name, false
+		}
+		return "format as configured", false
+	}
+	if n, bad := s.auto.Note(); n != "" {
+		return n, bad
+	}
+	return "format to be detected from the first lines", false
+}
+
+// Run follows until ctx ends. A source whose format is to be detected
+// first reads the newest file's last lines (the start position of a
+// backfill is found by their timestamps); with nothing to read yet it
+// judges the first lines that come.
 func (s *Source) Run(ctx context.Context) error {
-	return s.fol.Run(ctx, func(b tail.Batch) { s.agg.Ingest(b.Data) })
+	if s.auto == nil {
+		return s.fol.Run(ctx, func(b tail.Batch) { s.agg.Ingest(b.Data) })
+	}
+	if len(s.cfg.Paths) > 0 {
+		if path := tail.Newest(s.cfg.Paths); path != "" {
+			if sample, err := tail.LastLines(path, SampleLines, heldBytes); err == nil && len(sample) > 0 {
+				s.useFormat(s.auto.decide(sample, ""))
+				s.auto.state = autoDecided
+			}
+		}
+	}
+	return s.fol.Run(ctx, func(b tail.Batch) {
+		s.auto.feed(b.Data, s.loading())
+		if f := s.agg.Format(); f != nil {
+			if p := s.ts.Load(); p == nil || p.f != f {
+				s.useFormat(f)
+			}
+		}
+	})
+}
+
+// DetectFrom picks the format from sample, lines read from the start of
+// the log (a replay reads from there, not from the end), when the config
+// names none and none was picked yet. It returns the format in use, nil
+// when there is none yet (an empty sample). Call it before Run, or instead.
+func (s *Source) DetectFrom(sample [][]byte) *Format {
+	if s.auto != nil && s.agg.Format() == nil && len(sample) > 0 {
+		s.useFormat(s.auto.decide(sample, ""))
+		s.auto.state = autoDecided
+	}
+	return s.agg.Format()
+}
+
+func (s *Source) useFormat(f *Format) { s.ts.Store(NewParser(f, s.cfg.client)) }
+
+// loading reports whether any file is still being read back.
+func (s *Source) loading() bool {
+	for _, st := range s.fol.Status() {
+		if st.Loading {
+			return true
+		}
+	}
+	return false
 }

@@ -85,7 +85,7 @@ func (a *Aggregator) Summary(n int) Summary {
 		TopPaths:  a.paths.Top(n),
 		TopExact:  a.ips.Exact() && a.paths.Exact(),
 		SlowAbove: a.o.Slow,
-		HasTimes:  a.o.Format.HasRequestTime(),
+		HasTimes:  a.o.Format != nil && a.o.Format.HasRequestTime(),
 	}
 	s.Totals = totalsOf(&a.total, &a.hist)
 	s.Status = map[int]uint64{}
@@ -257,6 +257,15 @@ func (a *Aggregator) Unreadable() (lines uint64, bad ReasonCounts) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.lines - a.malformed[ReasonEmpty], a.malformed
+}
+
+// Partial is how many lines were read with bytes left after the format's
+// end: a format that fits lines only in part (a builtin picked for a log
+// whose log_format has more variables, or one nginx changed to).
+func (a *Aggregator) Partial() uint64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.partial
 }
 
 // LatestBad is the latest line malformed for reason r, cut (raw: sanitize

@@ -1,0 +1,132 @@
+package nginx
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// autoSource runs a source with no format over path, from the beginning.
+func autoSource(t *testing.T, path string) *Source {
+	t.Helper()
+	cfg := DefaultSourceConfig
+	cfg.Paths, cfg.Start = []string{path}, "beginning"
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.AutoFormat() || cfg.CompiledFormat() != nil {
+		t.Fatal("the default format is not auto")
+	}
+	s, err := NewSource(cfg, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return s
+}
+
+// waitLines polls until the source has read n lines (not a timing assertion).
+func waitLines(t *testing.T, s *Source, n uint64) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if got, _ := s.Aggregator().Unreadable(); got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			got, _ := s.Aggregator().Unreadable()
+			t.Fatalf("read %d lines, want %d", got, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func appendLines(t *testing.T, path string, lines [][]byte) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(append(bytes.Join(lines, []byte{'\n'}), '\n')); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAutoFormatFromTheFilesLastLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	appendLines(t, path, sampleLines("main", 300))
+	s := autoSource(t, path)
+	waitLines(t, s, 300)
+	if note, bad := s.FormatNote(); bad || note != "format main (detected: reads 300 of 300 lines)" {
+		t.Fatalf("note %q bad %v", note, bad)
+	}
+	if _, bad := s.Aggregator().Unreadable(); bad.Total() != 0 {
+		t.Fatalf("unreadable: %v", bad)
+	}
+	if _, codes, _ := s.Aggregator().Counts(); codes[499] != 60 || codes[200] != 120 {
+		t.Fatalf("codes %v", codes)
+	}
+}
+
+func TestAutoFormatFromTheFirstLinesThatCome(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := autoSource(t, path)
+	if note, _ := s.FormatNote(); note != "format to be detected from the first lines" {
+		t.Fatalf("before any line: %q", note)
+	}
+	appendLines(t, path, sampleLines("upstreaminfo", 30))
+	waitLines(t, s, 30)
+	if note, _ := s.FormatNote(); note != "format upstreaminfo (detected: reads 30 of 30 lines)" {
+		t.Fatalf("note %q", note)
+	}
+	if b, _, _ := s.Aggregator().Counts(); b.Requests != 30 || b.Slow != 10 {
+		t.Fatalf("requests %d slow %d, want 30 and 10", b.Requests, b.Slow)
+	}
+}
+
+// nginx reloaded with another log_format: the parse rate falls, and the
+// source picks again from the new lines.
+func TestAutoFormatJudgesAgainAfterAReload(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	appendLines(t, path, sampleLines("main", 200))
+	s := autoSource(t, path)
+	waitLines(t, s, 200)
+	appendLines(t, path, sampleLines("timed", 1500))
+	waitLines(t, s, 1700)
+	note, bad := s.FormatNote()
+	if bad || !strings.HasPrefix(note, "format timed, was main until ") || !strings.Contains(note, "(its parse rate fell below 90%): format timed (detected: reads 1000 of 1000 lines)") {
+		t.Fatalf("note %q", note)
+	}
+	// the old format read the new lines in part (no times) while the
+	// source judged again; the lines after are read whole
+	_, unread := s.Aggregator().Unreadable()
+	b, _, _ := s.Aggregator().Counts()
+	if unread.Total() != 0 || b.Requests != 1700 {
+		t.Fatalf("requests %d unread %d", b.Requests, unread.Total())
+	}
+	if b.Slow == 0 || b.Timed == 0 {
+		t.Fatalf("slow %d of %d timed: the new format's times are not read", b.Slow, b.Timed)
+	}
+}
+
+func TestAutoFormatWhenNoneFits(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	appendLines(t, path, sampleLines("json", 40))
+	s := autoSource(t, path)
+	waitLines(t, s, 40)
+	note, bad := s.FormatNote()
+	if !bad || !strings.HasPrefix(note, "no built-in format reads these lines (closest: ") || !strings.Contains(note, `{"time":"2026-12-01T23:59:00+08:00"`) {
+		t.Fatalf("note %q bad %v", note, bad)
+	}
+}
