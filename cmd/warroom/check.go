@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"warroom/sources/config"
+	"warroom/sources/nginx"
 	"warroom/sources/notify"
 	"warroom/sources/schedule"
 	"warroom/sources/watch"
@@ -47,7 +49,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	p := func(format string, a ...any) { fmt.Fprintf(stdout, format, a...) }
-	p("%s: OK\n", files[0])
+	p("%s: valid\n", files[0])
+	problems := 0
 	p("refresh: %s\n", cfg.Refresh)
 	p("access logs: %d\n", len(cfg.AccessLogs))
 	for _, s := range cfg.AccessLogs {
@@ -55,16 +58,16 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		if len(s.Command) > 0 {
 			where = "command: " + strings.Join(s.Command, " ")
 		}
-		f := s.CompiledFormat()
 		p("  %s: %s (start %s)\n", s.Name, where, s.Start)
-		name := f.Name
-		if name == "" {
-			name = "custom"
+		if f := s.CompiledFormat(); f != nil {
+			p("    format %s: %d variables: %s\n", cmp.Or(f.Name, "custom"), len(f.Variables()), strings.Join(f.Variables(), " "))
+		} else {
+			p("    format auto: detected from the log's lines (%s)\n", strings.Join(nginx.BuiltinNames, ", "))
 		}
-		p("    format %s: %d variables: %s\n", name, len(f.Variables()), strings.Join(f.Variables(), " "))
 		for _, w := range s.Warnings() {
 			p("    warning: %s\n", w)
 		}
+		problems += checkAccessLog(s, p)
 		p("    client %s, slow > %s, retention %s at 1s / %s at 1m / detail %s\n", s.Client, s.Slow, s.Retention.Seconds, s.Retention.Minutes, s.Retention.Detail)
 		for _, g := range s.Groups {
 			m := "prefix " + g.Prefix
@@ -79,7 +82,19 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	checkSections(cfg, sched, time.Now(), time.Local, p)
+	if problems > 0 {
+		p("%s: %d %s: the screen would not show these logs' numbers\n", files[0], problems, plural(problems, "problem", "problems"))
+		return exitProblem
+	}
+	p("%s: OK\n", files[0])
 	return exitOK
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // checkedSchedule is the schedule in force as check finds it: inline, from
@@ -121,6 +136,7 @@ func checkSections(cfg *Config, sched *schedule.Schedule, now time.Time, local *
 			tz = s.TimeZone
 		}
 		p("    times without a zone read in %s\n", tz)
+		checkAppLog(s, now, p)
 		for _, pt := range s.Patterns {
 			how := "substring " + strconv.Quote(pt.Substring)
 			if pt.Regexp != "" {

@@ -19,12 +19,12 @@ func TestCheckGood(t *testing.T) {
 	}
 	for _, want := range []string{
 		"testdata/good.yml: OK", "refresh: 2s", "access logs: 2",
-		"web: /var/log/nginx/access.log", "format timed: 10 variables", "client x_forwarded_for, slow > 800ms",
+		"web: /nonexistent/nginx/access.log", "format timed: 10 variables", "client x_forwarded_for, slow > 800ms",
 		"group pay: prefix /pay/, slow 300ms", "group static: glob /static/*, slow inherited",
 		"api: command: ssh web2 tail -F /var/log/nginx/access.log",
 		"warning: no $request_time",
 		"warning: client x_forwarded_for but no $http_x_forwarded_for: clients are counted by $remote_addr",
-		"app logs: 2", "app: /var/log/event/app.log (start end)", "packs db; 1 own patterns", `pattern oom: substring "JavaScript heap out of memory"`,
+		"app logs: 2", "app: /nonexistent/event/app.log (start end)", "packs db; 1 own patterns", `pattern oom: substring "JavaScript heap out of memory"`,
 		"edge: command: ssh web1 tail -F /var/log/nginx/error.log", "packs upstream", "times without a zone read in Asia/Shanghai",
 		"prometheus: 1 servers, 2 queries", `server "main" url=http://127.0.0.1:9090`, "password: <secret>",
 		"query prom.db_conn (instant, count, every refresh, on main): max(mysql_global_status_threads_connected)",
@@ -120,7 +120,7 @@ func TestCheckClientWithoutItsVariable(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	for _, want := range []string{
-		"  real: /var/log/nginx/access.log (start end)\n    format main: 10 variables",
+		"  real: /nonexistent/nginx/access.log (start end)\n    format timed: 10 variables",
 		"    warning: client x_real_ip but no $http_x_real_ip: clients are counted by $remote_addr",
 		"    warning: client x_forwarded_for but no $http_x_forwarded_for: clients are counted by $remote_addr",
 	} {

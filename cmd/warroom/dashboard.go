@@ -33,7 +33,7 @@ func runDashboard(args []string, stdout, stderr io.Writer) int {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	fs := newFlags("", "-c warroom.yaml | --access-log FILE [--log-format main] [--app-log FILE] [--prometheus URL] [--schedule FILE]",
+	fs := newFlags("", "-c warroom.yaml | --access-log FILE [--log-format auto] [--app-log FILE] [--prometheus URL] [--schedule FILE]",
 		"The war-room screen. With -c, everything comes from the config file (see\n"+
 			"`warroom init`); without it, the flags give a useful default screen: the\n"+
 			"access log's QPS, slow ratio, 499s and 5xx, the app log's DB errors, the\n"+
@@ -41,7 +41,7 @@ func runDashboard(args []string, stdout, stderr io.Writer) int {
 	cfgPath := fs.String("c", "", "config file")
 	var access, apps listFlag
 	fs.Var(&access, "access-log", "nginx access log to follow (file or glob; repeatable)")
-	format := fs.String("log-format", "main", "the access log's format: main, combined, or a log_format string")
+	format := fs.String("log-format", "auto", "the access log's format: auto (detected from its lines), combined, main, timed, upstreaminfo, or a log_format statement")
 	fs.Var(&apps, "app-log", "application/error log to watch for DB errors (repeatable)")
 	promURL := fs.String("prometheus", "", "Prometheus (or compatible) base URL, e.g. http://127.0.0.1:9090")
 	sched := fs.String("schedule", "", "schedule file (reloaded when it changes)")

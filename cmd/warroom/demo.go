@@ -60,7 +60,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	sc := sim.ScheduleConfig()
 	cfg := DefaultConfig
 	acc := nginx.DefaultSourceConfig
-	acc.Name, acc.Paths, acc.Start, acc.Format = "nginx", []string{sim.AccessLog()}, "beginning", "main"
+	acc.Name, acc.Paths, acc.Start, acc.Format = "nginx", []string{sim.AccessLog()}, "beginning", "timed"
 	app := applog.DefaultSourceConfig
 	app.Name, app.Paths, app.Start = "app", []string{sim.AppLog()}, "beginning"
 	cfg.AccessLogs = []nginx.SourceConfig{acc}

@@ -15,7 +15,7 @@ import (
 func modelDuration(d time.Duration) model.Duration { return model.Duration(d) }
 
 func runGenerate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("generate", "[flags]", "Write a deterministic synthetic nginx access log in the `main` format\n(combined + $request_time $upstream_response_time): same seed, same bytes.", stderr)
+	fs := newFlags("generate", "[flags]", "Write a deterministic synthetic nginx access log in the `timed` format\n(combined + $request_time $upstream_response_time): same seed, same bytes.", stderr)
 	lines := fs.Int("lines", 100000, "number of lines")
 	seed := fs.Uint64("seed", 1, "random seed")
 	rate := fs.Int("rate", 2000, "lines per second of log time")

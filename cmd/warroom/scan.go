@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 
 	"warroom/sources"
 	"warroom/sources/nginx"
+	"warroom/sources/tail"
 )
 
 const scanAbout = `Summarize nginx access logs (plain or gzip) without a terminal UI: totals,
@@ -24,7 +26,8 @@ paths, peak second and minute, malformed lines by reason. Streams: memory
 does not grow with the file.`
 
 type scanOpts struct {
-	format   string
+	format     string
+	formatNote string // which format was used, and how it was chosen
 	slow     time.Duration
 	top      int
 	from, to string
@@ -52,7 +55,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 	fs := newFlags("scan", "[flags] FILE...", scanAbout, stderr)
-	fs.StringVar(&o.format, "format", "main", "log format: combined, main, a log_format statement or a format string")
+	fs.StringVar(&o.format, "format", "auto", "log format: auto (detected from the first lines), combined, main, timed, upstreaminfo, a log_format statement or a format string")
 	fs.DurationVar(&o.slow, "slow", time.Second, "a request is slow when $request_time is above this")
 	fs.IntVar(&o.top, "top", 10, "how many IPs and paths to list")
 	fs.StringVar(&o.from, "from", "", "count only lines at or after this time (RFC 3339, or '2006-01-02 15:04[:05]' local)")
@@ -118,6 +121,27 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	// many) is corrupt, and counting it would stretch every span.
 	opts.Now, opts.MaxSkew = time.Now, scanMaxAhead
 	agg := nginx.NewAggregator(opts)
+	if opts.Format == nil {
+		// zero config: the format is the builtin that reads the first
+		// file's first lines
+		sample, err := tail.FirstLines(files[0], nginx.SampleLines, 4<<20)
+		if err != nil {
+			fmt.Fprintf(stderr, "warroom scan: %v\n", err)
+			return exitUsage
+		}
+		d := nginx.Detect(sample)
+		f := d.Format
+		if f == nil && d.Closest != nil {
+			f = d.Closest.Format // its reasons show what does not fit
+		}
+		if f == nil {
+			f, _ = nginx.CompileFormat("combined") // an empty file
+		}
+		agg.SetFormat(f)
+		o.formatNote = sources.Sanitize(d.String())
+	} else {
+		o.formatNote = "format " + cmp.Or(opts.Format.Name, "as given")
+	}
 	for _, f := range files {
 		if err := scanFile(f, agg); err != nil {
 			fmt.Fprintf(stderr, "warroom scan: %v\n", err)
@@ -135,7 +159,11 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 				reason = m
 			}
 		}
-		fmt.Fprintf(stderr, "warroom scan: no line could be counted: %d malformed, most %s; does --format match the log?\n", sum.BadLines, reason.Reason)
+		fmt.Fprintf(stderr, "warroom scan: no line could be counted: %d malformed, most %s; does --format match the log? (%s)\n", sum.BadLines, reason.Reason, o.formatNote)
+		code = exitProblem
+	} else if bad, lines := sum.BadLines, sum.Lines-blank(&sum); bad*2 > lines {
+		// the numbers describe a minority of the log: not a summary of it
+		fmt.Fprintf(stderr, "warroom scan: %d of %d lines are malformed (over half): the figures cover only the rest; does --format match the log? (%s)\n", bad, lines, o.formatNote)
 		code = exitProblem
 	}
 	if o.json {
@@ -149,6 +177,16 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	}
 	printReport(stdout, files, &sum)
 	return code
+}
+
+// blank is how many lines were blank (not malformed, not counted).
+func blank(s *nginx.Summary) uint64 {
+	for _, m := range s.Malformed {
+		if m.Reason == "empty" {
+			return m.Count
+		}
+	}
+	return 0
 }
 
 // scanMaxAhead is how far ahead of the clock a scanned line may be stamped.
