@@ -24,7 +24,6 @@ type realNginx struct {
 	bin, conf, prefix, log string
 	buffered               string // the same lines, written with buffer=32k flush=2s
 	port                   int
-	cmd                    *exec.Cmd
 }
 
 func findNginx(t *testing.T) string {
@@ -53,77 +52,105 @@ func freePort(t *testing.T) int {
 
 func startNginx(t *testing.T, upstream, deadUpstream string) *realNginx {
 	t.Helper()
-	n := &realNginx{bin: findNginx(t), prefix: t.TempDir(), port: freePort(t)}
-	os.MkdirAll(filepath.Join(n.prefix, "logs"), 0o755)
-	os.MkdirAll(filepath.Join(n.prefix, "html"), 0o755)
-	os.MkdirAll(filepath.Join(n.prefix, "tmp"), 0o755)
+	n := &realNginx{bin: findNginx(t), prefix: nginxPrefix(t), port: freePort(t)}
 	os.WriteFile(filepath.Join(n.prefix, "html", "index.html"), []byte("ok\n"), 0o644)
 	n.log = filepath.Join(n.prefix, "logs", "access.log")
 	n.buffered = filepath.Join(n.prefix, "logs", "buffered.log")
-	user := ""
-	if os.Geteuid() == 0 {
-		user = "user root;"
-	}
 	conf := fmt.Sprintf(`%s
-daemon off;
-worker_processes 1;
-pid %[2]s/nginx.pid;
-error_log %[2]s/logs/error.log info;
-events { worker_connections 256; }
 http {
   log_format main '$remote_addr - $remote_user [$time_local] "$request" '
                   '$status $body_bytes_sent "$http_referer" '
                   '"$http_user_agent" $request_time $upstream_response_time';
   access_log %[2]s/logs/access.log main;
   access_log %[2]s/logs/buffered.log main buffer=32k flush=2s;
-  client_body_temp_path %[2]s/tmp/body;
-  proxy_temp_path %[2]s/tmp/proxy;
-  fastcgi_temp_path %[2]s/tmp/fastcgi;
-  uwsgi_temp_path %[2]s/tmp/uwsgi;
-  scgi_temp_path %[2]s/tmp/scgi;
+  %[3]s
   server {
-    listen 127.0.0.1:%[3]d;
+    listen 127.0.0.1:%[4]d;
     root %[2]s/html;
-    location /api/ { proxy_pass http://%[4]s; proxy_read_timeout 10s; }
-    location /down/ { proxy_pass http://%[5]s; }
+    location /api/ { proxy_pass http://%[5]s; proxy_read_timeout 10s; }
+    location /down/ { proxy_pass http://%[6]s; }
   }
 }
-`, user, n.prefix, n.port, upstream, deadUpstream)
-	n.conf = filepath.Join(n.prefix, "nginx.conf")
-	os.WriteFile(n.conf, []byte(conf), 0o644)
-	if out, err := exec.Command(n.bin, "-t", "-p", n.prefix, "-c", n.conf).CombinedOutput(); err != nil {
+`, nginxMain(n.prefix), n.prefix, nginxTempPaths(n.prefix), n.port, upstream, deadUpstream)
+	n.conf = launchNginx(t, n.bin, n.prefix, conf, n.url("/index.html"))
+	return n
+}
+
+// nginxPrefix is a fresh prefix with the directories nginx writes to.
+func nginxPrefix(t *testing.T) string {
+	prefix := t.TempDir()
+	for _, d := range []string{"logs", "html", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(prefix, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return prefix
+}
+
+// nginxMain is the main context of a test nginx: foreground, one worker,
+// pid and error log under prefix (as root, workers run as root so they
+// can write there).
+func nginxMain(prefix string) string {
+	user := ""
+	if os.Geteuid() == 0 {
+		user = "user root;"
+	}
+	return fmt.Sprintf(`%s
+daemon off;
+worker_processes 1;
+pid %[2]s/nginx.pid;
+error_log %[2]s/logs/error.log info;
+events { worker_connections 1024; }`, user, prefix)
+}
+
+// nginxTempPaths keeps every temporary file of nginx under prefix.
+func nginxTempPaths(prefix string) string {
+	var b strings.Builder
+	for _, k := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
+		fmt.Fprintf(&b, "%s_temp_path %s/tmp/%s; ", k, prefix, k)
+	}
+	return b.String()
+}
+
+// launchNginx writes conf under prefix, checks it with nginx -t, starts
+// nginx, stops it when the test ends and returns once readyURL answers.
+func launchNginx(t *testing.T, bin, prefix, conf, readyURL string) string {
+	t.Helper()
+	path := filepath.Join(prefix, "nginx.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "-t", "-p", prefix, "-c", path).CombinedOutput(); err != nil {
 		t.Fatalf("nginx -t: %v\n%s", err, out)
 	}
-	n.cmd = exec.Command(n.bin, "-p", n.prefix, "-c", n.conf)
-	n.cmd.Stderr = os.Stderr
-	if err := n.cmd.Start(); err != nil {
+	cmd := exec.Command(bin, "-p", prefix, "-c", path)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		n.cmd.Process.Signal(os.Interrupt)
+		cmd.Process.Signal(os.Interrupt)
 		done := make(chan struct{})
-		go func() { n.cmd.Wait(); close(done) }()
+		go func() { cmd.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):
-			n.cmd.Process.Kill()
+			cmd.Process.Kill()
 			<-done
 		}
 	})
-	// ready when it answers
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		resp, err := http.Get(n.url("/index.html"))
+		resp, err := http.Get(readyURL)
 		if err == nil {
 			resp.Body.Close()
-			break
+			return path
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("nginx did not come up: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return n
 }
 
 func (n *realNginx) url(path string) string {
