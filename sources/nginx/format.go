@@ -104,6 +104,7 @@ type step struct {
 	after []byte // literal after the variable; empty for the last variable at end of line
 	list  bool   // value may be a list ("0.1, 0.2" or "0.1 : 0.2"; an X-Forwarded-For chain)
 	kind  uint8  // how findEnd reads a value that may hold its own delimiter
+	item  uint8  // kindList: what one item looks like (itemAny, itemTime, ...)
 
 	// precomputed by compile for the per-line loop
 	mode uint8 // endEOL, endSimple or endGeneral
@@ -132,6 +133,27 @@ const (
 	kindRequest     // an unquoted "GET /x HTTP/1.1"
 	kindBeforeProto // a decoded $uri followed by " $server_protocol"
 )
+
+// What one item of a list looks like, besides "-" (no try).
+const (
+	itemAny    = iota // an address, an upstream name, a forwarded-for hop
+	itemTime          // seconds as nginx writes them: 0.012
+	itemStatus        // 502
+	itemLength        // 512
+)
+
+// itemOf is the item shape of a list variable.
+func itemOf(name string) uint8 {
+	switch name {
+	case "upstream_response_time", "upstream_connect_time", "upstream_header_time", "upstream_queue_time":
+		return itemTime
+	case "upstream_status":
+		return itemStatus
+	case "upstream_response_length", "upstream_bytes_received", "upstream_bytes_sent":
+		return itemLength
+	}
+	return itemAny
+}
 
 // Format is a compiled log_format.
 type Format struct {
@@ -331,7 +353,12 @@ func compile(spec, where string, parts []word, esc Escape) (*Format, error) {
 	if len(f.steps) == 0 {
 		return nil, fmt.Errorf("nginx: %s has no variables", where)
 	}
-	f.steps[len(f.steps)-1].after = lit
+	// a format that ends with "\n" writes a blank line after each entry,
+	// which is read as one; a newline anywhere else splits entries
+	f.steps[len(f.steps)-1].after = bytes.TrimRight(lit, "\r\n")
+	if i := strings.IndexByte(strings.TrimRight(f.Source, "\r\n"), '\n'); i >= 0 {
+		return nil, errf(i, "a newline inside the format splits each entry over two lines; warroom reads an entry per line")
+	}
 	for i := range f.steps {
 		planEnd(f, i)
 	}
@@ -347,7 +374,7 @@ func planEnd(f *Format, i int) {
 	case st.list && (st.after[0] == ' ' || st.after[0] == ',' || st.after[0] == ':'):
 		// "0.012, 0.034" and "0.010 : 0.020": the list's own separators
 		// hold the bytes the literal after it starts with
-		st.mode, st.a0, st.kind = endGeneral, st.after[0], kindList
+		st.mode, st.a0, st.kind, st.item = endGeneral, st.after[0], kindList, itemOf(st.name)
 	case st.field == fRequest && st.after[0] == ' ':
 		// unquoted "GET /x HTTP/1.1": three words
 		st.mode, st.a0, st.kind = endGeneral, st.after[0], kindRequest
@@ -459,7 +486,7 @@ func (f *Format) findEnd(line []byte, p int, s *step) int {
 	}
 	switch s.kind {
 	case kindList:
-		if e := listEnd(line, p, s.after); e >= 0 {
+		if e := listEnd(line, p, s.after, s.item); e >= 0 {
 			return e
 		}
 	case kindRequest:
@@ -493,15 +520,19 @@ func (f *Format) findEnd(line []byte, p int, s *step) int {
 // listEnd reads a list as nginx writes $upstream_addr, $upstream_status and
 // the upstream times ("10.0.0.1:80, 10.0.0.2:80 : 10.0.0.3:80") and as
 // proxies write X-Forwarded-For ("198.51.100.23, 10.0.0.1"): items with no
-// space, comma or quote, joined by ", ", "," or " : ". The list ends after
-// the last item that after follows, so a literal that is itself ", " or
-// " : " still ends it right when what comes next is one more value: in
+// space, comma or quote, joined by ", ", "," or " : ", each of the list's
+// shape (a time, a status, a length, or anything) or "-". The list ends at
+// the last place after follows it, so a literal that is itself ", " or
+// " : " still ends it right when one more value comes next: in
 // "$upstream_response_time, $request_time" the last number is the request
-// time. It returns -1 when no item boundary is followed by after (a value
-// of another shape: the caller falls back to the first occurrence).
-func listEnd(line []byte, p int, after []byte) int {
+// time, and in "$upstream_response_time, $body_bytes_sent" the length is
+// no time. An address may be followed by its literal with no space
+// ("$upstream_addr: $request"). It returns -1 when after follows no item
+// (a value of another shape: the caller falls back to the first occurrence).
+func listEnd(line []byte, p int, after []byte, item uint8) int {
 	best := -1
 	n := len(line)
+	a0 := after[0]
 	for {
 		q := p
 		for q < n {
@@ -509,7 +540,13 @@ func listEnd(line []byte, p int, after []byte) int {
 			if c == ',' || c == ' ' || c == '"' || c == '\t' {
 				break
 			}
+			if c == a0 && item == itemAny && q > p && restAt(line, q, after) {
+				best = q // "10.0.0.1:80: GET /": the literal inside the item's bytes
+			}
 			q++
+		}
+		if !isItem(line[p:q], item) {
+			return best
 		}
 		if restAt(line, q, after) {
 			best = q
@@ -527,11 +564,38 @@ func listEnd(line []byte, p int, after []byte) int {
 	}
 }
 
+// isItem reports whether v is one item of a list of the given shape.
+func isItem(v []byte, item uint8) bool {
+	if len(v) == 0 {
+		return item == itemAny // escape=json writes an unset variable as ""
+	}
+	if isDash(v) || item == itemAny {
+		return true
+	}
+	dot := -1
+	for i, c := range v {
+		switch {
+		case c >= '0' && c <= '9':
+		case c == '.' && item == itemTime && dot < 0 && i > 0:
+			dot = i
+		default:
+			return false
+		}
+	}
+	switch item {
+	case itemTime:
+		return dot > 0 && dot < len(v)-1
+	case itemStatus:
+		return len(v) == 3
+	}
+	return true
+}
+
 // requestEnd reads an unquoted $request, "GET /x HTTP/1.1": a method of
-// capital letters, then words up to the first that starts with "HTTP/" and
-// is followed by after. It returns -1 for anything else ("-", a TLS hello
-// sent to a plain port, HTTP/0.9), which then ends at after's first
-// occurrence like any value.
+// capital letters, then words up to the first that starts with "HTTP/";
+// the request ends at the first occurrence of after from there. It returns
+// -1 for anything else ("-", a TLS hello sent to a plain port, HTTP/0.9),
+// which then ends at after's first occurrence like any value.
 func requestEnd(line []byte, p int, after []byte) int {
 	n := len(line)
 	q := p
@@ -542,20 +606,12 @@ func requestEnd(line []byte, p int, after []byte) int {
 		return -1
 	}
 	// a target with spaces (older nginx let them through) is a few words
-	for w := 0; w < 8; w++ {
-		sp := indexByteFrom(line, q+1, ' ')
-		word := q + 1
-		end := sp
-		if end < 0 {
-			end = n
+	q = indexByteFrom(line, q+1, ' ')
+	for w := 0; w < 8 && q >= 0; w++ {
+		if q+6 <= n && string(line[q+1:q+6]) == "HTTP/" {
+			return indexFrom(line, q+6, after)
 		}
-		if end-word >= 5 && string(line[word:word+5]) == "HTTP/" && restAt(line, end, after) && w > 0 {
-			return end
-		}
-		if sp < 0 {
-			return -1
-		}
-		q = sp
+		q = indexByteFrom(line, q+1, ' ')
 	}
 	return -1
 }

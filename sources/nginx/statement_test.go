@@ -65,6 +65,7 @@ func TestStatementErrors(t *testing.T) {
 		{"no parts", "log_format x escape=json;", "format is empty"},
 		{"a block", "log_format x { '$status' }", "unexpected '{'"},
 		{"two statements", "log_format x '$status';\nlog_format y '$status';", "nginx: log_format x at line 2 col 1: text after the statement's ';'"},
+		{"a newline inside the format", "log_format x '$status\\n$request_time';", "nginx: log_format x at col 22: a newline inside the format splits each entry"},
 		{"unbalanced bracket in a later line", "log_format x '$status'\n '[$time_local';", "nginx: log_format x at line 2 col 3: '[' without ']'"},
 	}
 	for _, c := range cases {
