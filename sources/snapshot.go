@@ -83,6 +83,7 @@ type SourceStatus struct {
 	Kind     string // nginx, applog, prom, schedule
 	Health   Health
 	Detail   string // short sanitized reason when not ok
+	Note     string // short sanitized label shown when there is room, ok or not (an access log's format)
 	LastData time.Time
 }
 

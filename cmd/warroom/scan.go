@@ -2,8 +2,8 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
@@ -28,14 +28,14 @@ does not grow with the file.`
 type scanOpts struct {
 	format     string
 	formatNote string // which format was used, and how it was chosen
-	slow     time.Duration
-	top      int
-	from, to string
-	json     bool
-	client   string
-	follow   bool
-	interval time.Duration
-	start    string
+	slow       time.Duration
+	top        int
+	from, to   string
+	json       bool
+	client     string
+	follow     bool
+	interval   time.Duration
+	start      string
 }
 
 func runScan(args []string, stdout, stderr io.Writer) int {

@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sync"
@@ -305,7 +306,14 @@ func (c *Collector) sourceStatus(ps prom.Snapshot) []sources.SourceStatus {
 			h = healthOf{sources.HealthError, c.unread[i]}
 		}
 		c.mu.Unlock()
+		note, bad := s.FormatNote()
+		if bad && h.health == sources.HealthOK {
+			h = healthOf{sources.HealthError, sources.Sanitize(note)}
+		}
 		logStatus(s.Name(), "nginx", h, s.Aggregator().Newest())
+		if f := s.Aggregator().Format(); f != nil {
+			out[len(out)-1].Note = sources.Sanitize(cmp.Or(f.Name, "custom format"))
+		}
 	}
 	for _, s := range c.o.Apps {
 		last := time.Time{}

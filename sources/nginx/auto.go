@@ -18,7 +18,7 @@ type autoFormat struct {
 	state    int
 	held     [][]byte // pending: lines not ingested yet; suspect: copies of lines ingested
 	heldSize int
-	rest     []byte // pending: the part of a batch past a full sample
+	rest     []byte    // pending: the part of a batch past a full sample
 	since    time.Time // suspect: when the parse rate fell
 
 	// parse rate since the last look

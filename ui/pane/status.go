@@ -54,7 +54,7 @@ func (m Status) View() string {
 		return blank(m.w, m.h)
 	}
 	st := m.opts.st()
-	var srcShort, srcLong []string
+	var srcShort, srcLong, srcNoted []string
 	self := ""
 	if m.snap != nil {
 		for _, s := range m.snap.Sources {
@@ -73,6 +73,10 @@ func (m Status) View() string {
 				long += st.Dim.Render(": " + why)
 			}
 			srcLong = append(srcLong, long)
+			if s.Note != "" && s.Health == sources.HealthOK {
+				long += st.Dim.Render(" (" + clean(s.Note) + ")")
+			}
+			srcNoted = append(srcNoted, long)
 		}
 		self = st.Dim.Render(fmt.Sprintf("rss %s cpu %.1f%%",
 			units.Format(float64(m.snap.Self.RSSBytes), sources.UnitBytes), m.snap.Self.CPU*100))
@@ -91,6 +95,8 @@ func (m Status) View() string {
 		}
 	}
 	candidates = append(candidates, [][]seg{
+		{{strings.Join(srcNoted, "  "), 0, false}, {self, 1, true}, {hints, 2, true}},
+		{{strings.Join(srcNoted, "  "), 0, false}, {self, 1, true}, {short, 2, true}},
 		{{strings.Join(srcLong, "  "), 0, false}, {self, 1, true}, {hints, 2, true}},
 		{{strings.Join(srcLong, "  "), 0, false}, {self, 1, true}, {short, 2, true}},
 		{{strings.Join(srcLong, "  "), 0, false}, {self, 1, true}},
