@@ -99,3 +99,51 @@ func TestValuesHoldingTheirDelimiter(t *testing.T) {
 		})
 	}
 }
+
+// The readers of values that hold their delimiter never panic or read past
+// a line, and the counting parser agrees with the full one on them.
+func FuzzParseShapes(f *testing.F) {
+	formats := []string{
+		`$remote_addr [$time_local] $request $status $request_time`,
+		`$time_local|$status|$upstream_addr $upstream_status $upstream_response_time $request_time`,
+		`$time_local,$status,$upstream_response_time, $request_time`,
+		`$http_x_forwarded_for, $remote_addr [$time_local] $status`,
+		`$remote_addr [$time_local] "$request_method $uri $server_protocol" $status`,
+		`[$time_local] $status to: $upstream_addr: $request urt $upstream_response_time`,
+		`log_format j escape=json '{"t":"$time_local","r":"$request","s":$status,"urt":"$upstream_response_time"}';`,
+	}
+	for i, l := range []string{
+		`10.0.0.1 [01/Jan/2027:00:00:01 +0800] GET /a b HTTP/1.0 200 0.001`,
+		`01/Jan/2027:00:00:01 +0800|200|10.0.0.1:80, 10.0.0.2:80 : 10.0.0.3:80 502, 504 : 200 0.100, 0.200 : 0.300 0.650`,
+		`01/Jan/2027:00:00:01 +0800,200,0.100, 0.200, 0.350`,
+		`198.51.100.23, 10.0.0.1, 10.0.0.2 [01/Jan/2027:00:00:01 +0800] 200`,
+		`10.0.0.1 [01/Jan/2027:00:00:01 +0800] "GET /a b/c d HTTP/2.0" 404`,
+		`[01/Jan/2027:00:00:01 +0800] 200 to: 10.0.0.1:80 : 10.0.0.2:8080: GET /a HTTP/1.1 urt 0.001 : 0.002`,
+		`{"t":"01/Jan/2027:00:00:01 +0800","r":"GET /q?\"x\" HTTP/1.1","s":200,"urt":"0.010, 0.005"}`,
+	} {
+		f.Add(uint8(i), l)
+	}
+	var compiled []*Format
+	for _, spec := range formats {
+		fm, err := CompileFormat(spec)
+		if err != nil {
+			f.Fatal(err)
+		}
+		compiled = append(compiled, fm)
+	}
+	f.Fuzz(func(t *testing.T, which uint8, line string) {
+		fm := compiled[int(which)%len(compiled)]
+		var rf, rc Record
+		full, counting := NewParser(fm, ClientXFF), newCountingParser(fm, ClientXFF)
+		want, got := full.Parse([]byte(line), &rf), counting.Parse([]byte(line), &rc)
+		if want != got {
+			t.Fatalf("full %v, counting %v", want, got)
+		}
+		if want == ReasonNone && (rf.Status != rc.Status || rf.ReqTime != rc.ReqTime || rf.UpTime != rc.UpTime || string(rf.Client) != string(rc.Client) || string(rf.Path) != string(rc.Path)) {
+			t.Fatalf("full %+v\ncounting %+v", rf, rc)
+		}
+		if want == ReasonNone && (full.end > len(line) || full.rest < 0) {
+			t.Fatalf("read past the line: end %d rest %d", full.end, full.rest)
+		}
+	})
+}
