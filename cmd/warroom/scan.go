@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -120,7 +119,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	agg := nginx.NewAggregator(opts)
 	for _, f := range files {
 		if err := scanFile(f, agg); err != nil {
-			fmt.Fprintf(stderr, "warroom scan: %v\n", err)
+			fmt.Fprintf(stderr, "warroom scan: %s\n", sources.Sanitize(err.Error())) // names a file, maybe a glob's
 			return exitUsage
 		}
 	}
@@ -139,9 +138,8 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		code = exitProblem
 	}
 	if o.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(scanJSON(&sum)); err != nil {
+		// keys are exact, with controls and format characters as \u escapes
+		if err := sources.EncodeJSON(stdout, scanJSON(&sum), "  "); err != nil {
 			fmt.Fprintf(stderr, "warroom scan: %v\n", err)
 			return exitProblem
 		}
