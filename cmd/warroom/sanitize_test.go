@@ -154,3 +154,20 @@ func TestSnapshotShowsHostileServerText(t *testing.T) {
 		}
 	}
 }
+
+// yaml quotes a value it cannot read as it is; every command prints that
+// error shown by the policy.
+func TestConfigErrorShowsHostileValue(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "bad.yml")
+	if err := os.WriteFile(p, []byte("app_logs:\n  - name: app\n    paths: [/tmp/x]\n    keep: \"x\\u202ey\\u009b\\u200b\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"snapshot", "-c", p}, &out, &errb); code != exitUsage {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	noRaw(t, "a config error", errb.Bytes())
+	if !strings.Contains(errb.String(), `x\u202ey\x9b\u200b`) {
+		t.Errorf("error %q does not show the value", errb.String())
+	}
+}
