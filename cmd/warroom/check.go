@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"warroom/sources"
 	"warroom/sources/config"
 	"warroom/sources/nginx"
 	"warroom/sources/notify"
@@ -31,13 +32,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, err := loadConfig(files[0])
 	if err != nil {
-		fmt.Fprintf(stderr, "warroom check: %v\n", err)
+		fmt.Fprintf(stderr, "warroom check: %s\n", sanitizeLines(err.Error()))
 		return exitUsage
 	}
 	// webhook URLs and secrets come from files and the environment: a
 	// missing one is found now, not at the first alarm after midnight
 	if _, err := notify.New(cfg.Notify, notify.Options{Env: os.Getenv}); err != nil {
-		fmt.Fprintf(stderr, "warroom check: %s: %v\n", files[0], err)
+		fmt.Fprintf(stderr, "warroom check: %s\n", sanitizeLines(files[0]+": "+err.Error()))
 		return exitUsage
 	}
 	// the schedule file is reloaded at run time, so a broken one does not
@@ -45,10 +46,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	// night with no schedule is not OK
 	sched, err := checkedSchedule(cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "warroom check: %s: %v\n", files[0], err)
+		fmt.Fprintf(stderr, "warroom check: %s\n", sanitizeLines(files[0]+": "+err.Error()))
 		return exitUsage
 	}
-	p := func(format string, a ...any) { fmt.Fprintf(stdout, format, a...) }
+	// names, paths and the event come from the config and the schedule
+	// file: every line is shown by the one policy for untrusted text
+	p := func(format string, a ...any) { io.WriteString(stdout, sanitizeLines(fmt.Sprintf(format, a...))) }
 	p("%s: valid\n", files[0])
 	problems := 0
 	p("refresh: %s\n", cfg.Refresh)
@@ -193,6 +196,16 @@ func checkSchedule(cfg *Config, sched *schedule.Schedule, now time.Time, local *
 		p("schedule: inline, %d milestones\n", sched.Len())
 	}
 	p("%s", indent(sched.Listing(now, 5, local), "  "))
+}
+
+// sanitizeLines is sources.Sanitize line by line: the line breaks check
+// itself prints stay, everything else is shown by the policy.
+func sanitizeLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = sources.Sanitize(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func indent(s, pre string) string {

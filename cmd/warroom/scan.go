@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"cmp"
 	"compress/gzip"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -144,7 +143,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, f := range files {
 		if err := scanFile(f, agg); err != nil {
-			fmt.Fprintf(stderr, "warroom scan: %v\n", err)
+			fmt.Fprintf(stderr, "warroom scan: %s\n", sources.Sanitize(err.Error())) // names a file, maybe a glob's
 			return exitUsage
 		}
 	}
@@ -167,9 +166,8 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		code = exitProblem
 	}
 	if o.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(scanJSON(&sum)); err != nil {
+		// keys are exact, with controls and format characters as \u escapes
+		if err := sources.EncodeJSON(stdout, scanJSON(&sum), "  "); err != nil {
 			fmt.Fprintf(stderr, "warroom scan: %v\n", err)
 			return exitProblem
 		}

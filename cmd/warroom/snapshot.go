@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -135,10 +134,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 		snap := c.Snapshot(sources.View{Window: *window, Points: fw})
 		fmt.Fprintln(stdout, ui.Frame(snap, fw, fh, ui.Options{NoColor: true, ASCII: *ascii, Window: *window, Layout: cfg.Layout}))
 	case *asJSON:
-		enc := json.NewEncoder(stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		enc.Encode(rows)
+		sources.EncodeJSON(stdout, rows, "  ")
 	default:
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		for _, r := range rows {

@@ -20,6 +20,8 @@ import (
 
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
+
+	"warroom/sources"
 )
 
 // Error is a config error at a place in the file.
@@ -292,13 +294,15 @@ func knownList(fields map[string]reflect.Type) string {
 }
 
 // cleanYAMLError turns yaml's "yaml: unmarshal errors:\n  line 3: ..." into
-// one line per problem without the library prefix.
+// one line per problem without the library prefix. yaml quotes the value
+// it could not read as it is, so the text is shown by the one policy for
+// untrusted text: every command prints it.
 func cleanYAMLError(err error) error {
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
-		return errors.New(strings.Join(te.Errors, "; "))
+		return errors.New(sources.Sanitize(strings.Join(te.Errors, "; ")))
 	}
-	return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+	return errors.New(sources.Sanitize(strings.TrimPrefix(err.Error(), "yaml: ")))
 }
 
 // LoadFile is Load from the file at path.

@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
@@ -14,8 +13,12 @@ import (
 )
 
 // payload is the request body for burst b in kind's shape. now stamps
-// Feishu's signature; secret is the Feishu signing key ("" for none).
+// Feishu's signature; secret is the Feishu signing key ("" for none). It
+// is written by sources.MarshalJSON: no HTML escaping, so "<" and ">" reach
+// the chat as themselves (Slack's and Feishu's own escaping is applied
+// beforehand), and no raw control or format character.
 func payload(kind Kind, title string, b burst, now time.Time, secret string) ([]byte, error) {
+	title = sources.Sanitize(title) // as the transitions' fields are, in line
 	switch kind {
 	case KindFeishu, KindLark:
 		msg := feishuText{MsgType: "text"}
@@ -25,9 +28,9 @@ func payload(kind Kind, title string, b burst, now time.Time, secret string) ([]
 			msg.Timestamp = strconv.FormatInt(ts, 10)
 			msg.Sign = feishuSign(ts, secret)
 		}
-		return marshal(msg)
+		return sources.MarshalJSON(msg)
 	case KindSlack:
-		return marshal(struct {
+		return sources.MarshalJSON(struct {
 			Text string `json:"text"`
 		}{escapeSlack(b.text(title, nil))})
 	default:
@@ -36,7 +39,7 @@ func payload(kind Kind, title string, b burst, now time.Time, secret string) ([]
 		for i, tr := range b.trs {
 			g.Transitions[i] = jsonOf(tr)
 		}
-		return marshal(g)
+		return sources.MarshalJSON(g)
 	}
 }
 
@@ -104,18 +107,6 @@ func finitePtr(v float64) *float64 {
 		return nil
 	}
 	return &v
-}
-
-// marshal is json.Marshal without HTML escaping: "<" and ">" reach the
-// chat as themselves (Slack's own escaping is applied beforehand).
-func marshal(v any) ([]byte, error) {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return []byte(strings.TrimSuffix(b.String(), "\n")), nil
 }
 
 // escapeSlack applies Slack's required escaping, so untrusted text cannot

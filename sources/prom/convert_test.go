@@ -34,7 +34,7 @@ func TestConvertValues(t *testing.T) {
 	if series[0].Name != "500 a" || !math.IsInf(series[0].Points[0].V, 1) {
 		t.Errorf("first = %+v", series[0])
 	}
-	if series[1].Name != "200 a" || series[2].Name != "504 [31mred" {
+	if series[1].Name != "200 a" || series[2].Name != `504 \x1b[31mred` {
 		t.Errorf("order/legend = %q, %q", series[1].Name, series[2].Name)
 	}
 	for _, s := range c.series {

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
@@ -137,21 +138,15 @@ func detailText(body string) string {
 	return strings.TrimSpace(spaces.ReplaceAllString(body, " "))
 }
 
-// sanitize removes control characters (ESC, CSI, BEL, CR, …) so text from
-// a server cannot drive the terminal, and bounds its length.
+// sanitize shows a server's text (messages, warnings, label names and
+// values, legends) by the one policy for untrusted text, sources.Sanitize:
+// nothing is dropped, so what a proxy or exporter put there can be seen
+// for what it is. It also bounds the length.
 func sanitize(s string) string {
-	clean := strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\t':
-			return ' '
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			return -1
-		}
-		return r
-	}, s)
+	clean := sources.Sanitize(s)
 	if len(clean) > maxMessage {
 		cut := maxMessage
-		for cut > 0 && clean[cut]&0xc0 == 0x80 { // do not split a UTF-8 sequence
+		for cut > 0 && !utf8.RuneStart(clean[cut]) { // do not split a character
 			cut--
 		}
 		clean = clean[:cut] + "…"

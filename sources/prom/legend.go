@@ -49,7 +49,9 @@ func parseLegend(s string) (legend, error) {
 }
 
 // render names a series: the template when there is one, else the metric
-// in PromQL notation ({} for a series without labels).
+// in PromQL notation ({} for a series without labels). Label values come
+// from exporters and the template from the config: the name is shown by
+// the one policy for untrusted text (sanitize).
 func (l legend) render(m model.Metric) string {
 	if len(l) == 0 {
 		return sanitize(m.String())

@@ -117,10 +117,10 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition) []byte {
 	if len(sum.Notes)+len(p.Notes) > 0 {
 		b.WriteString("\n## Notes\n\n")
 		for _, n := range sum.Notes {
-			fmt.Fprintf(&b, "- %s: %s\n", md(sum.Stage), n)
+			fmt.Fprintf(&b, "- %s: %s\n", md(sum.Stage), md(n))
 		}
 		for _, n := range p.Notes {
-			fmt.Fprintf(&b, "- %s: %s\n", md(p.Stage), n)
+			fmt.Fprintf(&b, "- %s: %s\n", md(p.Stage), md(n))
 		}
 	}
 	return b.Bytes()

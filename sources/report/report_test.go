@@ -232,10 +232,16 @@ func TestMarkdownEscapes(t *testing.T) {
 		"<script>":          `\<script\>`,
 		"\x1b]0;pwned\x07x": `\\x1b\]0;pwned\\x07x`,
 		"a\nb":              "a b",
+		"Day\u202e 1\u200b": `Day\\u202e 1\\u200b`,
 	} {
 		if got := md(in); got != want {
 			t.Errorf("md(%q) = %q, want %q", in, got, want)
 		}
+	}
+	// notes name milestones too
+	s := &Summary{Window: Window{Stage: "Day 2"}, Notes: []string{"not compared with Day\u202e 1: its window is from before the access log's first line"}}
+	if got := string(Markdown(s, nil, nil)); strings.Contains(got, "\u202e") || !strings.Contains(got, `Day\\u202e 1`) {
+		t.Errorf("a note with a bidi override:\n%s", got)
 	}
 }
 

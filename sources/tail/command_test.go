@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 )
 
 func commandOptions(argv ...string) Options {
@@ -68,51 +67,5 @@ func TestCommandStopsWithContext(t *testing.T) {
 		must(t, err)
 	case <-time.After(30 * time.Second):
 		t.Fatal("Run did not return after cancel")
-	}
-}
-
-func TestSanitize(t *testing.T) {
-	cases := []struct{ in, want string }{
-		{"plain text", "plain text"},
-		{"\x1b[1;31mred\x1b[0m", "red"},
-		{"a\x1b]0;evil title\x07b", "ab"},
-		{"a\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "alink"},
-		{"tab\there\r\x08\x00", "tab here"},
-		{"c1 \u009b31m csi", "c1  csi"},
-		{"bad \xff utf8", "bad \ufffd utf8"},
-		{"ünïcode ok", "ünïcode ok"},
-	}
-	for _, c := range cases {
-		if got := string(sanitize(nil, []byte(c.in))); got != c.want {
-			t.Errorf("sanitize(%q) = %q, want %q", c.in, got, c.want)
-		}
-	}
-}
-
-func FuzzSanitize(f *testing.F) {
-	for _, s := range []string{"x\x1b[31my", "\x1b]0;t\x07", "\u009b1m", "\xff\xfe", "a\tb\r\n"} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, in []byte) {
-		out := sanitize(nil, in)
-		if !utf8.Valid(out) {
-			t.Fatalf("invalid UTF-8 out of %q: %q", in, out)
-		}
-		for _, r := range string(out) {
-			if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
-				t.Fatalf("control %U left in %q (from %q)", r, out, in)
-			}
-		}
-	})
-}
-
-func TestStderrTailKeepsLastLines(t *testing.T) {
-	var s stderrTail
-	for i := range 8 {
-		s.Write([]byte(strings.Repeat("x", i) + "\n"))
-	}
-	s.Write([]byte("unfinished \x1b[1m"))
-	if got := s.String(); got != "xxx | xxxx | xxxxx | xxxxxx | xxxxxxx | unfinished" {
-		t.Fatalf("got %q", got)
 	}
 }

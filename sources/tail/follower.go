@@ -8,6 +8,10 @@
 //
 // Problems with one file (a directory, a FIFO, a binary file, no permission)
 // are reported in Status and leave the other files of the source working.
+//
+// A command's stderr is shown in the status bar through sources.Sanitize,
+// the one policy for untrusted text; the only rule of this package's own is
+// that terminal escape sequences are dropped whole (see sanitize.go).
 package tail
 
 import (

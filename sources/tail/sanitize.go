@@ -1,3 +1,12 @@
+// What a command prints on stderr is untrusted and ends up in the
+// operator's status bar. Programs colour their errors and set terminal
+// titles, so escape sequences (CSI, OSC, DCS, SOS, PM, APC and the short
+// ESC ones, in their 7-bit and C1 forms) are recognised as wholes and
+// dropped: "\x1b[31merror\x1b[0m" reads "error", not a row of escapes. That
+// is the only rule of this package's own. Everything else, a lone control,
+// a bidi override, a zero-width space, a byte that is not UTF-8, is shown
+// by sources.Sanitize, the one policy every untrusted text goes through.
+
 package tail
 
 import (
@@ -5,40 +14,57 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"warroom/sources"
 )
 
-// sanitize appends s to dst without terminal escape sequences (CSI, OSC,
-// DCS and the like, in their 7-bit and C1 forms) or control characters, with
-// tabs as spaces and invalid UTF-8 as U+FFFD: what a command prints on stderr
-// is untrusted and ends up on the operator's terminal.
-func sanitize(dst, s []byte) []byte {
+// sanitize is one line of a command's stderr as it is shown.
+func sanitize(line []byte) string {
+	return sources.Sanitize(string(withoutSequences(nil, line)))
+}
+
+// withoutSequences appends s to dst without its terminal escape sequences.
+// A sequence cut short by a byte that cannot continue it ends there, and
+// that byte is text again (an ESC that starts nothing is kept, for
+// sources.Sanitize to show); a string sequence (OSC, DCS, ...) left open
+// runs to the end of the line, as on a terminal.
+func withoutSequences(dst, s []byte) []byte {
 	const (
-		text = iota
-		esc  // after ESC
-		csi  // inside a control sequence, until a final byte
-		str  // inside a string (OSC, DCS, SOS, PM, APC), until BEL or ST
-		strEsc
+		text     = iota
+		esc      // after ESC
+		escInter // after ESC and intermediate bytes, until a final byte
+		csi      // inside a control sequence, until a final byte
+		str      // inside a string (OSC, DCS, SOS, PM, APC), until BEL or ST
+		strEsc   // after ESC inside a string: ST if '\\' follows
 	)
 	state := text
-	for len(s) > 0 {
-		r, size := utf8.DecodeRune(s)
-		s = s[size:]
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRune(s[i:])
 		switch state {
 		case esc:
-			switch r {
-			case '[':
+			switch {
+			case r == '[':
 				state = csi
-			case ']', 'P', 'X', '^', '_':
+			case r == ']' || r == 'P' || r == 'X' || r == '^' || r == '_':
 				state = str
+			case r >= 0x20 && r <= 0x2f: // ESC ( B and the like
+				state = escInter
+			case r >= 0x30 && r <= 0x7e:
+				state = text
+			default:
+				dst = append(dst, 0x1b)
+				state = text
+				continue // r is text
+			}
+		case escInter, csi:
+			switch {
+			case r >= 0x20 && r <= 0x2f, state == csi && r >= 0x30 && r <= 0x3f:
+			case r >= 0x30 && r <= 0x7e:
+				state = text
 			default:
 				state = text
+				continue
 			}
-			continue
-		case csi:
-			if r >= 0x40 && r <= 0x7e {
-				state = text
-			}
-			continue
 		case str:
 			switch r {
 			case 0x07, 0x9c:
@@ -46,30 +72,28 @@ func sanitize(dst, s []byte) []byte {
 			case 0x1b:
 				state = strEsc
 			}
-			continue
 		case strEsc:
-			if r == '\\' {
-				state = text
-			} else {
-				state = str
+			if r != '\\' {
+				state = esc // an ESC ends the string and starts a sequence
+				continue
 			}
-			continue
-		}
-		switch {
-		case r == 0x1b:
-			state = esc
-		case r == 0x9b:
-			state = csi
-		case r == 0x9d || r == 0x90 || r == 0x98 || r == 0x9e || r == 0x9f:
-			state = str
-		case r == '\t':
-			dst = append(dst, ' ')
-		case r < 0x20 || (r >= 0x7f && r <= 0x9f):
-		case r == utf8.RuneError && size == 1:
-			dst = utf8.AppendRune(dst, utf8.RuneError)
+			state = text
 		default:
-			dst = utf8.AppendRune(dst, r)
+			switch r {
+			case 0x1b:
+				state = esc
+			case 0x9b:
+				state = csi
+			case 0x90, 0x98, 0x9d, 0x9e, 0x9f:
+				state = str
+			default:
+				dst = append(dst, s[i:i+size]...)
+			}
 		}
+		i += size
+	}
+	if state == esc {
+		dst = append(dst, 0x1b)
 	}
 	return dst
 }
@@ -79,6 +103,7 @@ func sanitize(dst, s []byte) []byte {
 type stderrTail struct {
 	mu      sync.Mutex
 	partial []byte
+	full    bool     // partial is cut at stderrLineBytes: the rest of the line is left out
 	lines   []string // oldest first
 	changed func()   // called after a line completes, without mu held
 }
@@ -111,14 +136,22 @@ func (s *stderrTail) Write(p []byte) (int, error) {
 }
 
 func (s *stderrTail) add(p []byte) {
-	if room := stderrLineBytes - len(s.partial); room > 0 {
-		s.partial = append(s.partial, p[:min(room, len(p))]...)
+	if s.full {
+		return
 	}
+	if room := stderrLineBytes - len(s.partial); room < len(p) {
+		cut := room
+		for cut > 0 && room-cut < utf8.UTFMax-1 && !utf8.RuneStart(p[cut]) { // do not split a character
+			cut--
+		}
+		p, s.full = p[:cut], true
+	}
+	s.partial = append(s.partial, p...)
 }
 
 func (s *stderrTail) finish() {
-	line := strings.TrimSpace(string(sanitize(nil, s.partial)))
-	s.partial = s.partial[:0]
+	line := strings.TrimSpace(sanitize(s.partial))
+	s.partial, s.full = s.partial[:0], false
 	if line == "" {
 		return
 	}
@@ -134,7 +167,7 @@ func (s *stderrTail) String() string {
 	defer s.mu.Unlock()
 	lines := s.lines
 	if len(s.partial) > 0 {
-		if last := strings.TrimSpace(string(sanitize(nil, s.partial))); last != "" {
+		if last := strings.TrimSpace(sanitize(s.partial)); last != "" {
 			lines = append(lines[:len(lines):len(lines)], last)
 		}
 	}

@@ -30,9 +30,12 @@ type jsonTransition struct {
 // reads in whatever zone the caller chose (usually the event's).
 const timeLayout = "2006-01-02T15:04:05.000Z07:00"
 
-// MarshalJSON writes the record shape.
+// MarshalJSON writes the record shape. Names and reasons come from the
+// config, the schedule and the servers: sources.MarshalJSON keeps them
+// exact but escapes the characters a terminal showing the line would act
+// on or hide.
 func (t Transition) MarshalJSON() ([]byte, error) {
-	return json.Marshal(jsonTransition{
+	return sources.MarshalJSON(jsonTransition{
 		At: t.At.Format(timeLayout), Indicator: t.Indicator, From: t.From, To: t.To,
 		Value: finite(t.Value), Threshold: finite(t.Threshold),
 		Phase: t.Phase, Milestone: t.Milestone, Reason: t.Reason,
