@@ -167,13 +167,18 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.json {
 		// keys are exact, with controls and format characters as \u escapes
-		if err := sources.EncodeJSON(stdout, scanJSON(&sum), "  "); err != nil {
+		j := scanJSON(&sum)
+		j["format"], j["format_note"] = agg.Format().Name, o.formatNote
+		if j["format"] == "" {
+			j["format"] = "custom"
+		}
+		if err := sources.EncodeJSON(stdout, j, "  "); err != nil {
 			fmt.Fprintf(stderr, "warroom scan: %v\n", err)
 			return exitProblem
 		}
 		return code
 	}
-	printReport(stdout, files, &sum)
+	printReport(stdout, files, &sum, o.formatNote)
 	return code
 }
 
@@ -380,13 +385,14 @@ func scanJSON(s *nginx.Summary) map[string]any {
 	}
 }
 
-func printReport(w io.Writer, files []string, s *nginx.Summary) {
+func printReport(w io.Writer, files []string, s *nginx.Summary, formatNote string) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	names := make([]string, len(files))
 	for i, f := range files {
 		names[i] = sources.Sanitize(f)
 	}
-	p("warroom scan: %s\n\n", strings.Join(names, ", "))
+	p("warroom scan: %s\n", strings.Join(names, ", "))
+	p("  %s\n\n", sources.Sanitize(formatNote))
 	p("  lines      %s   requests %s   malformed %s (%s)\n", grouped(s.Lines), grouped(uint64(s.Requests)), grouped(s.BadLines), pct(float64(s.BadLines), float64(s.Lines)))
 	if s.Filtered > 0 {
 		p("  outside --from/--to: %s\n", grouped(s.Filtered))

@@ -329,3 +329,49 @@ func TestHelpForEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// With no --format, scan reads the format from the first lines and says
+// which it picked; a log mostly unreadable with it exits 1.
+func TestScanDetectsTheFormat(t *testing.T) {
+	path := writeLog(t, 500, "")
+	var out, errb bytes.Buffer
+	if code := run([]string{"scan", path}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "\n  format timed (detected: reads 500 of 500 lines)\n") {
+		t.Fatalf("no format line:\n%s", out.String())
+	}
+	out.Reset()
+	if code := run([]string{"scan", "--json", path}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var j struct {
+		Format     string `json:"format"`
+		FormatNote string `json:"format_note"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Format != "timed" || !strings.HasPrefix(j.FormatNote, "format timed (detected") {
+		t.Fatalf("format %q note %q", j.Format, j.FormatNote)
+	}
+
+	// the first 100 lines read, then nginx was reloaded with another format
+	var b strings.Builder
+	data, _ := os.ReadFile(path)
+	for i, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if i >= 100 {
+			l = `{"msg":"` + strconv.Itoa(i) + `"}`
+		}
+		b.WriteString(l + "\n")
+	}
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"scan", path}, &out, &errb); code != exitProblem {
+		t.Fatalf("exit %d, want %d when most lines are malformed", code, exitProblem)
+	}
+	if want := "warroom scan: 400 of 500 lines are malformed (over half): the figures cover only the rest"; !strings.Contains(errb.String(), want) {
+		t.Fatalf("stderr %q lacks %q", errb.String(), want)
+	}
+}
