@@ -51,6 +51,8 @@ func NewSource(cfg SourceConfig, now func() time.Time) (*Source, error) {
 		Command: cfg.Command,
 		Start:   start,
 		Now:     now,
+		// one byte over MaxLine: a line the follower cut is skipped
+		MaxLineBytes: MaxLine + 1,
 		// lines without a timestamp of their own (continuations, plain
 		// messages) say nothing; the follower searches past them
 		Timestamp: func(line []byte) (time.Time, bool) { return entryTime(line, loc) },

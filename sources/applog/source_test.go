@@ -77,3 +77,33 @@ func TestNewSourceErrors(t *testing.T) {
 		t.Error("bad start: want an error")
 	}
 }
+
+// A line the follower cuts is recognised as cut: skipped and counted as
+// too long, while the next error is counted.
+func TestSourceSkipsTooLongLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	err := os.WriteFile(path, []byte("2026-11-24T00:00:01Z error SequelizeDatabaseError: read ECONNRESET "+strings.Repeat("x", 100<<10)+"\n"+
+		"2026-11-24T00:00:02Z error SequelizeDatabaseError: read ECONNRESET\n"+
+		"2026-11-24T00:00:03Z info done\n"), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultSourceConfig
+	cfg.Paths, cfg.Start = []string{path}, "beginning"
+	src, err := NewSource(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- src.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	from, to := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 24, 0, 5, 0, 0, time.UTC)
+	deadline := time.Now().Add(10 * time.Second)
+	for src.Watcher().Entries() < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n, _ := src.Watcher().Count("db", from, to); n != 1 || src.Watcher().Skipped().TooLong != 1 {
+		t.Fatalf("db %d, too long %d; want 1 and 1", n, src.Watcher().Skipped().TooLong)
+	}
+}

@@ -23,6 +23,17 @@ type Options struct {
 
 const maxEntry = 16 << 10 // a stack trace longer than this is cut
 
+// MaxLine is the longest line read; a longer one (a dumped payload, a
+// binary blob) is skipped and counted as too long rather than matched by
+// its head. The follower hands on one byte more than this of a longer
+// line, so the watcher can tell.
+const MaxLine = 64 << 10
+
+// Skipped counts lines that were read but not matched, by reason.
+type Skipped struct {
+	TooLong uint64 // over MaxLine bytes
+}
+
 // Watcher matches entries of one application-log source. Ingest is called
 // by one feeding goroutine; the read methods may be called from others.
 type Watcher struct {
@@ -59,6 +70,10 @@ type Watcher struct {
 	entries uint64
 	reopens uint64 // flushed entries reopened (see flushed)
 	hits    []int
+	skipped Skipped
+	// dropping is set after a line skipped as too long: its continuation
+	// lines are dropped with it rather than joined to the entry before
+	dropping bool
 }
 
 // New returns a Watcher; errors name the bad pattern.
@@ -163,6 +178,20 @@ func (w *Watcher) Ingest(data []byte) {
 		if len(line) == 0 {
 			continue
 		}
+		if len(line) > MaxLine {
+			w.skipped.TooLong++
+			if !isContinuation(line) {
+				// an entry of its own: the one before is complete, and
+				// the lines that continue this one go with it
+				w.finish()
+				w.dropping = true
+			}
+			continue
+		}
+		if isContinuation(line) && w.dropping {
+			continue
+		}
+		w.dropping = false
 		if isContinuation(line) && len(w.pending) == 0 && w.flushed != nil {
 			w.pending = append(w.pending[:0], w.flushed...)
 			w.pendingLines, w.reopened = w.flushedLines, true
@@ -409,6 +438,13 @@ func (w *Watcher) Entries() uint64 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.entries
+}
+
+// Skipped says how many lines were read but not matched, by reason.
+func (w *Watcher) Skipped() Skipped {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.skipped
 }
 
 // Version changes whenever the counts may have: with every entry, and

@@ -1,7 +1,6 @@
 package collect
 
 import (
-	"bufio"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -26,7 +25,7 @@ const maxReplayGap = time.Hour
 // replayFile is one file being replayed.
 type replayFile struct {
 	path   string
-	sc     *bufio.Scanner
+	sc     *lineReader
 	close  func() error
 	stamp  func(line []byte) (int64, bool)
 	ingest func([]byte)
@@ -329,7 +328,5 @@ func openReplay(path string, stamp func([]byte) (int64, bool), ingest func([]byt
 		r = gz
 		closer = func() error { return errors.Join(gz.Close(), fh.Close()) }
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 256<<10), 1<<20)
-	return &replayFile{path: path, sc: sc, close: closer, stamp: stamp, ingest: ingest}, nil
+	return &replayFile{path: path, sc: newLineReader(r), close: closer, stamp: stamp, ingest: ingest}, nil
 }

@@ -228,3 +228,53 @@ func TestReplayStamplessFirstLines(t *testing.T) {
 		t.Errorf("the night was not judged: %v", f.trs)
 	}
 }
+
+// A line of 2 MiB (four times what bufio.Scanner took) in each log is
+// counted as too long, and the replay goes on with the lines after it: the
+// night is judged as without it.
+func TestReplayLongLines(t *testing.T) {
+	dir := t.TempDir()
+	f := newFixture(t, dir, false)
+	huge := strings.Repeat("x", 2<<20)
+	for name, long := range map[string]string{
+		// a stamped access line with a 2 MiB path, before the storm
+		"access.log": `10.9.9.9 - - [31/Dec/2026:23:59:00 +0800] "GET /` + huge + ` HTTP/1.1" 200 1 "-" "ua" 0.001 0.001` + "\n",
+		// an app entry of 2 MiB holding the pattern, with its stack: not
+		// matched by its head, and its stack not joined to the entry before
+		"app.log": midnight.Add(10*time.Second).Format(time.RFC3339) + " error SequelizeDatabaseError: read ECONNRESET " + huge + "\n    at Query.run (query.js:52:25)\n",
+	} {
+		p := filepath.Join(dir, name)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mid := strings.IndexByte(string(b[len(b)/2:]), '\n') + len(b)/2 + 1
+		if err := os.WriteFile(p, []byte(string(b[:mid])+long+string(b[mid:])), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.c.Replay(context.Background(), f.clock.Set); err != nil {
+		t.Fatal(err)
+	}
+	sum := f.access.Aggregator().Summary(0)
+	tooLong := uint64(0)
+	for _, m := range sum.Malformed {
+		if m.Reason == "too_long" {
+			tooLong = m.Count
+		}
+	}
+	if sum.Requests != 120*10+60*20 || tooLong != 1 {
+		t.Errorf("%d requests, %d too_long; want %d and 1", sum.Requests, tooLong, 120*10+60*20)
+	}
+	w := f.app.Watcher()
+	if n, _ := w.Count("db", t0, midnight.Add(time.Hour)); n != 6 || w.Skipped().TooLong != 1 {
+		t.Errorf("%d db errors, %d lines skipped as too long; want 6 and 1", n, w.Skipped().TooLong)
+	}
+	crit := map[string]bool{}
+	for _, tr := range f.trs {
+		crit[tr.Indicator] = crit[tr.Indicator] || tr.To == sources.StateCrit
+	}
+	if !crit["nginx.499_rate"] || !crit["app.db"] {
+		t.Errorf("the night after the long lines was not judged: %v", f.trs)
+	}
+}
