@@ -121,7 +121,11 @@ func (s *Source) Run(ctx context.Context) error {
 		}
 	}()
 	err := s.fol.Run(ctx, func(b tail.Batch) {
-		s.w.Ingest(b.Data)
+		if b.Backfill {
+			s.w.IngestHistory(b.Data)
+		} else {
+			s.w.Ingest(b.Data)
+		}
 		s.batches.Add(1)
 		if !pending.Load() && pending.CompareAndSwap(false, true) {
 			select {

@@ -107,3 +107,54 @@ func TestSourceSkipsTooLongLines(t *testing.T) {
 		t.Fatalf("db %d, too long %d; want 1 and 1", n, src.Watcher().Skipped().TooLong)
 	}
 }
+
+// An old log whose errors carry no time, read back with start 30m: none
+// is counted now (it used to read app.db 999 and ring at start); each is
+// skipped as undated. An error written after the backfill reached the end
+// is counted as it arrives.
+func TestSourceBackfillDoesNotDateOldLinesNow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	old := strings.Repeat("Error: SequelizeDatabaseError: read ECONNRESET\n    at Query.run (query.js:52:25)\n", 999)
+	if err := os.WriteFile(path, []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultSourceConfig
+	cfg.Paths, cfg.Start = []string{path}, "30m"
+	src, err := NewSource(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- src.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	w := src.Watcher()
+	deadline := time.Now().Add(10 * time.Second)
+	for (len(src.Status()) == 0 || src.Status()[0].Loading) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// the backfill's last entry is counted by the flush after a quiet second
+	for w.Skipped().Undated+w.Entries() < 2*999 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	from, to := time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
+	if n, _ := w.Count("db", from, to); n != 0 {
+		t.Fatalf("%d errors of an old log counted now", n)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("Error: SequelizeDatabaseError: read ECONNRESET\n")
+	f.Close()
+	var n uint64
+	for time.Now().Before(deadline) {
+		if n, _ = w.Count("db", from, to); n > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n != 1 || w.Skipped().Undated == 0 {
+		t.Fatalf("live error counted %d times (want 1); skipped %+v (want the old ones undated)", n, w.Skipped())
+	}
+}

@@ -251,14 +251,14 @@ func TestViewRateAgreesWithCount(t *testing.T) {
 func TestContinuationAfterFlushReopensTheEntry(t *testing.T) {
 	w := newWatcher(t, Options{Packs: []string{"db"}, Patterns: []Pattern{{Name: "reset", Substring: "ECONNRESET"}}})
 	for i := 0; i < 2; i++ {
-		w.Ingest([]byte("2027-01-01T01:30:00Z ERROR SequelizeDatabaseError: read ECONNRESET\n"))
+		w.Ingest([]byte("2026-12-31T17:30:00Z ERROR SequelizeDatabaseError: read ECONNRESET\n"))
 		w.Flush() // a tick between the line and its trace
 		w.Ingest([]byte("    at Query.formatError (/srv/node_modules/sequelize/lib/dialects/mysql/query.js:265:16)\n" +
 			"    at SequelizeDatabaseError: read ECONNRESET\n"))
 		w.Flush()
 	}
 	// the first line matches nothing; the trace written after the tick does
-	w.Ingest([]byte("2027-01-01T01:30:01Z ERROR query failed\n"))
+	w.Ingest([]byte("2026-12-31T17:30:01Z ERROR query failed\n"))
 	w.Flush()
 	w.Ingest([]byte("    at Connection.read ECONNRESET\n"))
 	w.Flush()

@@ -265,7 +265,8 @@ func (c *Collector) replayFiles() ([]*replayFile, error) {
 				t, ok := w.LineTime(line)
 				return t.Unix(), ok
 			}
-			f, err := openReplay(p, stamp, w.Ingest)
+			// written earlier: a line without a time is not "now"
+			f, err := openReplay(p, stamp, w.IngestHistory)
 			if err != nil {
 				return out, fmt.Errorf("collect: replay %s: %w", s.Name(), err)
 			}

@@ -278,3 +278,33 @@ func TestReplayLongLines(t *testing.T) {
 		t.Errorf("the night after the long lines was not judged: %v", f.trs)
 	}
 }
+
+// Replayed, an app-log error without a time goes with the stamped line
+// before it, not with the replay's clock; first in the file, with nothing
+// before it, it is skipped as undated.
+func TestReplayStamplessAppErrors(t *testing.T) {
+	dir := t.TempDir()
+	f := newFixture(t, dir, false)
+	p := filepath.Join(dir, "app.log")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// one before every stamp, one after the last line ("info still here")
+	stampless := "SequelizeDatabaseError: read ECONNRESET\n"
+	if err := os.WriteFile(p, []byte(stampless+string(b)+stampless), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.c.Replay(context.Background(), f.clock.Set); err != nil {
+		t.Fatal(err)
+	}
+	w := f.app.Watcher()
+	at40 := midnight.Add(40 * time.Second)
+	if n, _ := w.Count("db", t0, midnight.Add(time.Hour)); n != 7 || w.Skipped().Undated != 1 {
+		t.Errorf("%d db errors, %d undated; want 7 (6 stamped, 1 after a stamped line) and 1", n, w.Skipped().Undated)
+	}
+	if n, _ := w.Count("db", at40, at40.Add(time.Second)); n != 1 {
+		t.Errorf("%d errors at the second of the line before, want 1", n)
+	}
+}
+
