@@ -233,6 +233,10 @@ func (c *Collector) replayFiles() ([]*replayFile, error) {
 	var out []*replayFile
 	for _, s := range c.o.Nginx {
 		cfg := s.Config()
+		if !cfg.CompiledFormat().HasTime() {
+			// its lines have no clock to be replayed on
+			return out, fmt.Errorf("collect: replay %s: the format has no $time_local, $time_iso8601 or $msec: its lines cannot be replayed", s.Name())
+		}
 		paths, err := expand(s.Name(), cfg.Paths, cfg.Command)
 		if err != nil {
 			return out, err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"warroom/sources"
+	"warroom/sources/nginx"
 )
 
 // TestReplayJudgesOnTheLogsClock replays the test night at full speed: the
@@ -308,3 +309,20 @@ func TestReplayStamplessAppErrors(t *testing.T) {
 	}
 }
 
+// An access log whose format has no time has no clock to be replayed on:
+// replay says so rather than finishing at once with nothing judged.
+func TestReplayRefusesAFormatWithoutTime(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	must(t, os.WriteFile(path, []byte("10.0.0.1 \"GET / HTTP/1.1\" 200\n"), 0o644))
+	cfg := nginx.DefaultSourceConfig
+	cfg.Name, cfg.Paths, cfg.Format = "web", []string{path}, `$remote_addr "$request" $status`
+	must(t, cfg.Validate())
+	clock := NewSteppedClock(midnight)
+	src, err := nginx.NewSource(cfg, clock.Now)
+	must(t, err)
+	c, err := New(Options{Nginx: []*nginx.Source{src}, Refresh: time.Hour, Now: clock.Now})
+	must(t, err)
+	if err := c.Replay(context.Background(), clock.Set); err == nil || !strings.Contains(err.Error(), "web: the format has no $time_local, $time_iso8601 or $msec: its lines cannot be replayed") {
+		t.Fatalf("replay: %v", err)
+	}
+}

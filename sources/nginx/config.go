@@ -134,7 +134,12 @@ func (c *SourceConfig) Warnings() []string {
 	}
 	var out []string
 	if !f.HasTime() {
-		out = append(out, "no $time_local, $time_iso8601 or $msec: lines are counted when they are read")
+		msg := "no $time_local, $time_iso8601 or $msec: lines are counted when they are read"
+		if st, err := tail.ParseStart(c.Start); err == nil && st.Kind != tail.StartEnd {
+			// history read back would all land in the second it is read
+			msg += fmt.Sprintf(", so the log is followed from its end (start %s cannot look back)", st)
+		}
+		out = append(out, msg+"; it cannot be replayed")
 	}
 	if !f.HasRequestTime() {
 		out = append(out, "no $request_time: slow ratio and latency cannot be measured")

@@ -34,6 +34,11 @@ func NewSource(cfg SourceConfig, now func() time.Time) (*Source, error) {
 	if len(cfg.Paths) == 0 && len(cfg.Command) == 0 {
 		return nil, fmt.Errorf("nginx: %s: no paths or command to follow", cfg.Name)
 	}
+	if !cfg.format.HasTime() {
+		// lines are counted when they are read: a file's history read
+		// back would all land in the second it is read
+		start = tail.Start{Kind: tail.StartEnd}
+	}
 	opts := cfg.AggregatorOptions()
 	opts.Now = now
 	// the timestamp reader runs on the follower's goroutine during a
