@@ -85,31 +85,20 @@ func TestReplayCorruptStampDoesNotSkipTheNight(t *testing.T) {
 func replayWithCorruptStamp(t *testing.T, where string) {
 	dir := t.TempDir()
 	f := newFixture(t, dir, false)
-	path := filepath.Join(dir, "access.log")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cut := 0
-	if where == "before the storm" {
-		cut = strings.Index(string(b), "[01/Jan/2027:00:00:00") // the storm's first line
-		cut = strings.LastIndexByte(string(b[:cut]), '\n') + 1
-	}
 	bad := `10.9.9.9 - - [31/Dec/9999:23:59:59 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" 0.001 0.001` + "\n"
-	if err := os.WriteFile(path, []byte(string(b[:cut])+bad+string(b[cut:])), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	rewrite(t, filepath.Join(dir, "access.log"), func(b string) string {
+		cut := 0
+		if where == "before the storm" {
+			cut = strings.Index(b, "[01/Jan/2027:00:00:00") // the storm's first line
+			cut = strings.LastIndexByte(b[:cut], '\n') + 1
+		}
+		return b[:cut] + bad + b[cut:]
+	})
 	if err := f.c.Replay(context.Background(), f.clock.Set); err != nil {
 		t.Fatal(err)
 	}
 	sum := f.access.Aggregator().Summary(0)
-	future := uint64(0)
-	for _, m := range sum.Malformed {
-		if m.Reason == "future_time" {
-			future = m.Count
-		}
-	}
-	if sum.Requests != 120*10+60*20 || future != 1 {
+	if future := malformed(sum, "future_time"); sum.Requests != 120*10+60*20 || future != 1 {
 		t.Errorf("%d requests, %d future_time; want %d and 1", sum.Requests, future, 120*10+60*20)
 	}
 	crit := false
@@ -199,14 +188,7 @@ func TestReplayStamplessFirstLines(t *testing.T) {
 	dir := t.TempDir()
 	f := newFixture(t, dir, false)
 	for name, first := range map[string]string{"app.log": "    at Query.run (/srv/q.js:1:1)\n", "access.log": "garbage\n"} {
-		p := filepath.Join(dir, name)
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, append([]byte(first), b...), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		rewrite(t, filepath.Join(dir, name), func(b string) string { return first + b })
 	}
 	var firstTick time.Time
 	err := f.c.Replay(context.Background(), func(at time.Time) {
@@ -244,27 +226,16 @@ func TestReplayLongLines(t *testing.T) {
 		// matched by its head, and its stack not joined to the entry before
 		"app.log": midnight.Add(10*time.Second).Format(time.RFC3339) + " error SequelizeDatabaseError: read ECONNRESET " + huge + "\n    at Query.run (query.js:52:25)\n",
 	} {
-		p := filepath.Join(dir, name)
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mid := strings.IndexByte(string(b[len(b)/2:]), '\n') + len(b)/2 + 1
-		if err := os.WriteFile(p, []byte(string(b[:mid])+long+string(b[mid:])), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		rewrite(t, filepath.Join(dir, name), func(b string) string {
+			mid := strings.IndexByte(b[len(b)/2:], '\n') + len(b)/2 + 1
+			return b[:mid] + long + b[mid:]
+		})
 	}
 	if err := f.c.Replay(context.Background(), f.clock.Set); err != nil {
 		t.Fatal(err)
 	}
 	sum := f.access.Aggregator().Summary(0)
-	tooLong := uint64(0)
-	for _, m := range sum.Malformed {
-		if m.Reason == "too_long" {
-			tooLong = m.Count
-		}
-	}
-	if sum.Requests != 120*10+60*20 || tooLong != 1 {
+	if tooLong := malformed(sum, "too_long"); sum.Requests != 120*10+60*20 || tooLong != 1 {
 		t.Errorf("%d requests, %d too_long; want %d and 1", sum.Requests, tooLong, 120*10+60*20)
 	}
 	w := f.app.Watcher()
@@ -286,16 +257,9 @@ func TestReplayLongLines(t *testing.T) {
 func TestReplayStamplessAppErrors(t *testing.T) {
 	dir := t.TempDir()
 	f := newFixture(t, dir, false)
-	p := filepath.Join(dir, "app.log")
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// one before every stamp, one after the last line ("info still here")
 	stampless := "SequelizeDatabaseError: read ECONNRESET\n"
-	if err := os.WriteFile(p, []byte(stampless+string(b)+stampless), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	rewrite(t, filepath.Join(dir, "app.log"), func(b string) string { return stampless + b + stampless })
 	if err := f.c.Replay(context.Background(), f.clock.Set); err != nil {
 		t.Fatal(err)
 	}
@@ -325,4 +289,22 @@ func TestReplayRefusesAFormatWithoutTime(t *testing.T) {
 	if err := c.Replay(context.Background(), clock.Set); err == nil || !strings.Contains(err.Error(), "web: the format has no $time_local, $time_iso8601 or $msec: its lines cannot be replayed") {
 		t.Fatalf("replay: %v", err)
 	}
+}
+
+// rewrite replaces the file at path with edit of its content.
+func rewrite(t *testing.T, path string, edit func(string) string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	must(t, err)
+	must(t, os.WriteFile(path, []byte(edit(string(b))), 0o644))
+}
+
+// malformed is how many lines of sum were malformed for reason.
+func malformed(sum nginx.Summary, reason string) uint64 {
+	for _, m := range sum.Malformed {
+		if m.Reason == reason {
+			return m.Count
+		}
+	}
+	return 0
 }
