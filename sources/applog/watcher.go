@@ -262,7 +262,8 @@ func (w *Watcher) finish() {
 	}
 	switch {
 	case len(w.hits) > 0:
-		if at, ok := w.when(entry, w.pendingHistory); ok {
+		// reopened with hits before: judged once already
+		if at, ok := w.when(entry, w.pendingHistory, reopened && len(w.flushedHits) > 0); ok {
 			w.count(at, entry, reopened)
 		}
 	case w.pendingHistory:
@@ -454,7 +455,7 @@ func (w *Watcher) Entries() uint64 {
 	return w.entries
 }
 
-// Skipped says how many lines were read but not matched, by reason.
+// Skipped says what was read but not counted, by reason.
 func (w *Watcher) Skipped() Skipped {
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -58,8 +58,9 @@ func (w *Watcher) remember(entry []byte) {
 }
 
 // when places a matched entry in time: ok is false when it is not to be
-// counted (w.skipped says why).
-func (w *Watcher) when(entry []byte, history bool) (time.Time, bool) {
+// counted, and w.skipped says why unless again (the entry was judged
+// before, and is reopened by lines that came after).
+func (w *Watcher) when(entry []byte, history, again bool) (time.Time, bool) {
 	at, zoned, ok := readStamp(entry, w.o.Location)
 	now := w.o.Now()
 	switch {
@@ -73,14 +74,18 @@ func (w *Watcher) when(entry []byte, history bool) (time.Time, bool) {
 		}
 	case history:
 		if at, ok = w.previous(); !ok {
-			w.skipped.Undated++
+			if !again {
+				w.skipped.Undated++
+			}
 			return at, false
 		}
 	default:
 		return now, true
 	}
 	if at.Sub(now) > maxAhead {
-		w.skipped.Future++
+		if !again {
+			w.skipped.Future++
+		}
 		return at, false
 	}
 	return at, true
