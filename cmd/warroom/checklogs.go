@@ -142,7 +142,7 @@ func checkAccessLog(s nginx.SourceConfig, p func(string, ...any)) (problems int)
 				f = d.Format
 				p("    %s: format %s (detected)\n", name, f.Name)
 			}
-			for _, w := range nginx.FormatWarnings(f, s.Client) {
+			for _, w := range nginx.FormatWarnings(f, s.Client, s.Start) {
 				p("    warning: %s\n", w)
 			}
 		}

@@ -194,3 +194,32 @@ func TestScheduleFile(t *testing.T) {
 		t.Fatalf("schedule file not listed:\n%s", out.String())
 	}
 }
+
+// TestCheckRefusesAliasBombs: a config of a few hundred kilobytes whose
+// aliases repeat a 100 KiB path 40,000 times (4 GB once check joins the
+// paths to print them, or resolves them against the config's directory)
+// is refused at its line, for the main file and for a schedule_file alike.
+// Without the bound this test runs out of memory.
+func TestCheckRefusesAliasBombs(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat("a", 100<<10)
+	// a plain item between the aliases keeps yaml's own guard (a ratio of
+	// aliased to plain nodes within one decode) quiet
+	items := strings.Repeat("*p, b, ", 40000) + "b"
+	main := "app_logs:\n  - name: app\n    paths: [&p \"" + long + "\", " + items + "]\n"
+	sched := "event: E\ntime_zone: UTC\nstages:\n  - &s {name: \"" + long + "\", end: \"2030-01-01 00:00\"}\n  - " +
+		strings.Repeat("*s\n  - ", 40000) + "{name: last, end: \"2030-01-02 00:00\"}\n"
+	os.WriteFile(filepath.Join(dir, "bomb.yml"), []byte(main), 0o644)
+	os.WriteFile(filepath.Join(dir, "schedule.yml"), []byte(sched), 0o644)
+	os.WriteFile(filepath.Join(dir, "w.yml"), []byte("access_logs: [{name: web, paths: [access.log]}]\nschedule_file: schedule.yml\n"), 0o644)
+	for file, want := range map[string]string{
+		"bomb.yml": "bomb.yml: line 3: aliases expand the document to more than 16777216 bytes",
+		"w.yml":    "schedule_file: " + filepath.Join(dir, "schedule.yml") + ": line 167: aliases expand the document to more than 16777216 bytes",
+	} {
+		var out, errb bytes.Buffer
+		code := run([]string{"check", filepath.Join(dir, file)}, &out, &errb)
+		if code != exitUsage || !strings.Contains(errb.String(), want) || out.Len() > 0 {
+			t.Errorf("%s: exit %d, stderr %.300q, stdout %.300q; want exit 2 and %q", file, code, errb.String(), out.String(), want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -33,18 +34,19 @@ func runDashboard(args []string, stdout, stderr io.Writer) int {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	fs := newFlags("", "-c warroom.yaml | --access-log FILE [--log-format auto] [--app-log FILE] [--prometheus URL] [--schedule FILE]",
+	fs := newFlags("", "-c warroom.yaml | --access-log FILE [--log-format auto] [--app-log FILE [--time-zone ZONE]] [--prometheus URL] [--schedule FILE]",
 		"The war-room screen. With -c, everything comes from the config file (see\n"+
 			"`warroom init`); without it, the flags give a useful default screen: the\n"+
 			"access log's QPS, slow ratio, 499s and 5xx, the app log's DB errors, the\n"+
 			"Prometheus targets that are down, and the schedule's countdown.", stderr)
 	cfgPath := fs.String("c", "", "config file")
-	var access, apps listFlag
-	fs.Var(&access, "access-log", "nginx access log to follow (file or glob; repeatable)")
-	format := fs.String("log-format", "auto", "the access log's format: auto (detected from its lines), combined, main, timed, upstreaminfo, or a log_format statement")
-	fs.Var(&apps, "app-log", "application/error log to watch for DB errors (repeatable)")
-	promURL := fs.String("prometheus", "", "Prometheus (or compatible) base URL, e.g. http://127.0.0.1:9090")
-	sched := fs.String("schedule", "", "schedule file (reloaded when it changes)")
+	var z zeroFlags
+	fs.Var(&z.access, "access-log", "nginx access log to follow (file or glob; repeatable)")
+	fs.StringVar(&z.format, "log-format", "auto", "the access log's format: auto (detected from its lines), combined, main, timed, upstreaminfo, or a log_format statement")
+	fs.Var(&z.apps, "app-log", "application/error log to watch for DB errors (repeatable)")
+	fs.StringVar(&z.timeZone, "time-zone", "", "IANA zone the --app-log files write times without a zone in (default this machine's), e.g. Asia/Shanghai")
+	fs.StringVar(&z.promURL, "prometheus", "", "Prometheus (or compatible) base URL, e.g. http://127.0.0.1:9090")
+	fs.StringVar(&z.sched, "schedule", "", "schedule file (reloaded when it changes)")
 	sf := addScreenFlags(fs)
 	if pos, code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -56,16 +58,16 @@ func runDashboard(args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch {
 	case *cfgPath != "":
-		if len(access)+len(apps) > 0 || *promURL != "" || *sched != "" {
-			fmt.Fprintln(stderr, "warroom: -c and the zero-config flags (--access-log, --app-log, --prometheus, --schedule) do not mix")
+		if len(z.access)+len(z.apps) > 0 || z.promURL != "" || z.sched != "" || z.timeZone != "" {
+			fmt.Fprintln(stderr, "warroom: -c and the zero-config flags (--access-log, --app-log, --time-zone, --prometheus, --schedule) do not mix")
 			return exitUsage
 		}
 		cfg, err = loadConfig(*cfgPath)
-	case len(access)+len(apps) == 0 && *promURL == "":
+	case len(z.access)+len(z.apps) == 0 && z.promURL == "":
 		fmt.Fprintln(stderr, "warroom: nothing to watch: give -c warroom.yaml, or --access-log FILE (see warroom --help; try warroom demo)")
 		return exitUsage
 	default:
-		cfg, err = zeroConfig(access, *format, apps, *promURL, *sched)
+		cfg, err = zeroConfig(z)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "warroom: %v\n", err)
@@ -82,20 +84,37 @@ func runDashboard(args []string, stdout, stderr io.Writer) int {
 	return screen{collect: o, loader: loader, notify: cfg.Notify, ui: uo, timeline: cfg.TimelineFile}.run(stderr)
 }
 
+// zeroFlags are the flags of the zero-config screen.
+type zeroFlags struct {
+	access, apps     listFlag
+	format, timeZone string
+	promURL, sched   string
+}
+
 // zeroConfig builds the config the flags describe by writing it as YAML
 // and reading it back, so it gets exactly the defaults and checks of a
 // config file.
-func zeroConfig(access []string, format string, apps []string, promURL, sched string) (*Config, error) {
+func zeroConfig(z zeroFlags) (*Config, error) {
 	doc := map[string]any{}
-	if len(access) > 0 {
-		doc["access_logs"] = []map[string]any{{"name": "nginx", "paths": abs(access), "format": format, "start": "15m"}}
+	if len(z.access) > 0 {
+		doc["access_logs"] = []map[string]any{{"name": "nginx", "paths": abs(z.access), "format": z.format, "start": "15m"}}
 	}
-	if len(apps) > 0 {
-		doc["app_logs"] = []map[string]any{{"name": "app", "paths": abs(apps), "start": "15m"}}
+	switch {
+	case len(z.apps) > 0:
+		app := map[string]any{"name": "app", "paths": abs(z.apps), "start": "15m"}
+		if z.timeZone != "" {
+			if _, err := time.LoadLocation(z.timeZone); err != nil {
+				return nil, fmt.Errorf("--time-zone: unknown time zone %q (want an IANA name like Asia/Shanghai)", z.timeZone)
+			}
+			app["time_zone"] = z.timeZone
+		}
+		doc["app_logs"] = []map[string]any{app}
+	case z.timeZone != "":
+		return nil, errors.New("--time-zone is the zone of the --app-log files' times: give --app-log too")
 	}
-	if promURL != "" {
+	if z.promURL != "" {
 		doc["prometheus"] = map[string]any{
-			"servers": []map[string]any{{"name": "prometheus", "url": promURL}},
+			"servers": []map[string]any{{"name": "prometheus", "url": z.promURL}},
 			"queries": []map[string]any{
 				{"name": "targets_down", "expr": "count(up == 0) or vector(0)", "unit": "count"},
 				{"name": "targets_up", "expr": "count(up == 1) or vector(0)", "unit": "count"},
@@ -104,8 +123,8 @@ func zeroConfig(access []string, format string, apps []string, promURL, sched st
 		// a scrape target that is down is worth a look at any hour
 		doc["rules"] = []map[string]any{{"indicator": "prom.targets_down", "warn": 0}}
 	}
-	if sched != "" {
-		doc["schedule_file"] = abs([]string{sched})[0]
+	if z.sched != "" {
+		doc["schedule_file"] = abs([]string{z.sched})[0]
 	}
 	b, err := yaml.Marshal(doc)
 	if err != nil {

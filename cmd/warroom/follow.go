@@ -24,10 +24,16 @@ type followInterval struct {
 	S499      uint64            `json:"499"`
 	S5xx      uint64            `json:"5xx"`
 	Malformed uint64            `json:"malformed"`
+	// Last marks the interval cut short by SIGINT/SIGTERM, Seconds its
+	// length.
+	Last    bool    `json:"last,omitempty"`
+	Seconds float64 `json:"seconds,omitempty"`
 }
 
 // runFollow follows paths (through rotation) and prints one summary per
-// interval until SIGINT/SIGTERM, or until ctx's deadline in tests.
+// interval until SIGINT/SIGTERM, or until ctx's deadline in tests; the
+// interval under way then is printed too, with what was written up to the
+// stop (the follower reads the files once more as it stops).
 func runFollow(ctx context.Context, cfg nginx.SourceConfig, interval time.Duration, asJSON bool, stdout, stderr io.Writer) int {
 	src, err := nginx.NewSource(cfg, time.Now)
 	if err != nil {
@@ -41,50 +47,66 @@ func runFollow(ctx context.Context, cfg nginx.SourceConfig, interval time.Durati
 
 	agg := src.Aggregator()
 	prevB, prevCodes, prevBad := agg.Counts()
+	prevAt := time.Now()
 	lastErr := map[string]string{}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	enc := json.NewEncoder(stdout)
 	for {
+		var now time.Time
+		last := false
 		select {
 		case err := <-done:
 			if err != nil {
 				fmt.Fprintf(stderr, "warroom scan: %v\n", err)
 				return exitProblem
 			}
-			return exitOK
-		case now := <-tick.C:
-			b, codes, bad := agg.Counts()
-			iv := followInterval{
-				At:        now.Truncate(time.Millisecond),
-				Requests:  uint64(b.Requests - prevB.Requests),
-				Slow:      uint64(b.Slow - prevB.Slow),
-				S499:      uint64(b.S499 - prevB.S499),
-				S5xx:      uint64(b.Class[5] - prevB.Class[5]),
-				Malformed: bad - prevBad,
-				Status:    map[string]uint64{},
+			now, last = time.Now(), true
+		case now = <-tick.C:
+		}
+		b, codes, bad := agg.Counts()
+		iv := followInterval{
+			At:        now.Truncate(time.Millisecond),
+			Requests:  uint64(b.Requests - prevB.Requests),
+			Slow:      uint64(b.Slow - prevB.Slow),
+			S499:      uint64(b.S499 - prevB.S499),
+			S5xx:      uint64(b.Class[5] - prevB.Class[5]),
+			Malformed: bad - prevBad,
+			Status:    map[string]uint64{},
+		}
+		for code, n := range codes {
+			if d := n - prevCodes[code]; d > 0 {
+				iv.Status[strconv.Itoa(code)] = d
 			}
-			for code, n := range codes {
-				if d := n - prevCodes[code]; d > 0 {
-					iv.Status[strconv.Itoa(code)] = d
+		}
+		length := interval
+		if last {
+			length = now.Sub(prevAt)
+			iv.Last, iv.Seconds = true, length.Seconds()
+		}
+		prevB, prevCodes, prevBad, prevAt = b, codes, bad, now
+		for _, st := range src.Status() {
+			if st.Err != lastErr[st.Path] {
+				if st.Err != "" {
+					fmt.Fprintf(stderr, "warroom scan: %s\n", sources.Sanitize(st.Err))
 				}
+				lastErr[st.Path] = st.Err
 			}
-			prevB, prevCodes, prevBad = b, codes, bad
-			for _, st := range src.Status() {
-				if st.Err != lastErr[st.Path] {
-					if st.Err != "" {
-						fmt.Fprintf(stderr, "warroom scan: %s\n", sources.Sanitize(st.Err))
-					}
-					lastErr[st.Path] = st.Err
-				}
-			}
-			if asJSON {
-				enc.Encode(iv)
-				continue
-			}
-			fmt.Fprintf(stdout, "%s  requests %6s (%s/s)  499 %s  5xx %s  slow %s  malformed %s\n",
-				iv.At.Format("15:04:05"), grouped(iv.Requests), strconv.FormatFloat(float64(iv.Requests)/interval.Seconds(), 'f', 1, 64),
+		}
+		switch {
+		case asJSON:
+			enc.Encode(iv)
+		default:
+			fmt.Fprintf(stdout, "%s  requests %6s (%s/s)  499 %s  5xx %s  slow %s  malformed %s",
+				iv.At.Format("15:04:05"), grouped(iv.Requests), strconv.FormatFloat(float64(iv.Requests)/max(length.Seconds(), 0.001), 'f', 1, 64),
 				grouped(iv.S499), grouped(iv.S5xx), grouped(iv.Slow), grouped(iv.Malformed))
+			if last {
+				fmt.Fprintf(stdout, "  (last %.1fs, stopped)", length.Seconds())
+			}
+			fmt.Fprintln(stdout)
+		}
+		if last {
+			return exitOK
 		}
 	}
 }

@@ -55,7 +55,7 @@ func TestInit(t *testing.T) {
 }
 
 func TestZeroConfig(t *testing.T) {
-	cfg, err := zeroConfig([]string{"/var/log/nginx/access.log"}, "combined", []string{"app.log"}, "http://127.0.0.1:9090", "")
+	cfg, err := zeroConfig(zeroFlags{access: []string{"/var/log/nginx/access.log"}, format: "combined", apps: []string{"app.log"}, promURL: "http://127.0.0.1:9090"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,11 +75,24 @@ func TestZeroConfig(t *testing.T) {
 	if got := strings.Join(names, " "); got != "nginx.qps nginx.slow_ratio nginx.499_rate app.db prom.targets_down" {
 		t.Errorf("zero-config rules %q, want the four built in and a down target warning", got)
 	}
-	if _, err := zeroConfig(nil, "$nonsense", nil, "", ""); err != nil {
+	if _, err := zeroConfig(zeroFlags{format: "$nonsense"}); err != nil {
 		t.Errorf("no access log: the format is unused, got %v", err)
 	}
-	if _, err := zeroConfig([]string{"a.log"}, "'$remote_addr$status'", nil, "", ""); err == nil || !strings.Contains(err.Error(), "format") {
+	if _, err := zeroConfig(zeroFlags{access: []string{"a.log"}, format: "'$remote_addr$status'"}); err == nil || !strings.Contains(err.Error(), "format") {
 		t.Errorf("a bad --log-format must be an error naming the format, got %v", err)
+	}
+	// --time-zone is the app logs' time_zone
+	cfg, err = zeroConfig(zeroFlags{apps: []string{"app.log"}, timeZone: "Asia/Shanghai"})
+	if err != nil || cfg.AppLogs[0].TimeZone != "Asia/Shanghai" {
+		t.Errorf("--time-zone Asia/Shanghai: app logs %+v, %v", cfg.AppLogs, err)
+	}
+	for _, z := range []zeroFlags{
+		{apps: []string{"app.log"}, timeZone: "China/Beijing"},
+		{access: []string{"a.log"}, format: "main", timeZone: "Asia/Shanghai"},
+	} {
+		if _, err := zeroConfig(z); err == nil || !strings.Contains(err.Error(), "--time-zone") {
+			t.Errorf("%+v: want an error naming --time-zone, got %v", z, err)
+		}
 	}
 }
 

@@ -78,7 +78,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "warroom — a terminal war room for an online event's milestone nights")
 	fmt.Fprintln(w, "\nUsage:\n  warroom -c warroom.yaml                 the screen, configured by a file (warroom init writes one)")
-	fmt.Fprintln(w, "  warroom --access-log FILE [--log-format auto] [--app-log FILE] [--prometheus URL] [--schedule FILE]")
+	fmt.Fprintln(w, "  warroom --access-log FILE [--log-format auto] [--app-log FILE [--time-zone ZONE]] [--prometheus URL] [--schedule FILE]")
 	fmt.Fprintln(w, "                                          the screen, zero config")
 	fmt.Fprintln(w, "    screen flags: --window 15m, --no-color, --ascii, --mouse ('warroom -c FILE --help' lists all)")
 	fmt.Fprintln(w, "  warroom <command> [flags]\n\nCommands:")

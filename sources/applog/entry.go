@@ -25,11 +25,32 @@ func isContinuation(line []byte) bool {
 // brackets), or JSON "time" (epoch ms, as pino writes) / "timestamp" /
 // "@timestamp" fields. ok is false when none is found.
 func entryTime(line []byte, loc *time.Location) (time.Time, bool) {
+	t, _, ok := readStamp(line, loc)
+	return t, ok
+}
+
+// leadingStamp reports whether line starts like a leading date-time stamp
+// ("2006-01-02T15:04" or "[2006-01-02 15:04"), and returns it from there.
+func leadingStamp(line []byte) ([]byte, bool) {
 	s := line
 	if len(s) > 0 && s[0] == '[' {
 		s = s[1:]
 	}
-	if len(s) >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ') && s[13] == ':' {
+	return s, len(s) >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ') && s[13] == ':'
+}
+
+// mayHaveTime is the cheap part of entryTime: whether line is shaped like
+// one that carries a time (a leading stamp, or a JSON object).
+func mayHaveTime(line []byte) bool {
+	_, ok := leadingStamp(line)
+	return ok || len(line) > 0 && line[0] == '{'
+}
+
+// readStamp is entryTime, also saying whether the stamp named its zone
+// (or is an epoch): a time read in loc can be hours off when loc is not
+// the writer's zone, a zoned one only when a clock is wrong.
+func readStamp(line []byte, loc *time.Location) (t time.Time, zoned, ok bool) {
+	if s, ok := leadingStamp(line); ok {
 		end := 19
 		for end < len(s) && end < 35 && s[end] != ' ' && s[end] != ']' && s[end] != ',' && s[end] != '"' {
 			end++
@@ -39,13 +60,13 @@ func entryTime(line []byte, loc *time.Location) (time.Time, bool) {
 			v = v[:10] + "T" + v[11:]
 		}
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-			return t, true
+			return t, true, true
 		}
 		if t, err := time.ParseInLocation("2006-01-02T15:04:05.999999999", v, loc); err == nil {
-			return t, true
+			return t, false, true
 		}
 		if t, err := time.ParseInLocation("2006-01-02T15:04:05,000", v, loc); err == nil {
-			return t, true
+			return t, false, true
 		}
 	}
 	if len(line) > 0 && line[0] == '{' {
@@ -58,33 +79,38 @@ func entryTime(line []byte, loc *time.Location) (time.Time, bool) {
 			if len(j.Time) > 0 {
 				var ms float64
 				if json.Unmarshal(j.Time, &ms) == nil && ms > 1e11 {
-					return time.UnixMilli(int64(ms)), true
+					return time.UnixMilli(int64(ms)), true, true
 				}
 				var str string
 				if json.Unmarshal(j.Time, &str) == nil {
 					if t, err := time.Parse(time.RFC3339Nano, str); err == nil {
-						return t, true
+						return t, true, true
 					}
 				}
 			}
 			for _, v := range []string{j.Timestamp, j.At} {
 				if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-					return t, true
+					return t, true, true
 				}
 			}
 		}
 	}
-	return time.Time{}, false
+	return time.Time{}, false, false
+}
+
+// firstLine is an entry's first line.
+func firstLine(entry []byte) []byte {
+	if i := bytes.IndexByte(entry, '\n'); i >= 0 {
+		return entry[:i]
+	}
+	return entry
 }
 
 // displayText turns an entry into one readable line: JSON logs become
 // "level msg: err.type err.message", plain text keeps its first line plus
 // the number of joined lines.
 func displayText(entry []byte, lines int) string {
-	first := entry
-	if i := bytes.IndexByte(entry, '\n'); i >= 0 {
-		first = entry[:i]
-	}
+	first := firstLine(entry)
 	if len(first) > 0 && first[0] == '{' {
 		if s, ok := jsonText(first); ok {
 			return s

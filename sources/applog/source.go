@@ -51,6 +51,8 @@ func NewSource(cfg SourceConfig, now func() time.Time) (*Source, error) {
 		Command: cfg.Command,
 		Start:   start,
 		Now:     now,
+		// one byte over MaxLine: a line the follower cut is skipped
+		MaxLineBytes: MaxLine + 1,
 		// lines without a timestamp of their own (continuations, plain
 		// messages) say nothing; the follower searches past them
 		Timestamp: func(line []byte) (time.Time, bool) { return entryTime(line, loc) },
@@ -119,7 +121,11 @@ func (s *Source) Run(ctx context.Context) error {
 		}
 	}()
 	err := s.fol.Run(ctx, func(b tail.Batch) {
-		s.w.Ingest(b.Data)
+		if b.Backfill {
+			s.w.IngestHistory(b.Data)
+		} else {
+			s.w.Ingest(b.Data)
+		}
 		s.batches.Add(1)
 		if !pending.Load() && pending.CompareAndSwap(false, true) {
 			select {

@@ -23,6 +23,19 @@ type Options struct {
 
 const maxEntry = 16 << 10 // a stack trace longer than this is cut
 
+// MaxLine is the longest line read; a longer one (a dumped payload, a
+// binary blob) is skipped and counted as too long rather than matched by
+// its head. The follower hands on one byte more than this of a longer
+// line, so the watcher can tell.
+const MaxLine = 64 << 10
+
+// Skipped counts what was read but not counted, by reason.
+type Skipped struct {
+	TooLong uint64 // lines over MaxLine bytes
+	Undated uint64 // matched entries read back from history with no time, and no stamped entry before them
+	Future  uint64 // matched entries stamped more than maxAhead ahead of the clock
+}
+
 // Watcher matches entries of one application-log source. Ingest is called
 // by one feeding goroutine; the read methods may be called from others.
 type Watcher struct {
@@ -32,8 +45,9 @@ type Watcher struct {
 	packs    []string
 	packOf   []int // pattern index → pack index, -1 for own patterns
 
-	pending      []byte
-	pendingLines int
+	pending        []byte
+	pendingLines   int
+	pendingHistory bool // pending was read back from history (see when.go)
 
 	// The entry a Flush finished may still get continuation lines (a
 	// stack trace written after the tick): they reopen it rather than
@@ -59,6 +73,11 @@ type Watcher struct {
 	entries uint64
 	reopens uint64 // flushed entries reopened (see flushed)
 	hits    []int
+	skipped Skipped
+	// dropping is set after a line skipped as too long: its continuation
+	// lines are dropped with it rather than joined to the entry before
+	dropping bool
+	tm       timing
 }
 
 // New returns a Watcher; errors name the bad pattern.
@@ -145,12 +164,20 @@ func (w *Watcher) Indicators() []string {
 	return out
 }
 
-// Ingest takes '\n'-separated lines. Continuation lines are joined to the
-// entry before them; an entry is matched when the next one starts or on
-// Flush.
-func (w *Watcher) Ingest(data []byte) {
+// Ingest takes '\n'-separated lines as they arrive. Continuation lines are
+// joined to the entry before them; an entry is matched when the next one
+// starts or on Flush. An entry without a time of its own happened now.
+func (w *Watcher) Ingest(data []byte) { w.ingest(data, false) }
+
+// IngestHistory is Ingest for lines written earlier — a backfill, a
+// replay: an entry without a time of its own goes with the stamped entry
+// before it, or is skipped when there is none.
+func (w *Watcher) IngestHistory(data []byte) { w.ingest(data, true) }
+
+func (w *Watcher) ingest(data []byte, history bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.tm.batched = false
 	for len(data) > 0 {
 		i := bytes.IndexByte(data, '\n')
 		var line []byte
@@ -163,6 +190,20 @@ func (w *Watcher) Ingest(data []byte) {
 		if len(line) == 0 {
 			continue
 		}
+		if len(line) > MaxLine {
+			w.skipped.TooLong++
+			if !isContinuation(line) {
+				// an entry of its own: the one before is complete, and
+				// the lines that continue this one go with it
+				w.finish()
+				w.dropping = true
+			}
+			continue
+		}
+		if isContinuation(line) && w.dropping {
+			continue
+		}
+		w.dropping = false
 		if isContinuation(line) && len(w.pending) == 0 && w.flushed != nil {
 			w.pending = append(w.pending[:0], w.flushed...)
 			w.pendingLines, w.reopened = w.flushedLines, true
@@ -176,11 +217,12 @@ func (w *Watcher) Ingest(data []byte) {
 			continue
 		}
 		w.finish()
+		w.measureLine(line, history)
 		if len(line) > maxEntry {
 			line = line[:maxEntry]
 		}
 		w.pending = append(w.pending[:0], line...)
-		w.pendingLines = 1
+		w.pendingLines, w.pendingHistory = 1, history
 	}
 }
 
@@ -218,12 +260,14 @@ func (w *Watcher) finish() {
 			w.hits = append(w.hits, i)
 		}
 	}
-	if len(w.hits) > 0 {
-		at, ok := entryTime(entry, w.o.Location)
-		if !ok {
-			at = w.o.Now()
+	switch {
+	case len(w.hits) > 0:
+		// reopened with hits before: judged once already
+		if at, ok := w.when(entry, w.pendingHistory, reopened && len(w.flushedHits) > 0); ok {
+			w.count(at, entry, reopened)
 		}
-		w.count(at, entry, reopened)
+	case w.pendingHistory:
+		w.remember(entry)
 	}
 	w.flushedHits = append(w.flushedHits[:0], w.hits...)
 	w.pending = w.pending[:0]
@@ -409,6 +453,13 @@ func (w *Watcher) Entries() uint64 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.entries
+}
+
+// Skipped says what was read but not counted, by reason.
+func (w *Watcher) Skipped() Skipped {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.skipped
 }
 
 // Version changes whenever the counts may have: with every entry, and

@@ -251,14 +251,14 @@ func TestViewRateAgreesWithCount(t *testing.T) {
 func TestContinuationAfterFlushReopensTheEntry(t *testing.T) {
 	w := newWatcher(t, Options{Packs: []string{"db"}, Patterns: []Pattern{{Name: "reset", Substring: "ECONNRESET"}}})
 	for i := 0; i < 2; i++ {
-		w.Ingest([]byte("2027-01-01T01:30:00Z ERROR SequelizeDatabaseError: read ECONNRESET\n"))
+		w.Ingest([]byte("2026-12-31T17:30:00Z ERROR SequelizeDatabaseError: read ECONNRESET\n"))
 		w.Flush() // a tick between the line and its trace
 		w.Ingest([]byte("    at Query.formatError (/srv/node_modules/sequelize/lib/dialects/mysql/query.js:265:16)\n" +
 			"    at SequelizeDatabaseError: read ECONNRESET\n"))
 		w.Flush()
 	}
 	// the first line matches nothing; the trace written after the tick does
-	w.Ingest([]byte("2027-01-01T01:30:01Z ERROR query failed\n"))
+	w.Ingest([]byte("2026-12-31T17:30:01Z ERROR query failed\n"))
 	w.Flush()
 	w.Ingest([]byte("    at Connection.read ECONNRESET\n"))
 	w.Flush()
@@ -336,5 +336,25 @@ func TestSecondsBefore1970(t *testing.T) {
 	w.View(time.Unix(-5, 0))
 	if v := w.View(now); len(v.Lines) != 1 {
 		t.Errorf("the entry is not shown: %+v", v.Lines)
+	}
+}
+
+// A line over MaxLine is skipped and counted, not matched by its head; its
+// stack goes with it rather than onto the entry before.
+func TestTooLongLineSkipped(t *testing.T) {
+	w := newWatcher(t, Options{Packs: []string{"db"}})
+	w.Ingest([]byte("2026-12-31T17:30:01Z info: GET /rank 200\n" +
+		"2026-12-31T17:30:02Z error: read ECONNRESET " + strings.Repeat("x", MaxLine) + "\n" +
+		"    at Query.run (query.js:77:18)\n" +
+		"2026-12-31T17:30:03Z error: SequelizeDatabaseError: PROTOCOL_CONNECTION_LOST\n"))
+	w.Flush()
+	if n, _ := w.Count("db", now, now.Add(time.Minute)); n != 1 || w.Skipped().TooLong != 1 {
+		t.Fatalf("db %d, too long %d; want 1 and 1", n, w.Skipped().TooLong)
+	}
+	if v := w.View(now.Add(time.Minute)); len(v.Lines) != 1 || strings.Contains(v.Lines[0].Text, "+1 lines") {
+		t.Fatalf("lines %+v", v.Lines)
+	}
+	if w.Entries() != 2 {
+		t.Fatalf("entries %d, want 2 (the long one is not an entry)", w.Entries())
 	}
 }

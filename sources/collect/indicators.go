@@ -196,7 +196,7 @@ func (c *Collector) current(at time.Time, ps prom.Snapshot) []sources.Value {
 	}
 	appHealth := make([]healthOf, len(c.o.Apps))
 	for i, s := range c.o.Apps {
-		appHealth[i] = followHealth(s.Status())
+		appHealth[i] = appHealthOf(s)
 	}
 	c.mu.Lock()
 	for i, s := range c.o.Nginx {
@@ -260,6 +260,17 @@ func (c *Collector) current(at time.Time, ps prom.Snapshot) []sources.Value {
 		out[i] = v
 	}
 	return out
+}
+
+// appHealthOf is an app log's health: its follower's, unless the times
+// its lines carry are hours off the clock (applog.Watcher.Note), when
+// every count is wrong however well the file is read.
+func appHealthOf(s *applog.Source) healthOf {
+	h := followHealth(s.Status())
+	if note := s.Watcher().Note(); note != "" && h.health != sources.HealthError {
+		h = healthOf{sources.HealthError, sources.Sanitize(note)}
+	}
+	return h
 }
 
 type healthOf struct {

@@ -1,7 +1,6 @@
 package collect
 
 import (
-	"bufio"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -26,7 +25,7 @@ const maxReplayGap = time.Hour
 // replayFile is one file being replayed.
 type replayFile struct {
 	path   string
-	sc     *bufio.Scanner
+	sc     *lineReader
 	close  func() error
 	stamp  func(line []byte) (int64, bool)
 	ingest func([]byte)
@@ -234,6 +233,11 @@ func (c *Collector) replayFiles() ([]*replayFile, error) {
 	var out []*replayFile
 	for _, s := range c.o.Nginx {
 		cfg := s.Config()
+		if f := cfg.CompiledFormat(); f != nil && !f.HasTime() {
+			// its lines have no clock to be replayed on (a builtin, which
+			// detection picks, always has one)
+			return out, fmt.Errorf("collect: replay %s: the format has no $time_local, $time_iso8601 or $msec: its lines cannot be replayed", s.Name())
+		}
 		paths, err := expand(s.Name(), cfg.Paths, cfg.Command)
 		if err != nil {
 			return out, err
@@ -278,7 +282,8 @@ func (c *Collector) replayFiles() ([]*replayFile, error) {
 				t, ok := w.LineTime(line)
 				return t.Unix(), ok
 			}
-			f, err := openReplay(p, stamp, w.Ingest)
+			// written earlier: a line without a time is not "now"
+			f, err := openReplay(p, stamp, w.IngestHistory)
 			if err != nil {
 				return out, fmt.Errorf("collect: replay %s: %w", s.Name(), err)
 			}
@@ -341,7 +346,5 @@ func openReplay(path string, stamp func([]byte) (int64, bool), ingest func([]byt
 		r = gz
 		closer = func() error { return errors.Join(gz.Close(), fh.Close()) }
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 256<<10), 1<<20)
-	return &replayFile{path: path, sc: sc, close: closer, stamp: stamp, ingest: ingest}, nil
+	return &replayFile{path: path, sc: newLineReader(r), close: closer, stamp: stamp, ingest: ingest}, nil
 }

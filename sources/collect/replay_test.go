@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"warroom/sources"
+	"warroom/sources/nginx"
 )
 
 // TestReplayJudgesOnTheLogsClock replays the test night at full speed: the
@@ -84,31 +85,20 @@ func TestReplayCorruptStampDoesNotSkipTheNight(t *testing.T) {
 func replayWithCorruptStamp(t *testing.T, where string) {
 	dir := t.TempDir()
 	f := newFixture(t, dir, false)
-	path := filepath.Join(dir, "access.log")
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cut := 0
-	if where == "before the storm" {
-		cut = strings.Index(string(b), "[01/Jan/2027:00:00:00") // the storm's first line
-		cut = strings.LastIndexByte(string(b[:cut]), '\n') + 1
-	}
 	bad := `10.9.9.9 - - [31/Dec/9999:23:59:59 +0800] "GET / HTTP/1.1" 200 1 "-" "ua" 0.001 0.001` + "\n"
-	if err := os.WriteFile(path, []byte(string(b[:cut])+bad+string(b[cut:])), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	rewrite(t, filepath.Join(dir, "access.log"), func(b string) string {
+		cut := 0
+		if where == "before the storm" {
+			cut = strings.Index(b, "[01/Jan/2027:00:00:00") // the storm's first line
+			cut = strings.LastIndexByte(b[:cut], '\n') + 1
+		}
+		return b[:cut] + bad + b[cut:]
+	})
 	if err := f.c.Replay(context.Background(), f.clock.Set); err != nil {
 		t.Fatal(err)
 	}
 	sum := f.access.Aggregator().Summary(0)
-	future := uint64(0)
-	for _, m := range sum.Malformed {
-		if m.Reason == "future_time" {
-			future = m.Count
-		}
-	}
-	if sum.Requests != 120*10+60*20 || future != 1 {
+	if future := malformed(sum, "future_time"); sum.Requests != 120*10+60*20 || future != 1 {
 		t.Errorf("%d requests, %d future_time; want %d and 1", sum.Requests, future, 120*10+60*20)
 	}
 	crit := false
@@ -198,14 +188,7 @@ func TestReplayStamplessFirstLines(t *testing.T) {
 	dir := t.TempDir()
 	f := newFixture(t, dir, false)
 	for name, first := range map[string]string{"app.log": "    at Query.run (/srv/q.js:1:1)\n", "access.log": "garbage\n"} {
-		p := filepath.Join(dir, name)
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, append([]byte(first), b...), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		rewrite(t, filepath.Join(dir, name), func(b string) string { return first + b })
 	}
 	var firstTick time.Time
 	err := f.c.Replay(context.Background(), func(at time.Time) {
@@ -227,4 +210,101 @@ func TestReplayStamplessFirstLines(t *testing.T) {
 	if !crit {
 		t.Errorf("the night was not judged: %v", f.trs)
 	}
+}
+
+// A line of 2 MiB (four times what bufio.Scanner took) in each log is
+// counted as too long, and the replay goes on with the lines after it: the
+// night is judged as without it.
+func TestReplayLongLines(t *testing.T) {
+	dir := t.TempDir()
+	f := newFixture(t, dir, false)
+	huge := strings.Repeat("x", 2<<20)
+	for name, long := range map[string]string{
+		// a stamped access line with a 2 MiB path, before the storm
+		"access.log": `10.9.9.9 - - [31/Dec/2026:23:59:00 +0800] "GET /` + huge + ` HTTP/1.1" 200 1 "-" "ua" 0.001 0.001` + "\n",
+		// an app entry of 2 MiB holding the pattern, with its stack: not
+		// matched by its head, and its stack not joined to the entry before
+		"app.log": midnight.Add(10*time.Second).Format(time.RFC3339) + " error SequelizeDatabaseError: read ECONNRESET " + huge + "\n    at Query.run (query.js:52:25)\n",
+	} {
+		rewrite(t, filepath.Join(dir, name), func(b string) string {
+			mid := strings.IndexByte(b[len(b)/2:], '\n') + len(b)/2 + 1
+			return b[:mid] + long + b[mid:]
+		})
+	}
+	if err := f.c.Replay(context.Background(), f.clock.Set); err != nil {
+		t.Fatal(err)
+	}
+	sum := f.access.Aggregator().Summary(0)
+	if tooLong := malformed(sum, "too_long"); sum.Requests != 120*10+60*20 || tooLong != 1 {
+		t.Errorf("%d requests, %d too_long; want %d and 1", sum.Requests, tooLong, 120*10+60*20)
+	}
+	w := f.app.Watcher()
+	if n, _ := w.Count("db", t0, midnight.Add(time.Hour)); n != 6 || w.Skipped().TooLong != 1 {
+		t.Errorf("%d db errors, %d lines skipped as too long; want 6 and 1", n, w.Skipped().TooLong)
+	}
+	crit := map[string]bool{}
+	for _, tr := range f.trs {
+		crit[tr.Indicator] = crit[tr.Indicator] || tr.To == sources.StateCrit
+	}
+	if !crit["nginx.499_rate"] || !crit["app.db"] {
+		t.Errorf("the night after the long lines was not judged: %v", f.trs)
+	}
+}
+
+// Replayed, an app-log error without a time goes with the stamped line
+// before it, not with the replay's clock; first in the file, with nothing
+// before it, it is skipped as undated.
+func TestReplayStamplessAppErrors(t *testing.T) {
+	dir := t.TempDir()
+	f := newFixture(t, dir, false)
+	// one before every stamp, one after the last line ("info still here")
+	stampless := "SequelizeDatabaseError: read ECONNRESET\n"
+	rewrite(t, filepath.Join(dir, "app.log"), func(b string) string { return stampless + b + stampless })
+	if err := f.c.Replay(context.Background(), f.clock.Set); err != nil {
+		t.Fatal(err)
+	}
+	w := f.app.Watcher()
+	at40 := midnight.Add(40 * time.Second)
+	if n, _ := w.Count("db", t0, midnight.Add(time.Hour)); n != 7 || w.Skipped().Undated != 1 {
+		t.Errorf("%d db errors, %d undated; want 7 (6 stamped, 1 after a stamped line) and 1", n, w.Skipped().Undated)
+	}
+	if n, _ := w.Count("db", at40, at40.Add(time.Second)); n != 1 {
+		t.Errorf("%d errors at the second of the line before, want 1", n)
+	}
+}
+
+// An access log whose format has no time has no clock to be replayed on:
+// replay says so rather than finishing at once with nothing judged.
+func TestReplayRefusesAFormatWithoutTime(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	must(t, os.WriteFile(path, []byte("10.0.0.1 \"GET / HTTP/1.1\" 200\n"), 0o644))
+	cfg := nginx.DefaultSourceConfig
+	cfg.Name, cfg.Paths, cfg.Format = "web", []string{path}, `$remote_addr "$request" $status`
+	must(t, cfg.Validate())
+	clock := NewSteppedClock(midnight)
+	src, err := nginx.NewSource(cfg, clock.Now)
+	must(t, err)
+	c, err := New(Options{Nginx: []*nginx.Source{src}, Refresh: time.Hour, Now: clock.Now})
+	must(t, err)
+	if err := c.Replay(context.Background(), clock.Set); err == nil || !strings.Contains(err.Error(), "web: the format has no $time_local, $time_iso8601 or $msec: its lines cannot be replayed") {
+		t.Fatalf("replay: %v", err)
+	}
+}
+
+// rewrite replaces the file at path with edit of its content.
+func rewrite(t *testing.T, path string, edit func(string) string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	must(t, err)
+	must(t, os.WriteFile(path, []byte(edit(string(b))), 0o644))
+}
+
+// malformed is how many lines of sum were malformed for reason.
+func malformed(sum nginx.Summary, reason string) uint64 {
+	for _, m := range sum.Malformed {
+		if m.Reason == reason {
+			return m.Count
+		}
+	}
+	return 0
 }

@@ -322,7 +322,7 @@ func (c *Collector) sourceStatus(ps prom.Snapshot) []sources.SourceStatus {
 				last = f.LastLineAt
 			}
 		}
-		logStatus(s.Name(), "applog", followHealth(s.Status()), last)
+		logStatus(s.Name(), "applog", appHealthOf(s), last)
 	}
 	promErr, crashed := runErrs["prom"]
 	for _, r := range ps.Results {

@@ -178,7 +178,9 @@ func negativeDuration(val *yaml.Node, t reflect.Type) bool {
 }
 
 // Load decodes a whole document from r into v strictly. An empty document
-// leaves v as it is (its defaults).
+// leaves v as it is (its defaults). Every config file (the main one with its
+// layout, a schedule_file) comes through here, so this is where a document
+// whose aliases expand past MaxExpandedNodes or MaxExpandedBytes is refused.
 func Load(r io.Reader, v any) error {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(r)
@@ -190,6 +192,9 @@ func Load(r io.Reader, v any) error {
 	}
 	if len(doc.Content) == 0 {
 		return nil
+	}
+	if err := checkExpansion(&doc); err != nil {
+		return err
 	}
 	root := doc.Content[0]
 	if u, ok := v.(yaml.Unmarshaler); ok {

@@ -126,6 +126,10 @@ type Aggregator struct {
 
 	rec Record // the line being counted; one per aggregator, not per line
 
+	// arrival is the clock at this Ingest (Options.Now): the time of the
+	// lines of a format that has none
+	arrival int64
+
 	touch uint64 // loads issued early land here (see count)
 }
 
@@ -245,7 +249,8 @@ func (a *Aggregator) Ingest(data []byte) {
 	defer a.flushSlot() // readers see every line of the batch
 	limit := int64(0)
 	if a.o.Now != nil {
-		limit = a.o.Now().Add(a.o.MaxSkew).Unix()
+		now := a.o.Now()
+		limit, a.arrival = now.Add(a.o.MaxSkew).Unix(), now.Unix()
 	}
 	// One pass over the batch finds NUL bytes; lines before the next NUL
 	// skip the per-line check, which would otherwise be a second scan of
@@ -283,6 +288,9 @@ func (a *Aggregator) line(line []byte, limit int64, noNUL bool) {
 	}
 	if a.parser.rest > 0 {
 		a.partial++ // read, but the format ends before the line does
+	}
+	if !r.HasTime {
+		r.Time = a.arrival // a format without a time: counted when read
 	}
 	if (a.o.From != 0 && r.Time < a.o.From) || (a.o.To != 0 && r.Time >= a.o.To) {
 		a.filtered++
@@ -484,7 +492,7 @@ func (a *Aggregator) detailAt(t int64) *detail {
 	m := t - t%60
 	d := &a.detail[int((t/60)%int64(len(a.detail)))]
 	switch {
-	case d.T == m:
+	case d.T == m && d.ips != nil: // a slot never used has T 0 too
 		return d
 	case d.T > m:
 		return nil

@@ -131,7 +131,7 @@ func (c *SourceConfig) validate(n *yaml.Node) error {
 // client it names (the parser then falls back to $remote_addr, so top
 // talkers would silently be the proxy's address).
 func (c *SourceConfig) Warnings() []string {
-	return FormatWarnings(c.format, c.Client)
+	return FormatWarnings(c.format, c.Client, c.Start)
 }
 
 // AutoFormat reports whether the format is to be detected from the log.
@@ -141,14 +141,20 @@ func (c *SourceConfig) AutoFormat() bool {
 }
 
 // FormatWarnings are what format f cannot measure for a source whose
-// client is the named variable (remote_addr, x_forwarded_for, x_real_ip).
-func FormatWarnings(f *Format, client string) []string {
+// client is the named variable (remote_addr, x_forwarded_for, x_real_ip)
+// and that starts at start.
+func FormatWarnings(f *Format, client, start string) []string {
 	if f == nil {
 		return nil
 	}
 	var out []string
 	if !f.HasTime() {
-		out = append(out, "no $time_local, $time_iso8601 or $msec: lines are counted when they are read")
+		msg := "no $time_local, $time_iso8601 or $msec: lines are counted when they are read"
+		if st, err := tail.ParseStart(start); err == nil && st.Kind != tail.StartEnd {
+			// history read back would all land in the second it is read
+			msg += fmt.Sprintf(", so the log is followed from its end (start %s cannot look back)", st)
+		}
+		out = append(out, msg+"; it cannot be replayed")
 	}
 	if !f.HasRequestTime() {
 		out = append(out, "no $request_time: slow ratio and latency cannot be measured")

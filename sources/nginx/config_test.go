@@ -21,6 +21,8 @@ func TestSourceConfigWarnings(t *testing.T) {
 		{"paths: [a]\nformat: '$http_x_forwarded_for [$time_local] \"$request\" $status $request_time'\n", []string{"client remote_addr but no $remote_addr"}},
 		{"paths: [a]\nformat: combined\n", []string{"no $request_time"}},
 		{"paths: [a]\nformat: '$remote_addr \"$request\" $status $request_time'\n", []string{"no $time_local, $time_iso8601 or $msec"}},
+		{"paths: [a]\nstart: 30m\nformat: '$remote_addr \"$request\" $status $request_time'\n", []string{
+			"no $time_local, $time_iso8601 or $msec: lines are counted when they are read, so the log is followed from its end (start 30m cannot look back); it cannot be replayed"}},
 	}
 	for _, c := range cases {
 		var sc SourceConfig

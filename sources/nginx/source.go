@@ -37,6 +37,11 @@ func NewSource(cfg SourceConfig, now func() time.Time) (*Source, error) {
 	if len(cfg.Paths) == 0 && len(cfg.Command) == 0 {
 		return nil, fmt.Errorf("nginx: %s: no paths or command to follow", cfg.Name)
 	}
+	if cfg.format != nil && !cfg.format.HasTime() {
+		// (a builtin, which detection picks, always has a time) lines are counted when they are read: a file's history read
+		// back would all land in the second it is read
+		start = tail.Start{Kind: tail.StartEnd}
+	}
 	opts := cfg.AggregatorOptions()
 	opts.Now = now
 	s := &Source{cfg: cfg, agg: NewAggregator(opts)}

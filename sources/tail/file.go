@@ -53,6 +53,10 @@ type fileTail struct {
 	missing bool        // the path did not exist at the last check
 	opens   int         // files opened behind the path; more than one is a rotation
 	st      FileStatus
+
+	// backfill is set while the start position's lines are read, up to
+	// the end of the file found at start (Batch.Backfill)
+	backfill bool
 }
 
 func newFileTail(path string, glob, first bool) *fileTail {
@@ -145,6 +149,7 @@ func (t *fileTail) check(r *reader, tick bool) (more bool) {
 	t.refused = nil
 	t.st.Err, t.st.ErrAt = "", time.Time{}
 	if first {
+		t.backfill = r.opts.Start.Kind != StartEnd
 		if err := t.position(r, o); err != nil {
 			t.setErr(r, err)
 		}
@@ -218,7 +223,7 @@ func (t *fileTail) read(r *reader, o *openFile, final bool) (n int64, more bool,
 		t.deliver(r, out, lines, long)
 		if atEnd {
 			if o == t.cur {
-				t.st.Loading = false
+				t.st.Loading, t.backfill = false, false
 			}
 			return n, false, nil
 		}
@@ -233,7 +238,7 @@ func (t *fileTail) deliver(r *reader, out []byte, lines, long int) {
 	t.st.Lines += int64(lines)
 	t.st.LongLines += int64(long)
 	t.st.LastLineAt = r.now
-	r.emit(Batch{Path: t.path, Data: out, Lines: lines})
+	r.emit(Batch{Path: t.path, Data: out, Lines: lines, Backfill: t.backfill})
 }
 
 // retire reads a rotated-away file to its very end, delivering a final

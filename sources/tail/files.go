@@ -80,6 +80,10 @@ func (f *Follower) runFiles(ctx context.Context, emit func(Batch)) error {
 		rescan, tick := false, false
 		select {
 		case <-ctx.Done():
+			// one last look: lines written before the stop that no event
+			// has woken Run for yet are still delivered (scan -f prints
+			// them in its last interval)
+			s.checkAll(false)
 			return nil
 		case ev := <-events:
 			rescan = ev.Has(fsnotify.Create) || ev.Has(fsnotify.Rename) || ev.Has(fsnotify.Remove)

@@ -19,6 +19,11 @@ type Batch struct {
 	Data []byte
 	// Lines is the number of lines in Data.
 	Lines int
+	// Backfill is set for lines read back from the start position of a
+	// file found at start ("beginning", "30m"), until its end is reached:
+	// they were written earlier, so a line without a time of its own did
+	// not happen now.
+	Backfill bool
 }
 
 // All yields each line of the batch without its '\n'. The yielded slices

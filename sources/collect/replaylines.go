@@ -1,0 +1,64 @@
+package collect
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+
+	"warroom/sources/applog"
+	"warroom/sources/nginx"
+)
+
+// replayHead is how much of an over-long line replay hands on: one byte
+// more than the counters take, so they count it as too long (nginx's
+// too_long; an app log skips and counts it) as they do live, where the
+// follower cuts lines the same way.
+const replayHead = max(nginx.MaxLine, applog.MaxLine) + 1
+
+// lineReader splits a replayed file into lines. Unlike bufio.Scanner it
+// has no line it cannot take: a line of any length is cut to replayHead
+// and the rest skipped, and replay goes on with the next line.
+type lineReader struct {
+	r    *bufio.Reader
+	line []byte // the current line; aliases r's buffer or long
+	long []byte // a line longer than r's buffer, cut
+	err  error
+}
+
+func newLineReader(r io.Reader) *lineReader {
+	return &lineReader{r: bufio.NewReaderSize(r, 256<<10)}
+}
+
+// Scan reads the next line (without its "\n" or "\r\n"); false at the end
+// of input or on an error, which Err returns.
+func (l *lineReader) Scan() bool {
+	frag, err := l.r.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		// longer than the buffer: copy the head, skip the rest
+		l.long = append(l.long[:0], frag[:min(len(frag), replayHead)]...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			frag, err = l.r.ReadSlice('\n')
+			if room := replayHead - len(l.long); room > 0 {
+				l.long = append(l.long, frag[:min(len(frag), room)]...)
+			}
+		}
+		frag = l.long
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		l.err = err
+		return false
+	}
+	if len(frag) == 0 && err != nil {
+		return false
+	}
+	frag = bytes.TrimSuffix(frag, []byte("\n"))
+	l.line = bytes.TrimSuffix(frag, []byte("\r"))
+	return true
+}
+
+// Bytes is the current line, valid until the next Scan.
+func (l *lineReader) Bytes() []byte { return l.line }
+
+// Err is the first read error other than the end of input.
+func (l *lineReader) Err() error { return l.err }
