@@ -402,3 +402,103 @@ func TestSnapshotUnreadAppLogHasNoValue(t *testing.T) {
 		t.Errorf("exit %d, app.db %+v: want no value, an error naming the file", code, r)
 	}
 }
+
+// nginxStamp is an access-log line's time as nginx writes it.
+const nginxStamp = "02/Jan/2006:15:04:05 -0700"
+
+// startLiveWriter writes an access log as a busy nginx would: a history of
+// 60 requests a second (the first of each a 499) from 40 s before now to
+// 20 s after — so whatever the span read a moment later holds at least 60
+// a second — then, until the test ends, one request stamped with the
+// clock every 1/60 s, appended as the snapshot reads.
+func startLiveWriter(t *testing.T, path string) {
+	t.Helper()
+	now := time.Now().Truncate(time.Second)
+	var b strings.Builder
+	for s := -40; s <= 20; s++ {
+		at := now.Add(time.Duration(s) * time.Second).Format(nginxStamp)
+		for i := range 60 {
+			status := 200
+			if i == 0 {
+				status = 499
+			}
+			fmt.Fprintf(&b, "10.0.0.%d - - [%s] \"GET /rank HTTP/1.1\" %d 10 \"-\" \"ua\" 0.010 0.009\n", i, at, status)
+		}
+	}
+	must(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	must(t, err)
+	stop, done := make(chan struct{}), make(chan struct{})
+	wrote := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Second / 60)
+		defer tick.Stop()
+		for n := 0; ; n++ {
+			line := fmt.Sprintf("10.0.1.%d - - [%s] \"GET /live HTTP/1.1\" 200 10 \"-\" \"ua\" 0.010 0.009\n", n%250, time.Now().Format(nginxStamp))
+			if _, err := f.WriteString(line); err != nil {
+				t.Errorf("live writer: %v", err)
+				return
+			}
+			if n == 0 {
+				close(wrote)
+			}
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	t.Cleanup(func() { close(stop); <-done; f.Close() })
+	<-wrote // the log is live before the snapshot starts
+}
+
+// A log written 60 lines a second is never quiet; a snapshot still answers
+// as soon as each source has: a file once it is read to the size it had,
+// a command streaming it once it caught up with now, Prometheus once its
+// query returned. The timeout is an hour, so the answer cannot come from
+// giving up (a hang is caught by the test's own deadline), and a healthy
+// Prometheus judged after its answer would be stale.
+func TestSnapshotLiveLog(t *testing.T) {
+	url := startPrometheus(t)
+	dir := t.TempDir()
+	access := filepath.Join(dir, "access.log")
+	startLiveWriter(t, access)
+	app := filepath.Join(dir, "app.log")
+	must(t, os.WriteFile(app, []byte(time.Now().Add(-20*time.Second).Format(time.RFC3339)+" error SequelizeDatabaseError: read ECONNRESET\n"), 0o644))
+	cfg := filepath.Join(dir, "warroom.yml")
+	must(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`access_logs:
+  - {name: nginx, paths: [%q]}
+  - {name: stream, command: [tail, -n, "+1", -F, %q]}
+app_logs:
+  - {name: app, paths: [%q]}
+prometheus:
+  servers:
+    - {name: main, url: %s}
+  queries:
+    - {name: seven, expr: "vector(7)", unit: count}
+`, access, access, app, url)), 0o644))
+	var out, errb bytes.Buffer
+	code := run([]string{"snapshot", "-c", cfg, "--json", "--timeout", "1h"}, &out, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out.String(), errb.String())
+	}
+	rows := snapshotRows(t, out.String())
+	for name, r := range rows {
+		if r.Health != "ok" || r.Error != "" {
+			t.Errorf("%s: %+v, want ok", name, r)
+		}
+	}
+	atLeast := func(name string, want float64) {
+		if r, ok := rows[name]; !ok || r.Value == nil || *r.Value < want {
+			t.Errorf("%s: %+v, want at least %v", name, r, want)
+		}
+	}
+	// the history alone holds 60 requests and one 499 a second in any span
+	atLeast("nginx.qps", 60)
+	atLeast("nginx.499_rate", 1)
+	atLeast("stream.qps", 1)
+	atLeast("app.db", 1)
+	atLeast("prom.seven", 7)
+}
