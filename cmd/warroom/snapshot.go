@@ -244,8 +244,11 @@ func readOnce(ctx context.Context, o collect.Options, stderr io.Writer) map[stri
 const (
 	commandPause   = 300 * time.Millisecond // no new line for this long: what it printed at once is read
 	commandStartup = 500 * time.Millisecond // but not before it had this long to start printing
-	answerPoll     = 20 * time.Millisecond
 )
+
+// answerPoll is how often the sources' statuses are looked at: a snapshot
+// of a live log answers within a poll or two of reading it.
+const answerPoll = 20 * time.Millisecond
 
 // logWait tells when one log source has answered a snapshot.
 //
