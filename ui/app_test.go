@@ -19,7 +19,7 @@ func TestAppRun(t *testing.T) {
 	waitFor := func(what string) {
 		t.Helper()
 		teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(what)) },
-			teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+			teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	}
 	waitFor("DB err/min")
 	tm.Type("+")
@@ -28,7 +28,7 @@ func TestAppRun(t *testing.T) {
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	tm.Type("q")
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(Model)
 	if final.w != 80 || final.h != 24 || !final.zoomed {
 		t.Fatalf("final model %dx%d zoomed=%v", final.w, final.h, final.zoomed)
 	}

@@ -273,7 +273,7 @@ func TestTickedFetchesOnTheDataLayersTick(t *testing.T) {
 	select {
 	case mp := <-done:
 		m = *mp
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("Init started a timer of its own")
 	}
 	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 40})

@@ -61,19 +61,9 @@ func TestScanFollowThroughRotation(t *testing.T) {
 	go func() {
 		done <- run([]string{"scan", "-f", "--json", "--interval", "200ms", log}, &out, &errb)
 	}()
-	time.Sleep(500 * time.Millisecond) // let the follower reach the end
-	writeLines(log, 40, 200)
-	writeLines(log, 6, 499)
-	os.Rename(log, log+".1")
-	writeLines(log+".1", 4, 502) // written to the old file before the writer reopens
-	writeLines(log, 10, 200)
-
-	want := map[string]uint64{"200": 50, "499": 6, "502": 4}
-	deadline := time.Now().Add(20 * time.Second)
-	var got map[string]uint64
-	var slow uint64
-	for time.Now().Before(deadline) {
-		got, slow = map[string]uint64{}, 0
+	// totals sums the statuses (and slow requests) printed so far
+	totals := func() (map[string]uint64, uint64) {
+		got, slow := map[string]uint64{}, uint64(0)
 		sc := bufio.NewScanner(strings.NewReader(out.String()))
 		for sc.Scan() {
 			var iv followInterval
@@ -85,6 +75,32 @@ func TestScanFollowThroughRotation(t *testing.T) {
 			}
 			slow += iv.Slow
 		}
+		return got, slow
+	}
+	// The follower starts at the end whenever it opens the file: a probe
+	// line (a 204) is written until one is counted, and from then on every
+	// line is.
+	deadline := time.Now().Add(60 * time.Second)
+	for got, _ := totals(); got["204"] == 0; got, _ = totals() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no probe line counted after 60s; stderr %s", errb.String())
+		}
+		writeLines(log, 1, 204)
+		time.Sleep(100 * time.Millisecond)
+	}
+	writeLines(log, 40, 200)
+	writeLines(log, 6, 499)
+	os.Rename(log, log+".1")
+	writeLines(log+".1", 4, 502) // written to the old file before the writer reopens
+	writeLines(log, 10, 200)
+
+	want := map[string]uint64{"200": 50, "499": 6, "502": 4}
+	var got map[string]uint64
+	var slow uint64
+	for time.Now().Before(deadline) {
+		got, slow = totals()
+		slow -= got["204"] // the probes are slow requests too
+		delete(got, "204")
 		if fmt.Sprint(got) == fmt.Sprint(want) {
 			break
 		}
@@ -101,14 +117,21 @@ func TestScanFollowThroughRotation(t *testing.T) {
 
 func TestScanFollowBadInput(t *testing.T) {
 	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	old := followContext
 	followContext = func() context.Context { return ctx }
 	defer func() { followContext = old }()
 	var out, errb syncBuffer
-	code := run([]string{"scan", "-f", "--interval", "200ms", dir}, &out, &errb)
-	if code != 0 || !strings.Contains(errb.String(), dir) {
+	done := make(chan int, 1)
+	go func() { done <- run([]string{"scan", "-f", "--interval", "200ms", dir}, &out, &errb) }()
+	// the error is printed at an interval's end, however late that comes
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(errb.String(), dir) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != 0 || !strings.Contains(errb.String(), dir) {
 		t.Fatalf("exit %d, stderr %q: want the directory named as the source's error", code, errb.String())
 	}
 }

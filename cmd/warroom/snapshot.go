@@ -36,6 +36,10 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("snapshot", "-c FILE [--json]", "Read every configured source once and print each indicator's current value:\n"+
 		"name, value, unit, health and time. The exit status is 0 when every source\n"+
 		"answered and 1 otherwise, so it serves as a probe for scripts and cron.\n"+
+		"A file has answered once read to the size it had when the snapshot\n"+
+		"started (a live log is not waited out), a command once its output\n"+
+		"pauses (or, for an access log, reaches the present), a Prometheus\n"+
+		"query once it returned.\n"+
 		"Log sources start where the config says, except \"end\", which reads a\n"+
 		"file's last "+snapshotStart+" instead (a one-shot read from the end sees nothing);\n"+
 		"a command's output is read as it comes.", stderr)
@@ -175,37 +179,35 @@ func snapshotStartOf(configured, flag string, command bool) string {
 	return configured
 }
 
-// readOnce runs every log source until it has caught up (no new lines for
-// a few polls) and evaluates every Prometheus query once, all within ctx.
-// It returns the sources whose Run failed, after printing why.
+// readOnce runs every log source until it has answered (see logWait) and
+// evaluates every Prometheus query once, all within ctx: a query has
+// answered when its first fetch returned, with a value or an error. It
+// returns the sources whose Run failed, after printing why.
 func readOnce(ctx context.Context, o collect.Options, stderr io.Writer) map[string]error {
+	began := time.Now()
 	ctx, stop := context.WithCancel(ctx)
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		errs = map[string]error{}
+		logs []*logWait
 	)
-	fail := func(name string, err error) {
-		mu.Lock()
-		errs[name] = err
-		mu.Unlock()
-	}
-	var statuses []func() []tail.FileStatus
-	for _, s := range o.Nginx {
+	run := func(name string, f func(context.Context) error) {
 		wg.Go(func() {
-			if err := s.Run(ctx); err != nil {
-				fail(s.Name(), err)
+			if err := f(ctx); err != nil {
+				mu.Lock()
+				errs[name] = err
+				mu.Unlock()
 			}
 		})
-		statuses = append(statuses, s.Status)
+	}
+	for _, s := range o.Nginx {
+		run(s.Name(), s.Run)
+		logs = append(logs, &logWait{status: s.Status, command: len(s.Config().Command) > 0, newest: s.Aggregator().Newest})
 	}
 	for _, s := range o.Apps {
-		wg.Go(func() {
-			if err := s.Run(ctx); err != nil {
-				fail(s.Name(), err)
-			}
-		})
-		statuses = append(statuses, s.Status)
+		run(s.Name(), s.Run)
+		logs = append(logs, &logWait{status: s.Status, command: len(s.Config().Command) > 0})
 	}
 	promDone := make(chan struct{})
 	go func() {
@@ -217,8 +219,8 @@ func readOnce(ctx context.Context, o collect.Options, stderr io.Writer) map[stri
 			fmt.Fprintf(stderr, "warroom snapshot: %s\n", sources.Sanitize(err.Error()))
 		}
 	}()
-	settle(ctx, statuses)
-	// the logs have caught up; Prometheus may take the rest of the deadline
+	awaitLogs(ctx, began, logs)
+	// the logs have answered; Prometheus may take the rest of the deadline
 	select {
 	case <-promDone:
 	case <-ctx.Done():
@@ -234,36 +236,83 @@ func readOnce(ctx context.Context, o collect.Options, stderr io.Writer) map[stri
 	return errs
 }
 
-// settle waits until no followed file delivers new lines for 300 ms (and
-// at least 500 ms have passed, so files are opened and backlogs read), or
-// ctx ends.
-func settle(ctx context.Context, statuses []func() []tail.FileStatus) {
-	if len(statuses) == 0 {
-		return
+// How a command source's answer is told: it has no size to read up to.
+const (
+	commandPause   = 300 * time.Millisecond // no new line for this long: what it printed at once is read
+	commandStartup = 500 * time.Millisecond // but not before it had this long to start printing
+)
+
+// answerPoll is how often the sources' statuses are looked at: a snapshot
+// of a live log answers within a poll or two of reading it.
+const answerPoll = 20 * time.Millisecond
+
+// logWait tells when one log source has answered a snapshot.
+//
+// A file has answered once its follower has read it to its end once
+// (FileStatus.Loading is false). The follower started after the snapshot
+// did, so that end is at least the size the file had when the snapshot
+// started: the backlog from the start position is all counted. Lines
+// appended since may be read too, but nothing waits for them — a live log
+// is never quiet. A file that cannot be read has answered with its error.
+//
+// A command has answered once it failed, once its output paused for
+// commandPause (what `cat` or `tail -n 1000` prints at once is read), or,
+// for an access log, once it printed a line stamped at or after the
+// second the snapshot started (a live stream has caught up with now).
+type logWait struct {
+	status  func() []tail.FileStatus
+	command bool
+	newest  func() time.Time // an access log's newest line stamp; nil for an app log
+
+	lines int64     // a command's lines at the last look
+	moved time.Time // when they last changed
+}
+
+func (w *logWait) answered(began, now time.Time) bool {
+	st := w.status()
+	if len(st) == 0 {
+		return false // its Run has not published anything yet
 	}
-	begin := time.Now()
-	last, still := int64(-1), 0
-	t := time.NewTicker(100 * time.Millisecond)
+	if !w.command {
+		for _, f := range st {
+			if f.Err == "" && f.Loading {
+				return false
+			}
+		}
+		return true
+	}
+	f := st[0]
+	switch {
+	case f.Err != "":
+		return true
+	case w.newest != nil && !w.newest().Before(began.Truncate(time.Second)):
+		return true
+	case f.Lines != w.lines || w.moved.IsZero():
+		w.lines, w.moved = f.Lines, now
+		return false
+	}
+	return now.Sub(w.moved) >= commandPause && now.Sub(began) >= commandStartup
+}
+
+// awaitLogs returns once every log source has answered, or ctx ends.
+func awaitLogs(ctx context.Context, began time.Time, logs []*logWait) {
+	t := time.NewTicker(answerPoll)
 	defer t.Stop()
 	for {
+		done := true
+		now := time.Now()
+		for _, w := range logs {
+			// every source looks every round: a command's pause is timed
+			// from its own last change
+			done = w.answered(began, now) && done
+		}
+		if done {
+			return
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		}
-		var lines int64
-		for _, st := range statuses {
-			for _, f := range st() {
-				lines += f.Lines
-			}
-		}
-		if lines == last {
-			still++
-		} else {
-			last, still = lines, 0
-		}
-		if still >= 3 && time.Since(begin) >= 500*time.Millisecond {
-			return
 		}
 	}
 }

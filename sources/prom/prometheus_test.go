@@ -35,20 +35,30 @@ const (
 	rate500 = 2.0
 )
 
-// newTarget serves a registry whose counters grow at exactly rate200 and
-// rate500 per second (their values are computed from the elapsed time at
-// each scrape, so the rates hold whatever the scrape timing).
+// newTarget serves counters that grow at exactly rate200 and rate500 per
+// second, each sample stamped with the instant its value was computed for
+// (Prometheus keeps a target's own timestamps): the rates Prometheus
+// computes are exact, however late a loaded machine runs the scrape.
 func newTarget() *httptest.Server {
-	start := time.Now()
 	reg := prometheus.NewRegistry()
-	for code, rate := range map[string]float64{"200": rate200, "500": rate500} {
-		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name:        "warroom_test_requests_total",
-			Help:        "Requests served, growing at a known rate.",
-			ConstLabels: prometheus.Labels{"code": code},
-		}, func() float64 { return rate * time.Since(start).Seconds() }))
-	}
+	reg.MustRegister(steadyCounters{start: time.Now(), desc: prometheus.NewDesc("warroom_test_requests_total",
+		"Requests served, growing at a known rate.", []string{"code"}, nil)})
 	return httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+}
+
+type steadyCounters struct {
+	start time.Time
+	desc  *prometheus.Desc
+}
+
+func (c steadyCounters) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c steadyCounters) Collect(ch chan<- prometheus.Metric) {
+	at := time.Now().Truncate(time.Millisecond) // the exposition's resolution
+	for code, rate := range map[string]float64{"200": rate200, "500": rate500} {
+		m := prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, rate*at.Sub(c.start).Seconds(), code)
+		ch <- prometheus.NewMetricWithTimestamp(at, m)
+	}
 }
 
 type promProcess struct {
