@@ -305,7 +305,7 @@ func (c *Collector) sourceStatus(ps prom.Snapshot) []sources.SourceStatus {
 			h = healthOf{sources.HealthError, c.unread[i]}
 		}
 		c.mu.Unlock()
-		logStatus(s.Name(), "nginx", h, s.Aggregator().Newest())
+		logStatus(s.Name(), "nginx", noted(h, s.Status()), s.Aggregator().Newest())
 	}
 	for _, s := range c.o.Apps {
 		last := time.Time{}
@@ -314,7 +314,7 @@ func (c *Collector) sourceStatus(ps prom.Snapshot) []sources.SourceStatus {
 				last = f.LastLineAt
 			}
 		}
-		logStatus(s.Name(), "applog", followHealth(s.Status()), last)
+		logStatus(s.Name(), "applog", noted(followHealth(s.Status()), s.Status()), last)
 	}
 	promErr, crashed := runErrs["prom"]
 	for _, r := range ps.Results {

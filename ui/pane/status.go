@@ -71,6 +71,8 @@ func (m Status) View() string {
 					why += " " + Age(m.snap.At.Sub(s.LastData))
 				}
 				long += st.Dim.Render(": " + why)
+			} else if s.Detail != "" {
+				long += st.Dim.Render(": " + clean(s.Detail))
 			}
 			srcLong = append(srcLong, long)
 		}
