@@ -1,7 +1,6 @@
 package applog
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 	"time"
@@ -18,18 +17,9 @@ func TestSourceCountsEveryEntryAfterACopytruncateHole(t *testing.T) {
 	rotate := tailtest.Logrotate(t, path, "copytruncate\nrotate 3")
 	stamp := time.Date(2026, 11, 24, 0, 0, 1, 0, time.UTC)
 	w := tailtest.StartWriter(t, path, stamp.Format(time.RFC3339)+" error SequelizeDatabaseError: read ECONNRESET seq=%d")
-	cfg := DefaultSourceConfig
-	cfg.Name, cfg.Paths, cfg.Start = "app", []string{path}, "beginning"
-	src, err := NewSource(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- src.Run(ctx) }()
+	src, stop := followAppLog(t, path)
 	defer func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("Run: %v", err)
 		}
 	}()

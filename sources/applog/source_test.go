@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -18,15 +19,7 @@ func TestSourceFollowsAndFlushesQuietEntry(t *testing.T) {
 	if err := os.WriteFile(path, []byte("2026-11-24T00:00:01Z info started\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg := DefaultSourceConfig
-	cfg.Name, cfg.Paths, cfg.Start = "app", []string{path}, "beginning"
-	src, err := NewSource(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- src.Run(ctx) }()
+	src, stop := followAppLog(t, path)
 
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
@@ -58,8 +51,7 @@ func TestSourceFollowsAndFlushesQuietEntry(t *testing.T) {
 	if len(v.Lines) != 1 || !strings.Contains(v.Lines[0].Pattern, "econnreset") || !strings.Contains(v.Lines[0].Text, "(+2 lines)") {
 		t.Fatalf("view lines = %+v", v.Lines)
 	}
-	cancel()
-	if err := <-done; err != nil && err != context.Canceled {
+	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	if st := src.Status(); len(st) != 1 || st[0].Lines != 4 {
@@ -76,4 +68,30 @@ func TestNewSourceErrors(t *testing.T) {
 	if _, err := NewSource(cfg, nil); err == nil {
 		t.Error("bad start: want an error")
 	}
+}
+
+// followAppLog runs a Source on path from its beginning until stop, which
+// returns Run's error; the test's end stops it too.
+func followAppLog(t *testing.T, path string) (src *Source, stop func() error) {
+	t.Helper()
+	cfg := DefaultSourceConfig
+	cfg.Name, cfg.Paths, cfg.Start = "app", []string{path}, "beginning"
+	src, err := NewSource(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- src.Run(ctx) }()
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			runErr = <-done
+		})
+		return runErr
+	}
+	t.Cleanup(func() { stop() })
+	return src, stop
 }
