@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"warroom/sources/tail"
 	"warroom/sources/tail/tailtest"
 )
 
@@ -35,8 +36,13 @@ func TestSourceCountsEveryEntryAfterACopytruncateHole(t *testing.T) {
 	if n, e := dbErrors(), src.Watcher().Entries(); n != w.Written() || e != uint64(n) {
 		t.Fatalf("%d db errors in %d entries, want all %d written", n, e, w.Written())
 	}
-	st := src.Status()
-	if len(st) != 1 || st[0].NULRuns != rounds || st[0].NULBytes != holes || st[0].Err != "" {
+	// the status is published after the lines of a read are counted
+	var st []tail.FileStatus
+	tailtest.WaitFor(t, "the status of every line", func() bool {
+		st = src.Status()
+		return len(st) == 1 && st[0].Lines == int64(w.Written())
+	})
+	if st[0].NULRuns != rounds || st[0].NULBytes != holes || st[0].Err != "" {
 		t.Fatalf("status %+v; want one file with %d NUL runs of %d bytes in all, no error", st, rounds, holes)
 	}
 }

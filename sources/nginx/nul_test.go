@@ -71,7 +71,9 @@ func TestSourceCountsEveryLineAfterACopytruncateHole(t *testing.T) {
 	if n := requests(src); n != w.Written() || lines != uint64(n) || bad.Total() != 0 {
 		t.Fatalf("%d requests of %d lines read, %d malformed (%v); want all %d written, none malformed", n, lines, bad.Total(), bad, w.Written())
 	}
-	st := fileStatus(t, src)
+	// the status is published after the lines of a read are counted
+	var st tail.FileStatus
+	tailtest.WaitFor(t, "the status of every line", func() bool { st = fileStatus(t, src); return st.Lines == int64(w.Written()) })
 	if st.NULRuns != rounds || st.NULBytes != holes || st.Err != "" {
 		t.Fatalf("status %+v; want %d NUL runs of %d bytes in all, no error", st, rounds, holes)
 	}
@@ -100,7 +102,9 @@ func TestSourceNULInsideALine(t *testing.T) {
 	if _, bad := src.Aggregator().Unreadable(); bad[nginx.ReasonNUL] != 1 || bad.Total() != 1 {
 		t.Fatalf("malformed %v, want one nul_bytes line", bad)
 	}
-	if st := fileStatus(t, src); st.Err != "" || st.NULRuns != 0 || st.Lines != 4 {
+	var st tail.FileStatus
+	tailtest.WaitFor(t, "the status of 4 lines", func() bool { st = fileStatus(t, src); return st.Lines == 4 })
+	if st.Err != "" || st.NULRuns != 0 {
 		t.Fatalf("status %+v; want 4 lines, no NUL run, no error", st)
 	}
 }
