@@ -129,19 +129,18 @@ func (t *fileTail) recoverGz(r *reader, o *openFile, f *os.File) bool {
 	if err != nil {
 		return false
 	}
-	// the part of the head before o.off, which the copy has for sure
-	skip := min(o.fpAt, o.off)
+	// the head's bytes before o.off, which the copy has for sure
 	head := r.scratch[:min(int64(len(o.fp)), max(0, o.off-o.fpAt))]
 	if len(head) == 0 {
 		return false
 	}
-	if _, err := io.CopyN(io.Discard, zr, skip); err != nil {
+	if _, err := io.CopyN(io.Discard, zr, o.fpAt); err != nil {
 		return false
 	}
 	if _, err := io.ReadFull(zr, head); err != nil || !bytes.Equal(head, o.fp[:len(head)]) {
 		return false
 	}
-	if _, err := io.CopyN(io.Discard, zr, o.off-skip-int64(len(head))); err != nil {
+	if _, err := io.CopyN(io.Discard, zr, o.off-o.fpAt-int64(len(head))); err != nil {
 		return false
 	}
 	sp := o.sp
