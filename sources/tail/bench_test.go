@@ -172,3 +172,39 @@ func runWriterProcess(spec string) int {
 	}
 	return 0
 }
+
+// BenchmarkNULRun is skipping a 64 MB run before one line: a sparse hole
+// (what a copytruncate leaves behind a writer without O_APPEND), jumped
+// where the system can find data, and the same run as written zeros, read
+// through.
+func BenchmarkNULRun(b *testing.B) {
+	const run = 64 << 20
+	for _, sparse := range []bool{true, false} {
+		b.Run(map[bool]string{true: "sparse", false: "zeros"}[sparse], func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "app.log")
+			f, err := os.Create(path)
+			must(b, err)
+			if !sparse {
+				_, err = f.Write(make([]byte, run))
+				must(b, err)
+			}
+			_, err = f.WriteAt([]byte(benchLine), run)
+			must(b, err)
+			must(b, f.Close())
+			n := 0
+			r := testReader(Options{Start: Start{Kind: StartBeginning}}, nil)
+			r.emit = func(batch Batch) { n += batch.Lines }
+			b.SetBytes(run)
+			b.ResetTimer()
+			for range b.N {
+				n = 0
+				ft := newFileTail(path, false, true)
+				checkUntilQuiet(ft, r)
+				ft.close()
+				if n != 1 || ft.st.NULBytes != run {
+					b.Fatalf("%d lines, %d NUL bytes skipped", n, ft.st.NULBytes)
+				}
+			}
+		})
+	}
+}

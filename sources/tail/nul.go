@@ -30,9 +30,15 @@ import (
 
 // leadingNULs is the length of the run of NUL bytes that b starts with.
 func leadingNULs(b []byte) int {
+	le := binary.LittleEndian
 	i := 0
+	for ; i+32 <= len(b); i += 32 {
+		if le.Uint64(b[i:])|le.Uint64(b[i+8:])|le.Uint64(b[i+16:])|le.Uint64(b[i+24:]) != 0 {
+			break
+		}
+	}
 	for ; i+8 <= len(b); i += 8 {
-		if binary.LittleEndian.Uint64(b[i:]) != 0 {
+		if le.Uint64(b[i:]) != 0 {
 			break
 		}
 	}
@@ -114,6 +120,9 @@ func (t *fileTail) skipRun(r *reader, o *openFile, final bool) (skipped int64, h
 	o.held = heldRun{}
 	t.st.addNULRun(start, end-start)
 	o.off = end
+	if start == 0 {
+		o.fpAt = end // where refreshFingerprint would look for the head
+	}
 	return end - start, false, nil
 }
 

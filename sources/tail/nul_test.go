@@ -283,3 +283,19 @@ func TestNULRunsInCommandOutput(t *testing.T) {
 		t.Fatalf("status %+v: want one run of 3 NULs at 2", st)
 	}
 }
+
+func TestLeadingNULs(t *testing.T) {
+	for n := range 80 {
+		b := make([]byte, n)
+		if got := leadingNULs(b); got != n {
+			t.Fatalf("%d NULs: %d", n, got)
+		}
+		for i := range n {
+			b[i] = 'x'
+			if got := leadingNULs(b); got != i {
+				t.Fatalf("%d bytes, the first non-NUL at %d: %d", n, i, got)
+			}
+			b[i] = 0
+		}
+	}
+}
