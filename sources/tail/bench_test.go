@@ -46,14 +46,21 @@ func BenchmarkRead(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		n = 0
-		ft := newFileTail(path, false, true)
-		checkUntilQuiet(ft, r)
-		ft.close()
+		readOnce(path, r)
 		if n != lines {
 			b.Fatalf("%d lines, want %d", n, lines)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*lines), "ns/line")
+}
+
+// readOnce follows path from its first byte until nothing more is read,
+// as a follower does with a file that appears, and returns its status.
+func readOnce(path string, r *reader) FileStatus {
+	ft := newFileTail(path, false, true)
+	defer ft.close()
+	checkUntilQuiet(ft, r)
+	return ft.status()
 }
 
 // BenchmarkReadBaseline is `wc -l` on the same file: read in the same
@@ -198,11 +205,8 @@ func BenchmarkNULRun(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				n = 0
-				ft := newFileTail(path, false, true)
-				checkUntilQuiet(ft, r)
-				ft.close()
-				if n != 1 || ft.st.NULBytes != run {
-					b.Fatalf("%d lines, %d NUL bytes skipped", n, ft.st.NULBytes)
+				if st := readOnce(path, r); n != 1 || st.NULBytes != run {
+					b.Fatalf("%d lines, %d NUL bytes skipped", n, st.NULBytes)
 				}
 			}
 		})
