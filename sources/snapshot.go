@@ -82,7 +82,7 @@ type SourceStatus struct {
 	Name     string
 	Kind     string // nginx, applog, prom, schedule
 	Health   Health
-	Detail   string // short sanitized reason when not ok
+	Detail   string // short sanitized reason when not ok; a note when ok
 	Note     string // short sanitized label shown when there is room, ok or not (an access log's format)
 	LastData time.Time
 }

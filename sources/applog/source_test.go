@@ -109,6 +109,20 @@ func follow(t *testing.T, start, text string) (src *Source, stop func()) {
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return followPath(t, path, start)
+}
+
+// followAppLog runs a source on the log at path from its beginning until
+// stop, which reports Run's error as a test error; the test's end stops it
+// too.
+func followAppLog(t *testing.T, path string) (src *Source, stop func() error) {
+	t.Helper()
+	src, s := followPath(t, path, "beginning")
+	return src, func() error { s(); return nil }
+}
+
+func followPath(t *testing.T, path, start string) (src *Source, stop func()) {
+	t.Helper()
 	cfg := DefaultSourceConfig
 	cfg.Paths, cfg.Start = []string{path}, start
 	src, err := NewSource(cfg, nil)

@@ -310,7 +310,7 @@ func (c *Collector) sourceStatus(ps prom.Snapshot) []sources.SourceStatus {
 		if bad && h.health == sources.HealthOK {
 			h = healthOf{sources.HealthError, sources.Sanitize(note)}
 		}
-		logStatus(s.Name(), "nginx", h, s.Aggregator().Newest())
+		logStatus(s.Name(), "nginx", noted(h, s.Status()), s.Aggregator().Newest())
 		if f := s.Aggregator().Format(); f != nil {
 			out[len(out)-1].Note = sources.Sanitize(cmp.Or(f.Name, "custom format"))
 		}
@@ -322,7 +322,7 @@ func (c *Collector) sourceStatus(ps prom.Snapshot) []sources.SourceStatus {
 				last = f.LastLineAt
 			}
 		}
-		logStatus(s.Name(), "applog", appHealthOf(s), last)
+		logStatus(s.Name(), "applog", noted(appHealthOf(s), s.Status()), last)
 	}
 	promErr, crashed := runErrs["prom"]
 	for _, r := range ps.Results {

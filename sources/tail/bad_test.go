@@ -11,20 +11,21 @@ import (
 	"time"
 )
 
-// TestBadInputsLeaveOthersWorking follows a directory, a FIFO, a binary
-// file and a good file in one source: each bad one gets its own error and the
-// good one keeps delivering.
+// TestBadInputsLeaveOthersWorking follows a directory, a FIFO, a file with
+// NUL bytes and a good file in one source: each bad one gets its own error,
+// the one with NULs is followed (NULs refuse no file: nul.go) and the good
+// one keeps delivering.
 func TestBadInputsLeaveOthersWorking(t *testing.T) {
 	dir := t.TempDir()
 	sub := filepath.Join(dir, "adir.log")
 	fifo := filepath.Join(dir, "fifo.log")
-	bin := filepath.Join(dir, "core.log")
+	nul := filepath.Join(dir, "nul.log")
 	good := filepath.Join(dir, "good.log")
 	must(t, os.Mkdir(sub, 0o755))
 	must(t, syscall.Mkfifo(fifo, 0o644))
-	writeFile(t, bin, "\x00\x01\x02binary\x00\n")
+	writeFile(t, nul, "\x00\x00\x00")
 	writeFile(t, good, "")
-	f, c := start(t, Options{Paths: []string{sub, fifo, bin, good}, Poll: 20 * time.Millisecond})
+	f, c := start(t, Options{Paths: []string{sub, fifo, nul, good}, Poll: 20 * time.Millisecond})
 	statusOf(t, f, good, func(FileStatus) bool { return true }) // opened, at its end
 	appendFile(t, good, "one\ntwo\n")
 	if got := c.waitLine(t, good, "two"); !slices.Equal(got, []string{"one"}) {
@@ -33,7 +34,6 @@ func TestBadInputsLeaveOthersWorking(t *testing.T) {
 	for path, want := range map[string]string{
 		sub:  "a directory, not a regular file",
 		fifo: "a named pipe, not a regular file",
-		bin:  "binary file (NUL byte at offset 0), not followed",
 	} {
 		st := statusOf(t, f, path, func(s FileStatus) bool { return s.Err != "" })
 		if !strings.HasPrefix(st.Err, "tail: "+path+": ") || !strings.Contains(st.Err, want) {
@@ -41,8 +41,13 @@ func TestBadInputsLeaveOthersWorking(t *testing.T) {
 		}
 	}
 	appendFile(t, good, "three\n")
+	appendFile(t, nul, "after\n")
 	c.waitLine(t, good, "three")
-	if n := len(c.all()); n != 3 {
+	c.waitLine(t, nul, "after")
+	if st := statusOf(t, f, nul, func(s FileStatus) bool { return s.NULRuns == 1 }); st.Err != "" || st.NULBytes != 3 {
+		t.Errorf("%s: status %+v, want no error and 1 run of 3 NULs", nul, st)
+	}
+	if n := len(c.all()); n != 4 {
 		t.Fatalf("%d lines in all: %q", n, c.all())
 	}
 }

@@ -46,14 +46,21 @@ func BenchmarkRead(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		n = 0
-		ft := newFileTail(path, false, true)
-		checkUntilQuiet(ft, r)
-		ft.close()
+		readOnce(path, r)
 		if n != lines {
 			b.Fatalf("%d lines, want %d", n, lines)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*lines), "ns/line")
+}
+
+// readOnce follows path from its first byte until nothing more is read,
+// as a follower does with a file that appears, and returns its status.
+func readOnce(path string, r *reader) FileStatus {
+	ft := newFileTail(path, false, true)
+	defer ft.close()
+	checkUntilQuiet(ft, r)
+	return ft.status()
 }
 
 // BenchmarkReadBaseline is `wc -l` on the same file: read in the same
@@ -171,4 +178,37 @@ func runWriterProcess(spec string) int {
 		time.Sleep(time.Millisecond)
 	}
 	return 0
+}
+
+// BenchmarkNULRun is skipping a 64 MB run before one line: a sparse hole
+// (what a copytruncate leaves behind a writer without O_APPEND), jumped
+// where the system can find data, and the same run as written zeros, read
+// through.
+func BenchmarkNULRun(b *testing.B) {
+	const run = 64 << 20
+	for _, sparse := range []bool{true, false} {
+		b.Run(map[bool]string{true: "sparse", false: "zeros"}[sparse], func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "app.log")
+			f, err := os.Create(path)
+			must(b, err)
+			if !sparse {
+				_, err = f.Write(make([]byte, run))
+				must(b, err)
+			}
+			_, err = f.WriteAt([]byte(benchLine), run)
+			must(b, err)
+			must(b, f.Close())
+			n := 0
+			r := testReader(Options{Start: Start{Kind: StartBeginning}}, nil)
+			r.emit = func(batch Batch) { n += batch.Lines }
+			b.SetBytes(run)
+			b.ResetTimer()
+			for range b.N {
+				n = 0
+				if st := readOnce(path, r); n != 1 || st.NULBytes != run {
+					b.Fatalf("%d lines, %d NUL bytes skipped", n, st.NULBytes)
+				}
+			}
+		})
+	}
 }

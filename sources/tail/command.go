@@ -100,6 +100,8 @@ func (f *Follower) runOnce(ctx context.Context, name string, buf []byte, emit fu
 			s.LastLineAt = at
 		})
 		emit(Batch{Path: name, Data: data, Lines: n})
+	}, func(at, n int64) {
+		f.update(func(s *FileStatus) { s.addNULRun(at, n) })
 	})
 	err = <-waited
 	why := "exited"

@@ -12,7 +12,8 @@ import (
 
 // fingerprintBytes is how much of a file's head is remembered to notice
 // copytruncate even when the file regrew past the old offset before the next
-// check (GoAccess does the same).
+// check (GoAccess does the same). The head starts at the file's first byte
+// that is not NUL (see refreshFingerprint).
 const fingerprintBytes = 1024
 
 // readLimit bounds one check's reading of one file so a huge backfill does
@@ -37,8 +38,10 @@ type openFile struct {
 	info os.FileInfo // from fstat when opened: the file's identity
 	off  int64       // end of what was consumed; a partial line after it is read again
 	sp   splitter
-	fp   []byte // first bytes of the file, up to fingerprintBytes
-	idle int    // ticks without growth, for rotated-away files
+	fp   []byte  // the file's head from fpAt, up to fingerprintBytes
+	fpAt int64   // where the head starts: the first byte that is not NUL
+	held heldRun // a NUL run at the end of the file, not passed (nul.go)
+	idle int     // ticks without growth, for rotated-away files
 }
 
 // fileTail follows one path through rotations. Its methods run on Run's
@@ -94,7 +97,7 @@ func (t *fileTail) check(r *reader, tick bool) (more bool) {
 		if t.truncated(r, o) {
 			t.recoverCopy(r, o)
 			t.st.Rotations++
-			o.off, o.sp, o.fp = 0, splitter{max: r.opts.MaxLineBytes}, o.fp[:0]
+			o.off, o.sp, o.fp, o.fpAt, o.held = 0, splitter{max: r.opts.MaxLineBytes}, o.fp[:0], 0, heldRun{}
 		}
 		_, more, err := t.read(r, o, false)
 		if err != nil {
@@ -104,8 +107,7 @@ func (t *fileTail) check(r *reader, tick bool) (more bool) {
 			return true
 		}
 		if err := t.refreshFingerprint(r, o); err != nil {
-			t.refuse(r, o, err)
-			return false
+			t.setErr(r, err)
 		}
 	}
 
@@ -153,13 +155,17 @@ func (t *fileTail) check(r *reader, tick bool) (more bool) {
 		if err := t.position(r, o); err != nil {
 			t.setErr(r, err)
 		}
+		// what the start position passed is the head to recognise
+		if err := t.refreshFingerprint(r, o); err != nil {
+			t.setErr(r, err)
+		}
 	}
 	// Read it at once, after the rotated-away file was drained above.
 	return true
 }
 
 // open opens the path without blocking (a FIFO would block a plain open) and
-// refuses what is not a regular text file.
+// refuses what is not a regular file.
 func (t *fileTail) open(r *reader) (*openFile, error) {
 	f, err := os.OpenFile(t.path, os.O_RDONLY|openFlags, 0)
 	if err != nil {
@@ -173,10 +179,6 @@ func (t *fileTail) open(r *reader) (*openFile, error) {
 	o := &openFile{f: f, info: fi, sp: splitter{max: r.opts.MaxLineBytes}}
 	if !fi.Mode().IsRegular() {
 		t.refuse(r, o, fmt.Errorf("tail: %s: %s, not a regular file", t.path, describeMode(fi.Mode())))
-		return nil, errors.New(t.st.Err)
-	}
-	if err := t.refreshFingerprint(r, o); err != nil {
-		t.refuse(r, o, err)
 		return nil, errors.New(t.st.Err)
 	}
 	return o, nil
@@ -206,9 +208,10 @@ func describeMode(m fs.FileMode) string {
 	return "a special file (" + m.String() + ")"
 }
 
-// read consumes o from its offset towards its end, emitting whole lines; at
-// most readLimit bytes unless final, which also delivers a last unterminated
-// line. n is the number of bytes consumed.
+// read consumes o from its offset towards its end, emitting whole lines and
+// skipping NUL runs; at most readLimit bytes unless final, which also
+// delivers a last unterminated line and passes a NUL run at the end. n is
+// the number of bytes consumed.
 func (t *fileTail) read(r *reader, o *openFile, final bool) (n int64, more bool, err error) {
 	room := len(r.buf) - 1
 	for final || n < readLimit {
@@ -221,6 +224,17 @@ func (t *fileTail) read(r *reader, o *openFile, final bool) (n int64, more bool,
 		o.off += int64(consumed)
 		n += int64(consumed)
 		t.deliver(r, out, lines, long)
+		if atRun(r.buf[:got], consumed) {
+			skipped, held, err := t.skipRun(r, o, final)
+			if err != nil {
+				return n, false, err
+			}
+			n += skipped
+			atEnd = held
+			if !held {
+				continue
+			}
+		}
 		if atEnd {
 			if o == t.cur {
 				t.st.Loading, t.backfill = false, false
@@ -259,27 +273,50 @@ func (t *fileTail) truncated(r *reader, o *openFile) bool {
 	if fi, err := o.f.Stat(); err == nil && fi.Size() < o.off {
 		return true
 	}
-	if len(o.fp) == 0 {
-		return false
-	}
-	n, _ := o.f.ReadAt(r.scratch[:len(o.fp)], 0)
-	return !bytes.Equal(r.scratch[:n], o.fp)
+	return len(o.fp) > 0 && !startsLike(r, o.f, o)
 }
 
-// refreshFingerprint remembers the head of o's file while it is shorter than
-// fingerprintBytes, and refuses binary files by the NUL bytes in that head.
+// startsLike reports whether f holds o's fingerprint at o.fpAt.
+func startsLike(r *reader, f io.ReaderAt, o *openFile) bool {
+	n, _ := f.ReadAt(r.scratch[:len(o.fp)], o.fpAt)
+	return bytes.Equal(r.scratch[:n], o.fp)
+}
+
+// refreshFingerprint remembers the head of o's file while it is shorter
+// than fingerprintBytes and the read position has passed it. The head
+// starts at the file's first byte that is not NUL: every copytruncate
+// behind a writer without O_APPEND leaves the file starting with NULs
+// again, so NULs would recognise the new file as the old one. It ends
+// before a NUL byte the follower has not passed, which may be a
+// preallocated tail that is written later.
 func (t *fileTail) refreshFingerprint(r *reader, o *openFile) error {
-	if len(o.fp) >= fingerprintBytes || (len(o.fp) > 0 && int64(len(o.fp)) >= o.off) {
+	if len(o.fp) >= fingerprintBytes || o.off <= o.fpAt+int64(len(o.fp)) {
 		return nil
 	}
-	n, err := o.f.ReadAt(r.scratch[:fingerprintBytes], 0)
+	n, err := o.f.ReadAt(r.scratch[:fingerprintBytes], o.fpAt)
 	if err != nil && err != io.EOF {
 		return pathErr(t.path, err)
 	}
-	o.fp = append(o.fp[:0], r.scratch[:n]...)
-	if i := bytes.IndexByte(o.fp, 0); i >= 0 {
-		return fmt.Errorf("tail: %s: binary file (NUL byte at offset %d), not followed", t.path, i)
+	if len(o.fp) == 0 && leadingNULs(r.scratch[:n]) > 0 {
+		at, found, err := runEnd(r, o.f, o.fpAt, -1)
+		if err != nil {
+			return pathErr(t.path, err)
+		}
+		if !found {
+			return nil // nothing but NULs yet
+		}
+		o.fpAt = at
+		if n, err = o.f.ReadAt(r.scratch[:fingerprintBytes], at); err != nil && err != io.EOF {
+			return pathErr(t.path, err)
+		}
 	}
+	head := r.scratch[:n]
+	if passed := max(0, o.off-o.fpAt); passed < int64(n) {
+		if i := bytes.IndexByte(head[passed:], 0); i >= 0 {
+			head = head[:passed+int64(i)]
+		}
+	}
+	o.fp = append(o.fp[:0], head...)
 	return nil
 }
 

@@ -135,21 +135,6 @@ func TestDeletedThenRecreated(t *testing.T) {
 	}
 }
 
-func TestBinaryFileRefusedUntilReplaced(t *testing.T) {
-	path, ft, r, c := newTail(t, Options{})
-	writeFile(t, path, "\x7fELF\x02\x01\x01\x00\x00\x00garbage\n")
-	checkUntilQuiet(ft, r)
-	if s := ft.status(); !strings.Contains(s.Err, "binary file") || !strings.HasPrefix(s.Err, "tail: "+path+": ") {
-		t.Fatalf("status %+v", s)
-	}
-	writeFile(t, path+".new", "text\n")
-	if err := os.Rename(path+".new", path); err != nil {
-		t.Fatal(err)
-	}
-	checkUntilQuiet(ft, r)
-	wantLines(t, c, path, "text")
-}
-
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
 	in, err := os.Open(from)

@@ -6,8 +6,10 @@
 // rotated predecessor when needed), follows globs and command output, and
 // hands lines over in batches so a busy log costs one callback per read.
 //
-// Problems with one file (a directory, a FIFO, a binary file, no permission)
-// are reported in Status and leave the other files of the source working.
+// Problems with one file (a directory, a FIFO, no permission) are reported
+// in Status and leave the other files of the source working. NUL bytes
+// refuse no file: a run of them (the hole a copytruncate leaves behind a
+// writer without O_APPEND) is skipped and counted (nul.go).
 //
 // A command's stderr is shown in the status bar through sources.Sanitize,
 // the one policy for untrusted text; the only rule of this package's own is
@@ -32,6 +34,11 @@ type FileStatus struct {
 	Err        string // the latest problem, empty when none is current
 	ErrAt      time.Time
 	LastLineAt time.Time // when lines were last delivered (Options.Now)
+	// NULRuns and NULBytes count the runs of NUL bytes skipped rather than
+	// delivered (nul.go); NULAt is the offset where the latest began, in
+	// the file it was in (for a command, in its output). Skipped says it
+	// in words.
+	NULRuns, NULBytes, NULAt int64
 	// Loading is true until the file has been read to its end once: the
 	// lines from the start position (a backfill of the last 30m, say) are
 	// still coming, so counts over recent seconds are not yet true.

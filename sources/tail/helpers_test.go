@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"warroom/sources/tail/tailtest"
 )
 
 func TestMain(m *testing.M) {
@@ -66,13 +68,7 @@ func (c *collector) all() []string {
 // waitFor polls cond with a generous deadline; it is not a timing assertion.
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	tailtest.WaitFor(t, what, cond)
 }
 
 // waitLine waits until path has delivered the line want and returns the

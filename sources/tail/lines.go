@@ -67,8 +67,10 @@ type splitter struct {
 
 // cut compacts data in place to whole lines and reports how many input bytes
 // it consumed; bytes after that are an incomplete line to be read again with
-// more data. When eof is set a final unterminated line is consumed and
-// delivered with a '\n' appended, which needs cap(data) > len(data).
+// more data, or a NUL run (nul.go) for the caller to skip: cut stops where
+// a line would start with a NUL byte. When eof is set a final unterminated
+// line is consumed and delivered with a '\n' appended, which needs
+// cap(data) > len(data).
 //
 // Only lines after an over-long one are moved, so the common case copies
 // nothing.
@@ -84,6 +86,9 @@ func (s *splitter) cut(data []byte, eof bool) (out []byte, consumed, lines, long
 			r += i + 1
 			s.skipping = false
 			continue
+		}
+		if data[r] == 0 {
+			break
 		}
 		i := bytes.IndexByte(data[r:], '\n')
 		if i < 0 {
@@ -132,20 +137,53 @@ func putHead(data []byte, w, r, n int) int {
 	return w + n + 1
 }
 
+// atRun reports whether cut, having consumed that many bytes of data,
+// stopped at a NUL run.
+func atRun(data []byte, consumed int) bool {
+	return consumed < len(data) && data[consumed] == 0
+}
+
 // stream reads r to its end through sp, calling emit with each non-empty
-// run of lines. buf must be longer than sp.max+1; its last byte is kept free
+// run of lines and skipped with each NUL run passed (at: its position in
+// r's bytes). buf must be longer than sp.max+1; its last byte is kept free
 // for the '\n' of a final unterminated line.
-func stream(r io.Reader, sp *splitter, buf []byte, emit func(data []byte, lines, long int)) error {
+func stream(r io.Reader, sp *splitter, buf []byte, emit func(data []byte, lines, long int), skipped func(at, n int64)) error {
 	room := len(buf) - 1
 	p := 0
+	var pos int64        // r's position of the next byte to cut
+	var runAt, run int64 // the run being passed, which may go on in the next read
 	for {
 		n, err := r.Read(buf[p:room])
 		eof := err != nil
-		out, consumed, lines, long := sp.cut(buf[:p+n], eof)
-		if len(out) > 0 {
-			emit(out, lines, long)
+		data := buf[:p+n]
+		for {
+			out, consumed, lines, long := sp.cut(data, eof)
+			if len(out) > 0 {
+				emit(out, lines, long)
+			}
+			if run > 0 && consumed > 0 {
+				skipped(runAt, run)
+				run = 0
+			}
+			pos += int64(consumed)
+			if !atRun(data, consumed) {
+				data = data[consumed:]
+				break
+			}
+			k := leadingNULs(data[consumed:])
+			if run == 0 {
+				runAt = pos
+			}
+			run += int64(k)
+			pos += int64(k)
+			data = data[consumed+k:]
 		}
-		p = copy(buf, buf[consumed:p+n])
+		if run > 0 && (eof || len(data) > 0) {
+			// ended by the end of r, or by a partial line
+			skipped(runAt, run)
+			run = 0
+		}
+		p = copy(buf, data)
 		if err == io.EOF {
 			return nil
 		}

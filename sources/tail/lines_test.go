@@ -77,9 +77,16 @@ func TestBatchAll(t *testing.T) {
 	}
 }
 
-// referenceLines is the obvious, slow model of what the splitter delivers.
-func referenceLines(in []byte, max int) (lines []string, long int) {
+// referenceLines is the obvious, slow model of what the splitter delivers,
+// and of the NUL runs it skips.
+func referenceLines(in []byte, max int) (lines []string, long, runs, nuls int) {
 	for len(in) > 0 {
+		if k := len(in) - len(bytes.TrimLeft(in, "\x00")); k > 0 {
+			runs++
+			nuls += k
+			in = in[k:]
+			continue
+		}
 		i := bytes.IndexByte(in, '\n')
 		var line []byte
 		if i < 0 {
@@ -93,7 +100,7 @@ func referenceLines(in []byte, max int) (lines []string, long int) {
 		}
 		lines = append(lines, string(line))
 	}
-	return lines, long
+	return lines, long, runs, nuls
 }
 
 // FuzzStream feeds data through stream in reads of arbitrary sizes and
@@ -102,12 +109,15 @@ func FuzzStream(f *testing.F) {
 	f.Add([]byte("a\nbb\nccc"), uint8(3), uint8(2))
 	f.Add([]byte("0123456789\n0123456789abcdef\nx"), uint8(4), uint8(1))
 	f.Add([]byte("\n\n\n"), uint8(1), uint8(7))
+	f.Add([]byte("\x00\x00\x00\x00\x00\x00\x00\x00\x00abc\nde\x00f\n\x00\x00\n\x00"), uint8(4), uint8(3))
+	f.Add([]byte("ab\n\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00cd"), uint8(2), uint8(2))
 	f.Fuzz(func(t *testing.T, data []byte, max, chunk uint8) {
 		m := int(max%16) + 1
 		sp := splitter{max: m}
 		buf := make([]byte, 2*m+2+int(chunk%8))
 		var got []string
-		var long int
+		var long, runs, nuls int
+		var next int64 // where the next run may start: after the previous one
 		err := stream(&chunkReader{data: data, n: int(chunk%5) + 1}, &sp, buf, func(out []byte, lines, l int) {
 			long += l
 			n := 0
@@ -119,13 +129,23 @@ func FuzzStream(f *testing.F) {
 			if n != lines {
 				t.Fatalf("emit says %d lines, has %d", lines, n)
 			}
+		}, func(at, n int64) {
+			if at < next || at+n > int64(len(data)) || leadingNULs(data[at:at+n]) != int(n) || at+n < int64(len(data)) && data[at+n] == 0 {
+				t.Fatalf("skipped %d at %d: not a whole NUL run of %q", n, at, data)
+			}
+			next = at + n
+			runs++
+			nuls += int(n)
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, wantLong := referenceLines(data, m)
+		want, wantLong, wantRuns, wantNULs := referenceLines(data, m)
 		if strings.Join(got, "\x00|") != strings.Join(want, "\x00|") || long != wantLong {
 			t.Fatalf("max %d: got %q (%d long), want %q (%d long)", m, got, long, want, wantLong)
+		}
+		if runs != wantRuns || nuls != wantNULs {
+			t.Fatalf("max %d: skipped %d runs of %d NULs, want %d of %d", m, runs, nuls, wantRuns, wantNULs)
 		}
 	})
 }

@@ -83,6 +83,10 @@ func (t *fileTail) backfillPredecessor(r *reader, cutoff time.Time) error {
 		if !filtering {
 			t.deliver(r, data, lines, long)
 		}
+	}, func(at, n int64) {
+		if !filtering {
+			t.st.addNULRun(at, n)
+		}
 	})
 	if err != nil {
 		return pathErr(prev, err)
@@ -101,8 +105,7 @@ func (t *fileTail) recoverCopy(r *reader, o *openFile) {
 	f, fi, err := openRegular(prev)
 	if err == nil {
 		defer f.Close()
-		n, _ := f.ReadAt(r.scratch[:len(o.fp)], 0)
-		if fi.Size() >= o.off && bytes.Equal(r.scratch[:n], o.fp) {
+		if fi.Size() >= o.off && startsLike(r, f, o) {
 			c := &openFile{f: f, info: fi, off: o.off, sp: o.sp}
 			if _, _, err := t.read(r, c, true); err != nil {
 				t.setErr(r, err)
@@ -126,17 +129,24 @@ func (t *fileTail) recoverGz(r *reader, o *openFile, f *os.File) bool {
 	if err != nil {
 		return false
 	}
-	head := r.scratch[:min(int64(len(o.fp)), o.off)]
+	// the head's bytes before o.off, which the copy has for sure
+	head := r.scratch[:min(int64(len(o.fp)), max(0, o.off-o.fpAt))]
+	if len(head) == 0 {
+		return false
+	}
+	if _, err := io.CopyN(io.Discard, zr, o.fpAt); err != nil {
+		return false
+	}
 	if _, err := io.ReadFull(zr, head); err != nil || !bytes.Equal(head, o.fp[:len(head)]) {
 		return false
 	}
-	if _, err := io.CopyN(io.Discard, zr, o.off-int64(len(head))); err != nil {
+	if _, err := io.CopyN(io.Discard, zr, o.off-o.fpAt-int64(len(head))); err != nil {
 		return false
 	}
 	sp := o.sp
 	err = stream(zr, &sp, r.buf, func(data []byte, lines, long int) {
 		t.deliver(r, data, lines, long)
-	})
+	}, func(at, n int64) { t.st.addNULRun(o.off+at, n) })
 	if err != nil {
 		t.setErr(r, pathErr(t.path+predecessorGzSuffix, err))
 	}

@@ -3,6 +3,7 @@ package tail
 import (
 	"bytes"
 	"io"
+	"os"
 	"time"
 )
 
@@ -51,18 +52,27 @@ func (t *fileTail) position(r *reader, o *openFile) error {
 }
 
 // seekEnd starts after the last complete line, so a line being written as
-// Run starts is delivered whole once its '\n' arrives.
+// Run starts is delivered whole once its '\n' arrives. A NUL run ends what
+// came before it too (nul.go), and one at the end of the file is where
+// reading starts: a writer may fill it.
 func (t *fileTail) seekEnd(r *reader, o *openFile, size int64) error {
 	from := max(0, size-int64(r.opts.MaxLineBytes)-1)
 	n, err := o.f.ReadAt(r.buf[:size-from], from)
 	if err != nil && err != io.EOF {
 		return pathErr(t.path, err)
 	}
-	switch i := bytes.LastIndexByte(r.buf[:n], '\n'); {
+	text := r.buf[:n]
+	for len(text) > 0 && text[len(text)-1] == 0 {
+		text = text[:len(text)-1]
+	}
+	switch i := max(bytes.LastIndexByte(text, '\n'), bytes.LastIndexByte(text, 0)); {
 	case i >= 0:
 		o.off = from + int64(i) + 1
 	case from == 0:
 		o.off = 0
+	case len(text) == 0:
+		// inside a NUL run longer than what was read
+		o.off = from
 	default:
 		// Inside an over-long line whose head is already history.
 		o.off = from + int64(n)
@@ -76,7 +86,7 @@ func (t *fileTail) seekEnd(r *reader, o *openFile, size int64) error {
 // Options.Disorder and a forward scan from there finds the first line at or
 // after cutoff. Lines the scan passes are older; lines after it that are
 // older than cutoff are kept, which costs nothing but a few extra lines.
-func seekTime(r *reader, f io.ReaderAt, size int64, cutoff time.Time) (int64, error) {
+func seekTime(r *reader, f *os.File, size int64, cutoff time.Time) (int64, error) {
 	target := cutoff.Add(-r.opts.Disorder)
 	block := int64(len(r.buf) / 2)
 	lo, hi := int64(0), size
@@ -106,46 +116,73 @@ func lineStartFrom(r *reader, f io.ReaderAt, off int64) (int64, error) {
 	if err != nil && err != io.EOF {
 		return 0, err
 	}
-	if i := bytes.IndexByte(r.buf[:n], '\n'); i >= 0 {
-		return off + int64(i), nil
+	if i := nextLineStart(r.buf[:n]); i >= 0 {
+		return off - 1 + int64(i), nil
 	}
 	return off - 1 + int64(n), nil
 }
 
-// probe finds the first line starting at or after off whose timestamp
-// reads, within one buffer.
-func probe(r *reader, f io.ReaderAt, off int64) (start int64, ts time.Time, ok bool, err error) {
-	base := max(0, off-1) // from off-1 so a line starting exactly at off is seen
-	n, err := f.ReadAt(r.buf[:len(r.buf)-1], base)
-	if err != nil && err != io.EOF {
-		return 0, time.Time{}, false, err
+// nextLineStart is the index of the first line start in data after its
+// first byte, -1 when there is none: after a '\n', or at data[1] itself
+// when it is in a NUL run or just after one, since the reader passes a
+// run to the line after it (nul.go).
+func nextLineStart(data []byte) int {
+	if len(data) > 1 && (data[0] == 0 || data[1] == 0) {
+		return 1
 	}
-	data := r.buf[:n]
-	pos := 0
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return i + 1
+	}
+	return -1
+}
+
+// probe finds the first line starting at or after off whose timestamp
+// reads, within one buffer of lines; NUL runs on the way are jumped.
+func probe(r *reader, f *os.File, off int64) (start int64, ts time.Time, ok bool, err error) {
+	base, pos := int64(0), 0
 	if off > 0 {
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			return 0, time.Time{}, false, nil
-		}
-		pos = i + 1
+		// from off-1 so a line starting exactly at off is seen
+		base, pos = off-1, -1
 	}
 	for {
-		j := bytes.IndexByte(data[pos:], '\n')
-		if j < 0 {
+		n, err := f.ReadAt(r.buf[:len(r.buf)-1], base)
+		if err != nil && err != io.EOF {
+			return 0, time.Time{}, false, err
+		}
+		data := r.buf[:n]
+		if pos < 0 {
+			if pos = nextLineStart(data); pos < 0 {
+				return 0, time.Time{}, false, nil
+			}
+		}
+		for pos < len(data) && data[pos] != 0 {
+			j := bytes.IndexByte(data[pos:], '\n')
+			if j < 0 {
+				return 0, time.Time{}, false, nil
+			}
+			if ts, ok := r.opts.Timestamp(data[pos : pos+j]); ok {
+				return base + int64(pos), ts, true, nil
+			}
+			pos += j + 1
+		}
+		if pos == len(data) {
 			return 0, time.Time{}, false, nil
 		}
-		if ts, ok := r.opts.Timestamp(data[pos : pos+j]); ok {
-			return base + int64(pos), ts, true, nil
+		end, found, err := runEnd(r, f, base+int64(pos), -1)
+		if err != nil || !found {
+			return 0, time.Time{}, false, err
 		}
-		pos += j + 1
+		base, pos = end, 0
 	}
 }
 
 // scanFrom reads forward from the line start off to the first line at or
-// after cutoff, or to the end of the last complete line.
-func scanFrom(r *reader, f io.ReaderAt, off int64, cutoff time.Time) (int64, error) {
+// after cutoff, or to the end of the last complete line; a NUL run at the
+// end is where it stops too (nul.go).
+func scanFrom(r *reader, f *os.File, off int64, cutoff time.Time) (int64, error) {
 	room := len(r.buf) - 1
 	skip := false // inside a line longer than the buffer
+read:
 	for {
 		n, err := f.ReadAt(r.buf[:room], off)
 		if err != nil && err != io.EOF {
@@ -165,6 +202,14 @@ func scanFrom(r *reader, f io.ReaderAt, off int64, cutoff time.Time) (int64, err
 			pos, skip = i+1, false
 		}
 		for {
+			if pos < len(data) && data[pos] == 0 {
+				end, found, err := runEnd(r, f, off+int64(pos), -1)
+				if err != nil || !found {
+					return off + int64(pos), err
+				}
+				off = end
+				continue read
+			}
 			j := bytes.IndexByte(data[pos:], '\n')
 			if j < 0 {
 				break

@@ -62,21 +62,28 @@ func (m Status) View() string {
 			name := clean(s.Name)
 			srcShort = append(srcShort, sym+" "+name)
 			long := sym + " " + name
+			noted := long
+			if s.Note != "" && s.Health == sources.HealthOK {
+				noted += st.Dim.Render(" (" + clean(s.Note) + ")")
+			}
+			why := ""
 			if s.Health != sources.HealthOK {
-				why := s.Health.String()
+				why = s.Health.String()
 				if s.Detail != "" {
 					why = clean(s.Detail)
 				}
 				if s.Health == sources.HealthStale && !s.LastData.IsZero() {
 					why += " " + Age(m.snap.At.Sub(s.LastData))
 				}
+			} else if s.Detail != "" {
+				why = clean(s.Detail)
+			}
+			if why != "" {
 				long += st.Dim.Render(": " + why)
+				noted += st.Dim.Render(": " + why)
 			}
 			srcLong = append(srcLong, long)
-			if s.Note != "" && s.Health == sources.HealthOK {
-				long += st.Dim.Render(" (" + clean(s.Note) + ")")
-			}
-			srcNoted = append(srcNoted, long)
+			srcNoted = append(srcNoted, noted)
 		}
 		self = st.Dim.Render(fmt.Sprintf("rss %s cpu %.1f%%",
 			units.Format(float64(m.snap.Self.RSSBytes), sources.UnitBytes), m.snap.Self.CPU*100))
