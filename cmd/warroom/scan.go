@@ -276,6 +276,14 @@ func scanFile(path string, agg *nginx.Aggregator) error {
 		}
 		last := bytes.LastIndexByte(data, '\n')
 		if last < 0 {
+			if k := leadingNULs(data); k > 0 && len(data) == len(buf) {
+				// a hole of NULs longer than the buffer (a copytruncate
+				// behind a writer without O_APPEND): skip it, keeping one
+				// NUL so the aggregator counts the run once and reads the
+				// line behind it
+				carry = copy(buf, data[k-1:])
+				continue
+			}
 			if len(data) == len(buf) {
 				// a line longer than the buffer: count it as too long and
 				// skip to its end
@@ -294,6 +302,15 @@ func scanFile(path string, agg *nginx.Aggregator) error {
 		agg.Ingest(data[:last+1])
 		carry = copy(buf, data[last+1:])
 	}
+}
+
+// leadingNULs is how many NUL bytes b starts with.
+func leadingNULs(b []byte) int {
+	k := 0
+	for k < len(b) && b[k] == 0 {
+		k++
+	}
+	return k
 }
 
 // skipLine reads (into buf) past the end of the current line and moves

@@ -375,3 +375,28 @@ func TestScanDetectsTheFormat(t *testing.T) {
 		t.Fatalf("stderr %q lacks %q", errb.String(), want)
 	}
 }
+
+// A copytruncate behind a writer without O_APPEND leaves a hole of NULs
+// with the next line glued behind it: scan counts the hole as one
+// unreadable line and reads every line.
+func TestScanReadsTheLineAfterANULHole(t *testing.T) {
+	path := writeLog(t, 200, "")
+	data, _ := os.ReadFile(path)
+	lines := strings.SplitAfter(string(data), "\n")
+	hole := string(make([]byte, 3<<20))
+	os.WriteFile(path, []byte(strings.Join(lines[:100], "")+hole+strings.Join(lines[100:], "")), 0o644)
+	var out, errb bytes.Buffer
+	if code := run([]string{"scan", "--json", path}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var j struct {
+		Requests    uint64            `json:"requests"`
+		MalformedBy map[string]uint64 `json:"malformed_by"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Requests != 200 || j.MalformedBy["nul_bytes"] != 1 {
+		t.Fatalf("requests %d, malformed %v; want 200 and one nul_bytes", j.Requests, j.MalformedBy)
+	}
+}

@@ -251,6 +251,31 @@ func TestReplayLongLines(t *testing.T) {
 	}
 }
 
+// A hole of NULs in the middle of each log (a copytruncate behind a
+// writer without O_APPEND, the line after it glued behind it) is one
+// unreadable line, and every line after it is replayed.
+func TestReplayNULHoles(t *testing.T) {
+	dir := t.TempDir()
+	f := newFixture(t, dir, false)
+	hole := string(make([]byte, 1<<20))
+	for _, name := range []string{"access.log", "app.log"} {
+		rewrite(t, filepath.Join(dir, name), func(b string) string {
+			mid := strings.IndexByte(b[len(b)/2:], '\n') + len(b)/2 + 1
+			return b[:mid] + hole + b[mid:]
+		})
+	}
+	if err := f.c.Replay(context.Background(), f.clock.Set); err != nil {
+		t.Fatal(err)
+	}
+	sum := f.access.Aggregator().Summary(0)
+	if nul := malformed(sum, "nul_bytes"); sum.Requests != 120*10+60*20 || nul != 1 {
+		t.Errorf("%d requests, %d nul_bytes; want %d and 1", sum.Requests, nul, 120*10+60*20)
+	}
+	if n, _ := f.app.Watcher().Count("db", t0, midnight.Add(time.Hour)); n != 6 {
+		t.Errorf("%d db errors, want 6", n)
+	}
+}
+
 // Replayed, an app-log error without a time goes with the stamped line
 // before it, not with the replay's clock; first in the file, with nothing
 // before it, it is skipped as undated.

@@ -16,6 +16,8 @@ import (
 // follower cuts lines the same way.
 const replayHead = max(nginx.MaxLine, applog.MaxLine) + 1
 
+var nulLine = []byte{0}
+
 // lineReader splits a replayed file into lines. Unlike bufio.Scanner it
 // has no line it cannot take: a line of any length is cut to replayHead
 // and the rest skipped, and replay goes on with the next line.
@@ -33,6 +35,24 @@ func newLineReader(r io.Reader) *lineReader {
 // Scan reads the next line (without its "\n" or "\r\n"); false at the end
 // of input or on an error, which Err returns.
 func (l *lineReader) Scan() bool {
+	if b, _ := l.r.Peek(1); len(b) == 1 && b[0] == 0 {
+		// a hole of NULs (a copytruncate behind a writer without
+		// O_APPEND) is one line of a NUL, which the counters count as
+		// such, and the line written behind it is the next
+		for {
+			b, _ := l.r.Peek(4096)
+			k := 0
+			for k < len(b) && b[k] == 0 {
+				k++
+			}
+			l.r.Discard(k)
+			if k < len(b) || len(b) == 0 {
+				break
+			}
+		}
+		l.line = nulLine
+		return true
+	}
 	frag, err := l.r.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
 		// longer than the buffer: copy the head, skip the rest

@@ -276,6 +276,22 @@ func (a *Aggregator) Ingest(data []byte) {
 }
 
 func (a *Aggregator) line(line []byte, limit int64, noNUL bool) {
+	if !noNUL && len(line) > 0 && line[0] == 0 {
+		// A run of NULs where a line starts: the hole a copytruncate
+		// leaves behind a writer without O_APPEND (the follower skips
+		// them; scan and replay read files themselves). The run counts as
+		// one unreadable line, and the line written behind it is read.
+		k := 0
+		for k < len(line) && line[k] == 0 {
+			k++
+		}
+		a.lines++
+		a.malformed[ReasonNUL]++
+		if line = line[k:]; len(line) == 0 {
+			return
+		}
+		noNUL = bytes.IndexByte(line, 0) < 0
+	}
 	a.lines++
 	r := &a.rec
 	reason := a.parser.parse(line, r, noNUL)
