@@ -21,9 +21,9 @@ import (
 	"warroom/sources/prom"
 	"warroom/sources/schedule"
 	"warroom/sources/tail"
+	"warroom/sources/units"
 	"warroom/sources/watch"
 	"warroom/ui"
-	"warroom/ui/units"
 )
 
 // Config is the whole warroom.yaml. Each section's type lives in the package

@@ -59,7 +59,7 @@ type Options struct {
 	ScheduleErr func() error
 	Rules       watch.Rules // the caller applies watch.WithDefaults
 	// Format, optional, writes a value in its unit as the screen does
-	// (ui/units.Format), for the thresholds in rules' reasons; nil: %g.
+	// (units.Format), for the thresholds in rules' reasons; nil: %g.
 	Format   func(v float64, u sources.Unit) string
 	Refresh  time.Duration // tick; default 1s
 	Now      func() time.Time

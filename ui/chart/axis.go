@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"warroom/sources"
-	"warroom/ui/units"
+	"warroom/sources/units"
 )
 
 type yTick struct {

@@ -17,7 +17,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"warroom/sources"
-	"warroom/ui/units"
+	"warroom/sources/units"
 )
 
 // Threshold is one horizontal rule line. Crit lines are drawn heavier than

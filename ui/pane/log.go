@@ -7,7 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"warroom/sources"
-	"warroom/ui/units"
+	"warroom/sources/units"
 )
 
 // Log shows one application-log source: a line of per-pattern rates, then

@@ -7,8 +7,8 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"warroom/sources"
+	"warroom/sources/units"
 	"warroom/ui/chart"
-	"warroom/ui/units"
 )
 
 // Stat shows one indicator: title, current value, a sparkline of its

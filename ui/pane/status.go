@@ -7,7 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"warroom/sources"
-	"warroom/ui/units"
+	"warroom/sources/units"
 )
 
 // Status is the bottom line: each source's health with a short reason

@@ -7,7 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"warroom/sources"
-	"warroom/ui/units"
+	"warroom/sources/units"
 )
 
 // Timeline lists state transitions newest first, so the morning reader
