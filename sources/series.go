@@ -117,4 +117,10 @@ type Value struct {
 	Health Health
 	At     time.Time // when the value was true (not when it was fetched)
 	Err    string    // short, sanitized reason when Health is error/unreachable
+	// Counted says Count and Total hold the events (slow requests, 5xx,
+	// errors) and the requests behind a rate or ratio over its span, so a
+	// rule can tell 1 slow request of 600 from 50.
+	Counted      bool
+	Count, Total float64
+	Gap          time.Duration // the source's usual time between lines; 0 when unknown
 }

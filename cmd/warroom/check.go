@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"errors"
+	"slices"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"warroom/sources/nginx"
 	"warroom/sources/notify"
 	"warroom/sources/schedule"
+	"warroom/sources/units"
 	"warroom/sources/watch"
 )
 
@@ -167,9 +169,21 @@ func checkSections(cfg *Config, sched *schedule.Schedule, now time.Time, local *
 	}
 	checkSchedule(cfg, sched, now, local, p)
 	rules := cfg.rules()
-	p("rules: %d (%d built in)\n", len(rules), len(rules)-len(cfg.Rules))
+	mine := map[string]bool{}
+	for _, r := range cfg.Rules.Expand(cfg.names()) {
+		mine[r.Indicator] = true
+	}
+	builtin := 0
 	for _, r := range rules {
-		p("  %s\n", describeRule(r))
+		if !mine[r.Indicator] {
+			builtin++
+		}
+	}
+	p("rules: %d (%d built in)\n", len(rules), builtin)
+	unit := cfg.units()
+	p("  (in HOT a rule holds at most %s unless its phases.hot names for; a phase override without for takes its phase's hold)\n", model.Duration(watch.HotHold))
+	for _, r := range rules {
+		p("  %s\n", describeRule(r, func(v float64) string { return units.Format(v, unit(r.Indicator)) }))
 	}
 	if cfg.TimelineFile != "" {
 		p("timeline file: %s (JSON lines, appended)\n", cfg.TimelineFile)
@@ -216,38 +230,72 @@ func indent(s, pre string) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
-// describeRule is one rule in a line: thresholds, pending, recovery,
-// absence and what changes per phase.
-func describeRule(r watch.Rule) string {
+// describeRule is one rule: its indicator, then what it judges with in
+// each phase (phases that judge alike share a line), thresholds in the
+// indicator's unit as the screen writes them. HOT's hold is at most
+// watch.HotHold unless the rule's phases.hot names for.
+func describeRule(r watch.Rule, format func(float64) string) string {
+	type line struct {
+		phases []string
+		text   string
+	}
+	var lines []line
+	for _, ph := range schedule.Phases {
+		t := describeLimits(r.Effective(ph), format)
+		if i := slices.IndexFunc(lines, func(l line) bool { return l.text == t }); i >= 0 {
+			lines[i].phases = append(lines[i].phases, ph.String())
+			continue
+		}
+		lines = append(lines, line{[]string{ph.String()}, t})
+	}
+	if len(lines) == 1 {
+		return r.Indicator + ": " + lines[0].text
+	}
+	out := r.Indicator + ":"
+	for _, l := range lines {
+		out += "\n    " + strings.Join(l.phases, ", ") + ": " + l.text
+	}
+	return out
+}
+
+// describeLimits is one phase's settings in a line.
+func describeLimits(l watch.Limits, format func(float64) string) string {
 	op := ">"
-	if r.Direction == watch.Below {
+	if l.Direction == watch.Below {
 		op = "<"
 	}
 	var parts []string
-	lim := func(warn, crit *float64, pending, absent *model.Duration) []string {
-		var out []string
-		if warn != nil {
-			out = append(out, fmt.Sprintf("warn %s %g", op, *warn))
-		}
-		if crit != nil {
-			out = append(out, fmt.Sprintf("crit %s %g", op, *crit))
-		}
-		if pending != nil && *pending > 0 {
-			out = append(out, "for "+pending.String())
-		}
-		if absent != nil && *absent > 0 {
-			out = append(out, "absent "+absent.String())
-		}
-		return out
+	if l.HasWarn {
+		parts = append(parts, fmt.Sprintf("warn %s %s", op, format(l.Warn)))
 	}
-	parts = lim(r.Warn, r.Crit, &r.For, &r.Absent)
-	if r.Recover > 0 && r.Recover != 1 {
-		parts = append(parts, fmt.Sprintf("recover at %g×", r.Recover))
+	if l.HasCrit {
+		parts = append(parts, fmt.Sprintf("crit %s %s", op, format(l.Crit)))
 	}
-	for _, ph := range schedule.Phases {
-		if o := r.Phases.Get(ph); o != nil {
-			parts = append(parts, ph.String()+": "+strings.Join(lim(o.Warn, o.Crit, o.For, o.Absent), ", "))
+	if l.HasWarn || l.HasCrit {
+		if l.For > 0 {
+			parts = append(parts, "for "+model.Duration(l.For).String())
+		} else {
+			parts = append(parts, "at once")
+		}
+		if l.RecoverAt != 1 {
+			parts = append(parts, fmt.Sprintf("recover at %g×", l.RecoverAt))
+		}
+		if l.MinCount > 0 {
+			parts = append(parts, fmt.Sprintf("min_count %d", l.MinCount))
+		}
+		if l.MinTotal > 0 {
+			parts = append(parts, fmt.Sprintf("min_total %d", l.MinTotal))
 		}
 	}
-	return r.Indicator + ": " + strings.Join(parts, "; ")
+	switch {
+	case l.AutoAbsent:
+		parts = append(parts, fmt.Sprintf("absent auto (%d× the usual gap between lines, %s to %s)",
+			watch.AutoAbsentGaps, model.Duration(watch.AutoAbsentMin), model.Duration(watch.AutoAbsentMax)))
+	case l.Absent > 0:
+		parts = append(parts, "absent "+model.Duration(l.Absent).String())
+	}
+	if len(parts) == 0 {
+		return "off"
+	}
+	return strings.Join(parts, ", ")
 }

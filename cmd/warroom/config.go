@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
+	"warroom/sources"
 	"warroom/sources/applog"
 	"warroom/sources/collect"
 	"warroom/sources/config"
@@ -100,7 +101,7 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 		// flags are checked by their command)
 		return nil
 	}
-	return c.Rules.CheckIndicators(c.known())
+	return c.Rules.CheckIndicators(c.known(), c.names())
 }
 
 // watches says whether the config has anything to watch.
@@ -160,10 +161,20 @@ func (c *Config) known() func(string) bool {
 	return collect.Known(c.AccessLogs, c.AppLogs, c.Prometheus.Queries)
 }
 
+// units gives each indicator's unit.
+func (c *Config) units() func(string) sources.Unit {
+	return collect.Units(c.AccessLogs, c.AppLogs, c.Prometheus.Queries)
+}
+
+// names lists the indicators the configured sources provide.
+func (c *Config) names() []string {
+	return collect.Names(c.AccessLogs, c.AppLogs, c.Prometheus.Queries)
+}
+
 // rules are the user's rules with the built-in ones for key indicators
-// that exist.
+// that exist, patterns expanded.
 func (c *Config) rules() watch.Rules {
-	return watch.WithDefaultsRenamed(c.Rules, c.known(), c.renameDefault)
+	return watch.WithDefaultsRenamed(c.Rules, c.names(), c.renameDefault)
 }
 
 // renameDefault points the built-in rules (written for sources named

@@ -47,7 +47,7 @@ func TestInit(t *testing.T) {
 	if code := run([]string{"check", path}, &out, &errb); code != exitOK {
 		t.Fatalf("check of the example: exit %d: %s", code, errb.String())
 	}
-	for _, want := range []string{"notify: notify bell=true desktop=true min_state=warn", "layout: automatic", "nginx.499_rate: warn > 0.5"} {
+	for _, want := range []string{"notify: notify bell=true desktop=true min_state=warn", "layout: automatic", "nginx.499_rate:\n    normal, approaching, cooling: warn > 0.5/s, crit > 1/s, for 30s, recover at 0.8×\n    hot: warn > 2/s, crit > 5/s, for 5s, recover at 0.8×"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check output lacks %q:\n%s", want, out.String())
 		}
@@ -72,8 +72,8 @@ func TestZeroConfig(t *testing.T) {
 	for _, r := range cfg.rules() {
 		names = append(names, r.Indicator)
 	}
-	if got := strings.Join(names, " "); got != "nginx.qps nginx.slow_ratio nginx.499_rate app.db prom.targets_down" {
-		t.Errorf("zero-config rules %q, want the four built in and a down target warning", got)
+	if got := strings.Join(names, " "); got != "nginx.qps nginx.slow_ratio nginx.499_rate nginx.5xx_ratio app.db prom.targets_down" {
+		t.Errorf("zero-config rules %q, want the five built in and a down target warning", got)
 	}
 	if _, err := zeroConfig(zeroFlags{format: "$nonsense"}); err != nil {
 		t.Errorf("no access log: the format is unused, got %v", err)

@@ -26,7 +26,7 @@ var (
 // nightOptions shape a generated night around the 00:00 stage end.
 type nightOptions struct {
 	storm       bool // 30 499s a second, 00:01:00–00:05:59
-	dbBurst     bool // three DB errors at 00:07:30
+	dbBurst     bool // five DB errors at 00:07:30
 	silence     bool // the access log silent 00:12:00–00:14:59
 	shortWindow bool // the stage window closes at +15m, inside the logs
 }
@@ -69,7 +69,7 @@ func writeNight(t *testing.T, dir string, opts nightOptions) string {
 	var b strings.Builder
 	b.WriteString(stageEnd.Add(-9*time.Minute).Format(time.RFC3339) + " info listening on :3000\n")
 	if opts.dbBurst {
-		for i := 0; i < 3; i++ {
+		for i := 0; i < 5; i++ {
 			b.WriteString(stageEnd.Add(7*time.Minute+30*time.Second).Format(time.RFC3339) + " error SequelizeDatabaseError: read ECONNRESET\n")
 			b.WriteString("    at Query.run (/srv/node_modules/sequelize/lib/dialects/mysql/query.js:52:25)\n")
 		}
@@ -148,22 +148,23 @@ func replayNight(t *testing.T, opts nightOptions) []transitionLine {
 // stage end, a DB error burst, and the access log silent for 3 minutes.
 // Each expected time follows from the rules: values cover the 10 s ending
 // 2 s before the tick; 499_rate in hot warns above 2/s and goes crit above
-// 5/s, each held 10 s, and recovers at 0.8 of the threshold; app.db warns
-// on any error in the last minute; qps is absent after 30 s in cooling.
+// 5/s, each held 5 s (HotHold), and recovers at 0.8 of the threshold;
+// app.db warns at five errors in the last minute; qps is absent after 10 s
+// (absent: auto for a log of 40 lines a second).
 func TestWatchReplayNight(t *testing.T) {
 	trs := replayNight(t, nightOptions{storm: true, dbBurst: true, silence: true})
 	want := []struct{ at, indicator, from, to, phase string }{
 		// the storm's first second (00:01:00) is in the window at 00:01:03
 		// (30/s ÷ 10 = 3 > 2), its second at 00:01:04 (6 > 5)
-		{"00:01:13", "nginx.499_rate", "ok", "warn", "hot"},
-		{"00:01:14", "nginx.499_rate", "warn", "crit", "hot"},
+		{"00:01:08", "nginx.499_rate", "ok", "warn", "hot"},
+		{"00:01:09", "nginx.499_rate", "warn", "crit", "hot"},
 		// the last storm second (00:05:59) alone in the window: 3 ≤ 4
 		{"00:06:11", "nginx.499_rate", "crit", "warn", "hot"},
 		{"00:06:12", "nginx.499_rate", "warn", "ok", "hot"},
 		{"00:07:33", "app.db", "ok", "warn", "hot"},
 		{"00:08:33", "app.db", "warn", "ok", "hot"},
 		// the last line before the silence is at 00:11:59
-		{"00:12:29", "nginx.qps", "ok", "crit", "cooling"},
+		{"00:12:09", "nginx.qps", "ok", "crit", "cooling"},
 		{"00:15:01", "nginx.qps", "crit", "ok", "cooling"},
 	}
 	var got []string
@@ -188,7 +189,7 @@ func TestWatchReplayNight(t *testing.T) {
 		// the reason reads in the indicator's unit, as on screen
 		t.Errorf("crit: value %v threshold %v reason %q", tr.Value, tr.Threshold, tr.Reason)
 	}
-	if tr := trs[6]; tr.Value != nil || !strings.Contains(tr.Reason, "no data for 30s") {
+	if tr := trs[6]; tr.Value != nil || !strings.Contains(tr.Reason, "no data for 10s") {
 		t.Errorf("absent: %+v", tr)
 	}
 }
@@ -355,29 +356,32 @@ schedule:
 		got = append(got, fmt.Sprintf("%s %s %s→%s %s", at.Format("15:04:05"), tr.Indicator, tr.From, tr.To, tr.Phase))
 	}
 	want := []string{
-		// the hang's requests take 9 s: slow (crit above 20‱, held 10 s in
+		// the hang's requests take 9 s: slow (crit above 20‱, held 5 s in
 		// hot) from the first second in the 10 s window that lags 2 s
-		"00:00:43 nginx.slow_ratio ok→crit hot",
+		"00:00:38 nginx.slow_ratio ok→crit hot",
 		// 20 499s a second from 00:00:30: over 2/s (hot warn) once two
 		// such seconds are in the window (00:00:34), over 5/s (hot crit)
-		// with three (00:00:35); each held 10 s in hot
-		"00:00:44 nginx.499_rate ok→warn hot",
-		"00:00:45 nginx.499_rate warn→crit hot",
+		// with three (00:00:35); each held 5 s in hot
+		"00:00:39 nginx.499_rate ok→warn hot",
+		"00:00:40 nginx.499_rate warn→crit hot",
 		// down at once past 0.8 of the threshold: ≤ 4/s once only the
 		// last hang second (00:04:59) and the background's few remain
 		"00:05:11 nginx.499_rate crit→warn hot",
 		"00:05:12 nginx.slow_ratio crit→ok hot",
 		"00:05:12 nginx.499_rate warn→ok hot",
-		// at 01:30 the night is "normal" again: any DB error in the last
-		// minute warns, more than 5 is crit (the 6th comes at 01:30:25);
-		// down when the 7th (01:30:30) and then the last (01:30:55) leave
-		"01:30:03 app.db ok→warn normal",
-		"01:30:28 app.db warn→crit normal",
-		"01:31:33 app.db crit→warn normal",
-		"01:31:58 app.db warn→ok normal",
-		// the last line before the silence is at 02:09:59; absent after
-		// 60 s; back with the first line at 02:13:00
-		"02:10:59 nginx.qps ok→crit normal",
+		// at 01:30 the night is "normal" again: five DB errors in the last
+		// minute warn (the 5th comes at 01:30:20), more than 10 is crit
+		// (the 11th at 01:30:50); down as they leave the minute: the 2nd
+		// (01:30:05) leaves at 01:31:05, counted 01:31:08, and the 8th
+		// (01:30:35) at 01:31:38
+		"01:30:23 app.db ok→warn normal",
+		"01:30:53 app.db warn→crit normal",
+		"01:31:08 app.db crit→warn normal",
+		"01:31:38 app.db warn→ok normal",
+		// the last line before the silence is at 02:09:59: a log of 5
+		// lines a second is silent after 10 s (absent: auto); back with
+		// the first line at 02:13:00
+		"02:10:09 nginx.qps ok→crit normal",
 		"02:13:01 nginx.qps crit→ok normal",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -175,9 +175,15 @@ func New(o Options) (*Collector, error) {
 		}
 		c.byName[s.name] = i
 	}
-	if err := o.Rules.CheckIndicators(c.Known); err != nil {
+	names := make([]string, len(c.specs))
+	for i, sp := range c.specs {
+		names[i] = sp.name
+	}
+	if err := o.Rules.CheckIndicators(c.Known, names); err != nil {
 		return nil, fmt.Errorf("collect: %w", err)
 	}
+	o.Rules = o.Rules.Expand(names) // the caller's, usually, already
+	c.o.Rules = o.Rules
 	e, err := watch.NewEngine(o.Rules)
 	if err != nil {
 		return nil, fmt.Errorf("collect: %w", err)

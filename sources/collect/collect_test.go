@@ -127,8 +127,7 @@ func newFixture(t testing.TB, dir string, run bool) *fixture {
 		Schedule: func() *schedule.Schedule { return testSchedule(t) },
 		Refresh:  time.Hour, Now: f.clock.Now,
 		OnTransition: func(tr sources.Transition) { f.trs = append(f.trs, tr) }}
-	known := Known([]nginx.SourceConfig{ncfg}, []applog.SourceConfig{acfg}, nil)
-	o.Rules = watch.WithDefaults(nil, known)
+	o.Rules = watch.WithDefaults(nil, Names([]nginx.SourceConfig{ncfg}, []applog.SourceConfig{acfg}, nil))
 	if f.c, err = New(o); err != nil {
 		t.Fatal(err)
 	}
@@ -265,20 +264,22 @@ func TestTransitionsOverTheNight(t *testing.T) {
 		}
 	}
 	// 499_rate at T reads (T-2)*10/10 storm 499s per second: > 2 (hot warn)
-	// from 00:00:05, > 5 (hot crit) from 00:00:08, each held 10 s in hot.
-	// slow_ratio exceeds crit from 00:00:03, held 10 s in hot.
+	// from 00:00:05, > 5 (hot crit) from 00:00:08, each held 5 s in hot.
+	// slow_ratio is above crit from 00:00:03, but counts its 5th slow
+	// request (min_count) only at 00:00:05; held 5 s in hot.
 	// app.db: six errors at 00:00:30 are counted once the window ends past
-	// them (00:00:31 + 2 s lag). qps: the last line is at 00:00:59; absent
-	// after 20 s in hot.
+	// them (00:00:31 + 2 s lag): a burst of five or more warns.
+	// qps: the last line is at 00:00:59; the log wrote 13 lines a second,
+	// so absent: auto waits its floor of 10 s.
 	for _, w := range []struct {
 		key string
 		at  time.Time
 	}{
-		{"nginx.499_rate:warn", midnight.Add(15 * time.Second)},
-		{"nginx.499_rate:crit", midnight.Add(18 * time.Second)},
-		{"nginx.slow_ratio:crit", midnight.Add(13 * time.Second)},
-		{"app.db:crit", midnight.Add(33 * time.Second)},
-		{"nginx.qps:crit", midnight.Add(79 * time.Second)},
+		{"nginx.499_rate:warn", midnight.Add(10 * time.Second)},
+		{"nginx.499_rate:crit", midnight.Add(13 * time.Second)},
+		{"nginx.slow_ratio:crit", midnight.Add(10 * time.Second)},
+		{"app.db:warn", midnight.Add(33 * time.Second)},
+		{"nginx.qps:crit", midnight.Add(69 * time.Second)},
 	} {
 		tr, ok := first[w.key]
 		if !ok {
@@ -499,6 +500,7 @@ func TestASourceThatPanicsStopsAlone(t *testing.T) {
 	f := newFixture(t, dir, false)
 	ncfg := nginx.DefaultSourceConfig
 	ncfg.Paths, ncfg.Start = []string{filepath.Join(dir, "access.log")}, "beginning"
+	ncfg.Groups = []nginx.GroupConfig{{Name: "pay", Prefix: "/pay/"}}
 	if err := ncfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -67,6 +67,38 @@ var keyMetrics = []nginx.Metric{nginx.MetricQPS, nginx.MetricSlowRatio, nginx.Me
 // these configs — for checking rules when a config file is loaded, before
 // any source is built. Application-log configs must be valid.
 func Known(access []nginx.SourceConfig, apps []applog.SourceConfig, queries []prom.QueryConfig) func(string) bool {
+	set := map[string]bool{}
+	for _, n := range Names(access, apps, queries) {
+		set[n] = true
+	}
+	return func(name string) bool { return set[name] }
+}
+
+// Units returns each indicator's unit, for writing thresholds as the
+// screen writes values ("" for a name no source provides).
+func Units(access []nginx.SourceConfig, apps []applog.SourceConfig, queries []prom.QueryConfig) func(string) sources.Unit {
+	m := map[string]sources.Unit{}
+	for _, s := range catalogOf(access, apps, queries) {
+		m[s.name] = s.unit
+	}
+	for _, q := range queries {
+		m["prom."+q.Name] = q.Unit
+	}
+	return func(name string) sources.Unit { return m[name] }
+}
+
+// Names lists the indicators sources with these configs provide, for
+// rules whose indicator is a pattern (watch.Rules.Expand).
+func Names(access []nginx.SourceConfig, apps []applog.SourceConfig, queries []prom.QueryConfig) []string {
+	var out []string
+	for _, s := range catalogOf(access, apps, queries) {
+		out = append(out, s.name)
+	}
+	return out
+}
+
+// catalogOf is catalog for configs, before any source is built.
+func catalogOf(access []nginx.SourceConfig, apps []applog.SourceConfig, queries []prom.QueryConfig) []spec {
 	names := make([]string, len(apps))
 	inds := make([][]string, len(apps))
 	for i := range apps {
@@ -81,11 +113,7 @@ func Known(access []nginx.SourceConfig, apps []applog.SourceConfig, queries []pr
 	for i, q := range queries {
 		qs[i] = q.Name
 	}
-	set := map[string]bool{}
-	for _, s := range catalog(access, names, inds, qs) {
-		set[s.name] = true
-	}
-	return func(name string) bool { return set[name] }
+	return catalog(access, names, inds, qs)
 }
 
 // catalog lists every indicator of the sources: access logs (per source,
@@ -214,6 +242,10 @@ func (c *Collector) current(at time.Time, ps prom.Snapshot) []sources.Value {
 	}
 	c.mu.Unlock()
 
+	gaps := make([]time.Duration, len(c.o.Nginx))
+	for i, s := range c.o.Nginx {
+		gaps[i] = usualGap(s.Aggregator())
+	}
 	for i, sp := range c.specs {
 		v := sources.Value{Name: sp.name, Unit: sp.unit, Value: math.NaN()}
 		switch sp.kind {
@@ -232,6 +264,9 @@ func (c *Collector) current(at time.Time, ps prom.Snapshot) []sources.Value {
 			}
 			b, _ := agg.Sum(sp.group, from, end)
 			v.Value = sp.m.Value(&b, c.o.Span)
+			v.Counted = true
+			v.Count, v.Total = sp.m.Events(&b)
+			v.Gap = gaps[sp.src]
 			v.At = newest
 			if newest.After(end) {
 				v.At = end
@@ -260,6 +295,28 @@ func (c *Collector) current(at time.Time, ps prom.Snapshot) []sources.Value {
 		out[i] = v
 	}
 	return out
+}
+
+// gapSpan is how far back an access log's usual pace is measured.
+const gapSpan = 15 * time.Minute
+
+// usualGap is an access log's usual time between lines over the gapSpan
+// up to its newest line, for absent: auto; 0 when it has too few lines
+// to tell.
+func usualGap(agg *nginx.Aggregator) time.Duration {
+	newest, first := agg.Newest(), agg.First()
+	if newest.IsZero() {
+		return 0
+	}
+	from := newest.Add(-gapSpan)
+	if first.After(from) {
+		from = first
+	}
+	b, _ := agg.Sum("", from, newest.Add(time.Second))
+	if b.Requests < 3 {
+		return 0
+	}
+	return (newest.Sub(from) + time.Second) / time.Duration(b.Requests)
 }
 
 // appHealthOf is an app log's health: its follower's, unless the times

@@ -105,7 +105,7 @@ func newOverlayFixture(t testing.TB, sched *schedule.Schedule, clock *SteppedClo
 	if pq != nil {
 		queries = []prom.QueryConfig{{Name: "db_conn"}}
 	}
-	o.Rules = watch.WithDefaults(nil, Known([]nginx.SourceConfig{ncfg}, []applog.SourceConfig{acfg}, queries))
+	o.Rules = watch.WithDefaults(nil, Names([]nginx.SourceConfig{ncfg}, []applog.SourceConfig{acfg}, queries))
 	if f.c, err = New(o); err != nil {
 		t.Fatal(err)
 	}

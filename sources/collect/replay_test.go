@@ -43,10 +43,10 @@ func TestReplayJudgesOnTheLogsClock(t *testing.T) {
 		}
 	}
 	for key, at := range map[string]time.Time{
-		"nginx.499_rate:warn":   midnight.Add(15 * time.Second),
-		"nginx.499_rate:crit":   midnight.Add(18 * time.Second),
-		"nginx.slow_ratio:crit": midnight.Add(13 * time.Second),
-		"app.db:crit":           midnight.Add(33 * time.Second),
+		"nginx.499_rate:warn":   midnight.Add(10 * time.Second),
+		"nginx.499_rate:crit":   midnight.Add(13 * time.Second),
+		"nginx.slow_ratio:crit": midnight.Add(10 * time.Second),
+		"app.db:warn":           midnight.Add(33 * time.Second),
 	} {
 		if !got[key].Equal(at) {
 			t.Errorf("%s at %v, want %v (all: %v)", key, got[key], at, f.trs)
@@ -242,11 +242,12 @@ func TestReplayLongLines(t *testing.T) {
 	if n, _ := w.Count("db", t0, midnight.Add(time.Hour)); n != 6 || w.Skipped().TooLong != 1 {
 		t.Errorf("%d db errors, %d lines skipped as too long; want 6 and 1", n, w.Skipped().TooLong)
 	}
-	crit := map[string]bool{}
+	crit, warn := map[string]bool{}, map[string]bool{}
 	for _, tr := range f.trs {
 		crit[tr.Indicator] = crit[tr.Indicator] || tr.To == sources.StateCrit
+		warn[tr.Indicator] = warn[tr.Indicator] || tr.To == sources.StateWarn
 	}
-	if !crit["nginx.499_rate"] || !crit["app.db"] {
+	if !crit["nginx.499_rate"] || !warn["app.db"] {
 		t.Errorf("the night after the long lines was not judged: %v", f.trs)
 	}
 }

@@ -116,7 +116,7 @@ func TestReplayWritesReports(t *testing.T) {
 			written = append(written, path)
 			writtenAt = append(writtenAt, clock.Now())
 		}}
-	o.Rules = watch.WithDefaults(nil, Known([]nginx.SourceConfig{ncfg}, []applog.SourceConfig{acfg}, nil))
+	o.Rules = watch.WithDefaults(nil, Names([]nginx.SourceConfig{ncfg}, []applog.SourceConfig{acfg}, nil))
 	c, err := New(o)
 	if err != nil {
 		t.Fatal(err)

@@ -204,6 +204,30 @@ func (m Metric) value(b *Bucket, span float64) float64 {
 	return nanValue
 }
 
+// Events is what a metric over b counts: the events (slow requests, 499s,
+// 5xx answers...) and the requests they are of, so a rule can require a
+// minimum of either (a ratio of 1 in 600 is noise). Averages count the
+// requests they average.
+func (m Metric) Events(b *Bucket) (count, total float64) {
+	switch m {
+	case MetricSlowRatio:
+		return float64(b.Slow), float64(b.Timed)
+	case Metric499Rate:
+		return float64(b.S499), float64(b.Requests)
+	case Metric5xxRatio, Metric5xxRate:
+		return float64(b.Class[5]), float64(b.Requests)
+	case Metric304Rate:
+		return float64(b.S304), float64(b.Requests)
+	case Metric404Rate:
+		return float64(b.S404), float64(b.Requests)
+	case MetricAvgLatency:
+		return float64(b.Timed), float64(b.Requests)
+	case MetricUpstream:
+		return float64(b.UpCount), float64(b.Requests)
+	}
+	return float64(b.Requests), float64(b.Requests)
+}
+
 // Counts returns the whole-run request counters and per-code totals, cheap
 // enough to call every tick (for interval deltas).
 func (a *Aggregator) Counts() (Bucket, map[int]uint64, uint64) {

@@ -1,82 +1,98 @@
 package watch
 
 import (
+	"slices"
 	"time"
 
 	"github.com/prometheus/common/model"
 )
 
-// DefaultRules judge the four indicators that go wrong first when users
-// flood in after a stage end, so a warroom with no `rules:` already says
+// DefaultRules judge the indicators that go wrong first when users flood
+// in after a stage end, so a warroom with no `rules:` already says
 // something useful. Each is replaced by a user rule for the same indicator
-// (see WithDefaults).
+// (see WithDefaults). In HOT every rule holds at most HotHold (5 s), so a
+// storm right after a stage end is raised within seconds of its start.
 //
-//   - nginx.qps: only absence. Traffic levels differ too much between sites
-//     for a default threshold, but an access log that goes silent — nginx
-//     down, log rotated away, disk full — is an alarm, and sooner around a
-//     milestone (20 s in hot) than at 4 a.m. (60 s).
+//   - nginx.qps: only absence, judged by the log's own pace (auto): a busy
+//     log is silent after 10 s without a line, one that writes a line a
+//     minute only after several of its usual gaps. Traffic levels differ
+//     too much between sites for a default threshold.
 //   - nginx.slow_ratio (0..1 of requests slower than the source's `slow`):
-//     warn above 0.0005 (5‱), crit above 0.002 (20‱), held 30 s so a
-//     single slow request in a quiet minute does not fire; 10 s in hot,
-//     where traffic is heavy enough for the ratio to mean something fast.
-//     Recover at 0.8 of the threshold.
-//   - nginx.499_rate (clients giving up, per second): warn 0.5/s, crit 1/s,
-//     held 30 s; in hot, where some impatience is expected, warn 2/s, crit
-//     5/s, held 10 s: a hang right after a stage end shows as a flood of
-//     499s, and half a minute of it is too late. Recover at 0.8.
-//   - app.db (database errors per minute, e.g. read ECONNRESET): warn on
-//     any, crit above 5/min, at once — each is a user who saw an error, and
-//     the per-minute window already smooths.
+//     warn above 0.0005 (5‱), crit above 0.002 (20‱), held 30 s (5 s in
+//     HOT), on at least 5 slow requests of at least 20 in the span, so one
+//     slow request at 60 req/s (17‱ of a 10 s span) does not fire. Recover
+//     at 0.8 of the threshold.
+//   - nginx.499_rate (clients giving up, per second): warn 0.5/s, crit
+//     1/s, held 30 s; in HOT, where some impatience is expected, warn 2/s,
+//     crit 5/s, held 5 s: a hang right after a stage end shows as a flood
+//     of 499s, and half a minute of it is too late. Recover at 0.8.
+//   - nginx.5xx_ratio: warn above 1%, crit above 5%, held 30 s (5 s in
+//     HOT), on at least 5 errors of at least 20 requests; the same for
+//     every path group (nginx.*.5xx_ratio), where one failing API shows
+//     before it moves the whole site's ratio.
+//   - app.db (database errors in the last minute, e.g. read ECONNRESET):
+//     warn at a burst of 5 within a minute, crit above 10, at once; one
+//     error every minute or two is a log line, not an alarm, while a lost
+//     connection fails a query every few seconds.
 func DefaultRules() Rules {
 	d := func(x time.Duration) model.Duration { return model.Duration(x) }
-	dp := func(x time.Duration) *model.Duration { v := model.Duration(x); return &v }
 	return Rules{
 		{
 			Indicator: "nginx.qps", Direction: Above, Recover: 1,
-			Absent: d(60 * time.Second),
-			Phases: PhaseOverrides{
-				Approaching: &Override{Absent: dp(30 * time.Second)},
-				Hot:         &Override{Absent: dp(20 * time.Second)},
-				Cooling:     &Override{Absent: dp(30 * time.Second)},
-			},
+			Absent: AbsentAuto,
 		},
 		{
 			Indicator: "nginx.slow_ratio", Direction: Above, Recover: 0.8,
 			Warn: Float(0.0005), Crit: Float(0.002), For: d(30 * time.Second),
-			Phases: PhaseOverrides{Hot: &Override{For: dp(10 * time.Second)}},
+			MinCount: 5, MinTotal: 20,
 		},
 		{
 			Indicator: "nginx.499_rate", Direction: Above, Recover: 0.8,
 			Warn: Float(0.5), Crit: Float(1), For: d(30 * time.Second),
-			Phases: PhaseOverrides{Hot: &Override{Warn: Float(2), Crit: Float(5), For: dp(10 * time.Second)}},
+			Phases: PhaseOverrides{Hot: &Override{Warn: Float(2), Crit: Float(5)}},
+		},
+		{
+			Indicator: "nginx.5xx_ratio", Direction: Above, Recover: 0.8,
+			Warn: Float(0.01), Crit: Float(0.05), For: d(30 * time.Second),
+			MinCount: 5, MinTotal: 20,
 		},
 		{
 			Indicator: "app.db", Direction: Above, Recover: 1,
-			Warn: Float(0), Crit: Float(5),
+			Warn: Float(4), Crit: Float(10),
+		},
+		{
+			Indicator: "nginx.*.5xx_ratio", Direction: Above, Recover: 0.8,
+			Warn: Float(0.01), Crit: Float(0.05), For: d(30 * time.Second),
+			MinCount: 5, MinTotal: 20,
 		},
 	}
 }
 
-// WithDefaults returns the default rules with each replaced by the user's
-// rule for the same indicator, then the user's other rules, so the key
-// indicators keep their order on screen. Defaults whose indicator does not
-// exist (known) are left out, or an absent rule would fire for a source
-// that was never configured.
-func WithDefaults(user Rules, known func(string) bool) Rules {
-	return WithDefaultsRenamed(user, known, nil)
+// WithDefaults returns the rules in force over the indicators names: the
+// default rules, each replaced by the user's rule for the same indicator
+// (or pattern), then the user's other rules, so the key indicators keep
+// their order on screen; then every pattern expanded (Expand), where a
+// rule naming an indicator exactly wins over a pattern. Defaults whose
+// indicator does not exist are left out, or an absent rule would fire for
+// a source that was never configured.
+func WithDefaults(user Rules, names []string) Rules {
+	return WithDefaultsRenamed(user, names, nil)
 }
 
 // WithDefaultsRenamed is WithDefaults with the default rules' indicators
 // passed through rename first, so the built-in judgement follows the key
 // sources whatever they are called (an access log named "web" gets
 // web.499_rate judged). rename may be nil.
-func WithDefaultsRenamed(user Rules, known func(string) bool, rename func(string) string) Rules {
+func WithDefaultsRenamed(user Rules, names []string, rename func(string) string) Rules {
+	known := func(ind string) bool {
+		return slices.ContainsFunc(names, func(n string) bool { return Match(ind, n) })
+	}
 	byName := make(map[string]int, len(user))
 	for i, r := range user {
 		byName[r.Indicator] = i
 	}
 	used := make([]bool, len(user))
-	out := make(Rules, 0, len(user)+4)
+	out := make(Rules, 0, len(user)+6)
 	for _, r := range DefaultRules() {
 		if rename != nil {
 			r.Indicator = rename(r.Indicator)
@@ -92,5 +108,5 @@ func WithDefaultsRenamed(user Rules, known func(string) bool, rename func(string
 			out = append(out, r)
 		}
 	}
-	return out
+	return out.Expand(names)
 }

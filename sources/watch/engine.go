@@ -17,10 +17,40 @@ type Reading struct {
 	Value  float64        // NaN: no value this tick
 	At     time.Time      // when Value was true; see Engine about absence
 	Health sources.Health // stale and error pass through to the state
+	// Count and Total are the events (slow requests, 5xx, errors) and the
+	// requests behind a rate or ratio over its span, for min_count and
+	// min_total, when Counted (not for Prometheus).
+	Counted      bool
+	Count, Total float64
+	// Gap is the source's usual time between lines, for absent: auto; 0
+	// when unknown.
+	Gap time.Duration
 }
 
 // ReadingOf converts a source's Value.
-func ReadingOf(v sources.Value) Reading { return Reading{Value: v.Value, At: v.At, Health: v.Health} }
+func ReadingOf(v sources.Value) Reading {
+	return Reading{Value: v.Value, At: v.At, Health: v.Health, Counted: v.Counted, Count: v.Count, Total: v.Total, Gap: v.Gap}
+}
+
+// Bounds of absent: auto. A log is silent after AutoAbsentGaps of its usual
+// gaps between lines, but never sooner than AutoAbsentMin (a busy log
+// pauses for a GC or a flush) nor later than AutoAbsentMax; a source
+// whose pace is not known yet gets AutoAbsentUnknown.
+const (
+	AutoAbsentGaps    = 8
+	AutoAbsentMin     = 10 * time.Second
+	AutoAbsentMax     = 15 * time.Minute
+	AutoAbsentUnknown = time.Minute
+)
+
+// AutoAbsent is how long absent: auto waits for a source whose usual gap
+// between lines is gap.
+func AutoAbsent(gap time.Duration) time.Duration {
+	if gap <= 0 {
+		return AutoAbsentUnknown
+	}
+	return min(max(AutoAbsentGaps*gap, AutoAbsentMin), AutoAbsentMax)
+}
 
 // Transition is one change of an indicator's state.
 type Transition struct {
@@ -88,6 +118,8 @@ type ruleState struct {
 	valueAt  time.Time
 	start    time.Time // first Evaluate: absence counts from here until data comes
 	lastData time.Time
+	gap      time.Duration // the source's latest known pace, for absent: auto
+	floor    string        // why a value beyond a threshold is not judged (min_count), for Status
 	// When each condition began to hold continuously; zero when it does not.
 	warnSince, critSince time.Time
 }
@@ -131,6 +163,12 @@ func (e *Engine) Evaluate(at time.Time, phase schedule.Phase, milestone string, 
 		if since.IsZero() {
 			since = st.start
 		}
+		if lim.autoAbsent {
+			if ok && rd.Gap > 0 {
+				st.gap = rd.Gap
+			}
+			lim.absent = AutoAbsent(st.gap)
+		}
 
 		to, val, thr, reason := st.state, math.NaN(), math.NaN(), st.reason
 		wasAbsent := st.absent
@@ -154,8 +192,11 @@ func (e *Engine) Evaluate(at time.Time, phase schedule.Phase, milestone string, 
 			continue
 		default:
 			before := st.level
-			to, val = judge(r, st, lim, rd.Value, at), rd.Value
+			to, val = judge(r, st, lim, rd, at), rd.Value
 			thr, reason = e.describe(r, lim, st.state, before, to)
+			if st.floor != "" && to == sources.StateOK {
+				reason = st.floor
+			}
 			if wasAbsent {
 				reason = "data again, " + reason
 			}
@@ -175,11 +216,21 @@ func (e *Engine) Evaluate(at time.Time, phase schedule.Phase, milestone string, 
 	return out
 }
 
-// judge returns the level value v earns, updating the pending timers.
-func judge(r *Rule, st *ruleState, lim limits, v float64, at time.Time) sources.State {
-	d, rec := r.Direction, r.recover()
-	enterWarn := lim.hasWarn && d.beyond(v, lim.warn)
-	enterCrit := lim.hasCrit && d.beyond(v, lim.crit)
+// judge returns the level reading rd earns, updating the pending timers.
+// A value over too few events or requests (min_count, min_total) is not
+// judged beyond a threshold: it neither fires nor holds a level.
+func judge(r *Rule, st *ruleState, lim limits, rd Reading, at time.Time) sources.State {
+	d, rec, v := r.Direction, r.recover(), rd.Value
+	st.floor = ""
+	beyond := func(t float64) bool { return d.beyond(v, t) }
+	if f := underFloor(r, rd); f != "" {
+		if lim.hasWarn && d.beyond(v, lim.warn) || lim.hasCrit && d.beyond(v, lim.crit) {
+			st.floor = f
+		}
+		beyond = func(float64) bool { return false }
+	}
+	enterWarn := lim.hasWarn && beyond(lim.warn)
+	enterCrit := lim.hasCrit && beyond(lim.crit)
 	st.warnSince = holdSince(st.warnSince, enterWarn, at)
 	st.critSince = holdSince(st.critSince, enterCrit, at)
 
@@ -194,13 +245,26 @@ func judge(r *Rule, st *ruleState, lim limits, v float64, at time.Time) sources.
 	// past its recovery level, with no pending on the way down.
 	hold := sources.StateOK
 	switch {
-	case st.level == sources.StateCrit && lim.hasCrit && d.beyond(v, d.recovery(lim.crit, rec)):
+	case st.level == sources.StateCrit && lim.hasCrit && beyond(d.recovery(lim.crit, rec)):
 		hold = sources.StateCrit
-	case st.level >= sources.StateWarn && lim.hasWarn && d.beyond(v, d.recovery(lim.warn, rec)):
+	case st.level >= sources.StateWarn && lim.hasWarn && beyond(d.recovery(lim.warn, rec)):
 		hold = sources.StateWarn
 	}
 	st.level = max(up, hold)
 	return st.level
+}
+
+// underFloor says why rd is too thin to judge under r's min_count and
+// min_total ("" when it is not, or when the source does not count).
+func underFloor(r *Rule, rd Reading) string {
+	switch {
+	case !rd.Counted:
+	case r.MinCount > 0 && rd.Count < float64(r.MinCount):
+		return fmt.Sprintf("%g of min_count %d in the span", rd.Count, r.MinCount)
+	case r.MinTotal > 0 && rd.Total < float64(r.MinTotal):
+		return fmt.Sprintf("%g requests of min_total %d in the span", rd.Total, r.MinTotal)
+	}
+	return ""
 }
 
 // describe gives the threshold and reason of a change to level. Coming

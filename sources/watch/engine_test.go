@@ -53,6 +53,8 @@ func dur(s string) model.Duration {
 
 func durp(s string) *model.Duration { d := dur(s); return &d }
 
+func absp(s string) *Absence { a := Absence(dur(s)); return &a }
+
 func run(t *testing.T, r Rule, steps []step) ([]Transition, *Engine) {
 	t.Helper()
 	e, err := NewEngine(Rules{r})
@@ -103,7 +105,7 @@ func TestEvaluate(t *testing.T) {
 	pending := Rule{Indicator: "x", Warn: Float(1), Crit: Float(2), For: dur("30s")}
 	hyst := Rule{Indicator: "x", Warn: Float(5), Crit: Float(10), Recover: 0.8}
 	below := Rule{Indicator: "x", Warn: Float(100), Crit: Float(10), Direction: Below, Recover: 0.8}
-	absent := Rule{Indicator: "x", Absent: dur("60s")}
+	absent := Rule{Indicator: "x", Absent: Absence(dur("60s"))}
 
 	cases := []struct {
 		name  string
@@ -164,8 +166,8 @@ func TestEvaluate(t *testing.T) {
 			{t: 0, v: 1}, {t: 10, v: 1, h: sources.HealthStale, dataT: secs(0)}, {t: 60, v: 1, h: sources.HealthStale, dataT: secs(0)},
 		}, []want{{10, ok, sources.StateStale, nan}, {60, sources.StateStale, crit, nan}}},
 
-		{"absence lasts until data, even into a phase with a longer limit", Rule{Indicator: "x", Absent: dur("60s"),
-			Phases: PhaseOverrides{Hot: &Override{Absent: durp("20s")}}}, []step{
+		{"absence lasts until data, even into a phase with a longer limit", Rule{Indicator: "x", Absent: Absence(dur("60s")),
+			Phases: PhaseOverrides{Hot: &Override{Absent: absp("20s")}}}, []step{
 			{t: 0, v: 1, phase: schedule.PhaseHot}, {t: 20, gone: true, phase: schedule.PhaseHot},
 			{t: 30, gone: true}, {t: 40, v: 1, dataT: secs(0)}, {t: 50, v: 1},
 		}, []want{{20, ok, crit, nan}, {50, crit, ok, nan}}},
@@ -202,7 +204,7 @@ func TestEvaluate(t *testing.T) {
 
 // The default 499 rule: crit above 1/s normally, 5/s in hot. A steady
 // 3/s is crit while approaching and falls to warn the instant the stage
-// ends; 6/s in hot must then last 10 s (the hot hold) to be crit again.
+// ends; 6/s in hot must then last 5 s (HotHold) to be crit again.
 func TestPhaseOverrideAcrossBoundary(t *testing.T) {
 	var r Rule
 	for _, d := range DefaultRules() {
@@ -217,8 +219,8 @@ func TestPhaseOverrideAcrossBoundary(t *testing.T) {
 		{t: 599, v: 3, phase: A, ms: "Day 1"},
 		{t: 600, v: 3, phase: H, ms: "Day 1"},
 		{t: 610, v: 6, phase: H, ms: "Day 1"},
-		{t: 619, v: 6, phase: H, ms: "Day 1"},
-		{t: 620, v: 6, phase: H, ms: "Day 1"},
+		{t: 614, v: 6, phase: H, ms: "Day 1"},
+		{t: 615, v: 6, phase: H, ms: "Day 1"},
 		{t: 1200, v: 3, phase: C, ms: "Day 1"},
 		{t: 1201, v: 0.7, phase: C, ms: "Day 1"}, // above warn × recover: stays warn
 		{t: 1202, v: 0.3, phase: C, ms: "Day 1"},
@@ -227,7 +229,7 @@ func TestPhaseOverrideAcrossBoundary(t *testing.T) {
 	check(t, got, []want{
 		{30, ok, crit, 1},
 		{600, crit, warn, 4},
-		{620, warn, crit, 5},
+		{615, warn, crit, 5},
 		{1201, crit, warn, 0.8},
 		{1202, warn, ok, 0.4},
 	})

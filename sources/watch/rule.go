@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/prometheus/common/model"
@@ -41,9 +42,14 @@ const (
 //	    direction: above            # default
 //	    for: 30s                    # the condition must hold this long before the state goes up
 //	    recover: 0.8                # the state comes down once value ≤ threshold × 0.8
-//	    absent: 60s                 # no data for this long → crit
+//	    absent: 60s                 # no data for this long → crit; auto: from the source's pace
+//	    min_count: 5                # a ratio or rate fires only on this many events in its span
 //	    phases:                     # per-phase overrides of warn, crit, for, absent
-//	      hot: {warn: 2, crit: 5}
+//	      hot: {warn: 2, crit: 5}   # in hot, for is at most HotHold unless named here
+//
+// An indicator may hold * for one dot-free part (nginx.*.5xx_ratio: every
+// path group's): the rule then judges each indicator it matches that no
+// rule names exactly (Expand).
 //
 // Recover is a fraction of the threshold rather than an explicit value, so
 // it follows per-phase thresholds without being repeated in each phase. For
@@ -59,7 +65,9 @@ type Rule struct {
 	Direction Direction      `yaml:"direction"`
 	For       model.Duration `yaml:"for"`
 	Recover   float64        `yaml:"recover"`
-	Absent    model.Duration `yaml:"absent"`
+	Absent    Absence        `yaml:"absent"`
+	MinCount  int            `yaml:"min_count"` // events (slow requests, 5xx, errors) the span must hold to judge
+	MinTotal  int            `yaml:"min_total"` // requests the span must hold to judge a ratio
 	Phases    PhaseOverrides `yaml:"phases"`
 
 	line int // of the indicator, for CheckIndicators; 0 when built in code
@@ -79,7 +87,37 @@ type Override struct {
 	Warn   *float64        `yaml:"warn"`
 	Crit   *float64        `yaml:"crit"`
 	For    *model.Duration `yaml:"for"`
-	Absent *model.Duration `yaml:"absent"`
+	Absent *Absence        `yaml:"absent"`
+}
+
+// Absence is how long an indicator may go without data before that is an
+// alarm (crit): a duration, 0 for never, or AbsentAuto.
+type Absence model.Duration
+
+// AbsentAuto judges absence by the source's own pace: a busy access log
+// is silent after a few seconds, one that writes a line a minute only
+// after several of its usual gaps (see AutoAbsent).
+const AbsentAuto = Absence(-1)
+
+// UnmarshalYAML takes a duration like 60s, or auto.
+func (a *Absence) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode && n.Value == "auto" {
+		*a = AbsentAuto
+		return nil
+	}
+	var d model.Duration
+	if err := n.Decode(&d); err != nil {
+		return err
+	}
+	*a = Absence(d)
+	return nil
+}
+
+func (a Absence) String() string {
+	if a == AbsentAuto {
+		return "auto"
+	}
+	return model.Duration(a).String()
 }
 
 // Rules is the `rules:` section. Decoding it also rejects two rules for
@@ -135,6 +173,11 @@ func (r *Rule) validate(n *yaml.Node) error {
 	if r.Indicator == "" || strings.ContainsAny(r.Indicator, " \t\n") {
 		return config.Errorf(at("indicator"), "indicator", "must be non-empty without spaces, got %q", r.Indicator)
 	}
+	for _, part := range strings.Split(r.Indicator, ".") {
+		if strings.Contains(part, "*") && part != "*" {
+			return config.Errorf(at("indicator"), "indicator", "%q: * stands for a whole part between dots (nginx.*.5xx_ratio)", r.Indicator)
+		}
+	}
 	switch r.Direction {
 	case Above, Below:
 	case "":
@@ -148,14 +191,20 @@ func (r *Rule) validate(n *yaml.Node) error {
 	if r.For < 0 {
 		return config.Errorf(at("for"), "for", "must not be negative")
 	}
-	if r.Absent < 0 {
+	if r.Absent < 0 && r.Absent != AbsentAuto {
 		return config.Errorf(at("absent"), "absent", "must not be negative")
 	}
-	fires := r.Warn != nil || r.Crit != nil || r.Absent > 0
+	if r.MinCount < 0 {
+		return config.Errorf(at("min_count"), "min_count", "must not be negative")
+	}
+	if r.MinTotal < 0 {
+		return config.Errorf(at("min_total"), "min_total", "must not be negative")
+	}
+	fires := r.Warn != nil || r.Crit != nil || r.Absent > 0 || r.Absent == AbsentAuto
 	for _, p := range schedule.Phases {
 		o := r.Phases.Get(p)
 		if o != nil {
-			fires = fires || o.Warn != nil || o.Crit != nil || (o.Absent != nil && *o.Absent > 0)
+			fires = fires || o.Warn != nil || o.Crit != nil || (o.Absent != nil && (*o.Absent > 0 || *o.Absent == AbsentAuto))
 		}
 		if err := r.checkLimits(r.limits(p), p, o, n); err != nil {
 			return err
@@ -202,7 +251,7 @@ func (r *Rule) checkLimits(l limits, p schedule.Phase, o *Override, n *yaml.Node
 	if l.pending < 0 {
 		return config.Errorf(config.FieldNode(node, "for"), field+"for", "must not be negative")
 	}
-	if l.absent < 0 {
+	if l.absent < 0 && !l.autoAbsent {
 		return config.Errorf(config.FieldNode(node, "absent"), field+"absent", "must not be negative")
 	}
 	return nil
@@ -254,10 +303,18 @@ func (rs Rules) Validate() error {
 }
 
 // CheckIndicators reports the first rule whose indicator known rejects,
-// with its line. It is separate from decoding because only the wiring
-// knows which sources, and so which indicators, exist.
-func (rs Rules) CheckIndicators(known func(string) bool) error {
+// with its line; a wildcard must match some indicator of names. It is
+// separate from decoding because only the wiring knows which sources, and
+// so which indicators, exist.
+func (rs Rules) CheckIndicators(known func(string) bool, names []string) error {
 	for i, r := range rs {
+		if IsPattern(r.Indicator) {
+			if !slices.ContainsFunc(names, func(n string) bool { return Match(r.Indicator, n) }) {
+				return &config.Error{Line: r.line, Field: fmt.Sprintf("rules[%d].indicator", i),
+					Err: fmt.Errorf("%q matches no indicator", r.Indicator)}
+			}
+			continue
+		}
 		if !known(r.Indicator) {
 			return &config.Error{Line: r.line, Field: fmt.Sprintf("rules[%d].indicator", i),
 				Err: fmt.Errorf("unknown indicator %q", r.Indicator)}

@@ -62,7 +62,8 @@ func TestGoodRuleFile(t *testing.T) {
 	if r.Direction != Above || r.Recover != 0.8 || time.Duration(r.For) != 30*time.Second {
 		t.Errorf("rule 0 = %+v", r)
 	}
-	if l := r.limits(schedule.PhaseHot); l.warn != 2 || l.crit != 5 || l.pending != 30*time.Second {
+	// hot names no for: it holds HotHold, not the base rule's 30 s
+	if l := r.limits(schedule.PhaseHot); l.warn != 2 || l.crit != 5 || l.pending != HotHold {
 		t.Errorf("hot limits = %+v", l)
 	}
 	if l := r.limits(schedule.PhaseCooling); l.warn != 0.5 || l.crit != 1 {
@@ -91,11 +92,11 @@ func TestCheckIndicators(t *testing.T) {
 	known := func(name string) bool {
 		return strings.HasPrefix(name, "prom.") || name == "nginx.499_rate" || name == "nginx.qps" || name == "app.db"
 	}
-	if err := rs.CheckIndicators(known); err != nil {
+	if err := rs.CheckIndicators(known, nil); err != nil {
 		t.Fatal(err)
 	}
 	noApp := func(name string) bool { return known(name) && !strings.HasPrefix(name, "app.") }
-	err = rs.CheckIndicators(noApp)
+	err = rs.CheckIndicators(noApp, nil)
 	if err == nil || err.Error() != `line 18: rules[2].indicator: unknown indicator "app.db"` {
 		t.Fatalf("error = %v", err)
 	}
@@ -127,8 +128,7 @@ func TestWithDefaults(t *testing.T) {
 		{Indicator: "prom.up", Crit: Float(1), Direction: Below},
 		{Indicator: "nginx.499_rate", Crit: Float(10)},
 	}
-	onlyNginx := func(name string) bool { return strings.HasPrefix(name, "nginx.") || strings.HasPrefix(name, "prom.") }
-	got := WithDefaults(user, onlyNginx)
+	got := WithDefaults(user, []string{"nginx.qps", "nginx.slow_ratio", "nginx.499_rate", "prom.up"})
 	var names []string
 	for _, r := range got {
 		names = append(names, r.Indicator)
@@ -142,7 +142,7 @@ func TestWithDefaults(t *testing.T) {
 }
 
 func TestWithDefaultsRenamed(t *testing.T) {
-	known := func(n string) bool { return n == "web.qps" || n == "web.499_rate" || n == "api.db" }
+	known := []string{"web.qps", "web.499_rate", "api.db"}
 	rename := func(n string) string {
 		switch {
 		case strings.HasPrefix(n, "nginx."):
