@@ -291,42 +291,7 @@ func TestWatchReplayWritesReport(t *testing.T) {
 // alarms at these times, judged in the phase each falls in.
 func TestWatchReplayNightAsFiled(t *testing.T) {
 	dir := t.TempDir()
-	const rate = 5
-	access := filepath.Join(dir, "access.log")
-	f, err := os.Create(access)
-	must(t, err)
-	start := stageEnd.Add(-10 * time.Minute)
-	silentFrom, silentTo := stageEnd.Add(2*time.Hour+10*time.Minute), stageEnd.Add(2*time.Hour+13*time.Minute)
-	must(t, synth.Write(f, synth.Options{Seed: 11, Lines: rate * int(silentFrom.Sub(start)/time.Second), Start: start, Rate: rate, Slow: 0.00001, IPs: 300}))
-	must(t, synth.Write(f, synth.Options{Seed: 12, Lines: rate * 600, Start: silentTo, Rate: rate, Slow: 0.00001, IPs: 300}))
-	must(t, f.Close())
-
-	var b strings.Builder
-	for s := 0; s < 300; s++ { // 00:00:00–00:04:59: three times the traffic again, and from 00:00:30 the hang
-		at := stageEnd.Add(time.Duration(s) * time.Second).Format("02/Jan/2006:15:04:05 -0700")
-		for i := 0; i < 3*rate; i++ {
-			fmt.Fprintf(&b, "10.7.%d.%d - - [%s] \"GET /yearend-api/v1/result HTTP/1.1\" 200 90 \"-\" \"ua\" 0.020 0.019\n", s%200, i, at)
-		}
-		if s >= 30 {
-			for i := 0; i < 20; i++ {
-				fmt.Fprintf(&b, "10.9.%d.%d - - [%s] \"GET /yearend-api/v1/rank HTTP/1.1\" 499 0 \"-\" \"ua\" 9.000 -\n", s%200, i, at)
-			}
-		}
-	}
-	storm := filepath.Join(dir, "storm.log")
-	must(t, os.WriteFile(storm, []byte(b.String()), 0o644))
-
-	b.Reset()
-	b.WriteString(start.Format(time.RFC3339) + " info listening on :3000\n")
-	lost := stageEnd.Add(90 * time.Minute)
-	for i := 0; i < 12; i++ { // 01:30:00–01:30:55, one every 5 s
-		b.WriteString(lost.Add(time.Duration(i)*5*time.Second).Format(time.RFC3339) + " error SequelizeDatabaseError: read ECONNRESET\n")
-		b.WriteString("    at Query.run (/srv/node_modules/sequelize/lib/dialects/mysql/query.js:52:25)\n")
-	}
-	b.WriteString(stageEnd.Add(2*time.Hour+20*time.Minute).Format(time.RFC3339) + " info still listening\n")
-	app := filepath.Join(dir, "app.log")
-	must(t, os.WriteFile(app, []byte(b.String()), 0o644))
-
+	access, storm, app := filedNight(t, dir, true)
 	cfg := filepath.Join(dir, "warroom.yml")
 	must(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`access_logs:
   - {name: nginx, paths: [%q, %q]}
