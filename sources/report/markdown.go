@@ -33,18 +33,18 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition, o Options) [
 	if loc == nil {
 		loc = sum.End.Location()
 	}
-	at := func(t time.Time) string { return clock(t.In(loc)) }
+	at := func(t time.Time) string { return units.Clock(t.In(loc)) }
 	title := md(sum.Stage)
 	if sum.Event != "" {
 		title = md(sum.Event) + " — " + title
 	}
 	fmt.Fprintf(&b, "# %s\n\n", title)
 	fmt.Fprintf(&b, "Stage end %s. Window %s – %s (%s … %s).\n",
-		stamp(sum.End.In(loc)), at(sum.From), at(sum.To),
+		units.Stamp(sum.End.In(loc)), at(sum.From), at(sum.To),
 		offset(sum.From.Sub(sum.End)), offset(sum.To.Sub(sum.End)))
 	if prev != nil {
 		fmt.Fprintf(&b, "Compared with **%s** (stage end %s) over the same offsets.\n",
-			md(prev.Stage), stamp(prev.End.In(loc)))
+			md(prev.Stage), units.Stamp(prev.End.In(loc)))
 	} else {
 		b.WriteString("No previous milestone to compare with.\n")
 	}
@@ -190,33 +190,10 @@ func offset(d time.Duration) string {
 	return b.String()
 }
 
-// clock is t's time of day with its zone's abbreviation, "00:00:07 CST",
-// or its offset, "00:00:07 +05:30", for a zone without one.
-func clock(t time.Time) string { return t.Format("15:04:05 ") + zoneLabel(t) }
-
-// stamp is t's date and time with its zone's abbreviation and offset:
-// "2027-01-02 00:00:00 CST +08:00" (the offset alone when the zone has no
-// abbreviation).
-func stamp(t time.Time) string {
-	if l := zoneLabel(t); l[0] != '+' && l[0] != '-' {
-		return t.Format("2006-01-02 15:04:05 ") + l + t.Format(" -07:00")
-	}
-	return t.Format("2006-01-02 15:04:05 -07:00")
-}
-
-// zoneLabel is t's zone abbreviation, or its offset as "+05:30" where the
-// zone has none (tzdata writes "+04", an unnamed fixed zone "+0530").
-func zoneLabel(t time.Time) string {
-	if abbr := t.Format("MST"); abbr[0] != '+' && abbr[0] != '-' {
-		return abbr
-	}
-	return t.Format("-07:00")
-}
-
 // when is t as a clock time in loc with its offset from end, e.g.
 // "00:00:07 CST (+7s)": the offset is what compares across milestones.
 func when(t, end time.Time, loc *time.Location) string {
-	return clock(t.In(loc)) + " (" + offset(t.Sub(end)) + ")"
+	return units.Clock(t.In(loc)) + " (" + offset(t.Sub(end)) + ")"
 }
 
 func count(n uint64) string { return fmt.Sprintf("%d", n) }
