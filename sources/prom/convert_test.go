@@ -49,6 +49,30 @@ func TestConvertValues(t *testing.T) {
 	}
 }
 
+// TestConvertEvaluationTime: an instant vector or scalar says which time
+// it was evaluated for (the oldest stamp, should they differ); a matrix's
+// samples keep their own times and say nothing of it, nor does an empty
+// vector.
+func TestConvertEvaluationTime(t *testing.T) {
+	t0 := model.TimeFromUnix(1_700_000_000)
+	for _, c := range []struct {
+		name string
+		v    model.Value
+		want time.Time
+	}{
+		{"vector", model.Vector{{Value: 1, Timestamp: t0}, {Value: 2, Timestamp: t0}}, t0.Time()},
+		{"vector of two times", model.Vector{{Value: 1, Timestamp: t0}, {Value: 2, Timestamp: t0.Add(-time.Minute)}}, t0.Add(-time.Minute).Time()},
+		{"scalar", &model.Scalar{Value: 1, Timestamp: t0}, t0.Time()},
+		{"empty vector", model.Vector{}, time.Time{}},
+		{"matrix", model.Matrix{{Values: []model.SamplePair{{Timestamp: t0, Value: 1}}}}, time.Time{}},
+	} {
+		got, err := convert(c.v, nil, sources.UnitCount, 0)
+		if err != nil || !got.evalAt.Equal(c.want) {
+			t.Errorf("%s: evaluated for %v (%v), want %v", c.name, got.evalAt, err, c.want)
+		}
+	}
+}
+
 func TestConvertKinds(t *testing.T) {
 	if c, err := convert(model.Vector{}, nil, sources.UnitCount, 0); err != nil || len(c.series) != 0 {
 		t.Errorf("empty vector: %v %v", c, err)
@@ -119,9 +143,24 @@ func TestHealth(t *testing.T) {
 		{"+Inf", answered(t0, 0, t0, math.Inf(1)), t0, sources.HealthError},
 		{"NaN is no value", answered(t0, 0, t0, math.NaN()), t0, sources.HealthOK},
 		{"an old answer is stale first", answered(t0, 0, t0, math.Inf(1)), t0.Add(2*iv + 1), sources.HealthStale},
+		// an instant vector or scalar says when it was evaluated for: the
+		// time asked, to the millisecond or the second; earlier, it is a
+		// cached answer, whatever its value and however recent
+		{"evaluated for the time asked", stamped(t0, t0, 1), t0, sources.HealthOK},
+		{"evaluated a second off", stamped(t0, t0.Add(-StampTolerance), 1), t0, sources.HealthOK},
+		{"cached", stamped(t0, t0.Add(-StampTolerance-time.Millisecond), 1), t0, sources.HealthStale},
+		{"cached five minutes ago", stamped(t0, t0.Add(-Lookback), 1), t0, sources.HealthStale},
+		{"cached NaN", stamped(t0, t0.Add(-time.Minute), math.NaN()), t0, sources.HealthStale},
+		{"cached +Inf is stale, not an error", stamped(t0, t0.Add(-time.Minute), math.Inf(1)), t0, sources.HealthStale},
+		{"evaluated a little ahead (the server's clock)", stamped(t0, t0.Add(30*time.Second), 1), t0, sources.HealthOK},
+		{"failed beats cached", func() queryState {
+			st := stamped(t0, t0.Add(-time.Minute), 1)
+			st.failHealth, st.failMsg = sources.HealthUnreachable, "dial"
+			return st
+		}(), t0, sources.HealthUnreachable},
 	}
 	for _, c := range cases {
-		got, msg := health(c.now, &c.st, iv)
+		got, msg := health(c.now, &c.st, iv, time.UTC)
 		if got != c.want {
 			t.Errorf("%s: health = %v (%s), want %v", c.name, got, msg, c.want)
 		}
@@ -129,6 +168,14 @@ func TestHealth(t *testing.T) {
 			t.Errorf("%s: stale without a reason", c.name)
 		}
 	}
+}
+
+// stamped is the state after one instant answer asked for `at` whose
+// samples say they were evaluated for evalAt.
+func stamped(at, evalAt time.Time, v float64) queryState {
+	st := answered(at, 0, evalAt, v)
+	st.evalAt = evalAt
+	return st
 }
 
 // answered is the state after one answer evaluated at `at` (with a range
