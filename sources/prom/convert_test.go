@@ -185,3 +185,31 @@ func answered(at time.Time, step time.Duration, sample time.Time, v float64) que
 	return queryState{fetchedAt: at, at: at, step: step,
 		series: []keyedSeries{{Series: sources.Series{Points: []sources.Point{{At: sample, V: v}}}}}}
 }
+
+// TestReasonZone: the times in a health reason are in the event's zone,
+// labelled, with the date when it is not the query's.
+func TestReasonZone(t *testing.T) {
+	at := time.Date(2026, 12, 31, 16, 0, 10, 0, time.UTC) // 00:00:10 in Shanghai
+	zone := func(name string) *time.Location {
+		l, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	for _, c := range []struct {
+		loc    *time.Location
+		evalAt time.Time
+		want   string
+	}{
+		{zone("Asia/Shanghai"), at.Add(-5 * time.Minute), "cached answer from 2026-12-31 23:55:10 CST, 5m before the time asked (00:00:10 CST)"},
+		{zone("America/New_York"), at.Add(-5 * time.Minute), "cached answer from 10:55:10 EST, 5m before the time asked (11:00:10 EST)"},
+		{time.FixedZone("", 5*3600+1800), at.Add(-90 * time.Second), "cached answer from 21:28:40 +05:30, 1m30s before the time asked (21:30:10 +05:30)"},
+	} {
+		v := sources.Value{Value: 1, At: c.evalAt}
+		h, msg := judgeValue(v, at, at.Add(-Lookback), c.evalAt, c.loc)
+		if h != sources.HealthStale || msg != c.want {
+			t.Errorf("in %s: %v %q, want stale %q", c.loc, h, msg, c.want)
+		}
+	}
+}
