@@ -297,7 +297,17 @@ func (c *Config) collectOptions(now func() time.Time, start string) (collect.Opt
 		o.Apps = append(o.Apps, s)
 	}
 	if len(c.Prometheus.Queries) > 0 {
-		q, err := prom.New(c.Prometheus, prom.Options{Now: now, Refresh: time.Duration(c.Refresh)})
+		// reasons name times in the event's zone, as the screen does: the
+		// schedule's (set below, and reloaded), else this machine's
+		zone := func() *time.Location {
+			if o.Schedule != nil {
+				if s := o.Schedule(); s != nil {
+					return s.Location()
+				}
+			}
+			return time.Local
+		}
+		q, err := prom.New(c.Prometheus, prom.Options{Now: now, Refresh: time.Duration(c.Refresh), Zone: zone})
 		if err != nil {
 			return o, nil, err
 		}

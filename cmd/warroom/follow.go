@@ -13,6 +13,7 @@ import (
 
 	"warroom/sources"
 	"warroom/sources/nginx"
+	"warroom/sources/units"
 )
 
 // followInterval is one line of `scan --follow` output.
@@ -30,11 +31,18 @@ type followInterval struct {
 	Seconds float64 `json:"seconds,omitempty"`
 }
 
+// followOpts are scan --follow's settings.
+type followOpts struct {
+	interval time.Duration
+	zone     *time.Location // times are written in it, labelled
+	json     bool
+}
+
 // runFollow follows paths (through rotation) and prints one summary per
 // interval until SIGINT/SIGTERM, or until ctx's deadline in tests; the
 // interval under way then is printed too, with what was written up to the
 // stop (the follower reads the files once more as it stops).
-func runFollow(ctx context.Context, cfg nginx.SourceConfig, interval time.Duration, asJSON bool, stdout, stderr io.Writer) int {
+func runFollow(ctx context.Context, cfg nginx.SourceConfig, o followOpts, stdout, stderr io.Writer) int {
 	src, err := nginx.NewSource(cfg, time.Now)
 	if err != nil {
 		fmt.Fprintf(stderr, "warroom scan: %v\n", err)
@@ -49,7 +57,7 @@ func runFollow(ctx context.Context, cfg nginx.SourceConfig, interval time.Durati
 	prevB, prevCodes, prevBad := agg.Counts()
 	prevAt := time.Now()
 	lastErr := map[string]string{}
-	tick := time.NewTicker(interval)
+	tick := time.NewTicker(o.interval)
 	defer tick.Stop()
 	enc := json.NewEncoder(stdout)
 	for {
@@ -66,7 +74,7 @@ func runFollow(ctx context.Context, cfg nginx.SourceConfig, interval time.Durati
 		}
 		b, codes, bad := agg.Counts()
 		iv := followInterval{
-			At:        now.Truncate(time.Millisecond),
+			At:        now.Truncate(time.Millisecond).In(o.zone),
 			Requests:  uint64(b.Requests - prevB.Requests),
 			Slow:      uint64(b.Slow - prevB.Slow),
 			S499:      uint64(b.S499 - prevB.S499),
@@ -79,7 +87,7 @@ func runFollow(ctx context.Context, cfg nginx.SourceConfig, interval time.Durati
 				iv.Status[strconv.Itoa(code)] = d
 			}
 		}
-		length := interval
+		length := o.interval
 		if last {
 			length = now.Sub(prevAt)
 			iv.Last, iv.Seconds = true, length.Seconds()
@@ -94,19 +102,25 @@ func runFollow(ctx context.Context, cfg nginx.SourceConfig, interval time.Durati
 			}
 		}
 		switch {
-		case asJSON:
+		case o.json:
 			enc.Encode(iv)
 		default:
-			fmt.Fprintf(stdout, "%s  requests %6s (%s/s)  499 %s  5xx %s  slow %s  malformed %s",
-				iv.At.Format("15:04:05"), grouped(iv.Requests), strconv.FormatFloat(float64(iv.Requests)/max(length.Seconds(), 0.001), 'f', 1, 64),
-				grouped(iv.S499), grouped(iv.S5xx), grouped(iv.Slow), grouped(iv.Malformed))
-			if last {
-				fmt.Fprintf(stdout, "  (last %.1fs, stopped)", length.Seconds())
-			}
-			fmt.Fprintln(stdout)
+			fmt.Fprintln(stdout, iv.text(length))
 		}
 		if last {
 			return exitOK
 		}
 	}
+}
+
+// text is the interval as a line for a person: its time labelled with its
+// zone, its rate as the screen writes it, counts exact.
+func (iv followInterval) text(length time.Duration) string {
+	s := fmt.Sprintf("%s  requests %6s (%s)  499 %s  5xx %s  slow %s  malformed %s",
+		units.Clock(iv.At), grouped(iv.Requests), units.Format(float64(iv.Requests)/max(length.Seconds(), 0.001), sources.UnitPerSecond),
+		grouped(iv.S499), grouped(iv.S5xx), grouped(iv.Slow), grouped(iv.Malformed))
+	if iv.Last {
+		s += fmt.Sprintf("  (last %.1fs, stopped)", length.Seconds())
+	}
+	return s
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -151,7 +152,7 @@ func TestScanFollowPrintsTheLastInterval(t *testing.T) {
 			if err := os.WriteFile(log, nil, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			args := []string{"scan", "-f", "--interval", "1h", log}
+			args := []string{"scan", "-f", "--interval", "1h", "--time-zone", "Asia/Shanghai", log}
 			if mode == "json" {
 				args = append(args, "--json")
 			}
@@ -189,8 +190,9 @@ func TestScanFollowPrintsTheLastInterval(t *testing.T) {
 				t.Fatalf("want one summary, the last one; got:\n%s", got)
 			}
 			if mode == "text" {
-				if !strings.Contains(got, "requests     30") || !strings.Contains(got, "499 7 ") || !strings.Contains(got, "stopped") {
-					t.Fatalf("last interval %q, want 30 requests, 7 of them 499, marked as stopped", got)
+				if !strings.Contains(got, "requests     30") || !strings.Contains(got, "499 7 ") || !strings.Contains(got, "stopped") ||
+					!regexp.MustCompile(`^\d\d:\d\d:\d\d CST `).MatchString(got) {
+					t.Fatalf("last interval %q, want its time in CST, 30 requests, 7 of them 499, marked as stopped", got)
 				}
 				return
 			}
@@ -200,6 +202,9 @@ func TestScanFollowPrintsTheLastInterval(t *testing.T) {
 			}
 			if iv.Requests != 30 || iv.S499 != 7 || iv.Status["200"] != 23 || !iv.Last || iv.Seconds <= 0 {
 				t.Fatalf("last interval %+v, want 30 requests (23 200, 7 499), marked last with its length", iv)
+			}
+			if !regexp.MustCompile(`"at":"[^"]+\+08:00"`).MatchString(got) {
+				t.Fatalf("last interval %s: want its time with the zone's offset", got)
 			}
 		})
 	}

@@ -17,6 +17,7 @@ import (
 	"warroom/sources"
 	"warroom/sources/nginx"
 	"warroom/sources/tail"
+	"warroom/sources/units"
 )
 
 const scanAbout = `Summarize nginx access logs (plain or gzip) without a terminal UI: totals,
@@ -35,6 +36,8 @@ type scanOpts struct {
 	follow     bool
 	interval   time.Duration
 	start      string
+	timeZone   string
+	zone       *time.Location // every time written is in it, labelled
 }
 
 func runScan(args []string, stdout, stderr io.Writer) int {
@@ -57,7 +60,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.format, "format", "auto", "log format: auto (detected from the first lines), combined, main, timed, upstreaminfo, a log_format statement or a format string")
 	fs.DurationVar(&o.slow, "slow", time.Second, "a request is slow when $request_time is above this")
 	fs.IntVar(&o.top, "top", 10, "how many IPs and paths to list")
-	fs.StringVar(&o.from, "from", "", "count only lines at or after this time (RFC 3339, or '2006-01-02 15:04[:05]' local)")
+	fs.StringVar(&o.from, "from", "", "count only lines at or after this time (RFC 3339, or '2006-01-02 15:04[:05]' in --time-zone)")
 	fs.StringVar(&o.to, "to", "", "count only lines before this time")
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of a report")
 	fs.StringVar(&o.client, "client", "remote_addr", "client identity: remote_addr, x_forwarded_for (first hop) or x_real_ip")
@@ -65,6 +68,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.follow, "f", false, "short for --follow")
 	fs.DurationVar(&o.interval, "interval", time.Second, "with --follow: how often to print")
 	fs.StringVar(&o.start, "start", "end", "with --follow: where to start: end, beginning, or a duration like 30m")
+	fs.StringVar(&o.timeZone, "time-zone", "", "IANA zone (e.g. Asia/Shanghai) to write times in and to read --from/--to in; default this machine's")
 	files, code, ok := parseFlags(fs, args)
 	if !ok {
 		return code
@@ -72,6 +76,15 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		fmt.Fprintln(stderr, "warroom scan: no files given (try: warroom scan /var/log/nginx/access.log)")
 		return exitUsage
+	}
+	o.zone = time.Local
+	if o.timeZone != "" {
+		z, err := time.LoadLocation(o.timeZone)
+		if err != nil {
+			fmt.Fprintf(stderr, "warroom scan: --time-zone: unknown time zone %q (want an IANA name like Asia/Shanghai)\n", sources.Sanitize(o.timeZone))
+			return exitUsage
+		}
+		o.zone = z
 	}
 	cfg := nginx.DefaultSourceConfig
 	cfg.Format, cfg.Client = o.format, o.client
@@ -90,7 +103,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "warroom scan: %v\n", err)
 			return exitUsage
 		}
-		return runFollow(followContext(), cfg, o.interval, o.json, stdout, stderr)
+		return runFollow(followContext(), cfg, followOpts{interval: o.interval, zone: o.zone, json: o.json}, stdout, stderr)
 	}
 	opts := cfg.AggregatorOptions()
 	// scan needs whole-run totals, not history: small rings keep RSS flat,
@@ -98,11 +111,11 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	opts.Seconds, opts.Minutes, opts.DetailMinutes = 600, 120, 1
 	opts.NoDetail = true // per-minute top-K sketches cost ~11% of a scan and it never reads them
 	var err error
-	if opts.From, err = parseWhen(o.from); err != nil {
+	if opts.From, err = parseWhen(o.from, o.zone); err != nil {
 		fmt.Fprintf(stderr, "warroom scan: --from: %v\n", err)
 		return exitUsage
 	}
-	if opts.To, err = parseWhen(o.to); err != nil {
+	if opts.To, err = parseWhen(o.to, o.zone); err != nil {
 		fmt.Fprintf(stderr, "warroom scan: --to: %v\n", err)
 		return exitUsage
 	}
@@ -167,7 +180,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.json {
 		// keys are exact, with controls and format characters as \u escapes
-		j := scanJSON(&sum)
+		j := scanJSON(&sum, o.zone)
 		j["format"], j["format_note"] = agg.Format().Name, o.formatNote
 		if j["format"] == "" {
 			j["format"] = "custom"
@@ -178,7 +191,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		}
 		return code
 	}
-	printReport(stdout, files, &sum, o.formatNote)
+	printReport(stdout, files, &sum, o.formatNote, o.zone)
 	return code
 }
 
@@ -217,7 +230,9 @@ func cutProfileFlag(args []string) ([]string, string) {
 	return out, prof
 }
 
-func parseWhen(s string) (int64, error) {
+// parseWhen reads a --from/--to time: RFC 3339, or a date and time
+// without an offset in zone.
+func parseWhen(s string, zone *time.Location) (int64, error) {
 	if s == "" {
 		return 0, nil
 	}
@@ -225,7 +240,7 @@ func parseWhen(s string) (int64, error) {
 		return t.Unix(), nil
 	}
 	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+		if t, err := time.ParseInLocation(layout, s, zone); err == nil {
 			return t.Unix(), nil
 		}
 	}
@@ -339,7 +354,9 @@ type jsonPeak struct {
 	Value float64    `json:"value"`
 }
 
-func scanJSON(s *nginx.Summary) map[string]any {
+// scanJSON is the summary for scripts: raw numbers, and times as RFC 3339
+// with zone's offset.
+func scanJSON(s *nginx.Summary, zone *time.Location) map[string]any {
 	status := map[string]uint64{}
 	for code, n := range s.Status {
 		status[strconv.Itoa(code)] = n
@@ -359,7 +376,7 @@ func scanJSON(s *nginx.Summary) map[string]any {
 		if p.At.IsZero() {
 			return jsonPeak{}
 		}
-		at := p.At
+		at := p.At.In(zone)
 		return jsonPeak{At: &at, Value: p.Value}
 	}
 	opt := func(v float64) any {
@@ -372,7 +389,7 @@ func scanJSON(s *nginx.Summary) map[string]any {
 		if t.IsZero() {
 			return nil
 		}
-		return t.UTC().Format(time.RFC3339)
+		return t.In(zone).Format(time.RFC3339)
 	}
 	return map[string]any{
 		"lines":        s.Lines,
@@ -402,7 +419,10 @@ func scanJSON(s *nginx.Summary) map[string]any {
 	}
 }
 
-func printReport(w io.Writer, files []string, s *nginx.Summary, formatNote string) {
+// printReport writes the summary for a person: times in zone, each
+// labelled; rates, ratios and latencies as the screen writes them; counts
+// exact.
+func printReport(w io.Writer, files []string, s *nginx.Summary, formatNote string, zone *time.Location) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	names := make([]string, len(files))
 	for i, f := range files {
@@ -415,8 +435,14 @@ func printReport(w io.Writer, files []string, s *nginx.Summary, formatNote strin
 		p("  outside --from/--to: %s\n", grouped(s.Filtered))
 	}
 	if !s.First.IsZero() {
-		p("  span       %s → %s (%s)\n", s.First.Local().Format(time.RFC3339), s.Last.Local().Format(time.RFC3339), s.Last.Sub(s.First))
-		p("  peak       second %s req/s at %s   minute %.1f req/s at %s\n", grouped(uint64(s.PeakSecond.Value)), s.PeakSecond.At.Local().Format("2006-01-02 15:04:05"), s.PeakMinute.Value, s.PeakMinute.At.Local().Format("2006-01-02 15:04"))
+		first, last := s.First.In(zone), s.Last.In(zone)
+		to := units.DateClock(last)
+		if y, m, d := first.Date(); last.Day() == d && last.Month() == m && last.Year() == y {
+			to = units.Clock(last) // the same day: the date once is enough
+		}
+		p("  span       %s → %s (%s)\n", units.Stamp(first), to, s.Last.Sub(s.First))
+		p("  peak       second %s at %s\n", units.Format(s.PeakSecond.Value, sources.UnitPerSecond), units.DateClock(s.PeakSecond.At.In(zone)))
+		p("             minute %s at %s\n", units.Format(s.PeakMinute.Value, sources.UnitPerSecond), units.Minute(s.PeakMinute.At.In(zone)))
 	}
 	p("\nstatus\n")
 	codes := make([]int, 0, len(s.Status))
@@ -427,10 +453,10 @@ func printReport(w io.Writer, files []string, s *nginx.Summary, formatNote strin
 	for _, c := range codes {
 		p("  %d %12s  %7s\n", c, grouped(s.Status[c]), pct(float64(s.Status[c]), float64(s.Requests)))
 	}
-	p("\n  499 (client gave up) %s = %s ‱ (%s)\n", grouped(uint64(s.S499)), permyriad(s.Ratio499()), pct(float64(s.S499), float64(s.Requests)))
-	p("  5xx                  %s = %s ‱ (%s)\n", grouped(uint64(s.Class[5])), permyriad(s.Ratio5xx()), pct(float64(s.Class[5]), float64(s.Requests)))
+	p("\n  499 (client gave up) %s = %s (%s)\n", grouped(uint64(s.S499)), permyriad(s.Ratio499()), pct(float64(s.S499), float64(s.Requests)))
+	p("  5xx                  %s = %s (%s)\n", grouped(uint64(s.Class[5])), permyriad(s.Ratio5xx()), pct(float64(s.Class[5]), float64(s.Requests)))
 	if s.HasTimes {
-		p("  slow (> %s)          %s = %s ‱ (%s)\n", s.SlowAbove, grouped(uint64(s.Totals.Bucket.Slow)), permyriad(s.SlowRatio()), pct(float64(s.Totals.Bucket.Slow), float64(s.Timed)))
+		p("  slow (> %s)          %s = %s (%s)\n", s.SlowAbove, grouped(uint64(s.Totals.Bucket.Slow)), permyriad(s.SlowRatio()), pct(float64(s.Totals.Bucket.Slow), float64(s.Timed)))
 		p("  latency              p50 %s  p95 %s  p99 %s\n", secs(s.P50), secs(s.P95), secs(s.P99))
 	} else {
 		p("  slow / latency       not in this log format (add $request_time)\n")
@@ -496,16 +522,19 @@ func pct(a, b float64) string {
 	return strconv.FormatFloat(100*a/b, 'f', 2, 64) + "%"
 }
 
+// permyriad is a ratio as the screen writes it (12‱); an undefined one
+// (no requests) is a dash.
 func permyriad(r float64) string {
 	if r < 0 {
 		return "–"
 	}
-	return strconv.FormatFloat(r*1e4, 'f', 1, 64)
+	return units.Format(r, sources.UnitRatio)
 }
 
+// secs is a latency as the screen writes it (250ms).
 func secs(v float64) string {
 	if v < 0 {
 		return "–"
 	}
-	return strconv.FormatFloat(v, 'f', 3, 64) + "s"
+	return units.Format(v, sources.UnitSeconds)
 }

@@ -101,7 +101,7 @@ func TestScanAgreesWithAwk(t *testing.T) {
 		`1.2.3.4 - - [31/Dec/2026:23:30:01 +0800] "GET / HTTP/1.1" 200` + "\n" + // truncated
 		"\x00\x00\x00\x00\n"
 	path := writeLog(t, 300000, bad)
-	got := scanJSONOf(t, path)
+	got := scanJSONOf(t, "--time-zone", "Asia/Shanghai", path)
 
 	out, err := exec.Command(awk, awkProgram, path).Output()
 	if err != nil {
@@ -171,7 +171,7 @@ func TestScanAgreesWithAwk(t *testing.T) {
 			t.Errorf("top ip %d: %s %d, awk %s %d", i, it.Key, it.Count, ips[i].k, ips[i].n)
 		}
 	}
-	if got.First != "2026-12-31T15:30:00Z" {
+	if got.First != "2026-12-31T23:30:00+08:00" {
 		t.Errorf("first %s", got.First)
 	}
 	if got.SlowRatio <= 0 || got.Latency.P50 <= 0 || got.Latency.P99 < got.Latency.P50 {
@@ -238,9 +238,15 @@ func TestScanLinesLongerThanItsBuffer(t *testing.T) {
 
 func TestScanFromTo(t *testing.T) {
 	path := writeLog(t, 15000, "") // 10 s at 1500 lines/s, from 23:30:00 +08:00
-	s := scanJSONOf(t, "--from", "2026-12-31T23:30:02+08:00", "--to", "2026-12-31T23:30:04+08:00", path)
+	s := scanJSONOf(t, "--time-zone", "UTC", "--from", "2026-12-31T23:30:02+08:00", "--to", "2026-12-31T23:30:04+08:00", path)
 	if s.Requests < 2800 || s.Requests > 3200 || s.First != "2026-12-31T15:30:02Z" || s.Last != "2026-12-31T15:30:03Z" {
 		t.Fatalf("window: %d requests, %s..%s", s.Requests, s.First, s.Last)
+	}
+	// a time without an offset is read in --time-zone: the same window
+	// as New York writes it
+	ny := scanJSONOf(t, "--time-zone", "America/New_York", "--from", "2026-12-31 10:30:02", "--to", "2026-12-31 10:30:04", path)
+	if ny.Requests != s.Requests || ny.First != "2026-12-31T10:30:02-05:00" || ny.Last != "2026-12-31T10:30:03-05:00" {
+		t.Fatalf("window in New York: %d requests, %s..%s; want %d", ny.Requests, ny.First, ny.Last, s.Requests)
 	}
 }
 
@@ -258,6 +264,7 @@ func TestScanErrors(t *testing.T) {
 		{[]string{"scan", "--from", "yesterday", "x.log"}, 2, `cannot read "yesterday"`},
 		{[]string{"scan", "--from", "2027-01-02", "--to", "2027-01-01", "x.log"}, 2, "is not before --to"},
 		{[]string{"scan", "--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"scan", "--time-zone", "Mars/Olympus", "x.log"}, 2, `--time-zone: unknown time zone "Mars/Olympus"`},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 	}
 	for _, c := range cases {

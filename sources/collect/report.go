@@ -68,9 +68,11 @@ func (c *Collector) writeReport(sched *schedule.Schedule, m schedule.Milestone, 
 	for _, e := range entries {
 		trs = append(trs, convertTransition(e.Transition, e.Acked))
 	}
+	// the schedule's zone, as the screen's clock and timeline show it
+	ro := report.Options{Zone: sched.Location(), Units: c.units()}
 	dir, name, done := c.o.ReportsDir, report.FileName(sched.Event(), m.Name), c.o.OnReport
 	c.reports.Go(func() {
-		path, err := report.Write(dir, name, report.Markdown(sum, prev, trs))
+		path, err := report.Write(dir, name, report.Markdown(sum, prev, trs, ro))
 		if done != nil {
 			done(path, err)
 		}
@@ -90,4 +92,14 @@ func (c *Collector) reportInputs() report.Inputs {
 	}
 	in.TopN = c.o.TopN
 	return in
+}
+
+// units is every indicator's unit, for a report to write values as the
+// screen does. The specs are fixed at New, so this reads no locked state.
+func (c *Collector) units() map[string]sources.Unit {
+	out := make(map[string]sources.Unit, len(c.specs))
+	for _, sp := range c.specs {
+		out[sp.name] = sp.unit
+	}
+	return out
 }

@@ -150,14 +150,15 @@ func TestReplayWritesReports(t *testing.T) {
 	md := string(day2)
 	for _, s := range []string{
 		"# ../../Year-end/x — Day 2", // the title keeps the name, the file name does not
-		"Window 00:04:00 – 00:07:00 (−1m … +2m)",
+		"Window 00:04:00 CST – 00:07:00 CST (−1m … +2m)",
 		"Compared with **Day 1**",
 		"| requests | 2400 | 2100 | +300 (+14%) |",
 		"| 499 (client gave up) | 600 | 300 | +300 (+100%) |",
 		"| DB errors (app log) | 4 | 0 | +4 |",
-		"| peak QPS, busiest second | 20 at 00:05:00 (0s) | 15 at 00:00:00 (0s) | +5.0 (+33%) |",
+		"| peak QPS, busiest second | 20/s at 00:05:00 CST (0s) | 15/s at 00:00:00 CST (0s) | +5/s (+33%) |",
 		"| 10.9.9.9 | 600 | 600 | 600 |",
 		"| nginx.499\\_rate | ok → ",
+		"| ok → warn | 10/s | 2/s | hot |", // the 499 rule's value and threshold as the screen writes them
 	} {
 		if !strings.Contains(md, s) {
 			t.Errorf("Day 2 report lacks %q:\n%s", s, md)

@@ -32,6 +32,18 @@ func cleanValue(v model.SampleValue) float64 {
 // converted is a query answer in sources types, before capping.
 type converted struct {
 	series []keyedSeries
+	// evalAt is the time an instant vector or scalar was evaluated for:
+	// Prometheus stamps every sample of one with it (the oldest stamp,
+	// should they differ). Zero for a matrix, whose samples keep their
+	// own times, and for an empty vector.
+	evalAt time.Time
+}
+
+// stamped notes a sample time of an evaluation-stamped answer.
+func (c *converted) stamped(t time.Time) {
+	if c.evalAt.IsZero() || t.Before(c.evalAt) {
+		c.evalAt = t
+	}
 }
 
 // keyedSeries is a series with the label fingerprint that identifies it
@@ -53,6 +65,7 @@ func convert(v model.Value, lg legend, unit sources.Unit, step time.Duration) (c
 		return out, errors.New(`no "data" in a "success" answer`)
 	case model.Vector:
 		for _, s := range val {
+			out.stamped(s.Timestamp.Time())
 			out.series = append(out.series, keyedSeries{
 				key: s.Metric.Fingerprint(),
 				Series: sources.Series{
@@ -64,6 +77,7 @@ func convert(v model.Value, lg legend, unit sources.Unit, step time.Duration) (c
 			})
 		}
 	case *model.Scalar:
+		out.stamped(val.Timestamp.Time())
 		out.series = append(out.series, keyedSeries{
 			Series: sources.Series{
 				Name:   lg.render(model.Metric{}),

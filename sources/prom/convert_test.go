@@ -49,6 +49,30 @@ func TestConvertValues(t *testing.T) {
 	}
 }
 
+// TestConvertEvaluationTime: an instant vector or scalar says which time
+// it was evaluated for (the oldest stamp, should they differ); a matrix's
+// samples keep their own times and say nothing of it, nor does an empty
+// vector.
+func TestConvertEvaluationTime(t *testing.T) {
+	t0 := model.TimeFromUnix(1_700_000_000)
+	for _, c := range []struct {
+		name string
+		v    model.Value
+		want time.Time
+	}{
+		{"vector", model.Vector{{Value: 1, Timestamp: t0}, {Value: 2, Timestamp: t0}}, t0.Time()},
+		{"vector of two times", model.Vector{{Value: 1, Timestamp: t0}, {Value: 2, Timestamp: t0.Add(-time.Minute)}}, t0.Add(-time.Minute).Time()},
+		{"scalar", &model.Scalar{Value: 1, Timestamp: t0}, t0.Time()},
+		{"empty vector", model.Vector{}, time.Time{}},
+		{"matrix", model.Matrix{{Values: []model.SamplePair{{Timestamp: t0, Value: 1}}}}, time.Time{}},
+	} {
+		got, err := convert(c.v, nil, sources.UnitCount, 0)
+		if err != nil || !got.evalAt.Equal(c.want) {
+			t.Errorf("%s: evaluated for %v (%v), want %v", c.name, got.evalAt, err, c.want)
+		}
+	}
+}
+
 func TestConvertKinds(t *testing.T) {
 	if c, err := convert(model.Vector{}, nil, sources.UnitCount, 0); err != nil || len(c.series) != 0 {
 		t.Errorf("empty vector: %v %v", c, err)
@@ -119,9 +143,24 @@ func TestHealth(t *testing.T) {
 		{"+Inf", answered(t0, 0, t0, math.Inf(1)), t0, sources.HealthError},
 		{"NaN is no value", answered(t0, 0, t0, math.NaN()), t0, sources.HealthOK},
 		{"an old answer is stale first", answered(t0, 0, t0, math.Inf(1)), t0.Add(2*iv + 1), sources.HealthStale},
+		// an instant vector or scalar says when it was evaluated for: the
+		// time asked, to the millisecond or the second; earlier, it is a
+		// cached answer, whatever its value and however recent
+		{"evaluated for the time asked", stamped(t0, t0, 1), t0, sources.HealthOK},
+		{"evaluated a second off", stamped(t0, t0.Add(-StampTolerance), 1), t0, sources.HealthOK},
+		{"cached", stamped(t0, t0.Add(-StampTolerance-time.Millisecond), 1), t0, sources.HealthStale},
+		{"cached five minutes ago", stamped(t0, t0.Add(-Lookback), 1), t0, sources.HealthStale},
+		{"cached NaN", stamped(t0, t0.Add(-time.Minute), math.NaN()), t0, sources.HealthStale},
+		{"cached +Inf is stale, not an error", stamped(t0, t0.Add(-time.Minute), math.Inf(1)), t0, sources.HealthStale},
+		{"evaluated a little ahead (the server's clock)", stamped(t0, t0.Add(30*time.Second), 1), t0, sources.HealthOK},
+		{"failed beats cached", func() queryState {
+			st := stamped(t0, t0.Add(-time.Minute), 1)
+			st.failHealth, st.failMsg = sources.HealthUnreachable, "dial"
+			return st
+		}(), t0, sources.HealthUnreachable},
 	}
 	for _, c := range cases {
-		got, msg := health(c.now, &c.st, iv)
+		got, msg := health(c.now, &c.st, iv, time.UTC)
 		if got != c.want {
 			t.Errorf("%s: health = %v (%s), want %v", c.name, got, msg, c.want)
 		}
@@ -131,10 +170,46 @@ func TestHealth(t *testing.T) {
 	}
 }
 
+// stamped is the state after one instant answer asked for `at` whose
+// samples say they were evaluated for evalAt.
+func stamped(at, evalAt time.Time, v float64) queryState {
+	st := answered(at, 0, evalAt, v)
+	st.evalAt = evalAt
+	return st
+}
+
 // answered is the state after one answer evaluated at `at` (with a range
 // step, or 0 for an instant query) whose one series' newest sample is v at
 // sample.
 func answered(at time.Time, step time.Duration, sample time.Time, v float64) queryState {
 	return queryState{fetchedAt: at, at: at, step: step,
 		series: []keyedSeries{{Series: sources.Series{Points: []sources.Point{{At: sample, V: v}}}}}}
+}
+
+// TestReasonZone: the times in a health reason are in the event's zone,
+// labelled, with the date when it is not the query's.
+func TestReasonZone(t *testing.T) {
+	at := time.Date(2026, 12, 31, 16, 0, 10, 0, time.UTC) // 00:00:10 in Shanghai
+	zone := func(name string) *time.Location {
+		l, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	for _, c := range []struct {
+		loc    *time.Location
+		evalAt time.Time
+		want   string
+	}{
+		{zone("Asia/Shanghai"), at.Add(-5 * time.Minute), "cached answer from 2026-12-31 23:55:10 CST, 5m before the time asked (00:00:10 CST)"},
+		{zone("America/New_York"), at.Add(-5 * time.Minute), "cached answer from 10:55:10 EST, 5m before the time asked (11:00:10 EST)"},
+		{time.FixedZone("", 5*3600+1800), at.Add(-90 * time.Second), "cached answer from 21:28:40 +05:30, 1m30s before the time asked (21:30:10 +05:30)"},
+	} {
+		v := sources.Value{Value: 1, At: c.evalAt}
+		h, msg := judgeValue(v, at, at.Add(-Lookback), c.evalAt, c.loc)
+		if h != sources.HealthStale || msg != c.want {
+			t.Errorf("in %s: %v %q, want stale %q", c.loc, h, msg, c.want)
+		}
+	}
 }

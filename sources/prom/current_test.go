@@ -50,9 +50,13 @@ func TestRangeValueOfAGoneSeries(t *testing.T) {
 		writeSeries(w, r, fakeSeries{job: "gone", v: 77, to: ended})
 	})
 	clk := newClock(now)
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
 	q := mustNew(t, testConfig(map[string]string{"p": f.URL}, QueryConfig{Name: "r", Kind: KindRange}),
-		Options{Now: clk.Now, Window: time.Hour, Width: 120})
-	_, err := q.EvaluateAll(context.Background())
+		Options{Now: clk.Now, Window: time.Hour, Width: 120, Zone: func() *time.Location { return shanghai }})
+	_, err = q.EvaluateAll(context.Background())
 	r := get(t, q.Snapshot(), "r")
 	t.Logf("%s", r)
 	if r.Health != sources.HealthStale || r.Value.Health != sources.HealthStale {
@@ -61,8 +65,8 @@ func TestRangeValueOfAGoneSeries(t *testing.T) {
 	if r.Value.Value != 77 || !r.Value.At.Equal(ended) {
 		t.Errorf("value %v at %v; want the old 77 at its own time %v", r.Value.Value, r.Value.At, ended)
 	}
-	if !strings.Contains(r.Err, "2024-01-01T00:06:00Z") || !strings.Contains(r.Err, "10m") {
-		t.Errorf("reason %q should name the sample's time and age", r.Err)
+	if !strings.Contains(r.Err, "newest sample at 08:06:00 CST, 10m before the query time 08:16:00 CST") {
+		t.Errorf("reason %q should name the sample's time in the event's zone, and its age", r.Err)
 	}
 	if err == nil || !strings.Contains(err.Error(), `prom: query "r": stale: `) {
 		t.Errorf("EvaluateAll error = %v", err)
@@ -137,8 +141,9 @@ func TestRangeHeadlinePrefersCurrent(t *testing.T) {
 	}
 }
 
-// TestSampleTimes: an instant answer's sample must lie within Prometheus'
-// lookback before the evaluation time, and not in the future; a range
+// TestSampleTimes: an instant vector is stamped with the time asked for
+// (to the millisecond, or the second); one stamped earlier is a cached
+// answer, stale however recent, and one in the future is an error. A range
 // answer's last point must not lie after the range's end.
 func TestSampleTimes(t *testing.T) {
 	now := time.Unix(1_700_000_100, 0)
@@ -151,9 +156,11 @@ func TestSampleTimes(t *testing.T) {
 		msg    string
 	}{
 		{"instant now", KindInstant, 0, sources.HealthOK, ""},
-		{"instant within lookback", KindInstant, -4 * time.Minute, sources.HealthOK, ""},
-		{"instant beyond lookback", KindInstant, -6 * time.Minute, sources.HealthStale, "6m before"},
-		{"instant a year ago", KindInstant, -year, sources.HealthStale, "1y before"},
+		{"instant to the second", KindInstant, -StampTolerance, sources.HealthOK, ""},
+		{"instant stamped 2s early", KindInstant, -2 * time.Second, sources.HealthStale, "cached answer from 22:14:58 UTC, 2s before the time asked (22:15:00 UTC)"},
+		{"instant within lookback", KindInstant, -4 * time.Minute, sources.HealthStale, "cached answer from 22:11:00 UTC, 4m before"},
+		{"instant a year ago", KindInstant, -year, sources.HealthStale, "cached answer from 2022-11-14 22:15:00 UTC, 1y before"},
+		{"instant a little ahead", KindInstant, 30 * time.Second, sources.HealthOK, ""},
 		{"instant a year ahead", KindInstant, year, sources.HealthError, "1y after"},
 		{"range a year ahead", KindRange, year, sources.HealthError, "1y after"},
 	}
@@ -168,7 +175,7 @@ func TestSampleTimes(t *testing.T) {
 				writeVector(w, r.at.Add(c.offset), 42)
 			})
 			q := mustNew(t, testConfig(map[string]string{"p": f.URL}, QueryConfig{Name: "x", Kind: c.kind}),
-				Options{Now: newClock(now).Now, Window: time.Hour, Width: 120})
+				Options{Now: newClock(now).Now, Window: time.Hour, Width: 120, Zone: func() *time.Location { return time.UTC }})
 			snap, err := q.EvaluateAll(context.Background())
 			r := get(t, snap, "x")
 			t.Logf("%s", r)

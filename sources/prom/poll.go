@@ -35,6 +35,7 @@ type request struct {
 // answer is a converted response, or why there is none.
 type answer struct {
 	series          []keyedSeries
+	evalAt          time.Time // see converted.evalAt
 	warnings, infos []string
 	fail            *QueryError
 }
@@ -80,7 +81,7 @@ func (qq *query) fetch(ctx context.Context, req request) (answer, bool) {
 		a.fail = qq.failure(sources.HealthError, err.Error())
 		return a, true
 	}
-	a.series = conv.series
+	a.series, a.evalAt = conv.series, conv.evalAt
 	return a, true
 }
 
@@ -126,7 +127,7 @@ func (q *Querier) poll(ctx context.Context, qq *query) {
 	if st.gen != gen {
 		return // the window changed while this was in flight; the loop refetches
 	}
-	before, _ := health(st.triedAt, st, qq.interval)
+	before, _ := health(st.triedAt, st, qq.interval, q.opts.Zone())
 	st.triedAt = q.opts.Now()
 	st.warnings, st.infos = a.warnings, a.infos
 	if a.fail != nil {
@@ -146,13 +147,13 @@ func (q *Querier) poll(ctx context.Context, qq *query) {
 		st.at, st.step, st.lastEnd = plan.end, plan.step, plan.end
 	} else {
 		st.series, st.more = capSeries(a.series, qq.cfg.MaxSeries, currentSince(now, 0, qq.interval))
-		st.at = now
+		st.at, st.evalAt = now, a.evalAt
 	}
 	q.logChange(qq, before)
 }
 
 func (q *Querier) logChange(qq *query, before sources.Health) {
-	after, msg := health(qq.st.triedAt, &qq.st, qq.interval)
+	after, msg := health(qq.st.triedAt, &qq.st, qq.interval, q.opts.Zone())
 	if after == before {
 		return
 	}

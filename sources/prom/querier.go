@@ -49,6 +49,10 @@ type Options struct {
 	MaxInflight int
 	// MaxBodyBytes caps each response body.
 	MaxBodyBytes int64
+	// Zone, optional, is the event's zone: the times in health reasons
+	// ("cached answer from 23:55:10 CST") are written in it. nil: this
+	// machine's.
+	Zone func() *time.Location
 	// Logger receives health changes; secrets are scrubbed. Default: none.
 	Logger *slog.Logger
 	// WrapTransport, when set, wraps each server's HTTP transport (for
@@ -88,7 +92,8 @@ type queryState struct {
 	series          []keyedSeries // ranked and capped
 	more            int
 	warnings, infos []string
-	at              time.Time // when the stored values are true
+	at              time.Time // the time asked for: an instant query's, a range's last step
+	evalAt          time.Time // the time an instant answer says it was evaluated for (converted.evalAt)
 	fetchedAt       time.Time // last successful answer
 	triedAt         time.Time // last attempt
 	failHealth      sources.Health
@@ -128,6 +133,9 @@ func New(cfg Config, opts Options) (*Querier, error) {
 	}
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.Zone == nil {
+		opts.Zone = func() *time.Location { return time.Local }
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -227,19 +235,19 @@ func (q *Querier) SetWindow(window time.Duration, width int) {
 // Snapshot returns a deep copy of every query's latest result, with
 // health judged at the clock's now.
 func (q *Querier) Snapshot() Snapshot {
-	now := q.opts.Now()
+	now, loc := q.opts.Now(), q.opts.Zone()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	snap := Snapshot{At: now, Results: make([]Result, len(q.queries))}
 	for i, qq := range q.queries {
-		snap.Results[i] = qq.resultLocked(now)
+		snap.Results[i] = qq.resultLocked(now, loc)
 	}
 	return snap
 }
 
-func (qq *query) resultLocked(now time.Time) Result {
+func (qq *query) resultLocked(now time.Time, loc *time.Location) Result {
 	st := &qq.st
-	h, msg := health(now, st, qq.interval)
+	h, msg := health(now, st, qq.interval, loc)
 	r := Result{
 		Name:      qq.cfg.Name,
 		Server:    qq.cfg.Server,

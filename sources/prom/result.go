@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"warroom/sources"
+	"warroom/sources/units"
 )
 
 // Result is one query's latest answer, in sources types only. It is a
@@ -115,43 +116,70 @@ func currentSince(at time.Time, step, interval time.Duration) time.Time {
 	return at.Add(-Lookback)
 }
 
+// StampTolerance is how far an instant answer's evaluation time may lie
+// before the time asked for. Prometheus evaluates an instant query at the
+// asked time and stamps every sample of a vector or scalar with it, to
+// the millisecond; other servers speaking the API do the same, some to the
+// second. An answer stamped earlier than that was computed for an earlier
+// query — a caching proxy replaying it — and its value is as old as its
+// stamp, whatever the lookback would allow. The query interval would be
+// too loose: a cache holding each answer for one interval would show a
+// value one interval old as current, every time.
+const StampTolerance = time.Second
+
 // health judges an answer against the clock: a failed last attempt is
 // reported as such; otherwise an answer older than two intervals is stale,
-// and then the headline sample is judged by its own time (judgeValue).
-func health(now time.Time, st *queryState, interval time.Duration) (sources.Health, string) {
+// and then the answer and its headline sample are judged by their own
+// times (judgeValue). Times in reasons are written in loc.
+func health(now time.Time, st *queryState, interval time.Duration, loc *time.Location) (sources.Health, string) {
 	switch {
 	case st.failHealth != sources.HealthUnknown:
 		return st.failHealth, st.failMsg
 	case st.fetchedAt.IsZero():
 		return sources.HealthUnknown, ""
 	case now.Sub(st.fetchedAt) > 2*interval:
-		return sources.HealthStale, fmt.Sprintf("no fresh answer since %s", st.fetchedAt.UTC().Format(time.RFC3339))
+		return sources.HealthStale, fmt.Sprintf("no fresh answer since %s (%s ago)", when(st.fetchedAt, now, loc), age(now.Sub(st.fetchedAt)))
 	}
 	// st.step is set by range queries only
 	v := headline("", "", st.series, st.at)
-	return judgeValue(v, st.at, currentSince(st.at, st.step, interval))
+	return judgeValue(v, st.at, currentSince(st.at, st.step, interval), st.evalAt, loc)
 }
 
-// judgeValue says whether a headline from an answer evaluated at `at` is a
-// current number. No value (an empty answer, NaN) is a true answer: there
-// is nothing to judge. A sample older than since is history (stale, with
-// its own time in Value.At); one after `at` (beyond MaxAhead) or ±Inf,
-// which no pane or JSON can show, is an error naming it, never a number a
-// rule could judge.
-func judgeValue(v sources.Value, at, since time.Time) (sources.Health, string) {
+// judgeValue says whether an answer asked for `at` — evaluated for evalAt
+// (zero when the answer does not say, see converted.evalAt) — and its
+// headline v are current. An answer evaluated for an earlier time is a
+// cached one: stale, however recent. No value (an empty answer, NaN) is a
+// true answer: there is nothing to judge. A sample older than since is
+// history (stale, with its own time in Value.At); one after `at` (beyond
+// MaxAhead) or ±Inf, which no pane or JSON can show, is an error naming
+// it, never a number a rule could judge.
+func judgeValue(v sources.Value, at, since, evalAt time.Time, loc *time.Location) (sources.Health, string) {
 	switch {
+	case !evalAt.IsZero() && at.Sub(evalAt) > StampTolerance:
+		return sources.HealthStale, fmt.Sprintf("cached answer from %s, %s before the time asked (%s)",
+			when(evalAt, at, loc), age(at.Sub(evalAt)), when(at, at, loc))
 	case math.IsNaN(v.Value):
 		return sources.HealthOK, ""
 	case v.At.After(at.Add(MaxAhead)):
 		return sources.HealthError, fmt.Sprintf("sample at %s is %s after the query time %s",
-			v.At.UTC().Format(time.RFC3339), age(v.At.Sub(at)), at.UTC().Format(time.RFC3339))
+			when(v.At, at, loc), age(v.At.Sub(at)), when(at, at, loc))
 	case v.At.Before(since):
 		return sources.HealthStale, fmt.Sprintf("newest sample at %s, %s before the query time %s",
-			v.At.UTC().Format(time.RFC3339), age(at.Sub(v.At)), at.UTC().Format(time.RFC3339))
+			when(v.At, at, loc), age(at.Sub(v.At)), when(at, at, loc))
 	case math.IsInf(v.Value, 0):
 		return sources.HealthError, fmt.Sprintf("value is %v", v.Value)
 	}
 	return sources.HealthOK, ""
+}
+
+// when is t as a person reads it on the screen, in loc and labelled, with
+// its date when that is not ref's (a sample a year old, a clock off).
+func when(t, ref time.Time, loc *time.Location) string {
+	t, ref = t.In(loc), ref.In(loc)
+	if y, m, d := t.Date(); ref.Day() != d || ref.Month() != m || ref.Year() != y {
+		return units.DateClock(t)
+	}
+	return units.Clock(t)
 }
 
 // judged sets a headline's health; ±Inf becomes no value, so nothing

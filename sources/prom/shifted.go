@@ -81,7 +81,7 @@ func (q *Querier) oneOff(ctx context.Context, qq *query, req request) (Result, e
 	r.Series, r.More = copySeries(series), more
 	r.FetchedAt = r.TriedAt
 	r.Value = headline(r.Name, r.Unit, series, r.At)
-	r.Health, r.Err = judgeValue(r.Value, r.At, since)
+	r.Health, r.Err = judgeValue(r.Value, r.At, since, a.evalAt, q.opts.Zone())
 	r.Value = judged(r.Value, r.Health, r.Err)
 	return r, nil
 }

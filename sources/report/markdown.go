@@ -3,33 +3,48 @@ package report
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
 	"warroom/sources"
+	"warroom/sources/units"
 )
+
+// Options say how a report writes what it shows.
+type Options struct {
+	// Zone is the event's zone: every time is written in it, each with
+	// its abbreviation (or offset). nil: the zone of the stage end.
+	Zone *time.Location
+	// Units are the indicators' units, so a transition's value and
+	// threshold read as the screen writes them (23‱, 7.8/s); an
+	// indicator left out is a count.
+	Units map[string]sources.Unit
+}
 
 // Markdown renders sum — beside prev when not nil — with the rule
 // transitions that fell within sum's window and the top talkers. Times are
-// shown in the zone of sum.End. Text that came from logs or config is
-// sanitized and escaped, so a path cannot break a table or the terminal of
-// whoever cats the file.
-func Markdown(sum, prev *Summary, transitions []sources.Transition) []byte {
+// written in o.Zone, labelled; values as the screen writes them
+// (units.Format). Text that came from logs or config is sanitized and
+// escaped, so a path cannot break a table or the terminal of whoever cats
+// the file.
+func Markdown(sum, prev *Summary, transitions []sources.Transition, o Options) []byte {
 	var b bytes.Buffer
-	loc := sum.End.Location()
-	clock := func(t time.Time) string { return t.In(loc).Format("15:04:05") }
+	loc := o.Zone
+	if loc == nil {
+		loc = sum.End.Location()
+	}
+	at := func(t time.Time) string { return units.Clock(t.In(loc)) }
 	title := md(sum.Stage)
 	if sum.Event != "" {
 		title = md(sum.Event) + " — " + title
 	}
 	fmt.Fprintf(&b, "# %s\n\n", title)
 	fmt.Fprintf(&b, "Stage end %s. Window %s – %s (%s … %s).\n",
-		sum.End.In(loc).Format("2006-01-02 15:04:05 -07:00"), clock(sum.From), clock(sum.To),
+		units.Stamp(sum.End.In(loc)), at(sum.From), at(sum.To),
 		offset(sum.From.Sub(sum.End)), offset(sum.To.Sub(sum.End)))
 	if prev != nil {
 		fmt.Fprintf(&b, "Compared with **%s** (stage end %s) over the same offsets.\n",
-			md(prev.Stage), prev.End.In(loc).Format("2006-01-02 15:04:05 -07:00"))
+			md(prev.Stage), units.Stamp(prev.End.In(loc)))
 	} else {
 		b.WriteString("No previous milestone to compare with.\n")
 	}
@@ -52,14 +67,15 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition) []byte {
 		p = &Summary{}
 	}
 	row("requests", count(sum.Requests), count(p.Requests), countDelta(sum.Requests, p.Requests))
-	row("peak QPS, busiest second", peak(sum.PeakSecond, sum.End, "%.0f"), peak(p.PeakSecond, p.End, "%.0f"),
-		peakDelta(sum.PeakSecond, p.PeakSecond, false))
-	row("peak QPS, busiest minute (mean)", peak(sum.PeakMinute, sum.End, "%.1f"), peak(p.PeakMinute, p.End, "%.1f"),
-		peakDelta(sum.PeakMinute, p.PeakMinute, false))
-	row(fmt.Sprintf("max slow ratio, %s spans", SlowSpan), pct(sum.MaxSlow, sum.End), pct(p.MaxSlow, p.End),
-		peakDelta(sum.MaxSlow, p.MaxSlow, true))
-	row("max slow ratio, per minute", pct(sum.MaxSlowMinute, sum.End), pct(p.MaxSlowMinute, p.End),
-		peakDelta(sum.MaxSlowMinute, p.MaxSlowMinute, true))
+	perSec, ratio := sources.UnitPerSecond, sources.UnitRatio
+	row("peak QPS, busiest second", peak(sum.PeakSecond, sum.End, loc, perSec), peak(p.PeakSecond, p.End, loc, perSec),
+		peakDelta(sum.PeakSecond, p.PeakSecond, perSec))
+	row("peak QPS, busiest minute (mean)", peak(sum.PeakMinute, sum.End, loc, perSec), peak(p.PeakMinute, p.End, loc, perSec),
+		peakDelta(sum.PeakMinute, p.PeakMinute, perSec))
+	row(fmt.Sprintf("max slow ratio, %s spans", SlowSpan), peak(sum.MaxSlow, sum.End, loc, ratio), peak(p.MaxSlow, p.End, loc, ratio),
+		peakDelta(sum.MaxSlow, p.MaxSlow, ratio))
+	row("max slow ratio, per minute", peak(sum.MaxSlowMinute, sum.End, loc, ratio), peak(p.MaxSlowMinute, p.End, loc, ratio),
+		peakDelta(sum.MaxSlowMinute, p.MaxSlowMinute, ratio))
 	row("slow requests", count(sum.Slow), count(p.Slow), countDelta(sum.Slow, p.Slow))
 	row("499 (client gave up)", count(sum.S499), count(p.S499), countDelta(sum.S499, p.S499))
 	row("5xx", count(sum.S5xx), count(p.S5xx), countDelta(sum.S5xx, p.S5xx))
@@ -70,7 +86,7 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition) []byte {
 		}
 		row("DB errors (app log)", cur, old, d)
 	}
-	row("worst minute (499 + 5xx + slow)", worst(sum), worst(p), "")
+	row("worst minute (499 + 5xx + slow)", worst(sum, loc), worst(p, loc), "")
 	row("distinct client IPs (estimate)", distinct(sum), distinct(p), distinctDelta(sum, p))
 
 	var in []sources.Transition
@@ -85,8 +101,10 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition) []byte {
 	} else {
 		b.WriteString("| time | offset | indicator | from → to | value | threshold | phase |\n|---|---:|---|---|---:|---:|---|\n")
 		for _, tr := range in {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s → %s | %s | %s | %s |\n", clock(tr.At), offset(tr.At.Sub(sum.End)),
-				md(tr.Indicator), md(tr.From.String()), md(tr.To.String()), num(tr.Value), num(tr.Threshold), md(string(tr.Phase)))
+			u := o.Units[tr.Indicator]
+			fmt.Fprintf(&b, "| %s | %s | %s | %s → %s | %s | %s | %s |\n", at(tr.At), offset(tr.At.Sub(sum.End)),
+				md(tr.Indicator), md(tr.From.String()), md(tr.To.String()),
+				md(units.Format(tr.Value, u)), md(units.Format(tr.Threshold, u)), md(string(tr.Phase)))
 		}
 	}
 
@@ -172,10 +190,10 @@ func offset(d time.Duration) string {
 	return b.String()
 }
 
-// when is t as a clock time in end's zone with its offset from end,
-// e.g. "00:00:07 (+7s)": the offset is what compares across milestones.
-func when(t, end time.Time) string {
-	return t.In(end.Location()).Format("15:04:05") + " (" + offset(t.Sub(end)) + ")"
+// when is t as a clock time in loc with its offset from end, e.g.
+// "00:00:07 CST (+7s)": the offset is what compares across milestones.
+func when(t, end time.Time, loc *time.Location) string {
+	return units.Clock(t.In(loc)) + " (" + offset(t.Sub(end)) + ")"
 }
 
 func count(n uint64) string { return fmt.Sprintf("%d", n) }
@@ -188,31 +206,35 @@ func countDelta(cur, old uint64) string {
 	return fmt.Sprintf("%+d (%+.0f%%)", d, 100*float64(d)/float64(old))
 }
 
-func peak(p Peak, end time.Time, f string) string {
+// peak is a peak's value in its unit and when it happened.
+func peak(p Peak, end time.Time, loc *time.Location, u sources.Unit) string {
 	if !p.Valid {
 		return "n/a"
 	}
-	return fmt.Sprintf(f+" at %s", p.Value, when(p.At, end))
+	return units.Format(p.Value, u) + " at " + when(p.At, end, loc)
 }
 
-func pct(p Peak, end time.Time) string {
-	if !p.Valid {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.1f%% at %s", 100*p.Value, when(p.At, end))
-}
-
-func peakDelta(cur, old Peak, percent bool) string {
+// peakDelta is how far cur's peak is from old's, in their unit, and by
+// how much in percent where that means something (not for ratios: a
+// ratio's change is read in its own unit).
+func peakDelta(cur, old Peak, u sources.Unit) string {
 	if !cur.Valid || !old.Valid {
 		return ""
 	}
-	if percent {
-		return fmt.Sprintf("%+.1f pp", 100*(cur.Value-old.Value))
+	d := cur.Value - old.Value
+	s := signed(d, u)
+	if u == sources.UnitRatio || old.Value == 0 {
+		return s
 	}
-	if old.Value == 0 {
-		return fmt.Sprintf("%+.1f", cur.Value-old.Value)
+	return fmt.Sprintf("%s (%+.0f%%)", s, 100*d/old.Value)
+}
+
+// signed is d in its unit with a sign, "+5/s" or "-2.5‱".
+func signed(d float64, u sources.Unit) string {
+	if d < 0 {
+		return "-" + units.Format(-d, u)
 	}
-	return fmt.Sprintf("%+.1f (%+.0f%%)", cur.Value-old.Value, 100*(cur.Value-old.Value)/old.Value)
+	return "+" + units.Format(d, u)
 }
 
 func dbCell(s *Summary) string {
@@ -225,12 +247,12 @@ func dbCell(s *Summary) string {
 	return count(s.DBErrors)
 }
 
-func worst(s *Summary) string {
+func worst(s *Summary, loc *time.Location) string {
 	if !s.Worst.Valid {
 		return "n/a"
 	}
 	w := s.Worst
-	return fmt.Sprintf("%s: 499 %d, 5xx %d, slow %d of %d", when(w.At, s.End), w.S499, w.S5xx, w.Slow, w.Requests)
+	return fmt.Sprintf("%s: 499 %d, 5xx %d, slow %d of %d", when(w.At, s.End, loc), w.S499, w.S5xx, w.Slow, w.Requests)
 }
 
 func distinct(s *Summary) string {
@@ -245,11 +267,4 @@ func distinctDelta(cur, old *Summary) string {
 		return ""
 	}
 	return countDelta(cur.DistinctIPs, old.DistinctIPs)
-}
-
-func num(v float64) string {
-	if math.IsNaN(v) {
-		return "—"
-	}
-	return fmt.Sprintf("%.4g", v)
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -196,7 +198,7 @@ func TestMarkdownGolden(t *testing.T) {
 		{At: curEnd.Add(35 * time.Second), Indicator: "nginx.499_rate", From: sources.StateOK, To: sources.StateCrit, Value: 10, Threshold: 5, Phase: sources.PhaseHot, Milestone: "Day 2"},
 		{At: curEnd.Add(75 * time.Second), Indicator: "app.db|\x1b[2J", From: sources.StateCrit, To: sources.StateOK, Value: math.NaN(), Threshold: math.NaN(), Phase: sources.PhaseHot, Milestone: "Day 2"},
 	}
-	got := Markdown(cur, prev, trs)
+	got := Markdown(cur, prev, trs, Options{Units: nightUnits})
 	golden(t, "night.md", got)
 	if strings.Contains(string(got), "\x1b") {
 		t.Error("an escape byte reached the report")
@@ -206,7 +208,14 @@ func TestMarkdownGolden(t *testing.T) {
 	}
 
 	// the first milestone has nothing to compare with
-	golden(t, "first.md", Markdown(prev, nil, nil))
+	golden(t, "first.md", Markdown(prev, nil, nil, Options{}))
+}
+
+// nightUnits are the units of the night's indicators, as a collector
+// gives them.
+var nightUnits = map[string]sources.Unit{
+	"nginx.qps": sources.UnitPerSecond, "nginx.slow_ratio": sources.UnitRatio,
+	"nginx.499_rate": sources.UnitPerSecond, "app.db|\x1b[2J": sources.UnitCount,
 }
 
 func golden(t *testing.T, name string, got []byte) {
@@ -242,7 +251,7 @@ func TestMarkdownEscapes(t *testing.T) {
 	}
 	// notes name milestones too
 	s := &Summary{Window: Window{Stage: "Day 2"}, Notes: []string{"not compared with Day\u202e 1: its window is from before the access log's first line"}}
-	if got := string(Markdown(s, nil, nil)); strings.Contains(got, "\u202e") || !strings.Contains(got, `Day\\u202e 1`) {
+	if got := string(Markdown(s, nil, nil, Options{})); strings.Contains(got, "\u202e") || !strings.Contains(got, `Day\\u202e 1`) {
 		t.Errorf("a note with a bidi override:\n%s", got)
 	}
 }
@@ -314,7 +323,7 @@ func BenchmarkMarkdown(b *testing.B) {
 	in := inputs(agg, w, 24*time.Hour)
 	cur, prev := Summarize(in, curWin, readAt), Summarize(in, prevWin, readAt)
 	for b.Loop() {
-		Markdown(cur, prev, nil)
+		Markdown(cur, prev, nil, Options{Units: nightUnits})
 	}
 }
 
@@ -333,5 +342,66 @@ func TestBeforeLogAcrossLogs(t *testing.T) {
 	early := Window{Stage: "early", End: agg.First().Add(-time.Hour), From: agg.First().Add(-90 * time.Minute), To: agg.First().Add(-30 * time.Minute)}
 	if s := Summarize(in, early, readAt); !s.BeforeLog || !strings.Contains(strings.Join(s.Notes, " "), "before the access log's first line") {
 		t.Errorf("a window before every log: BeforeLog %v, notes %q", s.BeforeLog, s.Notes)
+	}
+}
+
+// TestMarkdownZoneAndUnits: every time a report writes is in the event's
+// zone with its label — across a DST change, for a zone without an
+// abbreviation, and when the stage end arrives in another zone — and
+// every value and threshold reads as the screen writes it.
+func TestMarkdownZoneAndUnits(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2027-03-14 07:00 UTC is 03:00 EDT, a minute after New York's clocks
+	// jumped from 02:00 EST; −10m … +20m spans the change
+	end := time.Date(2027, 3, 14, 7, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name   string
+		zone   *time.Location
+		labels []string // every time carries one of these
+		want   []string // cells, as written
+		unit   sources.Unit
+		v, thr float64
+	}{
+		{"event zone over a UTC stage end", sh, []string{"CST"},
+			[]string{"Stage end 2027-03-14 15:00:00 CST +08:00", "Window 14:50:00 CST – 15:20:00 CST", "| 15:00:13 CST | +13s |", "| 1610‱ | 20‱ |"},
+			sources.UnitRatio, 0.161, 0.002},
+		{"across a DST change", ny, []string{"EST", "EDT"},
+			[]string{"Stage end 2027-03-14 03:00:00 EDT -04:00", "Window 01:50:00 EST – 03:20:00 EDT", "| 03:00:13 EDT |", "| 7.8/s | 1.2k/s |"},
+			sources.UnitPerSecond, 7.8, 1200},
+		{"a zone without an abbreviation", time.FixedZone("", 5*3600+1800), []string{"+05:30"},
+			[]string{"Stage end 2027-03-14 12:30:00 +05:30", "Window 12:20:00 +05:30 – 12:50:00 +05:30", "| 250ms | 1.5s |"},
+			sources.UnitSeconds, 0.25, 1.5},
+		{"no zone given: the stage end's", nil, []string{"UTC"},
+			[]string{"Stage end 2027-03-14 07:00:00 UTC +00:00", "| 07:00:13 UTC |", "| 12.3k | 5 |"},
+			"", 12345, 5},
+	}
+	stamped := regexp.MustCompile(`\d\d:\d\d:\d\d( [^ |).]+)?`)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := Window{Event: "e", Stage: "s", End: end, From: end.Add(-10 * time.Minute), To: end.Add(20 * time.Minute)}
+			p := Peak{At: end.Add(7 * time.Second), Value: 1234, Valid: true}
+			sum := &Summary{Window: w, PeakSecond: p, PeakMinute: p, MaxSlow: Peak{At: p.At, Value: 0.0023, Valid: true},
+				Worst: Minute{At: end, Requests: 9, Valid: true}}
+			prev := &Summary{Window: SameOffsets(w, "r", end.Add(-24*time.Hour)), PeakSecond: Peak{At: end.Add(-24 * time.Hour), Value: 1000, Valid: true}}
+			trs := []sources.Transition{{At: end.Add(13 * time.Second), Indicator: "x.y", From: sources.StateOK, To: sources.StateCrit, Value: c.v, Threshold: c.thr}}
+			got := string(Markdown(sum, prev, trs, Options{Zone: c.zone, Units: map[string]sources.Unit{"x.y": c.unit}}))
+			for _, m := range stamped.FindAllStringSubmatch(got, -1) {
+				if !slices.Contains(c.labels, m[1][min(1, len(m[1])):]) {
+					t.Errorf("%q is not labelled %v:\n%s", m[0], c.labels, got)
+				}
+			}
+			for _, s := range append(c.want, "| 1.23k/s at ", "| 1k/s at ", "| +234/s (+23%) |", "| 23‱ at ") {
+				if !strings.Contains(got, s) {
+					t.Errorf("lacks %q:\n%s", s, got)
+				}
+			}
+		})
 	}
 }
