@@ -1,6 +1,9 @@
 package sources
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Phase is where an instant sits relative to the stage-milestone schedule.
 type Phase string
@@ -25,15 +28,60 @@ type Milestone struct {
 // Indicator is one judged number: a stat pane shows Value, State and Spark;
 // a chart shows Series with Warn/Crit lines.
 type Indicator struct {
-	Name      string // stable id, e.g. nginx.qps, app.db, prom.db_conn
-	Title     string // what a person reads, e.g. "QPS", "slow ‱", "499/s"
-	Value     Value  // the current reading (Health says whether it is current)
-	State     State
-	Reason    string  // short why for the state (e.g. "> 5/s for 30s (hot)")
-	Warn      float64 // NaN when the rule has none
-	Crit      float64
+	Name   string // stable id, e.g. nginx.qps, app.db, prom.db_conn
+	Title  string // what a person reads, e.g. "QPS", "slow ‱", "499/s"
+	Value  Value  // the current reading (Health says whether it is current)
+	State  State
+	Reason string  // the rule's short why for the state (e.g. "above crit 5/s")
+	Warn   float64 // NaN when the rule has none
+	Crit   float64
+	Below  bool // trouble is under Warn and Crit (the rule's direction), not over
+	// Pending is the worse state the indicator is on its way to: its
+	// rule's condition holds but has not lasted the rule's `for` yet;
+	// StateUnknown when none. PendingAt is when it fires if the condition
+	// keeps holding.
+	Pending   State
+	PendingAt time.Time
 	Series    Series // the window, oldest first
 	Secondary Series // optional overlay (e.g. the same window at the previous milestone)
+}
+
+// PendingIn is how long until Pending fires, seen at instant at, rounded
+// up to a whole second (a count-down never says 0s before it fires);
+// false when nothing is pending.
+func (in Indicator) PendingIn(at time.Time) (time.Duration, bool) {
+	if in.Pending == StateUnknown {
+		return 0, false
+	}
+	d := in.PendingAt.Sub(at)
+	if r := d % time.Second; r > 0 {
+		d += time.Second - r
+	}
+	return max(d, 0), true
+}
+
+// Beyond is the worst threshold the current value is past, on the
+// rule's side of it: StateCrit, StateWarn, or StateOK when neither (or
+// there is no value). A value judged ok while Beyond says otherwise is
+// held by something — a pending `for`, a noise floor — and must not look
+// fine.
+func (in Indicator) Beyond() State {
+	v := in.Value.Value
+	past := func(t float64) bool {
+		if in.Below {
+			return v < t
+		}
+		return v > t
+	}
+	switch {
+	case math.IsNaN(v):
+		return StateOK
+	case !math.IsNaN(in.Crit) && past(in.Crit):
+		return StateCrit
+	case !math.IsNaN(in.Warn) && past(in.Warn):
+		return StateWarn
+	}
+	return StateOK
 }
 
 // TopRow is one heavy talker.
@@ -137,6 +185,21 @@ func (s *Snapshot) Worst() State {
 		}
 	}
 	return worst
+}
+
+// Pending counts the indicators on their way to a worse state (see
+// Indicator.Pending) and names the worst state they are heading to.
+func (s *Snapshot) Pending() (n int, to State) {
+	for _, in := range s.Indicators {
+		if in.Pending == StateUnknown {
+			continue
+		}
+		n++
+		if in.Pending == StateCrit || to == StateUnknown {
+			to = in.Pending
+		}
+	}
+	return n, to
 }
 
 // Indicator returns the indicator with the given name.

@@ -24,6 +24,16 @@ func TestFrame(t *testing.T) {
 			golden.RequireEqual(t, Frame(fixture.Snapshot(), sz[0], sz[1], Options{ASCII: true}))
 		})
 	}
+	// seconds before alerts fire: pending states with their time left
+	for _, c := range []struct {
+		name  string
+		w, h  int
+		ascii bool
+	}{{"pending_80x24", 80, 24, false}, {"pending_40x12", 40, 12, false}, {"pending_ascii_40x12", 40, 12, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			golden.RequireEqual(t, Frame(fixture.Pending(), c.w, c.h, Options{ASCII: c.ascii}))
+		})
+	}
 }
 
 // With no stage end ahead (no schedule, or after the last stage) the big

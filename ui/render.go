@@ -329,8 +329,15 @@ func sameIndicator(a, b *sources.Snapshot, name string) bool {
 		!sameFloat(x.Warn, y.Warn) || !sameFloat(x.Crit, y.Crit) ||
 		x.Value.Name != y.Value.Name || !sameFloat(x.Value.Value, y.Value.Value) || x.Value.Unit != y.Value.Unit ||
 		x.Value.Health != y.Value.Health || x.Value.Err != y.Value.Err ||
-		!sameSeries(x.Series, y.Series) || !sameSeries(x.Secondary, y.Secondary) {
+		!sameSeries(x.Series, y.Series) || !sameSeries(x.Secondary, y.Secondary) ||
+		x.Below != y.Below || x.Pending != y.Pending || !x.PendingAt.Equal(y.PendingAt) {
 		return false
+	}
+	// a pending state counts down from At: "crit in 6s", then "in 5s"
+	if lx, ok := x.PendingIn(a.At); ok {
+		if ly, _ := y.PendingIn(b.At); lx != ly {
+			return false
+		}
 	}
 	// When a value was true shows only on a stale one ("STALE 2m as of
 	// 00:03:10"); a current value's At moves with every tick, and comparing

@@ -33,6 +33,12 @@ func TestPaneViewsReusedOnlyWhenSame(t *testing.T) {
 			func(s *sources.Snapshot) { s.Indicators[0].Value.Value *= 3; s.Indicators[0].Reason = "x" },
 			func(s *sources.Snapshot) { s.Indicators[0].State = sources.StateStale },
 			func(s *sources.Snapshot) { s.Indicators[0].Warn = 1 },
+			// a pending state, then the same a second later: its time left moves
+			func(s *sources.Snapshot) { pend(s, 0) },
+			func(s *sources.Snapshot) { pend(s, time.Second) },
+			// the same value past its threshold, or not, by the rule's direction
+			func(s *sources.Snapshot) { s.Indicators[3].Value.Value = 40 },
+			func(s *sources.Snapshot) { s.Indicators[3].Value.Value = 40; s.Indicators[3].Below = true },
 		}
 		for i, change := range changes {
 			s := fixture.Snapshot()
@@ -60,4 +66,13 @@ func moveAt(s *sources.Snapshot, stale bool, d time.Duration) {
 	if n == 0 {
 		panic("the fixture has no such indicator: the change tests nothing")
 	}
+}
+
+// pend puts the 499 rate on its way to crit, 6 s after the fixture's At,
+// seen d later.
+func pend(s *sources.Snapshot, d time.Duration) {
+	in := &s.Indicators[2]
+	in.State, in.Pending, in.PendingAt = sources.StateOK, sources.StateCrit, s.At.Add(6*time.Second)
+	s.At = s.At.Add(d)
+	s.WindowEnd = s.At
 }

@@ -15,6 +15,7 @@ import (
 	"warroom/sources"
 	"warroom/sources/collect"
 	"warroom/sources/tail"
+	"warroom/sources/units"
 	"warroom/ui"
 )
 
@@ -24,8 +25,15 @@ type snapshotRow struct {
 	Value  *float64       `json:"value"` // null when there is none (NaN)
 	Unit   sources.Unit   `json:"unit"`
 	Health sources.Health `json:"health"`
-	At     *time.Time     `json:"at"` // null before any data
-	Error  string         `json:"error,omitempty"`
+	State  sources.State  `json:"state"` // as the rules judged it
+	// Pending is the worse state the rules hold back until PendingAt
+	// (their `for`); both left out when none.
+	Pending   sources.State `json:"pending,omitempty"`
+	PendingAt *time.Time    `json:"pending_at,omitempty"`
+	At        *time.Time    `json:"at"` // null before any data
+	Error     string        `json:"error,omitempty"`
+
+	pendingIn time.Duration // from the snapshot's instant, for the plain form
 }
 
 // snapshotStart is where log sources start when the config says "end",
@@ -34,8 +42,9 @@ const snapshotStart = "1m"
 
 func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("snapshot", "-c FILE [--json]", "Read every configured source once and print each indicator's current value:\n"+
-		"name, value, unit, health and time. The exit status is 0 when every source\n"+
-		"answered and 1 otherwise, so it serves as a probe for scripts and cron.\n"+
+		"name, value, unit, health, state (with a worse one the rules hold back for\n"+
+		"their `for`: ok→crit in 6s) and time. The exit status is 0 when every\n"+
+		"source answered and 1 otherwise, so it serves as a probe for scripts and cron.\n"+
 		"A file has answered once read to the size it had when the snapshot\n"+
 		"started (a live log is not waited out), a command once its output\n"+
 		"pauses (or, for an access log, reaches the present), a Prometheus\n"+
@@ -44,7 +53,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 		"file's last "+snapshotStart+" instead (a one-shot read from the end sees nothing);\n"+
 		"a command's output is read as it comes.", stderr)
 	cfgPath := fs.String("c", "", "config file (required)")
-	asJSON := fs.Bool("json", false, "print a JSON list of {name, value, unit, health, at, error}")
+	asJSON := fs.Bool("json", false, "print a JSON list of {name, value, unit, health, state, pending, pending_at, at, error}")
 	timeout := fs.Duration("timeout", 10*time.Second, "give up on sources that have not answered by then")
 	start := fs.String("start", "", "start every log source here instead (end, beginning, or a duration like 5m)")
 	frame := fs.String("frame", "", "print the screen as plain text at this size instead, e.g. 120x40 (for READMEs and scripts)")
@@ -106,7 +115,11 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	rows := make([]snapshotRow, 0, len(snap.Indicators))
 	for _, in := range snap.Indicators {
 		v := in.Value
-		r := snapshotRow{Name: in.Name, Unit: v.Unit, Health: v.Health, Error: v.Err}
+		r := snapshotRow{Name: in.Name, Unit: v.Unit, Health: v.Health, State: in.State, Error: v.Err}
+		if left, ok := in.PendingIn(snap.At); ok {
+			at := in.PendingAt
+			r.Pending, r.PendingAt, r.pendingIn = in.Pending, &at, left
+		}
 		if !math.IsNaN(v.Value) && !math.IsInf(v.Value, 0) {
 			r.Value = &v.Value
 		}
@@ -149,7 +162,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 			if r.At != nil {
 				at = r.At.Local().Format(time.RFC3339)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, val, r.Unit, r.Health, at, sources.Sanitize(r.Error))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, val, r.Unit, r.Health, r.stateText(), at, sources.Sanitize(r.Error))
 		}
 		tw.Flush()
 	}
@@ -157,6 +170,15 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 		return exitProblem
 	}
 	return exitOK
+}
+
+// stateText is the state as the plain form prints it: "ok", or with what
+// is on its way, "ok→crit in 6s".
+func (r snapshotRow) stateText() string {
+	if r.PendingAt == nil {
+		return r.State.String()
+	}
+	return r.State.String() + "→" + r.Pending.String() + " in " + units.Format(r.pendingIn.Seconds(), sources.UnitSeconds)
 }
 
 // snapshotStartOf is a log source's start in a snapshot. A command's

@@ -98,6 +98,10 @@ type jsonRow struct {
 	Health string     `json:"health"`
 	At     *time.Time `json:"at"`
 	Error  string     `json:"error"`
+
+	State     string     `json:"state"`
+	Pending   string     `json:"pending"`
+	PendingAt *time.Time `json:"pending_at"`
 }
 
 func snapshotRows(t *testing.T, out string) map[string]jsonRow {
@@ -153,6 +157,53 @@ func TestSnapshotHealthy(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "nginx.qps") || !strings.Contains(out.String(), "prom.up") || strings.Count(out.String(), "\n") != len(rows) {
 		t.Errorf("plain output:\n%s", out.String())
+	}
+}
+
+// A value past a threshold that its rule still holds under `for` prints
+// as what it is: ok, with the worse state on its way and when.
+func TestSnapshotPrintsPending(t *testing.T) {
+	dir := t.TempDir()
+	access, app := writeLiveLogs(t, dir) // 1 499 a second
+	cfg := filepath.Join(dir, "warroom.yml")
+	must(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`access_logs:
+  - name: nginx
+    paths: [%q]
+app_logs:
+  - name: app
+    paths: [%q]
+rules:
+  - indicator: nginx.499_rate
+    warn: 0.5
+    crit: 5
+    for: 10m
+`, access, app)), 0o644))
+	var out, errb bytes.Buffer
+	before := time.Now()
+	if code := run([]string{"snapshot", "-c", cfg, "--json"}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	after := time.Now()
+	r := snapshotRows(t, out.String())["nginx.499_rate"]
+	if r.State != "ok" || r.Pending != "warn" || r.PendingAt == nil ||
+		r.PendingAt.Before(before.Add(10*time.Minute).Truncate(time.Second)) || r.PendingAt.After(after.Add(10*time.Minute)) {
+		t.Errorf("499 %+v, want ok, warn pending 10m after the snapshot", r)
+	}
+	if q := snapshotRows(t, out.String())["nginx.qps"]; q.State != "ok" || q.Pending != "" || q.PendingAt != nil {
+		t.Errorf("qps %+v, want ok and nothing pending", q)
+	}
+
+	out.Reset()
+	if code := run([]string{"snapshot", "-c", cfg}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(line, "nginx.499_rate ") && !strings.Contains(line, " ok→warn in 10m ") {
+			t.Errorf("plain form: %q, want the state ok→warn in 10m", line)
+		}
+		if strings.HasPrefix(line, "nginx.qps ") && !strings.Contains(line, " ok ") {
+			t.Errorf("plain form: %q, want the state ok", line)
+		}
 	}
 }
 

@@ -474,20 +474,46 @@ func TestSnapshotCacheSeesNewLines(t *testing.T) {
 	}
 }
 
-func TestPendingReason(t *testing.T) {
-	at := time.Date(2027, 1, 1, 0, 1, 0, 0, time.UTC)
-	for _, c := range []struct {
-		st   watch.Status
-		want string
-	}{
-		{watch.Status{State: sources.StateOK, Reason: "ok", Pending: sources.StateCrit, PendingSince: at.Add(-12 * time.Second)}, "crit pending 12s"},
-		{watch.Status{State: sources.StateWarn, Reason: "> 2 (hot)", Pending: sources.StateCrit, PendingSince: at.Add(-3 * time.Second)}, "crit pending 3s · > 2 (hot)"},
-		{watch.Status{State: sources.StateCrit, Reason: "> 5", Pending: sources.StateWarn, PendingSince: at}, "> 5"}, // not worse: nothing pending to say
-		{watch.Status{State: sources.StateOK, Reason: "ok"}, "ok"},
-	} {
-		if got := pendingReason(c.st, at); got != c.want {
-			t.Errorf("pendingReason(%+v) = %q, want %q", c.st, got, c.want)
-		}
+// A condition held for less than its rule's `for` reaches the snapshot as
+// its own fields — the state it is heading to and when — while Reason
+// stays the rule's: the 499 rate of the test night is over the hot warn 2
+// from 00:00:05 and the hot crit 5 from 00:00:08, each held 10 s.
+func TestPendingInSnapshot(t *testing.T) {
+	f := newFixture(t, t.TempDir(), true)
+	// the 499 rate is past hot warn (2/s) from 00:00:05 and hot crit (5/s)
+	// from 00:00:08, each held 5 s: warn at 00:00:10, crit at 00:00:13
+	f.tickThrough(midnight, midnight.Add(9*time.Second))
+	s := f.c.Snapshot(sources.View{})
+	in := value(t, s, "nginx.499_rate")
+	if in.State != sources.StateOK || in.Pending != sources.StateCrit || !in.PendingAt.Equal(midnight.Add(13*time.Second)) || in.Reason != "ok" {
+		t.Errorf("at 00:00:09: %s, pending %s at %v, reason %q; want ok, crit at 00:00:13, \"ok\"", in.State, in.Pending, in.PendingAt, in.Reason)
+	}
+	if d, ok := in.PendingIn(s.At); !ok || d != 4*time.Second {
+		t.Errorf("PendingIn = %v %v, want 4s", d, ok)
+	}
+	if in.Beyond() != sources.StateCrit || in.Below {
+		t.Errorf("the value %v is over crit %v: Beyond %s, Below %v", in.Value.Value, in.Crit, in.Beyond(), in.Below)
+	}
+	if n, to := s.Pending(); n < 1 || to != sources.StateCrit {
+		t.Errorf("snapshot pending %d to %s", n, to)
+	}
+
+	f.tickThrough(midnight.Add(10*time.Second), midnight.Add(11*time.Second))
+	in = value(t, f.c.Snapshot(sources.View{}), "nginx.499_rate")
+	if in.State != sources.StateWarn || in.Pending != sources.StateCrit || !in.PendingAt.Equal(midnight.Add(13*time.Second)) || !strings.Contains(in.Reason, "warn") {
+		t.Errorf("at 00:00:11: %s, pending %s at %v, reason %q; want warn, crit at 00:00:13, the rule's reason", in.State, in.Pending, in.PendingAt, in.Reason)
+	}
+	f.tickThrough(midnight.Add(12*time.Second), midnight.Add(13*time.Second))
+	in = value(t, f.c.Snapshot(sources.View{}), "nginx.499_rate")
+	if in.State != sources.StateCrit || in.Pending != sources.StateUnknown || !in.PendingAt.IsZero() {
+		t.Errorf("at 00:00:13: %s, pending %s at %v; want crit, nothing pending", in.State, in.Pending, in.PendingAt)
+	}
+	if _, ok := in.PendingIn(midnight); ok {
+		t.Error("PendingIn with nothing pending")
+	}
+	// a warn held under a crit already firing is nothing to look forward to
+	if p, at := pendingOf(watch.Status{State: sources.StateCrit, Pending: sources.StateWarn, PendingAt: midnight}); p != sources.StateUnknown || !at.IsZero() {
+		t.Errorf("pendingOf a lesser state = %s %v", p, at)
 	}
 }
 

@@ -97,7 +97,8 @@ func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
 		in := sources.Indicator{Name: sp.name, Title: sp.title, Value: values[k], Warn: math.NaN(), Crit: math.NaN()}
 		if st, ok := status[sp.name]; ok {
 			in.State, in.Reason, in.Warn, in.Crit = st.State, st.Reason, st.Warn, st.Crit
-			in.Reason = pendingReason(st, at)
+			in.Below = st.Direction == watch.Below
+			in.Pending, in.PendingAt = pendingOf(st)
 		} else {
 			in.State = unjudged(in.Value)
 		}
@@ -359,16 +360,13 @@ func pointsBetween(ps []sources.Point, from, to time.Time) []sources.Point {
 	return out
 }
 
-// pendingReason says when a worse state is on its way (its condition
-// holds, the rule's `for` has not passed yet), so a 499 rate rising into
-// crit shows "crit pending 12s" instead of a bare "ok" for half a minute.
-func pendingReason(st watch.Status, at time.Time) string {
-	if st.Pending <= st.State || st.Pending != sources.StateWarn && st.Pending != sources.StateCrit || st.PendingSince.IsZero() {
-		return st.Reason
+// pendingOf is the worse state st is on its way to and when it fires, so
+// a 499 rate rising into crit shows "crit in 12s" rather than a bare ok
+// for the rule's `for`; none when it is not worse than st.State (a warn
+// pending under a crit that holds) or not a level at all.
+func pendingOf(st watch.Status) (sources.State, time.Time) {
+	if st.Pending <= st.State || st.Pending != sources.StateWarn && st.Pending != sources.StateCrit || st.PendingAt.IsZero() {
+		return sources.StateUnknown, time.Time{}
 	}
-	p := st.Pending.String() + " pending " + at.Sub(st.PendingSince).Truncate(time.Second).String()
-	if st.Reason == "" || st.Reason == st.State.String() {
-		return p
-	}
-	return p + " · " + st.Reason
+	return st.Pending, st.PendingAt
 }

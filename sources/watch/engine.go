@@ -71,10 +71,15 @@ type Status struct {
 	Since        time.Time // when State began
 	Value        float64   // latest value seen; NaN before the first
 	ValueAt      time.Time
-	Warn, Crit   float64 // thresholds in force in the current phase; NaN when none
+	Warn, Crit   float64   // thresholds in force in the current phase; NaN when none
+	Direction    Direction // which side of Warn and Crit is trouble
 	Pending      sources.State
 	PendingSince time.Time // when the Pending condition began to hold; zero when none
-	Reason       string
+	// PendingAt is when Pending fires if its condition keeps holding:
+	// PendingSince plus the `for` in force in the current phase. Zero
+	// when nothing is pending.
+	PendingAt time.Time
+	Reason    string
 }
 
 // Engine holds the rules and each indicator's state between ticks.
@@ -319,7 +324,10 @@ func (e *Engine) Status() []Status {
 		r, st := &e.rules[i], &e.st[i]
 		lim := r.limits(e.phase)
 		s := Status{Indicator: r.Indicator, State: st.state, Since: st.since, Value: st.value, ValueAt: st.valueAt,
-			Warn: math.NaN(), Crit: math.NaN(), Reason: st.reason}
+			Warn: math.NaN(), Crit: math.NaN(), Direction: r.Direction, Reason: st.reason}
+		if s.Direction == "" {
+			s.Direction = Above
+		}
 		if lim.hasWarn {
 			s.Warn = lim.warn
 		}
@@ -334,6 +342,9 @@ func (e *Engine) Status() []Status {
 				s.Pending, s.PendingSince = sources.StateCrit, st.critSince
 			case !st.warnSince.IsZero() && st.level < sources.StateWarn:
 				s.Pending, s.PendingSince = sources.StateWarn, st.warnSince
+			}
+			if !s.PendingSince.IsZero() {
+				s.PendingAt = s.PendingSince.Add(lim.pending)
 			}
 		}
 		out[i] = s

@@ -20,7 +20,8 @@ type Options struct {
 // Header is the top line (or three lines with a big countdown): event,
 // stage, countdown to the next stage end and what that end is, phase
 // badge, time since the stage end while HOT or cooling, clock in the event
-// zone, overall state with unacked crit count, PAUSED and replay badges.
+// zone, overall state with unacked crit count, the count of alerts about
+// to fire (pending), PAUSED and replay badges.
 type Header struct {
 	opts     Options
 	w, h     int
@@ -80,7 +81,9 @@ type part struct {
 // that end, never bare. An unacknowledged crit outlasts both.
 const (
 	prioUnacked      = 0  // "✖ 3 unacked": the header stays red at every width
+	prioPending      = 1  // "✖…2": alerts about to fire, beside the firing ones
 	prioNumber       = 5  // the bare countdown, or the bare "+00:00:10" after an end
+	prioPendingFull  = 18 // "✖… 2 pending", before it shrinks to prioPending's form
 	prioPhase        = 20 // the phase badge
 	prioState        = 25 // the overall state, no unacked crits
 	prioSince        = 28 // "+00:00:10 since end"
@@ -106,7 +109,7 @@ func (m Header) View() string {
 	s := m.snap
 	phase := part{seg: seg{m.phaseBadge(), prioPhase, false}}
 	paused := m.pausedPart()
-	alarm := m.alarmPart()
+	alarm, pending := m.alarmPart(), m.pendingPart()
 	clock := part{seg: seg{st.Text.Render(s.At.In(zone(s)).Format("15:04:05 MST")), prioClock, true}}
 	window := part{seg: seg{m.windowText(), prioWindow, true}}
 	event := part{seg: seg{m.eventText(), prioEvent, false}}
@@ -114,7 +117,7 @@ func (m Header) View() string {
 	// without a stage end ahead (no schedule, or the last one passed) there
 	// is nothing to count down: no big "--:--:--", one compact line
 	if m.h < 3 || m.w < 60 || s.Next == nil {
-		line := arrangeParts([]part{event, m.countdownPart(), phase, since, window, alarm, clock, paused}, m.w)
+		line := arrangeParts([]part{event, m.countdownPart(), phase, since, window, alarm, pending, clock, paused}, m.w)
 		return block([]string{line}, m.w, m.h)
 	}
 	full, short := m.until()
@@ -124,7 +127,7 @@ func (m Header) View() string {
 	lines := []string{
 		st.Countdown.Render(digits[0]) + "  " + arrangeParts([]part{event, until, paused}, rw),
 		st.Countdown.Render(digits[1]) + "  " + arrangeParts([]part{phase, since, window}, rw),
-		st.Countdown.Render(digits[2]) + "  " + arrangeParts([]part{alarm, clock}, rw),
+		st.Countdown.Render(digits[2]) + "  " + arrangeParts([]part{alarm, pending, clock}, rw),
 	}
 	return block(lines, m.w, m.h)
 }
@@ -278,6 +281,23 @@ func (m Header) alarmPart() part {
 	return part{
 		seg{m.stateText() + "  " + st.Unacked.Render(count), prioStateUnacked, true},
 		[]seg{{text: st.Crit.Render(Symbol(sources.StateCrit, m.opts.ASCII) + " " + count), prio: prioUnacked}},
+	}
+}
+
+// pendingPart counts the indicators whose rule's condition holds but has
+// not lasted its `for` yet, in the style and pending symbol of the worst
+// state they head to: an alert seconds from firing is news at any width,
+// so its short form "✖…2" outlasts everything but the unacked count.
+func (m Header) pendingPart() part {
+	n, to := m.snap.Pending()
+	if n == 0 {
+		return part{}
+	}
+	ss := m.opts.st().StateStyle(to)
+	sym := PendingSymbol(to, m.opts.ASCII)
+	return part{
+		seg{ss.Render(fmt.Sprintf("%s %d pending", sym, n)), prioPendingFull, true},
+		[]seg{{text: ss.Render(fmt.Sprintf("%s%d", sym, n)), prio: prioPending}},
 	}
 }
 

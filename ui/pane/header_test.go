@@ -248,3 +248,70 @@ func TestHeaderPausedIsNotLive(t *testing.T) {
 		t.Errorf("paused header %q: want PAUSED and the window, no LIVE", got)
 	}
 }
+
+// withPending marks n of s's indicators as on their way to crit.
+func withPending(s *sources.Snapshot, n int) *sources.Snapshot {
+	for i := 0; i < n; i++ {
+		s.Indicators = append(s.Indicators, sources.Indicator{Name: fmt.Sprintf("p%d", i), State: sources.StateOK,
+			Pending: sources.StateCrit, PendingAt: s.At.Add(6 * time.Second)})
+	}
+	return s
+}
+
+// Alerts about to fire are counted beside the firing ones, in the style
+// of the state they head to, at every width the unacked count leaves room
+// for — "✖… 2 pending" from 40 columns, "✖…2" below — and the unacked
+// count still outlasts everything.
+func TestHeaderCountsPending(t *testing.T) {
+	colour := DefaultStyles(true)
+	for _, moment := range moments {
+		for _, unacked := range []int{0, 3} {
+			for _, o := range []Options{{Styles: colour}, {Styles: PlainStyles(), ASCII: true}} {
+				full := PendingSymbol(sources.StateCrit, o.ASCII) + " 2 pending"
+				short := PendingSymbol(sources.StateCrit, o.ASCII) + "2"
+				for _, h := range []int{1, 3} {
+					for w := 17; w <= 200; w++ {
+						v := viewHeader(withPending(nightAt(moment, sources.StateOK, unacked), 2), o, w, h)
+						check(t, v, w, h)
+						plain := ansi.Strip(v)
+						name := fmt.Sprintf("%s, %d unacked, ascii=%v, %dx%d", moment, unacked, o.ASCII, w, h)
+						if unacked > 0 && !strings.Contains(plain, "3 unacked") {
+							t.Fatalf("%s: the pending count pushed out the unacked one:\n%s", name, plain)
+						}
+						switch {
+						case w >= 40 && !strings.Contains(plain, full):
+							t.Fatalf("%s: no %q:\n%s", name, full, plain)
+						case !strings.Contains(plain, full) && !strings.Contains(plain, short):
+							t.Fatalf("%s: no pending count:\n%s", name, plain)
+						}
+						if o.Styles == colour && !strings.Contains(v, colour.Crit.Render(full)) && !strings.Contains(v, colour.Crit.Render(short)) {
+							t.Fatalf("%s: the pending count is not in the crit style:\n%q", name, v)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, c := range []struct {
+		moment  string
+		unacked int
+		w       int
+		want    string
+	}{
+		{"hot", 3, 40, "+00:00:10      ✖ 3 unacked  ✖… 2 pending"},
+		{"approaching", 0, 40, "00:01:56   APPROACHING      ✖… 2 pending"},
+		{"hot", 3, 80, " HOT   +00:00:10 since end                         ✔ OK  3 unacked  ✖… 2 pending"},
+		{"approaching", 3, 120, "00:01:56 → Stage 2 ends   APPROACHING                              LIVE 15m  ✔ OK  3 unacked  ✖… 2 pending  23:58:04 CST"},
+	} {
+		got := ansi.Strip(viewHeader(withPending(nightAt(c.moment, sources.StateOK, c.unacked), 2), Options{Styles: colour}, c.w, 1))
+		if got != c.want {
+			t.Errorf("%s, %d unacked, %d wide:\ngot  %q\nwant %q", c.moment, c.unacked, c.w, got, c.want)
+		}
+	}
+	// a warn on its way reads as one
+	s := nightAt("hot", sources.StateOK, 0)
+	s.Indicators[0].Pending, s.Indicators[0].PendingAt = sources.StateWarn, s.At.Add(time.Second)
+	if got := ansi.Strip(viewHeader(s, Options{Styles: colour}, 120, 1)); !strings.Contains(got, "▲… 1 pending") {
+		t.Errorf("one warn pending: %q", got)
+	}
+}

@@ -54,6 +54,10 @@ func TestPanes(t *testing.T) {
 			m, _ = m.Update(msg)
 			return m
 		},
+		"stat_pending_crit":      pendingStat("nginx.499_rate", o),   // ok, crit in 6s
+		"stat_pending_warn":      pendingStat("nginx.slow_ratio", o), // ok, warn in 23s
+		"stat_warn_pending_crit": pendingStat("app.db", o),           // warn, crit in 4s
+		"stat_held":              pendingStat("nginx.5xx_ratio", o),  // past crit, ok for its rule's reason
 		"chart": func(w, h int) viewer {
 			m := NewChart([]string{"nginx.499_rate"}, o)
 			m.SetSize(w, h)
@@ -104,6 +108,9 @@ func TestPanes(t *testing.T) {
 		if name == "header" {
 			sizes = [][2]int{{80, 3}, {40, 1}, {120, 1}}
 		}
+		if strings.HasPrefix(name, "stat_pending") || strings.HasPrefix(name, "stat_warn_pending") || name == "stat_held" {
+			sizes = statSizes
+		}
 		if name == "status" {
 			sizes = [][2]int{{80, 1}, {40, 1}, {160, 1}}
 		}
@@ -114,6 +121,19 @@ func TestPanes(t *testing.T) {
 				golden.RequireEqual(t, ansi.Strip(v))
 			})
 		}
+	}
+}
+
+// statSizes are the sizes a stat gets: the layout's 20×4 at 80×24, 20×5
+// at 40×12, its narrowest 14×4, the roomier ones, and a single line.
+var statSizes = [][2]int{{14, 4}, {20, 4}, {20, 5}, {40, 8}, {60, 14}, {12, 3}, {30, 1}}
+
+func pendingStat(name string, o Options) func(w, h int) viewer {
+	return func(w, h int) viewer {
+		m := NewStat(name, o)
+		m.SetSize(w, h)
+		m, _ = m.Update(SnapshotMsg{Snapshot: fixture.Pending()})
+		return m
 	}
 }
 

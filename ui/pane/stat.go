@@ -129,7 +129,14 @@ func (m Stat) View() string {
 		// The word comes first so a narrow pane cuts the number, not it.
 		value = ss.Render(Symbol(state, m.opts.ASCII)+" "+label) + " " + st.Stale.Render(units.Format(in.Value.Value, unit))
 	default:
-		value = ss.Render(Symbol(state, m.opts.ASCII)) + " " + st.Value.Inherit(ss).Render(units.Format(in.Value.Value, unit))
+		var reasonShown bool
+		value, ss, reasonShown = m.judged(in, unit, m.valueWidth())
+		switch {
+		case reasonShown:
+			in.Reason = "" // on the value line already
+		case in.Pending != sources.StateUnknown && in.Reason == in.State.String():
+			in.Reason = "" // "ok" beside "crit in 6s" says nothing more
+		}
 	}
 	if in.Reason != "" && !moved {
 		if note != "" {
@@ -144,11 +151,7 @@ func (m Stat) View() string {
 	if m.h < 3 {
 		// Too short for a border: one line per stat, so four key
 		// indicators still fit a tmux pane of a dozen rows.
-		title := st.Title.Render(m.Title())
-		if m.focused {
-			title = st.TitleFocused.Render(m.Title())
-		}
-		lines := []string{title + " " + value}
+		lines := []string{m.lineTitle() + " " + value}
 		if m.h == 2 {
 			lines = append(lines, m.spark(in, ss, m.w, stale || failed))
 		}
@@ -173,6 +176,76 @@ func (m Stat) View() string {
 		body = append(body, spark)
 	}
 	return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, body)
+}
+
+// lineTitle is the title that leads a stat too short for a border.
+func (m Stat) lineTitle() string {
+	if m.focused {
+		return m.opts.st().TitleFocused.Render(m.Title())
+	}
+	return m.opts.st().Title.Render(m.Title())
+}
+
+// valueWidth is the cells the value line has: the inner width of the
+// box, or what the title leaves of a one-line stat.
+func (m Stat) valueWidth() int {
+	if m.h < 3 {
+		return m.w - Width(m.lineTitle()) - 1
+	}
+	return m.w - 2
+}
+
+// judged is the value line of a current, judged value, the style of its
+// sparkline, and whether the rule's reason went on the line.
+//
+// A value on its way to a worse state (its rule's `for` not yet over)
+// shows that state's symbol marked pending, "✖… 7.8/s crit in 6s": never
+// the symbol of the state it is leaving. The time left narrows to "in
+// 6s", then "6s", then goes, before the value is cut. A value past a
+// threshold that its rule still calls ok for another reason (a noise
+// floor) gets a neutral mark and that reason, never the ok one.
+func (m Stat) judged(in sources.Indicator, unit sources.Unit, w int) (string, lipgloss.Style, bool) {
+	st := m.opts.st()
+	num := units.Format(in.Value.Value, unit)
+	if left, ok := in.PendingIn(m.snap.At); ok {
+		ss := st.StateStyle(in.Pending)
+		head := ss.Render(PendingSymbol(in.Pending, m.opts.ASCII)) + " " + st.Value.Inherit(ss).Render(num)
+		secs := units.Format(left.Seconds(), sources.UnitSeconds)
+		for _, tail := range []string{in.Pending.String() + " in " + secs, "in " + secs, secs} {
+			if line := head + " " + ss.Render(tail); Width(line) <= w {
+				return line, ss, false
+			}
+		}
+		return head, ss, false
+	}
+	if in.State == sources.StateOK && in.Beyond() != sources.StateOK {
+		head := st.Unknown.Render(HeldSymbol(m.opts.ASCII)) + " " + st.Value.Render(num)
+		if in.Reason == "" || w < Width(head)+5 {
+			return head, st.Unknown, false // a reason cut to a stub would cut the value with it
+		}
+		line := head + " " + st.Dim.Render(clean(in.Reason))
+		return line, st.Unknown, Width(line) <= w
+	}
+	ss := st.StateStyle(in.State)
+	return ss.Render(Symbol(in.State, m.opts.ASCII)) + " " + st.Value.Inherit(ss).Render(num), ss, false
+}
+
+// PendingSymbol marks a state that is coming, not here yet: the state's
+// own symbol trailed by an ellipsis, "✖…" ("^.." in ASCII).
+func PendingSymbol(s sources.State, ascii bool) string {
+	if ascii {
+		return Symbol(s, true) + ".."
+	}
+	return Symbol(s, false) + "…"
+}
+
+// HeldSymbol marks a value past a threshold that its rule judges ok: not
+// trouble yet, not fine either.
+func HeldSymbol(ascii bool) string {
+	if ascii {
+		return "o"
+	}
+	return "○"
 }
 
 func (m Stat) spark(in sources.Indicator, ss lipgloss.Style, w int, dim bool) string {
