@@ -130,20 +130,23 @@ func checkAccessLog(s nginx.SourceConfig, p func(string, ...any)) (problems int)
 		f := s.CompiledFormat()
 		if f == nil {
 			d := nginx.Detect(sample)
+			var fits bool
+			f, fits = d.Use()
 			switch {
-			case d.Format == nil:
+			case !fits:
 				// the screen reads with the closest: judge that
-				f = d.Closest.Format
 				p("    %s: no built-in format reads these lines; the closest is %s (paste your log_format)\n", name, f.Name)
+			case d.Format == nil:
+				p("    %s: format %s (detected: the closest; some lines it does not read)\n", name, f.Name)
 			case d.Partial:
-				f = d.Format
 				p("    %s: format %s (detected), but it does not read the lines to their end: paste your log_format to read the rest\n", name, f.Name)
 			default:
-				f = d.Format
 				p("    %s: format %s (detected)\n", name, f.Name)
 			}
-			for _, w := range nginx.FormatWarnings(f, s.Client, s.Start) {
-				p("    warning: %s\n", w)
+			if fits {
+				for _, w := range nginx.FormatWarnings(f, s.Client, s.Start) {
+					p("    warning: %s\n", w)
+				}
 			}
 		}
 		problems += reportTrial(name, nginx.TryFormat(f, sample), first, p)

@@ -28,6 +28,7 @@ does not grow with the file.`
 type scanOpts struct {
 	format     string
 	formatNote string // which format was used, and how it was chosen
+	formatFits bool   // false: no builtin read the first lines; the closest was used
 	slow       time.Duration
 	top        int
 	from, to   string
@@ -142,17 +143,14 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		d := nginx.Detect(sample)
-		f := d.Format
-		if f == nil && d.Closest != nil {
-			f = d.Closest.Format // its reasons show what does not fit
-		}
+		f, fits := d.Use() // with none that fits, the closest: its reasons show what does not
 		if f == nil {
-			f, _ = nginx.CompileFormat("combined") // an empty file
+			f, fits = nginx.MustBuiltin("combined"), true // an empty file
 		}
 		agg.SetFormat(f)
-		o.formatNote = sources.Sanitize(d.String())
+		o.formatNote, o.formatFits = sources.Sanitize(d.String()), fits
 	} else {
-		o.formatNote = "format " + cmp.Or(opts.Format.Name, "as given")
+		o.formatNote, o.formatFits = "format "+cmp.Or(opts.Format.Name, "as given"), true
 	}
 	for _, f := range files {
 		if err := scanFile(f, agg); err != nil {
@@ -178,10 +176,16 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "warroom scan: %d of %d lines are malformed (over half): the figures cover only the rest; does --format match the log? (%s)\n", bad, lines, o.formatNote)
 		code = exitProblem
 	}
+	if n := agg.Partial(); n > 0 && code == exitOK {
+		// the format ends before these lines do: what follows is not read
+		fmt.Fprintf(stderr, "warroom scan: %d of %d lines read in part: the format ends before the line does (%s); paste your log_format to read the rest\n",
+			n, sum.Lines-blank(&sum), o.formatNote)
+	}
 	if o.json {
 		// keys are exact, with controls and format characters as \u escapes
 		j := scanJSON(&sum, o.zone)
-		j["format"], j["format_note"] = agg.Format().Name, o.formatNote
+		j["format"], j["format_note"], j["format_fits"] = agg.Format().Name, o.formatNote, o.formatFits
+		j["partial"] = agg.Partial()
 		if j["format"] == "" {
 			j["format"] = "custom"
 		}

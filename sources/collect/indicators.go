@@ -231,6 +231,11 @@ func (c *Collector) current(at time.Time, ps prom.Snapshot) []sources.Value {
 		if e, ok := c.runErrs[s.Name()]; ok {
 			nginxHealth[i] = healthOf{sources.HealthError, sources.Sanitize(e)}
 		}
+		// the source's own verdict on its format comes first: it knows as
+		// soon as a sample of new lines does not fit
+		if _, short, bad := s.FormatNote(); bad && nginxHealth[i].health == sources.HealthOK {
+			nginxHealth[i] = healthOf{sources.HealthError, sources.Sanitize(short)}
+		}
 		if note := c.unreadable(i, at); note != "" && nginxHealth[i].health == sources.HealthOK {
 			nginxHealth[i] = healthOf{sources.HealthError, note}
 		}
@@ -260,6 +265,11 @@ func (c *Collector) current(at time.Time, ps prom.Snapshot) []sources.Value {
 				if v.Health == sources.HealthOK {
 					v.Health = sources.HealthUnknown
 				}
+				break
+			}
+			if why := cannotMeasure(sp.m, agg.Format()); why != "" && v.Health == sources.HealthOK {
+				// "—" alone would read as "no slow requests"
+				v.Health, v.Err = sources.HealthUnknown, why
 				break
 			}
 			b, _ := agg.Sum(sp.group, from, end)
@@ -295,6 +305,18 @@ func (c *Collector) current(at time.Time, ps prom.Snapshot) []sources.Value {
 		out[i] = v
 	}
 	return out
+}
+
+// cannotMeasure says why format f cannot give metric m ("" when it can).
+func cannotMeasure(m nginx.Metric, f *nginx.Format) string {
+	switch {
+	case f == nil:
+	case (m == nginx.MetricSlowRatio || m == nginx.MetricAvgLatency) && !f.HasRequestTime():
+		return "no $request_time in the log format"
+	case m == nginx.MetricUpstream && !f.HasUpstreamTime():
+		return "no $upstream_response_time in the log format"
+	}
+	return ""
 }
 
 // gapSpan is how far back an access log's usual pace is measured.

@@ -1,7 +1,6 @@
 package collect
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"sync"
@@ -302,18 +301,18 @@ func (c *Collector) sourceStatus(ps prom.Snapshot) []sources.SourceStatus {
 	}
 	for i, s := range c.o.Nginx {
 		h := followHealth(s.Status())
+		_, short, bad := s.FormatNote()
+		if bad && h.health == sources.HealthOK {
+			h = healthOf{sources.HealthError, sources.Sanitize(short)}
+		}
 		c.mu.Lock()
 		if i < len(c.unread) && c.unread[i] != "" && h.health == sources.HealthOK {
 			h = healthOf{sources.HealthError, c.unread[i]}
 		}
 		c.mu.Unlock()
-		note, bad := s.FormatNote()
-		if bad && h.health == sources.HealthOK {
-			h = healthOf{sources.HealthError, sources.Sanitize(note)}
-		}
 		logStatus(s.Name(), "nginx", noted(h, s.Status()), s.Aggregator().Newest())
-		if f := s.Aggregator().Format(); f != nil {
-			out[len(out)-1].Note = sources.Sanitize(cmp.Or(f.Name, "custom format"))
+		if s.Aggregator().Format() != nil {
+			out[len(out)-1].Note = sources.Sanitize(short)
 		}
 	}
 	for _, s := range c.o.Apps {

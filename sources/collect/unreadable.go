@@ -48,6 +48,13 @@ func (c *Collector) unreadable(i int, at time.Time) string {
 	if !ms[0].at.After(start) {
 		base = ms[0]
 	}
+	// A busy log is judged over the span current values cover, so the
+	// stats turn to an error as soon as their own lines stop being read
+	// (not a green zero for half a minute), and back as soon as they are
+	// read again; a quiet one over the minute, not on a line or two.
+	if short := markAt(ms, at.Add(-c.o.Span-c.o.Lag)); lines-short.lines >= minShortLines {
+		base = short
+	}
 	dl, db := lines-base.lines, bad.Total()-base.bad.Total()
 	note := ""
 	if db > 0 && 2*db > dl {
@@ -69,4 +76,20 @@ func (c *Collector) unreadable(i int, at time.Time) string {
 	}
 	c.unread[i] = note
 	return note
+}
+
+// minShortLines is how many lines a log must have read over the value
+// span to be judged over it rather than over the minute.
+const minShortLines = 20
+
+// markAt is the newest mark at or before t, or the oldest there is.
+func markAt(ms []lineMark, t time.Time) lineMark {
+	m := ms[0]
+	for _, x := range ms {
+		if x.at.After(t) {
+			break
+		}
+		m = x
+	}
+	return m
 }

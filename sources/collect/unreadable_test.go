@@ -125,3 +125,75 @@ func oneAccessLog(t *testing.T) (*SteppedClock, *nginx.Source, *Collector) {
 	must(t, err)
 	return clock, src, c
 }
+
+// A format without $request_time cannot say how many requests were slow:
+// the slow ratio says why it has no number, not a bare "—" that reads as
+// "none were slow".
+func TestSlowRatioWithoutRequestTime(t *testing.T) {
+	clock := NewSteppedClock(midnight)
+	cfg := nginx.DefaultSourceConfig
+	cfg.Paths, cfg.Format = []string{filepath.Join(t.TempDir(), "access.log")}, "combined"
+	must(t, cfg.Validate())
+	src, err := nginx.NewSource(cfg, clock.Now)
+	must(t, err)
+	c, err := New(Options{Nginx: []*nginx.Source{src}, Refresh: time.Hour, Now: clock.Now})
+	must(t, err)
+	var b strings.Builder
+	for i := 0; i < 10; i++ {
+		fmt.Fprintf(&b, `10.0.0.1 - - [%s] "GET / HTTP/1.1" 200 1 "-" "ua"`+"\n", midnight.Add(-5*time.Second).Format("02/Jan/2006:15:04:05 -0700"))
+	}
+	src.Aggregator().Ingest([]byte(b.String()))
+	c.Tick(midnight)
+	s := c.Snapshot(sources.View{})
+	if in := value(t, s, "nginx.slow_ratio"); in.Value.Health != sources.HealthUnknown || in.Value.Err != "no $request_time in the log format" {
+		t.Errorf("slow ratio: %s %q", in.Value.Health, in.Value.Err)
+	}
+	if in := value(t, s, "nginx.qps"); in.Value.Health != sources.HealthOK || in.Value.Value != 1 {
+		t.Errorf("qps: %s %v", in.Value.Health, in.Value.Value)
+	}
+}
+
+// A busy log is judged over the span current values cover: lines that
+// stop being read turn the stats to an error within that span (not a
+// green 0/s for half a minute), and back once they are read again.
+func TestUnreadableBusyLogIsJudgedOverTheSpan(t *testing.T) {
+	clock, src, c := oneAccessLog(t)
+	agg := src.Aggregator()
+	good := func(at time.Time) string {
+		var b strings.Builder
+		for i := 0; i < 30; i++ {
+			fmt.Fprintf(&b, "10.0.0.%d - - [%s] \"GET /rank HTTP/1.1\" 200 10 \"-\" \"ua\" 0.010 0.009\n", i, at.Format("02/Jan/2006:15:04:05 -0700"))
+		}
+		return b.String()
+	}
+	bad := strings.Repeat(`{"status":200,"uri":"/rank"}`+"\n", 30)
+	state := func(at time.Time) string {
+		in := value(t, c.Snapshot(sources.View{}), "nginx.qps")
+		return in.Value.Health.String()
+	}
+	at := midnight
+	step := func(lines string) {
+		at = at.Add(time.Second)
+		agg.Ingest([]byte(lines))
+		clock.Set(at)
+		c.Tick(at)
+	}
+	for i := 0; i < 60; i++ {
+		step(good(at))
+	}
+	if s := state(at); s != "ok" {
+		t.Fatalf("a good minute: %s", s)
+	}
+	for i := 0; i < 12; i++ { // the value span (10 s) and its lag (2 s)
+		step(bad)
+	}
+	if s := state(at); s != "error" {
+		t.Fatalf("12 s of unreadable lines on a log of 30 a second: %s, want error", s)
+	}
+	for i := 0; i < 12; i++ {
+		step(good(at))
+	}
+	if s := state(at); s != "ok" {
+		t.Fatalf("12 s of good lines again: %s, want ok", s)
+	}
+}

@@ -28,9 +28,10 @@ type autoFormat struct {
 	windowFrom  time.Time
 	partialOK   bool // the format in use was picked knowing it reads lines in part
 
-	mu   sync.Mutex
-	note string // what was picked and why, for the status bar and check
-	bad  bool   // no builtin reads the lines
+	mu    sync.Mutex
+	note  string // what was picked and why, for check, snapshot and the log
+	short string // the same in a few words, for the status bar
+	bad   bool   // no builtin reads the lines
 }
 
 const (
@@ -46,40 +47,44 @@ func newAutoFormat(agg *Aggregator, now func() time.Time) *autoFormat {
 	return &autoFormat{agg: agg, now: now}
 }
 
-// Note says which format is in use and how it was chosen ("" before any).
-// bad is true when no builtin format reads the log.
-func (a *autoFormat) Note() (note string, bad bool) {
+// Note says which format is in use and how it was chosen, in full and in
+// a few words ("" before any). bad is true when no builtin format reads
+// the log.
+func (a *autoFormat) Note() (note, short string, bad bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.note, a.bad
+	return a.note, a.short, a.bad
 }
 
 // decide picks from sample (lines of the log) and reports the format now
-// in use. With none that fits, the closest is used, so the lines still
-// show as unreadable with their reason.
+// in use: the builtin that reads at least DetectPercent of it, else the
+// closest when it reads at least FailPercent (a log with a few foreign
+// lines: another vhost's, old workers' after a reload). With none that
+// reads that much the log does not fit: the format in use is kept (the
+// first decision takes the closest), so the lines show as unreadable with
+// their reason, and the next fall of the parse rate judges again.
 func (a *autoFormat) decide(sample [][]byte, why string) *Format {
 	d := Detect(sample)
-	f, bad := d.Format, d.Format == nil
-	if bad {
-		f = d.Closest.Format
-	}
+	f, fits := d.Use()
 	old := a.agg.Format()
 	note := d.String()
 	switch {
-	case old != nil && old.Name != f.Name && !bad:
+	case !fits && old != nil:
+		f = old
+	case old != nil && old.Name != f.Name:
 		note = fmt.Sprintf("format %s, was %s until %s (%s): %s", f.Name, old.Name, a.now().Format("15:04:05 MST"), why, note)
-	case old != nil && bad:
-		f = old // nothing better: keep reading with it
 	}
 	if old == nil || old.Name != f.Name {
 		a.agg.SetFormat(f)
 	}
 	a.mu.Lock()
-	a.note, a.bad = note, bad
+	a.note, a.short, a.bad = note, d.Short(), !fits
 	a.mu.Unlock()
 	a.base, a.baseLines = a.counts()
 	a.basePartial = a.agg.Partial()
-	a.partialOK = d.Partial || bad
+	// lines read in part are expected only when the format picked was
+	// known to read them so; otherwise they say the log changed
+	a.partialOK = fits && (d.Partial || d.Format == nil && d.Closest.Whole < d.Closest.OK)
 	a.windowFrom = a.now()
 	return f
 }

@@ -65,7 +65,7 @@ func TestAutoFormatFromTheFilesLastLines(t *testing.T) {
 	appendLines(t, path, sampleLines("main", 300))
 	s := autoSource(t, path)
 	waitLines(t, s, 300)
-	if note, bad := s.FormatNote(); bad || note != "format main (detected: reads 300 of 300 lines)" {
+	if note, short, bad := s.FormatNote(); bad || note != "format main (detected: reads 300 of 300 lines)" || short != "main" {
 		t.Fatalf("note %q bad %v", note, bad)
 	}
 	if _, bad := s.Aggregator().Unreadable(); bad.Total() != 0 {
@@ -82,12 +82,12 @@ func TestAutoFormatFromTheFirstLinesThatCome(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := autoSource(t, path)
-	if note, _ := s.FormatNote(); note != "format to be detected from the first lines" {
+	if note, _, _ := s.FormatNote(); note != "format to be detected from the first lines" {
 		t.Fatalf("before any line: %q", note)
 	}
 	appendLines(t, path, sampleLines("upstreaminfo", 30))
 	waitLines(t, s, 30)
-	if note, _ := s.FormatNote(); note != "format upstreaminfo (detected: reads 30 of 30 lines)" {
+	if note, _, _ := s.FormatNote(); note != "format upstreaminfo (detected: reads 30 of 30 lines)" {
 		t.Fatalf("note %q", note)
 	}
 	if b, _, _ := s.Aggregator().Counts(); b.Requests != 30 || b.Slow != 10 {
@@ -104,7 +104,7 @@ func TestAutoFormatJudgesAgainAfterAReload(t *testing.T) {
 	waitLines(t, s, 200)
 	appendLines(t, path, sampleLines("timed", 1500))
 	waitLines(t, s, 1700)
-	note, bad := s.FormatNote()
+	note, _, bad := s.FormatNote()
 	if bad || !strings.HasPrefix(note, "format timed, was main until ") || !strings.Contains(note, "(its parse rate fell below 90%): format timed (detected: reads 1000 of 1000 lines)") {
 		t.Fatalf("note %q", note)
 	}
@@ -125,8 +125,55 @@ func TestAutoFormatWhenNoneFits(t *testing.T) {
 	appendLines(t, path, sampleLines("json", 40))
 	s := autoSource(t, path)
 	waitLines(t, s, 40)
-	note, bad := s.FormatNote()
-	if !bad || !strings.HasPrefix(note, "no built-in format reads these lines (closest: ") || !strings.Contains(note, `{"time":"2026-12-01T23:59:00+08:00"`) {
+	note, short, bad := s.FormatNote()
+	if !bad || !strings.HasPrefix(short, "no builtin format reads the log (closest ") || !strings.HasPrefix(note, "no built-in format reads these lines (closest: ") || !strings.Contains(note, `{"time":"2026-12-01T23:59:00+08:00"`) {
 		t.Fatalf("note %q bad %v", note, bad)
+	}
+}
+
+// interleave puts every n-th line of b between the lines of a.
+func interleave(a, b [][]byte, n int) [][]byte {
+	var out [][]byte
+	for i, l := range a {
+		out = append(out, l)
+		if i%n == 0 && len(b) > 0 {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(out, b...)
+}
+
+// After a reload nginx's old workers log the requests they were still
+// serving in the old format: a few stragglers among the new lines must
+// not leave the source on the old format or stuck in an error.
+func TestAutoFormatReloadWithStragglers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	appendLines(t, path, sampleLines("main", 200))
+	s := autoSource(t, path)
+	waitLines(t, s, 200)
+	appendLines(t, path, interleave(sampleLines("upstreaminfo", 1500), sampleLines("main", 30), 20))
+	waitLines(t, s, 1730)
+	note, short, bad := s.FormatNote()
+	if bad || short != "upstreaminfo" && !strings.HasPrefix(short, "upstreaminfo, ") || !strings.Contains(note, "was main until") {
+		t.Fatalf("after the reload: note %q short %q bad %v", note, short, bad)
+	}
+}
+
+// A reload to a format no builtin reads, then to one that does: the error
+// clears and the source reads the new lines whole.
+func TestAutoFormatErrorClearsAfterTheNextReload(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	appendLines(t, path, sampleLines("main", 200))
+	s := autoSource(t, path)
+	waitLines(t, s, 200)
+	appendLines(t, path, sampleLines("json", 300))
+	waitLines(t, s, 500)
+	if _, short, bad := s.FormatNote(); !bad {
+		t.Fatalf("a log no builtin reads: %q", short)
+	}
+	appendLines(t, path, sampleLines("upstreaminfo", 1200))
+	waitLines(t, s, 1700)
+	if note, short, bad := s.FormatNote(); bad || short != "upstreaminfo" {
+		t.Fatalf("after the second reload: note %q short %q bad %v", note, short, bad)
 	}
 }

@@ -139,15 +139,13 @@ type Detection struct {
 // Detect picks the builtin format that reads at least DetectPercent of
 // sample: first among those that read the lines to their end, then among
 // those that read them at all; of several, the one with more variables
-// (main over combined when lines carry $http_x_forwarded_for).
+// (main over combined when lines carry $http_x_forwarded_for). Between
+// the two, a builtin that reads at least FailPercent of the lines whole is
+// the closest (Use): better than one that reads them all in part.
 func Detect(sample [][]byte) Detection {
 	var d Detection
 	for _, name := range BuiltinNames {
-		f, err := CompileFormat(name)
-		if err != nil {
-			panic(fmt.Sprintf("nginx: builtin %s: %v", name, err)) // a bug in Builtin
-		}
-		d.Trials = append(d.Trials, TryFormat(f, sample))
+		d.Trials = append(d.Trials, TryFormat(MustBuiltin(name), sample))
 	}
 	pick := func(n func(Trial) int) *Trial {
 		var best *Trial
@@ -166,17 +164,64 @@ func Detect(sample [][]byte) Detection {
 		d.Format = t.Format
 		return d
 	}
+	// A builtin that reads most lines whole beats one that reads them all
+	// in part: a reload's stragglers in the old format, or another vhost's
+	// lines, must not make the log read without its times.
+	for i := range d.Trials {
+		t := &d.Trials[i]
+		if t.Lines > 0 && t.Whole*100 >= FailPercent*t.Lines && (d.Closest == nil || t.Whole > d.Closest.Whole ||
+			t.Whole == d.Closest.Whole && len(t.Format.steps) > len(d.Closest.Format.steps)) {
+			d.Closest = t
+		}
+	}
+	if d.Closest != nil {
+		return d
+	}
 	if t := pick(func(t Trial) int { return t.OK }); t != nil {
 		d.Format, d.Partial = t.Format, true
 		return d
 	}
+	// the closest reads the most lines; of those, the one that reads them
+	// to their end, then the one with more variables (upstreaminfo over
+	// combined on a log of both, which combined reads in part)
 	for i := range d.Trials {
 		t := &d.Trials[i]
-		if d.Closest == nil || t.OK > d.Closest.OK || (t.OK == d.Closest.OK && t.Bad != nil && d.Closest.Bad != nil && t.Bad.Col > d.Closest.Bad.Col) {
+		c := d.Closest
+		if c == nil || t.OK > c.OK || t.OK == c.OK && (t.Whole > c.Whole || t.Whole == c.Whole && len(t.Format.steps) > len(c.Format.steps)) {
 			d.Closest = t
 		}
 	}
 	return d
+}
+
+// Use is the format a source reads with after d: the pick, else the
+// closest builtin; fits is false when that reads under FailPercent of the
+// sample (the source's numbers would describe a minority of its lines).
+func (d Detection) Use() (f *Format, fits bool) {
+	if d.Format != nil {
+		return d.Format, true
+	}
+	if d.Closest == nil {
+		return nil, false
+	}
+	return d.Closest.Format, d.Closest.Percent() >= FailPercent
+}
+
+// Short says the same as String in a few words, for a status bar: the
+// format's name, and how well it reads the sample when not all of it.
+func (d Detection) Short() string {
+	f, fits := d.Use()
+	switch {
+	case f == nil:
+		return "format to be detected"
+	case d.Format != nil && !d.Partial:
+		return f.Name
+	case d.Format != nil:
+		return f.Name + ", in part: paste your log_format"
+	case fits:
+		return fmt.Sprintf("%s, %d of %d lines", f.Name, d.Closest.OK, d.Lines())
+	}
+	return fmt.Sprintf("no builtin format reads the log (closest %s, %d of %d lines): paste your log_format", f.Name, d.Closest.OK, d.Lines())
 }
 
 // Lines is the sample's size (non-empty lines).
@@ -198,12 +243,16 @@ func (d Detection) String() string {
 		return fmt.Sprintf("format %s (detected: reads %d of %d lines)", d.Format.Name, d.trial(d.Format).OK, n)
 	case d.Format != nil:
 		t := d.trial(d.Format)
-		return fmt.Sprintf("format %s (detected: reads %d of %d lines, but not to their end: sample line %d %s; paste your log_format to read the rest)",
-			d.Format.Name, t.OK, n, t.Rest.Index+1, t.Rest)
+		return fmt.Sprintf("format %s (detected: reads %d of %d lines, but not to their end: %s; paste your log_format to read the rest)",
+			d.Format.Name, t.OK, n, t.Rest)
 	}
 	c := d.Closest
-	return fmt.Sprintf("no built-in format reads these lines (closest: %s, %d of %d; sample line %d %s: %s); paste your log_format",
-		c.Format.Name, c.OK, n, c.Bad.Index+1, c.Bad, c.Bad.Line)
+	if _, fits := d.Use(); fits {
+		return fmt.Sprintf("format %s (detected: the closest, reads %d of %d lines; one it does not: %s: %s)",
+			c.Format.Name, c.OK, n, c.Bad, c.Bad.Line)
+	}
+	return fmt.Sprintf("no built-in format reads these lines (closest: %s, %d of %d; one it does not: %s: %s); paste your log_format",
+		c.Format.Name, c.OK, n, c.Bad, c.Bad.Line)
 }
 
 func (d Detection) trial(f *Format) Trial {

@@ -81,7 +81,7 @@ func TestDetectPartialAndNone(t *testing.T) {
 			t.Fatalf("timed read %d custom lines", tr.OK)
 		}
 	}
-	want := `format combined (detected: reads 100 of 100 lines, but not to their end: sample line 1 col `
+	want := `format combined (detected: reads 100 of 100 lines, but not to their end: col `
 	if s := d.String(); !strings.HasPrefix(s, want) || !strings.Contains(s, `" 300 0.000" left after the format's end`) {
 		t.Fatalf("String = %q", s)
 	}
@@ -120,5 +120,24 @@ func TestTryFormatNamesTheColumn(t *testing.T) {
 	tr = TryFormat(mustFormat(t, `[$time_local] $status`), [][]byte{[]byte(`x [31/Dec/2026:23:59:59 +0800] 200`)})
 	if tr.Bad == nil || tr.Bad.Col != 1 || tr.Bad.What != `the format starts with "["` {
 		t.Fatalf("bad = %+v", tr.Bad)
+	}
+}
+
+// A log with a few foreign lines (another vhost's, a reload's stragglers)
+// is read by the closest builtin, the one that reads its lines whole and
+// has the times, not one that reads them in part.
+func TestDetectClosestOfAMixedLog(t *testing.T) {
+	lines := append(sampleLines("upstreaminfo", 985), sampleLines("json", 15)...)
+	d := Detect(lines)
+	f, fits := d.Use()
+	if d.Format != nil || f == nil || f.Name != "upstreaminfo" || !fits {
+		t.Fatalf("picked %v, closest %v fits %v: %s", d.Format, f, fits, d)
+	}
+	if sh := d.Short(); sh != "upstreaminfo, 985 of 1000 lines" {
+		t.Fatalf("short %q", sh)
+	}
+	lines = append(sampleLines("upstreaminfo", 800), sampleLines("json", 200)...)
+	if f, fits := Detect(lines).Use(); f.Name != "upstreaminfo" || fits {
+		t.Fatalf("80%%: %v fits %v", f.Name, fits)
 	}
 }

@@ -26,6 +26,19 @@ var Builtin = map[string]string{
 	"upstreaminfo": `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id`,
 }
 
+// MustBuiltin is the compiled builtin format name; it panics on a name
+// Builtin lacks (a bug).
+func MustBuiltin(name string) *Format {
+	if _, ok := Builtin[name]; !ok {
+		panic("nginx: no builtin format " + name)
+	}
+	f, err := CompileFormat(name)
+	if err != nil {
+		panic(fmt.Sprintf("nginx: builtin %s: %v", name, err))
+	}
+	return f
+}
+
 // BuiltinNames lists the builtin formats in a fixed order: the order
 // auto-detection tries them and help text names them.
 var BuiltinNames = []string{"combined", "main", "timed", "upstreaminfo"}
@@ -223,6 +236,10 @@ func CompileFormat(spec string) (*Format, error) {
 			return nil, errAt(spec, "format", more[0].at[0], "text after the format's ';'")
 		}
 		return compile(spec, "format", words, EscapeDefault)
+	}
+	if s != "" && !strings.ContainsAny(s, "$ \t\n") {
+		// a word: a builtin's name mistyped, or one warroom does not have
+		return nil, fmt.Errorf("nginx: format %q is not a builtin (auto, %s) and has no $variables: give a builtin name or paste your log_format statement", s, strings.Join(BuiltinNames, ", "))
 	}
 	lead := len(spec) - len(strings.TrimLeft(spec, " \t\r\n"))
 	w := bare(s)

@@ -28,7 +28,8 @@ func TestCompileFormat(t *testing.T) {
 		{name: "unbalanced squote", spec: `log_format x '$remote_addr $status;`, err: "unbalanced quote '"},
 		{name: "bad escape", spec: `log_format x escape=html '$status';`, err: "unknown escape=html"},
 		{name: "empty", spec: ``, err: "format is empty"},
-		{name: "no vars", spec: `hello`, err: "no variables"},
+		{name: "no vars", spec: `hello world`, err: "no variables"},
+		{name: "a word", spec: `hello`, err: `format "hello" is not a builtin`},
 		{name: "lone dollar", spec: `$ $status`, err: "col 1: '$' without a variable name"},
 		{name: "unclosed brace", spec: `${status`, err: "col 1: unclosed ${"},
 	}

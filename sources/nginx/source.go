@@ -86,20 +86,21 @@ func (s *Source) Aggregator() *Aggregator { return s.agg }
 func (s *Source) Status() []tail.FileStatus { return s.fol.Status() }
 
 // FormatNote says which format the source reads with and how it was
-// chosen: the configured one, or what detection found (bad: no builtin
-// format reads the log, and the note says which came closest and where).
-func (s *Source) FormatNote() (note string, bad bool) {
+// chosen: the configured one, or what detection found, in full (note) and
+// in a few words for a status bar (short). bad: no builtin format reads
+// the log, and the note says which came closest and where.
+func (s *Source) FormatNote() (note, short string, bad bool) {
 	if s.auto == nil {
-		f := s.cfg.format
-		if f.Name != "" {
-			return "format " + f.Name, false
+		name := s.cfg.format.Name
+		if name == "" {
+			name = "custom"
 		}
-		return "format as configured", false
+		return "format " + name + " (as configured)", name, false
 	}
-	if n, bad := s.auto.Note(); n != "" {
-		return n, bad
+	if n, sh, bad := s.auto.Note(); n != "" {
+		return n, sh, bad
 	}
-	return "format to be detected from the first lines", false
+	return "format to be detected from the first lines", "format to be detected", false
 }
 
 // Run follows until ctx ends. A source whose format is to be detected

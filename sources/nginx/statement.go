@@ -77,7 +77,7 @@ func readWords(spec string, from int, where string) ([]word, int, error) {
 		case c == ';':
 			return words, i + 1, nil
 		case c == '{' || c == '}':
-			return nil, 0, errAt(spec, where, i, "unexpected %q: a log_format statement has no block", c)
+			return nil, 0, errAt(spec, where, i, "unexpected %c: a log_format statement has no block", c)
 		}
 		if len(words) == 2 && where == "log_format" {
 			where += " " + words[1].text // name errors after the name by it
@@ -121,7 +121,7 @@ func readWord(spec string, i int, where string) (word, int, error) {
 		if quote != 0 && c == quote {
 			i++
 			if i < len(spec) && !isSpace(spec[i]) && spec[i] != ';' {
-				return word{}, 0, errAt(spec, where, i, "unexpected %q after the closing %c (parts are separated by spaces)", spec[i], quote)
+				return word{}, 0, errAt(spec, where, i, "unexpected %c after the closing %c (parts are separated by spaces)", spec[i], quote)
 			}
 			break
 		}

@@ -56,14 +56,15 @@ log_format json_analytics escape=json '{'
 func TestStatementErrors(t *testing.T) {
 	cases := []struct{ name, spec, err string }{
 		{"unclosed quote names its line", "log_format x\n  '$status'\n  '$request_time;", "nginx: log_format x at line 3 col 3: unbalanced quote ': no closing '"},
-		{"text glued to a closing quote", "log_format x '$status'x;", "nginx: log_format x at col 23: unexpected 'x' after the closing '"},
+		{"text glued to a closing quote", "log_format x '$status'x;", "nginx: log_format x at col 23: unexpected x after the closing '"},
 		{"bad escape mode", "log_format x\n escape=html '$status';", "nginx: log_format x at line 2 col 2: unknown escape=html"},
 		{"format error points into the statement", "log_format x escape=json\n  '{\"a\":$remote_addr$status}';", "nginx: log_format x at line 2 col 21: variables $remote_addr and $status have no delimiter"},
 		{"dollar alone", "log_format x '$status $ x';", "nginx: log_format x at col 23: '$' without a variable name"},
 		{"bad brace name", "log_format x '${sta-tus} x';", "nginx: log_format x at col 20: '-' cannot be in a variable name"},
 		{"missing name", "log_format ;", "nginx: log_format at col 13: missing name"},
 		{"no parts", "log_format x escape=json;", "format is empty"},
-		{"a block", "log_format x { '$status' }", "unexpected '{'"},
+		{"a block", "log_format x { '$status' }", "unexpected {: a log_format statement has no block"},
+		{"not a builtin", "Main", `nginx: format "Main" is not a builtin (auto, combined, main, timed, upstreaminfo) and has no $variables`},
 		{"two statements", "log_format x '$status';\nlog_format y '$status';", "nginx: log_format x at line 2 col 1: text after the statement's ';'"},
 		{"a newline inside the format", "log_format x '$status\\n$request_time';", "nginx: log_format x at col 22: a newline inside the format splits each entry"},
 		{"unbalanced bracket in a later line", "log_format x '$status'\n '[$time_local';", "nginx: log_format x at line 2 col 3: '[' without ']'"},

@@ -117,7 +117,13 @@ func (m Stat) View() string {
 		value = st.Error.Render(Symbol(state, m.opts.ASCII) + " ERROR")
 		note = clean(in.Value.Err)
 	case unknown:
-		value = st.Unknown.Render(Symbol(sources.StateUnknown, m.opts.ASCII) + " no data yet")
+		// why there is no number, when the source says (no $request_time
+		// in the format, the log's history still being read)
+		why := "no data yet"
+		if in.Value.Err != "" {
+			why = clean(in.Value.Err)
+		}
+		value = st.Unknown.Render(Symbol(sources.StateUnknown, m.opts.ASCII) + " " + why)
 	case stale:
 		// The number stays readable but faint, after STALE and its age:
 		// history must not pass for the present.
