@@ -1,6 +1,7 @@
 package nginx
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -80,7 +81,7 @@ func (c *SourceConfig) validate(n *yaml.Node) error {
 	if !c.AutoFormat() {
 		f, err := CompileFormat(c.Format)
 		if err != nil {
-			return config.Errorf(at("format"), "format", "%v", err)
+			return config.Errorf(statementLine(at("format"), err), "format", "%v", err)
 		}
 		c.format = f
 	}
@@ -124,6 +125,21 @@ func (c *SourceConfig) validate(n *yaml.Node) error {
 		return config.Errorf(at("retention"), "retention", "too long (seconds ≤ 7d, minutes ≤ 90d, detail ≤ 7d): memory is bounded by these")
 	}
 	return nil
+}
+
+// statementLine points an error inside a pasted statement at the file's
+// line that holds it: a statement's line 3 in a `format: |` block is three
+// lines below the key.
+func statementLine(n *yaml.Node, err error) *yaml.Node {
+	var se *specError
+	if n == nil || !errors.As(err, &se) || se.line == 0 {
+		return n
+	}
+	line := n.Line + se.line - 1
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		line++ // the block's text starts below its | or >
+	}
+	return &yaml.Node{Line: line}
 }
 
 // Warnings are what a valid config cannot measure with its format, for

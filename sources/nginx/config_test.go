@@ -51,3 +51,14 @@ func TestSourceConfigBadGlob(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// An error inside a statement pasted as a YAML block names the file's
+// line that holds it, not the format key's.
+func TestStatementErrorNamesTheFileLine(t *testing.T) {
+	in := "name: web\npaths: [a.log]\nformat: |\n  log_format main '$remote_addr - $remote_user [$time_local] '\n                  '\"$request\" $status $body_bytes_sent '\n                  '\"$http_referer\" \"$http_user_agent;\n"
+	var sc SourceConfig
+	err := config.Load(strings.NewReader(in), &sc)
+	if err == nil || !strings.HasPrefix(err.Error(), "line 6: format: nginx: log_format main at line 3 col 17: unbalanced quote '") {
+		t.Fatalf("err = %v", err)
+	}
+}
