@@ -130,6 +130,8 @@ type Aggregator struct {
 	// lines of a format that has none
 	arrival int64
 
+	unreadSec, unreadMin unreadMarks // lines not read, by second and minute (unread.go)
+
 	touch uint64 // loads issued early land here (see count)
 }
 
@@ -196,6 +198,9 @@ func NewAggregator(o Options) *Aggregator {
 	}
 	if o.Format != nil {
 		a.parser = newCountingParser(o.Format, o.Client)
+	}
+	if o.Now != nil { // a live source, whose history is charted
+		a.unreadSec, a.unreadMin = newUnreadMarks(1, o.Seconds), newUnreadMarks(60, o.Minutes)
 	}
 	for i := range a.codeSlot {
 		a.codeSlot[i] = -1
@@ -320,6 +325,7 @@ func (a *Aggregator) bad(reason Reason, line []byte) {
 	if reason == ReasonEmpty {
 		return
 	}
+	a.markUnread()
 	lb := &a.lastBad[reason]
 	lb.n = copy(lb.b[:], line)
 	for lb.n < len(line) && lb.n > 0 && !utf8.RuneStart(line[lb.n]) {

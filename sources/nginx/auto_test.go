@@ -3,6 +3,7 @@ package nginx
 import (
 	"bytes"
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -175,5 +176,31 @@ func TestAutoFormatErrorClearsAfterTheNextReload(t *testing.T) {
 	waitLines(t, s, 1700)
 	if note, short, bad := s.FormatNote(); bad || short != "upstreaminfo" {
 		t.Fatalf("after the second reload: note %q short %q bad %v", note, short, bad)
+	}
+}
+
+// A stretch of lines the source cannot read is a gap in its charts, not
+// a stretch of zero traffic.
+func TestUnreadableSecondsAreGaps(t *testing.T) {
+	now := time.Date(2026, 12, 1, 23, 59, 59, 0, time.FixedZone("CST", 8*3600))
+	a := NewAggregator(Options{Format: mustFormat(t, "main"), Now: func() time.Time { return now }})
+	good := sampleLines("main", 60) // stamped 23:59:00–23:59:59
+	a.Ingest(append(bytes.Join(good, []byte{'\n'}), '\n'))
+	now = now.Add(5 * time.Second)
+	a.Ingest([]byte(strings.Repeat(`{"status":200}`+"\n", 40)))
+	now = now.Add(time.Second)
+	a.Ingest([]byte(strings.Repeat(`{"status":200}`+"\n", 40)))
+	s, _ := a.Series(MetricQPS, "", now.Add(-10*time.Second), now.Add(time.Second), time.Second)
+	gaps := 0
+	for _, p := range s.Points {
+		if math.IsNaN(p.V) {
+			gaps++
+			if p.At.Before(now.Add(-time.Second)) {
+				t.Errorf("a gap at %s, before the unreadable lines", p.At)
+			}
+		}
+	}
+	if gaps != 2 {
+		t.Fatalf("%d gaps, want the 2 seconds of unreadable lines: %v", gaps, s.Points)
 	}
 }

@@ -95,7 +95,8 @@ func (a *Aggregator) addCodes(into map[int]uint64, cols [][]uint32, idx int) {
 // the given step (rounded to whole seconds, at least 1 s). Steps of a
 // minute or more read the per-minute ring when the second ring no longer
 // holds the span. Slots with no data yield 0 for rates and NaN for ratios;
-// slots before the first line counted are NaN for both.
+// slots before the first line counted, and slots where more lines could
+// not be read than were (unread.go), are NaN for both.
 // A last bucket cut short by to holds and is divided by the seconds
 // before to, and is left out when that is under half a step; the first
 // bucket after the first line counted is divided by the seconds from it.
@@ -177,7 +178,29 @@ func (a *Aggregator) Series(m Metric, group string, from, to time.Time, step tim
 				continue
 			}
 		}
-		s.Points = append(s.Points, sources.Point{At: time.Unix(from, 0), V: m.value(&b, float64(span))})
+		v := m.value(&b, float64(span))
+		marks := &a.unreadSec
+		if useMin {
+			marks = &a.unreadMin
+		}
+		if marks.n != nil {
+			if n := marks.sum(from, end); n > 0 {
+				// most lines of this step could not be read (a group's
+				// share of them is not known: judged on all lines): no
+				// number
+				all := b
+				if group != "" {
+					all = sumRing(a.sec, 1, from, end)
+					if useMin {
+						all = sumRing(a.min, 60, from, end)
+					}
+				}
+				if n > uint64(all.Requests) {
+					v = nanValue
+				}
+			}
+		}
+		s.Points = append(s.Points, sources.Point{At: time.Unix(from, 0), V: v})
 	}
 	return s, true
 }
@@ -235,4 +258,16 @@ func (a *Aggregator) Sum(group string, from, to time.Time) (b Bucket, ok bool) {
 // when undefined, e.g. a ratio over no requests.
 func (m Metric) Value(b *Bucket, span time.Duration) float64 {
 	return m.value(b, span.Seconds())
+}
+
+// sumRing is the counters of ring r (slots of width seconds) over
+// [from, end).
+func sumRing(r *ring, width, from, end int64) Bucket {
+	var b Bucket
+	for y := from; y < end; y += width {
+		if x := r.get(y); x != nil {
+			b.Add(x)
+		}
+	}
+	return b
 }
