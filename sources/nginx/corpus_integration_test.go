@@ -22,11 +22,8 @@ func TestRealNginxCorpus(t *testing.T) {
 	up := startCorpusUpstreams(t)
 	prefix := nginxPrefix(t)
 	writeCorpusSite(t, prefix)
-	probe := freePort(t)
-	ports := make([]int, len(entries))
-	for i := range ports {
-		ports[i] = freePort(t)
-	}
+	all := freePorts(t, len(entries)+1)
+	probe, ports := all[0], all[1:]
 	launchNginx(t, bin, prefix, corpusConf(prefix, up, probe, entries, ports),
 		fmt.Sprintf("http://127.0.0.1:%d/static/index.html", probe))
 
