@@ -209,7 +209,7 @@ func checkSchedule(cfg *Config, sched *schedule.Schedule, now time.Time, local *
 	default:
 		p("schedule: inline, %d milestones\n", sched.Len())
 	}
-	p("%s", indent(sched.Listing(now, 5, local), "  "))
+	p("%s", indent(sched.Listing(now, 5), "  "))
 }
 
 // sanitizeLines is sources.Sanitize line by line: the line breaks check

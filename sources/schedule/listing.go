@@ -10,22 +10,18 @@ import (
 )
 
 // Listing describes the next n milestones after now for `warroom check`:
-// each end in the event's zone and in local (the operator's zone, which
-// over ssh is often neither), with how long until it. The zones are passed
-// in so the output does not depend on the host.
+// each end in the event's zone, labelled with its offset (every time
+// warroom writes is in that one zone), with how long until it.
 //
-//	Year-end 2026 (Asia/Shanghai); local America/New_York
-//	Day 1  2026-12-13 00:00 Sun +08:00  2026-12-12 11:00 Sat -05:00  in 3h0m  [−10m +10m +30m]
-func (s *Schedule) Listing(now time.Time, n int, local *time.Location) string {
-	if local == nil {
-		local = time.UTC
-	}
+//	Year-end 2026 (Asia/Shanghai)
+//	Day 1  2026-12-13 00:00 Sun +08:00  in 3h0m  [−10m +10m +30m]
+func (s *Schedule) Listing(now time.Time, n int) string {
 	var b strings.Builder
 	name := s.Event()
 	if name == "" {
 		name = "schedule"
 	}
-	fmt.Fprintf(&b, "%s (%s); local %s\n", name, s.Location(), local)
+	fmt.Fprintf(&b, "%s (%s)\n", name, s.Location())
 	up := s.Upcoming(now, n)
 	if len(up) == 0 {
 		fmt.Fprintf(&b, "  no milestones after %s\n", now.In(s.Location()).Format(listLayout))
@@ -33,8 +29,8 @@ func (s *Schedule) Listing(now time.Time, n int, local *time.Location) string {
 	}
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, m := range up {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\tin %s\t[−%s +%s +%s]\n", m.Name,
-			m.End.In(s.Location()).Format(listLayout), m.End.In(local).Format(listLayout),
+		fmt.Fprintf(tw, "  %s\t%s\tin %s\t[−%s +%s +%s]\n", m.Name,
+			m.End.In(s.Location()).Format(listLayout),
 			roughly(m.End.Sub(now)), short(m.Windows.Before), short(m.Windows.Hot), short(m.Windows.After))
 	}
 	tw.Flush()
