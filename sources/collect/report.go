@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"warroom/sources"
-
 	"warroom/sources/report"
 	"warroom/sources/schedule"
 )
@@ -63,14 +61,14 @@ func (c *Collector) writeReport(sched *schedule.Schedule, m schedule.Milestone, 
 			prev = nil
 		}
 	}
-	entries := c.tl.Entries()
-	trs := make([]sources.Transition, 0, len(entries))
-	for _, e := range entries {
-		trs = append(trs, convertTransition(e.Transition, e.Acked))
-	}
+	c.mu.Lock()
+	values := c.values
+	c.mu.Unlock()
+	trs := c.entries(values, EventZone(sched))
 	dir, name, done := c.o.ReportsDir, report.FileName(sched.Event(), m.Name), c.o.OnReport
 	c.reports.Go(func() {
 		path, err := report.Write(dir, name, report.Markdown(sum, prev, trs))
+		c.reportDone(err, at)
 		if done != nil {
 			done(path, err)
 		}
