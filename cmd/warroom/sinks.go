@@ -87,7 +87,9 @@ func probeOutputs(cfg *Config) ([]sources.SourceStatus, []error) {
 		}
 	}
 	if _, err := notify.New(cfg.Notify, notifyOptions(nil, nil)); err != nil {
-		fail("notify", "notify", err)
+		// its text names the webhook ("notify: webhook "oncall": url_file: ...")
+		bad = append(bad, sources.SourceStatus{Name: "notify", Kind: "notify", Health: sources.HealthError, Detail: sources.Brief(err)})
+		errs = append(errs, err)
 	}
 	return bad, errs
 }
