@@ -23,8 +23,11 @@ var watchContext = context.Background
 func runWatch(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("watch", "-c FILE [--replay]", "Run the sources and the rules without a screen and print every transition\n"+
 		"as one JSON object per line (at, indicator, from, to, value, threshold,\n"+
-		"phase, milestone, reason) until SIGINT or SIGTERM. Transitions are also\n"+
-		"appended to timeline_file when the config names one, except in a replay.\n\n"+
+		"unit, value_text, threshold_text, phase, milestone, reason; times in the\n"+
+		"event's zone) until SIGINT or SIGTERM. Transitions are also appended to\n"+
+		"timeline_file when the config names one, except in a replay. An output\n"+
+		"that fails (a webhook, the timeline file, a report), and its recovery,\n"+
+		"is said on stderr.\n\n"+
 		"With --replay, the configured log files are read from the beginning at full\n"+
 		"speed on the logs' own clock — the schedule and the rules judged at the\n"+
 		"lines' timestamps — so a past night is rehearsed in seconds; it ends with\n"+
