@@ -242,3 +242,47 @@ func TestSnapshotShowsOutputsThatCannotWork(t *testing.T) {
 		t.Errorf("the probe left %v", entries)
 	}
 }
+
+// What a person sees of the outputs in tmux: the screen in a background
+// window rings the bell (tmux flags the window) and sends the desktop
+// notification with the time's zone; a webhook answering 400 shows in the
+// status bar until its next message is delivered.
+func TestScreenOutputsInTmux(t *testing.T) {
+	findTmux(t)
+	bin := buildWarroom(t)
+	dir := t.TempDir()
+	access := filepath.Join(dir, "access.log")
+	must(t, os.WriteFile(access, nil, 0o644))
+	hook := newReceiver(t)
+	cfg := filepath.Join(dir, "w.yml")
+	must(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`access_logs:
+  - {name: nginx, paths: [%q], format: timed}
+rules:
+  - {indicator: nginx.qps, absent: 4s}
+  - {indicator: nginx.499_rate, absent: 10s}
+notify:
+  webhooks:
+    - {name: oncall, kind: slack, url: %q, group_wait: 0s, min_interval: 0s}
+`, access, hook.URL)), 0o644))
+	s := startTmux(t, 100, 30, "sleep 600")
+	s.run("set-option", "-g", "allow-passthrough", "on")
+	s.run("new-window", "-d", "-n", "dash", bin+" -c "+cfg)
+	osc := filepath.Join(dir, "out.bin")
+	s.run("pipe-pane", "-t", "dash", "-o", "cat > "+osc) // well before the first alarm, 4 s after the screen's first tick
+	capture := func() string { return s.run("capture-pane", "-p", "-t", "dash") }
+	eventually(t, "the 400 in the status bar", func() bool { return strings.Contains(capture(), "✖ oncall: HTTP 400") })
+	if flag := strings.TrimSpace(s.run("display", "-p", "-t", "dash", "#{window_bell_flag}")); flag != "1" {
+		t.Errorf("no bell flagged on the background window: %q", flag)
+	}
+	eventually(t, "the desktop notification", func() bool {
+		b, _ := os.ReadFile(osc)
+		return strings.Contains(string(b), "\x1b]9;warroom: ✖ CRIT nginx.qps: no data for 4s · ")
+	})
+	b, _ := os.ReadFile(osc)
+	zone := time.Now().Format("MST") // no schedule: the machine's zone
+	if !strings.Contains(string(b), " "+zone+"\a") {
+		t.Errorf("the notification's time lacks its zone %s: %q", zone, b)
+	}
+	hook.setAccept(true)
+	eventually(t, "the status bar cleared: "+capture(), func() bool { return !strings.Contains(capture(), "oncall") })
+}
