@@ -135,15 +135,21 @@ type SourceStatus struct {
 	LastData time.Time
 }
 
-// Transition is one change of an indicator's state, for the timeline.
+// Transition is one change of an indicator's state: what the timeline
+// keeps and every output (timeline file, notifications, webhooks, reports,
+// `watch`) writes. It carries what an output needs to say it as the screen
+// does: the unit of Value and Threshold, the rule's reason, and At in the
+// event's zone.
 type Transition struct {
-	At        time.Time
+	At        time.Time // in the event's zone: the schedule's time_zone, else the machine's
 	Indicator string
 	From, To  State
-	Value     float64
-	Threshold float64
+	Value     float64 // the value judged; NaN when there was none (absent, stale, error)
+	Threshold float64 // the level crossed; NaN when none
+	Unit      Unit    // of Value and Threshold ("" when the indicator has none)
 	Phase     Phase
-	Milestone string
+	Milestone string // the milestone the phase belongs to; "" in normal
+	Reason    string // short, for people, thresholds in the unit: "above crit 20‱", "no data for 1m"
 	Acked     bool
 }
 

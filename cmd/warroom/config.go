@@ -272,7 +272,7 @@ func parseConfig(r io.Reader) (*Config, error) {
 // collector options: sources, querier, schedule and rules, with the
 // refresh and clock. start, when not empty, overrides every log source's
 // start position (snapshot, replay). The caller adds its outputs
-// (OnTransition, Self) and, when the schedule is in a file, polls the
+// (Sinks, Self) and, when the schedule is in a file, polls the
 // returned loader (nil for an inline schedule) on its own ticker.
 func (c *Config) collectOptions(now func() time.Time, start string) (collect.Options, *schedule.Loader, error) {
 	o := collect.Options{Refresh: time.Duration(c.Refresh), Now: now, Rules: c.rules(), ReportsDir: c.ReportsDir, Format: units.Format}

@@ -14,11 +14,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
-	"warroom/sources"
 	"warroom/sources/collect"
 	"warroom/sources/notify"
 	"warroom/sources/schedule"
-	"warroom/sources/watch"
 	"warroom/ui"
 )
 
@@ -37,6 +35,16 @@ type screen struct {
 // bell and desktop notifications, written by the frame writer between
 // frames, on the loop's goroutine like the frames themselves.
 type rawMsg string
+
+// programWriter hands what the notifier writes to the program; it is
+// written on the notifier's goroutine, which the program's loop may hold
+// up but never the collector's tick.
+type programWriter func([]byte)
+
+func (w programWriter) Write(b []byte) (int, error) {
+	w(b)
+	return len(b), nil
+}
 
 // shell wraps the root model with what only the process knows about: the
 // terminal it draws on (see frameWriter) and raw output for notifications.
@@ -72,35 +80,22 @@ func (s screen) run(stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	// no terminal writer: the sequences go out through the program (rawMsg);
-	// delivery errors show in Status, not over the TUI
-	d, err := notify.New(s.notify, notifyOptions(nil, func(string, ...any) {}))
+	// the bell and desktop sequences go out through the program (rawMsg),
+	// between frames; delivery errors show in the status bar, not over the
+	// screen
+	var p *tea.Program
+	term := programWriter(func(b []byte) {
+		if p != nil {
+			p.Send(rawMsg(b))
+		}
+	})
+	o := s.collect
+	sinks, d, err := outputs(s.timeline, s.notify, term, func(string, ...any) {})
 	if err != nil {
 		fmt.Fprintf(stderr, "warroom: %v\n", err)
 		return exitUsage
 	}
-	var p *tea.Program
-	term := d.Terminal()
-	var jsonl *watch.JSONLWriter
-	if s.timeline != "" {
-		f, err := os.OpenFile(s.timeline, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			fmt.Fprintf(stderr, "warroom: timeline_file: %v\n", err)
-			return exitUsage
-		}
-		defer f.Close()
-		jsonl = watch.NewJSONLWriter(f)
-	}
-	o := s.collect
-	o.OnTransition = func(tr sources.Transition) {
-		d.Notify(tr)
-		if seq := term.Sequence(tr); seq != "" && p != nil {
-			go p.Send(rawMsg(seq)) // never block the tick on the screen
-		}
-	}
-	if jsonl != nil {
-		o.OnRuleTransition = func(tr watch.Transition) { jsonl.Write(tr) }
-	}
+	o.Sinks = append(o.Sinks, sinks...)
 	var self selfStats
 	o.Self = self.read
 	ticks := make(chan struct{}, 1)

@@ -51,7 +51,10 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 		"query once it returned.\n"+
 		"Log sources start where the config says, except \"end\", which reads a\n"+
 		"file's last "+snapshotStart+" instead (a one-shot read from the end sees nothing);\n"+
-		"a command's output is read as it comes.", stderr)
+		"a command's output is read as it comes.\n"+
+		"The outputs are checked without writing or sending anything: the\n"+
+		"timeline file and the reports directory can be written, the webhooks'\n"+
+		"URLs and secrets can be read; one that cannot makes the exit status 1.", stderr)
 	cfgPath := fs.String("c", "", "config file (required)")
 	asJSON := fs.Bool("json", false, "print a JSON list of {name, value, unit, health, state, pending, pending_at, at, error}")
 	timeout := fs.Duration("timeout", 10*time.Second, "give up on sources that have not answered by then")
@@ -94,6 +97,9 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "warroom snapshot: %v\n", err)
 		return exitUsage
 	}
+	// the outputs are probed, not used: a probe sends and writes nothing
+	badOutputs, outputErrs := probeOutputs(cfg)
+	o.Sinks = append(o.Sinks, fixedSinks(badOutputs))
 	c, err := collect.New(o)
 	if err != nil {
 		fmt.Fprintf(stderr, "warroom snapshot: %v\n", err)
@@ -111,7 +117,10 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	c.Tick(time.Now())
 	snap := c.Snapshot(sources.View{})
 
-	ok := len(runErrs) == 0
+	ok := len(runErrs) == 0 && len(outputErrs) == 0
+	for _, err := range outputErrs {
+		fmt.Fprintf(stderr, "warroom snapshot: %s\n", sources.Sanitize(err.Error()))
+	}
 	rows := make([]snapshotRow, 0, len(snap.Indicators))
 	for _, in := range snap.Indicators {
 		v := in.Value

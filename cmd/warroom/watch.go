@@ -7,13 +7,11 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"warroom/sources"
 	"warroom/sources/collect"
-	"warroom/sources/notify"
 	"warroom/sources/schedule"
 	"warroom/sources/watch"
 )
@@ -25,8 +23,11 @@ var watchContext = context.Background
 func runWatch(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("watch", "-c FILE [--replay]", "Run the sources and the rules without a screen and print every transition\n"+
 		"as one JSON object per line (at, indicator, from, to, value, threshold,\n"+
-		"phase, milestone, reason) until SIGINT or SIGTERM. Transitions are also\n"+
-		"appended to timeline_file when the config names one, except in a replay.\n\n"+
+		"unit, value_text, threshold_text, phase, milestone, reason; times in the\n"+
+		"event's zone) until SIGINT or SIGTERM. Transitions are also appended to\n"+
+		"timeline_file when the config names one, except in a replay. An output\n"+
+		"that fails (a webhook, the timeline file, a report), and its recovery,\n"+
+		"is said on stderr.\n\n"+
 		"With --replay, the configured log files are read from the beginning at full\n"+
 		"speed on the logs' own clock — the schedule and the rules judged at the\n"+
 		"lines' timestamps — so a past night is rehearsed in seconds; it ends with\n"+
@@ -54,17 +55,9 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "warroom watch: %v\n", err)
 		return exitUsage
 	}
-	out := &transitionOut{w: watch.NewJSONLWriter(stdout), zone: zoneOf(o.Schedule), stderr: stderr}
-	if cfg.TimelineFile != "" {
-		f, err := os.OpenFile(cfg.TimelineFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			fmt.Fprintf(stderr, "warroom watch: timeline_file: %v\n", err)
-			return exitUsage
-		}
-		defer f.Close()
-		out.file = watch.NewJSONLWriter(f)
-	}
-	o.OnRuleTransition = out.write
+	// every output's failure and recovery is a line on stderr (a headless
+	// run has no status bar)
+	logf := lineLog(stderr, "warroom watch: ")
 	// notifications go out headless too: webhooks, and the bell and
 	// desktop sequences on stderr when it is a terminal (stdout is the JSON
 	// lines; under systemd stderr is the journal, which wants no escapes)
@@ -72,14 +65,13 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	if isTerminal(stderr) {
 		termOut = stderr
 	}
-	d, err := notify.New(cfg.Notify, notifyOptions(termOut, func(format string, a ...any) {
-		fmt.Fprintf(stderr, "warroom watch: "+format+"\n", a...)
-	}))
+	sinks, d, err := outputs(cfg.TimelineFile, cfg.Notify, termOut, logf)
 	if err != nil {
 		fmt.Fprintf(stderr, "warroom watch: %v\n", err)
 		return exitUsage
 	}
-	o.OnTransition = func(tr sources.Transition) { d.Notify(tr) }
+	o.Sinks = append([]sources.Sink{watch.NewJSONL("stdout", stdout, logf)}, sinks...)
+	o.OnReport = reportLog(logf)
 	c, err := collect.New(o)
 	if err != nil {
 		fmt.Fprintf(stderr, "warroom watch: %v\n", err)
@@ -88,7 +80,7 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(watchContext(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if loader != nil {
-		go watchSchedule(ctx, loader, stderr)
+		go watchSchedule(ctx, loader, logf)
 	}
 	notified := make(chan struct{})
 	go func() { d.Run(ctx); close(notified) }()
@@ -133,8 +125,9 @@ func watchReplay(cfg *Config, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	out := &transitionOut{w: watch.NewJSONLWriter(stdout), zone: zoneOf(o.Schedule), stderr: stderr}
-	o.OnRuleTransition = out.write
+	logf := lineLog(stderr, "warroom watch: ")
+	o.Sinks = []sources.Sink{watch.NewJSONL("stdout", stdout, logf)}
+	o.OnReport = reportLog(logf)
 	c, err := collect.New(o)
 	if err != nil {
 		fmt.Fprintf(stderr, "warroom watch: %v\n", err)
@@ -149,50 +142,14 @@ func watchReplay(cfg *Config, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// transitionOut writes each transition to stdout and the timeline file,
-// with its time in the event's zone so the record reads like the schedule.
-type transitionOut struct {
-	mu     sync.Mutex
-	w      *watch.JSONLWriter
-	file   *watch.JSONLWriter // nil: no timeline file
-	zone   *time.Location
-	stderr io.Writer
-}
-
-func (t *transitionOut) write(tr watch.Transition) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.zone != nil {
-		tr.At = tr.At.In(t.zone)
-	}
-	if err := t.w.Write(tr); err != nil {
-		fmt.Fprintf(t.stderr, "warroom watch: %v\n", err)
-	}
-	if t.file != nil {
-		if err := t.file.Write(tr); err != nil {
-			fmt.Fprintf(t.stderr, "warroom watch: timeline_file: %v\n", err)
-		}
-	}
-}
-
-func zoneOf(sched func() *schedule.Schedule) *time.Location {
-	if sched == nil {
-		return nil
-	}
-	if s := sched(); s != nil {
-		return s.Location()
-	}
-	return nil
-}
-
-// watchSchedule keeps a schedule file current; each problem goes to stderr
-// once (a headless run has no status bar).
-func watchSchedule(ctx context.Context, l *schedule.Loader, stderr io.Writer) {
+// watchSchedule keeps a schedule file current; each problem goes to logf
+// (stderr: a headless run has no status bar).
+func watchSchedule(ctx context.Context, l *schedule.Loader, logf func(string, ...any)) {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {
 		if _, err := l.Poll(); err != nil {
-			fmt.Fprintf(stderr, "warroom watch: schedule: %v\n", err)
+			logf("schedule: %v", err)
 		}
 		select {
 		case <-ctx.Done():

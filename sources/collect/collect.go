@@ -64,13 +64,11 @@ type Options struct {
 	Refresh  time.Duration // tick; default 1s
 	Now      func() time.Time
 	Timeline int // transitions kept; default 1000
-	// OnTransition is called on the tick goroutine for every new transition
-	// (notify, JSONL file); it must not block long.
-	OnTransition func(sources.Transition)
-	// OnRuleTransition is the same, in the rules' own type (it keeps the
-	// reason and marshals to the JSON-lines record shape); optional.
-	OnRuleTransition func(watch.Transition)
-	Self             func() sources.ProcessStats // optional; nil: zero
+	// Sinks are the outputs (timeline file, `watch`'s JSON lines, the
+	// notifier): each is given every tick's transitions, and a failing one
+	// shows in the snapshot's Sources like a failing source.
+	Sinks []sources.Sink
+	Self  func() sources.ProcessStats // optional; nil: zero
 	// OnTick, optional, is called on Run's goroutine after each tick, so
 	// a screen can fetch right after the values it shows were judged
 	// (one wake-up a second instead of two); it must not block.
@@ -86,7 +84,8 @@ type Options struct {
 	// see report.FileName. Created when missing.
 	ReportsDir string
 	// OnReport, optional, is told of each report written (path) or not
-	// (err), on the goroutine that wrote it.
+	// (err), on the goroutine that wrote it. A report that could not be
+	// written also shows in the snapshot's Sources until one is.
 	OnReport func(path string, err error)
 }
 
@@ -121,7 +120,8 @@ type Collector struct {
 	// reports: guarded by tickMu
 	reportTick time.Time
 	reported   map[reportKey]bool
-	reports    sync.WaitGroup // reports being written
+	reports    sync.WaitGroup     // reports being written
+	reportSink *sources.SinkState // the latest report's fate, for the status bar
 }
 
 // New checks the options and prepares a collector; it does no IO.
@@ -151,7 +151,8 @@ func New(o Options) (*Collector, error) {
 	if o.TopN <= 0 {
 		o.TopN = DefaultTopN
 	}
-	c := &Collector{o: o, runErrs: map[string]string{}, reported: map[reportKey]bool{}, status: map[string]watch.Status{}, promHist: map[string][]sources.Point{}}
+	c := &Collector{o: o, runErrs: map[string]string{}, reported: map[reportKey]bool{}, status: map[string]watch.Status{}, promHist: map[string][]sources.Point{},
+		reportSink: sources.NewSinkState("reports", "reports")}
 	var queries []string
 	if o.Prom != nil {
 		for _, r := range o.Prom.Snapshot().Results {

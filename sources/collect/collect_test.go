@@ -126,7 +126,7 @@ func newFixture(t testing.TB, dir string, run bool) *fixture {
 	o := Options{Nginx: []*nginx.Source{f.access}, Apps: []*applog.Source{f.app},
 		Schedule: func() *schedule.Schedule { return testSchedule(t) },
 		Refresh:  time.Hour, Now: f.clock.Now,
-		OnTransition: func(tr sources.Transition) { f.trs = append(f.trs, tr) }}
+		Sinks: []sources.Sink{recorder{&f.trs}}}
 	o.Rules = watch.WithDefaults(nil, Names([]nginx.SourceConfig{ncfg}, []applog.SourceConfig{acfg}, nil))
 	if f.c, err = New(o); err != nil {
 		t.Fatal(err)
@@ -603,3 +603,9 @@ func TestTopRowsFollowTheView(t *testing.T) {
 		t.Errorf("%d rows for a view of 25, want 25 (the night has 30 clients)", n)
 	}
 }
+
+// recorder is a sink that keeps every transition it is given.
+type recorder struct{ trs *[]sources.Transition }
+
+func (r recorder) Take(trs []sources.Transition)  { *r.trs = append(*r.trs, trs...) }
+func (r recorder) Status() []sources.SourceStatus { return nil }

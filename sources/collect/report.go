@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"warroom/sources"
-
 	"warroom/sources/report"
 	"warroom/sources/schedule"
 )
@@ -63,16 +62,16 @@ func (c *Collector) writeReport(sched *schedule.Schedule, m schedule.Milestone, 
 			prev = nil
 		}
 	}
-	entries := c.tl.Entries()
-	trs := make([]sources.Transition, 0, len(entries))
-	for _, e := range entries {
-		trs = append(trs, convertTransition(e.Transition, e.Acked))
-	}
-	// the schedule's zone, as the screen's clock and timeline show it
-	ro := report.Options{Zone: sched.Location(), Units: c.units()}
+	c.mu.Lock()
+	values := c.values
+	c.mu.Unlock()
+	trs := c.entries(values, EventZone(sched))
+	// the event's zone, as the screen's clock and timeline show it
+	ro := report.Options{Zone: EventZone(sched), Units: c.units()}
 	dir, name, done := c.o.ReportsDir, report.FileName(sched.Event(), m.Name), c.o.OnReport
 	c.reports.Go(func() {
 		path, err := report.Write(dir, name, report.Markdown(sum, prev, trs, ro))
+		c.reportDone(err, at)
 		if done != nil {
 			done(path, err)
 		}

@@ -73,7 +73,7 @@ func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
 	var ov *overlay // the previous milestone's curves, when one is within reach
 	if sched := c.schedule(); sched != nil {
 		ov = c.overlay(sched, at, from, end, step, v.Window)
-		s.Event, s.Zone = sched.Event(), sched.Location()
+		s.Event, s.Zone = sched.Event(), EventZone(sched)
 		phase, m := sched.PhaseAt(at)
 		s.Phase = convertPhase(phase)
 		if !m.IsZero() {
@@ -127,10 +127,9 @@ func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
 	for _, a := range c.o.Apps {
 		s.Logs = append(s.Logs, a.Watcher().View(end))
 	}
-	s.Sources = c.sourceStatus(ps)
-	for _, e := range c.tl.Entries() {
-		tr := convertTransition(e.Transition, e.Acked)
-		s.Timeline = append(s.Timeline, tr)
+	s.Sources = append(c.sourceStatus(ps), c.sinkStatus()...)
+	s.Timeline = c.entries(values, EventZone(c.schedule()))
+	for _, tr := range s.Timeline {
 		if tr.To == sources.StateCrit && !tr.Acked {
 			s.Unacked++
 		}

@@ -12,8 +12,8 @@ import (
 
 // Tick judges every indicator at instant at: it reads each source's
 // current values, evaluates the rules in the schedule's phase at at, adds
-// the transitions to the timeline and hands each to OnTransition. Run
-// calls it every Refresh; tests and replays call it with chosen instants.
+// the transitions to the timeline and hands them to every sink. Run calls
+// it every Refresh; tests and replays call it with chosen instants.
 func (c *Collector) Tick(at time.Time) []sources.Transition {
 	c.tickMu.Lock()
 	defer c.tickMu.Unlock()
@@ -28,7 +28,8 @@ func (c *Collector) Tick(at time.Time) []sources.Transition {
 	for _, v := range values {
 		readings[v.Name] = watch.ReadingOf(v)
 	}
-	phase, m := c.schedule().PhaseAt(at)
+	sched := c.schedule()
+	phase, m := sched.PhaseAt(at)
 	trs := c.engine.Evaluate(at, phase, m.Name, readings)
 	status := make(map[string]watch.Status, len(c.o.Rules))
 	for _, st := range c.engine.Status() {
@@ -44,17 +45,53 @@ func (c *Collector) Tick(at time.Time) []sources.Transition {
 		return nil
 	}
 	c.tl.Add(trs...)
+	out := c.transitions(trs, nil, values, EventZone(sched))
+	for _, s := range c.o.Sinks {
+		s.Take(out)
+	}
+	return out
+}
+
+// EventZone is the zone every time leaving warroom is written in: the
+// schedule's time_zone, else the machine's.
+func EventZone(s *schedule.Schedule) *time.Location {
+	if loc, ok := s.Zone(); ok {
+		return loc
+	}
+	return time.Local
+}
+
+// transitions converts the rules' transitions into the one type every
+// output takes: At in zone, the unit each indicator's value has (from
+// values, aligned with c.specs), acked[i] when given.
+func (c *Collector) transitions(trs []watch.Transition, acked []bool, values []sources.Value, zone *time.Location) []sources.Transition {
 	out := make([]sources.Transition, len(trs))
 	for i, tr := range trs {
-		out[i] = convertTransition(tr, false)
-		if c.o.OnRuleTransition != nil {
-			c.o.OnRuleTransition(tr)
+		var unit sources.Unit
+		if k, ok := c.byName[tr.Indicator]; ok {
+			unit = c.specs[k].unit
+			if k < len(values) && values[k].Unit != "" {
+				unit = values[k].Unit
+			}
 		}
-		if c.o.OnTransition != nil {
-			c.o.OnTransition(out[i])
+		out[i] = sources.Transition{
+			At: tr.At.In(zone), Indicator: tr.Indicator, From: tr.From, To: tr.To,
+			Value: tr.Value, Threshold: tr.Threshold, Unit: unit,
+			Phase: convertPhase(tr.Phase), Milestone: tr.Milestone, Reason: tr.Reason,
+			Acked: i < len(acked) && acked[i],
 		}
 	}
 	return out
+}
+
+// entries are the timeline's transitions as every consumer takes them.
+func (c *Collector) entries(values []sources.Value, zone *time.Location) []sources.Transition {
+	es := c.tl.Entries()
+	trs, acked := make([]watch.Transition, len(es)), make([]bool, len(es))
+	for i, e := range es {
+		trs[i], acked[i] = e.Transition, e.Acked
+	}
+	return c.transitions(trs, acked, values, zone)
 }
 
 func (c *Collector) schedule() *schedule.Schedule {
@@ -62,14 +99,6 @@ func (c *Collector) schedule() *schedule.Schedule {
 		return nil
 	}
 	return c.o.Schedule()
-}
-
-func convertTransition(tr watch.Transition, acked bool) sources.Transition {
-	return sources.Transition{
-		At: tr.At, Indicator: tr.Indicator, From: tr.From, To: tr.To,
-		Value: tr.Value, Threshold: tr.Threshold,
-		Phase: convertPhase(tr.Phase), Milestone: tr.Milestone, Acked: acked,
-	}
 }
 
 // convertPhase crosses the boundary from the schedule's int phase to the

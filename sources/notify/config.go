@@ -36,8 +36,8 @@ const (
 //
 // Bell and Desktop are the terminal notifiers (on by default). The bell
 // rings only when an indicator gets worse and reaches MinState; the
-// desktop notification also tells of recoveries from MinState or worse,
-// so the engineer who was woken up learns it is over.
+// desktop notification also follows every indicator it told of to its
+// all-clear, so the engineer who was woken up learns it is over.
 type Config struct {
 	Bell     bool            `yaml:"bell"`      // default true
 	Desktop  bool            `yaml:"desktop"`   // OSC 9 + OSC 777; default true
@@ -67,10 +67,12 @@ type WebhookConfig struct {
 	SecretEnv  string         `yaml:"secret_env"`
 
 	// MinState defaults to crit: a page is for crits; warnings wait in
-	// the timeline for the morning.
+	// the timeline for the morning. It decides what opens an alert, not
+	// what closes it (see alerts).
 	MinState Level `yaml:"min_state"`
-	// SendResolved also reports transitions back below MinState (default
-	// true), as Alertmanager's send_resolved does.
+	// SendResolved (default true) follows every alert the webhook opened
+	// through its later changes to its all-clear, whatever MinState is, as
+	// Alertmanager's send_resolved reports resolved alerts.
 	SendResolved bool `yaml:"send_resolved"`
 
 	Timeout model.Duration `yaml:"timeout"` // per attempt; default 5s

@@ -32,28 +32,31 @@ type Options struct {
 	ReadFile func(string) ([]byte, error)
 	// TerminalOut receives bells and OSC notifications (stderr or the tty
 	// in `warroom watch`; a writer that forwards to the bubbletea program
-	// in the TUI). Nil: no terminal notifier.
+	// in the TUI), one write per notification. Nil: no terminal notifier.
 	TerminalOut io.Writer
 	// InTmux wraps OSC sequences in tmux passthrough (cmd: $TMUX != "").
 	InTmux bool
-	// Logf reports delivery failures (already free of secrets). Nil: the
-	// failures are only in Status.
+	// Logf reports each delivery failure (already free of secrets) and
+	// the delivery that ends a run of them. Nil: they are only in Status.
 	Logf func(format string, args ...any)
-	// QueueSize bounds each notifier's queue of transitions; beyond it
-	// Notify drops and counts. Default 256.
+	// QueueSize bounds each notifier's queue of ticks' transitions;
+	// beyond it Notify drops and counts. Default 256.
 	QueueSize int
 	// Backoff is the wait before the first retry, doubled for each next
 	// one up to 30s. Default 1s.
 	Backoff time.Duration
 }
 
-// Dispatcher fans transitions out to the terminal and the webhooks.
+// Dispatcher fans transitions out to the terminal and the webhooks. It
+// is a sources.Sink: the collector hands it every tick's transitions, and
+// its Status puts a notifier that fails in the status bar.
 type Dispatcher struct {
-	terminal Terminal
-	term     *terminalNotifier // nil without TerminalOut or with nothing to emit
-	hooks    []*webhook
-	running  atomic.Bool
+	term    *terminalNotifier // nil without TerminalOut or with nothing to emit
+	hooks   []*webhook
+	running atomic.Bool
 }
+
+var _ sources.Sink = (*Dispatcher)(nil)
 
 // New builds the notifiers: it reads url_file/secret_file and the
 // environment now, so a missing secret is an error at startup rather than
@@ -80,10 +83,12 @@ func New(cfg Config, o Options) (*Dispatcher, error) {
 	if o.Backoff <= 0 {
 		o.Backoff = time.Second
 	}
-	d := &Dispatcher{terminal: NewTerminal(cfg, o.Title, o.InTmux)}
+	d := &Dispatcher{}
 	if o.TerminalOut != nil && (cfg.Bell || cfg.Desktop) {
-		d.term = &terminalNotifier{t: d.terminal, out: o.TerminalOut, now: o.Now, logf: o.Logf,
-			in: make(chan sources.Transition, o.QueueSize), st: &tracker{s: Status{Name: "terminal", Kind: "terminal"}}}
+		t := terminal{bell: cfg.Bell, desktop: cfg.Desktop, minState: cfg.MinState, inTmux: o.InTmux, title: o.Title}
+		d.term = &terminalNotifier{t: t, out: o.TerminalOut, now: o.Now, logf: o.Logf,
+			in: make(chan []sources.Transition, o.QueueSize), st: newTracker("terminal", "terminal"),
+			alerts: newAlerts(t.level(), cfg.Desktop)}
 	}
 	for _, w := range cfg.Webhooks {
 		h, err := newWebhook(w, o)
@@ -118,8 +123,9 @@ func newWebhook(w WebhookConfig, o Options) (*webhook, error) {
 	return &webhook{
 		cfg: w, title: o.Title, url: rawURL, secret: secret, client: client, red: red,
 		now: o.Now, backoff: o.Backoff, logf: o.Logf,
-		in: make(chan sources.Transition, o.QueueSize),
-		st: &tracker{s: Status{Name: w.Name, Kind: string(w.Kind)}},
+		in:     make(chan []sources.Transition, o.QueueSize),
+		st:     newTracker(w.Name, string(w.Kind)),
+		alerts: newAlerts(w.MinState, w.SendResolved),
 	}, nil
 }
 
@@ -146,35 +152,37 @@ func resolve(inline, file, env, what string, o Options) (string, error) {
 	return strings.TrimSpace(inline), nil
 }
 
-// Terminal is the terminal notifier the config describes, for a caller
-// that emits the sequences itself (the TUI, through bubbletea).
-func (d *Dispatcher) Terminal() Terminal { return d.terminal }
-
-// Notify queues transitions for every notifier that wants them and
-// returns at once: when a notifier's queue is full the transition is
-// dropped for it and counted in its Status. Acknowledged transitions are
-// skipped. Safe from any goroutine, before or during Run.
+// Notify queues transitions for every notifier and returns at once: when
+// a notifier's queue is full they are dropped for it and counted in its
+// Status. Each notifier decides on its own goroutine which it tells of
+// (see alerts). Acknowledged transitions are skipped. Safe from any
+// goroutine, before or during Run.
 func (d *Dispatcher) Notify(trs ...sources.Transition) {
+	var batch []sources.Transition
 	for _, tr := range trs {
-		if tr.Acked {
-			continue
+		if !tr.Acked {
+			batch = append(batch, tr)
 		}
-		if d.term != nil && d.term.wants(tr) {
-			offer(d.term.in, tr, d.term.st)
-		}
-		for _, h := range d.hooks {
-			if h.wants(tr) {
-				offer(h.in, tr, h.st)
-			}
-		}
+	}
+	if len(batch) == 0 {
+		return
+	}
+	if d.term != nil {
+		offer(d.term.in, batch, d.term.st)
+	}
+	for _, h := range d.hooks {
+		offer(h.in, batch, h.st)
 	}
 }
 
-func offer(in chan sources.Transition, tr sources.Transition, st *tracker) {
+// Take is Notify for the collector: one tick's transitions.
+func (d *Dispatcher) Take(trs []sources.Transition) { d.Notify(trs...) }
+
+func offer(in chan []sources.Transition, batch []sources.Transition, st *tracker) {
 	select {
-	case in <- tr:
+	case in <- batch:
 	default:
-		st.dropped()
+		st.dropped(len(batch))
 	}
 }
 
@@ -197,15 +205,34 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	return nil
 }
 
-// Status is every notifier's record: the terminal first, then the
-// webhooks in config order.
-func (d *Dispatcher) Status() []Status {
+// Status is every notifier's entry for the status bar, the terminal
+// first, then the webhooks in config order: unknown before its first
+// message, ok once delivered, unreachable (with "HTTP 400", "refused",
+// "timeout", ...) from a message given up on until one is delivered.
+func (d *Dispatcher) Status() []sources.SourceStatus {
+	var out []sources.SourceStatus
+	for _, st := range d.trackers() {
+		out = append(out, st.entry())
+	}
+	return out
+}
+
+// Notifiers is every notifier's delivery record, in Status's order.
+func (d *Dispatcher) Notifiers() []Status {
 	var out []Status
+	for _, st := range d.trackers() {
+		out = append(out, st.status())
+	}
+	return out
+}
+
+func (d *Dispatcher) trackers() []*tracker {
+	var out []*tracker
 	if d.term != nil {
-		out = append(out, d.term.st.status())
+		out = append(out, d.term.st)
 	}
 	for _, h := range d.hooks {
-		out = append(out, h.st.status())
+		out = append(out, h.st)
 	}
 	return out
 }
@@ -213,17 +240,13 @@ func (d *Dispatcher) Status() []Status {
 // terminalNotifier writes terminal sequences from its own goroutine, so a
 // slow or blocked terminal never holds up Notify.
 type terminalNotifier struct {
-	t    Terminal
-	out  io.Writer
-	now  func() time.Time
-	logf func(string, ...any)
-	in   chan sources.Transition
-	st   *tracker
-}
-
-func (n *terminalNotifier) wants(tr sources.Transition) bool {
-	min := n.t.minState()
-	return escalates(tr, min) || (n.t.Desktop && eases(tr, min))
+	t      terminal
+	out    io.Writer
+	now    func() time.Time
+	logf   func(string, ...any)
+	in     chan []sources.Transition
+	st     *tracker
+	alerts *alerts
 }
 
 // run writes whatever is queued at each wake-up as one notification: a
@@ -233,30 +256,43 @@ func (n *terminalNotifier) run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case tr := <-n.in:
-			trs := []sources.Transition{tr}
+		case batch := <-n.in:
+			var b burst
+			n.take(&b, batch)
 		drain:
-			for len(trs) < maxGroup {
+			for len(b.trs) < maxGroup {
 				select {
-				case tr := <-n.in:
-					trs = append(trs, tr)
+				case batch := <-n.in:
+					n.take(&b, batch)
 				default:
 					break drain
 				}
 			}
-			seq := n.t.Sequence(trs...)
+			n.alerts.close(&b)
+			seq := n.t.sequence(b)
 			if seq == "" {
 				continue
 			}
 			if _, err := io.WriteString(n.out, seq); err != nil {
 				err = fmt.Errorf("notify: terminal: %w", err)
-				n.st.failed(n.now(), sources.Sanitize(err.Error()))
+				n.st.failed(n.now(), sources.Sanitize(err.Error()), sources.Brief(err))
 				if n.logf != nil {
 					n.logf("%v", err)
 				}
 				continue
 			}
-			n.st.sent(n.now())
+			if k := n.st.sent(n.now()); k > 0 && n.logf != nil {
+				n.logf("notify: terminal: written again after %d failed notifications", k)
+			}
+		}
+	}
+}
+
+// take adds the transitions of batch the alerts let through to b.
+func (n *terminalNotifier) take(b *burst, batch []sources.Transition) {
+	for _, tr := range batch {
+		if n.alerts.pass(tr) {
+			b.trs = append(b.trs, tr)
 		}
 	}
 }

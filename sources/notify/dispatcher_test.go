@@ -51,8 +51,11 @@ func TestSecretsNeverShown(t *testing.T) {
 	mu.Lock()
 	shown := logs.String()
 	mu.Unlock()
-	for _, s := range d.Status() {
+	for _, s := range d.Notifiers() {
 		shown += s.LastError + "\n" + s.String() + "\n"
+	}
+	for _, s := range d.Status() {
+		shown += s.Detail + "\n"
 	}
 	shown += fmt.Sprintf("%v %+v %#v", d, d, d)
 	for _, leak := range []string{token, "0d5e", "t0ken", query, "qu3ry", secret, "signing"} {
@@ -151,7 +154,7 @@ func TestNotifyNeverBlocks(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Notify blocked")
 	}
-	st := d.Status()
+	st := d.Notifiers()
 	if len(st) != 2 || st[0].Name != "terminal" || st[0].Dropped != 6 || st[1].Name != "oncall" || st[1].Dropped != 6 {
 		t.Errorf("status %+v", st)
 	}
@@ -174,22 +177,24 @@ func TestDispatcherTerminal(t *testing.T) {
 	var out syncBuffer
 	d, _ := start(t, Options{TerminalOut: &out, InTmux: true})
 	d.Notify(crit499())
-	want := d.Terminal().Sequence(crit499())
-	if !strings.HasPrefix(want, "\x1bPtmux;") {
-		t.Fatalf("Terminal() lost InTmux: %q", want)
-	}
-	waitFor(t, "terminal output", func() bool { return out.String() != "" })
+	waitFor(t, "terminal output", func() bool { return d.Notifiers()[0].Sent == 1 })
+	want := "\x1bPtmux;\x1b\x1b]9;warroom: " + critLine + "\a\x1b\\" +
+		"\x1bPtmux;\x1b\x1b]777;notify;warroom;" + critLine + "\a\x1b\\" + "\a"
 	if got := out.String(); got != want {
 		t.Errorf("wrote %q, want %q", got, want)
 	}
-	if s := d.Status()[0]; s.Sent != 1 || s.Kind != "terminal" {
+	if s := d.Status()[0]; s.Health != sources.HealthOK || s.Kind != "terminal" {
 		t.Errorf("status %+v", s)
 	}
-	// Below min_state: nothing is queued, nothing written.
-	d.Notify(sources.Transition{From: sources.StateOK, To: sources.StateStale})
-	time.Sleep(20 * time.Millisecond)
-	if s := d.Status()[0]; s.Sent != 1 {
-		t.Errorf("stale notified: %+v", s)
+	// Below min_state: nothing is written for it; the next crit is all
+	// that comes.
+	d.Notify(sources.Transition{Indicator: "prom.q", From: sources.StateOK, To: sources.StateStale})
+	other := crit499()
+	other.Indicator = "app.db"
+	d.Notify(other)
+	waitFor(t, "second notification", func() bool { return d.Notifiers()[0].Sent == 2 })
+	if got := out.String(); strings.Contains(got, "prom.q") || !strings.Contains(got, "app.db") {
+		t.Errorf("wrote %q", got)
 	}
 }
 
@@ -200,9 +205,12 @@ func (failWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe
 func TestDispatcherTerminalWriteError(t *testing.T) {
 	d, _ := start(t, Options{TerminalOut: failWriter{}})
 	d.Notify(crit499())
-	waitFor(t, "failure", func() bool { return d.Status()[0].Failed == 1 })
-	if s := d.Status()[0]; s.LastError != "notify: terminal: broken pipe" || !s.Failing() {
+	waitFor(t, "failure", func() bool { return d.Notifiers()[0].Failed == 1 })
+	if s := d.Notifiers()[0]; s.LastError != "notify: terminal: broken pipe" || !s.Failing() {
 		t.Errorf("status %+v", s)
+	}
+	if s := d.Status()[0]; s.Health != sources.HealthUnreachable || s.Detail != "broken pipe" {
+		t.Errorf("entry %+v", s)
 	}
 }
 
@@ -227,7 +235,7 @@ func TestNewZeroConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Status()) != 0 || d.Terminal().MinState != LevelWarn {
-		t.Errorf("status %v, terminal %+v", d.Status(), d.Terminal())
+	if len(d.Status()) != 0 || d.term != nil {
+		t.Errorf("status %v, terminal %+v", d.Status(), d.term)
 	}
 }

@@ -13,8 +13,9 @@ import (
 )
 
 // How cmd wires the dispatcher: the section decoded from warroom.yaml, the
-// environment and clock injected, transitions handed over from the
-// collector's tick, Status shown in the status bar.
+// environment and clock injected, and the dispatcher given to the
+// collector as one of its sinks (collect.Options.Sinks), which hands it
+// every tick's transitions and shows its Status in the status bar.
 func Example() {
 	cfg := notify.DefaultConfig // a missing `notify:` section keeps these
 	if err := config.Load(strings.NewReader("webhooks:\n  - {name: oncall, kind: feishu, url_env: WARROOM_FEISHU_URL}\n"), &cfg); err != nil {
@@ -25,7 +26,7 @@ func Example() {
 		Title:       "warroom · year-end",
 		Now:         time.Now,
 		Env:         os.Getenv,
-		TerminalOut: os.Stderr, // headless watch; the TUI forwards to tea.Raw instead
+		TerminalOut: os.Stderr, // headless watch; the TUI forwards to its program instead
 		InTmux:      os.Getenv("TMUX") != "",
 		Logf:        log.Printf,
 	})
@@ -36,9 +37,10 @@ func Example() {
 	defer cancel()
 	go d.Run(ctx)
 
-	onTransition := func(tr sources.Transition) { d.Notify(tr) } // collect.Options.OnTransition
-	onTransition(sources.Transition{At: time.Now(), Indicator: "nginx.499_rate", From: sources.StateOK, To: sources.StateCrit})
-	for _, s := range d.Status() {
-		log.Println(s)
+	var sink sources.Sink = d // what the collector sees
+	sink.Take([]sources.Transition{{At: time.Now(), Indicator: "nginx.499_rate", From: sources.StateOK, To: sources.StateCrit,
+		Value: 12.3, Threshold: 5, Unit: sources.UnitPerSecond}})
+	for _, s := range sink.Status() {
+		log.Println(s.Name, s.Health, s.Detail) // e.g. oncall unreachable HTTP 400
 	}
 }

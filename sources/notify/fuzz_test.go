@@ -3,6 +3,8 @@ package notify
 import (
 	"strings"
 	"testing"
+
+	"warroom/sources"
 )
 
 // Whatever an indicator or milestone holds, the terminal gets exactly our
@@ -17,7 +19,7 @@ func FuzzTerminalSequence(f *testing.F) {
 	f.Fuzz(func(t *testing.T, indicator, milestone string, tmux bool) {
 		tr := crit499()
 		tr.Indicator, tr.Milestone = indicator, milestone
-		seq := Terminal{Bell: true, Desktop: true, InTmux: tmux}.Sequence(tr)
+		seq := tell(terminal{bell: true, desktop: true, inTmux: tmux}, []sources.Transition{tr})[0]
 		wantESC, wantSemi := 2, 4
 		if tmux {
 			wantESC, wantSemi = 8, 6 // ESC P, doubled ESC ], ESC \ — per OSC

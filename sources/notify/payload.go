@@ -4,12 +4,12 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"warroom/sources"
+	"warroom/sources/watch"
 )
 
 // payload is the request body for burst b in kind's shape. now stamps
@@ -35,10 +35,7 @@ func payload(kind Kind, title string, b burst, now time.Time, secret string) ([]
 		}{escapeSlack(b.text(title, nil))})
 	default:
 		g := genericBody{Title: title, Text: b.text(title, nil), Total: b.total(), Omitted: b.omitted,
-			Transitions: make([]transitionJSON, len(b.trs))}
-		for i, tr := range b.trs {
-			g.Transitions[i] = jsonOf(tr)
-		}
+			Transitions: records(b.trs), Firing: records(b.firing), AllClear: b.allClear}
 		return sources.MarshalJSON(g)
 	}
 }
@@ -67,46 +64,31 @@ func feishuSign(ts int64, secret string) string {
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// genericBody is the generic webhook's JSON: the human text and every
-// transition kept, oldest first. It is an object rather than a bare
-// array so it can say how many transitions were folded beyond the cap.
+// genericBody is the generic webhook's JSON: the human text, every
+// transition kept (oldest first) and the alerts still open after them,
+// each as `warroom watch` writes a transition. It is an object rather
+// than a bare array so it can say how many transitions were folded beyond
+// the cap.
 type genericBody struct {
-	Title       string           `json:"title"`
-	Text        string           `json:"text"`
-	Total       int              `json:"total"`   // transitions in this message, listed or not
-	Omitted     int              `json:"omitted"` // beyond the list's cap
-	Transitions []transitionJSON `json:"transitions"`
+	Title       string         `json:"title"`
+	Text        string         `json:"text"`
+	Total       int            `json:"total"`   // transitions in this message, listed or not
+	Omitted     int            `json:"omitted"` // beyond the list's cap
+	Transitions []watch.Record `json:"transitions"`
+	Firing      []watch.Record `json:"firing"`    // every alert this webhook opened and has not closed, the worst first
+	AllClear    bool           `json:"all_clear"` // this message closed the last of them
 }
 
-// transitionJSON matches the record `warroom watch` prints: value and
-// threshold are null when there is none (JSON has no NaN).
-type transitionJSON struct {
-	At        string        `json:"at"`
-	Indicator string        `json:"indicator"`
-	From      sources.State `json:"from"`
-	To        sources.State `json:"to"`
-	Value     *float64      `json:"value"`
-	Threshold *float64      `json:"threshold"`
-	Phase     string        `json:"phase"`
-	Milestone string        `json:"milestone"`
-}
-
-// timeLayout is watch's: milliseconds and At's own offset.
-const timeLayout = "2006-01-02T15:04:05.000Z07:00"
-
-func jsonOf(tr sources.Transition) transitionJSON {
-	return transitionJSON{
-		At: tr.At.Format(timeLayout), Indicator: sources.Sanitize(tr.Indicator), From: tr.From, To: tr.To,
-		Value: finitePtr(tr.Value), Threshold: finitePtr(tr.Threshold),
-		Phase: sources.Sanitize(string(tr.Phase)), Milestone: sources.Sanitize(tr.Milestone),
+// records are trs as the generic body lists them, their text shown by
+// the text policy (sources.Sanitize), as in the chat messages.
+func records(trs []sources.Transition) []watch.Record {
+	out := make([]watch.Record, len(trs))
+	for i, tr := range trs {
+		tr.Indicator, tr.Milestone, tr.Reason = sources.Sanitize(tr.Indicator), sources.Sanitize(tr.Milestone), sources.Sanitize(tr.Reason)
+		tr.Phase, tr.Unit = sources.Phase(sources.Sanitize(string(tr.Phase))), sources.Unit(sources.Sanitize(string(tr.Unit)))
+		out[i] = watch.RecordOf(tr)
 	}
-}
-
-func finitePtr(v float64) *float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return nil
-	}
-	return &v
+	return out
 }
 
 // escapeSlack applies Slack's required escaping, so untrusted text cannot

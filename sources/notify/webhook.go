@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"warroom/sources"
@@ -28,8 +29,9 @@ type webhook struct {
 	now     func() time.Time
 	backoff time.Duration
 	logf    func(string, ...any)
-	in      chan sources.Transition
+	in      chan []sources.Transition
 	st      *tracker
+	alerts  *alerts // owned by run's goroutine
 }
 
 // maxBackoff caps the wait between attempts; maxRetryAfter caps how long
@@ -40,33 +42,52 @@ const (
 	maxAnswer     = 4 << 10 // bytes of a response body read
 )
 
-func (h *webhook) wants(tr sources.Transition) bool {
-	return escalates(tr, h.cfg.MinState) || (h.cfg.SendResolved && eases(tr, h.cfg.MinState))
-}
-
 // run groups and sends until ctx ends, then sends what is pending once.
+// A message is sent on a goroutine of its own, so transitions are taken
+// in (and the alerts kept) while a slow or failing webhook is retried:
+// they fold into the next message rather than fill the queue.
 func (h *webhook) run(ctx context.Context) {
 	g := grouper{groupWait: time.Duration(h.cfg.GroupWait), minInterval: time.Duration(h.cfg.MinInterval)}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
+	var sending chan struct{} // closed when the message under way is done; nil: none
 	for {
 		var wake <-chan time.Time
-		if at, ok := g.due(); ok {
+		if at, ok := g.due(); ok && sending == nil {
 			timer.Reset(max(at.Sub(h.now()), 0))
 			wake = timer.C
 		}
 		h.st.setPending(g.pending.total())
 		select {
 		case <-ctx.Done():
+			if sending != nil {
+				<-sending // its attempts end with ctx
+			}
 			h.flush(&g)
 			return
-		case tr := <-h.in:
-			g.add(tr, h.now())
+		case batch := <-h.in:
+			h.add(&g, batch)
 		case <-wake:
 			b := g.take(h.now())
-			h.st.setPending(0)
-			h.send(ctx, b, h.cfg.Retries)
+			h.alerts.close(&b)
+			done := make(chan struct{})
+			sending = done
+			go func() {
+				defer close(done)
+				h.send(ctx, b, h.cfg.Retries)
+			}()
+		case <-sending:
+			sending = nil
+		}
+	}
+}
+
+// add holds the transitions of batch the alerts let through.
+func (h *webhook) add(g *grouper, batch []sources.Transition) {
+	for _, tr := range batch {
+		if h.alerts.pass(tr) {
+			g.add(tr, h.now())
 		}
 	}
 }
@@ -77,8 +98,8 @@ func (h *webhook) run(ctx context.Context) {
 func (h *webhook) flush(g *grouper) {
 	for {
 		select {
-		case tr := <-h.in:
-			g.add(tr, h.now())
+		case batch := <-h.in:
+			h.add(g, batch)
 			continue
 		default:
 		}
@@ -89,19 +110,23 @@ func (h *webhook) flush(g *grouper) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(h.cfg.Timeout))
 	defer cancel()
-	h.send(ctx, g.take(h.now()), 0)
+	b := g.take(h.now())
+	h.alerts.close(&b)
+	h.send(ctx, b, 0)
 	h.st.setPending(0)
 }
 
 func (h *webhook) send(ctx context.Context, b burst, retries int) {
 	if err := h.deliver(ctx, b, retries); err != nil {
-		h.st.failed(h.now(), err.Error())
+		h.st.failed(h.now(), err.Error(), briefOf(err))
 		if h.logf != nil {
 			h.logf("%v", err)
 		}
 		return
 	}
-	h.st.sent(h.now())
+	if n := h.st.sent(h.now()); n > 0 && h.logf != nil {
+		h.logf("notify: %s: delivered again after %d failed messages", h, n)
+	}
 }
 
 // deliver posts b, retrying transient failures with exponential backoff.
@@ -145,10 +170,21 @@ func (h *webhook) errorf(format string, args ...any) error {
 
 // deliveryError is one failed attempt. Its text is built without the URL
 // and scrubbed of secrets; cause is kept for errors.Is (deadline, refused)
-// but never the *url.Error around it, whose text holds the URL.
+// but never the *url.Error around it, whose text holds the URL. brief is
+// the few words the status bar has room for: "HTTP 400", "refused",
+// "timeout", "code 19021".
 type deliveryError struct {
 	msg   string
+	brief string
 	cause error
+}
+
+// briefOf is the status bar's words for a failed message.
+func briefOf(err error) string {
+	if de, ok := errors.AsType[*deliveryError](err); ok && de.brief != "" {
+		return de.brief
+	}
+	return sources.Brief(err)
 }
 
 func (e *deliveryError) Error() string { return e.msg }
@@ -162,7 +198,7 @@ func (h *webhook) post(ctx context.Context, body []byte) (wait time.Duration, re
 	defer cancel()
 	req, err := http.NewRequestWithContext(actx, http.MethodPost, h.url, bytes.NewReader(body))
 	if err != nil {
-		return 0, false, &deliveryError{msg: "POST failed: invalid URL"}
+		return 0, false, &deliveryError{msg: "POST failed: invalid URL", brief: "invalid URL"}
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", "warroom")
@@ -173,11 +209,14 @@ func (h *webhook) post(ctx context.Context, body []byte) (wait time.Duration, re
 		if errors.As(err, &ue) {
 			cause = ue.Err
 		}
-		msg := "POST failed: " + cause.Error()
-		if errors.Is(cause, context.DeadlineExceeded) && ctx.Err() == nil {
-			msg = fmt.Sprintf("POST failed: no answer within %s", timeout)
+		msg, brief := "POST failed: "+cause.Error(), h.red.clean(sources.Brief(cause))
+		switch {
+		case errors.Is(cause, context.DeadlineExceeded) && ctx.Err() == nil:
+			msg, brief = fmt.Sprintf("POST failed: no answer within %s", timeout), "timeout"
+		case errors.Is(cause, syscall.ECONNREFUSED):
+			brief = "refused"
 		}
-		return 0, ctx.Err() == nil, &deliveryError{msg: h.red.clean(msg), cause: cause}
+		return 0, ctx.Err() == nil, &deliveryError{msg: h.red.clean(msg), brief: brief, cause: cause}
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
@@ -185,8 +224,8 @@ func (h *webhook) post(ctx context.Context, body []byte) (wait time.Duration, re
 	switch {
 	case code >= 200 && code < 300:
 		if h.cfg.Kind == KindFeishu || h.cfg.Kind == KindLark {
-			if err := feishuAnswer([]byte(h.red.clean(string(answer)))); err != nil {
-				return 0, false, &deliveryError{msg: h.red.clean("POST rejected: " + err.Error())}
+			if code, err := feishuAnswer([]byte(h.red.clean(string(answer)))); err != nil {
+				return 0, false, &deliveryError{msg: h.red.clean("POST rejected: " + err.Error()), brief: "code " + strconv.Itoa(code)}
 			}
 		}
 		return 0, false, nil
@@ -199,14 +238,14 @@ func (h *webhook) post(ctx context.Context, body []byte) (wait time.Duration, re
 	if s := brief([]byte(h.red.clean(string(answer)))); s != "" {
 		msg += ": " + s
 	}
-	return wait, retry, &deliveryError{msg: h.red.clean(msg)}
+	return wait, retry, &deliveryError{msg: h.red.clean(msg), brief: "HTTP " + strconv.Itoa(code)}
 }
 
 // feishuAnswer reads a Feishu/Lark reply: HTTP 200 with a non-zero code
 // is a rejection (bad signature, keyword filter, rate limit). Both the
 // current {"code","msg"} and the older {"StatusCode","StatusMessage"}
 // shapes are understood.
-func feishuAnswer(body []byte) error {
+func feishuAnswer(body []byte) (code int, err error) {
 	var a struct {
 		Code          *int   `json:"code"`
 		Msg           string `json:"msg"`
@@ -214,15 +253,15 @@ func feishuAnswer(body []byte) error {
 		StatusMessage string `json:"StatusMessage"`
 	}
 	if len(bytes.TrimSpace(body)) == 0 || json.Unmarshal(body, &a) != nil {
-		return nil // not JSON: trust the HTTP status
+		return 0, nil // not JSON: trust the HTTP status
 	}
 	switch {
 	case a.Code != nil && *a.Code != 0:
-		return fmt.Errorf("code %d: %s", *a.Code, brief([]byte(a.Msg)))
+		return *a.Code, fmt.Errorf("code %d: %s", *a.Code, brief([]byte(a.Msg)))
 	case a.StatusCode != nil && *a.StatusCode != 0:
-		return fmt.Errorf("code %d: %s", *a.StatusCode, brief([]byte(a.StatusMessage)))
+		return *a.StatusCode, fmt.Errorf("code %d: %s", *a.StatusCode, brief([]byte(a.StatusMessage)))
 	}
-	return nil
+	return 0, nil
 }
 
 // retryAfter reads a Retry-After in seconds (the HTTP-date form is rare

@@ -109,7 +109,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func status(d *Dispatcher, name string) Status {
-	for _, s := range d.Status() {
+	for _, s := range d.Notifiers() {
 		if s.Name == name {
 			return s
 		}
@@ -201,7 +201,7 @@ func TestSlackBody(t *testing.T) {
 	if err := json.Unmarshal(srv.got()[0].body, &msg); err != nil || len(msg) != 1 {
 		t.Fatalf("body %s (%v)", srv.got()[0].body, err)
 	}
-	want := "warroom: ✖ CRIT &lt;!channel&gt; &amp; &lt;https://evil|click&gt; = 12.3 (&gt; 5) · HOT · stage 3 · 00:02:13"
+	want := "warroom: ✖ CRIT &lt;!channel&gt; &amp; &lt;https://evil|click&gt; = 12.3/s (&gt; 5/s) · HOT · stage 3 · 00:02:13 UTC"
 	if msg["text"] != want {
 		t.Errorf("text\n got %q\nwant %q", msg["text"], want)
 	}
@@ -222,16 +222,18 @@ func TestGenericBody(t *testing.T) {
 		Total       int              `json:"total"`
 		Omitted     int              `json:"omitted"`
 		Transitions []map[string]any `json:"transitions"`
+		Firing      []map[string]any `json:"firing"`
+		AllClear    bool             `json:"all_clear"`
 	}
 	if err := json.Unmarshal(srv.got()[0].body, &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Title != "warroom" || got.Total != 2 || got.Omitted != 0 || len(got.Transitions) != 2 ||
-		!strings.HasPrefix(got.Text, "warroom: 2 changes 00:02:13–00:02:14 (2 crit)\n") {
+	if got.Title != "warroom" || got.Total != 2 || got.Omitted != 0 || len(got.Transitions) != 2 || len(got.Firing) != 2 || got.AllClear ||
+		!strings.HasPrefix(got.Text, "warroom: 2 changes 00:02:13–00:02:14 UTC (2 crit)\n") {
 		t.Errorf("body %s", srv.got()[0].body)
 	}
 	first, _ := json.Marshal(got.Transitions[0])
-	if want := `{"at":"2025-01-01T00:02:13.000Z","from":"ok","indicator":"nginx.499_rate","milestone":"stage 3","phase":"hot","threshold":5,"to":"crit","value":12.3}`; string(first) != want {
+	if want := `{"at":"2025-01-01T00:02:13.000Z","from":"ok","indicator":"nginx.499_rate","milestone":"stage 3","phase":"hot","reason":"","threshold":5,"threshold_text":"5/s","to":"crit","unit":"per-second","value":12.3,"value_text":"12.3/s"}`; string(first) != want {
 		t.Errorf("transition\n got %s\nwant %s", first, want)
 	}
 	if v, ok := got.Transitions[1]["value"]; !ok || v != nil {
@@ -410,32 +412,5 @@ func TestShutdownFlushes(t *testing.T) {
 	stop()
 	if n := len(srv.got()); n != 1 || status(d, "oncall").Sent != 1 {
 		t.Errorf("%d POSTs at shutdown, want 1", n)
-	}
-}
-
-func TestWebhookFilters(t *testing.T) {
-	tr := func(from, to sources.State) sources.Transition { return sources.Transition{From: from, To: to} }
-	crit := &webhook{cfg: WebhookConfig{MinState: LevelCrit, SendResolved: true}}
-	warnNoResolved := &webhook{cfg: WebhookConfig{MinState: LevelWarn}}
-	cases := []struct {
-		h    *webhook
-		tr   sources.Transition
-		want bool
-	}{
-		{crit, tr(sources.StateOK, sources.StateCrit), true},
-		{crit, tr(sources.StateOK, sources.StateWarn), false},
-		{crit, tr(sources.StateCrit, sources.StateOK), true},
-		{crit, tr(sources.StateCrit, sources.StateWarn), true},
-		{crit, tr(sources.StateWarn, sources.StateOK), false},
-		{crit, tr(sources.StateOK, sources.StateError), false},
-		{warnNoResolved, tr(sources.StateOK, sources.StateError), true},
-		{warnNoResolved, tr(sources.StateWarn, sources.StateCrit), true},
-		{warnNoResolved, tr(sources.StateCrit, sources.StateOK), false},
-		{warnNoResolved, tr(sources.StateOK, sources.StateStale), false},
-	}
-	for _, c := range cases {
-		if got := c.h.wants(c.tr); got != c.want {
-			t.Errorf("min %s resolved %v: %v→%v = %v, want %v", c.h.cfg.MinState, c.h.cfg.SendResolved, c.tr.From, c.tr.To, got, c.want)
-		}
 	}
 }

@@ -24,7 +24,7 @@ func build(c *Config, n *yaml.Node) (*Schedule, error) {
 		if err != nil {
 			return nil, config.Errorf(config.FieldNode(n, "time_zone"), "time_zone", "unknown time zone %q", c.TimeZone)
 		}
-		zone, s.loc = loc, loc
+		zone, s.loc, s.zoned = loc, loc, true
 	}
 	wn := config.FieldNode(n, "windows")
 	base := c.Windows.over(DefaultWindows())

@@ -41,6 +41,7 @@ func (m Milestone) Finish() time.Time { return m.End.Add(m.Windows.After) }
 type Schedule struct {
 	event string
 	loc   *time.Location
+	zoned bool        // loc is the config's time_zone, not the default
 	ms    []Milestone // sorted by End
 }
 
@@ -76,6 +77,16 @@ func (s *Schedule) Location() *time.Location {
 		return time.UTC
 	}
 	return s.loc
+}
+
+// Zone is the time zone the config names in time_zone; ok is false when
+// it names none (the event's times are then the machine's, see
+// collect.EventZone).
+func (s *Schedule) Zone() (loc *time.Location, ok bool) {
+	if s == nil || !s.zoned {
+		return nil, false
+	}
+	return s.loc, true
 }
 
 // Len is the number of milestones.

@@ -1,14 +1,11 @@
 package watch
 
 import (
-	"bytes"
-	"errors"
 	"math"
 	"testing"
 	"time"
 
 	"warroom/sources"
-	"warroom/sources/schedule"
 )
 
 func tr(sec int, ind string, from, to sources.State) Transition {
@@ -89,34 +86,5 @@ func TestTimelineLostCrit(t *testing.T) {
 	tl.AckAll()
 	if _, red := tl.UnackedCrit(); red {
 		t.Fatal("AckAll did not clear the lost crit")
-	}
-}
-
-func TestJSONLWriter(t *testing.T) {
-	var b bytes.Buffer
-	w := NewJSONLWriter(&b)
-	a := Transition{At: t0.Add(10*time.Minute + 1500*time.Millisecond), Indicator: "nginx.499_rate", From: crit, To: warn,
-		Value: 3, Threshold: 4, Phase: schedule.PhaseHot, Milestone: "Day 1", Reason: "back below 4"}
-	c := tr(0, "nginx.qps", ok, crit)
-	c.Reason = "no data for 1m0s"
-	if err := w.Write(a, c); err != nil {
-		t.Fatal(err)
-	}
-	want := `{"at":"2026-12-13T00:00:01.500+08:00","indicator":"nginx.499_rate","from":"crit","to":"warn","value":3,"threshold":4,"phase":"hot","milestone":"Day 1","reason":"back below 4"}
-{"at":"2026-12-12T23:50:00.000+08:00","indicator":"nginx.qps","from":"ok","to":"crit","value":null,"threshold":null,"phase":"normal","milestone":"","reason":"no data for 1m0s"}
-`
-	if b.String() != want {
-		t.Fatalf("got:\n%s\nwant:\n%s", b.String(), want)
-	}
-}
-
-type failWriter struct{}
-
-func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
-
-func TestJSONLWriterError(t *testing.T) {
-	err := NewJSONLWriter(failWriter{}).Write(tr(0, "x", ok, crit))
-	if err == nil || err.Error() != "watch: write transition of x at 2026-12-12T23:50:00+08:00: disk full" {
-		t.Fatalf("error = %v", err)
 	}
 }
