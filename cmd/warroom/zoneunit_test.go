@@ -20,15 +20,19 @@ import (
 	"warroom/sources"
 	"warroom/sources/collect"
 	"warroom/sources/notify"
+	"warroom/sources/report"
 	"warroom/sources/schedule"
+	"warroom/sources/units"
 	"warroom/sources/watch"
 )
 
 // TestOutputsZoneAndUnit: every output of a transition — watch's JSON
 // lines, the timeline file, the desktop notification, the Feishu, Slack
-// and generic webhooks' text and the generic body — writes its time in
-// the event's zone (the schedule's time_zone, else the machine's) with the
-// zone's name or offset, and its value and threshold as the screen does.
+// and generic webhooks' text and the generic body, the milestone report's
+// timeline — writes its time in the event's zone (the schedule's
+// time_zone, else the machine's) with the zone's name or offset, and its
+// value and threshold as the screen does; so do check's rules (thresholds)
+// and scan's text (times, in the zone it is given).
 func TestOutputsZoneAndUnit(t *testing.T) {
 	instant := time.Date(2026, 12, 31, 16, 2, 13, 0, time.UTC)
 	// the machine's zone is whatever the test runs in (time.Local is not
@@ -63,7 +67,11 @@ func TestOutputsZoneAndUnit(t *testing.T) {
 			record := fmt.Sprintf(`{"at":%q,"indicator":"ind","from":"ok","to":"crit","value":%v,"threshold":%v,"unit":%q,"value_text":%q,"threshold_text":%q,`,
 				z.json, v.v, v.thr, v.unit, v.text, v.thrT)
 			got := writeEverywhere(t, tr)
+			got["report"] = reportRow(t, tr, collect.EventZone(sched))
+			got["check"] = describeRule(watch.Rule{Indicator: "ind", Crit: watch.Float(v.thr)}, func(f float64) string { return units.Format(f, v.unit) })
 			want := map[string]string{
+				"report":          fmt.Sprintf("| %s | +2m13s | ind | ok → crit | %s | %s |", z.clock, v.text, v.thrT),
+				"check":           fmt.Sprintf("ind: crit > %s, at once", v.thrT),
 				"watch JSON line": record,
 				"timeline file":   record,
 				"desktop":         "warroom: " + line,
@@ -77,6 +85,49 @@ func TestOutputsZoneAndUnit(t *testing.T) {
 				if !strings.HasPrefix(got[out], w) {
 					t.Errorf("%s, %s, %s:\n got %q\nwant %q…", z.name, v.text, out, got[out], w)
 				}
+			}
+		}
+	}
+}
+
+// reportRow is tr's row in a milestone report's timeline, the report
+// written in zone.
+func reportRow(t *testing.T, tr sources.Transition, zone *time.Location) string {
+	t.Helper()
+	end := tr.At.Add(-2*time.Minute - 13*time.Second)
+	sum := &report.Summary{Window: report.Window{Event: "e", Stage: "s", End: end, From: end.Add(-10 * time.Minute), To: end.Add(30 * time.Minute)}}
+	md := string(report.Markdown(sum, nil, []sources.Transition{tr}, report.Options{Zone: zone, Units: map[string]sources.Unit{"ind": tr.Unit}}))
+	for _, l := range strings.Split(md, "\n") {
+		if strings.Contains(l, "| ind |") {
+			return l
+		}
+	}
+	t.Fatalf("no row for the transition in:\n%s", md)
+	return ""
+}
+
+// scan writes every time in the zone it is given, labelled, and rates
+// and ratios as the screen does.
+func TestScanZoneAndUnitInTheTable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	var b strings.Builder
+	at := time.Date(2026, 12, 31, 16, 2, 13, 0, time.UTC)
+	for i := 0; i < 100; i++ {
+		rt := "0.010"
+		if i < 5 {
+			rt = "2.000"
+		}
+		fmt.Fprintf(&b, "10.0.0.%d - - [%s] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua\" %s 0.009\n", i, at.Format("02/Jan/2006:15:04:05 -0700"), rt)
+	}
+	must(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	for _, c := range []struct{ zone, clock string }{{"Asia/Shanghai", "2027-01-01 00:02:13 CST +08:00"}, {"UTC", "2026-12-31 16:02:13 UTC +00:00"}} {
+		var out, errb bytes.Buffer
+		if code := run([]string{"scan", "--time-zone", c.zone, path}, &out, &errb); code != exitOK {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		for _, want := range []string{"span       " + c.clock, "5 = 500‱ (5.00%)", "second 100/s at "} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%s: scan lacks %q:\n%s", c.zone, want, out.String())
 			}
 		}
 	}
