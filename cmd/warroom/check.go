@@ -3,10 +3,10 @@ package main
 import (
 	"cmp"
 	"errors"
-	"slices"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"

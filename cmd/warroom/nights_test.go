@@ -73,7 +73,7 @@ func initConfigFor(t *testing.T, dir string, access []string, app string) string
 		q[i] = fmt.Sprintf("%q", p)
 	}
 	for old, repl := range map[string]string{
-		"paths: [/var/log/nginx/access.log]":   "paths: [" + strings.Join(q, ", ") + "]",
+		"paths: [/var/log/nginx/access.log]":  "paths: [" + strings.Join(q, ", ") + "]",
 		"paths: [/var/log/yearend-api/*.log]": fmt.Sprintf("paths: [%q]", app),
 	} {
 		if !strings.Contains(cfg, old) {

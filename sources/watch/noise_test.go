@@ -206,7 +206,6 @@ func TestPatterns(t *testing.T) {
 	}
 }
 
-
 func TestAbsentAutoInYAML(t *testing.T) {
 	var f file
 	err := config.Load(strings.NewReader("rules:\n  - indicator: nginx.qps\n    absent: auto\n    phases:\n      hot: {absent: auto}\n  - indicator: nginx.*.5xx_ratio\n    crit: 0.05\n    min_count: 3\n    min_total: 50\n"), &f)
