@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -86,6 +83,24 @@ func initConfigFor(t *testing.T, dir string, access []string, app string) string
 	return path
 }
 
+// builtinConfigFor reads the given logs with nothing else configured: the
+// built-in rules, and the night's schedule.
+func builtinConfigFor(t *testing.T, dir string, access []string, app string) string {
+	t.Helper()
+	path := filepath.Join(dir, "builtin.yml")
+	must(t, os.WriteFile(path, []byte(fmt.Sprintf(`access_logs:
+  - {name: nginx, paths: %s}
+app_logs:
+  - {name: app, paths: [%q]}
+schedule:
+  event: Year-end 2026
+  time_zone: Asia/Shanghai
+  stages:
+    - {name: Final, end: "2027-01-01 00:00"}
+`, yamlList(access), app)), 0o644))
+	return path
+}
+
 // TestRehearsedNights replays the night as filed, and the same night with
 // only its refresh surge, under the built-in rules and under the config
 // `warroom init` writes: each incident is raised within 15 s of its start
@@ -103,27 +118,14 @@ func TestRehearsedNights(t *testing.T) {
 				access, storm, app := filedNight(t, dir, incidents)
 				cfg := initConfigFor(t, dir, []string{access, storm}, app)
 				if rules == "built-in rules" {
-					cfg = filepath.Join(dir, "builtin.yml")
-					must(t, os.WriteFile(cfg, []byte(fmt.Sprintf("access_logs:\n  - {name: nginx, paths: [%q, %q]}\napp_logs:\n  - {name: app, paths: [%q]}\n"+
-						"schedule:\n  event: Year-end 2026\n  time_zone: Asia/Shanghai\n  stages:\n    - {name: Final, end: \"2027-01-01 00:00\"}\n", access, storm, app)), 0o644))
-				}
-				var out, errb bytes.Buffer
-				if code := run([]string{"watch", "-c", cfg, "--replay"}, &out, &errb); code != exitOK {
-					t.Fatalf("exit %d: %s", code, errb.String())
+					cfg = builtinConfigFor(t, dir, []string{access, storm}, app)
 				}
 				first := map[string]time.Time{} // indicator → first raised (warn or crit)
 				var all []string
-				sc := bufio.NewScanner(&out)
-				for sc.Scan() {
-					var tr transitionLine
-					if err := json.Unmarshal(sc.Bytes(), &tr); err != nil {
-						t.Fatalf("not a JSON line: %q", sc.Text())
-					}
-					at, err := time.Parse("2006-01-02T15:04:05.000Z07:00", tr.At)
-					must(t, err)
-					all = append(all, fmt.Sprintf("%s %s %s→%s", at.In(shanghai).Format("15:04:05"), tr.Indicator, tr.From, tr.To))
+				for _, tr := range replayConfig(t, cfg) {
+					all = append(all, fmt.Sprintf("%s %s %s→%s", tr.instant.In(shanghai).Format("15:04:05"), tr.Indicator, tr.From, tr.To))
 					if (tr.To == "warn" || tr.To == "crit") && first[tr.Indicator].IsZero() {
-						first[tr.Indicator] = at
+						first[tr.Indicator] = tr.instant
 					}
 				}
 				if !incidents {

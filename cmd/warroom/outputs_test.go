@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"warroom/sources"
 	"warroom/sources/collect"
 	"warroom/ui"
@@ -65,6 +67,25 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// hookConfig reads one access log whose silence after absent is crit (and
+// the 499 rate's after twice as long), told to one webhook of kind at url.
+func hookConfig(t *testing.T, dir, access, absent, kind, url string) string {
+	t.Helper()
+	d, err := time.ParseDuration(absent)
+	must(t, err)
+	path := filepath.Join(dir, "warroom.yml")
+	must(t, os.WriteFile(path, []byte(fmt.Sprintf(`access_logs:
+  - {name: nginx, paths: [%q], format: timed}
+rules:
+  - {indicator: nginx.qps, absent: %s}
+  - {indicator: nginx.499_rate, absent: %s}
+notify:
+  webhooks:
+    - {name: oncall, kind: %s, url: %q, group_wait: 0s, min_interval: 0s}
+`, access, absent, model.Duration(2*d), kind, url)), 0o644))
+	return path
+}
+
 // The status bar shows a webhook that fails (✖ oncall: HTTP 400) like a
 // failing source, and the next message it delivers clears it: the
 // collector, the notifier, a real receiver and the screen's own frame.
@@ -73,16 +94,7 @@ func TestStatusBarShowsFailingWebhook(t *testing.T) {
 	access := filepath.Join(dir, "access.log")
 	must(t, os.WriteFile(access, nil, 0o644))
 	hook := newReceiver(t)
-	cfgPath := filepath.Join(dir, "warroom.yml")
-	must(t, os.WriteFile(cfgPath, []byte(fmt.Sprintf(`access_logs:
-  - {name: nginx, paths: [%q], format: timed}
-rules:
-  - {indicator: nginx.qps, absent: 1s}
-  - {indicator: nginx.499_rate, absent: 2s}
-notify:
-  webhooks:
-    - {name: oncall, kind: feishu, url: %q, group_wait: 0s, min_interval: 0s}
-`, access, hook.URL+"/open-apis/bot/v2/hook/t0ken")), 0o644))
+	cfgPath := hookConfig(t, dir, access, "1s", "feishu", hook.URL+"/open-apis/bot/v2/hook/t0ken")
 	cfg, err := loadConfig(cfgPath)
 	must(t, err)
 	clock := collect.NewSteppedClock(stageEnd)
@@ -254,16 +266,7 @@ func TestScreenOutputsInTmux(t *testing.T) {
 	access := filepath.Join(dir, "access.log")
 	must(t, os.WriteFile(access, nil, 0o644))
 	hook := newReceiver(t)
-	cfg := filepath.Join(dir, "w.yml")
-	must(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`access_logs:
-  - {name: nginx, paths: [%q], format: timed}
-rules:
-  - {indicator: nginx.qps, absent: 4s}
-  - {indicator: nginx.499_rate, absent: 10s}
-notify:
-  webhooks:
-    - {name: oncall, kind: slack, url: %q, group_wait: 0s, min_interval: 0s}
-`, access, hook.URL)), 0o644))
+	cfg := hookConfig(t, dir, access, "4s", "slack", hook.URL)
 	s := startTmux(t, 100, 30, "sleep 600")
 	s.run("set-option", "-g", "allow-passthrough", "on")
 	// the screen starts once the pane's output is piped, so no alarm can

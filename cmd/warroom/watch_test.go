@@ -77,13 +77,6 @@ func writeNight(t *testing.T, dir string, opts nightOptions) string {
 	b.WriteString(stageEnd.Add(19*time.Minute).Format(time.RFC3339) + " info still listening\n")
 	must(t, os.WriteFile(app, []byte(b.String()), 0o644))
 
-	q := func(ps []string) string {
-		var out []string
-		for _, p := range ps {
-			out = append(out, fmt.Sprintf("%q", p))
-		}
-		return "[" + strings.Join(out, ", ") + "]"
-	}
 	cfg := fmt.Sprintf(`access_logs:
   - name: nginx
     paths: %s
@@ -98,7 +91,7 @@ schedule:
 rules:
   - {indicator: nginx.slow_ratio, crit: 0.5}
 reports_dir: reports
-`, q(paths), app)
+`, yamlList(paths), app)
 	if opts.shortWindow {
 		// the logs run to +19m: a window that closes at +15m is reported
 		cfg = strings.Replace(cfg, `end: "2027-01-01 00:00"}`, `end: "2027-01-01 00:00", windows: {after: 15m}}`, 1)
@@ -106,6 +99,15 @@ reports_dir: reports
 	path := filepath.Join(dir, "warroom.yml")
 	must(t, os.WriteFile(path, []byte(cfg), 0o644))
 	return path
+}
+
+// yamlList is paths as a YAML flow list of quoted strings.
+func yamlList(paths []string) string {
+	q := make([]string, len(paths))
+	for i, p := range paths {
+		q[i] = fmt.Sprintf("%q", p)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
 }
 
 type transitionLine struct {
@@ -118,11 +120,19 @@ type transitionLine struct {
 	Phase     string   `json:"phase"`
 	Milestone string   `json:"milestone"`
 	Reason    string   `json:"reason"`
+	instant   time.Time
 }
 
 func replayNight(t *testing.T, opts nightOptions) []transitionLine {
 	t.Helper()
-	cfg := writeNight(t, t.TempDir(), opts)
+	return replayConfig(t, writeNight(t, t.TempDir(), opts))
+}
+
+// replayConfig runs watch --replay on the config at cfg and returns its
+// JSON lines, each checked for the fields every line carries; At is the
+// instant parsed.
+func replayConfig(t *testing.T, cfg string) []transitionLine {
+	t.Helper()
 	var out, errb bytes.Buffer
 	if code := run([]string{"watch", "-c", cfg, "--replay"}, &out, &errb); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
@@ -139,6 +149,11 @@ func replayNight(t *testing.T, opts nightOptions) []transitionLine {
 				t.Errorf("line lacks %s: %s", key, sc.Text())
 			}
 		}
+		at, err := time.Parse("2006-01-02T15:04:05.000Z07:00", tr.At)
+		if err != nil {
+			t.Fatalf("at %q: %v", tr.At, err)
+		}
+		tr.instant = at
 		trs = append(trs, tr)
 	}
 	return trs
@@ -292,33 +307,10 @@ func TestWatchReplayWritesReport(t *testing.T) {
 func TestWatchReplayNightAsFiled(t *testing.T) {
 	dir := t.TempDir()
 	access, storm, app := filedNight(t, dir, true)
-	cfg := filepath.Join(dir, "warroom.yml")
-	must(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`access_logs:
-  - {name: nginx, paths: [%q, %q]}
-app_logs:
-  - {name: app, paths: [%q]}
-schedule:
-  event: Year-end 2026
-  time_zone: Asia/Shanghai
-  stages:
-    - {name: Final, end: "2027-01-01 00:00"}
-`, access, storm, app)), 0o644))
-	var out, errb bytes.Buffer
-	if code := run([]string{"watch", "-c", cfg, "--replay"}, &out, &errb); code != exitOK {
-		t.Fatalf("exit %d: %s", code, errb.String())
-	}
+	cfg := builtinConfigFor(t, dir, []string{access, storm}, app)
 	var got []string
-	sc := bufio.NewScanner(&out)
-	for sc.Scan() {
-		var tr transitionLine
-		if err := json.Unmarshal(sc.Bytes(), &tr); err != nil {
-			t.Fatalf("not a JSON line: %q", sc.Text())
-		}
-		at, err := time.Parse("2006-01-02T15:04:05.000Z07:00", tr.At)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, fmt.Sprintf("%s %s %s→%s %s", at.Format("15:04:05"), tr.Indicator, tr.From, tr.To, tr.Phase))
+	for _, tr := range replayConfig(t, cfg) {
+		got = append(got, fmt.Sprintf("%s %s %s→%s %s", tr.instant.Format("15:04:05"), tr.Indicator, tr.From, tr.To, tr.Phase))
 	}
 	want := []string{
 		// the hang's requests take 9 s: slow (crit above 20‱, held 5 s in
