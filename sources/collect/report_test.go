@@ -83,16 +83,7 @@ func stagesNight(t testing.TB, dir string) (access, app string) {
 func TestReplayWritesReports(t *testing.T) {
 	dir := t.TempDir()
 	accessPath, appPath := stagesNight(t, dir)
-	clock := NewSteppedClock(midnight.Add(-time.Minute))
-	ncfg := nginx.DefaultSourceConfig
-	ncfg.Paths = []string{accessPath}
-	if err := ncfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	access, err := nginx.NewSource(ncfg, clock.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	clock, access := stagesSource(t, accessPath)
 	acfg := applog.DefaultSourceConfig
 	acfg.Paths = []string{appPath}
 	app, err := applog.NewSource(acfg, clock.Now)
@@ -116,7 +107,7 @@ func TestReplayWritesReports(t *testing.T) {
 			written = append(written, path)
 			writtenAt = append(writtenAt, clock.Now())
 		}}
-	o.Rules = watch.WithDefaults(nil, Names([]nginx.SourceConfig{ncfg}, []applog.SourceConfig{acfg}, nil))
+	o.Rules = watch.WithDefaults(nil, Names([]nginx.SourceConfig{access.Config()}, []applog.SourceConfig{acfg}, nil))
 	c, err := New(o)
 	if err != nil {
 		t.Fatal(err)
@@ -191,22 +182,38 @@ func TestNoReportsUnlessAsked(t *testing.T) {
 	}
 }
 
-// A previous milestone from before the access log's first line has no
-// data, not zero traffic: the report says so instead of comparing.
-func TestReportDoesNotCompareWithBeforeTheLog(t *testing.T) {
-	dir := t.TempDir()
-	accessPath, _ := stagesNight(t, dir)
+// stagesSource follows the stages night's access log on a clock a minute
+// before midnight.
+func stagesSource(t *testing.T, accessPath string) (*SteppedClock, *nginx.Source) {
+	t.Helper()
 	clock := NewSteppedClock(midnight.Add(-time.Minute))
 	ncfg := nginx.DefaultSourceConfig
 	ncfg.Paths = []string{accessPath}
 	must(t, ncfg.Validate())
 	access, err := nginx.NewSource(ncfg, clock.Now)
 	must(t, err)
+	return clock, access
+}
+
+// stagesSchedule has stages with one-minute windows before and in HOT,
+// two after, in Shanghai.
+func stagesSchedule(t *testing.T, stages ...schedule.StageConfig) *schedule.Schedule {
+	t.Helper()
 	d := func(x time.Duration) *model.Duration { m := model.Duration(x); return &m }
 	sched, err := schedule.New(schedule.Config{Event: "E", TimeZone: "Asia/Shanghai",
 		Windows: schedule.WindowsConfig{Before: d(time.Minute), Hot: d(time.Minute), After: d(2 * time.Minute)},
-		Stages:  []schedule.StageConfig{{Name: "Day 0", End: "2026-12-31 23:50"}, {Name: "Day 1", End: "2027-01-01 00:00"}}})
+		Stages:  stages})
 	must(t, err)
+	return sched
+}
+
+// A previous milestone from before the access log's first line has no
+// data, not zero traffic: the report says so instead of comparing.
+func TestReportDoesNotCompareWithBeforeTheLog(t *testing.T) {
+	dir := t.TempDir()
+	accessPath, _ := stagesNight(t, dir)
+	clock, access := stagesSource(t, accessPath)
+	sched := stagesSchedule(t, schedule.StageConfig{Name: "Day 0", End: "2026-12-31 23:50"}, schedule.StageConfig{Name: "Day 1", End: "2027-01-01 00:00"})
 	reports := filepath.Join(dir, "reports")
 	c, err := New(Options{Nginx: []*nginx.Source{access}, Schedule: func() *schedule.Schedule { return sched },
 		Now: clock.Now, ReportsDir: reports})

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/model"
-
 	"warroom/sources"
 	"warroom/sources/nginx"
 	"warroom/sources/schedule"
@@ -102,17 +100,8 @@ func TestFailingSinksShowInSources(t *testing.T) {
 func TestUnwritableReportsShow(t *testing.T) {
 	dir := t.TempDir()
 	accessPath, _ := stagesNight(t, dir)
-	clock := NewSteppedClock(midnight.Add(-time.Minute))
-	ncfg := nginx.DefaultSourceConfig
-	ncfg.Paths = []string{accessPath}
-	must(t, ncfg.Validate())
-	access, err := nginx.NewSource(ncfg, clock.Now)
-	must(t, err)
-	d := func(x time.Duration) *model.Duration { m := model.Duration(x); return &m }
-	sched, err := schedule.New(schedule.Config{Event: "E", TimeZone: "Asia/Shanghai",
-		Windows: schedule.WindowsConfig{Before: d(time.Minute), Hot: d(time.Minute), After: d(2 * time.Minute)},
-		Stages:  []schedule.StageConfig{{Name: "Day 1", End: "2027-01-01 00:00"}}})
-	must(t, err)
+	clock, access := stagesSource(t, accessPath)
+	sched := stagesSchedule(t, schedule.StageConfig{Name: "Day 1", End: "2027-01-01 00:00"})
 	// a file where the directory should be: the report cannot be written,
 	// whoever runs the test
 	blocker := filepath.Join(dir, "blocker")
