@@ -57,6 +57,7 @@ func runFollow(ctx context.Context, cfg nginx.SourceConfig, o followOpts, stdout
 	prevB, prevCodes, prevBad := agg.Counts()
 	prevAt := time.Now()
 	lastErr := map[string]string{}
+	lastNote := ""
 	tick := time.NewTicker(o.interval)
 	defer tick.Stop()
 	enc := json.NewEncoder(stdout)
@@ -93,6 +94,12 @@ func runFollow(ctx context.Context, cfg nginx.SourceConfig, o followOpts, stdout
 			iv.Last, iv.Seconds = true, length.Seconds()
 		}
 		prevB, prevCodes, prevBad, prevAt = b, codes, bad, now
+		// which format the lines are read with, each time it changes
+		// (detected from the first lines, or again after a reload)
+		if note, _, _ := src.FormatNote(); note != lastNote {
+			fmt.Fprintf(stderr, "warroom scan: %s\n", sources.Sanitize(note))
+			lastNote = note
+		}
 		for _, st := range src.Status() {
 			if st.Err != lastErr[st.Path] {
 				if st.Err != "" {

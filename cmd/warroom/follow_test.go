@@ -189,6 +189,10 @@ func TestScanFollowPrintsTheLastInterval(t *testing.T) {
 			if strings.Count(got, "\n") != 0 {
 				t.Fatalf("want one summary, the last one; got:\n%s", got)
 			}
+			// detected from the first lines read, as many as had come
+			if !regexp.MustCompile(`warroom scan: format timed \(detected: reads (\d+) of (\d+) lines\)\n`).MatchString(errb.String()) {
+				t.Errorf("stderr does not say which format was read: %q", errb.String())
+			}
 			if mode == "text" {
 				if !strings.Contains(got, "requests     30") || !strings.Contains(got, "499 7 ") || !strings.Contains(got, "stopped") ||
 					!regexp.MustCompile(`^\d\d:\d\d:\d\d CST `).MatchString(got) {
