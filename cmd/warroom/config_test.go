@@ -31,10 +31,10 @@ func TestCheckGood(t *testing.T) {
 		"query prom.cpu (range, count, every 15s, on main)",
 		"schedule: inline, 20 milestones", "Year-end 2026 (Asia/Shanghai)",
 		"rules: 9 (5 built in)", "web.qps: absent auto (8× the usual gap between lines, 10s to 15m)",
-		"web.499_rate:\n    normal, approaching, cooling: warn > 0.5/s, crit > 1/s, for 30s\n    hot: warn > 2/s, crit > 5/s, for 5s\n",
-		"web.slow_ratio:\n    normal, approaching, cooling: warn > 5‱, crit > 20‱, for 30s, recover at 0.8×, min_count 5, min_total 20\n    hot: warn > 5‱, crit > 20‱, for 5s",
+		"web.499_rate:\n    normal, approaching, cooling: warn > 0.5/s, crit > 1/s, for 30s\n    hot: warn > 2/s, crit > 5/s, for 3s\n",
+		"web.slow_ratio:\n    normal, approaching, cooling: warn > 5‱, crit > 20‱, for 30s, recover at 0.8×, min_count 5, min_total 20\n    hot: warn > 5‱, crit > 20‱, for 3s",
 		"web.pay.5xx_ratio:\n    normal, approaching, cooling: warn > 100‱, crit > 500‱, for 30s",
-		"prom.db_conn: warn > 800, crit > 950, at once", "web.pay.slow_ratio:\n    normal, approaching, cooling: crit > 100‱, for 1m\n    hot: crit > 100‱, for 5s", "app.db: warn > 0, crit > 3, at once",
+		"prom.db_conn: warn > 800, crit > 950, at once", "web.pay.slow_ratio:\n    normal, approaching, cooling: crit > 100‱, for 1m\n    hot: crit > 100‱, for 3s", "app.db: warn > 0, crit > 3, at once",
 		"timeline file: testdata/warroom-timeline.jsonl", "reports: /var/lib/warroom/reports",
 	} {
 		if !strings.Contains(out.String(), want) {

@@ -47,7 +47,7 @@ func TestInit(t *testing.T) {
 	if code := run([]string{"check", path}, &out, &errb); code != exitOK {
 		t.Fatalf("check of the example: exit %d: %s", code, errb.String())
 	}
-	for _, want := range []string{"notify: notify bell=true desktop=true min_state=warn", "layout: automatic", "nginx.499_rate:\n    normal, approaching, cooling: warn > 0.5/s, crit > 1/s, for 30s, recover at 0.8×\n    hot: warn > 2/s, crit > 5/s, for 5s, recover at 0.8×"} {
+	for _, want := range []string{"notify: notify bell=true desktop=true min_state=warn", "layout: automatic", "nginx.499_rate:\n    normal, approaching, cooling: warn > 0.5/s, crit > 1/s, for 30s, recover at 0.8×\n    hot: warn > 2/s, crit > 5/s, for 3s, recover at 0.8×"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check output lacks %q:\n%s", want, out.String())
 		}

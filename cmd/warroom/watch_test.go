@@ -163,7 +163,7 @@ func replayConfig(t *testing.T, cfg string) []transitionLine {
 // stage end, a DB error burst, and the access log silent for 3 minutes.
 // Each expected time follows from the rules: values cover the 10 s ending
 // 2 s before the tick; 499_rate in hot warns above 2/s and goes crit above
-// 5/s, each held 5 s (HotHold), and recovers at 0.8 of the threshold;
+// 5/s, each held 3 s (HotHold), and recovers at 0.8 of the threshold;
 // app.db warns at five errors in the last minute; qps is absent after 10 s
 // (absent: auto for a log of 40 lines a second).
 func TestWatchReplayNight(t *testing.T) {
@@ -171,8 +171,8 @@ func TestWatchReplayNight(t *testing.T) {
 	want := []struct{ at, indicator, from, to, phase string }{
 		// the storm's first second (00:01:00) is in the window at 00:01:03
 		// (30/s ÷ 10 = 3 > 2), its second at 00:01:04 (6 > 5)
-		{"00:01:08", "nginx.499_rate", "ok", "warn", "hot"},
-		{"00:01:09", "nginx.499_rate", "warn", "crit", "hot"},
+		{"00:01:06", "nginx.499_rate", "ok", "warn", "hot"},
+		{"00:01:07", "nginx.499_rate", "warn", "crit", "hot"},
 		// the last storm second (00:05:59) alone in the window: 3 ≤ 4
 		{"00:06:11", "nginx.499_rate", "crit", "warn", "hot"},
 		{"00:06:12", "nginx.499_rate", "warn", "ok", "hot"},
@@ -313,14 +313,14 @@ func TestWatchReplayNightAsFiled(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s %s %s→%s %s", tr.instant.Format("15:04:05"), tr.Indicator, tr.From, tr.To, tr.Phase))
 	}
 	want := []string{
-		// the hang's requests take 9 s: slow (crit above 20‱, held 5 s in
+		// the hang's requests take 9 s: slow (crit above 20‱, held 3 s in
 		// hot) from the first second in the 10 s window that lags 2 s
-		"00:00:38 nginx.slow_ratio ok→crit hot",
+		"00:00:36 nginx.slow_ratio ok→crit hot",
 		// 20 499s a second from 00:00:30: over 2/s (hot warn) once two
 		// such seconds are in the window (00:00:34), over 5/s (hot crit)
-		// with three (00:00:35); each held 5 s in hot
-		"00:00:39 nginx.499_rate ok→warn hot",
-		"00:00:40 nginx.499_rate warn→crit hot",
+		// with three (00:00:35); each held 3 s in hot
+		"00:00:37 nginx.499_rate ok→warn hot",
+		"00:00:38 nginx.499_rate warn→crit hot",
 		// down at once past 0.8 of the threshold: ≤ 4/s once only the
 		// last hang second (00:04:59) and the background's few remain
 		"00:05:11 nginx.499_rate crit→warn hot",
@@ -328,13 +328,13 @@ func TestWatchReplayNightAsFiled(t *testing.T) {
 		"00:05:12 nginx.499_rate warn→ok hot",
 		// at 01:30 the night is "normal" again: five DB errors in the last
 		// minute warn (the 5th comes at 01:30:20), more than 10 is crit
-		// (the 11th at 01:30:50); down as they leave the minute: the 2nd
-		// (01:30:05) leaves at 01:31:05, counted 01:31:08, and the 8th
-		// (01:30:35) at 01:31:38
+		// (the 11th at 01:30:50); down at half the threshold as they leave
+		// the minute: 5 left once the 7th (01:30:30) leaves at 01:31:30,
+		// counted 01:31:33, and 2 once the 10th (01:30:45) leaves
 		"01:30:23 app.db ok→warn normal",
 		"01:30:53 app.db warn→crit normal",
-		"01:31:08 app.db crit→warn normal",
-		"01:31:38 app.db warn→ok normal",
+		"01:31:33 app.db crit→warn normal",
+		"01:31:48 app.db warn→ok normal",
 		// the last line before the silence is at 02:09:59: a log of 5
 		// lines a second is silent after 10 s (absent: auto); back with
 		// the first line at 02:13:00

@@ -264,9 +264,9 @@ func TestTransitionsOverTheNight(t *testing.T) {
 		}
 	}
 	// 499_rate at T reads (T-2)*10/10 storm 499s per second: > 2 (hot warn)
-	// from 00:00:05, > 5 (hot crit) from 00:00:08, each held 5 s in hot.
+	// from 00:00:05, > 5 (hot crit) from 00:00:08, each held 3 s in hot.
 	// slow_ratio is above crit from 00:00:03, but counts its 5th slow
-	// request (min_count) only at 00:00:05; held 5 s in hot.
+	// request (min_count) only at 00:00:05; held 3 s in hot.
 	// app.db: six errors at 00:00:30 are counted once the window ends past
 	// them (00:00:31 + 2 s lag): a burst of five or more warns.
 	// qps: the last line is at 00:00:59; the log wrote 13 lines a second,
@@ -275,9 +275,9 @@ func TestTransitionsOverTheNight(t *testing.T) {
 		key string
 		at  time.Time
 	}{
-		{"nginx.499_rate:warn", midnight.Add(10 * time.Second)},
-		{"nginx.499_rate:crit", midnight.Add(13 * time.Second)},
-		{"nginx.slow_ratio:crit", midnight.Add(10 * time.Second)},
+		{"nginx.499_rate:warn", midnight.Add(8 * time.Second)},
+		{"nginx.499_rate:crit", midnight.Add(11 * time.Second)},
+		{"nginx.slow_ratio:crit", midnight.Add(8 * time.Second)},
 		{"app.db:warn", midnight.Add(33 * time.Second)},
 		{"nginx.qps:crit", midnight.Add(69 * time.Second)},
 	} {
@@ -481,32 +481,32 @@ func TestSnapshotCacheSeesNewLines(t *testing.T) {
 func TestPendingInSnapshot(t *testing.T) {
 	f := newFixture(t, t.TempDir(), true)
 	// the 499 rate is past hot warn (2/s) from 00:00:05 and hot crit (5/s)
-	// from 00:00:08, each held 5 s: warn at 00:00:10, crit at 00:00:13
-	f.tickThrough(midnight, midnight.Add(9*time.Second))
+	// from 00:00:08, each held 3 s: warn at 00:00:08, crit at 00:00:11
+	f.tickThrough(midnight, midnight.Add(7*time.Second))
 	s := f.c.Snapshot(sources.View{})
 	in := value(t, s, "nginx.499_rate")
-	if in.State != sources.StateOK || in.Pending != sources.StateCrit || !in.PendingAt.Equal(midnight.Add(13*time.Second)) || in.Reason != "ok" {
-		t.Errorf("at 00:00:09: %s, pending %s at %v, reason %q; want ok, crit at 00:00:13, \"ok\"", in.State, in.Pending, in.PendingAt, in.Reason)
+	if in.State != sources.StateOK || in.Pending != sources.StateWarn || !in.PendingAt.Equal(midnight.Add(8*time.Second)) || in.Reason != "ok" {
+		t.Errorf("at 00:00:07: %s, pending %s at %v, reason %q; want ok, warn at 00:00:08, \"ok\"", in.State, in.Pending, in.PendingAt, in.Reason)
 	}
-	if d, ok := in.PendingIn(s.At); !ok || d != 4*time.Second {
-		t.Errorf("PendingIn = %v %v, want 4s", d, ok)
+	if d, ok := in.PendingIn(s.At); !ok || d != time.Second {
+		t.Errorf("PendingIn = %v %v, want 1s", d, ok)
 	}
-	if in.Beyond() != sources.StateCrit || in.Below {
+	if in.Beyond() != sources.StateWarn || in.Below {
 		t.Errorf("the value %v is over crit %v: Beyond %s, Below %v", in.Value.Value, in.Crit, in.Beyond(), in.Below)
 	}
-	if n, to := s.Pending(); n < 1 || to != sources.StateCrit {
-		t.Errorf("snapshot pending %d to %s", n, to)
+	if n, _ := s.Pending(); n < 1 {
+		t.Errorf("snapshot pending %d", n)
 	}
 
+	f.tickThrough(midnight.Add(8*time.Second), midnight.Add(9*time.Second))
+	in = value(t, f.c.Snapshot(sources.View{}), "nginx.499_rate")
+	if in.State != sources.StateWarn || in.Pending != sources.StateCrit || !in.PendingAt.Equal(midnight.Add(11*time.Second)) || !strings.Contains(in.Reason, "warn") {
+		t.Errorf("at 00:00:09: %s, pending %s at %v, reason %q; want warn, crit at 00:00:11, the rule's reason", in.State, in.Pending, in.PendingAt, in.Reason)
+	}
 	f.tickThrough(midnight.Add(10*time.Second), midnight.Add(11*time.Second))
 	in = value(t, f.c.Snapshot(sources.View{}), "nginx.499_rate")
-	if in.State != sources.StateWarn || in.Pending != sources.StateCrit || !in.PendingAt.Equal(midnight.Add(13*time.Second)) || !strings.Contains(in.Reason, "warn") {
-		t.Errorf("at 00:00:11: %s, pending %s at %v, reason %q; want warn, crit at 00:00:13, the rule's reason", in.State, in.Pending, in.PendingAt, in.Reason)
-	}
-	f.tickThrough(midnight.Add(12*time.Second), midnight.Add(13*time.Second))
-	in = value(t, f.c.Snapshot(sources.View{}), "nginx.499_rate")
 	if in.State != sources.StateCrit || in.Pending != sources.StateUnknown || !in.PendingAt.IsZero() {
-		t.Errorf("at 00:00:13: %s, pending %s at %v; want crit, nothing pending", in.State, in.Pending, in.PendingAt)
+		t.Errorf("at 00:00:11: %s, pending %s at %v; want crit, nothing pending", in.State, in.Pending, in.PendingAt)
 	}
 	if _, ok := in.PendingIn(midnight); ok {
 		t.Error("PendingIn with nothing pending")

@@ -43,9 +43,9 @@ func TestReplayJudgesOnTheLogsClock(t *testing.T) {
 		}
 	}
 	for key, at := range map[string]time.Time{
-		"nginx.499_rate:warn":   midnight.Add(10 * time.Second),
-		"nginx.499_rate:crit":   midnight.Add(13 * time.Second),
-		"nginx.slow_ratio:crit": midnight.Add(10 * time.Second),
+		"nginx.499_rate:warn":   midnight.Add(8 * time.Second),
+		"nginx.499_rate:crit":   midnight.Add(11 * time.Second),
+		"nginx.slow_ratio:crit": midnight.Add(8 * time.Second),
 		"app.db:warn":           midnight.Add(33 * time.Second),
 	} {
 		if !got[key].Equal(at) {

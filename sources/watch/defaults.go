@@ -10,7 +10,7 @@ import (
 // DefaultRules judge the indicators that go wrong first when users flood
 // in after a stage end, so a warroom with no `rules:` already says
 // something useful. Each is replaced by a user rule for the same indicator
-// (see WithDefaults). In HOT every rule holds at most HotHold (5 s), so a
+// (see WithDefaults). In HOT every rule holds at most HotHold (3 s), so a
 // storm right after a stage end is raised within seconds of its start.
 //
 //   - nginx.qps: only absence, judged by the log's own pace (auto): a busy
@@ -18,22 +18,24 @@ import (
 //     minute only after several of its usual gaps. Traffic levels differ
 //     too much between sites for a default threshold.
 //   - nginx.slow_ratio (0..1 of requests slower than the source's `slow`):
-//     warn above 0.0005 (5‱), crit above 0.002 (20‱), held 30 s (5 s in
+//     warn above 0.0005 (5‱), crit above 0.002 (20‱), held 30 s (3 s in
 //     HOT), on at least 5 slow requests of at least 20 in the span, so one
 //     slow request at 60 req/s (17‱ of a 10 s span) does not fire. Recover
 //     at 0.8 of the threshold.
 //   - nginx.499_rate (clients giving up, per second): warn 0.5/s, crit
 //     1/s, held 30 s; in HOT, where some impatience is expected, warn 2/s,
-//     crit 5/s, held 5 s: a hang right after a stage end shows as a flood
+//     crit 5/s, held 3 s: a hang right after a stage end shows as a flood
 //     of 499s, and half a minute of it is too late. Recover at 0.8.
-//   - nginx.5xx_ratio: warn above 1%, crit above 5%, held 30 s (5 s in
+//   - nginx.5xx_ratio: warn above 1%, crit above 5%, held 30 s (3 s in
 //     HOT), on at least 5 errors of at least 20 requests; the same for
 //     every path group (nginx.*.5xx_ratio), where one failing API shows
 //     before it moves the whole site's ratio.
 //   - app.db (database errors in the last minute, e.g. read ECONNRESET):
 //     warn at a burst of 5 within a minute, crit above 10, at once; one
 //     error every minute or two is a log line, not an alarm, while a lost
-//     connection fails a query every few seconds.
+//     connection fails a query every few seconds. Recover at half the
+//     threshold, so a burst's warning lasts while most of it is in the
+//     minute, not until its first error leaves it.
 func DefaultRules() Rules {
 	d := func(x time.Duration) model.Duration { return model.Duration(x) }
 	return Rules{
@@ -57,7 +59,7 @@ func DefaultRules() Rules {
 			MinCount: 5, MinTotal: 20,
 		},
 		{
-			Indicator: "app.db", Direction: Above, Recover: 1,
+			Indicator: "app.db", Direction: Above, Recover: 0.5,
 			Warn: Float(4), Crit: Float(10),
 		},
 		{

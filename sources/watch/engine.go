@@ -114,17 +114,18 @@ func (e *Engine) num(indicator string, v float64) string {
 }
 
 type ruleState struct {
-	state    sources.State
-	since    time.Time
-	level    sources.State // last judged ok/warn/crit, kept across stale/error
-	reason   string
-	absent   bool // state is crit for want of data
-	value    float64
-	valueAt  time.Time
-	start    time.Time // first Evaluate: absence counts from here until data comes
-	lastData time.Time
-	gap      time.Duration // the source's latest known pace, for absent: auto
-	floor    string        // why a value beyond a threshold is not judged (min_count), for Status
+	state     sources.State
+	since     time.Time
+	level     sources.State // last judged ok/warn/crit, kept across stale/error
+	reason    string
+	absent    bool // state is crit for want of data
+	value     float64
+	valueAt   time.Time
+	start     time.Time // first Evaluate: absence counts from here until data comes
+	lastData  time.Time
+	gap       time.Duration // the source's latest known pace, for absent: auto
+	floor     string        // why a value beyond a threshold is not judged (min_count), for Status
+	thinSince time.Time     // since when the data has been too thin to judge (min_count); zero when not
 	// When each condition began to hold continuously; zero when it does not.
 	warnSince, critSince time.Time
 }
@@ -199,7 +200,7 @@ func (e *Engine) Evaluate(at time.Time, phase schedule.Phase, milestone string, 
 			before := st.level
 			to, val = judge(r, st, lim, rd, at), rd.Value
 			thr, reason = e.describe(r, lim, st.state, before, to)
-			if st.floor != "" && to == sources.StateOK {
+			if st.floor != "" && (to == sources.StateOK || to == st.state) {
 				reason = st.floor
 			}
 			if wasAbsent {
@@ -222,20 +223,23 @@ func (e *Engine) Evaluate(at time.Time, phase schedule.Phase, milestone string, 
 }
 
 // judge returns the level reading rd earns, updating the pending timers.
-// A value over too few events or requests (min_count, min_total) is not
-// judged beyond a threshold: it neither fires nor holds a level.
+// A value over too few events or requests (min_count, min_total) cannot
+// raise a level: it is noise. Nor can it clear one while it is still
+// beyond the recovery level: a storm that thins out (clients giving up,
+// a hang) would page and then send an all-clear at ten times the
+// threshold. A level so held lets go after FloorHold without enough data
+// to judge, so a night that goes quiet after an incident does not stay red.
 func judge(r *Rule, st *ruleState, lim limits, rd Reading, at time.Time) sources.State {
 	d, rec, v := r.Direction, r.recover(), rd.Value
 	st.floor = ""
-	beyond := func(t float64) bool { return d.beyond(v, t) }
-	if f := underFloor(r, rd); f != "" {
-		if lim.hasWarn && d.beyond(v, lim.warn) || lim.hasCrit && d.beyond(v, lim.crit) {
-			st.floor = f
-		}
-		beyond = func(float64) bool { return false }
+	thin := underFloor(r, rd)
+	if thin == "" {
+		st.thinSince = time.Time{}
+	} else if st.thinSince.IsZero() {
+		st.thinSince = at
 	}
-	enterWarn := lim.hasWarn && beyond(lim.warn)
-	enterCrit := lim.hasCrit && beyond(lim.crit)
+	enterWarn := thin == "" && lim.hasWarn && d.beyond(v, lim.warn)
+	enterCrit := thin == "" && lim.hasCrit && d.beyond(v, lim.crit)
 	st.warnSince = holdSince(st.warnSince, enterWarn, at)
 	st.critSince = holdSince(st.critSince, enterCrit, at)
 
@@ -250,14 +254,29 @@ func judge(r *Rule, st *ruleState, lim limits, rd Reading, at time.Time) sources
 	// past its recovery level, with no pending on the way down.
 	hold := sources.StateOK
 	switch {
-	case st.level == sources.StateCrit && lim.hasCrit && beyond(d.recovery(lim.crit, rec)):
+	case st.level == sources.StateCrit && lim.hasCrit && d.beyond(v, d.recovery(lim.crit, rec)):
 		hold = sources.StateCrit
-	case st.level >= sources.StateWarn && lim.hasWarn && beyond(d.recovery(lim.warn, rec)):
+	case st.level >= sources.StateWarn && lim.hasWarn && d.beyond(v, d.recovery(lim.warn, rec)):
 		hold = sources.StateWarn
+	}
+	if thin != "" {
+		switch {
+		case hold > sources.StateOK && at.Sub(st.thinSince) >= FloorHold:
+			hold = sources.StateOK
+			st.floor = fmt.Sprintf("too little to judge for %s (%s)", model.Duration(FloorHold), thin)
+		case hold > sources.StateOK:
+			st.floor = hold.String() + " held: " + thin
+		case lim.hasWarn && d.beyond(v, lim.warn) || lim.hasCrit && d.beyond(v, lim.crit):
+			st.floor = thin
+		}
 	}
 	st.level = max(up, hold)
 	return st.level
 }
+
+// FloorHold is how long a level is held while the data is too thin to
+// judge it (min_count, min_total) before it lets go.
+const FloorHold = time.Minute
 
 // underFloor says why rd is too thin to judge under r's min_count and
 // min_total ("" when it is not, or when the source does not count).

@@ -204,7 +204,7 @@ func TestEvaluate(t *testing.T) {
 
 // The default 499 rule: crit above 1/s normally, 5/s in hot. A steady
 // 3/s is crit while approaching and falls to warn the instant the stage
-// ends; 6/s in hot must then last 5 s (HotHold) to be crit again.
+// ends; 6/s in hot must then last 3 s (HotHold) to be crit again.
 func TestPhaseOverrideAcrossBoundary(t *testing.T) {
 	var r Rule
 	for _, d := range DefaultRules() {
@@ -219,8 +219,8 @@ func TestPhaseOverrideAcrossBoundary(t *testing.T) {
 		{t: 599, v: 3, phase: A, ms: "Day 1"},
 		{t: 600, v: 3, phase: H, ms: "Day 1"},
 		{t: 610, v: 6, phase: H, ms: "Day 1"},
-		{t: 614, v: 6, phase: H, ms: "Day 1"},
-		{t: 615, v: 6, phase: H, ms: "Day 1"},
+		{t: 612, v: 6, phase: H, ms: "Day 1"},
+		{t: 613, v: 6, phase: H, ms: "Day 1"},
 		{t: 1200, v: 3, phase: C, ms: "Day 1"},
 		{t: 1201, v: 0.7, phase: C, ms: "Day 1"}, // above warn × recover: stays warn
 		{t: 1202, v: 0.3, phase: C, ms: "Day 1"},
@@ -229,7 +229,7 @@ func TestPhaseOverrideAcrossBoundary(t *testing.T) {
 	check(t, got, []want{
 		{30, ok, crit, 1},
 		{600, crit, warn, 4},
-		{615, warn, crit, 5},
+		{613, warn, crit, 5},
 		{1201, crit, warn, 0.8},
 		{1202, warn, ok, 0.4},
 	})

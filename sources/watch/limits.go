@@ -12,7 +12,7 @@ import (
 // everyday `for` (30 s, say) would raise it too late. The current value is
 // already smoothed over its span (10 s), and noise is held off by counts
 // (min_count), not by time.
-const HotHold = 5 * time.Second
+const HotHold = 3 * time.Second
 
 // limits are a rule's settings in force in one phase.
 type limits struct {

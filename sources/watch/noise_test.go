@@ -219,3 +219,37 @@ func TestAbsentAutoInYAML(t *testing.T) {
 		t.Fatalf("rule %+v", r)
 	}
 }
+
+// A crit whose storm thins out under the floor (4 slow requests left in
+// the span, at ten times crit) is held, not cleared with an all-clear;
+// with too little to judge for FloorHold it lets go.
+func TestFloorHoldsAFiringLevel(t *testing.T) {
+	r := DefaultRules()[1] // slow ratio: crit 20‱, min_count 5
+	var rds []Reading
+	for range 10 {
+		rds = append(rds, Reading{Value: 0.05, Counted: true, Count: 50, Total: 1000})
+	}
+	thin := Reading{Value: 0.05, Counted: true, Count: 4, Total: 80}
+	for range 70 {
+		rds = append(rds, thin)
+	}
+	got, e := evalReadings(t, r, schedule.PhaseHot, rds[:20])
+	if len(got) != 1 || got[0].To != sources.StateCrit {
+		t.Fatalf("storm: %+v", got)
+	}
+	if st := e.Status()[0]; st.State != sources.StateCrit || st.Reason != "crit held: 4 of min_count 5 in the span" {
+		t.Fatalf("thinned out: %s %q", st.State, st.Reason)
+	}
+	got, e = evalReadings(t, r, schedule.PhaseHot, rds)
+	if len(got) != 2 || got[1].To != sources.StateOK || got[1].At != t0.Add(time.Duration(10)*time.Second+FloorHold) {
+		t.Fatalf("after FloorHold: %+v", got)
+	}
+	if !strings.HasPrefix(got[1].Reason, "too little to judge for 1m") {
+		t.Fatalf("reason %q", got[1].Reason)
+	}
+	// a thin value already back below recovery clears at once
+	back := append(rds[:10:10], Reading{Value: 0.0001, Counted: true, Count: 1, Total: 900})
+	if got, _ := evalReadings(t, r, schedule.PhaseHot, back); len(got) != 2 || got[1].At != t0.Add(10*time.Second) {
+		t.Fatalf("thin and recovered: %+v", got)
+	}
+}
