@@ -9,9 +9,9 @@ import (
 )
 
 // BenchmarkView measures one frame at 200×60 in colour: "cached" is what
-// the program pays per View call between snapshots, "uncached" a full
-// re-render (a new snapshot or a resize), "snapshot" the whole Update for
-// a new snapshot (panes fed, frame rebuilt).
+// the program pays per View call between snapshots, "uncached" the frame
+// composed again from the panes' views, "snapshot" the whole Update for a
+// new snapshot (panes fed, frame rebuilt), "resize" one for a new width.
 func BenchmarkView(b *testing.B) {
 	p := &fixture.Provider{}
 	m := sized(b, p, Options{}, 200, 60)
