@@ -12,8 +12,8 @@ import (
 )
 
 // LayoutConfig is the `layout:` section: rows of panes, top to bottom. An
-// empty layout means the default, derived from the snapshot (the first four
-// indicators are the key ones). The header and status bar are always shown;
+// empty layout means the default, derived from the snapshot (see
+// DefaultLayout). The header and status bar are always shown;
 // naming them places them (each alone in its row), leaving them out puts
 // them at the top and bottom.
 //
@@ -216,10 +216,10 @@ func (c LayoutConfig) CheckIndicators(known []string) error {
 	return nil
 }
 
-// DefaultLayout is the screen when the config has no layout: the four key
-// indicators (the first four, whatever their names) as stats with a chart
-// each, further indicators as smaller stats, then log and timeline, then
-// the top talkers.
+// DefaultLayout is the screen when the config has no layout: the key
+// indicators (sources.Indicator.Key) as stats with a chart each, further
+// indicators as smaller stats, then log and timeline, then the top
+// talkers.
 func DefaultLayout(s *sources.Snapshot) LayoutConfig {
 	var c LayoutConfig
 	c.Rows = append(c.Rows, RowConfig{Panes: []PaneConfig{{Kind: KindHeader}}})
@@ -228,9 +228,9 @@ func DefaultLayout(s *sources.Snapshot) LayoutConfig {
 	}
 	var key, rest []PaneConfig
 	var charts []PaneConfig
-	for i, in := range s.Indicators {
+	for _, in := range s.Indicators {
 		p := PaneConfig{Kind: KindStat, Indicator: in.Name}
-		if i < 4 {
+		if in.Key {
 			key = append(key, p)
 			charts = append(charts, PaneConfig{Kind: KindChart, Indicators: []string{in.Name}})
 		} else {
@@ -265,7 +265,7 @@ func DefaultLayout(s *sources.Snapshot) LayoutConfig {
 
 // shapeKey identifies what a default layout was derived from, so the panes
 // are rebuilt only when the snapshot's shape changes (an indicator or log
-// source appears), not on every tick.
+// source appears, an indicator becomes key), not on every tick.
 func shapeKey(s *sources.Snapshot) string {
 	if s == nil {
 		return ""
@@ -273,6 +273,9 @@ func shapeKey(s *sources.Snapshot) string {
 	var b strings.Builder
 	for _, in := range s.Indicators {
 		b.WriteString(in.Name)
+		if in.Key {
+			b.WriteByte(2)
+		}
 		b.WriteByte(0)
 	}
 	b.WriteByte(1)

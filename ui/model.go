@@ -172,10 +172,8 @@ func (m *Model) setStyles(isDark bool) {
 func (m *Model) buildSlots(c LayoutConfig, snap *sources.Snapshot) {
 	keyNames := map[string]bool{}
 	if snap != nil {
-		for i, in := range snap.Indicators {
-			if i < 4 {
-				keyNames[in.Name] = true
-			}
+		for _, in := range snap.Indicators {
+			keyNames[in.Name] = in.Key
 		}
 	}
 	placed := map[string]bool{}
