@@ -1,8 +1,10 @@
 // Package ui is warroom's terminal screen: a bubbletea v2 root model that
 // asks the data layer (a sources.Provider) for one immutable snapshot per
 // refresh tick and lays the panes of ui/pane out for whatever size the
-// terminal (often half a tmux window) has. It reads no clock and does no
-// IO outside tea.Cmds; the time it shows comes from the snapshot.
+// terminal (often half a tmux window) has. The model reads no clock and
+// does no IO outside tea.Cmds; the time it shows comes from the snapshot.
+// Around it, a Shell writes each new frame to the terminal with a
+// FrameWriter the moment it is made.
 package ui
 
 import (
@@ -300,6 +302,11 @@ func tick(d time.Duration, tag int) tea.Cmd {
 
 // Update handles one message.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := m.update(msg)
+	return m, cmd
+}
+
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
