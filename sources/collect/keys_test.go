@@ -13,23 +13,15 @@ import (
 // key indicators, whatever the sources are called; without one of those
 // sources the next shown indicators take the free places.
 func TestKeyIndicatorsLeadTheDisplayOrder(t *testing.T) {
-	access := func(names ...string) []nginx.SourceConfig {
-		var out []nginx.SourceConfig
-		for _, n := range names {
-			c := nginx.DefaultSourceConfig
-			c.Name, c.Paths = n, []string{"/var/log/" + n + ".log"}
-			out = append(out, c)
-		}
-		return out
+	access := func(name string) nginx.SourceConfig {
+		c := nginx.DefaultSourceConfig
+		c.Name, c.Paths = name, []string{"/var/log/" + name + ".log"}
+		return c
 	}
-	apps := func(names ...string) []applog.SourceConfig {
-		var out []applog.SourceConfig
-		for _, n := range names {
-			c := applog.DefaultSourceConfig
-			c.Name, c.Paths = n, []string{"/var/log/" + n + ".log"}
-			out = append(out, c)
-		}
-		return out
+	app := func(name string) applog.SourceConfig {
+		c := applog.DefaultSourceConfig
+		c.Name, c.Paths = name, []string{"/var/log/" + name + ".log"}
+		return c
 	}
 	for _, tc := range []struct {
 		name   string
@@ -37,13 +29,14 @@ func TestKeyIndicatorsLeadTheDisplayOrder(t *testing.T) {
 		apps   []applog.SourceConfig
 		want   []string
 	}{
-		{"both", access("nginx"), apps("app"),
+		{"both", []nginx.SourceConfig{access("nginx")}, []applog.SourceConfig{app("app")},
 			[]string{"nginx.qps", "nginx.slow_ratio", "nginx.499_rate", "app.db"}},
-		{"named otherwise, several", access("web", "cdn"), apps("api", "worker"),
+		{"named otherwise, several", []nginx.SourceConfig{access("web"), access("cdn")},
+			[]applog.SourceConfig{app("api"), app("worker")},
 			[]string{"web.qps", "web.slow_ratio", "web.499_rate", "api.db"}},
-		{"no app log", access("nginx"), nil,
+		{"no app log", []nginx.SourceConfig{access("nginx")}, nil,
 			[]string{"nginx.qps", "nginx.slow_ratio", "nginx.499_rate", "nginx.5xx_ratio"}},
-		{"no access log", nil, apps("app"),
+		{"no access log", nil, []applog.SourceConfig{app("app")},
 			[]string{"app.db"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

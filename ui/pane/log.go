@@ -44,12 +44,7 @@ func (m Log) logOf(s *sources.Snapshot) (sources.LogView, bool) {
 	if s == nil {
 		return sources.LogView{}, false
 	}
-	for _, l := range s.Logs {
-		if m.source == "" || l.Source == m.source {
-			return l, true
-		}
-	}
-	return sources.LogView{}, false
+	return named(s.Logs, m.source, func(l sources.LogView) string { return l.Source })
 }
 
 // Title is "log <source>".

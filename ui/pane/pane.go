@@ -87,3 +87,15 @@ func (b *base) changed() { b.drawn = false }
 // neverSame is the same of panes that change with every snapshot (the
 // clock in the header, warroom's own CPU in the status bar).
 func neverSame(_, _ *sources.Snapshot) bool { return false }
+
+// named returns the first of items whose name is name, or the first of
+// all when name is "" (a pane configured without a table or source).
+func named[T any](items []T, name string, nameOf func(T) string) (T, bool) {
+	for _, it := range items {
+		if name == "" || nameOf(it) == name {
+			return it, true
+		}
+	}
+	var zero T
+	return zero, false
+}

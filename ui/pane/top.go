@@ -41,12 +41,7 @@ func (m Top) tableOf(s *sources.Snapshot) (sources.TopTable, bool) {
 	if s == nil {
 		return sources.TopTable{}, false
 	}
-	for _, t := range s.Tops {
-		if m.table == "" || t.Title == m.table {
-			return t, true
-		}
-	}
-	return sources.TopTable{}, false
+	return named(s.Tops, m.table, func(t sources.TopTable) string { return t.Title })
 }
 
 // Title is "top <table> · <window> · <distinct> distinct".
