@@ -1,8 +1,6 @@
 package ui
 
-import (
-	"warroom/ui/pane"
-)
+import "warroom/ui/pane"
 
 // Pane kinds a layout may name.
 const (
