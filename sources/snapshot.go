@@ -28,9 +28,13 @@ type Milestone struct {
 // Indicator is one judged number: a stat pane shows Value, State and Spark;
 // a chart shows Series with Warn/Crit lines.
 type Indicator struct {
-	Name   string // stable id, e.g. nginx.qps, app.db, prom.db_conn
-	Title  string // what a person reads, e.g. "QPS", "slow ‱", "499/s"
-	Value  Value  // the current reading (Health says whether it is current)
+	Name  string // stable id, e.g. nginx.qps, app.db, prom.db_conn
+	Title string // what a person reads, e.g. "QPS", "slow ‱", "499/s"
+	// Key marks the indicators that go wrong first when users flood in
+	// (requests, slow responses, 499s, database errors): the screen keeps
+	// them in sight at any size and charts them.
+	Key    bool
+	Value  Value // the current reading (Health says whether it is current)
 	State  State
 	Reason string  // the rule's short why for the state (e.g. "above crit 5/s")
 	Warn   float64 // NaN when the rule has none

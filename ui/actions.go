@@ -189,7 +189,7 @@ func (m *Model) jumpMilestone(dir int) tea.Cmd {
 func (m *Model) wheel(msg tea.MouseWheelMsg) tea.Cmd {
 	for _, i := range m.focusOrder() {
 		r := m.rects[i]
-		if m.slots[i].kind != KindChart || msg.X < r.x || msg.X >= r.x+r.w || msg.Y < r.y || msg.Y >= r.y+r.h {
+		if !m.slots[i].kind.timeAxis || msg.X < r.x || msg.X >= r.x+r.w || msg.Y < r.y || msg.Y >= r.y+r.h {
 			continue
 		}
 		switch msg.Button {

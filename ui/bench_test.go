@@ -9,9 +9,10 @@ import (
 )
 
 // BenchmarkView measures one frame at 200×60 in colour: "cached" is what
-// the program pays per View call between snapshots, "uncached" a full
-// re-render (a new snapshot or a resize), "snapshot" the whole Update for
-// a new snapshot (panes fed, frame rebuilt).
+// the program pays per View call between snapshots, "uncached" the frame
+// composed again from the panes' views, "snapshot" the whole Update for a
+// new snapshot (panes fed, frame rebuilt), "tick" one for the next
+// second's snapshot, "resize" one for a new width.
 func BenchmarkView(b *testing.B) {
 	p := &fixture.Provider{}
 	m := sized(b, p, Options{}, 200, 60)
@@ -31,6 +32,19 @@ func BenchmarkView(b *testing.B) {
 		for b.Loop() {
 			seq++
 			sm := msg.(snapshotMsg)
+			sm.seq = seq
+			next, _ := m.Update(sm)
+			m = next.(Model)
+		}
+	})
+	// two snapshots a second apart, in turn: what a live screen gets every
+	// tick (the clock and a value move, most panes' data does not)
+	ticks := [2]tea.Msg{m.fetchCmd(3)(), m.fetchCmd(4)()}
+	b.Run("tick", func(b *testing.B) {
+		seq := m.gotSeq
+		for b.Loop() {
+			seq++
+			sm := ticks[seq%2].(snapshotMsg)
 			sm.seq = seq
 			next, _ := m.Update(sm)
 			m = next.(Model)

@@ -85,7 +85,6 @@ func (m *Model) setFocus(i int) {
 	if i >= 0 && i < len(m.slots) {
 		m.slots[i].setFocus(true)
 	}
-	m.forgetViews()
 	m.dirty = true
 }
 

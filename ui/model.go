@@ -1,8 +1,10 @@
 // Package ui is warroom's terminal screen: a bubbletea v2 root model that
 // asks the data layer (a sources.Provider) for one immutable snapshot per
 // refresh tick and lays the panes of ui/pane out for whatever size the
-// terminal (often half a tmux window) has. It reads no clock and does no
-// IO outside tea.Cmds; the time it shows comes from the snapshot.
+// terminal (often half a tmux window) has. The model reads no clock and
+// does no IO outside tea.Cmds; the time it shows comes from the snapshot.
+// Around it, a Shell writes each new frame to the terminal with a
+// FrameWriter the moment it is made.
 package ui
 
 import (
@@ -85,16 +87,15 @@ type Model struct {
 	shape      string      // shapeKey of the snapshot the slots were built for
 	rows       []RowConfig // the layout in use, header and status included
 	slots      []slot
-	header     pane.Header
-	status     pane.Status
+	header     *pane.Header // the bars, kept across layouts; in slots too
+	status     *pane.Status
+	bars       map[string]pane.Pane // by kind
 	rects      []rect
 	bands      []band
 	focus      int // index into slots; -1: none
 	zoomed     bool
 	showHelp   bool
 	milestones []time.Time // every stage end seen, sorted, bounded
-
-	views []paneView // each slot's last view, see paneView
 
 	frame string // the rendered screen, rebuilt only when something changed
 	dirty bool
@@ -133,6 +134,7 @@ func New(p sources.Provider, o Options) Model {
 	po := pane.Options{ASCII: o.ASCII}
 	m.header = pane.NewHeader(po)
 	m.status = pane.NewStatus(po)
+	m.bars = map[string]pane.Pane{KindHeader: m.header, KindStatus: m.status}
 	m.setStyles(true)
 	if len(o.Layout.Rows) > 0 {
 		m.buildSlots(o.Layout, nil)
@@ -156,39 +158,44 @@ func (m *Model) setStyles(isDark bool) {
 	} else {
 		m.help.Styles = help.DefaultStyles(isDark)
 	}
-	m.header.SetStyles(m.styles)
-	m.status.SetStyles(m.styles)
-	for i := range m.slots {
-		m.slots[i].setStyles(m.styles)
+	for _, b := range m.bars {
+		b.SetStyles(m.styles)
 	}
-	m.forgetViews()
+	for _, s := range m.slots {
+		if s.kind.bar == noBar {
+			s.pane.SetStyles(m.styles)
+		}
+	}
 	m.dirty = true
 }
 
-// buildSlots makes the panes of a layout; header and status are added at
-// the top and bottom when the layout does not place them.
+// buildSlots makes the panes of a layout; the bars (header, status) are
+// added at their edge when the layout does not place them.
 func (m *Model) buildSlots(c LayoutConfig, snap *sources.Snapshot) {
 	keyNames := map[string]bool{}
 	if snap != nil {
-		for i, in := range snap.Indicators {
-			if i < 4 {
-				keyNames[in.Name] = true
-			}
+		for _, in := range snap.Indicators {
+			keyNames[in.Name] = in.Key
 		}
 	}
-	hasHeader, hasStatus := false, false
+	placed := map[string]bool{}
 	for _, r := range c.Rows {
 		for _, p := range r.Panes {
-			hasHeader = hasHeader || p.Kind == KindHeader
-			hasStatus = hasStatus || p.Kind == KindStatus
+			placed[p.Kind] = true
 		}
 	}
 	rows := c.Rows
-	if !hasHeader {
-		rows = append([]RowConfig{{Panes: []PaneConfig{{Kind: KindHeader}}}}, rows...)
-	}
-	if !hasStatus {
-		rows = append(slices.Clip(rows), RowConfig{Panes: []PaneConfig{{Kind: KindStatus}}})
+	for _, k := range Kinds {
+		if placed[k] {
+			continue
+		}
+		bar := []RowConfig{{Panes: []PaneConfig{{Kind: k}}}}
+		switch registry[k].bar {
+		case topBar:
+			rows = append(bar, rows...)
+		case bottomBar:
+			rows = append(slices.Clip(rows), bar...)
+		}
 	}
 	var focusedCfg *PaneConfig
 	if m.focus >= 0 && m.focus < len(m.slots) {
@@ -201,7 +208,13 @@ func (m *Model) buildSlots(c LayoutConfig, snap *sources.Snapshot) {
 	m.focus = -1
 	for _, r := range rows {
 		for _, p := range r.Panes {
-			s := newSlot(p, po, keyNames)
+			s := slot{cfg: p, kind: registry[p.Kind], pane: m.bars[p.Kind]}
+			if s.pane == nil {
+				s.pane = s.kind.new(p, po)
+			}
+			for _, n := range p.names() {
+				s.key = s.key || keyNames[n]
+			}
 			if focusedCfg != nil && m.focus < 0 && equalPane(*focusedCfg, p) {
 				m.focus = len(m.slots)
 			}
@@ -209,9 +222,7 @@ func (m *Model) buildSlots(c LayoutConfig, snap *sources.Snapshot) {
 		}
 	}
 	if m.shown != nil {
-		for i := range m.slots {
-			m.slots[i].setSnapshot(m.shown)
-		}
+		m.feed(m.shown)
 	}
 	m.relayout()
 }
@@ -251,7 +262,7 @@ func (m Model) view() sources.View {
 // topRows is how many rows a zoomed top table shows (its height less the
 // border and the column heads); 0 when no top table is zoomed.
 func (m Model) topRows() int {
-	if m.zoomed && m.focus >= 0 && m.focus < len(m.rects) && m.slots[m.focus].kind == KindTop {
+	if m.zoomed && m.focus >= 0 && m.focus < len(m.rects) && m.slots[m.focus].kind.tableRows {
 		return max(m.rects[m.focus].h-3, 0)
 	}
 	return 0
@@ -262,7 +273,7 @@ func (m Model) topRows() int {
 func (m Model) points() int {
 	n := 0
 	for i, s := range m.slots {
-		if s.kind == KindChart && i < len(m.rects) && m.rects[i].w > 0 {
+		if s.kind.timeAxis && i < len(m.rects) && m.rects[i].w > 0 {
 			per := 2
 			if m.o.ASCII {
 				per = 1
@@ -291,6 +302,11 @@ func tick(d time.Duration, tag int) tea.Cmd {
 
 // Update handles one message.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := m.update(msg)
+	return m, cmd
+}
+
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -359,14 +375,17 @@ func (m *Model) applySnapshot(msg snapshotMsg) {
 		m.bigClock = big
 		m.relayout()
 	}
-	m.header, _ = m.header.Update(pane.SnapshotMsg{Snapshot: msg.snap})
-	m.status, _ = m.status.Update(pane.SnapshotMsg{Snapshot: msg.snap})
+	// the bars always show the newest snapshot
+	for _, b := range m.bars {
+		if b.SetSnapshot(msg.snap) {
+			m.dirty = true
+		}
+	}
 	// Paused, the panes keep their snapshot — unless the person asked for
 	// a different view (window, milestone), which they should then see.
 	if !m.paused || m.shown == nil || !sameView(msg.view, m.shownView) {
 		m.show(msg.snap, msg.view)
 	}
-	m.dirty = true
 }
 
 func sameView(a, b sources.View) bool {
@@ -375,10 +394,18 @@ func sameView(a, b sources.View) bool {
 
 func (m *Model) show(s *sources.Snapshot, v sources.View) {
 	m.shown, m.shownView = s, v
-	for i := range m.slots {
-		m.slots[i].setSnapshot(s)
-	}
+	m.feed(s)
 	m.updateBadges()
+}
+
+// feed hands s to the panes of the body, and marks the frame for
+// redrawing when one of them changed.
+func (m *Model) feed(s *sources.Snapshot) {
+	for _, sl := range m.slots {
+		if sl.kind.bar == noBar && sl.pane.SetSnapshot(s) {
+			m.dirty = true
+		}
+	}
 }
 
 func (m *Model) updateBadges() {

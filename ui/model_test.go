@@ -244,7 +244,7 @@ func TestMouse(t *testing.T) {
 	}
 	var chart int
 	for i, s := range m.slots {
-		if s.kind == KindChart && m.rects[i].w > 0 {
+		if s.cfg.Kind == KindChart && m.rects[i].w > 0 {
 			chart = i
 			break
 		}
@@ -337,12 +337,12 @@ func TestZoomedTopAsksForItsRows(t *testing.T) {
 	p := &fixture.Provider{}
 	m := sized(t, p, Options{}, 120, 40)
 	for range len(m.slots) {
-		if m.focus >= 0 && m.slots[m.focus].kind == KindTop {
+		if m.focus >= 0 && m.slots[m.focus].cfg.Kind == KindTop {
 			break
 		}
 		m, _ = press(t, m, "tab")
 	}
-	if m.focus < 0 || m.slots[m.focus].kind != KindTop {
+	if m.focus < 0 || m.slots[m.focus].cfg.Kind != KindTop {
 		t.Fatal("no top table to focus")
 	}
 	if v := m.view(); v.Rows != 0 {

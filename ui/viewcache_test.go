@@ -4,12 +4,15 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"warroom/sources"
 	"warroom/ui/internal/fixture"
 )
 
 // TestPaneViewsReusedOnlyWhenSame feeds snapshots that change one thing at
-// a time and checks every frame against one drawn without the pane cache.
+// a time and checks every frame against one drawn by a new screen, whose
+// panes have drawn nothing yet.
 func TestPaneViewsReusedOnlyWhenSame(t *testing.T) {
 	p := &fixture.Provider{}
 	for _, size := range [][2]int{{200, 60}, {80, 24}} {
@@ -19,7 +22,7 @@ func TestPaneViewsReusedOnlyWhenSame(t *testing.T) {
 			func(s *sources.Snapshot) { s.Indicators[1].Value.Value = 99 },
 			func(s *sources.Snapshot) { s.Indicators[2].State = sources.StateOK; s.Indicators[2].Reason = "" },
 			func(s *sources.Snapshot) { s.Indicators[3].Series.Points[10].V = 1e6 },
-			func(s *sources.Snapshot) { s.Tops[0].Rows[0].Count += 7 },
+			func(s *sources.Snapshot) { s.Tops[0].Rows[0].Count += 7000 }, // 18.2k → 25.2k
 			func(s *sources.Snapshot) {
 				s.Logs[0].Lines = append(s.Logs[0].Lines, sources.LogLine{At: s.At, Text: "new line"})
 			},
@@ -44,9 +47,9 @@ func TestPaneViewsReusedOnlyWhenSame(t *testing.T) {
 			s := fixture.Snapshot()
 			change(s)
 			m = update(t, m, snapshotMsg{seq: m.gotSeq + 1, view: m.view(), snap: s})
-			fresh := m
-			fresh.forgetViews()
-			if got, want := m.frame, fresh.render(); got != want {
+			fresh := update(t, New(p, Options{}), tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+			fresh = update(t, fresh, snapshotMsg{seq: 1, view: fresh.view(), snap: s})
+			if got, want := m.frame, fresh.frame; got != want {
 				t.Fatalf("%dx%d change %d: cached frame differs from a fresh one:\n%s\n---\n%s", size[0], size[1], i, got, want)
 			}
 		}

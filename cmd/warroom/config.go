@@ -171,15 +171,15 @@ func (c *Config) names() []string {
 	return collect.Names(c.AccessLogs, c.AppLogs, c.Prometheus.Queries)
 }
 
-// rules are the user's rules with the built-in ones for key indicators
-// that exist, patterns expanded.
+// rules are the user's rules with the built-in ones for indicators that
+// exist, patterns expanded.
 func (c *Config) rules() watch.Rules {
 	return watch.WithDefaultsRenamed(c.Rules, c.names(), c.renameDefault)
 }
 
 // renameDefault points the built-in rules (written for sources named
 // nginx and app) at the first access log and the first app log, whatever
-// their names: those are the key indicators on screen.
+// their names, so those are judged without a rule of the user's.
 func (c *Config) renameDefault(name string) string {
 	for _, k := range []struct {
 		prefix string

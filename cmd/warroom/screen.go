@@ -31,11 +31,6 @@ type screen struct {
 	before   func(context.Context) error // started with the sources (the demo's simulator); may be nil
 }
 
-// rawMsg asks the program to write a sequence to the terminal as is: the
-// bell and desktop notifications, written by the frame writer between
-// frames, on the loop's goroutine like the frames themselves.
-type rawMsg string
-
 // programWriter hands what the notifier writes to the program; it is
 // written on the notifier's goroutine, which the program's loop may hold
 // up but never the collector's tick.
@@ -46,33 +41,6 @@ func (w programWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// shell wraps the root model with what only the process knows about: the
-// terminal it draws on (see frameWriter) and raw output for notifications.
-type shell struct {
-	ui.Model
-	fw *frameWriter
-}
-
-func (s shell) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case rawMsg:
-		_ = s.fw.raw(string(msg))
-		return s, nil
-	case tea.WindowSizeMsg:
-		s.fw.resize(msg.Width, msg.Height)
-	}
-	m, cmd := s.Model.Update(msg)
-	um, ok := m.(ui.Model)
-	if !ok {
-		return m, cmd
-	}
-	s.Model = um
-	// A write error means the terminal is gone (a hangup); the signal that
-	// comes with it ends the program.
-	_ = s.fw.draw(um.View().Content)
-	return s, cmd
-}
-
 // run starts everything and blocks until the user quits or a signal
 // arrives. The terminal is restored on the way out, also after a panic
 // (bubbletea recovers it) and on SIGTERM/SIGHUP.
@@ -80,13 +48,13 @@ func (s screen) run(stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	// the bell and desktop sequences go out through the program (rawMsg),
+	// the bell and desktop sequences go out through the program (ui.RawMsg),
 	// between frames; delivery errors show in the status bar, not over the
 	// screen
 	var p *tea.Program
 	term := programWriter(func(b []byte) {
 		if p != nil {
-			p.Send(rawMsg(b))
+			p.Send(ui.RawMsg(b))
 		}
 	})
 	o := s.collect
@@ -131,12 +99,13 @@ func (s screen) run(stderr io.Writer) int {
 	defer restoreTTY()
 	out := os.Stdout
 	w, h := terminalSize(out)
-	fw := newFrameWriter(out, os.Environ(), colorprofile.Detect(out, os.Environ()), uo.Mouse, w, h)
-	// The frames are the frameWriter's; bubbletea reads the keys and runs
+	fw := ui.NewFrameWriter(out, ui.TerminalOptions{Env: os.Environ(), Profile: colorprofile.Detect(out, os.Environ()),
+		Mouse: uo.Mouse, Width: w, Height: h})
+	// The frames are the FrameWriter's; bubbletea reads the keys and runs
 	// the loop. Its renderer is off, and with it its ticker — but for the
 	// rare terminal query (background colour), which it still flushes on
 	// that ticker, hence the 1 fps.
-	p = tea.NewProgram(shell{ui.New(c, uo), fw}, tea.WithContext(ctx), tea.WithoutRenderer(),
+	p = tea.NewProgram(ui.NewShell(ui.New(c, uo), fw), tea.WithContext(ctx), tea.WithoutRenderer(),
 		tea.WithInput(in), tea.WithWindowSize(w, h), tea.WithFPS(1))
 	winch := make(chan os.Signal, 1)
 	signal.Notify(winch, syscall.SIGWINCH)
@@ -201,7 +170,7 @@ func (s screen) run(stderr io.Writer) int {
 			}
 		}
 	}()
-	if err := fw.start(); err != nil {
+	if err := fw.Start(); err != nil {
 		fmt.Fprintf(stderr, "warroom: terminal: %v\n", err)
 		return exitProblem
 	}
@@ -210,7 +179,7 @@ func (s screen) run(stderr io.Writer) int {
 	// hold stderr until the screen is closed.
 	release := holdStderr()
 	_, err = p.Run()
-	_ = fw.stop()
+	_ = fw.Stop()
 	restoreTTY()
 	release()
 	select {

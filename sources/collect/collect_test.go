@@ -192,6 +192,11 @@ func TestCurrentValuesAndOrder(t *testing.T) {
 	if len(got) < 4 || strings.Join(got[:4], ",") != strings.Join(want, ",") {
 		t.Fatalf("key indicators first: got %v", got)
 	}
+	for i, in := range s.Indicators {
+		if in.Key != (i < len(want)) {
+			t.Errorf("%s: Key %v", in.Name, in.Key)
+		}
+	}
 	for _, w := range []string{"nginx.5xx_ratio", "nginx.304_rate", "nginx.pay.qps", "nginx.pay.slow_ratio"} {
 		value(t, s, w)
 	}

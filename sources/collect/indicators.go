@@ -30,7 +30,7 @@ type spec struct {
 	kind  kind
 	src   int          // index into Options.Nginx or Options.Apps
 	show  bool         // shown without a rule naming it
-	key   bool         // one of the four key indicators
+	key   bool         // the source puts it among the key indicators (see keyIndicators)
 	m     nginx.Metric // kindNginx
 	group string       // kindNginx: "" = all requests
 	col   string       // kindApp: the watcher's name for it
@@ -177,19 +177,21 @@ func isPackMember(pattern string) bool {
 	return false
 }
 
-// displayOrder puts the key indicators first (the first access log's qps,
-// slow_ratio and 499_rate, then the first app log's db), then the other
-// shown ones, then those only a rule names, in rule order.
+// keyIndicators is how many indicators a snapshot marks Key: the first
+// ones in display order. The sources' own key indicators lead it (the
+// first access log's qps, slow_ratio and 499_rate, the first app log's
+// db); without one of those sources the next shown indicators take the
+// free places, so a screen always has its key stats with their charts.
+const keyIndicators = 4
+
+// displayOrder puts the sources' key indicators first, in catalog order
+// (access logs before app logs), then the other shown ones, then those
+// only a rule names, in rule order.
 func displayOrder(specs []spec, rules watch.Rules) []int {
 	var out []int
 	idx := func(name string) int { return slices.IndexFunc(specs, func(s spec) bool { return s.name == name }) }
 	for i, s := range specs {
-		if s.key && s.kind == kindNginx {
-			out = append(out, i)
-		}
-	}
-	for i, s := range specs {
-		if s.key && s.kind == kindApp {
+		if s.key {
 			out = append(out, i)
 		}
 	}

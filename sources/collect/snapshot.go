@@ -91,9 +91,9 @@ func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
 	}
 
 	s.Indicators = make([]sources.Indicator, 0, len(c.shown))
-	for _, k := range c.shown {
+	for j, k := range c.shown {
 		sp := c.specs[k]
-		in := sources.Indicator{Name: sp.name, Title: sp.title, Value: values[k], Warn: math.NaN(), Crit: math.NaN()}
+		in := sources.Indicator{Name: sp.name, Title: sp.title, Key: j < keyIndicators, Value: values[k], Warn: math.NaN(), Crit: math.NaN()}
 		if st, ok := status[sp.name]; ok {
 			in.State, in.Reason, in.Warn, in.Crit = st.State, st.Reason, st.Warn, st.Crit
 			in.Below = st.Direction == watch.Below

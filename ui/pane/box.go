@@ -11,12 +11,6 @@ import (
 	"warroom/sources"
 )
 
-// SnapshotMsg hands every pane the snapshot to show. Panes keep the
-// pointer: a Snapshot is immutable once taken.
-type SnapshotMsg struct {
-	Snapshot *sources.Snapshot
-}
-
 // frame is a border set. Focus switches to the heavy set, so the focused
 // pane is obvious even without colour.
 type frame struct{ tl, tr, bl, br, h, v string }

@@ -3,10 +3,9 @@ package pane
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
-
-	tea "charm.land/bubbletea/v2"
 
 	"warroom/sources"
 	"warroom/ui/chart"
@@ -16,39 +15,43 @@ import (
 // ui/chart: thresholds when it shows a single indicator, the previous
 // milestone's curve as a faint overlay, milestone markers and HOT windows.
 type Chart struct {
-	opts    Options
-	names   []string
-	w, h    int
-	focused bool
-	snap    *sources.Snapshot
+	base
+	names []string
 }
 
 // NewChart returns a chart of the named indicators (same unit expected:
 // the axis follows the first).
-func NewChart(indicators []string, o Options) Chart {
-	return Chart{opts: o, names: append([]string(nil), indicators...)}
+func NewChart(indicators []string, o Options) *Chart {
+	return &Chart{base: base{opts: o}, names: append([]string(nil), indicators...)}
 }
 
-// SetSize sets the outer size, border included.
-func (m *Chart) SetSize(w, h int) { m.w, m.h = w, h }
+// SetSnapshot takes the snapshot to show and reports whether the chart
+// changed: a curve, a threshold, a stage-end marker or the span drawn.
+func (m *Chart) SetSnapshot(s *sources.Snapshot) bool { return m.show(s, m.same) }
 
-// SetStyles swaps the styles.
-func (m *Chart) SetStyles(s *Styles) { m.opts.Styles = s }
-
-// Focus and Blur mark the pane the keys act on.
-func (m *Chart) Focus() { m.focused = true }
-func (m *Chart) Blur()  { m.focused = false }
-
-// Focused reports whether the pane has focus.
-func (m Chart) Focused() bool { return m.focused }
-
-// Update takes a SnapshotMsg.
-func (m Chart) Update(msg tea.Msg) (Chart, tea.Cmd) {
-	if s, ok := msg.(SnapshotMsg); ok {
-		m.snap = s.Snapshot
+func (m *Chart) same(a, b *sources.Snapshot) bool {
+	if a.Window != b.Window || !slices.Equal(a.Markers, b.Markers) {
+		return false
 	}
-	return m, nil
+	var ia, ib []sources.Indicator
+	for _, n := range m.names {
+		x, oka := a.Indicator(n)
+		y, okb := b.Indicator(n)
+		if oka != okb || (oka && !sameChart(x, y)) {
+			return false
+		}
+		if oka {
+			ia, ib = append(ia, x), append(ib, y)
+		}
+	}
+	// the chart is drawn over ChartSpan: the same span, the same drawing
+	sa, ea := ChartSpan(a, ia)
+	sb, eb := ChartSpan(b, ib)
+	return sa.Equal(sb) && ea.Equal(eb)
 }
+
+// View renders the pane, or returns its last drawing when nothing changed.
+func (m *Chart) View() string { return m.cached(m.draw) }
 
 func (m Chart) indicators() []sources.Indicator {
 	if m.snap == nil {
@@ -94,8 +97,7 @@ func (m Chart) Title() string {
 	return t
 }
 
-// View renders the pane.
-func (m Chart) View() string {
+func (m *Chart) draw() string {
 	st := m.opts.st()
 	ins := m.indicators()
 	if len(ins) == 0 {

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"warroom/sources"
@@ -22,10 +21,12 @@ type Options struct {
 // badge, time since the stage end while HOT or cooling, clock in the event
 // zone, overall state with unacked crit count, the count of alerts about
 // to fire (pending), PAUSED and replay badges.
+//
+// Its size decides the form: 3 rows or more (and 60 columns) get the big
+// countdown when there is a stage end to count down to. It is never
+// focused.
 type Header struct {
-	opts     Options
-	w, h     int
-	snap     *sources.Snapshot
+	base
 	paused   bool
 	pausedAt time.Time
 	window   time.Duration
@@ -33,32 +34,34 @@ type Header struct {
 }
 
 // NewHeader returns a header with no data yet.
-func NewHeader(o Options) Header { return Header{opts: o} }
-
-// SetSize sets the size the header fills; 3 rows or more (and 60 columns)
-// get the big countdown when there is a stage end to count down to.
-func (m *Header) SetSize(w, h int) { m.w, m.h = w, h }
-
-// SetStyles swaps the styles (e.g. after the terminal reported its background).
-func (m *Header) SetStyles(s *Styles) { m.opts.Styles = s }
+func NewHeader(o Options) *Header { return &Header{base: base{opts: o}} }
 
 // SetPaused shows or hides the PAUSED badge; at is the time of the frozen
 // snapshot the panes keep showing.
-func (m *Header) SetPaused(p bool, at time.Time) { m.paused, m.pausedAt = p, at }
+func (m *Header) SetPaused(p bool, at time.Time) {
+	if p != m.paused || !at.Equal(m.pausedAt) {
+		m.paused, m.pausedAt = p, at
+		m.changed()
+	}
+}
 
 // SetWindow says what the panes below show: a window of d ending at end,
 // or ending now when end is zero (LIVE). The header itself always shows
 // the latest snapshot, so the countdown keeps running while the view is
 // paused or moved to a past milestone.
-func (m *Header) SetWindow(d time.Duration, end time.Time) { m.window, m.viewEnd = d, end }
-
-// Update takes a SnapshotMsg.
-func (m Header) Update(msg tea.Msg) (Header, tea.Cmd) {
-	if s, ok := msg.(SnapshotMsg); ok {
-		m.snap = s.Snapshot
+func (m *Header) SetWindow(d time.Duration, end time.Time) {
+	if d != m.window || !end.Equal(m.viewEnd) {
+		m.window, m.viewEnd = d, end
+		m.changed()
 	}
-	return m, nil
 }
+
+// SetSnapshot takes the snapshot to show; every new one changes the header
+// (its clock).
+func (m *Header) SetSnapshot(s *sources.Snapshot) bool { return m.show(s, neverSame) }
+
+// View renders the header, or returns its last drawing when nothing changed.
+func (m *Header) View() string { return m.cached(m.draw) }
 
 // seg is one piece of the header; lower prio survives narrower terminals.
 type seg struct {
@@ -97,8 +100,7 @@ const (
 	prioUntilFull    = 95 // the countdown with "to Stage 3 ends 12-02 00:00"
 )
 
-// View renders the header.
-func (m Header) View() string {
+func (m *Header) draw() string {
 	if m.w <= 0 || m.h <= 0 {
 		return blank(m.w, m.h)
 	}

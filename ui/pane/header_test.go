@@ -54,7 +54,7 @@ func nightAt(moment string, state sources.State, unacked int) *sources.Snapshot 
 func viewHeader(s *sources.Snapshot, o Options, w, h int) string {
 	m := NewHeader(o)
 	m.SetSize(w, h)
-	m, _ = m.Update(SnapshotMsg{Snapshot: s})
+	m.SetSnapshot(s)
 	return m.View()
 }
 
@@ -147,7 +147,7 @@ func TestHeaderCountdownSaysWhatItCountsTo(t *testing.T) {
 						m := NewHeader(Options{Styles: DefaultStyles(true)})
 						m.SetSize(w, h)
 						m.SetPaused(paused, stage2End)
-						m, _ = m.Update(SnapshotMsg{Snapshot: nightAt(moment, sources.StateCrit, unacked)})
+						m.SetSnapshot(nightAt(moment, sources.StateCrit, unacked))
 						v := ansi.Strip(m.View())
 						name := fmt.Sprintf("%s, %d unacked, paused %v, %dx%d", moment, unacked, paused, w, h)
 						big := h >= 3 && w >= 60 // the big digits are always there
@@ -238,7 +238,7 @@ func TestArrangeNarrowsBeforeDropping(t *testing.T) {
 func TestHeaderPausedIsNotLive(t *testing.T) {
 	h := NewHeader(Options{})
 	h.SetSize(120, 1)
-	h, _ = h.Update(SnapshotMsg{Snapshot: nightAt("hot", sources.StateOK, 0)})
+	h.SetSnapshot(nightAt("hot", sources.StateOK, 0))
 	if got := ansi.Strip(h.View()); !strings.Contains(got, "LIVE 15m") {
 		t.Fatalf("live header %q lacks LIVE 15m", got)
 	}

@@ -1,10 +1,10 @@
 package pane
 
 import (
-	"github.com/charmbracelet/x/ansi"
+	"slices"
 	"strings"
 
-	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"warroom/sources"
 	"warroom/sources/units"
@@ -14,48 +14,37 @@ import (
 // the latest matching lines, newest at the bottom (like tail -f), each cut
 // to the width rather than wrapped.
 type Log struct {
-	opts    Options
-	source  string
-	w, h    int
-	focused bool
-	snap    *sources.Snapshot
+	base
+	source string
 }
 
 // NewLog returns a pane for the log source with the given name; an empty
 // name means the first source.
-func NewLog(source string, o Options) Log { return Log{opts: o, source: source} }
+func NewLog(source string, o Options) *Log { return &Log{base: base{opts: o}, source: source} }
 
-// SetSize sets the outer size, border included.
-func (m *Log) SetSize(w, h int) { m.w, m.h = w, h }
+// SetSnapshot takes the snapshot to show and reports whether its log
+// changed: a new line, or a pattern's rate.
+func (m *Log) SetSnapshot(s *sources.Snapshot) bool { return m.show(s, m.same) }
 
-// SetStyles swaps the styles.
-func (m *Log) SetStyles(s *Styles) { m.opts.Styles = s }
-
-// Focus and Blur mark the pane the keys act on.
-func (m *Log) Focus() { m.focused = true }
-func (m *Log) Blur()  { m.focused = false }
-
-// Focused reports whether the pane has focus.
-func (m Log) Focused() bool { return m.focused }
-
-// Update takes a SnapshotMsg.
-func (m Log) Update(msg tea.Msg) (Log, tea.Cmd) {
-	if s, ok := msg.(SnapshotMsg); ok {
-		m.snap = s.Snapshot
-	}
-	return m, nil
+func (m *Log) same(a, b *sources.Snapshot) bool {
+	la, oka := m.logOf(a)
+	lb, okb := m.logOf(b)
+	return oka == okb && la.Source == lb.Source && slices.Equal(la.Lines, lb.Lines) &&
+		slices.EqualFunc(la.Patterns, lb.Patterns, func(x, y sources.PatternCount) bool {
+			return x.Name == y.Name && sameFloat(x.PerMin, y.PerMin) && x.Total == y.Total
+		})
 }
 
-func (m Log) data() (sources.LogView, bool) {
-	if m.snap == nil {
+// View renders the pane, or returns its last drawing when nothing changed.
+func (m *Log) View() string { return m.cached(m.draw) }
+
+func (m Log) data() (sources.LogView, bool) { return m.logOf(m.snap) }
+
+func (m Log) logOf(s *sources.Snapshot) (sources.LogView, bool) {
+	if s == nil {
 		return sources.LogView{}, false
 	}
-	for _, l := range m.snap.Logs {
-		if m.source == "" || l.Source == m.source {
-			return l, true
-		}
-	}
-	return sources.LogView{}, false
+	return named(s.Logs, m.source, func(l sources.LogView) string { return l.Source })
 }
 
 // Title is "log <source>".
@@ -67,8 +56,7 @@ func (m Log) Title() string {
 	return "log " + clean(l.Source)
 }
 
-// View renders the pane.
-func (m Log) View() string {
+func (m *Log) draw() string {
 	st := m.opts.st()
 	l, ok := m.data()
 	if !ok {

@@ -34,24 +34,23 @@ func check(t *testing.T, v string, w, h int) {
 func TestPanes(t *testing.T) {
 	snap := fixture.Snapshot()
 	o := Options{Styles: DefaultStyles(true)}
-	msg := SnapshotMsg{Snapshot: snap}
 	build := map[string]func(w, h int) viewer{
 		"stat_ok": func(w, h int) viewer {
 			m := NewStat("nginx.qps", o)
 			m.SetSize(w, h)
-			m, _ = m.Update(msg)
+			m.SetSnapshot(snap)
 			return m
 		},
 		"stat_stale": func(w, h int) viewer {
 			m := NewStat("prom.db_conns", o)
 			m.SetSize(w, h)
-			m, _ = m.Update(msg)
+			m.SetSnapshot(snap)
 			return m
 		},
 		"stat_error": func(w, h int) viewer {
 			m := NewStat("prom.node_cpu", o)
 			m.SetSize(w, h)
-			m, _ = m.Update(msg)
+			m.SetSnapshot(snap)
 			return m
 		},
 		"stat_pending_crit":      pendingStat("nginx.499_rate", o),   // ok, crit in 6s
@@ -62,44 +61,44 @@ func TestPanes(t *testing.T) {
 			m := NewChart([]string{"nginx.499_rate"}, o)
 			m.SetSize(w, h)
 			m.Focus()
-			m, _ = m.Update(msg)
+			m.SetSnapshot(snap)
 			return m
 		},
 		"chart_prev": func(w, h int) viewer { // with the previous milestone's overlay, dotted
 			m := NewChart([]string{"nginx.qps"}, o)
 			m.SetSize(w, h)
-			m, _ = m.Update(msg)
+			m.SetSnapshot(snap)
 			return m
 		},
 		"top": func(w, h int) viewer {
 			m := NewTop("paths", o)
 			m.SetSize(w, h)
-			m, _ = m.Update(msg)
+			m.SetSnapshot(snap)
 			return m
 		},
 		"log": func(w, h int) viewer {
 			m := NewLog("", o)
 			m.SetSize(w, h)
-			m, _ = m.Update(msg)
+			m.SetSnapshot(snap)
 			return m
 		},
 		"timeline": func(w, h int) viewer {
 			m := NewTimeline(o)
 			m.SetSize(w, h)
-			m, _ = m.Update(msg)
+			m.SetSnapshot(snap)
 			return m
 		},
 		"header": func(w, h int) viewer {
 			m := NewHeader(o)
 			m.SetSize(w, h)
-			m, _ = m.Update(msg)
+			m.SetSnapshot(snap)
 			return m
 		},
 		"status": func(w, h int) viewer {
 			m := NewStatus(o)
 			m.SetSize(w, h)
 			m.SetHints("? help • q quit", "? help")
-			m, _ = m.Update(msg)
+			m.SetSnapshot(snap)
 			return m
 		},
 	}
@@ -132,7 +131,7 @@ func pendingStat(name string, o Options) func(w, h int) viewer {
 	return func(w, h int) viewer {
 		m := NewStat(name, o)
 		m.SetSize(w, h)
-		m, _ = m.Update(SnapshotMsg{Snapshot: fixture.Pending()})
+		m.SetSnapshot(fixture.Pending())
 		return m
 	}
 }
@@ -145,7 +144,7 @@ func TestStaleAndErrorNeverLookCurrent(t *testing.T) {
 			for _, sz := range [][2]int{{12, 1}, {20, 4}, {40, 5}} {
 				m := NewStat(name, o)
 				m.SetSize(sz[0], sz[1])
-				m, _ = m.Update(SnapshotMsg{Snapshot: snap})
+				m.SetSnapshot(snap)
 				v := m.View()
 				if !strings.Contains(v, "? ") && !strings.Contains(v, "! ") {
 					t.Errorf("%s %v: no stale/error symbol:\n%s", name, sz, v)

@@ -3,7 +3,6 @@ package pane
 import (
 	"strings"
 
-	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"warroom/sources"
@@ -15,36 +14,29 @@ import (
 // window, and why it is in its state. A value that is not current (stale,
 // error, nothing yet) never looks like one: it carries a symbol and a word.
 type Stat struct {
-	opts    Options
-	name    string
-	w, h    int
-	focused bool
-	snap    *sources.Snapshot
+	base
+	name string
 }
 
 // NewStat returns a stat pane for the indicator with the given name.
-func NewStat(indicator string, o Options) Stat { return Stat{opts: o, name: indicator} }
+func NewStat(indicator string, o Options) *Stat { return &Stat{base: base{opts: o}, name: indicator} }
 
-// SetSize sets the outer size, border included.
-func (m *Stat) SetSize(w, h int) { m.w, m.h = w, h }
+// SetSnapshot takes the snapshot to show and reports whether the pane
+// changed: its indicator did, or the view moved into the past or back.
+func (m *Stat) SetSnapshot(s *sources.Snapshot) bool { return m.show(s, m.same) }
 
-// SetStyles swaps the styles.
-func (m *Stat) SetStyles(s *Styles) { m.opts.Styles = s }
-
-// Focus and Blur mark the pane the keys act on.
-func (m *Stat) Focus() { m.focused = true }
-func (m *Stat) Blur()  { m.focused = false }
-
-// Focused reports whether the pane has focus.
-func (m Stat) Focused() bool { return m.focused }
-
-// Update takes a SnapshotMsg.
-func (m Stat) Update(msg tea.Msg) (Stat, tea.Cmd) {
-	if s, ok := msg.(SnapshotMsg); ok {
-		m.snap = s.Snapshot
+func (m *Stat) same(a, b *sources.Snapshot) bool {
+	if m.h-2 >= 10 {
+		return false // zoomed: a chart of the window, which moves with the clock
 	}
-	return m, nil
+	if Moved(a) != Moved(b) {
+		return false // the value at the window's end, or the live one
+	}
+	return sameIndicator(a, b, m.name)
 }
+
+// View renders the pane, or returns its last drawing when nothing changed.
+func (m *Stat) View() string { return m.cached(m.draw) }
 
 // Title is the indicator's display name.
 func (m Stat) Title() string {
@@ -61,8 +53,7 @@ func (m Stat) indicator() (sources.Indicator, bool) {
 	return m.snap.Indicator(m.name)
 }
 
-// View renders the pane.
-func (m Stat) View() string {
+func (m *Stat) draw() string {
 	st := m.opts.st()
 	in, ok := m.indicator()
 	iw := max(m.w-2, 0)

@@ -78,7 +78,7 @@ func TestStatNeverOKBeyondAThreshold(t *testing.T) {
 				for w := 8; w <= 80; w++ {
 					m := NewStat("x", o)
 					m.SetSize(w, h)
-					m, _ = m.Update(SnapshotMsg{Snapshot: snap})
+					m.SetSnapshot(snap)
 					v := m.View()
 					check(t, v, w, h)
 					line := valueLine(v, in.Title, h)
@@ -137,7 +137,7 @@ func TestStatPendingCountsDown(t *testing.T) {
 		snap := &sources.Snapshot{At: fixture.At.Add(c.at), Indicators: []sources.Indicator{in}}
 		m := NewStat("x", Options{})
 		m.SetSize(c.w, 4)
-		m, _ = m.Update(SnapshotMsg{Snapshot: snap})
+		m.SetSnapshot(snap)
 		if got := strings.TrimRight(valueLine(m.View(), "", 4), " "); got != c.want {
 			t.Errorf("+%v at %d wide: %q, want %q", c.at, c.w, got, c.want)
 		}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	tea "charm.land/bubbletea/v2"
-
 	"warroom/sources"
 	"warroom/sources/units"
 )
@@ -13,43 +11,45 @@ import (
 // Status is the bottom line: each source's health with a short reason
 // when it is not ok, warroom's own RSS and CPU (so the engineer can trust
 // it is not the problem), and key hints supplied by the parent.
+// One line is what it is meant for; it is never focused.
 type Status struct {
-	opts   Options
-	w, h   int
-	snap   *sources.Snapshot
+	base
 	hints  string
 	short  string
 	notice string
 }
 
+// NewStatus returns an empty status bar.
+func NewStatus(o Options) *Status { return &Status{base: base{opts: o}} }
+
 // SetNotice shows a short message in place of the key hints (why a key
 // did nothing, say); "" brings the hints back.
-func (m *Status) SetNotice(s string) { m.notice = s }
-
-// NewStatus returns an empty status bar.
-func NewStatus(o Options) Status { return Status{opts: o} }
-
-// SetSize sets the size (one line is what it is meant for).
-func (m *Status) SetSize(w, h int) { m.w, m.h = w, h }
-
-// SetStyles swaps the styles.
-func (m *Status) SetStyles(s *Styles) { m.opts.Styles = s }
+func (m *Status) SetNotice(s string) {
+	if s != m.notice {
+		m.notice = s
+		m.changed()
+	}
+}
 
 // SetHints sets the key hints shown at the right (already rendered): the
 // full list, and a short one for when the full one does not fit.
-func (m *Status) SetHints(full, short string) { m.hints, m.short = full, short }
-
-// Update takes a SnapshotMsg.
-func (m Status) Update(msg tea.Msg) (Status, tea.Cmd) {
-	if s, ok := msg.(SnapshotMsg); ok {
-		m.snap = s.Snapshot
+func (m *Status) SetHints(full, short string) {
+	if full != m.hints || short != m.short {
+		m.hints, m.short = full, short
+		m.changed()
 	}
-	return m, nil
 }
 
-// View renders the bar; hints go first when space is short, then the
+// SetSnapshot takes the snapshot to show; every new one changes the bar
+// (warroom's own CPU and memory).
+func (m *Status) SetSnapshot(s *sources.Snapshot) bool { return m.show(s, neverSame) }
+
+// View renders the bar, or returns its last drawing when nothing changed.
+func (m *Status) View() string { return m.cached(m.draw) }
+
+// draw renders the bar; hints go first when space is short, then the
 // reasons, and the per-source symbols stay to the last.
-func (m Status) View() string {
+func (m *Status) draw() string {
 	if m.w <= 0 || m.h <= 0 {
 		return blank(m.w, m.h)
 	}

@@ -18,7 +18,7 @@ func TestStatusShowsNoteOfOkSource(t *testing.T) {
 		{Name: "nginx", Kind: "nginx", Health: sources.HealthOK},
 	}}
 	m := NewStatus(Options{Styles: PlainStyles()})
-	m, _ = m.Update(SnapshotMsg{Snapshot: snap})
+	m.SetSnapshot(snap)
 	m.SetSize(160, 1)
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "app: "+note) || strings.Contains(v, "nginx:") {
 		t.Fatalf("160 wide: %q", v)

@@ -1,8 +1,9 @@
 // Package pane holds the panes of the warroom screen: header, stat, chart,
-// top, log, timeline and status bar. Each pane is a small bubbletea
-// component in the shape of bubbles' table (New / Update / View / SetSize)
-// that renders only what the last SnapshotMsg carried; none reads a
-// source, a clock or the terminal. The parent decides every pane's size.
+// top, log, timeline and status bar. Each implements Pane (New / SetSize /
+// Focus / SetSnapshot / View, in the shape of bubbles' table) and renders
+// only what the last snapshot carried, keeping its drawing until that
+// changes; none reads a source, a clock or the terminal. The parent
+// decides every pane's size.
 package pane
 
 import (

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	tea "charm.land/bubbletea/v2"
-
 	"warroom/sources"
 	"warroom/sources/units"
 )
@@ -13,35 +11,35 @@ import (
 // Timeline lists state transitions newest first, so the morning reader
 // sees what happened and when; unacknowledged crits are marked.
 type Timeline struct {
-	opts    Options
-	w, h    int
-	focused bool
-	snap    *sources.Snapshot
+	base
 }
 
 // NewTimeline returns an empty timeline.
-func NewTimeline(o Options) Timeline { return Timeline{opts: o} }
+func NewTimeline(o Options) *Timeline { return &Timeline{base: base{opts: o}} }
 
-// SetSize sets the outer size, border included.
-func (m *Timeline) SetSize(w, h int) { m.w, m.h = w, h }
+// SetSnapshot takes the snapshot to show and reports whether the
+// timeline changed: a transition came, went or was acknowledged, or the
+// unit of one of its indicators moved.
+func (m *Timeline) SetSnapshot(s *sources.Snapshot) bool { return m.show(s, sameTimeline) }
 
-// SetStyles swaps the styles.
-func (m *Timeline) SetStyles(s *Styles) { m.opts.Styles = s }
-
-// Focus and Blur mark the pane the keys act on.
-func (m *Timeline) Focus() { m.focused = true }
-func (m *Timeline) Blur()  { m.focused = false }
-
-// Focused reports whether the pane has focus.
-func (m Timeline) Focused() bool { return m.focused }
-
-// Update takes a SnapshotMsg.
-func (m Timeline) Update(msg tea.Msg) (Timeline, tea.Cmd) {
-	if s, ok := msg.(SnapshotMsg); ok {
-		m.snap = s.Snapshot
+func sameTimeline(a, b *sources.Snapshot) bool {
+	if a.Unacked != b.Unacked || len(a.Timeline) != len(b.Timeline) {
+		return false
 	}
-	return m, nil
+	for i, x := range a.Timeline {
+		y := b.Timeline[i]
+		if x.At != y.At || x.Indicator != y.Indicator || x.From != y.From || x.To != y.To ||
+			!sameFloat(x.Value, y.Value) || !sameFloat(x.Threshold, y.Threshold) ||
+			x.Phase != y.Phase || x.Milestone != y.Milestone || x.Acked != y.Acked ||
+			!sameIndicator(a, b, x.Indicator) {
+			return false
+		}
+	}
+	return true
 }
+
+// View renders the pane, or returns its last drawing when nothing changed.
+func (m *Timeline) View() string { return m.cached(m.draw) }
 
 // Title counts the unacknowledged crits.
 func (m Timeline) Title() string {
@@ -51,8 +49,7 @@ func (m Timeline) Title() string {
 	return "timeline"
 }
 
-// View renders the pane.
-func (m Timeline) View() string {
+func (m *Timeline) draw() string {
 	st := m.opts.st()
 	if m.snap == nil {
 		return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, []string{st.Dim.Render("waiting…")})

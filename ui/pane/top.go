@@ -2,11 +2,10 @@ package pane
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	tea "charm.land/bubbletea/v2"
 
 	"warroom/sources"
 )
@@ -14,48 +13,35 @@ import (
 // Top shows one top-K table: the heaviest keys (IPs, paths) over its
 // window with their requests, 499s and slow responses.
 type Top struct {
-	opts    Options
-	table   string
-	w, h    int
-	focused bool
-	snap    *sources.Snapshot
+	base
+	table string
 }
 
 // NewTop returns a pane for the table with the given title ("IPs",
 // "paths"); an empty title means the first table.
-func NewTop(table string, o Options) Top { return Top{opts: o, table: table} }
+func NewTop(table string, o Options) *Top { return &Top{base: base{opts: o}, table: table} }
 
-// SetSize sets the outer size, border included.
-func (m *Top) SetSize(w, h int) { m.w, m.h = w, h }
+// SetSnapshot takes the snapshot to show and reports whether its table
+// changed.
+func (m *Top) SetSnapshot(s *sources.Snapshot) bool { return m.show(s, m.same) }
 
-// SetStyles swaps the styles.
-func (m *Top) SetStyles(s *Styles) { m.opts.Styles = s }
-
-// Focus and Blur mark the pane the keys act on.
-func (m *Top) Focus() { m.focused = true }
-func (m *Top) Blur()  { m.focused = false }
-
-// Focused reports whether the pane has focus.
-func (m Top) Focused() bool { return m.focused }
-
-// Update takes a SnapshotMsg.
-func (m Top) Update(msg tea.Msg) (Top, tea.Cmd) {
-	if s, ok := msg.(SnapshotMsg); ok {
-		m.snap = s.Snapshot
-	}
-	return m, nil
+// same compares the whole table, every field: it is all shown, and small.
+func (m *Top) same(a, b *sources.Snapshot) bool {
+	ta, oka := m.tableOf(a)
+	tb, okb := m.tableOf(b)
+	return oka == okb && reflect.DeepEqual(ta, tb)
 }
 
-func (m Top) data() (sources.TopTable, bool) {
-	if m.snap == nil {
+// View renders the pane, or returns its last drawing when nothing changed.
+func (m *Top) View() string { return m.cached(m.draw) }
+
+func (m Top) data() (sources.TopTable, bool) { return m.tableOf(m.snap) }
+
+func (m Top) tableOf(s *sources.Snapshot) (sources.TopTable, bool) {
+	if s == nil {
 		return sources.TopTable{}, false
 	}
-	for _, t := range m.snap.Tops {
-		if m.table == "" || t.Title == m.table {
-			return t, true
-		}
-	}
-	return sources.TopTable{}, false
+	return named(s.Tops, m.table, func(t sources.TopTable) string { return t.Title })
 }
 
 // Title is "top <table> · <window> · <distinct> distinct".
@@ -78,9 +64,9 @@ func (m Top) Title() string {
 	return title
 }
 
-// View renders the pane: columns drop from the right (slow, then 499)
+// draw renders the pane: columns drop from the right (slow, then 499)
 // before the key column gets narrower than 12 cells.
-func (m Top) View() string {
+func (m *Top) draw() string {
 	st := m.opts.st()
 	t, ok := m.data()
 	if !ok {

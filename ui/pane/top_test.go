@@ -18,7 +18,7 @@ func TestTopMarksLowerBounds(t *testing.T) {
 	}}}}
 	m := NewTop("IPs", Options{})
 	m.SetSize(40, 6)
-	m, _ = m.Update(SnapshotMsg{Snapshot: snap})
+	m.SetSnapshot(snap)
 	var heavy, exact string
 	for _, l := range strings.Split(m.View(), "\n") {
 		switch {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -10,23 +11,9 @@ import (
 	"warroom/sources/config"
 )
 
-// Pane kinds a layout may name.
-const (
-	KindHeader   = "header"
-	KindStat     = "stat"
-	KindChart    = "chart"
-	KindTop      = "top"
-	KindLog      = "log"
-	KindTimeline = "timeline"
-	KindStatus   = "status"
-)
-
-// Kinds lists every pane kind, for error messages and docs.
-var Kinds = []string{KindHeader, KindStat, KindChart, KindTop, KindLog, KindTimeline, KindStatus}
-
 // LayoutConfig is the `layout:` section: rows of panes, top to bottom. An
-// empty layout means the default, derived from the snapshot (the first four
-// indicators are the key ones). The header and status bar are always shown;
+// empty layout means the default, derived from the snapshot (see
+// DefaultLayout). The header and status bar are always shown;
 // naming them places them (each alone in its row), leaving them out puts
 // them at the top and bottom.
 //
@@ -117,60 +104,94 @@ func (c *LayoutConfig) validate(n *yaml.Node) error {
 			if p.Weight < 0 {
 				return config.Errorf(at("weight"), pf+".weight", "must not be negative, got %d", p.Weight)
 			}
-			switch p.Kind {
-			case KindHeader, KindStatus:
-				if len(r.Panes) > 1 {
-					return config.Errorf(at("kind"), pf+".kind", "%s must be alone in its row", p.Kind)
-				}
-				if seen[p.Kind] > 0 {
-					return config.Errorf(at("kind"), pf+".kind", "only one %s", p.Kind)
-				}
-			case KindStat, KindChart, KindTop, KindLog, KindTimeline:
-			case "":
+			k, known := registry[p.Kind]
+			switch {
+			case p.Kind == "":
 				return config.Errorf(pn, pf+".kind", "missing (one of %s)", strings.Join(Kinds, ", "))
-			default:
+			case !known:
 				return config.Errorf(at("kind"), pf+".kind", "unknown kind %q (want one of %s)", p.Kind, strings.Join(Kinds, ", "))
+			case k.bar != noBar && len(r.Panes) > 1:
+				return config.Errorf(at("kind"), pf+".kind", "%s must be alone in its row", p.Kind)
+			case k.bar != noBar && seen[p.Kind] > 0:
+				return config.Errorf(at("kind"), pf+".kind", "only one %s", p.Kind)
 			}
 			seen[p.Kind]++
-			only := func(field, kinds string, set bool) error {
-				if set {
-					return config.Errorf(at(field), pf+"."+field, "only for %s panes, not %s", kinds, p.Kind)
+			for _, f := range paneFields {
+				if f.set(p) && !slices.Contains(k.takes, f.name) {
+					return config.Errorf(at(f.name), pf+"."+f.name, "only for %s panes, not %s", kindsTaking(f.name), p.Kind)
 				}
-				return nil
 			}
-			if err := only("indicator", "stat and chart", p.Indicator != "" && p.Kind != KindStat && p.Kind != KindChart); err != nil {
-				return err
+			if k.check == nil {
+				continue
 			}
-			if err := only("indicators", "chart", len(p.Indicators) > 0 && p.Kind != KindChart); err != nil {
-				return err
-			}
-			if err := only("table", "top", p.Table != "" && p.Kind != KindTop); err != nil {
-				return err
-			}
-			if err := only("source", "log", p.Source != "" && p.Kind != KindLog); err != nil {
-				return err
-			}
-			switch p.Kind {
-			case KindStat:
-				if p.Indicator == "" {
-					return config.Errorf(pn, pf+".indicator", "a stat pane needs an indicator (e.g. nginx.qps)")
+			if e := k.check(p); e != nil {
+				node := pn
+				if e.at != "" {
+					node = at(e.at)
 				}
-			case KindChart:
-				if p.Indicator == "" && len(p.Indicators) == 0 {
-					return config.Errorf(pn, pf+".indicators", "a chart needs indicators (e.g. [nginx.qps])")
-				}
-				if p.Indicator != "" && len(p.Indicators) > 0 {
-					return config.Errorf(at("indicator"), pf+".indicator", "give indicator or indicators, not both")
-				}
-				for k, name := range p.Indicators {
-					if strings.TrimSpace(name) == "" {
-						return config.Errorf(at("indicators"), fmt.Sprintf("%s.indicators[%d]", pf, k), "empty indicator name")
-					}
-				}
+				return config.Errorf(node, pf+"."+e.field, "%s", e.problem)
 			}
 		}
 	}
 	return nil
+}
+
+// paneFields are the config fields only some kinds take, in the order
+// they are checked.
+var paneFields = []struct {
+	name string
+	set  func(PaneConfig) bool
+}{
+	{"indicator", func(p PaneConfig) bool { return p.Indicator != "" }},
+	{"indicators", func(p PaneConfig) bool { return len(p.Indicators) > 0 }},
+	{"table", func(p PaneConfig) bool { return p.Table != "" }},
+	{"source", func(p PaneConfig) bool { return p.Source != "" }},
+}
+
+// kindsTaking names the kinds that take a field: "stat and chart".
+func kindsTaking(field string) string {
+	var out []string
+	for _, k := range Kinds {
+		if slices.Contains(registry[k].takes, field) {
+			out = append(out, k)
+		}
+	}
+	return strings.Join(out, " and ")
+}
+
+// configProblem is what a kind finds wrong in a pane's config: the field
+// named in the error, the field whose line it points at ("": the pane's
+// own), and what is wrong.
+type configProblem struct{ field, at, problem string }
+
+func checkStat(p PaneConfig) *configProblem {
+	if p.Indicator == "" {
+		return &configProblem{"indicator", "", "a stat pane needs an indicator (e.g. nginx.qps)"}
+	}
+	return nil
+}
+
+func checkChart(p PaneConfig) *configProblem {
+	if p.Indicator == "" && len(p.Indicators) == 0 {
+		return &configProblem{"indicators", "", "a chart needs indicators (e.g. [nginx.qps])"}
+	}
+	if p.Indicator != "" && len(p.Indicators) > 0 {
+		return &configProblem{"indicator", "indicator", "give indicator or indicators, not both"}
+	}
+	for k, name := range p.Indicators {
+		if strings.TrimSpace(name) == "" {
+			return &configProblem{fmt.Sprintf("indicators[%d]", k), "indicators", "empty indicator name"}
+		}
+	}
+	return nil
+}
+
+// names are the indicators a pane config names, one or several.
+func (p PaneConfig) names() []string {
+	if p.Indicator != "" {
+		return []string{p.Indicator}
+	}
+	return p.Indicators
 }
 
 // CheckIndicators reports the first pane that names an indicator not in
@@ -184,11 +205,7 @@ func (c LayoutConfig) CheckIndicators(known []string) error {
 	}
 	for i, r := range c.Rows {
 		for j, p := range r.Panes {
-			names := p.Indicators
-			if p.Indicator != "" {
-				names = []string{p.Indicator}
-			}
-			for _, name := range names {
+			for _, name := range p.names() {
 				if !set[name] {
 					return &config.Error{Line: p.line, Field: fmt.Sprintf("rows[%d].panes[%d].indicator", i, j),
 						Err: fmt.Errorf("unknown indicator %q (known: %s)", name, strings.Join(known, ", "))}
@@ -199,10 +216,10 @@ func (c LayoutConfig) CheckIndicators(known []string) error {
 	return nil
 }
 
-// DefaultLayout is the screen when the config has no layout: the four key
-// indicators (the first four, whatever their names) as stats with a chart
-// each, further indicators as smaller stats, then log and timeline, then
-// the top talkers.
+// DefaultLayout is the screen when the config has no layout: the key
+// indicators (sources.Indicator.Key) as stats with a chart each, further
+// indicators as smaller stats, then log and timeline, then the top
+// talkers.
 func DefaultLayout(s *sources.Snapshot) LayoutConfig {
 	var c LayoutConfig
 	c.Rows = append(c.Rows, RowConfig{Panes: []PaneConfig{{Kind: KindHeader}}})
@@ -211,9 +228,9 @@ func DefaultLayout(s *sources.Snapshot) LayoutConfig {
 	}
 	var key, rest []PaneConfig
 	var charts []PaneConfig
-	for i, in := range s.Indicators {
+	for _, in := range s.Indicators {
 		p := PaneConfig{Kind: KindStat, Indicator: in.Name}
-		if i < 4 {
+		if in.Key {
 			key = append(key, p)
 			charts = append(charts, PaneConfig{Kind: KindChart, Indicators: []string{in.Name}})
 		} else {
@@ -248,7 +265,7 @@ func DefaultLayout(s *sources.Snapshot) LayoutConfig {
 
 // shapeKey identifies what a default layout was derived from, so the panes
 // are rebuilt only when the snapshot's shape changes (an indicator or log
-// source appears), not on every tick.
+// source appears, an indicator becomes key), not on every tick.
 func shapeKey(s *sources.Snapshot) string {
 	if s == nil {
 		return ""
@@ -256,6 +273,9 @@ func shapeKey(s *sources.Snapshot) string {
 	var b strings.Builder
 	for _, in := range s.Indicators {
 		b.WriteString(in.Name)
+		if in.Key {
+			b.WriteByte(2)
+		}
 		b.WriteByte(0)
 	}
 	b.WriteByte(1)

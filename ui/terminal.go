@@ -1,19 +1,16 @@
-package main
+package ui
 
 import (
 	"bytes"
-	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/charmbracelet/colorprofile"
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/term"
 )
 
-// frameWriter puts the screen's frames on the terminal as soon as the model
+// FrameWriter puts the screen's frames on the terminal as soon as the model
 // has a new one. bubbletea's own renderer writes only on a fixed-rate ticker
 // (WithFPS): a key waits for the next tick, and an idle screen pays for every
 // tick — on the development machine a bare 10 Hz Go ticker alone costs
@@ -24,7 +21,7 @@ import (
 // alternate screen, the hidden cursor, bracketed paste (a paste must not
 // read as keys: a pasted q would quit) and mouse reporting. The diffing is
 // ultraviolet's, the same bubbletea uses.
-type frameWriter struct {
+type FrameWriter struct {
 	out   io.Writer
 	mouse bool
 
@@ -38,10 +35,21 @@ type frameWriter struct {
 	closed bool
 }
 
-func newFrameWriter(out io.Writer, env []string, profile colorprofile.Profile, mouse bool, w, h int) *frameWriter {
-	f := &frameWriter{out: out, mouse: mouse, w: w, h: h}
-	f.scr = uv.NewTerminalRenderer(&f.buf, env)
-	f.scr.SetColorProfile(profile)
+// TerminalOptions describes the terminal a FrameWriter draws on.
+type TerminalOptions struct {
+	Env           []string             // the process's environment (TERM and the like)
+	Profile       colorprofile.Profile // the colours it shows
+	Mouse         bool                 // report clicks and the wheel (Options.Mouse)
+	Width, Height int                  // its size when the screen starts
+}
+
+// NewFrameWriter returns a writer of frames to out; nothing is written
+// before Start.
+func NewFrameWriter(out io.Writer, o TerminalOptions) *FrameWriter {
+	w, h := o.Width, o.Height
+	f := &FrameWriter{out: out, mouse: o.Mouse, w: w, h: h}
+	f.scr = uv.NewTerminalRenderer(&f.buf, o.Env)
+	f.scr.SetColorProfile(o.Profile)
 	f.scr.SetTabStops(-1)
 	// Scroll optimisation hashes every line of every frame to find regions
 	// that moved up or down; a dashboard's panes stay where they are (perf
@@ -53,8 +61,8 @@ func newFrameWriter(out io.Writer, env []string, profile colorprofile.Profile, m
 	return f
 }
 
-// start switches to the alternate screen with the cursor hidden.
-func (f *frameWriter) start() error {
+// Start switches to the alternate screen with the cursor hidden.
+func (f *FrameWriter) Start() error {
 	f.scr.SaveCursor()
 	f.buf.WriteString(ansi.SetModeAltScreenSaveCursor + ansi.ResetModeTextCursorEnable + ansi.SetModeBracketedPaste)
 	if f.mouse {
@@ -67,7 +75,7 @@ func (f *frameWriter) start() error {
 }
 
 // resize takes the terminal's new size; the next frame is drawn whole.
-func (f *frameWriter) resize(w, h int) {
+func (f *FrameWriter) resize(w, h int) {
 	if w == f.w && h == f.h {
 		return
 	}
@@ -82,7 +90,7 @@ func (f *frameWriter) resize(w, h int) {
 
 // draw puts content on the screen, writing only what changed since the
 // previous frame; the same content again writes nothing.
-func (f *frameWriter) draw(content string) error {
+func (f *FrameWriter) draw(content string) error {
 	if f.closed || (f.drawn && content == f.last) {
 		return nil
 	}
@@ -113,7 +121,7 @@ func (f *frameWriter) draw(content string) error {
 
 // raw writes a sequence that does not move the cursor (a bell, a desktop
 // notification) between frames.
-func (f *frameWriter) raw(seq string) error {
+func (f *FrameWriter) raw(seq string) error {
 	if f.closed {
 		return nil
 	}
@@ -121,9 +129,9 @@ func (f *frameWriter) raw(seq string) error {
 	return err
 }
 
-// stop gives the terminal back: cursor to the bottom, mouse and bracketed
+// Stop gives the terminal back: cursor to the bottom, mouse and bracketed
 // paste off, cursor shown, main screen. Safe to call twice.
-func (f *frameWriter) stop() error {
+func (f *FrameWriter) Stop() error {
 	if f.closed {
 		return nil
 	}
@@ -143,7 +151,7 @@ func (f *frameWriter) stop() error {
 	return f.flush()
 }
 
-func (f *frameWriter) flush() error {
+func (f *FrameWriter) flush() error {
 	if err := f.scr.Flush(); err != nil {
 		return err
 	}
@@ -153,60 +161,4 @@ func (f *frameWriter) flush() error {
 	_, err := f.out.Write(f.buf.Bytes())
 	f.buf.Reset()
 	return err
-}
-
-// rawTerminal puts the terminal on fd in raw mode (keys arrive one by one,
-// unechoed) and returns the function that restores it. Not a terminal: a
-// no-op.
-func rawTerminal(fd uintptr) (restore func(), err error) {
-	if !term.IsTerminal(fd) {
-		return func() {}, nil
-	}
-	old, err := term.MakeRaw(fd)
-	if err != nil {
-		return nil, err
-	}
-	return func() { _ = term.Restore(fd, old) }, nil
-}
-
-// terminalSize is the size of the terminal on out, or 80×24 when out is
-// not one.
-func terminalSize(out *os.File) (w, h int) {
-	if w, h, err := term.GetSize(out.Fd()); err == nil && w > 0 && h > 0 {
-		return w, h
-	}
-	return 80, 24
-}
-
-// terminalInput is where keys come from: stdin, or the controlling
-// terminal when stdin is not one (warroom ... < /dev/null).
-func terminalInput() (in *os.File, closeIn func(), err error) {
-	if term.IsTerminal(os.Stdin.Fd()) {
-		return os.Stdin, func() {}, nil
-	}
-	tty, err := os.Open("/dev/tty")
-	if err != nil {
-		return nil, nil, fmt.Errorf("no terminal to read keys from: %w", err)
-	}
-	return tty, func() { tty.Close() }, nil
-}
-
-// holdStderr points os.Stderr at a temporary file until release, which
-// copies what was written there to the real stderr. Without a temporary
-// file, stderr stays as it is.
-func holdStderr() (release func()) {
-	real := os.Stderr
-	tmp, err := os.CreateTemp("", "warroom-stderr-*")
-	if err != nil {
-		return func() {}
-	}
-	os.Remove(tmp.Name()) // gone with the process, whatever happens
-	os.Stderr = tmp
-	return func() {
-		os.Stderr = real
-		if _, err := tmp.Seek(0, io.SeekStart); err == nil {
-			io.Copy(real, tmp)
-		}
-		tmp.Close()
-	}
 }

@@ -1,47 +1,27 @@
-package main
+package ui
 
 import (
-	"errors"
 	"strings"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
-)
 
-// TestRecoveredTurnsAPanicIntoAnError: a panic in one of the screen's
-// background parts comes back as an error naming the part, the panic and
-// where it happened (printed once the terminal is restored), not as a
-// crash that leaves the terminal in raw mode on the alternate screen.
-func TestRecoveredTurnsAPanicIntoAnError(t *testing.T) {
-	err := recovered("the collector", func() error { panic("index out of range") })
-	if err == nil {
-		t.Fatal("a panic came back as nil")
-	}
-	for _, want := range []string{"the collector crashed", "index out of range", "screen_test.go:"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error lacks %q:\n%v", want, err)
-		}
-	}
-	plain := errors.New("tail: permission denied")
-	if err := recovered("the collector", func() error { return plain }); err != plain {
-		t.Errorf("an ordinary error came back as %v", err)
-	}
-	if err := recovered("the notifier", func() error { return nil }); err != nil {
-		t.Errorf("no error came back as %v", err)
-	}
-}
+	"warroom/ui/internal/fixture"
+)
 
 // TestFrameWriter: the screen goes on the alternate screen with the cursor
 // hidden and paste bracketed, a frame is written once (the same frame again
 // costs nothing, a changed cell costs a few bytes), a resize redraws, and
-// stop undoes everything start did.
+// Stop undoes everything Start did.
 func TestFrameWriter(t *testing.T) {
 	var out strings.Builder
-	f := newFrameWriter(&out, []string{"TERM=xterm-256color"}, colorprofile.ANSI256, true, 20, 3)
-	if err := f.start(); err != nil {
+	f := NewFrameWriter(&out, TerminalOptions{Env: []string{"TERM=xterm-256color"}, Profile: colorprofile.ANSI256, Mouse: true, Width: 20, Height: 3})
+	if err := f.Start(); err != nil {
 		t.Fatal(err)
 	}
 	for _, seq := range []string{ansi.SetModeAltScreenSaveCursor, ansi.ResetModeTextCursorEnable, ansi.SetModeBracketedPaste, ansi.SetModeMouseButtonEvent} {
@@ -75,7 +55,7 @@ func TestFrameWriter(t *testing.T) {
 		t.Errorf("after a resize the frame was not redrawn: %q", out.String())
 	}
 	out.Reset()
-	if err := f.stop(); err != nil {
+	if err := f.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	for _, seq := range []string{ansi.ResetModeAltScreenSaveCursor, ansi.SetModeTextCursorEnable, ansi.ResetModeBracketedPaste, ansi.ResetModeMouseButtonEvent} {
@@ -85,7 +65,7 @@ func TestFrameWriter(t *testing.T) {
 	}
 	out.Reset()
 	f.draw("after")
-	f.stop()
+	f.Stop()
 	if out.Len() != 0 {
 		t.Errorf("a stopped writer wrote %q", out.String())
 	}
@@ -112,7 +92,7 @@ func TestFrameWriterRedrawsOnlyChangedLinesFaithfully(t *testing.T) {
 	}
 	const w, h = 50, 14
 	var out strings.Builder
-	f := newFrameWriter(&out, nil, colorprofile.TrueColor, false, w, h)
+	f := NewFrameWriter(&out, TerminalOptions{Profile: colorprofile.TrueColor, Width: w, Height: h})
 	for i, fr := range []string{frame("1", 3), frame("2", 3), frame("2", 1), frame("3", 4)} {
 		f.draw(fr)
 		want := uv.NewScreenBuffer(w, h)
@@ -120,5 +100,34 @@ func TestFrameWriterRedrawsOnlyChangedLinesFaithfully(t *testing.T) {
 		if got, want := f.cells.Render(), want.Render(); got != want {
 			t.Errorf("frame %d: after a partial redraw the cells are\n%q\nwant\n%q", i, got, want)
 		}
+	}
+}
+
+// TestShellWritesEachNewFrame: the shell writes the frame an Update made
+// at once, nothing for an Update that left it as it was, and a RawMsg as
+// is, between frames.
+func TestShellWritesEachNewFrame(t *testing.T) {
+	var out strings.Builder
+	p := &fixture.Provider{}
+	fw := NewFrameWriter(&out, TerminalOptions{Profile: colorprofile.Ascii, Width: 80, Height: 24})
+	var s tea.Model = NewShell(New(p, Options{}), fw)
+	s, _ = s.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	s, _ = s.Update(s.(Shell).fetchCmd(1)())
+	if !strings.Contains(out.String(), "DB err/min") {
+		t.Fatalf("the first frame was not written: %q", out.String())
+	}
+	out.Reset()
+	s, _ = s.Update(tea.KeyPressMsg{Code: 'x', Text: "x"}) // a key that does nothing
+	if out.Len() != 0 {
+		t.Errorf("an unchanged frame wrote %q", out.String())
+	}
+	s, _ = s.Update(RawMsg("\a"))
+	if out.String() != "\a" {
+		t.Errorf("a raw sequence came out as %q", out.String())
+	}
+	out.Reset()
+	s.Update(tea.KeyPressMsg{Code: '?', Text: "?"})
+	if !strings.Contains(out.String(), "keys") {
+		t.Errorf("the help overlay was not written: %q", out.String())
 	}
 }

@@ -1,6 +1,62 @@
 package ui
 
-import "sort"
+import (
+	"sort"
+
+	"charm.land/bubbles/v2/key"
+)
+
+// Where every pane goes: the rows of the layout, stacked, dropped and
+// shared out to fit the terminal.
+
+// relayout recomputes every pane's place after a size, layout or zoom
+// change and hands each pane its size (panes never see WindowSizeMsg).
+func (m *Model) relayout() {
+	m.dirty = true
+	if m.focus >= len(m.slots) {
+		m.focus = -1
+	}
+	if m.zoomed && m.focus < 0 {
+		m.zoomed = false
+	}
+	big := m.h >= 20 && m.w >= 60 && m.bigClock // room for the big countdown
+	var rows []row
+	i := 0
+	for _, rc := range m.rows {
+		var r row
+		r.weight = max(rc.Height, 1)
+		for _, pc := range rc.Panes {
+			s := &m.slots[i]
+			it := s.item(i, pc.Weight)
+			switch {
+			case !s.focusable():
+				it.fixedH = s.kind.rows
+				if big {
+					it.fixedH = s.kind.bigRows
+				}
+			case m.zoomed && i == m.focus:
+				it.minW, it.minH, it.maxH, it.prio = 1, 1, 0, prioKey
+			case m.zoomed:
+				i++
+				continue
+			}
+			r.items = append(r.items, it)
+			i++
+		}
+		if len(r.items) > 0 {
+			rows = append(rows, r)
+		}
+	}
+	m.rects, m.bands = arrange(rows, len(m.slots), m.w, m.h)
+	for i, s := range m.slots {
+		s.pane.SetSize(m.rects[i].w, m.rects[i].h)
+	}
+	if m.focus >= 0 && m.rects[m.focus].w == 0 {
+		m.slots[m.focus].setFocus(false)
+		m.focus = -1
+	}
+	m.status.SetHints(m.help.ShortHelpView(m.keys.ShortHelp()), m.help.ShortHelpView([]key.Binding{m.keys.Help}))
+}
 
 // rect is a pane's place on the screen; a zero rect means hidden.
 type rect struct{ x, y, w, h int }
