@@ -47,14 +47,17 @@ func (m *Status) SetSnapshot(s *sources.Snapshot) bool { return m.show(s, neverS
 // View renders the bar, or returns its last drawing when nothing changed.
 func (m *Status) View() string { return m.cached(m.draw) }
 
-// draw renders the bar; hints go first when space is short, then the
-// reasons, and the per-source symbols stay to the last.
+// draw renders the bar; when space is short, the ok sources' notes go
+// first, then warroom's own figures and the hints, then the reasons of the
+// sources that are fine; what is failing keeps its reason the longest, and
+// the per-source symbols stay to the last.
 func (m *Status) draw() string {
 	if m.w <= 0 || m.h <= 0 {
 		return blank(m.w, m.h)
 	}
 	st := m.opts.st()
-	var srcShort, srcLong, srcNoted []string
+	var srcShort, srcLong, srcNoted, srcMixed, srcFailing []string
+	okCount := 0
 	self := ""
 	if m.snap != nil {
 		for _, s := range m.snap.Sources {
@@ -84,6 +87,15 @@ func (m *Status) draw() string {
 			}
 			srcLong = append(srcLong, long)
 			srcNoted = append(srcNoted, noted)
+			// what is failing keeps its reason when the others are cut to
+			// their names: "✖ oncall: HTTP 400" says what to fix
+			if s.Health != sources.HealthOK {
+				srcMixed = append(srcMixed, long)
+				srcFailing = append(srcFailing, long)
+			} else {
+				srcMixed = append(srcMixed, sym+" "+name)
+				okCount++
+			}
 		}
 		self = st.Dim.Render(fmt.Sprintf("rss %s cpu %.1f%%",
 			units.Format(float64(m.snap.Self.RSSBytes), sources.UnitBytes), m.snap.Self.CPU*100))
@@ -106,7 +118,22 @@ func (m *Status) draw() string {
 		{{strings.Join(srcNoted, "  "), 0, false}, {self, 1, true}, {short, 2, true}},
 		{{strings.Join(srcLong, "  "), 0, false}, {self, 1, true}, {hints, 2, true}},
 		{{strings.Join(srcLong, "  "), 0, false}, {self, 1, true}, {short, 2, true}},
-		{{strings.Join(srcLong, "  "), 0, false}, {self, 1, true}},
+		// a reason matters more than warroom's own figures and the hints
+		{{strings.Join(srcLong, "  "), 0, false}, {short, 2, true}},
+		{{strings.Join(srcLong, "  "), 0, false}},
+		{{strings.Join(srcMixed, "  "), 0, false}, {short, 2, true}},
+		{{strings.Join(srcMixed, "  "), 0, false}},
+	}...)
+	if len(srcFailing) > 0 {
+		// the sources that are fine as a count, what fails by name and why
+		failing := strings.Join(srcFailing, "  ")
+		if okCount > 0 {
+			failing = st.HealthStyle(sources.HealthOK).Render(HealthSymbol(sources.HealthOK, m.opts.ASCII)) +
+				fmt.Sprintf(" %d ok  ", okCount) + failing
+		}
+		candidates = append(candidates, []seg{{failing, 0, false}, {short, 2, true}}, []seg{{failing, 0, false}})
+	}
+	candidates = append(candidates, [][]seg{
 		{{strings.Join(srcShort, "  "), 0, false}, {self, 1, true}, {short, 2, true}},
 		{{strings.Join(srcShort, "  "), 0, false}, {self, 1, true}},
 		{{strings.Join(srcShort, "  "), 0, false}, {short, 2, true}},

@@ -28,3 +28,29 @@ func TestStatusShowsNoteOfOkSource(t *testing.T) {
 		t.Fatalf("40 wide: %q", v)
 	}
 }
+
+// At 80 columns a failing output keeps its reason ("✖ oncall: HTTP 400"):
+// the sources that are fine are cut to their names, and warroom's own
+// figures go first.
+func TestStatusKeepsTheReasonOfWhatFails(t *testing.T) {
+	snap := &sources.Snapshot{Sources: []sources.SourceStatus{
+		{Name: "nginx", Kind: "nginx", Health: sources.HealthOK, Note: "upstreaminfo, 985 of 1000 lines"},
+		{Name: "app", Kind: "applog", Health: sources.HealthOK},
+		{Name: "schedule", Kind: "schedule", Health: sources.HealthOK},
+		{Name: "prom.db_connections", Kind: "prom", Health: sources.HealthOK},
+		{Name: "oncall", Kind: "webhook", Health: sources.HealthError, Detail: "HTTP 400"},
+		{Name: "slack", Kind: "webhook", Health: sources.HealthError, Detail: "refused"},
+	}}
+	snap.Self.RSSBytes = 80 << 20
+	m := NewStatus(Options{Styles: PlainStyles()})
+	m.SetHints("? help • q quit", "? help")
+	m.SetSnapshot(snap)
+	m.SetSize(80, 1)
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "oncall: HTTP 400") || !strings.Contains(v, "slack: refused") {
+		t.Fatalf("80 wide: %q", v)
+	}
+	if strings.Contains(v, "rss") {
+		t.Fatalf("80 wide: warroom's own figures before a failing output's reason: %q", v)
+	}
+}
