@@ -123,4 +123,8 @@ type Value struct {
 	Counted      bool
 	Count, Total float64
 	Gap          time.Duration // the source's usual time between lines; 0 when unknown
+	// Silent says Health is stale because the source fell silent (not
+	// because a server answered late): rules keep their state on it, so
+	// one silence is one alarm (absence), not one transition per rule.
+	Silent bool
 }

@@ -315,6 +315,13 @@ func TestTransitionsOverTheNight(t *testing.T) {
 	if !qps.Value.At.Equal(midnight.Add(59 * time.Second)) {
 		t.Errorf("a silent log's value stays at its newest line: %v", qps.Value.At)
 	}
+	// its other numbers are no news from it either, not a quiet site
+	for _, name := range []string{"nginx.499_rate", "nginx.5xx_ratio", "nginx.304_rate"} {
+		in := value(t, s, name)
+		if in.Value.Health != sources.HealthStale || !in.Value.Silent || in.Value.Err != "the log is silent since 00:00:59 CST" {
+			t.Errorf("%s of a silent log: %s %s %q", name, in.State, in.Value.Health, in.Value.Err)
+		}
+	}
 	if s.Unacked == 0 || len(s.Timeline) != len(f.trs) || s.Worst() != sources.StateCrit {
 		t.Fatalf("unacked %d, timeline %d of %d", s.Unacked, len(s.Timeline), len(f.trs))
 	}

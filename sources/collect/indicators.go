@@ -11,6 +11,7 @@ import (
 	"warroom/sources/nginx"
 	"warroom/sources/prom"
 	"warroom/sources/tail"
+	"warroom/sources/units"
 	"warroom/sources/watch"
 )
 
@@ -282,6 +283,12 @@ func (c *Collector) current(at time.Time, ps prom.Snapshot) []sources.Value {
 			v.At = newest
 			if newest.After(end) {
 				v.At = end
+			}
+			if g := gaps[sp.src]; g > 0 && v.Health == sources.HealthOK && end.Sub(newest) >= watch.AutoAbsent(g) {
+				// the log fell silent (as absent: auto judges it): its
+				// 0/s and — are no news from it, not a quiet site
+				v.Health, v.Silent = sources.HealthStale, true
+				v.Err = "the log is silent since " + units.Clock(newest.In(EventZone(c.schedule())))
 			}
 		case kindApp:
 			// An error log is silent when all is well: a count of nothing

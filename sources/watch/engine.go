@@ -29,7 +29,11 @@ type Reading struct {
 
 // ReadingOf converts a source's Value.
 func ReadingOf(v sources.Value) Reading {
-	return Reading{Value: v.Value, At: v.At, Health: v.Health, Counted: v.Counted, Count: v.Count, Total: v.Total, Gap: v.Gap}
+	rd := Reading{Value: v.Value, At: v.At, Health: v.Health, Counted: v.Counted, Count: v.Count, Total: v.Total, Gap: v.Gap}
+	if v.Silent {
+		rd.Health = sources.HealthUnknown // no news: the state stands, absence is judged
+	}
+	return rd
 }
 
 // Bounds of absent: auto. A log is silent after AutoAbsentGaps of its usual

@@ -76,7 +76,9 @@ func (m *Stat) draw() string {
 	switch {
 	case failed:
 		state = sources.StateError
-	case stale:
+	case stale && state != sources.StateCrit && state != sources.StateWarn:
+		// a rule's crit on stale data (a silent log's absence) stays a
+		// crit: the STALE label says the number is old
 		state = sources.StateStale
 	}
 	ss := st.StateStyle(state)
