@@ -132,10 +132,14 @@ func TestFailingWebhookShownUntilDelivered(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var mu sync.Mutex
 			failing := true
+			var delivered []string
 			handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				io.Copy(io.Discard, r.Body) // read to its end, so a client gone cancels r's context
+				b, _ := io.ReadAll(r.Body) // read to its end, so a client gone cancels r's context
 				mu.Lock()
 				f := failing
+				if !f {
+					delivered = append(delivered, string(b))
+				}
 				mu.Unlock()
 				if f && c.fail != nil {
 					c.fail(w, r)
@@ -189,6 +193,10 @@ func TestFailingWebhookShownUntilDelivered(t *testing.T) {
 			defer mu.Unlock()
 			if want := `notify: feishu webhook "oncall": delivered again after 1 failed messages`; logs[len(logs)-1] != want {
 				t.Errorf("logs %q, want last %q", logs, want)
+			}
+			// the crit that could not be delivered goes with it, late, not lost
+			if len(delivered) != 1 || !strings.Contains(delivered[0], "✖ CRIT nginx.499_rate") || !strings.Contains(delivered[0], "✔ OK nginx.499_rate") {
+				t.Errorf("delivered %q, want the failed crit and its all-clear in one message", delivered)
 			}
 		})
 	}

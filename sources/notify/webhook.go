@@ -52,6 +52,11 @@ func (h *webhook) run(ctx context.Context) {
 	timer.Stop()
 	defer timer.Stop()
 	var sending chan struct{} // closed when the message under way is done; nil: none
+	type result struct {
+		b  burst
+		ok bool
+	}
+	results := make(chan result, 1) // how the message under way went
 	for {
 		var wake <-chan time.Time
 		if at, ok := g.due(); ok && sending == nil {
@@ -68,6 +73,12 @@ func (h *webhook) run(ctx context.Context) {
 			return
 		case batch := <-h.in:
 			h.add(&g, batch)
+		case r := <-results:
+			if r.ok {
+				g.failures = 0
+			} else {
+				g.requeue(r.b, h.now())
+			}
 		case <-wake:
 			b := g.take(h.now())
 			h.alerts.close(&b)
@@ -75,7 +86,10 @@ func (h *webhook) run(ctx context.Context) {
 			sending = done
 			go func() {
 				defer close(done)
-				h.send(ctx, b, h.cfg.Retries)
+				ok := h.send(ctx, b, h.cfg.Retries)
+				if ctx.Err() == nil {
+					results <- result{b, ok}
+				}
 			}()
 		case <-sending:
 			sending = nil
@@ -116,17 +130,19 @@ func (h *webhook) flush(g *grouper) {
 	h.st.setPending(0)
 }
 
-func (h *webhook) send(ctx context.Context, b burst, retries int) {
+// send delivers b and records how it went; false when it could not.
+func (h *webhook) send(ctx context.Context, b burst, retries int) bool {
 	if err := h.deliver(ctx, b, retries); err != nil {
 		h.st.failed(h.now(), err.Error(), briefOf(err))
 		if h.logf != nil {
 			h.logf("%v", err)
 		}
-		return
+		return false
 	}
 	if n := h.st.sent(h.now()); n > 0 && h.logf != nil {
 		h.logf("notify: %s: delivered again after %d failed messages", h, n)
 	}
+	return true
 }
 
 // deliver posts b, retrying transient failures with exponential backoff.
