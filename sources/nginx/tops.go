@@ -157,22 +157,41 @@ func (s *topStore) advance(m int64) {
 	frozen := m - 60 // every minute before it is frozen
 	for i := 1; i < len(s.levels); i++ {
 		up, down := &s.levels[i], &s.levels[i-1]
-		// nothing older than the level below holds is left to merge
-		up.next = max(up.next, frozen-down.width*int64(len(down.ring)))
-		up.next -= up.next % up.width
-		for ; up.next+up.width <= frozen; up.next += up.width {
+		for up.next+up.width <= frozen {
+			// skip to the span of the oldest bucket below not yet merged:
+			// a log quiet for hours has nothing to merge in between
+			first := down.oldestFrom(up.next)
+			if first < 0 {
+				up.next = frozen - frozen%up.width
+				break
+			}
+			up.next = max(up.next, first-first%up.width)
+			if up.next+up.width > frozen {
+				break
+			}
 			var parts []*topBucket
 			for f := up.next; f < up.next+up.width; f += down.width {
 				if b := down.get(f); b != nil {
 					parts = append(parts, b)
 				}
 			}
-			if len(parts) > 0 {
-				up.put(s.merge(parts, up.next, up.next+up.width))
-			}
+			up.put(s.merge(parts, up.next, up.next+up.width))
+			up.next += up.width
 		}
 		frozen = up.next
 	}
+}
+
+// oldestFrom is the start of the oldest bucket held that starts at or
+// after f, or -1.
+func (l *topLevel) oldestFrom(f int64) int64 {
+	first := int64(-1)
+	for _, b := range l.ring {
+		if b != nil && b.from >= f && (first < 0 || b.from < first) {
+			first = b.from
+		}
+	}
+	return first
 }
 
 func (s *topStore) merge(parts []*topBucket, from, to int64) *topBucket {

@@ -17,6 +17,10 @@ type Window struct {
 	Totals
 	TopTables
 	Partial bool // part of the window is older than the rings hold
+	// DistinctHeld: the per-minute details (latency, distinct clients)
+	// still held every minute of the window, or the top tables counted
+	// its clients exactly (DistinctExact over the window's own minutes).
+	DistinctHeld bool
 }
 
 // Window sums [from, to) using per-second slots where they still hold it and
@@ -26,12 +30,17 @@ func (a *Aggregator) Window(from, to time.Time, topN int) Window {
 	w, p, ok := a.window(from, to, topN)
 	if ok {
 		w.TopTables = topsOf([]*topStore{a.tops}, []topParts{p}, topN)
-		if w.DistinctExact {
-			w.DistinctIPs = w.TopDistinct
+		if w.DistinctExact && w.TopsKnown && w.TopsFrom.Equal(minuteFloor(from)) && w.TopsTo.Equal(minuteCeil(to)) {
+			w.DistinctIPs, w.DistinctHeld = w.TopDistinct, true
+		} else {
+			w.DistinctExact = false // of another span than the window's
 		}
 	}
 	return w
 }
+
+func minuteFloor(t time.Time) time.Time { return time.Unix(t.Unix()-t.Unix()%60, 0) }
+func minuteCeil(t time.Time) time.Time  { return minuteFloor(t.Add(59 * time.Second)) }
 
 // window is Window's counters, under the lock, and the parts of its top
 // tables when asked for, which are merged without it.
@@ -86,6 +95,7 @@ func (a *Aggregator) window(from, to time.Time, topN int) (Window, topParts, boo
 	w.Totals.Bucket = sum
 	w.P50, w.P95, w.P99 = hist.Quantile(0.5), hist.Quantile(0.95), hist.Quantile(0.99)
 	w.DistinctIPs = hll.Estimate()
+	w.DistinctHeld = !a.o.NoDetail && (f-f%60) > a.last-int64(len(a.detail))*60
 	if topN <= 0 || a.tops == nil {
 		return w, topParts{}, false
 	}
