@@ -2,8 +2,10 @@ package nginx
 
 import (
 	"bytes"
+	"cmp"
 	"container/heap"
 	"encoding/binary"
+	"math/bits"
 	"slices"
 )
 
@@ -275,20 +277,22 @@ func uvarintLen(v uint64) int {
 // least count held. Keys cut to the same bytes (a path longer than the
 // copy kept) are one key here.
 func tableOf(t *TopK) *table {
-	idx := make([]int32, len(t.ents))
-	for i := range idx {
-		idx[i] = int32(i)
+	keys := make([][]byte, len(t.ents))
+	ords := make([]keyOrd, len(t.ents))
+	for i := range t.ents {
+		e := &t.ents[i]
+		keys[i] = e.key[:e.klen]
+		ords[i] = newKeyOrd(keys[i], int32(i))
 	}
-	key := func(i int32) []byte { e := &t.ents[i]; return e.key[:e.klen] }
-	slices.SortFunc(idx, func(a, b int32) int { return bytes.Compare(key(a), key(b)) })
+	sortKeyOrds(ords, keys)
 	var b tableBuilder
 	var total, least uint64
 	least = ^uint64(0)
-	for k := 0; k < len(idx); {
-		i := idx[k]
+	for k := 0; k < len(ords); {
+		o := ords[k]
 		var e tableEntry
-		for ; k < len(idx) && bytes.Equal(key(idx[k]), key(i)); k++ {
-			j := idx[k]
+		for ; k < len(ords) && ords[k].cmp(&o, keys) == 0; k++ {
+			j := ords[k].i
 			c := uint64(t.counts[j])
 			e.lo += c - uint64(t.ents[j].err)
 			e.hi += c
@@ -297,11 +301,94 @@ func tableOf(t *TopK) *table {
 			total += c
 			least = min(least, c)
 		}
-		b.add(key(i), e)
+		b.add(keys[o.i], e)
 	}
 	floor := uint64(0)
 	if t.evicted {
 		floor = least
 	}
 	return b.done(total, floor)
+}
+
+// keyOrd sorts key i by its first 16 bytes as two integers, comparing
+// the bytes only past them: a client address is ordered by integers.
+type keyOrd struct {
+	a, b uint64
+	n    int32 // the key's length
+	i    int32
+}
+
+func newKeyOrd(key []byte, i int32) keyOrd {
+	var pad [16]byte
+	copy(pad[:], key)
+	return keyOrd{binary.BigEndian.Uint64(pad[:8]), binary.BigEndian.Uint64(pad[8:]), int32(len(key)), i}
+}
+
+func (x *keyOrd) cmp(y *keyOrd, keys [][]byte) int {
+	switch {
+	case x.a != y.a:
+		return cmp.Compare(x.a, y.a)
+	case x.b != y.b:
+		return cmp.Compare(x.b, y.b)
+	case x.n <= 16 && y.n <= 16:
+		return cmp.Compare(x.n, y.n) // "a" before "a\x00"
+	}
+	return bytes.Compare(keys[x.i], keys[y.i])
+}
+
+// sortKeyOrds is a quicksort with the comparison written in (a sort
+// through a comparison function was most of freezing a minute). Keys come
+// from clients: past a depth that only an adversarial order reaches, the
+// rest goes to the standard library's sort, which cannot go quadratic.
+func sortKeyOrds(s []keyOrd, keys [][]byte) { sortKeyOrdsDepth(s, keys, 2*bits.Len(uint(len(s)))) }
+
+func sortKeyOrdsDepth(s []keyOrd, keys [][]byte, depth int) {
+	for len(s) > 12 {
+		if depth--; depth < 0 {
+			slices.SortFunc(s, func(x, y keyOrd) int { return x.cmp(&y, keys) })
+			return
+		}
+		// median of three as the pivot, moved to the front
+		m := len(s) / 2
+		if s[m].cmp(&s[0], keys) < 0 {
+			s[m], s[0] = s[0], s[m]
+		}
+		if s[len(s)-1].cmp(&s[0], keys) < 0 {
+			s[len(s)-1], s[0] = s[0], s[len(s)-1]
+		}
+		if s[len(s)-1].cmp(&s[m], keys) < 0 {
+			s[len(s)-1], s[m] = s[m], s[len(s)-1]
+		}
+		s[0], s[m] = s[m], s[0]
+		p := s[0]
+		i, j := 1, len(s)-1
+		for {
+			for i <= j && s[i].cmp(&p, keys) < 0 {
+				i++
+			}
+			for i <= j && s[j].cmp(&p, keys) > 0 {
+				j--
+			}
+			if i >= j {
+				break
+			}
+			s[i], s[j] = s[j], s[i]
+			i++
+			j--
+		}
+		s[0], s[j] = s[j], s[0]
+		// recurse into the smaller side, loop on the larger
+		if j < len(s)-1-j {
+			sortKeyOrdsDepth(s[:j], keys, depth)
+			s = s[j+1:]
+		} else {
+			sortKeyOrdsDepth(s[j+1:], keys, depth)
+			s = s[:j]
+		}
+	}
+	for i := 1; i < len(s); i++ {
+		for k := i; k > 0 && s[k].cmp(&s[k-1], keys) < 0; k-- {
+			s[k], s[k-1] = s[k-1], s[k]
+		}
+	}
 }

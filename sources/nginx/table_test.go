@@ -1,6 +1,7 @@
 package nginx
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -140,5 +141,33 @@ func TestTableMergeKeepsBounds(t *testing.T) {
 		mm := mergeTables([]*table{m, extra}, budget)
 		all.addAll(more)
 		checkBounds(t, what+" again", mm, all)
+	}
+}
+
+func TestSortKeyOrds(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, n := range []int{0, 1, 2, 13, 100, 5000} {
+		var keys [][]byte
+		for i := 0; i < n; i++ {
+			k := []byte(fmt.Sprintf("10.%d.%d.%d", rng.IntN(3), rng.IntN(300), rng.IntN(3)))
+			switch rng.IntN(4) {
+			case 0:
+				k = append(k, make([]byte, rng.IntN(20))...) // zero bytes past the 16 compared as integers
+			case 1:
+				k = []byte(fmt.Sprintf("/api/v1/user/profile/%d", rng.IntN(50)))
+			}
+			keys = append(keys, k)
+		}
+		ords := make([]keyOrd, n)
+		for i, k := range keys {
+			ords[i] = newKeyOrd(k, int32(i))
+		}
+		sortKeyOrds(ords, keys)
+		for i := 1; i < n; i++ {
+			a, b := keys[ords[i-1].i], keys[ords[i].i]
+			if bytes.Compare(a, b) > 0 || (ords[i-1].cmp(&ords[i], keys) == 0) != bytes.Equal(a, b) {
+				t.Fatalf("n=%d: %q before %q", n, a, b)
+			}
+		}
 	}
 }

@@ -299,32 +299,43 @@ func (s *topStore) covering(m int64) *topBucket {
 	return nil
 }
 
-// memory is the bytes the store holds: tables, and the live minutes'
-// TopK tables (their index, entries and counts).
-func (s *topStore) memory() int {
-	n := 0
-	seen := map[*topBucket]bool{}
-	for i := range s.levels {
-		for _, b := range s.levels[i].ring {
-			if b == nil || seen[b] {
-				continue
-			}
-			seen[b] = true
-			for _, t := range b.t {
-				if t != nil {
-					n += t.size()
-				}
-			}
-		}
-	}
+// footprint is the bytes the store holds now (tables, the live minutes'
+// TopK tables, the cached merges), and what it would hold once every
+// level's ring is full of tables the size of those it holds now (a level
+// with none yet: the largest of the levels below, which it at least is).
+func (s *topStore) footprint() (now, full int) {
+	fixed := s.cache.memory()
 	for i := range s.live {
 		for _, tk := range s.live[i].k {
 			if tk != nil {
-				n += tk.memory()
+				fixed += tk.memory()
 			}
 		}
 	}
-	return n + s.cache.memory()
+	now, full = fixed, fixed
+	largest := 0
+	for i := range s.levels {
+		n, bytes := 0, 0
+		for _, b := range s.levels[i].ring {
+			if b == nil {
+				continue
+			}
+			n++
+			for _, t := range b.t {
+				if t != nil {
+					bytes += t.size()
+				}
+			}
+		}
+		now += bytes
+		avg := largest
+		if n > 0 {
+			avg = bytes / n
+		}
+		largest = max(largest, avg)
+		full += avg * len(s.levels[i].ring)
+	}
+	return now, full
 }
 
 // mergeCache keeps the merged frozen part of the last windows asked for:
