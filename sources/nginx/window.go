@@ -30,7 +30,9 @@ func (a *Aggregator) Window(from, to time.Time, topN int) Window {
 	w, p, ok := a.window(from, to, topN)
 	if ok {
 		w.TopTables = topsOf([]*topStore{a.tops}, []topParts{p}, topN)
-		if w.DistinctExact && w.TopsKnown && w.TopsFrom.Equal(minuteFloor(from)) && w.TopsTo.Equal(minuteCeil(to)) {
+		// (tables that begin later or end sooner had no line before or
+		// after: the count is still the window's)
+		if w.DistinctExact && w.TopsKnown && !w.TopsFrom.Before(minuteFloor(from)) && !w.TopsTo.After(minuteCeil(to)) {
 			w.DistinctIPs, w.DistinctHeld = w.TopDistinct, true
 		} else {
 			w.DistinctExact = false // of another span than the window's

@@ -207,7 +207,7 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 		s.TopsFrom, s.TopsTo = tt.TopsFrom, tt.TopsTo
 		// the tables' count of clients is the window's when they cover
 		// its minutes only (not a whole hour around an old window)
-		if tt.DistinctExact && tt.TopsKnown && tt.TopsFrom.Equal(w.From.Truncate(time.Minute)) && tt.TopsTo.Equal(w.To.Add(59*time.Second).Truncate(time.Minute)) {
+		if tt.DistinctExact && tt.TopsKnown && !tt.TopsFrom.Before(w.From.Truncate(time.Minute)) && !tt.TopsTo.After(w.To.Add(59*time.Second).Truncate(time.Minute)) {
 			s.DistinctIPs, s.DistinctExact, s.DistinctKnown = tt.TopDistinct, true, true
 		}
 	}
