@@ -92,9 +92,12 @@ func (in Indicator) Beyond() State {
 type TopRow struct {
 	Key     string // already sanitized
 	Count   uint64
-	AtLeast bool // Count is a lower bound: the sketch could not keep every key
-	S499    uint64
-	Slow    uint64
+	AtLeast bool // Count is a lower bound: the window had more keys than its tables hold exactly
+	// Max, with AtLeast, is the most the key can have made; its 499s and
+	// slow requests may be up to Max − Count above theirs too. 0: unknown.
+	Max  uint64
+	S499 uint64
+	Slow uint64
 }
 
 // TopTable is a top-K list over a window.

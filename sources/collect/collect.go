@@ -41,8 +41,9 @@ const (
 	DefaultLag = 2 * time.Second
 	// DefaultSpan is the trailing span a current rate or ratio covers.
 	DefaultSpan = 10 * time.Second
-	// DefaultTopSpan caps the window of the top-talker tables.
-	DefaultTopSpan = 5 * time.Minute
+	// DefaultTopSpan caps the window of the top-talker tables: the
+	// widest the screen offers.
+	DefaultTopSpan = 24 * time.Hour
 	// DefaultTopN is how many rows a top table keeps.
 	DefaultTopN = 10
 )

@@ -153,11 +153,10 @@ func unjudged(v sources.Value) sources.State {
 	return sources.StateUnknown
 }
 
-// tops are each access log's top IPs and paths over the end of the view,
-// at most TopSpan long.
+// tops are each access log's top IPs, paths and (when its format has
+// $host) hosts over the end of the view, at most TopSpan long.
 func (c *Collector) tops(from, end time.Time, window time.Duration, rows int) []sources.TopTable {
-	// a zoomed table shows as many rows as it has, up to what the
-	// window's sketches can rank (maxTopRows)
+	// a zoomed table shows as many rows as fit, up to maxTopRows
 	n := max(c.o.TopN, min(rows, maxTopRows))
 	span := min(window, c.o.TopSpan)
 	var out []sources.TopTable
@@ -165,12 +164,12 @@ func (c *Collector) tops(from, end time.Time, window time.Duration, rows int) []
 		a := src.Aggregator()
 		ver, _, _ := a.Counts() // read before the window: a line counted meanwhile changes it
 		f, t := end.Add(-span).Unix(), end.Unix()
-		// Window's tables come from the per-minute details of the whole
-		// minutes touching [f, t): the same minutes and no new line give
-		// the same tables
+		// Window's tables come from the tables of the whole minutes
+		// touching [f, t): the same minutes and no new line give the same
+		// tables
 		key := topKey{src: i, span: span, fromMin: f - f%60, toMin: t - 1 - (t-1)%60, empty: t <= f, ver: ver, n: n}
 		c.cache.mu.Lock()
-		pair, ok := c.cache.tops[key]
+		tables, ok := c.cache.tops[key]
 		c.cache.mu.Unlock()
 		if !ok {
 			w := a.Window(end.Add(-span), end, n)
@@ -178,14 +177,17 @@ func (c *Collector) tops(from, end time.Time, window time.Duration, rows int) []
 			if i > 0 || len(c.o.Nginx) > 1 {
 				prefix = src.Name() + " "
 			}
-			pair = [2]sources.TopTable{
-				{Title: prefix + "IPs", Window: span, Rows: topRows(w.TopIPs), Distinct: w.DistinctIPs, Exact: exact(w.TopIPs)},
-				{Title: prefix + "paths", Window: span, Rows: topRows(w.TopPaths), Exact: exact(w.TopPaths)}}
+			tables = []sources.TopTable{
+				{Title: prefix + "IPs", Window: span, Rows: topRows(w.TopIPs), Distinct: w.DistinctIPs, Exact: w.DistinctExact},
+				{Title: prefix + "paths", Window: span, Rows: topRows(w.TopPaths), Exact: w.TopsExact}}
+			if w.TopHosts != nil {
+				tables = append(tables, sources.TopTable{Title: prefix + "hosts", Window: span, Rows: topRows(w.TopHosts), Exact: w.TopsExact})
+			}
 			c.cache.mu.Lock()
-			c.cache.tops = map[topKey][2]sources.TopTable{key: pair} // only the newest is ever asked again
+			c.cache.tops = map[topKey][]sources.TopTable{key: tables} // only the newest is ever asked again
 			c.cache.mu.Unlock()
 		}
-		for _, tt := range pair {
+		for _, tt := range tables {
 			tt.Rows = slices.Clone(tt.Rows) // every snapshot is its own copy
 			out = append(out, tt)
 		}
@@ -202,7 +204,7 @@ func (c *Collector) tops(from, end time.Time, window time.Duration, rows int) []
 type snapCache struct {
 	mu     sync.Mutex
 	series map[seriesKey]sources.Series
-	tops   map[topKey][2]sources.TopTable
+	tops   map[topKey][]sources.TopTable
 }
 
 type seriesKey struct {
@@ -222,8 +224,8 @@ type topKey struct {
 	n              int // rows asked for
 }
 
-// maxTopRows bounds the rows a zoomed top table asks for: a window's
-// merged sketch holds 4 × TopPerMinute keys (200 by default).
+// maxTopRows bounds the rows a zoomed top table asks for: more than a
+// screen shows.
 const maxTopRows = 200
 
 // series is spec k's series over [from, end) at step, as the source
@@ -269,15 +271,12 @@ func (c *Collector) series(k int, from, end time.Time, step time.Duration) sourc
 func topRows(items []nginx.TopItem) []sources.TopRow {
 	out := make([]sources.TopRow, len(items))
 	for i, it := range items {
-		// the count the key is sure to have: Space-Saving's Count may
-		// exceed the truth by Err, which in a busy window is most of it
-		out[i] = sources.TopRow{Key: sources.Sanitize(it.Key), Count: it.Count - min(it.Err, it.Count), AtLeast: it.Err > 0, S499: it.S499, Slow: it.Slow}
+		// the count the key is sure to have, and the most it can have
+		// made: equal unless the window had more keys than its tables
+		// hold exactly
+		out[i] = sources.TopRow{Key: sources.Sanitize(it.Key), Count: it.Count - min(it.Err, it.Count), AtLeast: it.Err > 0, Max: it.Count, S499: it.S499, Slow: it.Slow}
 	}
 	return out
-}
-
-func exact(items []nginx.TopItem) bool {
-	return !slices.ContainsFunc(items, func(it nginx.TopItem) bool { return it.Err > 0 })
 }
 
 // sourceStatus is one line per source for the status bar.

@@ -62,12 +62,15 @@ type Options struct {
 
 	Seconds       int // per-second slots (default 86400 = 24 h)
 	Minutes       int // per-minute slots (default 10080 = 7 days)
-	DetailMinutes int // minutes of latency histograms, top-K and distinct counts (default 360)
-	TopPerMinute  int // keys per minute sketch (default 50)
-	TopTotal      int // keys in the whole-run sketch (default 16384)
-	// NoDetail skips the per-minute details (latency, top-K, distinct
+	DetailMinutes int // minutes of latency histograms and distinct counts (default 360); top tables are held for a day, or this when longer
+	// TopKeys is the keys a span's top table holds exactly, per kind of
+	// key (default DefaultTopKeys; see tops.go).
+	TopKeys  int
+	TopTotal int // keys in the whole-run sketch of NoDetail (default 16384)
+	// NoDetail skips the per-minute details (latency, top tables, distinct
 	// clients per minute) for callers that only read whole-run totals, as
-	// scan does; Window then has counts but no tops or quantiles.
+	// scan does; Window then has counts but no tops or quantiles, and
+	// Summary's tops come from a whole-run Space-Saving sketch instead.
 	NoDetail bool
 
 	From, To int64 // unix seconds; lines outside [From, To) are skipped; 0 = open
@@ -94,9 +97,11 @@ type Aggregator struct {
 	sec, min *ring
 	total    Bucket
 	hist     Hist
-	ips      *TopK
+	ips      *TopK // whole run, NoDetail only
 	paths    *TopK
 	hll      *HLL
+	tops     *topStore // nil with NoDetail
+	kinds    topKind   // kinds of key counted: hosts too when the format has $host
 
 	codeTotal [1000]uint64
 	codeSlot  [1000]int8
@@ -142,11 +147,9 @@ type Sample struct {
 }
 
 type detail struct {
-	T     int64
-	hist  Hist
-	ips   *TopK
-	paths *TopK
-	hll   *HLL
+	T    int64
+	hist Hist
+	hll  *HLL
 }
 
 type groupAgg struct {
@@ -178,8 +181,8 @@ func NewAggregator(o Options) *Aggregator {
 	if o.DetailMinutes <= 0 {
 		o.DetailMinutes = 360
 	}
-	if o.TopPerMinute <= 0 {
-		o.TopPerMinute = 50
+	if o.TopKeys <= 0 {
+		o.TopKeys = DefaultTopKeys
 	}
 	if o.TopTotal <= 0 {
 		o.TopTotal = 16384
@@ -191,13 +194,16 @@ func NewAggregator(o Options) *Aggregator {
 		o:      o,
 		seed:   maphash.MakeSeed(),
 		slowUS: o.Slow.Microseconds(),
-		ips:    NewTopK(o.TopTotal),
-		paths:  NewTopK(o.TopTotal),
 		hll:    NewHLL(14),
 		detail: make([]detail, o.DetailMinutes),
 	}
+	if o.NoDetail {
+		a.ips, a.paths = NewTopK(o.TopTotal), NewTopK(o.TopTotal)
+	} else {
+		a.tops = newTopStore(o.TopKeys, time.Duration(o.DetailMinutes)*time.Minute)
+	}
 	if o.Format != nil {
-		a.parser = newCountingParser(o.Format, o.Client)
+		a.useParser(o.Format)
 	}
 	if o.Now != nil { // a live source, whose history is charted
 		a.unreadSec, a.unreadMin = newUnreadMarks(1, o.Seconds), newUnreadMarks(60, o.Minutes)
@@ -231,6 +237,19 @@ func (a *Aggregator) SetFormat(f *Format) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.o.Format = f
+	a.useParser(f)
+}
+
+// useParser reads lines with f from now on: the counting parser, which
+// also reads the host when the top tables count hosts.
+func (a *Aggregator) useParser(f *Format) {
+	a.slot.ok = false // the slots' tables again, hosts or not
+	a.kinds = kindHost
+	if a.tops != nil && hasHost(f) {
+		a.kinds = numKinds
+		a.parser = newHostParser(f, a.o.Client)
+		return
+	}
 	a.parser = newCountingParser(f, a.o.Client)
 }
 
@@ -352,6 +371,13 @@ func (a *Aggregator) count(r *Record) {
 	if r.Status >= 100 && r.Status < 1000 {
 		a.codeTotal[r.Status]++
 	}
+	sl := &a.slot
+	if !sl.ok || sl.t != t {
+		a.flushSlot()
+		a.slotsFor(t)
+	}
+	// the whole run's tables (scan), or the live minute's
+	ips, paths := sl.ips, sl.paths
 
 	// one fixed hash serves the distinct count (estimates repeat run to
 	// run) and the top-K table (which only needs keys to differ)
@@ -359,25 +385,21 @@ func (a *Aggregator) count(r *Record) {
 	ipHash := ipKey
 	// Start loading the client's slot of the top-K table now: it is
 	// rarely in cache, and normalizing the path meanwhile hides the wait.
-	a.touch ^= a.ips.idx[a.ips.home(ipHash)]
+	a.touch ^= ips.idx[ips.home(ipHash)]
 	a.hll.Add(ipKey)
 	is499 := r.Status == 499
 	npath, pathHash := a.pcache.normalize(&a.norm, a.seed, r.Path)
-	a.touch ^= a.paths.idx[a.paths.home(pathHash)]
-	a.ips.Add(ipHash, r.Client, is499, slow)
-	a.paths.Add(pathHash, npath, is499, slow)
-
-	sl := &a.slot
-	if !sl.ok || sl.t != t {
-		a.flushSlot()
-		a.slotsFor(t)
+	a.touch ^= paths.idx[paths.home(pathHash)]
+	ips.Add(ipHash, r.Client, is499, slow)
+	paths.Add(pathHash, npath, is499, slow)
+	if sl.hosts != nil && len(r.Host) > 0 {
+		sl.hosts.Add(HashKey(r.Host), r.Host, is499, slow)
 	}
+
 	sl.b.count(r, slow)
 	a.countCode(r.Status)
 	if d := sl.d; d != nil {
 		d.hist.Add(r.ReqTime)
-		d.ips.Add(ipHash, r.Client, is499, slow)
-		d.paths.Add(pathHash, npath, is499, slow)
 		d.hll.Add(ipKey)
 	}
 
@@ -425,6 +447,10 @@ type slotCache struct {
 	sec, min       *Bucket // nil: older than the ring holds
 	secIdx, minIdx int     // -1 when the bucket is nil
 	d              *detail
+
+	// the top tables a line of this second counts into: the whole
+	// run's (NoDetail) or its live minute's; hosts nil when not counted
+	ips, paths, hosts *TopK
 
 	b     Bucket                  // this second's lines not yet added
 	codes [maxTrackedCodes]uint32 // by codeSlot, likewise
@@ -483,11 +509,14 @@ func (a *Aggregator) slotsFor(t int64) {
 		}
 		sl.min, sl.minIdx = b, idx
 	}
-	if !a.o.NoDetail {
-		sl.d = a.detailAt(t)
-	} else {
+	if a.o.NoDetail {
 		sl.d = nil
+		sl.ips, sl.paths, sl.hosts = a.ips, a.paths, nil
+		return
 	}
+	sl.d = a.detailAt(t)
+	lm := a.tops.liveFor(t, a.kinds)
+	sl.ips, sl.paths, sl.hosts = lm.k[kindIP], lm.k[kindPath], lm.k[kindHost]
 }
 
 // countCode stages status for the per-code columns of the cached second,
@@ -514,18 +543,14 @@ func (a *Aggregator) detailAt(t int64) *detail {
 	m := t - t%60
 	d := &a.detail[int((t/60)%int64(len(a.detail)))]
 	switch {
-	case d.T == m && d.ips != nil: // a slot never used has T 0 too
+	case d.T == m && d.hll != nil: // a slot never used has T 0 too
 		return d
 	case d.T > m:
 		return nil
 	}
-	if d.ips == nil {
-		d.ips = NewTopK(a.o.TopPerMinute)
-		d.paths = NewTopK(a.o.TopPerMinute)
+	if d.hll == nil {
 		d.hll = NewHLL(11)
 	} else {
-		d.ips.Reset()
-		d.paths.Reset()
 		d.hll.Reset()
 	}
 	d.hist.Reset()

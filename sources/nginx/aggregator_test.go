@@ -183,21 +183,29 @@ func TestAggregatorFromTo(t *testing.T) {
 
 func TestAggregatorBoundedMemory(t *testing.T) {
 	// many distinct clients and paths: the sketches stay at their capacity
-	a := newTestAgg(t, Options{Seconds: 60, Minutes: 60, DetailMinutes: 2, TopTotal: 100, TopPerMinute: 10})
 	var b strings.Builder
 	for i := 0; i < 20000; i++ {
 		b.WriteString(line(t0, fmt.Sprintf("10.%d.%d.%d", i>>16, i>>8&255, i&255), fmt.Sprintf("/u/x%dy", i), 200, 0.1, "-"))
 	}
-	a.Ingest([]byte(b.String()))
-	if len(a.ips.ents) > 100 || len(a.paths.ents) > 100 || len(a.ips.idx) > 256 { // slots: 2×capacity, rounded up to a power of two
-		t.Fatalf("sketch grew: %d %d", len(a.ips.ents), len(a.paths.ents))
+	lean := newTestAgg(t, Options{Seconds: 60, Minutes: 60, DetailMinutes: 2, TopTotal: 100, NoDetail: true})
+	lean.Ingest([]byte(b.String()))
+	if len(lean.ips.ents) > 100 || len(lean.paths.ents) > 100 || len(lean.ips.idx) > 256 { // slots: 2×capacity, rounded up to a power of two
+		t.Fatalf("sketch grew: %d %d", len(lean.ips.ents), len(lean.paths.ents))
 	}
-	s := a.Summary(5)
-	if s.TopExact {
-		t.Fatal("evictions happened: top must be marked approximate")
+	full := newTestAgg(t, Options{Seconds: 60, Minutes: 60, DetailMinutes: 2, TopKeys: 100})
+	full.Ingest([]byte(b.String()))
+	lm := &full.tops.live[(t0.Unix()/60)&1]
+	if n := len(lm.k[kindIP].ents); n > 100 || len(lm.k[kindIP].idx) > 256 {
+		t.Fatalf("the minute's table grew to %d keys, %d slots", n, len(lm.k[kindIP].idx))
 	}
-	if d := float64(s.DistinctIPs); math.Abs(d-20000)/20000 > 0.03 {
-		t.Fatalf("distinct %v", d)
+	for _, a := range []*Aggregator{lean, full} {
+		s := a.Summary(5)
+		if s.TopExact {
+			t.Fatal("evictions happened: top must be marked approximate")
+		}
+		if d := float64(s.DistinctIPs); math.Abs(d-20000)/20000 > 0.03 {
+			t.Fatalf("distinct %v", d)
+		}
 	}
 }
 

@@ -15,6 +15,11 @@ type autoFormat struct {
 	agg *Aggregator
 	now func() time.Time
 
+	// feedMu serializes feed (the follower's goroutine) and settle (the
+	// source's clock): the state below is theirs
+	feedMu    sync.Mutex
+	heldSince time.Time // pending: when the first line was held
+
 	state    int
 	held     [][]byte // pending: lines not ingested yet; suspect: copies of lines ingested
 	heldSize int
@@ -98,8 +103,13 @@ func (a *autoFormat) counts() (ReasonCounts, uint64) {
 // back (a start of 15m, say): a decision waits for the first 1,000 lines or
 // the end of what there is to read back.
 func (a *autoFormat) feed(data []byte, loading bool) {
+	a.feedMu.Lock()
+	defer a.feedMu.Unlock()
 	switch a.state {
 	case autoPending:
+		if len(a.held) == 0 {
+			a.heldSince = a.now()
+		}
 		a.hold(data)
 		if len(a.held) == 0 {
 			return
@@ -107,9 +117,7 @@ func (a *autoFormat) feed(data []byte, loading bool) {
 		if len(a.held) < SampleLines && a.heldSize < heldBytes && loading {
 			return
 		}
-		a.decide(a.held, "")
-		a.ingestHeld()
-		a.state = autoDecided
+		a.decidePending()
 	case autoDecided:
 		a.agg.Ingest(data)
 		if !a.fallen() {
@@ -123,6 +131,34 @@ func (a *autoFormat) feed(data []byte, loading bool) {
 	case autoSuspect:
 		a.agg.Ingest(data)
 		a.hold(data)
+		a.judgeAgain()
+	}
+}
+
+// decidePending picks from the lines held and counts them.
+func (a *autoFormat) decidePending() {
+	a.decide(a.held, "")
+	a.ingestHeld()
+	a.state = autoDecided
+}
+
+// pendingWait is how long lines are held for a decision before one is
+// made with what there is, when no more come.
+const pendingWait = 2 * time.Second
+
+// settle decides with the lines held when no batch comes to: the follower
+// finished reading back (loading false) or pendingWait passed with fewer
+// lines than a sample, and a judgement again waits for its lines the same
+// way. Source.Run calls it on its clock.
+func (a *autoFormat) settle(loading bool) {
+	a.feedMu.Lock()
+	defer a.feedMu.Unlock()
+	switch a.state {
+	case autoPending:
+		if len(a.held) > 0 && (!loading || a.now().Sub(a.heldSince) >= pendingWait) {
+			a.decidePending()
+		}
+	case autoSuspect:
 		a.judgeAgain()
 	}
 }

@@ -204,3 +204,26 @@ func TestUnreadableSecondsAreGaps(t *testing.T) {
 		t.Fatalf("%d gaps, want the 2 seconds of unreadable lines: %v", gaps, s.Points)
 	}
 }
+
+// Lines held for a decision while the follower was still reading back are
+// decided on once it is done, though no more lines come.
+func TestAutoFormatSettlesWithoutAnotherBatch(t *testing.T) {
+	now := time.Now()
+	a := newAutoFormat(NewAggregator(Options{Now: func() time.Time { return now }}), func() time.Time { return now })
+	a.feed(append(bytes.Join(sampleLines("main", 30), []byte{'\n'}), '\n'), true)
+	if a.agg.Format() != nil {
+		t.Fatal("decided while still reading back with 30 lines")
+	}
+	a.settle(true)
+	if a.agg.Format() != nil {
+		t.Fatal("decided before pendingWait while still reading back")
+	}
+	now = now.Add(pendingWait)
+	a.settle(true)
+	if f := a.agg.Format(); f == nil || f.Name != "main" {
+		t.Fatalf("after pendingWait: %v", f)
+	}
+	if n, _ := a.agg.Unreadable(); n != 30 {
+		t.Fatalf("%d lines counted, want the 30 held", n)
+	}
+}

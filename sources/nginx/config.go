@@ -42,7 +42,7 @@ type GroupConfig struct {
 type RetentionConfig struct {
 	Seconds model.Duration `yaml:"seconds"` // at 1 s (default 24h)
 	Minutes model.Duration `yaml:"minutes"` // at 1 min (default 7d)
-	Detail  model.Duration `yaml:"detail"`  // latency histograms, top talkers, distinct IPs (default 6h)
+	Detail  model.Duration `yaml:"detail"`  // latency histograms, distinct IPs (default 6h); top talkers a day, or this when longer
 }
 
 // DefaultSourceConfig is applied before decoding.

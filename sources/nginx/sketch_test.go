@@ -143,11 +143,11 @@ func TestTopKMergeKeepsErrorAndTopSure(t *testing.T) {
 	}
 }
 
-// A window over per-minute sketches much smaller than the crowd of clients:
-// the count each listed client is sure to have never exceeds its true
-// count, and the real heavy talker comes first.
+// A window over per-minute tables much smaller than the crowd of clients:
+// every listed client's true count lies within its bounds, and the real
+// heavy talker comes first.
 func TestWindowTopUnderAFlatCrowd(t *testing.T) {
-	a := newTestAgg(t, Options{Seconds: 600, Minutes: 60, DetailMinutes: 30, TopPerMinute: 10})
+	a := newTestAgg(t, Options{Seconds: 600, Minutes: 60, DetailMinutes: 30, TopKeys: 10})
 	r := rand.New(rand.NewPCG(1, 2))
 	truth := map[string]uint64{}
 	var b strings.Builder

@@ -119,14 +119,36 @@ func (s *Source) Run(ctx context.Context) error {
 			}
 		}
 	}
-	return s.fol.Run(ctx, func(b tail.Batch) {
-		s.auto.feed(b.Data, s.loading())
+	follow := func() {
 		if f := s.agg.Format(); f != nil {
 			if p := s.ts.Load(); p == nil || p.f != f {
 				s.useFormat(f)
 			}
 		}
+	}
+	// lines held for a decision are decided on when no more come
+	settled := make(chan struct{})
+	go func() {
+		defer close(settled)
+		t := time.NewTicker(time.Second / 2)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				s.auto.settle(s.loading())
+				follow()
+			}
+		}
+	}()
+	err := s.fol.Run(ctx, func(b tail.Batch) {
+		s.auto.feed(b.Data, s.loading())
+		follow()
 	})
+	<-settled
+	s.auto.settle(false) // the last lines read, held for a decision, are counted
+	return err
 }
 
 // DetectFrom picks the format from sample, lines read from the start of

@@ -73,19 +73,30 @@ type Summary struct {
 	HasTimes   bool          // the format has $request_time (slow/latency are meaningful)
 }
 
-// Summary returns the whole-run summary with the top n keys.
+// Summary returns the whole-run summary with the top n keys: from the
+// whole-run sketches with NoDetail, else from the top tables of all the
+// time they still hold (a day at least).
 func (a *Aggregator) Summary(n int) Summary {
+	s := a.summary(n)
+	if a.tops != nil && s.Requests > 0 {
+		t := Tops([]*Aggregator{a}, s.First, s.Last.Add(time.Second), n)
+		s.TopIPs, s.TopPaths, s.TopExact = t.TopIPs, t.TopPaths, t.TopsExact && t.TopsKnown
+	}
+	return s
+}
+
+func (a *Aggregator) summary(n int) Summary {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	s := Summary{
 		Lines:     a.lines,
 		Filtered:  a.filtered,
 		TooOld:    a.tooOld,
-		TopIPs:    a.ips.Top(n),
-		TopPaths:  a.paths.Top(n),
-		TopExact:  a.ips.Exact() && a.paths.Exact(),
 		SlowAbove: a.o.Slow,
 		HasTimes:  a.o.Format != nil && a.o.Format.HasRequestTime(),
+	}
+	if a.tops == nil {
+		s.TopIPs, s.TopPaths, s.TopExact = a.ips.Top(n), a.paths.Top(n), a.ips.Exact() && a.paths.Exact()
 	}
 	s.Totals = totalsOf(&a.total, &a.hist)
 	s.Status = map[int]uint64{}

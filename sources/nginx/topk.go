@@ -3,6 +3,7 @@ package nginx
 import (
 	"math/bits"
 	"sort"
+	"unsafe"
 )
 
 // TopK keeps the heaviest keys of a stream in fixed memory with the
@@ -13,11 +14,12 @@ import (
 //
 // Layout, for the per-line path: a hit costs a probe of idx (an
 // open-addressing table sized once, one word a slot) and an increment of
-// counts. The min-heap that finds the entry to replace is lazy: its keys
-// are counts as they were when the entry was last placed, never above the
-// entry's count now, so hits leave it alone; a replacement first brings
-// the top's key up to date until the top is current, which makes it a true
-// minimum. The wide entries with the key copies are only touched when a
+// counts. The min-heap that finds the entry to replace is built when the
+// table first fills (a table that never fills, as a minute's usually
+// does not, never pays for it), and is lazy: its keys are counts as they
+// were when the entry was last placed, never above the entry's count now,
+// so hits leave it alone; a replacement first brings the top's key up to
+// date until the top is current, which makes it a true minimum. The wide entries with the key copies are only touched when a
 // key is inserted or replaced (or counts a 499 or a slow request).
 type TopK struct {
 	capacity int
@@ -69,16 +71,33 @@ func NewTopK(capacity int) *TopK {
 	if capacity < 1 {
 		capacity = 1
 	}
+	t := &TopK{capacity: capacity, emask: 1<<bits.Len(uint(capacity)) - 1}
+	t.sizeIdx(min(capacity, topKFirst))
+	return t
+}
+
+// topKFirst is how many keys a new table's index is sized for: a large
+// table (a minute's, which may hold tens of thousands of keys) grows its
+// index as keys come, so a quiet log does not hold a megabyte a table.
+const topKFirst = 1024
+
+// sizeIdx makes idx hold n entries at most half full and maps every entry
+// into it again.
+func (t *TopK) sizeIdx(n int) {
 	slots := 4
-	for slots < 2*capacity {
+	for slots < 2*n {
 		slots *= 2
 	}
-	return &TopK{
-		capacity: capacity,
-		idx:      make([]uint64, slots),
-		shift:    uint8(64 - bits.TrailingZeros(uint(slots))),
-		emask:    1<<bits.Len(uint(capacity)) - 1,
+	t.idx = make([]uint64, slots)
+	t.shift = uint8(64 - bits.TrailingZeros(uint(slots)))
+	for i := range t.ents {
+		t.insert(t.ents[i].h, int32(i))
 	}
+}
+
+// memory is the bytes the table holds.
+func (t *TopK) memory() int {
+	return 8*cap(t.idx) + int(unsafe.Sizeof(topEntry{}))*cap(t.ents) + 4*cap(t.counts) + 8*cap(t.heap)
 }
 
 // Reset empties the sketch, keeping its memory.
@@ -174,15 +193,19 @@ func (t *TopK) add(h uint64, key []byte, n, errb, c499, slow uint32) {
 		return
 	}
 	if len(t.ents) < t.capacity {
+		if 2*len(t.ents) >= len(t.idx) {
+			t.sizeIdx(min(2*len(t.ents), t.capacity))
+		}
 		i := int32(len(t.ents))
 		t.ents = append(t.ents, topEntry{h: h, err: errb, c499: c499, slow: slow})
 		e := &t.ents[i]
 		e.klen = uint8(copy(e.key[:], key))
 		t.counts = append(t.counts, n)
-		t.heap = append(t.heap, heapSlot{count: n, ent: i})
 		t.insert(h, i)
-		t.up(len(t.heap) - 1)
 		return
+	}
+	if len(t.heap) == 0 { // the first eviction
+		t.buildHeap()
 	}
 	t.evicted = true
 	// bring the top up to date until it is current: then no entry counts
@@ -253,20 +276,15 @@ func (t *TopK) TopSure(n int) []TopItem {
 	return items
 }
 
-func (t *TopK) up(i int) {
-	h := t.heap
-	x := h[i]
-	for i > 0 {
-		p := (i - 1) / 2
-		if x.count >= h[p].count {
-			break
-		}
-		// the parent moves down into the hole; x is written once, where
-		// it stops (the same layout as swapping at every level)
-		h[i] = h[p]
-		i = p
+// buildHeap makes the heap of a full table, every entry at its count.
+func (t *TopK) buildHeap() {
+	t.heap = t.heap[:0]
+	for i, c := range t.counts {
+		t.heap = append(t.heap, heapSlot{count: c, ent: int32(i)})
 	}
-	h[i] = x
+	for i := len(t.heap)/2 - 1; i >= 0; i-- {
+		t.down(i)
+	}
 }
 
 // down restores the heap after the key of heap[i] grew.

@@ -10,19 +10,43 @@ import (
 var nanValue = math.NaN()
 
 // Window is the counters over [From, To) from the rings, with latency
-// quantiles, top talkers and distinct clients from the per-minute details
-// (whole minutes touching the window).
+// quantiles and distinct clients from the per-minute details (whole
+// minutes touching the window) and its top tables (see TopTables).
 type Window struct {
 	From, To time.Time
 	Totals
-	TopIPs   []TopItem // ranked by the count each is sure to have (TopSure)
-	TopPaths []TopItem
-	Partial  bool // part of the window is older than the rings hold
+	TopTables
+	Partial bool // part of the window is older than the rings hold
+	// DistinctHeld: the per-minute details (latency, distinct clients)
+	// still held every minute of the window, or the top tables counted
+	// its clients exactly (DistinctExact over the window's own minutes).
+	DistinctHeld bool
 }
 
 // Window sums [from, to) using per-second slots where they still hold it and
-// per-minute slots otherwise.
+// per-minute slots otherwise, with the top topN of each kind of key (none
+// when topN ≤ 0).
 func (a *Aggregator) Window(from, to time.Time, topN int) Window {
+	w, p, ok := a.window(from, to, topN)
+	if ok {
+		w.TopTables = topsOf([]*topStore{a.tops}, []topParts{p}, topN)
+		// (tables that begin later or end sooner had no line before or
+		// after: the count is still the window's)
+		if w.DistinctExact && w.TopsKnown && !w.TopsFrom.Before(minuteFloor(from)) && !w.TopsTo.After(minuteCeil(to)) {
+			w.DistinctIPs, w.DistinctHeld = w.TopDistinct, true
+		} else {
+			w.DistinctExact = false // of another span than the window's
+		}
+	}
+	return w
+}
+
+func minuteFloor(t time.Time) time.Time { return time.Unix(t.Unix()-t.Unix()%60, 0) }
+func minuteCeil(t time.Time) time.Time  { return minuteFloor(t.Add(59 * time.Second)) }
+
+// window is Window's counters, under the lock, and the parts of its top
+// tables when asked for, which are merged without it.
+func (a *Aggregator) window(from, to time.Time, topN int) (Window, topParts, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	w := Window{From: from, To: to}
@@ -58,27 +82,26 @@ func (a *Aggregator) Window(from, to time.Time, topN int) Window {
 		s++
 	}
 	var hist Hist
-	ips, paths := NewTopK(a.o.TopPerMinute*4), NewTopK(a.o.TopPerMinute*4)
 	hll := NewHLL(11)
 	for m := f - f%60; m < t; m += 60 {
 		if m < 0 {
 			continue // before 1970: nothing is counted there
 		}
 		d := &a.detail[int((m/60)%int64(len(a.detail)))]
-		if d.T != m || d.ips == nil {
+		if d.T != m || d.hll == nil {
 			continue
 		}
 		hist.Merge(&d.hist)
-		ips.Merge(d.ips)
-		paths.Merge(d.paths)
 		hll.Merge(d.hll)
 	}
 	w.Totals.Bucket = sum
 	w.P50, w.P95, w.P99 = hist.Quantile(0.5), hist.Quantile(0.95), hist.Quantile(0.99)
 	w.DistinctIPs = hll.Estimate()
-	w.TopIPs = ips.TopSure(topN)
-	w.TopPaths = paths.TopSure(topN)
-	return w
+	w.DistinctHeld = !a.o.NoDetail && (f-f%60) > a.last-int64(len(a.detail))*60
+	if topN <= 0 || a.tops == nil {
+		return w, topParts{}, false
+	}
+	return w, a.tops.parts(f, t), true
 }
 
 func (a *Aggregator) addCodes(into map[int]uint64, cols [][]uint32, idx int) {

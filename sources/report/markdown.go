@@ -87,7 +87,11 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition, o Options) [
 		row("DB errors (app log)", cur, old, d)
 	}
 	row("worst minute (499 + 5xx + slow)", worst(sum, loc), worst(p, loc), "")
-	row("distinct client IPs (estimate)", distinct(sum), distinct(p), distinctDelta(sum, p))
+	name := "distinct client IPs"
+	if !sum.DistinctExact || (prev != nil && p.DistinctKnown && !p.DistinctExact) {
+		name += " (estimate)" // the HyperLogLog of the per-minute details
+	}
+	row(name, distinct(sum), distinct(p), distinctDelta(sum, p))
 
 	var in []sources.Transition
 	for _, tr := range transitions {
@@ -119,18 +123,23 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition, o Options) [
 			return
 		}
 		fmt.Fprintf(&b, "| %s | requests | 499 | slow |\n|---|---:|---:|---:|\n", col)
+		bounded := false
 		for _, t := range items {
-			c := count(t.Count)
-			if t.Err > 0 {
-				// Space-Saving over-counts by at most Err: the count the
-				// key is sure to have, as the list is ranked
-				c = "≥ " + count(t.sure())
-			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", md(t.Key), c, count(t.S499), count(t.Slow))
+			bounded = bounded || t.Err > 0
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", md(t.Key), within(t.sure(), t.Err), within(t.S499, t.Err), within(t.Slow, t.Err))
 		}
+		if bounded {
+			b.WriteString("\n`≥ a (≤ b)`: the window had more distinct keys than the top tables hold exactly; the true number lies between a and b.\n")
+		}
+	}
+	if f, t := sum.TopsFrom, sum.TopsTo; sum.TopsKnown && !f.IsZero() && (f.Before(sum.From) || t.After(sum.To)) {
+		fmt.Fprintf(&b, "\nTop talkers over %s – %s: the whole minutes (or older ten-minute and hour buckets) touching the window.\n", at(f), at(t))
 	}
 	tops("Top IPs", "IP", sum.TopIPs)
 	tops("Top paths", "path", sum.TopPaths)
+	if sum.TopHosts != nil {
+		tops("Top hosts", "host", sum.TopHosts)
+	}
 
 	if len(sum.Notes)+len(p.Notes) > 0 {
 		b.WriteString("\n## Notes\n\n")
@@ -198,6 +207,14 @@ func when(t, end time.Time, loc *time.Location) string {
 
 func count(n uint64) string { return fmt.Sprintf("%d", n) }
 
+// within is a number known to lie in [n, n+span]: itself when exact.
+func within(n, span uint64) string {
+	if span == 0 {
+		return count(n)
+	}
+	return fmt.Sprintf("≥ %d (≤ %d)", n, n+span)
+}
+
 func countDelta(cur, old uint64) string {
 	d := int64(cur) - int64(old)
 	if old == 0 {
@@ -256,14 +273,14 @@ func worst(s *Summary, loc *time.Location) string {
 }
 
 func distinct(s *Summary) string {
-	if !s.TopsKnown {
+	if !s.DistinctKnown {
 		return "n/a"
 	}
 	return count(s.DistinctIPs)
 }
 
 func distinctDelta(cur, old *Summary) string {
-	if !cur.TopsKnown || !old.TopsKnown {
+	if !cur.DistinctKnown || !old.DistinctKnown {
 		return ""
 	}
 	return countDelta(cur.DistinctIPs, old.DistinctIPs)

@@ -168,7 +168,8 @@ func TestSummaryOfTheNight(t *testing.T) {
 	}
 
 	// the previous night at the same offsets: a day old, so only per-minute
-	// counters and no top talkers (details are kept 6 h)
+	// counters, no distinct clients (details are kept 6 h) and top
+	// talkers over the hours around it
 	p := Summarize(inputs(agg, w, 72*time.Hour), prevWin, readAt)
 	check("prev per second", p.PerSecond, false)
 	check("prev requests", p.Requests, uint64(5*420+10*60))
@@ -178,7 +179,15 @@ func TestSummaryOfTheNight(t *testing.T) {
 	check("prev peak minute", p.PeakMinute, Peak{At: prevEnd, Value: 15, Valid: true})
 	check("prev worst", p.Worst, Minute{At: prevEnd, Requests: 900, Timed: 900, S499: 300, Slow: 300, Valid: true})
 	check("prev db", p.DBErrors, uint64(3))
-	check("prev tops known", p.TopsKnown, false)
+	check("prev tops known", p.TopsKnown, true)
+	check("prev distinct known", p.DistinctKnown, false)
+	// the hour before the stage end, and the ten minutes after it, whole
+	if !p.TopsFrom.Equal(prevEnd.Add(-time.Hour)) || !p.TopsTo.Equal(prevEnd.Add(10*time.Minute)) {
+		t.Errorf("prev tops over %v – %v, want 23:00 – 00:10", p.TopsFrom, p.TopsTo)
+	}
+	if len(p.TopIPs) < 6 || p.TopIPs[0] != (Top{Key: "10.0.0.0", Count: 420}) || p.TopIPs[5] != (Top{Key: "10.9.9.9", Count: 300, S499: 300, Slow: 300}) {
+		t.Errorf("prev top IPs %+v", p.TopIPs)
+	}
 	if len(p.Notes) != 2 {
 		t.Errorf("prev notes %q", p.Notes)
 	}

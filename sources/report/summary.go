@@ -13,9 +13,6 @@
 package report
 
 import (
-	"cmp"
-	"slices"
-	"strings"
 	"time"
 
 	"warroom/sources/applog"
@@ -120,8 +117,15 @@ type Summary struct {
 	DBKnown  bool // and still holds the whole window
 
 	TopIPs, TopPaths []Top
-	TopsKnown        bool // the per-minute details still held the window
+	TopHosts         []Top // nil when no access log's format has $host
+	TopsKnown        bool  // the top tables still held the window
+	// TopsFrom, TopsTo is the span the top tables cover: the window's
+	// whole minutes, or past the minutes held the ten-minute or hour
+	// buckets that hold its ends (nginx.TopTables).
+	TopsFrom, TopsTo time.Time
 	DistinctIPs      uint64
+	DistinctKnown    bool // the clients of the whole window were counted or estimated
+	DistinctExact    bool // counted from the top tables, not estimated
 
 	Notes []string // what the rings no longer held, for the reader
 }
@@ -146,8 +150,9 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 
 	secs := make([]nginx.Bucket, 0)
 	mins := make([]nginx.Bucket, nmin)
-	ips, paths := map[string]*Top{}, map[string]*Top{}
-	var first time.Time // the earliest line any access log counted
+	var aggs []*nginx.Aggregator
+	var first time.Time
+	s.DistinctKnown = len(in.Access) > 0 // the earliest line any access log counted
 	for _, a := range in.Access {
 		kept := a.Seconds
 		if kept <= 0 {
@@ -163,7 +168,8 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 		if f := a.Agg.First(); !f.IsZero() && (first.IsZero() || f.Before(first)) {
 			first = f
 		}
-		win := a.Agg.Window(w.From, w.To, in.TopN*2)
+		aggs = append(aggs, a.Agg)
+		win := a.Agg.Window(w.From, w.To, 0)
 		s.Partial = s.Partial || win.Partial
 		s.Requests += uint64(win.Requests)
 		s.Timed += uint64(win.Timed)
@@ -171,11 +177,7 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 		s.S5xx += uint64(win.S5xx())
 		s.Slow += uint64(win.Slow)
 		s.DistinctIPs += win.DistinctIPs // clients of two logs may overlap: an upper bound
-		if win.Requests > 0 && len(win.TopIPs) > 0 {
-			s.TopsKnown = true
-		}
-		mergeTops(ips, win.TopIPs)
-		mergeTops(paths, win.TopPaths)
+		s.DistinctKnown = s.DistinctKnown && win.DistinctHeld
 		for i := range mins {
 			m := w.From.Add(time.Duration(i) * time.Minute)
 			end := earlier(m.Add(time.Minute), w.To)
@@ -196,13 +198,19 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 	// a log with nothing yet (a quiet vhost) or one that began later does
 	// not make the window unknown: the earliest line across them does
 	s.BeforeLog = len(in.Access) > 0 && (first.IsZero() || w.From.Before(first))
-	if s.Requests == 0 {
-		s.TopsKnown = true // nothing to rank
+	if len(in.Access) > 0 {
+		// one table over every log: a client of two logs counts once,
+		// with the requests of both
+		tt := nginx.Tops(aggs, w.From, w.To, in.TopN)
+		s.TopsKnown = tt.TopsKnown || s.Requests == 0 // nothing to rank
+		s.TopIPs, s.TopPaths, s.TopHosts = tops(tt.TopIPs), tops(tt.TopPaths), tops(tt.TopHosts)
+		s.TopsFrom, s.TopsTo = tt.TopsFrom, tt.TopsTo
+		// the tables' count of clients is the window's when they cover
+		// its minutes only (not a whole hour around an old window)
+		if tt.DistinctExact && tt.TopsKnown && !tt.TopsFrom.Before(w.From.Truncate(time.Minute)) && !tt.TopsTo.After(w.To.Add(59*time.Second).Truncate(time.Minute)) {
+			s.DistinctIPs, s.DistinctExact, s.DistinctKnown = tt.TopDistinct, true, true
+		}
 	}
-	if len(in.Access) == 0 {
-		s.TopsKnown = false
-	}
-	s.TopIPs, s.TopPaths = topList(ips, in.TopN), topList(paths, in.TopN)
 
 	minAt := func(i int) time.Time { return w.From.Add(time.Duration(i) * time.Minute) }
 	for i := range mins {
@@ -251,8 +259,12 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 	if s.BeforeLog {
 		s.Notes = append(s.Notes, "the window starts before the access log's first line counted: totals cover only the part after it")
 	}
-	if !s.TopsKnown && len(in.Access) > 0 {
+	switch {
+	case len(in.Access) == 0:
+	case !s.TopsKnown:
 		s.Notes = append(s.Notes, "top talkers and distinct clients no longer held for this window")
+	case !s.DistinctKnown:
+		s.Notes = append(s.Notes, "distinct clients no longer held for this window")
 	}
 
 	s.DBKnown = true
@@ -282,38 +294,13 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 	return s
 }
 
-func mergeTops(into map[string]*Top, items []nginx.TopItem) {
-	for _, it := range items {
-		t := into[it.Key]
-		if t == nil {
-			t = &Top{Key: it.Key}
-			into[it.Key] = t
-		}
-		t.Count += it.Count
-		t.Err += it.Err
-		t.S499 += it.S499
-		t.Slow += it.Slow
+func tops(items []nginx.TopItem) []Top {
+	if items == nil {
+		return nil
 	}
-}
-
-func topList(m map[string]*Top, n int) []Top {
-	out := make([]Top, 0, len(m))
-	for _, t := range m {
-		out = append(out, *t)
-	}
-	// ranked by the count each is sure to have, as the screen does
-	// (nginx.TopK.TopSure), then by Count
-	slices.SortFunc(out, func(a, b Top) int {
-		if c := cmp.Compare(b.sure(), a.sure()); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(b.Count, a.Count); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Key, b.Key)
-	})
-	if len(out) > n {
-		out = out[:n]
+	out := make([]Top, len(items))
+	for i, it := range items {
+		out[i] = Top(it)
 	}
 	return out
 }

@@ -89,8 +89,8 @@ func (m *Top) draw() string {
 		vals := []uint64{r.Count, r.S499, r.Slow}
 		for i := range cols {
 			c := count(vals[i])
-			if i == 0 && r.AtLeast {
-				c = "≥" + c // a lower bound (the sketch over-counts the rest)
+			if atLeast(r, i, vals[i]) {
+				c = "≥" + c // a lower bound
 			}
 			cell := strings.Repeat(" ", max(numW-utf8.RuneCountInString(c), 0)) + c // ≥ is one cell, three bytes
 			if i > 0 && vals[i] > 0 {
@@ -104,6 +104,19 @@ func (m *Top) draw() string {
 		body = append(body, st.Dim.Render("(no requests in window)"))
 	}
 	return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, body)
+}
+
+// atLeast says whether v, column i of r, is marked as a lower bound: when
+// the true number may be higher by enough to read differently (up to
+// r.Max − r.Count more). Without a Max only the count is marked.
+func atLeast(r sources.TopRow, i int, v uint64) bool {
+	switch {
+	case !r.AtLeast:
+		return false
+	case r.Max < r.Count:
+		return i == 0
+	}
+	return count(v+r.Max-r.Count) != count(v)
 }
 
 // count abbreviates an integer: 999, 12.3k, 4.5M.

@@ -39,3 +39,30 @@ func TestTopMarksLowerBounds(t *testing.T) {
 		t.Errorf("exact row %q", exact)
 	}
 }
+
+// A row with bounds marks each number that could read higher: not one
+// whose bound reads the same once abbreviated.
+func TestTopMarksBoundsThatShow(t *testing.T) {
+	snap := &sources.Snapshot{Tops: []sources.TopTable{{Title: "IPs", Window: 5 * time.Minute, Rows: []sources.TopRow{
+		{Key: "10.99.0.5", Count: 250, AtLeast: true, Max: 253, S499: 0, Slow: 30},
+		{Key: "10.99.0.6", Count: 12340, AtLeast: true, Max: 12342, S499: 20000, Slow: 9},
+	}}}}
+	m := NewTop("IPs", Options{})
+	m.SetSize(60, 6)
+	m.SetSnapshot(snap)
+	want := map[string][]string{"10.99.0.5": {"≥250", "≥0", "≥30"}, "10.99.0.6": {"12.3k", "20k", "≥9"}}
+	for _, l := range strings.Split(m.View(), "\n") {
+		for key, cells := range want {
+			if !strings.Contains(l, key+" ") {
+				continue
+			}
+			if got := strings.Fields(strings.Trim(l, "│ "))[1:]; strings.Join(got, " ") != strings.Join(cells, " ") {
+				t.Errorf("%s: %q, want %q", key, got, cells)
+			}
+			delete(want, key)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("rows missing: %v\n%s", want, m.View())
+	}
+}
