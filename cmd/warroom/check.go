@@ -136,7 +136,7 @@ func checkSections(cfg *Config, sched *schedule.Schedule, now time.Time, local *
 		}
 		p("  %s: %s (start %s)\n", s.Name, where, s.Start)
 		p("    packs %s; %d own patterns; keep %d lines, retention %s\n", strings.Join(s.Packs, ", "), len(s.Patterns), s.Keep, s.Retention)
-		tz := "this machine's (" + local.String() + ")"
+		tz := "this machine's (" + now.In(local).Format("MST -07:00") + ")"
 		if s.TimeZone != "" {
 			tz = s.TimeZone
 		}

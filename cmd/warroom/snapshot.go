@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -134,6 +133,9 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 		}
 		if !v.At.IsZero() {
 			at := v.At
+			if snap.Zone != nil {
+				at = at.In(snap.Zone) // the event's zone, as every output
+			}
 			r.At = &at
 		}
 		if v.Health == sources.HealthUnknown && r.Error == "" {
@@ -162,16 +164,18 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	case *asJSON:
 		sources.EncodeJSON(stdout, rows, "  ")
 	default:
+		// values as the screen writes them (23‱, 7.8/s), times in the
+		// event's zone with its name; --json keeps raw numbers
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		for _, r := range rows {
 			val, at := "-", "-"
 			if r.Value != nil {
-				val = strconv.FormatFloat(*r.Value, 'g', 6, 64)
+				val = units.Format(*r.Value, r.Unit)
 			}
 			if r.At != nil {
-				at = r.At.Local().Format(time.RFC3339)
+				at = units.DateClock(*r.At)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, val, r.Unit, r.Health, r.stateText(), at, sources.Sanitize(r.Error))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, val, r.Health, r.stateText(), at, sources.Sanitize(r.Error))
 		}
 		tw.Flush()
 	}

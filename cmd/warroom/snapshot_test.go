@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -157,6 +158,14 @@ func TestSnapshotHealthy(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "nginx.qps") || !strings.Contains(out.String(), "prom.up") || strings.Count(out.String(), "\n") != len(rows) {
 		t.Errorf("plain output:\n%s", out.String())
+	}
+	// values as the screen writes them, times in the (machine's, with no
+	// schedule) zone with its name
+	zone := time.Now().Format("MST")
+	for _, re := range []string{`(?m)^nginx\.qps +5/s +ok +ok +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ` + regexp.QuoteMeta(zone), `(?m)^nginx\.slow_ratio +0‱ `} {
+		if !regexp.MustCompile(re).MatchString(out.String()) {
+			t.Errorf("plain output lacks %s:\n%s", re, out.String())
+		}
 	}
 }
 
