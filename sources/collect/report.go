@@ -1,7 +1,6 @@
 package collect
 
 import (
-	"fmt"
 	"time"
 
 	"warroom/sources"
@@ -58,7 +57,7 @@ func (c *Collector) writeReport(sched *schedule.Schedule, m schedule.Milestone, 
 		prev = report.Summarize(in, report.SameOffsets(w, p.Name, p.End), at)
 		if prev.BeforeLog && len(in.Access) > 0 {
 			// its zeros are no data, not a quiet night: no comparison
-			sum.Notes = append(sum.Notes, fmt.Sprintf("not compared with %s: its window is from before the access log's first line", p.Name))
+			sum.NotCompared = p.Name
 			prev = nil
 		}
 	}

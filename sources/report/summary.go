@@ -128,6 +128,9 @@ type Summary struct {
 	DistinctExact    bool // counted from the top tables, not estimated
 
 	Notes []string // what the rings no longer held, for the reader
+	// NotCompared names the previous milestone the report is not compared
+	// with: its window is from before the access log began (set by the caller)
+	NotCompared string
 }
 
 // Summarize sums up window w from in's sources. now is the instant the
