@@ -79,7 +79,7 @@ func line(tr sources.Transition, esc func(string) string) string {
 		b.WriteString(" = ")
 		b.WriteString(clean(units.Format(tr.Value, tr.Unit)))
 		if finite(tr.Threshold) {
-			rel := "="
+			rel := "at" // "= 4 (= 4)" reads like a typo; the level it crossed back at
 			switch {
 			case tr.Value > tr.Threshold:
 				rel = ">"
