@@ -186,6 +186,11 @@ type Snapshot struct {
 	Self       ProcessStats
 	Window     time.Duration // the time window the series cover
 	WindowEnd  time.Time     // end of the window (At unless the view is moved to a milestone)
+	// FirstCrit is the first transition into crit at or after Current's
+	// stage end while its window is open (HOT, cooling): where the flood
+	// first broke something. nil before the end, outside a window, or
+	// when nothing went crit since (as far as Timeline reaches back).
+	FirstCrit *Transition
 }
 
 // Worst is the worst state among the indicators (crit > error > warn > stale > ok).

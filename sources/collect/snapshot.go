@@ -134,10 +134,33 @@ func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
 			s.Unacked++
 		}
 	}
+	s.FirstCrit = firstCrit(s.Timeline, s.Current, at)
 	if c.o.Self != nil {
 		s.Self = c.o.Self()
 	}
 	return s
+}
+
+// firstCrit is the earliest transition of tl into crit at or after cur's
+// stage end, when at is past that end: the header names it through HOT
+// and cooling. A copy, so the snapshot holds no pointer into its own
+// Timeline.
+func firstCrit(tl []sources.Transition, cur *sources.Milestone, at time.Time) *sources.Transition {
+	if cur == nil || at.Before(cur.At) {
+		return nil
+	}
+	var first *sources.Transition
+	for i := range tl {
+		tr := &tl[i]
+		if tr.To == sources.StateCrit && !tr.At.Before(cur.At) && (first == nil || tr.At.Before(first.At)) {
+			first = tr
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	c := *first
+	return &c
 }
 
 // unjudged is the state of an indicator no rule judges: its health.
