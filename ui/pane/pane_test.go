@@ -88,6 +88,12 @@ func TestPanes(t *testing.T) {
 			m.SetSnapshot(snap)
 			return m
 		},
+		"timeline_hot": func(w, h int) viewer { // across midnight, two unacked crits since the end
+			m := NewTimeline(o)
+			m.SetSize(w, h)
+			m.SetSnapshot(fixture.Hot())
+			return m
+		},
 		"header": func(w, h int) viewer {
 			m := NewHeader(o)
 			m.SetSize(w, h)
@@ -104,8 +110,11 @@ func TestPanes(t *testing.T) {
 	}
 	for name, b := range build {
 		sizes := paneSizes
-		if name == "header" {
+		if strings.HasPrefix(name, "header") {
 			sizes = [][2]int{{80, 3}, {40, 1}, {120, 1}}
+		}
+		if strings.HasPrefix(name, "timeline") {
+			sizes = timelineSizes
 		}
 		if strings.HasPrefix(name, "stat_pending") || strings.HasPrefix(name, "stat_warn_pending") || name == "stat_held" {
 			sizes = statSizes
@@ -122,6 +131,10 @@ func TestPanes(t *testing.T) {
 		}
 	}
 }
+
+// timelineSizes are the sizes the timeline gets in an 80×24, 120×40 and
+// 200×60 screen, then the common pane sizes.
+var timelineSizes = append([][2]int{{32, 5}, {48, 7}, {80, 12}}, paneSizes...)
 
 // statSizes are the sizes a stat gets: the layout's 20×4 at 80×24, 20×5
 // at 40×12, its narrowest 14×4, the roomier ones, and a single line.

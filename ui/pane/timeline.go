@@ -2,10 +2,11 @@ package pane
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"warroom/sources"
-	"warroom/sources/units"
 )
 
 // Timeline lists state transitions newest first, so the morning reader
@@ -18,8 +19,9 @@ type Timeline struct {
 func NewTimeline(o Options) *Timeline { return &Timeline{base: base{opts: o}} }
 
 // SetSnapshot takes the snapshot to show and reports whether the
-// timeline changed: a transition came, went or was acknowledged, or the
-// unit of one of its indicators moved.
+// timeline changed: a transition came, went or was acknowledged, the
+// unit of one of its indicators moved, or the indicators' names did
+// (which decide whether a name reads short).
 func (m *Timeline) SetSnapshot(s *sources.Snapshot) bool { return m.show(s, sameTimeline) }
 
 func sameTimeline(a, b *sources.Snapshot) bool {
@@ -30,12 +32,14 @@ func sameTimeline(a, b *sources.Snapshot) bool {
 		y := b.Timeline[i]
 		if x.At != y.At || x.Indicator != y.Indicator || x.From != y.From || x.To != y.To ||
 			!sameFloat(x.Value, y.Value) || !sameFloat(x.Threshold, y.Threshold) ||
+			x.Unit != y.Unit || x.Reason != y.Reason ||
 			x.Phase != y.Phase || x.Milestone != y.Milestone || x.Acked != y.Acked ||
 			!sameIndicator(a, b, x.Indicator) {
 			return false
 		}
 	}
-	return true
+	// a name is written short unless another indicator would read the same
+	return slices.EqualFunc(a.Indicators, b.Indicators, func(x, y sources.Indicator) bool { return x.Name == y.Name })
 }
 
 // View renders the pane, or returns its last drawing when nothing changed.
@@ -55,57 +59,93 @@ func (m *Timeline) draw() string {
 		return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, []string{st.Dim.Render("waiting…")})
 	}
 	s := m.snap
-	z := zone(s)
 	room := max(m.h-2, 0)
+	iw := max(m.w-2, 0)
 	var body []string
-	unackedMark := "●"
-	if m.opts.ASCII {
-		unackedMark = "*"
-	}
-	arrow := "→"
-	if m.opts.ASCII {
-		arrow = ">"
-	}
-	// Show the date only when the timeline spans more than one day.
+	// The date only once the oldest row is a day old: newest first, a
+	// younger timeline reads unambiguously without it, across midnight too
+	// (where the stage ends are, and where a date would cost the row its
+	// value).
 	layout := "15:04:05"
-	if n := len(s.Timeline); n > 0 && s.Timeline[0].At.In(z).YearDay() != s.Timeline[n-1].At.In(z).YearDay() {
+	if len(s.Timeline) > 0 && s.At.Sub(s.Timeline[0].At) >= 24*time.Hour {
 		layout = "01-02 15:04:05"
 	}
 	for i := len(s.Timeline) - 1; i >= 0 && len(body) < room; i-- {
-		t := s.Timeline[i]
-		mark := " "
-		if !t.Acked && t.To == sources.StateCrit {
-			mark = st.Unacked.Render(unackedMark)
-		}
-		unit := sources.Unit("")
-		if in, ok := s.Indicator(t.Indicator); ok {
-			unit = in.Value.Unit
-			if unit == "" {
-				unit = in.Series.Unit
-			}
-		}
-		ss := st.StateStyle(t.To)
-		parts := []string{
-			mark,
-			st.Dim.Render(t.At.In(z).Format(layout)),
-			ss.Render(Symbol(t.To, m.opts.ASCII)),
-			clean(t.Indicator),
-			st.StateStyle(t.From).Render(t.From.String()) + arrow + ss.Render(strings.ToUpper(t.To.String())),
-			units.Format(t.Value, unit),
-		}
-		if t.Threshold == t.Threshold && t.To != sources.StateOK { // not NaN
-			parts = append(parts, st.Dim.Render("(thr "+units.Format(t.Threshold, unit)+")"))
-		}
-		if t.Phase != "" && t.Phase != sources.PhaseNormal {
-			parts = append(parts, st.Dim.Render(strings.ToUpper(clean(string(t.Phase)))))
-		}
-		if t.Milestone != "" {
-			parts = append(parts, st.Dim.Render(clean(t.Milestone)))
-		}
-		body = append(body, strings.Join(parts, " "))
+		body = append(body, m.row(s.Timeline[i], layout, iw))
 	}
 	if len(s.Timeline) == 0 {
 		body = append(body, st.Dim.Render("no transitions yet"))
 	}
 	return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, body)
+}
+
+// row writes one transition in w cells. Whole it reads
+//
+//	● 23:57:40 ✖ nginx.499_rate warn→CRIT 6.1/s > 5/s APPROACHING day 1
+//
+// and when it must shrink the milestone, the phase, the source prefix,
+// the state it came from and the "_ratio" or "_rate" the unit says go in
+// that order, then the name is cut: the time, the state, what went wrong
+// and by how much stay to the last — "● 23:57:40 ✖ 499 6.1/s > 5/s".
+func (m Timeline) row(t sources.Transition, layout string, w int) string {
+	st := m.opts.st()
+	s := m.snap
+	mark, arrow := "●", "→"
+	if m.opts.ASCII {
+		mark, arrow = "*", ">"
+	}
+	if t.Acked || t.To != sources.StateCrit {
+		mark = " "
+	} else {
+		mark = st.Unacked.Render(mark)
+	}
+	ss := st.StateStyle(t.To)
+	head := mark + " " + st.Dim.Render(t.At.In(zone(s)).Format(layout)) + " " + ss.Render(Symbol(t.To, m.opts.ASCII)) + " "
+	from := st.StateStyle(t.From).Render(t.From.String()) + arrow + ss.Render(strings.ToUpper(t.To.String()))
+	level := levelText(st, s, t)
+	var phase, milestone string
+	if t.Phase != "" && t.Phase != sources.PhaseNormal {
+		phase = st.Dim.Render(strings.ToUpper(clean(string(t.Phase))))
+	}
+	if t.Milestone != "" {
+		milestone = st.Dim.Render(clean(t.Milestone))
+	}
+	short := shortName(s, t.Indicator)
+	full, bare := clean(t.Indicator), clean(bareName(short, t, transitionUnit(s, t)))
+	short = clean(short)
+	forms := [][]string{
+		{full, from, level, phase, milestone},
+		{full, from, level, phase},
+		{full, from, level},
+		{short, from, level},
+		{short, level},
+		{bare, level},
+	}
+	for _, f := range forms {
+		if line := head + join(f); Width(line) <= w {
+			return line
+		}
+	}
+	// cut the name, down to two cells and an ellipsis; a pane narrower
+	// than that keeps the name and loses the end of the line in the box
+	rest := " " + level
+	if room := w - Width(head) - Width(rest); room >= 3 {
+		return head + Fit(bare, room) + rest
+	}
+	return head + bare + rest
+}
+
+// join joins the non-empty parts with single spaces.
+func join(parts []string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
 }
