@@ -24,6 +24,17 @@ func TestFrame(t *testing.T) {
 			golden.RequireEqual(t, Frame(fixture.Snapshot(), sz[0], sz[1], Options{ASCII: true}))
 		})
 	}
+	// 50 s after the stage end: the big header counts up, names the first
+	// crit since the end, and counts down to the next stage in small text
+	for _, c := range []struct {
+		name  string
+		w, h  int
+		ascii bool
+	}{{"hot_80x24", 80, 24, false}, {"hot_40x12", 40, 12, false}, {"hot_ascii_80x24", 80, 24, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			golden.RequireEqual(t, Frame(fixture.Hot(), c.w, c.h, Options{ASCII: c.ascii}))
+		})
+	}
 	// seconds before alerts fire: pending states with their time left
 	for _, c := range []struct {
 		name  string
@@ -36,8 +47,9 @@ func TestFrame(t *testing.T) {
 	}
 }
 
-// With no stage end ahead (no schedule, or after the last stage) the big
-// countdown has nothing to count: its two extra rows go to the panes.
+// With no stage end ahead and none just passed (no schedule, or after the
+// last stage's window) the big clock has nothing to count: its two extra
+// rows go to the panes. Right after the last stage end it counts up.
 func TestFrameHeaderRowsWithoutStageEnd(t *testing.T) {
 	lines := func(s []string, i int) string { return s[i] }
 	with := strings.Split(Frame(fixture.Snapshot(), 80, 24, Options{}), "\n")
@@ -49,5 +61,11 @@ func TestFrameHeaderRowsWithoutStageEnd(t *testing.T) {
 	}
 	if !strings.HasPrefix(lines(without, 1), "╭") {
 		t.Errorf("without a stage ahead, row 2 should be the first pane's border:\n%s", strings.Join(without, "\n"))
+	}
+	last := fixture.Hot()
+	last.Next = nil
+	after := strings.Split(Frame(last, 80, 24, Options{}), "\n")
+	if strings.HasPrefix(lines(after, 1), "╭") || !strings.Contains(lines(after, 0), "since day 1 end") {
+		t.Errorf("after the last stage end, the header should count up in three rows:\n%s", strings.Join(after, "\n"))
 	}
 }

@@ -70,7 +70,7 @@ type Model struct {
 	help   help.Model
 
 	w, h     int
-	bigClock bool // the header has its three rows for the big countdown (a stage end is ahead)
+	bigClock bool // the header has its three rows for the big clock (a stage end ahead, or one just passed)
 
 	latest    *sources.Snapshot // newest snapshot: header and status show it
 	shown     *sources.Snapshot // what the panes show (frozen while paused)
@@ -369,9 +369,9 @@ func (m *Model) applySnapshot(msg snapshotMsg) {
 		}
 		m.buildSlots(c, msg.snap)
 	}
-	if big := msg.snap.Next != nil; big != m.bigClock {
-		// the big countdown's rows go to the panes while there is no
-		// stage end ahead (no schedule, or after the last stage)
+	if big := pane.BigClock(msg.snap); big != m.bigClock {
+		// the big clock's rows go to the panes while it has nothing to
+		// count (no schedule, or the last stage's window closed)
 		m.bigClock = big
 		m.relayout()
 	}

@@ -1,8 +1,8 @@
 package pane
 
-// bigDigits renders a clock string ("00:01:47") three rows tall, so the
-// countdown reads from across the room. Characters other than digits and
-// ':' render as a blank cell of the same width as '-'.
+// bigDigits renders a clock string ("00:01:47", or "+00:00:50" counting
+// up from a stage end) three rows tall, so it reads from across the room.
+// Characters the font lacks render as '-'.
 func bigDigits(s string, ascii bool) [3]string {
 	font := blockFont
 	if ascii {
@@ -38,6 +38,7 @@ var blockFont = map[rune][3]string{
 	'9': {"█▀█", "▀▀█", "▄▄█"},
 	':': {" ", "▀", "▀"},
 	'-': {"   ", "▀▀▀", "   "},
+	'+': {" ▄ ", "▀█▀", " ▀ "},
 }
 
 var segmentFont = map[rune][3]string{
@@ -53,4 +54,5 @@ var segmentFont = map[rune][3]string{
 	'9': {" _ ", "|_|", " _|"},
 	':': {" ", ".", "."},
 	'-': {"   ", " _ ", "   "},
+	'+': {"   ", "_|_", " | "},
 }

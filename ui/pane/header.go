@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"warroom/sources"
+	"warroom/sources/units"
 )
 
 // Options is what every pane needs besides its data.
@@ -80,8 +81,9 @@ type part struct {
 
 // The priorities, most important first. Before a stage end the countdown
 // is the number that matters; after it (HOT, cooling) the time since the
-// end is, and the countdown to the next end is only shown with the name of
-// that end, never bare. An unacknowledged crit outlasts both.
+// end is, then the first crit since that end, and the countdown to the
+// next end is small text, only shown with the name of that end, never
+// bare. An unacknowledged crit outlasts them all.
 const (
 	prioUnacked      = 0  // "✖ 3 unacked": the header stays red at every width
 	prioPending      = 1  // "✖…2": alerts about to fire, beside the firing ones
@@ -91,13 +93,17 @@ const (
 	prioState        = 25 // the overall state, no unacked crits
 	prioSince        = 28 // "+00:00:10 since end"
 	prioStateUnacked = 32 // "✖ CRIT  3 unacked", before it shrinks to prioUnacked's form
+	prioCrit         = 34 // the first crit since the end, "00:00:31 ✖ slow 128‱"
+	prioSinceStage   = 38 // "+00:00:10 since Stage 2 end"
 	prioPaused       = 40
+	prioCritLabel    = 45 // "first crit 00:00:31 ✖ slow_ratio 128‱", then "… ✖ slow 128‱"
 	prioUntil        = 50 // the countdown with its short label, "→ Stage 3 ends"
 	prioClock        = 60
 	prioWindow       = 80
 	prioEvent        = 90
 	prioPausedAt     = 92 // "PAUSED 23:58:33", before it shrinks to "PAUSED"
 	prioUntilFull    = 95 // the countdown with "to Stage 3 ends 12-02 00:00"
+	prioCritFull     = 96 // the first crit with its source and the level it crossed
 )
 
 func (m *Header) draw() string {
@@ -115,23 +121,45 @@ func (m *Header) draw() string {
 	clock := part{seg: seg{st.Text.Render(s.At.In(zone(s)).Format("15:04:05 MST")), prioClock, true}}
 	window := part{seg: seg{m.windowText(), prioWindow, true}}
 	event := part{seg: seg{m.eventText(), prioEvent, false}}
-	since := m.sincePart()
-	// without a stage end ahead (no schedule, or the last one passed) there
-	// is nothing to count down: no big "--:--:--", one compact line
-	if m.h < 3 || m.w < 60 || s.Next == nil {
-		line := arrangeParts([]part{event, m.countdownPart(), phase, since, window, alarm, pending, clock, paused}, m.w)
-		return block([]string{line}, m.w, m.h)
+	since, crit, countdown := m.sincePart(), m.firstCritPart(), m.countdownPart()
+	// without a number for the big digits (no schedule, or the last stage
+	// end's window closed) there is no big "--:--:--", one compact line
+	if m.h < 3 || m.w < 60 || !BigClock(s) {
+		parts := []part{event, countdown, phase, since, crit, window, alarm, pending, clock, paused}
+		if m.afterEnd() {
+			// the count-up and the first crit lead; the next end trails
+			parts = []part{event, phase, since, crit, countdown, window, alarm, pending, clock, paused}
+		}
+		return block([]string{arrangeParts(parts, m.w)}, m.w, m.h)
 	}
-	full, short := m.until()
-	until := part{seg{st.Dim.Render(full), prioUntilFull, false}, []seg{{text: st.Dim.Render(short), prio: prioUntil}}}
-	digits := bigDigits(Clock(s.Next.At.Sub(s.At)), m.opts.ASCII)
+	var digits [3]string
+	var top []part
+	if m.afterEnd() {
+		// the big number counts up from the end; the countdown to the next
+		// one keeps to the far right, away from the label of the count-up
+		digits = bigDigits("+"+Clock(s.At.Sub(s.Current.At)), m.opts.ASCII)
+		countdown.right = true
+		top = []part{m.sinceLabel(), event, countdown, paused}
+	} else {
+		full, short := m.until()
+		digits = bigDigits(Clock(s.Next.At.Sub(s.At)), m.opts.ASCII)
+		top = []part{event, {seg{st.Dim.Render(full), prioUntilFull, false}, []seg{{text: st.Dim.Render(short), prio: prioUntil}}}, paused}
+	}
 	rw := m.w - Width(digits[0]) - 2
 	lines := []string{
-		st.Countdown.Render(digits[0]) + "  " + arrangeParts([]part{event, until, paused}, rw),
-		st.Countdown.Render(digits[1]) + "  " + arrangeParts([]part{phase, since, window}, rw),
+		st.Countdown.Render(digits[0]) + "  " + arrangeParts(top, rw),
+		st.Countdown.Render(digits[1]) + "  " + arrangeParts([]part{phase, crit, window}, rw),
 		st.Countdown.Render(digits[2]) + "  " + arrangeParts([]part{alarm, pending, clock}, rw),
 	}
 	return block(lines, m.w, m.h)
+}
+
+// BigClock says whether s has a number for the header's big digits: a
+// stage end ahead to count down to, or one whose window is open to count
+// up from. Without one the header is a single line, and the root gives
+// its other rows to the panes.
+func BigClock(s *sources.Snapshot) bool {
+	return s != nil && (s.Next != nil || s.Current != nil && s.At.After(s.Current.At))
 }
 
 // afterEnd is true from a stage end until its window closes (HOT and
@@ -153,10 +181,7 @@ func (m Header) noSchedule() bool {
 // ends 12-02 00:00") and short ("→ Stage 3 ends").
 func (m Header) until() (string, string) {
 	s := m.snap
-	what := "stage end"
-	if s.Next.Stage != "" {
-		what = clean(s.Next.Stage) + " ends"
-	}
+	what := m.nextName()
 	arrow := "→"
 	if m.opts.ASCII {
 		arrow = "->"
@@ -164,10 +189,20 @@ func (m Header) until() (string, string) {
 	return fmt.Sprintf("to %s %s", what, s.Next.At.In(zone(s)).Format("01-02 15:04")), arrow + " " + what
 }
 
-// countdownPart is the one-line header's countdown with its label. Before a
-// stage end it narrows to the bare countdown, which stays to the last;
-// after one it counts to the next stage's end while the title still names
-// the stage that just ended, so it goes whole rather than unlabelled.
+// nextName is what the next stage end is called: "Stage 3 ends".
+func (m Header) nextName() string {
+	if st := m.snap.Next.Stage; st != "" {
+		return clean(st) + " ends"
+	}
+	return "stage end"
+}
+
+// countdownPart is the countdown to the next stage end with its label.
+// Before a stage end it narrows to the bare countdown, which stays to the
+// last; after one it is small text that names the next stage before its
+// number ("Stage 3 ends in 23:59:50"), so the number never reads as the
+// time since the end just passed, and it goes whole rather than
+// unlabelled.
 func (m Header) countdownPart() part {
 	st := m.opts.st()
 	s := m.snap
@@ -177,13 +212,17 @@ func (m Header) countdownPart() part {
 		}
 		return part{seg: seg{st.Dim.Render("no further stage end"), prioUntilFull, false}}
 	}
-	cd := st.Countdown.Render(Clock(s.Next.At.Sub(s.At)))
+	left := Clock(s.Next.At.Sub(s.At))
 	full, short := m.until()
-	c := part{seg{cd + "  " + st.Dim.Render(full), prioUntilFull, false}, []seg{{text: cd + " " + st.Dim.Render(short), prio: prioUntil}}}
-	if !m.afterEnd() {
-		c.narrower = append(c.narrower, seg{text: cd, prio: prioNumber})
+	if m.afterEnd() {
+		what := m.nextName()
+		when := s.Next.At.In(zone(s)).Format("01-02 15:04")
+		return part{seg{st.Dim.Render(what+" in ") + st.Text.Render(left) + st.Dim.Render(" · "+when), prioUntilFull, false},
+			[]seg{{text: st.Dim.Render(what+" in ") + st.Text.Render(left), prio: prioUntil}}}
 	}
-	return c
+	cd := st.Countdown.Render(left)
+	return part{seg{cd + "  " + st.Dim.Render(full), prioUntilFull, false},
+		[]seg{{text: cd + " " + st.Dim.Render(short), prio: prioUntil}, {text: cd, prio: prioNumber}}}
 }
 
 func (m Header) eventText() string {
@@ -202,14 +241,55 @@ func (m Header) eventText() string {
 
 // sincePart counts up from the stage end while HOT or cooling: that is the
 // clock the engineer watches during the flood, so its number outlasts the
-// countdown to the next end.
+// countdown to the next end. It names the stage that ended while there is
+// room ("+00:00:10 since Stage 2 end").
 func (m Header) sincePart() part {
 	if !m.afterEnd() {
 		return part{}
 	}
+	n := m.opts.st().Countdown.Render("+" + Clock(m.snap.At.Sub(m.snap.Current.At)))
+	p := m.sinceForms(n + " ")
+	p.narrower = append(p.narrower, seg{text: n, prio: prioNumber})
+	return p
+}
+
+// sinceLabel is what the big count-up counts from: "since Stage 2 end",
+// "since end" when short of room.
+func (m Header) sinceLabel() part { return m.sinceForms("") }
+
+// sinceForms is "since Stage 2 end" after number, narrowing to "since
+// end".
+func (m Header) sinceForms(number string) part {
 	st := m.opts.st()
-	n := st.Countdown.Render("+" + Clock(m.snap.At.Sub(m.snap.Current.At)))
-	return part{seg{n + st.Dim.Render(" since end"), prioSince, false}, []seg{{text: n, prio: prioNumber}}}
+	short := seg{text: number + st.Dim.Render("since end"), prio: prioSince}
+	if stage := m.snap.Current.Stage; stage != "" {
+		return part{seg{number + st.Dim.Render("since "+clean(stage)+" end"), prioSinceStage, false}, []seg{short}}
+	}
+	return part{seg: short}
+}
+
+// firstCritPart names the first crit since the stage end while HOT or
+// cooling — what broke first in the flood and when — down to
+// "00:00:31 ✖ slow 128‱" before it goes; whole it adds the source and
+// the level crossed.
+func (m Header) firstCritPart() part {
+	s := m.snap
+	t := s.FirstCrit
+	if !m.afterEnd() || t == nil || t.At.Before(s.Current.At) {
+		return part{}
+	}
+	st := m.opts.st()
+	head := st.Dim.Render(t.At.In(zone(s)).Format("15:04:05")) + " " + st.Crit.Render(Symbol(sources.StateCrit, m.opts.ASCII)) + " "
+	value := units.Format(t.Value, transitionUnit(s, *t))
+	if !finite(t.Value) {
+		value = levelText(st, s, *t)
+	}
+	label := st.Dim.Render("first crit") + " "
+	name := shortName(s, t.Indicator)
+	short := head + clean(name) + " " + value
+	bare := head + clean(bareName(name, *t, transitionUnit(s, *t))) + " " + value
+	return part{seg{label + head + clean(t.Indicator) + " " + levelText(st, s, *t), prioCritFull, false},
+		[]seg{{text: label + short, prio: prioCritLabel}, {text: label + bare, prio: prioCritLabel - 1}, {text: bare, prio: prioCrit}}}
 }
 
 // phaseBadge is empty without a schedule: "normal" would claim a phase

@@ -26,8 +26,10 @@ func nightStage(name string, end time.Time) *sources.Milestone {
 
 // nightAt is the snapshot at one moment of the night: "approaching" (1m56s
 // before Stage 2 ends), "hot" (10 s after), "cooling" (15 m after), "last"
-// (10 s after the last stage end: nothing left to count down to) or "zero"
-// (zero config: no schedule at all).
+// (10 s after the last stage end: nothing left to count down to), "done"
+// (an hour after it: its window closed) or "zero" (zero config: no
+// schedule at all). With state crit after an end, slow_ratio went crit 5 s
+// after it: the first crit since the end.
 func nightAt(moment string, state sources.State, unacked int) *sources.Snapshot {
 	s := &sources.Snapshot{
 		Event: "Year-end gala (demo)", Zone: nightZone, Window: 15 * time.Minute, Unacked: unacked,
@@ -43,10 +45,17 @@ func nightAt(moment string, state sources.State, unacked int) *sources.Snapshot 
 		s.At, s.Phase, s.Current, s.Next, s.Prev = stage2End.Add(15*time.Minute), sources.PhaseCooling, s2, s3, s2
 	case "last":
 		s.At, s.Phase, s.Current, s.Prev = stage3End.Add(10*time.Second), sources.PhaseHot, s3, s3
+	case "done":
+		s.At, s.Phase, s.Prev = stage3End.Add(time.Hour), sources.PhaseNormal, s3
 	case "zero":
 		s.At, s.Phase, s.Event, s.Zone = stage2End, sources.PhaseNormal, "", time.UTC
 	default:
 		panic(moment)
+	}
+	if state == sources.StateCrit && s.Current != nil && s.At.After(s.Current.At) {
+		s.FirstCrit = &sources.Transition{At: s.Current.At.Add(5 * time.Second), Indicator: "nginx.slow_ratio",
+			From: sources.StateWarn, To: sources.StateCrit, Value: 128, Threshold: 100, Unit: sources.UnitBasisPt,
+			Phase: sources.PhaseHot, Milestone: s.Current.Stage}
 	}
 	return s
 }
@@ -58,7 +67,7 @@ func viewHeader(s *sources.Snapshot, o Options, w, h int) string {
 	return m.View()
 }
 
-var moments = []string{"approaching", "hot", "cooling", "last", "zero"}
+var moments = []string{"approaching", "hot", "cooling", "last", "done", "zero"}
 
 // An unacknowledged crit keeps the header red at every width: the count
 // outlasts the clock, the countdown and everything else, shrinking to
@@ -100,23 +109,43 @@ func TestHeaderUnackedAt40(t *testing.T) {
 	}
 }
 
-// In HOT the time since the stage end is the number that matters: it stays
-// whole ("+00:00:10 since end") at 40 columns even with unacked crits, and
-// its number stays as long as anything but the unacked count does.
+// In HOT the time since the stage end is the number that matters: three
+// rows tall from 60 columns, with the stage it counts from beside it;
+// on one line it stays labelled ("+00:00:10 since end") at 40 columns
+// even with unacked crits, and its number stays as long as anything but
+// the unacked count does.
 func TestHeaderHotKeepsSinceEnd(t *testing.T) {
 	for _, moment := range []string{"hot", "last"} {
+		stage := "Stage 2"
+		if moment == "last" {
+			stage = "Stage 3"
+		}
 		for _, unacked := range []int{0, 3} {
 			for _, state := range []sources.State{sources.StateOK, sources.StateCrit} {
-				for _, o := range []Options{{Styles: DefaultStyles(true)}, {Styles: PlainStyles()}} {
+				for _, o := range []Options{{Styles: DefaultStyles(true)}, {Styles: PlainStyles(), ASCII: true}} {
+					big := bigDigits("+00:00:10", o.ASCII)
 					for _, h := range []int{1, 3} {
 						for w := 22; w <= 200; w++ {
 							v := ansi.Strip(viewHeader(nightAt(moment, state, unacked), o, w, h))
+							name := fmt.Sprintf("%s %s, %d unacked, ascii=%v, %dx%d", moment, state, unacked, o.ASCII, w, h)
+							if h == 3 && w >= 60 {
+								lines := strings.Split(v, "\n")
+								for i, row := range big {
+									if !strings.HasPrefix(lines[i], row) {
+										t.Fatalf("%s: row %d does not start with the big +00:00:10:\n%s", name, i+1, v)
+									}
+								}
+								if !strings.Contains(lines[0], "since "+stage+" end") {
+									t.Fatalf("%s: the big count-up does not say what it counts from:\n%s", name, v)
+								}
+								continue
+							}
 							want := "+00:00:10"
 							if w >= 40 {
-								want += " since end"
+								want += " since"
 							}
 							if !strings.Contains(v, want) {
-								t.Fatalf("%s %s, %d unacked, %dx%d: no %q:\n%s", moment, state, unacked, w, h, want, v)
+								t.Fatalf("%s: no %q:\n%s", name, want, v)
 							}
 						}
 					}
@@ -127,6 +156,86 @@ func TestHeaderHotKeepsSinceEnd(t *testing.T) {
 	got := ansi.Strip(viewHeader(nightAt("hot", sources.StateCrit, 3), Options{Styles: DefaultStyles(true)}, 40, 1))
 	if want := " HOT   +00:00:10 since end   ✖ 3 unacked"; got != want {
 		t.Errorf("40 columns in HOT:\ngot  %q\nwant %q", got, want)
+	}
+}
+
+// After a stage end the big digits count up from it, not down to the next
+// stage: that countdown is small text on the far right, naming the stage
+// before its number so it never reads as the time since the end.
+func TestHeaderCountsUpAfterEnd(t *testing.T) {
+	o := Options{Styles: DefaultStyles(true)}
+	for _, c := range []struct {
+		moment, up, down string
+	}{
+		{"hot", "+00:00:10", "23:59:50"},
+		{"cooling", "+00:15:00", "23:45:00"},
+		{"last", "+00:00:10", ""},
+	} {
+		for w := 60; w <= 200; w++ {
+			s := nightAt(c.moment, sources.StateCrit, 1)
+			v := ansi.Strip(viewHeader(s, o, w, 3))
+			if c.down != "" && strings.Contains(v, bigDigits(c.down, false)[1]) {
+				t.Fatalf("%s %dx3: the big digits count down to the next stage:\n%s", c.moment, w, v)
+			}
+			if strings.Contains(v, c.down) && c.down != "" && !strings.Contains(v, "Stage 3 ends in "+c.down) {
+				t.Fatalf("%s %dx3: the countdown to the next stage is not \"Stage 3 ends in %s\":\n%s", c.moment, w, c.down, v)
+			}
+			if w >= 80 && c.down != "" && !strings.Contains(v, "Stage 3 ends in "+c.down) {
+				t.Fatalf("%s %dx3: no countdown to the next stage:\n%s", c.moment, w, v)
+			}
+		}
+	}
+	want := []string{
+		" ▄  █▀█ █▀█   █▀█ █▀█   ▀█  █▀█  since Stage 2 end      Stage 3 ends in 23:59:50",
+		"▀█▀ █ █ █ █ ▀ █ █ █ █ ▀  █  █ █   HOT   first crit 00:00:05 ✖ slow_ratio 128‱   ",
+		" ▀  █▄█ █▄█ ▀ █▄█ █▄█ ▀ ▄█▄ █▄█                  ✖ CRIT  1 unacked  00:00:10 CST",
+	}
+	if got := ansi.Strip(viewHeader(nightAt("hot", sources.StateCrit, 1), o, 80, 3)); got != strings.Join(want, "\n") {
+		t.Errorf("HOT at 80x3:\ngot\n%s\nwant\n%s", got, strings.Join(want, "\n"))
+	}
+}
+
+// The first crit since the stage end stands in the header through HOT and
+// cooling — its name, value and start time — at 80 columns on one line or
+// three, beside the unacked count; never before the end, and never one
+// from before it.
+func TestHeaderFirstCrit(t *testing.T) {
+	o := Options{Styles: DefaultStyles(true)}
+	for _, moment := range []string{"hot", "cooling", "last"} {
+		for _, h := range []int{1, 3} {
+			for w := 80; w <= 200; w++ {
+				v := ansi.Strip(viewHeader(nightAt(moment, sources.StateCrit, 2), o, w, h))
+				if !strings.Contains(v, "00:00:05 ✖ ") || !strings.Contains(v, "slow") || !strings.Contains(v, "128‱") || !strings.Contains(v, "2 unacked") {
+					t.Fatalf("%s %dx%d: no first crit beside the unacked count:\n%s", moment, w, h, v)
+				}
+			}
+		}
+	}
+	for _, c := range []struct {
+		w, h int
+		want string
+	}{
+		{80, 1, " HOT   +00:00:10 since Stage 2 end  00:00:05 ✖ slow 128‱       ✖ CRIT  2 unacked"},
+		{120, 1, " HOT   +00:00:10 since Stage 2 end  first crit 00:00:05 ✖ slow_ratio 128‱  Stage 3 ends in 23:59:50    ✖ CRIT  2 unacked"},
+	} {
+		if got := ansi.Strip(viewHeader(nightAt("hot", sources.StateCrit, 2), o, c.w, c.h)); got != c.want {
+			t.Errorf("HOT at %dx%d:\ngot  %q\nwant %q", c.w, c.h, got, c.want)
+		}
+	}
+	wide := strings.Split(ansi.Strip(viewHeader(nightAt("hot", sources.StateCrit, 2), o, 200, 3)), "\n")[1]
+	if !strings.Contains(wide, "first crit 00:00:05 ✖ nginx.slow_ratio 128‱ > 100‱") {
+		t.Errorf("HOT at 200x3: the first crit lacks its source or level: %q", wide)
+	}
+	early := nightAt("hot", sources.StateCrit, 2)
+	early.FirstCrit.At = stage2End.Add(-time.Second)
+	before := nightAt("approaching", sources.StateCrit, 2)
+	before.FirstCrit = early.FirstCrit
+	for _, s := range []*sources.Snapshot{early, before} {
+		for _, h := range []int{1, 3} {
+			if v := ansi.Strip(viewHeader(s, o, 200, h)); strings.Contains(v, "slow") {
+				t.Errorf("%s: a crit from before the end in the header:\n%s", s.Phase, v)
+			}
+		}
 	}
 }
 
@@ -150,7 +259,8 @@ func TestHeaderCountdownSaysWhatItCountsTo(t *testing.T) {
 						m.SetSnapshot(nightAt(moment, sources.StateCrit, unacked))
 						v := ansi.Strip(m.View())
 						name := fmt.Sprintf("%s, %d unacked, paused %v, %dx%d", moment, unacked, paused, w, h)
-						big := h >= 3 && w >= 60 // the big digits are always there
+						// before the end the big digits are the countdown
+						big := h >= 3 && w >= 60 && moment == "approaching"
 						shown := big || strings.Contains(v, Clock(nightAt(moment, 0, 0).Next.At.Sub(nightAt(moment, 0, 0).At)))
 						if shown && (big || w >= 80 || moment != "approaching") && !strings.Contains(v, label) {
 							t.Fatalf("%s: the countdown does not say it counts to %q:\n%s", name, label, v)
@@ -162,33 +272,32 @@ func TestHeaderCountdownSaysWhatItCountsTo(t *testing.T) {
 	}
 	for _, c := range []struct {
 		moment string
+		state  sources.State
 		w      int
 		want   string
 	}{
-		{"hot", 80, "23:59:50 → Stage 3 ends   HOT   +00:00:10 since end            ✖ CRIT  3 unacked"},
-		{"approaching", 80, "00:01:56 → Stage 2 ends   APPROACHING            ✖ CRIT  3 unacked  23:58:04 CST"},
+		{"hot", sources.StateOK, 120, " HOT   +00:00:10 since Stage 2 end  Stage 3 ends in 23:59:50                     LIVE 15m  ✔ OK  3 unacked  00:00:10 CST"},
+		{"approaching", sources.StateCrit, 80, "00:01:56 → Stage 2 ends   APPROACHING            ✖ CRIT  3 unacked  23:58:04 CST"},
 	} {
-		got := ansi.Strip(viewHeader(nightAt(c.moment, sources.StateCrit, 3), Options{Styles: DefaultStyles(true)}, c.w, 1))
+		got := ansi.Strip(viewHeader(nightAt(c.moment, c.state, 3), Options{Styles: DefaultStyles(true)}, c.w, 1))
 		if got != c.want {
 			t.Errorf("%s at %dx1:\ngot  %q\nwant %q", c.moment, c.w, got, c.want)
 		}
 	}
-	got := strings.Split(ansi.Strip(viewHeader(nightAt("hot", sources.StateCrit, 3), Options{Styles: DefaultStyles(true)}, 80, 3)), "\n")[0]
-	if want := "Year-end gala (demo) · Stage 2  → Stage 3 ends"; !strings.HasSuffix(strings.TrimRight(got, " "), want) {
-		t.Errorf("HOT at 80x3, first line %q, want it to end in %q", got, want)
-	}
 }
 
-// Without a stage end ahead there is nothing to count down: no big
-// "--:--:--" in three rows but one compact line, and without any schedule
-// no "normal" badge claiming a phase.
+// Without a stage end ahead or one just passed there is nothing to count:
+// no big "--:--:--" in three rows but one compact line, and without any
+// schedule no "normal" badge claiming a phase. After the last stage end
+// the big digits count up until its window closes, and say there is no
+// further end.
 func TestHeaderWithoutStageEndIsCompact(t *testing.T) {
 	for _, c := range []struct {
 		moment string
 		want   []string
 	}{
 		{"zero", []string{"no schedule", "LIVE 15m", "✔ OK", "16:00:00 UTC"}},
-		{"last", []string{"Year-end gala (demo) · Stage 3", "no further stage end", "HOT", "+00:00:10 since end"}},
+		{"done", []string{"Year-end gala (demo)", "no further stage end", "normal", "01:00:00 CST"}},
 	} {
 		for _, sz := range [][2]int{{80, 3}, {120, 3}, {200, 3}, {80, 1}} {
 			v := ansi.Strip(viewHeader(nightAt(c.moment, sources.StateOK, 0), Options{Styles: DefaultStyles(true)}, sz[0], sz[1]))
@@ -210,6 +319,16 @@ func TestHeaderWithoutStageEndIsCompact(t *testing.T) {
 	}
 	if v := ansi.Strip(viewHeader(nightAt("zero", sources.StateOK, 0), Options{Styles: DefaultStyles(true)}, 120, 1)); strings.Contains(v, "normal") {
 		t.Errorf("no schedule, yet a phase: %q", v)
+	}
+	for _, moment := range []string{"zero", "done"} {
+		if BigClock(nightAt(moment, sources.StateOK, 0)) {
+			t.Errorf("%s: the root is told to keep three rows for nothing to count", moment)
+		}
+	}
+	last := nightAt("last", sources.StateOK, 0)
+	v := ansi.Strip(viewHeader(last, Options{Styles: DefaultStyles(true)}, 120, 3))
+	if !BigClock(last) || !strings.Contains(v, bigDigits("+00:00:10", false)[1]) || !strings.Contains(v, "no further stage end") {
+		t.Errorf("after the last stage end: no big count-up, or no word that nothing follows:\n%s", v)
 	}
 }
 
@@ -300,7 +419,7 @@ func TestHeaderCountsPending(t *testing.T) {
 	}{
 		{"hot", 3, 40, "+00:00:10      ✖ 3 unacked  ✖… 2 pending"},
 		{"approaching", 0, 40, "00:01:56   APPROACHING      ✖… 2 pending"},
-		{"hot", 3, 80, " HOT   +00:00:10 since end                         ✔ OK  3 unacked  ✖… 2 pending"},
+		{"hot", 3, 80, " HOT   +00:00:10 since Stage 2 end                 ✔ OK  3 unacked  ✖… 2 pending"},
 		{"approaching", 3, 120, "00:01:56 → Stage 2 ends   APPROACHING                              LIVE 15m  ✔ OK  3 unacked  ✖… 2 pending  23:58:04 CST"},
 	} {
 		got := ansi.Strip(viewHeader(withPending(nightAt(c.moment, sources.StateOK, c.unacked), 2), Options{Styles: colour}, c.w, 1))

@@ -100,6 +100,12 @@ func TestPanes(t *testing.T) {
 			m.SetSnapshot(snap)
 			return m
 		},
+		"header_hot": func(w, h int) viewer { // counting up, with the first crit since the end
+			m := NewHeader(o)
+			m.SetSize(w, h)
+			m.SetSnapshot(fixture.Hot())
+			return m
+		},
 		"status": func(w, h int) viewer {
 			m := NewStatus(o)
 			m.SetSize(w, h)
