@@ -159,7 +159,7 @@ func (m *Header) draw() string {
 // up from. Without one the header is a single line, and the root gives
 // its other rows to the panes.
 func BigClock(s *sources.Snapshot) bool {
-	return s != nil && (s.Next != nil || s.Current != nil && s.At.After(s.Current.At))
+	return s != nil && (s.Next != nil || s.Current != nil && !s.At.Before(s.Current.At))
 }
 
 // afterEnd is true from a stage end until its window closes (HOT and
@@ -167,7 +167,7 @@ func BigClock(s *sources.Snapshot) bool {
 // the next stage end is a different stage than the one the title names.
 func (m Header) afterEnd() bool {
 	s := m.snap
-	return s.Current != nil && s.At.After(s.Current.At)
+	return s.Current != nil && !s.At.Before(s.Current.At)
 }
 
 // noSchedule is true when the snapshot knows no stage end at all (zero

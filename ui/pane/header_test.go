@@ -185,6 +185,12 @@ func TestHeaderCountsUpAfterEnd(t *testing.T) {
 			}
 		}
 	}
+	// the end instant itself is HOT: the count-up starts at zero
+	at := nightAt("hot", sources.StateOK, 0)
+	at.At = stage2End
+	if v := ansi.Strip(viewHeader(at, o, 80, 3)); !strings.HasPrefix(v, bigDigits("+00:00:00", false)[0]) || !strings.Contains(v, "since Stage 2 end") {
+		t.Errorf("at the stage end:\n%s", v)
+	}
 	want := []string{
 		" ▄  █▀█ █▀█   █▀█ █▀█   ▀█  █▀█  since Stage 2 end      Stage 3 ends in 23:59:50",
 		"▀█▀ █ █ █ █ ▀ █ █ █ █ ▀  █  █ █   HOT   first crit 00:00:05 ✖ slow_ratio 128‱   ",
