@@ -17,15 +17,17 @@ type Options struct {
 	ASCII  bool    // no braille, no box drawing, no symbols beyond ASCII
 }
 
-// Header is the top line (or three lines with a big countdown): event,
+// Header is the top line (or three lines with a big clock): event,
 // stage, countdown to the next stage end and what that end is, phase
-// badge, time since the stage end while HOT or cooling, clock in the event
-// zone, overall state with unacked crit count, the count of alerts about
-// to fire (pending), PAUSED and replay badges.
+// badge, time since the stage end and the first crit since it while HOT
+// or cooling, clock in the event zone, overall state with unacked crit
+// count, the count of alerts about to fire (pending), PAUSED and replay
+// badges.
 //
 // Its size decides the form: 3 rows or more (and 60 columns) get the big
-// countdown when there is a stage end to count down to. It is never
-// focused.
+// clock when it has something to count (BigClock): down to the next stage
+// end, or, through HOT and cooling, up from the end just passed. It is
+// never focused.
 type Header struct {
 	base
 	paused   bool
