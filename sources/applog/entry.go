@@ -107,20 +107,19 @@ func firstLine(entry []byte) []byte {
 }
 
 // displayText turns an entry into one readable line: JSON logs become
-// "level msg: err.type err.message", plain text keeps its first line plus
-// the number of joined lines.
-func displayText(entry []byte, lines int) string {
+// "LEVEL msg: err.type: err.message", plain text keeps its first line, and
+// more says how many lines were joined to it (" (+3 lines)").
+func displayText(entry []byte, lines int) (text, more string) {
 	first := firstLine(entry)
 	if len(first) > 0 && first[0] == '{' {
 		if s, ok := jsonText(first); ok {
-			return s
+			return s, ""
 		}
 	}
-	s := string(first)
 	if lines > 1 {
-		s += " (+" + itoa(lines-1) + " lines)"
+		more = " (+" + itoa(lines-1) + " lines)"
 	}
-	return s
+	return string(first), more
 }
 
 func jsonText(line []byte) (string, bool) {
@@ -138,28 +137,56 @@ func jsonText(line []byte) (string, bool) {
 			parts = append(parts, n)
 		}
 	}
+	// the error reads as a plain log writes it, "Class: message", after
+	// the message and a colon, so the screen finds its class and words
+	var said []string
 	for _, k := range []string{"msg", "message"} {
 		if m, ok := j[k].(string); ok && m != "" {
-			parts = append(parts, m)
+			said = append(said, m)
 			break
 		}
 	}
 	for _, k := range []string{"err", "error"} {
 		switch e := j[k].(type) {
 		case map[string]any:
-			for _, f := range []string{"type", "name", "code", "message"} {
-				if v, ok := e[f].(string); ok && v != "" {
-					parts = append(parts, v)
-				}
+			if s := errText(e); s != "" {
+				said = append(said, s)
 			}
 		case string:
-			parts = append(parts, e)
+			if e != "" {
+				said = append(said, e)
+			}
 		}
+	}
+	if len(said) > 0 {
+		parts = append(parts, strings.Join(said, ": "))
 	}
 	if len(parts) == 0 {
 		return "", false
 	}
 	return strings.Join(parts, " "), true
+}
+
+// errText is a JSON error object (pino's, winston's) as "Class: message
+// (code)": its type or name, its message, and its code when the message
+// does not say it.
+func errText(e map[string]any) string {
+	str := func(f string) string { v, _ := e[f].(string); return v }
+	class := str("type")
+	if class == "" {
+		class = str("name")
+	}
+	msg, code := str("message"), str("code")
+	if code != "" && !strings.Contains(msg, code) {
+		msg = strings.TrimLeft(msg+" ("+code+")", " ")
+	}
+	switch {
+	case class == "":
+		return msg
+	case msg == "":
+		return class
+	}
+	return class + ": " + msg
 }
 
 func itoa(n int) string {

@@ -78,7 +78,7 @@ func TestJSONLogs(t *testing.T) {
 	if len(v.Lines) != 2 {
 		t.Fatalf("lines %+v", v.Lines)
 	}
-	if v.Lines[0].Text != "ERROR query failed SequelizeConnectionError connect ECONNREFUSED 10.0.0.5:3306" || !v.Lines[0].At.Equal(time.UnixMilli(1798738260000)) {
+	if v.Lines[0].Text != "ERROR query failed: SequelizeConnectionError: connect ECONNREFUSED 10.0.0.5:3306" || !v.Lines[0].At.Equal(time.UnixMilli(1798738260000)) {
 		t.Fatalf("pino %+v", v.Lines[0])
 	}
 	if v.Lines[1].Text != "ERROR Timeout acquiring a connection. The pool is probably full." {
@@ -118,16 +118,20 @@ lottery draw failed for user 7
 func TestSanitizedAndBounded(t *testing.T) {
 	w := newWatcher(t, Options{Packs: []string{"db"}, Keep: 3})
 	for i := 0; i < 10; i++ {
-		w.Ingest([]byte("read ECONNRESET \x1b]0;owned\x07 \x1b[2J\n"))
+		// ten messages that read differently: three are kept, the last
+		w.Ingest([]byte("read ECONNRESET \x1b]0;owned\x07 \x1b[2J " + strings.Repeat("x", i) + "\n"))
 	}
 	w.Flush()
 	v := w.View(now)
 	if len(v.Lines) != 3 {
 		t.Fatalf("kept %d lines, want 3", len(v.Lines))
 	}
-	for _, l := range v.Lines {
+	for i, l := range v.Lines {
 		if strings.ContainsAny(l.Text, "\x1b\x07") {
 			t.Fatalf("control bytes in %q", l.Text)
+		}
+		if !strings.HasSuffix(l.Text, " "+strings.Repeat("x", 7+i)) || l.Count != 1 {
+			t.Errorf("line %d is %q ×%d, want the %dth message once", i, l.Text, l.Count, 8+i)
 		}
 	}
 	// no timestamp in the line: counted at the clock's time
@@ -193,6 +197,9 @@ func FuzzIngest(f *testing.F) {
 	f.Add([]byte(nodeTrace))
 	f.Add([]byte("{\"level\":50,\"time\":\"x\",\"err\":{\"message\":\"read ECONNRESET\"}}\n   at\n"))
 	f.Add([]byte("[2026-12-31 00:00:00,123] ERROR Communications link failure\n"))
+	for _, c := range realErrors {
+		f.Add([]byte(c.entry))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		w, err := New(Options{Name: "app", Packs: []string{"db", "upstream"}, Keep: 5, Seconds: 60, Now: func() time.Time { return now }})
 		if err != nil {
@@ -204,6 +211,7 @@ func FuzzIngest(f *testing.F) {
 			if strings.ContainsAny(l.Text, "\x1b\x07\x00") {
 				t.Fatalf("control bytes in %q", l.Text)
 			}
+			checkSpans(t, l)
 		}
 	})
 }
@@ -270,8 +278,10 @@ func TestContinuationAfterFlushReopensTheEntry(t *testing.T) {
 	if totals["reset"] != 3 || totals["db"] != 3 {
 		t.Errorf("totals %v, want 3 entries each", totals)
 	}
-	if len(v.Lines) != 3 || !strings.Contains(v.Lines[0].Text, "(+2 lines)") || !strings.Contains(v.Lines[2].Text, "query failed (+1 lines)") {
-		t.Errorf("lines %+v, want the three entries whole", v.Lines)
+	// the first two read alike: one line, counted twice
+	if len(v.Lines) != 2 || !strings.Contains(v.Lines[0].Text, "(+2 lines)") || v.Lines[0].Count != 2 ||
+		!strings.Contains(v.Lines[1].Text, "query failed (+1 lines)") || v.Lines[1].Count != 1 {
+		t.Errorf("lines %+v, want the three entries whole, the first two folded", v.Lines)
 	}
 	if w.Entries() != 3 || w.Version() != 3+3 {
 		t.Errorf("%d entries, version %d; want 3, and 3 more for the reopenings", w.Entries(), w.Version())
