@@ -30,13 +30,14 @@ func entryTime(line []byte, loc *time.Location) (time.Time, bool) {
 }
 
 // leadingStamp reports whether line starts like a leading date-time stamp
-// ("2006-01-02T15:04" or "[2006-01-02 15:04"), and returns it from there.
+// ("2006-01-02T15:04", "[2006-01-02 15:04", or "2006/01/02 15:04" as Go's
+// log and nginx's error.log write it), and returns it from there.
 func leadingStamp(line []byte) ([]byte, bool) {
 	s := line
 	if len(s) > 0 && s[0] == '[' {
 		s = s[1:]
 	}
-	return s, len(s) >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ') && s[13] == ':'
+	return s, len(s) >= 19 && (s[4] == '-' || s[4] == '/') && s[7] == s[4] && (s[10] == 'T' || s[10] == ' ') && s[13] == ':'
 }
 
 // mayHaveTime is the cheap part of entryTime: whether line is shaped like
@@ -56,8 +57,8 @@ func readStamp(line []byte, loc *time.Location) (t time.Time, zoned, ok bool) {
 			end++
 		}
 		v := string(s[:end])
-		if s[10] == ' ' {
-			v = v[:10] + "T" + v[11:]
+		if s[10] == ' ' || s[4] == '/' {
+			v = v[:4] + "-" + v[5:7] + "-" + v[8:10] + "T" + v[11:]
 		}
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 			return t, true, true

@@ -225,6 +225,18 @@ func TestWatcherLineTime(t *testing.T) {
 	if !ok || !at.Equal(time.Date(2026, 12, 31, 23, 59, 58, 0, time.UTC)) {
 		t.Fatalf("LineTime = %v %v", at, ok)
 	}
+	// Go's log and nginx's error.log write the date with slashes
+	for _, line := range []string{
+		"2026/12/31 23:59:58 [error] 7#7: *1 upstream timed out (110: Connection timed out)",
+		"2026/12/31 23:59:58.000123 query failed: dial tcp 10.0.0.5:3306: connect: connection refused",
+	} {
+		if at, ok := w.LineTime([]byte(line)); !ok || at.Truncate(time.Second) != time.Date(2026, 12, 31, 23, 59, 58, 0, time.UTC) {
+			t.Errorf("LineTime(%q) = %v %v", line, at, ok)
+		}
+	}
+	if _, ok := w.LineTime([]byte("2026/12-31 23:59:58 x")); ok {
+		t.Error("a stamp mixing - and / is no stamp")
+	}
 	if _, ok := w.LineTime([]byte("    at Connection.query (conn.js:1:2)")); ok {
 		t.Fatal("a stack frame has no time")
 	}
