@@ -135,6 +135,7 @@ type PatternCount struct {
 	LastAt    time.Time
 	Indicator string // indicator name it feeds
 	Pack      bool   // a pack's count: every entry any of its patterns matched, once
+	Group     string // the pack a pattern came from ("" for the user's own and for a pack)
 }
 
 // LogView is what a log pane shows for one application-log source.

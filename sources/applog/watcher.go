@@ -423,11 +423,11 @@ func (w *Watcher) View(now time.Time) sources.LogView {
 	defer w.mu.Unlock()
 	v := sources.LogView{Source: w.o.Name, Lines: w.lines.appendTo(nil)}
 	for col := 0; col < w.width; col++ {
-		name, pack := "", col >= len(w.patterns)
+		name, group, pack := "", "", col >= len(w.patterns)
 		if pack {
 			name = w.packs[col-len(w.patterns)]
 		} else {
-			name = w.patterns[col].Name
+			name, group = w.patterns[col].Name, w.patterns[col].Pack
 		}
 		var perMin uint64
 		for s := now.Unix() - 60; s < now.Unix(); s++ {
@@ -436,7 +436,10 @@ func (w *Watcher) View(now time.Time) sources.LogView {
 				perMin += uint64(w.counts[idx*w.width+col])
 			}
 		}
-		v.Patterns = append(v.Patterns, sources.PatternCount{Name: name, PerMin: float64(perMin), Total: w.total[col], LastAt: w.last[col], Indicator: w.o.Name + "." + name, Pack: pack})
+		v.Patterns = append(v.Patterns, sources.PatternCount{
+			Name: name, PerMin: float64(perMin), Total: w.total[col], LastAt: w.last[col],
+			Indicator: w.o.Name + "." + name, Pack: pack, Group: group,
+		})
 	}
 	return v
 }
