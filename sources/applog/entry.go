@@ -3,6 +3,7 @@ package applog
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -108,19 +109,27 @@ func firstLine(entry []byte) []byte {
 }
 
 // displayText turns an entry into one readable line: JSON logs become
-// "LEVEL msg: err.type: err.message", plain text keeps its first line, and
-// more says how many lines were joined to it (" (+3 lines)").
-func displayText(entry []byte, lines int) (text, more string) {
-	first := firstLine(entry)
-	if len(first) > 0 && first[0] == '{' {
-		if s, ok := jsonText(first); ok {
-			return s, ""
+// "LEVEL msg: err.type: err.message", plain text keeps its first line and
+// says how many lines were joined to it (" (+3 lines)"). first is the
+// length of the line before that count. One allocation: a flood of errors
+// makes one of these per entry.
+func displayText(entry []byte, lines int) (text string, first int) {
+	line := firstLine(entry)
+	if len(line) > 0 && line[0] == '{' {
+		if s, ok := jsonText(line); ok {
+			return s, len(s)
 		}
 	}
-	if lines > 1 {
-		more = " (+" + itoa(lines-1) + " lines)"
+	if lines <= 1 {
+		return string(line), len(line)
 	}
-	return string(first), more
+	var buf [32]byte
+	more := append(strconv.AppendInt(append(buf[:0], " (+"...), int64(lines-1), 10), " lines)"...)
+	var b strings.Builder
+	b.Grow(len(line) + len(more))
+	b.Write(line)
+	b.Write(more)
+	return b.String(), len(line)
 }
 
 func jsonText(line []byte) (string, bool) {
@@ -188,18 +197,4 @@ func errText(e map[string]any) string {
 		return class
 	}
 	return class + ": " + msg
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }

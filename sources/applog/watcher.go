@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"warroom/sources"
 )
@@ -71,6 +73,8 @@ type Watcher struct {
 	entries uint64
 	reopens uint64 // flushed entries reopened (see flushed)
 	hits    []int
+	namesOf []int  // the hits names was made of
+	names   string // their names, comma-separated
 	skipped Skipped
 	// dropping is set after a line skipped as too long: its continuation
 	// lines are dropped with it rather than joined to the entry before
@@ -310,7 +314,6 @@ func (w *Watcher) count(at time.Time, entry []byte, reopened bool) {
 			packHit[pk] = true
 		}
 	}
-	names := ""
 	for _, i := range w.hits {
 		if !slices.Contains(before, i) {
 			bump(i)
@@ -319,17 +322,28 @@ func (w *Watcher) count(at time.Time, entry []byte, reopened bool) {
 			packHit[pk] = true
 			bump(len(w.patterns) + pk)
 		}
-		if names != "" {
-			names += ","
+	}
+	// A flood repeats one error: its names, and a line of its own only
+	// when it is a new message (see kept), cost no allocation each.
+	if !slices.Equal(w.hits, w.namesOf) {
+		var b strings.Builder
+		for k, i := range w.hits {
+			if k > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(w.patterns[i].Name)
 		}
-		names += w.patterns[i].Name
+		w.names, w.namesOf = b.String(), append(w.namesOf[:0], w.hits...)
 	}
-	first, more := displayText(entry, w.pendingLines)
-	first = sources.Sanitize(first)
-	if r := []rune(first); len(r) > 400 {
-		first = string(r[:399]) + "…"
+	raw, n := displayText(entry, w.pendingLines)
+	text := sources.Sanitize(raw)
+	more := text[len(text)-(len(raw)-n):] // " (+3 lines)": nothing to sanitize
+	first := text[:len(text)-len(more)]
+	if utf8.RuneCountInString(first) > 400 {
+		first = string([]rune(first)[:399]) + "…"
+		text = first + more
 	}
-	line := sources.LogLine{At: at, Pattern: names, Text: first + more}
+	line := sources.LogLine{At: at, Pattern: w.names, Text: text}
 	line.Msg, line.KeyFrom, line.KeyTo = w.spans(line.Text)
 	if reopened && w.flushedSlot >= 0 {
 		w.lines.replace(w.flushedSlot, line)
