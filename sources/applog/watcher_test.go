@@ -1,6 +1,7 @@
 package applog
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -91,8 +92,8 @@ func TestUserPatternsAndPrefilter(t *testing.T) {
 		{Name: "redis", Regexp: `Redis.*(ECONNRESET|timeout)`},
 		{Name: "draw", Substring: "draw failed"},
 	}})
-	if w.patterns[4].Name != "redis" || string(w.patterns[4].lit) != "Redis" {
-		t.Fatalf("prefilter %q", w.patterns[4].lit)
+	if w.patterns[4].Name != "redis" || fmt.Sprintf("%q", w.patterns[4].lits) != `["ECONNRESET" "timeout"]` {
+		t.Fatalf("prefilter %q", w.patterns[4].lits)
 	}
 	w.Ingest([]byte(`2026/12/31 17:30:00 [error] 7#7: *1 upstream timed out (110: Connection timed out) while reading response header from upstream
 Redis connection timeout after 2000ms
@@ -112,6 +113,34 @@ lottery draw failed for user 7
 		if !found || got != want {
 			t.Errorf("%s: total %d (found %v), want %d", name, got, found, want)
 		}
+	}
+}
+
+// A regexp runs only on entries holding a literal every match holds — one
+// of an alternation's — or on every entry when there is none.
+func TestRequiredLiterals(t *testing.T) {
+	for _, c := range []struct {
+		expr string
+		want string
+	}{
+		{`ER_CON_COUNT_ERROR|Too many connections`, `["ER_CON_COUNT_ERROR" "Too many connections"]`},
+		{`Redis.*(ECONNRESET|timeout)`, `["ECONNRESET" "timeout"]`},
+		{`Redis (conn|timeout)`, `["Redis "]`}, // "conn" is shorter than "Redis "
+		{`pool (\d+) exhausted`, `[" exhausted"]`},
+		{`(?i)deadlock`, `[]`},
+		{`deadlock|\d+ waiting`, `["deadlock" " waiting"]`},
+		{`deadlock|\d+`, `[]`}, // a branch with none: every entry may match
+		{`(`, `[]`},
+	} {
+		if got := fmt.Sprintf("%q", requiredLiterals(c.expr)); got != c.want {
+			t.Errorf("requiredLiterals(%q) = %s, want %s", c.expr, got, c.want)
+		}
+	}
+	w := newWatcher(t, Options{Packs: []string{"db"}})
+	w.Ingest([]byte("ERROR 1040 (HY000): Too many connections\nER_CON_COUNT_ERROR\ntoo many connections\n"))
+	w.Flush()
+	if n, _ := w.Count("too_many_connections", now, now.Add(time.Second)); n != 2 {
+		t.Errorf("too_many_connections counted %d, want 2 (each branch once, not the lowercase)", n)
 	}
 }
 
