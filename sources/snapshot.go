@@ -141,7 +141,7 @@ type PatternCount struct {
 // LogView is what a log pane shows for one application-log source.
 type LogView struct {
 	Source   string
-	Lines    []LogLine // newest last, bounded
+	Lines    []LogLine // the latest seen last, bounded
 	Patterns []PatternCount
 }
 
