@@ -109,11 +109,22 @@ type TopTable struct {
 	Exact    bool
 }
 
-// LogLine is one matching application-log line, already sanitized.
+// LogLine is one matching application-log message, already sanitized:
+// the latest of Count entries that read alike (see applog's fold).
 type LogLine struct {
-	At      time.Time
-	Pattern string
+	At      time.Time // the latest entry's
+	Pattern string    // the patterns it matched, comma-separated
 	Text    string
+	// Msg is the byte offset in Text where the message starts: the error
+	// class or the matched words, past the stamp, level, logger and ids
+	// a line cut to a narrow pane can do without.
+	Msg int
+	// KeyFrom and KeyTo (byte offsets, Msg ≤ KeyFrom ≤ KeyTo ≤ len(Text))
+	// span the pattern's match, widened to whole words — what a cut line
+	// keeps in sight ("read ECONNRESET"). KeyTo 0: not found in Text (the
+	// match was in a stack frame not shown).
+	KeyFrom, KeyTo int
+	Count          uint64 // entries folded into the line; 0 reads as 1
 }
 
 // PatternCount is one named pattern's activity.
@@ -123,12 +134,14 @@ type PatternCount struct {
 	Total     uint64
 	LastAt    time.Time
 	Indicator string // indicator name it feeds
+	Pack      bool   // a pack's count: every entry any of its patterns matched, once
+	Group     string // the pack a pattern came from ("" for the user's own and for a pack)
 }
 
 // LogView is what a log pane shows for one application-log source.
 type LogView struct {
 	Source   string
-	Lines    []LogLine // newest last, bounded
+	Lines    []LogLine // the latest seen last, bounded
 	Patterns []PatternCount
 }
 

@@ -192,7 +192,7 @@ func TestZeroConfigInTmux(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "app.log"), []byte(time.Now().Format(time.RFC3339)+" error SequelizeDatabaseError: read ECONNRESET "+hostile+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	screen = s.waitFor(60*time.Second, "error SequelizeDatabaseError")
+	screen = s.waitFor(60*time.Second, "SequelizeDatabaseError: read ECONNRESET")
 	checkFits(t, screen, 100, 30)
 	if title := s.run("display-message", "-p", "#{pane_title}"); strings.Contains(title, "pwned") {
 		t.Errorf("a log line set the pane title: %q", title)

@@ -3,6 +3,7 @@ package applog
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,13 +31,14 @@ func entryTime(line []byte, loc *time.Location) (time.Time, bool) {
 }
 
 // leadingStamp reports whether line starts like a leading date-time stamp
-// ("2006-01-02T15:04" or "[2006-01-02 15:04"), and returns it from there.
+// ("2006-01-02T15:04", "[2006-01-02 15:04", or "2006/01/02 15:04" as Go's
+// log and nginx's error.log write it), and returns it from there.
 func leadingStamp(line []byte) ([]byte, bool) {
 	s := line
 	if len(s) > 0 && s[0] == '[' {
 		s = s[1:]
 	}
-	return s, len(s) >= 19 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ') && s[13] == ':'
+	return s, len(s) >= 19 && (s[4] == '-' || s[4] == '/') && s[7] == s[4] && (s[10] == 'T' || s[10] == ' ') && s[13] == ':'
 }
 
 // mayHaveTime is the cheap part of entryTime: whether line is shaped like
@@ -56,8 +58,8 @@ func readStamp(line []byte, loc *time.Location) (t time.Time, zoned, ok bool) {
 			end++
 		}
 		v := string(s[:end])
-		if s[10] == ' ' {
-			v = v[:10] + "T" + v[11:]
+		if s[10] == ' ' || s[4] == '/' {
+			v = v[:4] + "-" + v[5:7] + "-" + v[8:10] + "T" + v[11:]
 		}
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 			return t, true, true
@@ -107,20 +109,27 @@ func firstLine(entry []byte) []byte {
 }
 
 // displayText turns an entry into one readable line: JSON logs become
-// "level msg: err.type err.message", plain text keeps its first line plus
-// the number of joined lines.
-func displayText(entry []byte, lines int) string {
-	first := firstLine(entry)
-	if len(first) > 0 && first[0] == '{' {
-		if s, ok := jsonText(first); ok {
-			return s
+// "LEVEL msg: err.type: err.message", plain text keeps its first line and
+// says how many lines were joined to it (" (+3 lines)"). first is the
+// length of the line before that count. One allocation: a flood of errors
+// makes one of these per entry.
+func displayText(entry []byte, lines int) (text string, first int) {
+	line := firstLine(entry)
+	if len(line) > 0 && line[0] == '{' {
+		if s, ok := jsonText(line); ok {
+			return s, len(s)
 		}
 	}
-	s := string(first)
-	if lines > 1 {
-		s += " (+" + itoa(lines-1) + " lines)"
+	if lines <= 1 {
+		return string(line), len(line)
 	}
-	return s
+	var buf [32]byte
+	more := append(strconv.AppendInt(append(buf[:0], " (+"...), int64(lines-1), 10), " lines)"...)
+	var b strings.Builder
+	b.Grow(len(line) + len(more))
+	b.Write(line)
+	b.Write(more)
+	return b.String(), len(line)
 }
 
 func jsonText(line []byte) (string, bool) {
@@ -138,23 +147,29 @@ func jsonText(line []byte) (string, bool) {
 			parts = append(parts, n)
 		}
 	}
+	// the error reads as a plain log writes it, "Class: message", after
+	// the message and a colon, so the screen finds its class and words
+	var said []string
 	for _, k := range []string{"msg", "message"} {
 		if m, ok := j[k].(string); ok && m != "" {
-			parts = append(parts, m)
+			said = append(said, m)
 			break
 		}
 	}
 	for _, k := range []string{"err", "error"} {
 		switch e := j[k].(type) {
 		case map[string]any:
-			for _, f := range []string{"type", "name", "code", "message"} {
-				if v, ok := e[f].(string); ok && v != "" {
-					parts = append(parts, v)
-				}
+			if s := errText(e); s != "" {
+				said = append(said, s)
 			}
 		case string:
-			parts = append(parts, e)
+			if e != "" {
+				said = append(said, e)
+			}
 		}
+	}
+	if len(said) > 0 {
+		parts = append(parts, strings.Join(said, ": "))
 	}
 	if len(parts) == 0 {
 		return "", false
@@ -162,16 +177,24 @@ func jsonText(line []byte) (string, bool) {
 	return strings.Join(parts, " "), true
 }
 
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
+// errText is a JSON error object (pino's, winston's) as "Class: message
+// (code)": its type or name, its message, and its code when the message
+// does not say it.
+func errText(e map[string]any) string {
+	str := func(f string) string { v, _ := e[f].(string); return v }
+	class := str("type")
+	if class == "" {
+		class = str("name")
 	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
+	msg, code := str("message"), str("code")
+	if code != "" && !strings.Contains(msg, code) {
+		msg = strings.TrimLeft(msg+" ("+code+")", " ")
 	}
-	return string(b[i:])
+	switch {
+	case class == "":
+		return msg
+	case msg == "":
+		return class
+	}
+	return class + ": " + msg
 }

@@ -16,7 +16,8 @@ import (
 
 // Pattern is one named thing to look for. Exactly one of Substring and
 // Regexp is set. A regexp only runs on entries that contain its literal
-// prefilter (derived from the regexp when Literal is empty).
+// prefilter (derived from the regexp when Literal is empty: one of an
+// alternation's literals, "ER_CON_COUNT_ERROR|Too many connections").
 type Pattern struct {
 	Name      string
 	Pack      string // built-in pack it came from ("" for the user's own)
@@ -24,8 +25,8 @@ type Pattern struct {
 	Regexp    string
 	Literal   string
 
-	re  *regexp.Regexp
-	lit []byte
+	re   *regexp.Regexp
+	lits [][]byte // an entry must contain one of them
 }
 
 // Packs are the built-in pattern sets.
@@ -62,7 +63,7 @@ func (p *Pattern) compile() error {
 	case p.Substring != "" && p.Regexp != "":
 		return fmt.Errorf("pattern %q: give substring or regexp, not both", p.Name)
 	case p.Substring != "":
-		p.lit = []byte(p.Substring)
+		p.lits = [][]byte{[]byte(p.Substring)}
 		return nil
 	case p.Regexp == "":
 		return fmt.Errorf("pattern %q: give substring or regexp", p.Name)
@@ -72,49 +73,82 @@ func (p *Pattern) compile() error {
 		return fmt.Errorf("pattern %q: %w", p.Name, err)
 	}
 	p.re = re
-	lit := p.Literal
-	if lit == "" {
-		lit = requiredLiteral(p.Regexp)
+	lits := []string{p.Literal}
+	if p.Literal == "" {
+		lits = requiredLiterals(p.Regexp)
 	}
-	p.lit = []byte(lit)
+	for _, l := range lits {
+		p.lits = append(p.lits, []byte(l))
+	}
 	return nil
 }
 
-// requiredLiteral returns the longest literal every match must contain, or
-// "" (then the regexp runs on every entry).
-func requiredLiteral(expr string) string {
+// requiredLiterals returns literals one of which every match must
+// contain, or nil (then the regexp runs on every entry: on a busy log, a
+// regexp per line costs more than the rest of the watcher).
+func requiredLiterals(expr string) []string {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		return ""
+		return nil
 	}
-	re = re.Simplify()
-	best := ""
-	var walk func(r *syntax.Regexp)
-	walk = func(r *syntax.Regexp) {
-		switch r.Op {
-		case syntax.OpLiteral:
-			if r.Flags&syntax.FoldCase == 0 && len(r.Rune) > len([]rune(best)) {
-				best = string(r.Rune)
-			}
-		case syntax.OpConcat, syntax.OpCapture:
-			for _, s := range r.Sub {
-				walk(s)
-			}
-		case syntax.OpPlus:
-			walk(r.Sub[0]) // x+ contains x
+	return required(re.Simplify())
+}
+
+func required(r *syntax.Regexp) []string {
+	switch r.Op {
+	case syntax.OpLiteral:
+		if r.Flags&syntax.FoldCase == 0 {
+			return []string{string(r.Rune)}
 		}
+	case syntax.OpCapture, syntax.OpPlus: // x+ contains x
+		return required(r.Sub[0])
+	case syntax.OpConcat:
+		// the most selective: the set whose shortest literal is longest
+		var best []string
+		for _, s := range r.Sub {
+			if c := required(s); c != nil && (best == nil || shortest(c) > shortest(best)) {
+				best = c
+			}
+		}
+		return best
+	case syntax.OpAlternate:
+		var all []string
+		for _, s := range r.Sub {
+			c := required(s)
+			if c == nil {
+				return nil // a branch without one: any entry may match
+			}
+			all = append(all, c...)
+		}
+		return all
 	}
-	walk(re)
-	return best
+	return nil
+}
+
+func shortest(lits []string) int {
+	n := len(lits[0])
+	for _, l := range lits[1:] {
+		n = min(n, len(l))
+	}
+	return n
 }
 
 // match reports whether entry matches p.
 func (p *Pattern) match(entry []byte) bool {
-	if len(p.lit) > 0 && !bytes.Contains(entry, p.lit) {
+	if len(p.lits) > 0 && !containsAny(entry, p.lits) {
 		return false
 	}
 	if p.re == nil {
 		return true
 	}
 	return p.re.Match(entry)
+}
+
+func containsAny(entry []byte, lits [][]byte) bool {
+	for _, l := range lits {
+		if bytes.Contains(entry, l) {
+			return true
+		}
+	}
+	return false
 }

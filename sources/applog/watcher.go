@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"warroom/sources"
 )
@@ -15,7 +17,7 @@ type Options struct {
 	Name     string    // indicator prefix, e.g. "app"
 	Packs    []string  // built-in packs to include, e.g. ["db"]
 	Patterns []Pattern // the user's own
-	Keep     int       // latest matching entries kept (default 200)
+	Keep     int       // latest matching messages kept, repeats folded (default 200)
 	Seconds  int       // per-second history (default 86400)
 	Now      func() time.Time
 	Location *time.Location // for timestamps without a zone (default Local)
@@ -56,23 +58,23 @@ type Watcher struct {
 	flushed      []byte // its text; nil when the last entry was not ended by Flush
 	flushedLines int
 	flushedHits  []int // patterns already counted
-	flushedSlot  int   // its line in lines, -1 when not shown
+	flushedSlot  int   // its row in lines, -1 when not shown
 	reopened     bool  // pending is the flushed entry, reopened
 
 	slotT  []int64
 	counts []uint32 // len(slotT) × width, width = patterns + packs
 	width  int
 
-	total  []uint64
-	first  []time.Time
-	last   []time.Time
-	lines  []sources.LogLine // ring of the latest matches
-	next   int
-	filled bool
+	total []uint64
+	first []time.Time
+	last  []time.Time
+	lines kept // the latest matching messages, repeats folded
 
 	entries uint64
 	reopens uint64 // flushed entries reopened (see flushed)
 	hits    []int
+	namesOf []int  // the hits names was made of
+	names   string // their names, comma-separated
 	skipped Skipped
 	// dropping is set after a line skipped as too long: its continuation
 	// lines are dropped with it rather than joined to the entry before
@@ -138,7 +140,7 @@ func New(o Options) (*Watcher, error) {
 	w.total = make([]uint64, w.width)
 	w.first = make([]time.Time, w.width)
 	w.last = make([]time.Time, w.width)
-	w.lines = make([]sources.LogLine, o.Keep)
+	w.lines = newKept(o.Keep)
 	return w, nil
 }
 
@@ -312,7 +314,6 @@ func (w *Watcher) count(at time.Time, entry []byte, reopened bool) {
 			packHit[pk] = true
 		}
 	}
-	names := ""
 	for _, i := range w.hits {
 		if !slices.Contains(before, i) {
 			bump(i)
@@ -321,25 +322,34 @@ func (w *Watcher) count(at time.Time, entry []byte, reopened bool) {
 			packHit[pk] = true
 			bump(len(w.patterns) + pk)
 		}
-		if names != "" {
-			names += ","
+	}
+	// A flood repeats one error: its names, and a line of its own only
+	// when it is a new message (see kept), cost no allocation each.
+	if !slices.Equal(w.hits, w.namesOf) {
+		var b strings.Builder
+		for k, i := range w.hits {
+			if k > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(w.patterns[i].Name)
 		}
-		names += w.patterns[i].Name
+		w.names, w.namesOf = b.String(), append(w.namesOf[:0], w.hits...)
 	}
-	text := sources.Sanitize(displayText(entry, w.pendingLines))
-	if r := []rune(text); len(r) > 400 {
-		text = string(r[:399]) + "…"
+	raw, n := displayText(entry, w.pendingLines)
+	text := sources.Sanitize(raw)
+	more := text[len(text)-(len(raw)-n):] // " (+3 lines)": nothing to sanitize
+	first := text[:len(text)-len(more)]
+	if utf8.RuneCountInString(first) > 400 {
+		first = string([]rune(first)[:399]) + "…"
+		text = first + more
 	}
+	line := sources.LogLine{At: at, Pattern: w.names, Text: text}
+	line.Msg, line.KeyFrom, line.KeyTo = w.spans(line.Text)
 	if reopened && w.flushedSlot >= 0 {
-		w.lines[w.flushedSlot] = sources.LogLine{At: at, Pattern: names, Text: text}
+		w.lines.replace(w.flushedSlot, line)
 		return
 	}
-	w.flushedSlot = w.next
-	w.lines[w.next] = sources.LogLine{At: at, Pattern: names, Text: text}
-	w.next = (w.next + 1) % len(w.lines)
-	if w.next == 0 {
-		w.filled = true
-	}
+	w.flushedSlot = w.lines.add(line, first)
 }
 
 // slot is the ring index of second s; a second before 1970 (a garbage
@@ -418,23 +428,20 @@ func (w *Watcher) Series(name string, from, to time.Time, step time.Duration) (s
 	return s, true
 }
 
-// View returns the latest matching entries (newest last) and per-pattern
+// View returns the latest matching messages (the latest seen last, repeats
+// folded: see kept) and per-pattern
 // activity in the minute before now, [now-1m, now) as Count takes it, so
 // a pattern's rate agrees with its indicator's value at the same end.
 func (w *Watcher) View(now time.Time) sources.LogView {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	v := sources.LogView{Source: w.o.Name}
-	if w.filled {
-		v.Lines = append(v.Lines, w.lines[w.next:]...)
-	}
-	v.Lines = append(v.Lines, w.lines[:w.next]...)
+	v := sources.LogView{Source: w.o.Name, Lines: w.lines.appendTo(nil)}
 	for col := 0; col < w.width; col++ {
-		name := ""
-		if col < len(w.patterns) {
-			name = w.patterns[col].Name
-		} else {
+		name, group, pack := "", "", col >= len(w.patterns)
+		if pack {
 			name = w.packs[col-len(w.patterns)]
+		} else {
+			name, group = w.patterns[col].Name, w.patterns[col].Pack
 		}
 		var perMin uint64
 		for s := now.Unix() - 60; s < now.Unix(); s++ {
@@ -443,7 +450,10 @@ func (w *Watcher) View(now time.Time) sources.LogView {
 				perMin += uint64(w.counts[idx*w.width+col])
 			}
 		}
-		v.Patterns = append(v.Patterns, sources.PatternCount{Name: name, PerMin: float64(perMin), Total: w.total[col], LastAt: w.last[col], Indicator: w.o.Name + "." + name})
+		v.Patterns = append(v.Patterns, sources.PatternCount{
+			Name: name, PerMin: float64(perMin), Total: w.total[col], LastAt: w.last[col],
+			Indicator: w.o.Name + "." + name, Pack: pack, Group: group,
+		})
 	}
 	return v
 }

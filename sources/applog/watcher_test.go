@@ -1,6 +1,7 @@
 package applog
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -78,7 +79,7 @@ func TestJSONLogs(t *testing.T) {
 	if len(v.Lines) != 2 {
 		t.Fatalf("lines %+v", v.Lines)
 	}
-	if v.Lines[0].Text != "ERROR query failed SequelizeConnectionError connect ECONNREFUSED 10.0.0.5:3306" || !v.Lines[0].At.Equal(time.UnixMilli(1798738260000)) {
+	if v.Lines[0].Text != "ERROR query failed: SequelizeConnectionError: connect ECONNREFUSED 10.0.0.5:3306" || !v.Lines[0].At.Equal(time.UnixMilli(1798738260000)) {
 		t.Fatalf("pino %+v", v.Lines[0])
 	}
 	if v.Lines[1].Text != "ERROR Timeout acquiring a connection. The pool is probably full." {
@@ -91,8 +92,8 @@ func TestUserPatternsAndPrefilter(t *testing.T) {
 		{Name: "redis", Regexp: `Redis.*(ECONNRESET|timeout)`},
 		{Name: "draw", Substring: "draw failed"},
 	}})
-	if w.patterns[4].Name != "redis" || string(w.patterns[4].lit) != "Redis" {
-		t.Fatalf("prefilter %q", w.patterns[4].lit)
+	if w.patterns[4].Name != "redis" || fmt.Sprintf("%q", w.patterns[4].lits) != `["ECONNRESET" "timeout"]` {
+		t.Fatalf("prefilter %q", w.patterns[4].lits)
 	}
 	w.Ingest([]byte(`2026/12/31 17:30:00 [error] 7#7: *1 upstream timed out (110: Connection timed out) while reading response header from upstream
 Redis connection timeout after 2000ms
@@ -115,19 +116,51 @@ lottery draw failed for user 7
 	}
 }
 
+// A regexp runs only on entries holding a literal every match holds — one
+// of an alternation's — or on every entry when there is none.
+func TestRequiredLiterals(t *testing.T) {
+	for _, c := range []struct {
+		expr string
+		want string
+	}{
+		{`ER_CON_COUNT_ERROR|Too many connections`, `["ER_CON_COUNT_ERROR" "Too many connections"]`},
+		{`Redis.*(ECONNRESET|timeout)`, `["ECONNRESET" "timeout"]`},
+		{`Redis (conn|timeout)`, `["Redis "]`}, // "conn" is shorter than "Redis "
+		{`pool (\d+) exhausted`, `[" exhausted"]`},
+		{`(?i)deadlock`, `[]`},
+		{`deadlock|\d+ waiting`, `["deadlock" " waiting"]`},
+		{`deadlock|\d+`, `[]`}, // a branch with none: every entry may match
+		{`(`, `[]`},
+	} {
+		if got := fmt.Sprintf("%q", requiredLiterals(c.expr)); got != c.want {
+			t.Errorf("requiredLiterals(%q) = %s, want %s", c.expr, got, c.want)
+		}
+	}
+	w := newWatcher(t, Options{Packs: []string{"db"}})
+	w.Ingest([]byte("ERROR 1040 (HY000): Too many connections\nER_CON_COUNT_ERROR\ntoo many connections\n"))
+	w.Flush()
+	if n, _ := w.Count("too_many_connections", now, now.Add(time.Second)); n != 2 {
+		t.Errorf("too_many_connections counted %d, want 2 (each branch once, not the lowercase)", n)
+	}
+}
+
 func TestSanitizedAndBounded(t *testing.T) {
 	w := newWatcher(t, Options{Packs: []string{"db"}, Keep: 3})
 	for i := 0; i < 10; i++ {
-		w.Ingest([]byte("read ECONNRESET \x1b]0;owned\x07 \x1b[2J\n"))
+		// ten messages that read differently: three are kept, the last
+		w.Ingest([]byte("read ECONNRESET \x1b]0;owned\x07 \x1b[2J " + strings.Repeat("x", i) + "\n"))
 	}
 	w.Flush()
 	v := w.View(now)
 	if len(v.Lines) != 3 {
 		t.Fatalf("kept %d lines, want 3", len(v.Lines))
 	}
-	for _, l := range v.Lines {
+	for i, l := range v.Lines {
 		if strings.ContainsAny(l.Text, "\x1b\x07") {
 			t.Fatalf("control bytes in %q", l.Text)
+		}
+		if !strings.HasSuffix(l.Text, " "+strings.Repeat("x", 7+i)) || l.Count != 1 {
+			t.Errorf("line %d is %q ×%d, want the %dth message once", i, l.Text, l.Count, 8+i)
 		}
 	}
 	// no timestamp in the line: counted at the clock's time
@@ -193,6 +226,9 @@ func FuzzIngest(f *testing.F) {
 	f.Add([]byte(nodeTrace))
 	f.Add([]byte("{\"level\":50,\"time\":\"x\",\"err\":{\"message\":\"read ECONNRESET\"}}\n   at\n"))
 	f.Add([]byte("[2026-12-31 00:00:00,123] ERROR Communications link failure\n"))
+	for _, c := range realErrors {
+		f.Add([]byte(c.entry))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		w, err := New(Options{Name: "app", Packs: []string{"db", "upstream"}, Keep: 5, Seconds: 60, Now: func() time.Time { return now }})
 		if err != nil {
@@ -204,6 +240,7 @@ func FuzzIngest(f *testing.F) {
 			if strings.ContainsAny(l.Text, "\x1b\x07\x00") {
 				t.Fatalf("control bytes in %q", l.Text)
 			}
+			checkSpans(t, l)
 		}
 	})
 }
@@ -216,6 +253,18 @@ func TestWatcherLineTime(t *testing.T) {
 	at, ok := w.LineTime([]byte("2026-12-31 23:59:58 ERROR SequelizeDatabaseError: read ECONNRESET"))
 	if !ok || !at.Equal(time.Date(2026, 12, 31, 23, 59, 58, 0, time.UTC)) {
 		t.Fatalf("LineTime = %v %v", at, ok)
+	}
+	// Go's log and nginx's error.log write the date with slashes
+	for _, line := range []string{
+		"2026/12/31 23:59:58 [error] 7#7: *1 upstream timed out (110: Connection timed out)",
+		"2026/12/31 23:59:58.000123 query failed: dial tcp 10.0.0.5:3306: connect: connection refused",
+	} {
+		if at, ok := w.LineTime([]byte(line)); !ok || at.Truncate(time.Second) != time.Date(2026, 12, 31, 23, 59, 58, 0, time.UTC) {
+			t.Errorf("LineTime(%q) = %v %v", line, at, ok)
+		}
+	}
+	if _, ok := w.LineTime([]byte("2026/12-31 23:59:58 x")); ok {
+		t.Error("a stamp mixing - and / is no stamp")
 	}
 	if _, ok := w.LineTime([]byte("    at Connection.query (conn.js:1:2)")); ok {
 		t.Fatal("a stack frame has no time")
@@ -270,8 +319,10 @@ func TestContinuationAfterFlushReopensTheEntry(t *testing.T) {
 	if totals["reset"] != 3 || totals["db"] != 3 {
 		t.Errorf("totals %v, want 3 entries each", totals)
 	}
-	if len(v.Lines) != 3 || !strings.Contains(v.Lines[0].Text, "(+2 lines)") || !strings.Contains(v.Lines[2].Text, "query failed (+1 lines)") {
-		t.Errorf("lines %+v, want the three entries whole", v.Lines)
+	// the first two read alike: one line, counted twice
+	if len(v.Lines) != 2 || !strings.Contains(v.Lines[0].Text, "(+2 lines)") || v.Lines[0].Count != 2 ||
+		!strings.Contains(v.Lines[1].Text, "query failed (+1 lines)") || v.Lines[1].Count != 1 {
+		t.Errorf("lines %+v, want the three entries whole, the first two folded", v.Lines)
 	}
 	if w.Entries() != 3 || w.Version() != 3+3 {
 		t.Errorf("%d entries, version %d; want 3, and 3 more for the reopenings", w.Entries(), w.Version())

@@ -7,12 +7,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"warroom/sources"
-	"warroom/sources/units"
 )
 
 // Log shows one application-log source: a line of per-pattern rates, then
-// the latest matching lines, newest at the bottom (like tail -f), each cut
-// to the width rather than wrapped.
+// the latest matching messages, newest at the bottom (like tail -f), each
+// with how many entries it folds ("×120") and, in a short pane, cut to what
+// matters (see fitMessage) rather than wrapped.
 type Log struct {
 	base
 	source string
@@ -31,7 +31,7 @@ func (m *Log) same(a, b *sources.Snapshot) bool {
 	lb, okb := m.logOf(b)
 	return oka == okb && la.Source == lb.Source && slices.Equal(la.Lines, lb.Lines) &&
 		slices.EqualFunc(la.Patterns, lb.Patterns, func(x, y sources.PatternCount) bool {
-			return x.Name == y.Name && sameFloat(x.PerMin, y.PerMin) && x.Total == y.Total
+			return x.Name == y.Name && sameFloat(x.PerMin, y.PerMin) && x.Total == y.Total && x.Pack == y.Pack && x.Group == y.Group
 		})
 }
 
@@ -63,42 +63,22 @@ func (m *Log) draw() string {
 		return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, []string{st.Dim.Render("no data")})
 	}
 	inner := max(m.h-2, 0)
+	iw := max(m.w-2, 1)
+	// A tall pane (zoomed, say) wraps each line so the whole message can
+	// be read; a short one keeps a row per message, cut to what matters.
+	wrap := inner >= wrapRows
 	var body []string
 	if len(l.Patterns) > 0 {
-		var parts []string
-		for _, p := range l.Patterns {
-			text := clean(p.Name) + " " + units.Format(p.PerMin, sources.UnitCount) + "/min (" + count(p.Total) + " total)"
-			if p.PerMin > 0 {
-				text = st.Warn.Render(text)
-			} else {
-				text = st.Dim.Render(text)
-			}
-			parts = append(parts, text)
-		}
-		body = append(body, strings.Join(parts, "  "))
+		body = append(body, patternSummary(st, l.Patterns, iw, wrap)...)
 	}
 	room := max(inner-len(body), 0)
-	z := zone(m.snap)
-	// A tall pane (zoomed, say) wraps each line so the whole message can
-	// be read; a short one keeps a line per entry, cut at the border.
-	wrap := inner >= wrapRows
-	iw := max(m.w-2, 1)
 	var rows []string // newest last
 	for i := len(l.Lines) - 1; i >= 0 && len(rows) < room; i-- {
-		ln := l.Lines[i]
-		// the message matters most; the matching pattern (its name says
-		// the same in other words) only when there is room for both
-		pat := ""
-		if m.w >= 100 {
-			pat = st.Warn.Render(firstPattern(clean(ln.Pattern))) + " "
-		}
-		text := st.Dim.Render(ln.At.In(z).Format("15:04:05")) + " " + pat + stripStamp(clean(ln.Text))
-		entry := []string{text}
-		if wrap && Width(text) > iw {
-			entry = strings.Split(ansi.Wrap(text, iw-1, " "), "\n")
-			for j := 1; j < len(entry); j++ {
-				entry[j] = " " + entry[j] // continuation rows sit in by one
-			}
+		var entry []string
+		if wrap {
+			entry = m.wrapped(l.Lines[i], iw)
+		} else {
+			entry = []string{m.cut(l.Lines[i], iw)}
 		}
 		rows = append(entry, rows...)
 	}
@@ -120,6 +100,51 @@ func (m *Log) draw() string {
 // being cut.
 const wrapRows = 10
 
+// timeCells is what the time before a line takes ("15:49:03 "); a pane
+// narrower than timeCells+keyCells leaves it out, the words say more.
+const timeCells, keyCells = 9, 16
+
+// wrapped is a line whole, over as many rows of w cells as it takes.
+func (m Log) wrapped(ln sources.LogLine, w int) []string {
+	st := m.opts.st()
+	text := st.Dim.Render(ln.At.In(zone(m.snap)).Format("15:04:05")) + " " + m.pattern(ln) + stripStamp(clean(ln.Text)) + folded(ln)
+	if Width(text) <= w {
+		return []string{text}
+	}
+	rows := strings.Split(ansi.Wrap(text, w-1, " "), "\n")
+	for j := 1; j < len(rows); j++ {
+		rows[j] = " " + rows[j] // continuation rows sit in by one
+	}
+	return rows
+}
+
+// cut is a line in one row of w cells: its time, what matters of its
+// message (see fitMessage), and how many entries it folds.
+func (m Log) cut(ln sources.LogLine, w int) string {
+	st := m.opts.st()
+	n := folded(ln)
+	var at string
+	if w >= timeCells+keyCells {
+		at = st.Dim.Render(ln.At.In(zone(m.snap)).Format("15:04:05")) + " "
+	}
+	room := w - Width(at) - Width(n)
+	if p := m.pattern(ln); p != "" {
+		if whole := stripStamp(clean(ln.Text)); Width(p)+Width(whole) <= room {
+			return at + p + whole + n
+		}
+	}
+	return at + fitMessage(ln, room) + n
+}
+
+// pattern is the first pattern a line matched, in a wide pane: the
+// message matters most, its pattern's name says the same in other words.
+func (m Log) pattern(ln sources.LogLine) string {
+	if m.w < 100 {
+		return ""
+	}
+	return m.opts.st().Warn.Render(firstPattern(clean(ln.Pattern))) + " "
+}
+
 // firstPattern keeps the first of a line's matching pattern names ("+"
 // says there were more): the message is what the engineer needs to read,
 // and a narrow pane would otherwise show only names.
@@ -131,10 +156,11 @@ func firstPattern(names string) string {
 }
 
 // stripStamp drops a leading "2006-01-02T15:04:05[.000][zone]" (or with a
-// space, or in brackets) from a line: the pane already shows the time.
+// space, or in brackets, or Go's and nginx's "2006/01/02 15:04:05") from a
+// line: the pane already shows the time.
 func stripStamp(s string) string {
 	t := strings.TrimPrefix(s, "[")
-	if len(t) < 19 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != ' ') || t[13] != ':' || t[16] != ':' {
+	if len(t) < 19 || t[4] != t[7] || t[4] != '-' && t[4] != '/' || (t[10] != 'T' && t[10] != ' ') || t[13] != ':' || t[16] != ':' {
 		return s
 	}
 	i := 19
