@@ -48,6 +48,11 @@ type Indicator struct {
 	PendingAt time.Time
 	Series    Series // the window, oldest first
 	Secondary Series // optional overlay (e.g. the same window at the previous milestone)
+	// Driver, for an access log's indicator whose requests can be told
+	// apart by path and client (QPS, slow, 499, 5xx), is what drives them
+	// now (see Driver); nil for the others and for a log kept without
+	// detail.
+	Driver *Driver
 }
 
 // PendingIn is how long until Pending fires, seen at instant at, rounded
@@ -171,6 +176,9 @@ type Transition struct {
 	Milestone string // the milestone the phase belongs to; "" in normal
 	Reason    string // short, for people, thresholds in the unit: "above crit 20‱", "no data for 1m"
 	Acked     bool
+	// Driver, for a change of an access log's indicator into warn or
+	// crit, is what drove it at that instant (see Indicator.Driver).
+	Driver *Driver
 }
 
 // ProcessStats is warroom's own footprint, shown so the engineer can trust it.

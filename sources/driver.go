@@ -1,0 +1,89 @@
+package sources
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Driver is what drives an access log's requests of one kind (all, 499s,
+// slow, 5xx) over a recent span: the path, client and host holding most
+// of them, and how many clients made them — where the trouble comes from,
+// at a glance. Counts are sure counts; where the span had more distinct
+// keys than the top tables hold exactly (Exact false), a key's true count
+// lies between Count and Max and the clients counted are a lower bound.
+type Driver struct {
+	Mark    string // what is counted: "req", "499", "slow", "5xx"
+	Source  string // the access log
+	Events  uint64 // requests of the kind in the span (exact)
+	Path    DriverKey
+	Client  DriverKey
+	Host    DriverKey // Key "" when the format has no $host
+	Clients uint64    // clients with at least one such request
+	Exact   bool      // every count is exact
+	// From, To is the span counted: the whole minutes touching the
+	// minute before the instant it was taken for.
+	From, To time.Time
+}
+
+// DriverKey is one key's share of a Driver's requests: Count is sure,
+// Max the most it can be (equal when exact). Key is sanitized.
+type DriverKey struct {
+	Key        string
+	Count, Max uint64
+}
+
+// Line is the driver as one line, as the screen, the report and
+// notifications write it:
+//
+//	499 ← /api/yearend/result 71% · 268 IPs · top 10.99.0.5 (288) · host web-3 90%
+//
+// "≥" marks a count that is a lower bound; "" when there is nothing to
+// say (no request of the kind in the span).
+func (d Driver) Line() string {
+	if d.Events == 0 || d.Path.Key == "" {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(d.Mark)
+	b.WriteString(" ← ")
+	b.WriteString(d.Path.Key)
+	b.WriteByte(' ')
+	b.WriteString(d.share(d.Path))
+	b.WriteString(" · ")
+	if !d.Exact {
+		b.WriteString("≥")
+	}
+	b.WriteString(strconv.FormatUint(d.Clients, 10))
+	if d.Clients == 1 {
+		b.WriteString(" IP")
+	} else {
+		b.WriteString(" IPs")
+	}
+	if d.Client.Key != "" {
+		fmt.Fprintf(&b, " · top %s (%s)", d.Client.Key, d.count(d.Client))
+	}
+	if d.Host.Key != "" {
+		fmt.Fprintf(&b, " · host %s %s", d.Host.Key, d.share(d.Host))
+	}
+	return b.String()
+}
+
+// share is k's part of the requests in percent, "≥" when only its lower
+// bound is sure.
+func (d Driver) share(k DriverKey) string {
+	p := strconv.FormatUint(k.Count*100/max(d.Events, 1), 10) + "%"
+	if k.Max > k.Count {
+		return "≥" + p
+	}
+	return p
+}
+
+func (d Driver) count(k DriverKey) string {
+	n := strconv.FormatUint(k.Count, 10)
+	if k.Max > k.Count {
+		return "≥" + n
+	}
+	return n
+}
