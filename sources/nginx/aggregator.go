@@ -387,13 +387,13 @@ func (a *Aggregator) count(r *Record) {
 	// rarely in cache, and normalizing the path meanwhile hides the wait.
 	a.touch ^= ips.idx[ips.home(ipHash)]
 	a.hll.Add(ipKey)
-	is499 := r.Status == 499
+	is499, is5xx := r.Status == 499, r.Status >= 500 && r.Status < 600
 	npath, pathHash := a.pcache.normalize(&a.norm, a.seed, r.Path)
 	a.touch ^= paths.idx[paths.home(pathHash)]
-	ips.Add(ipHash, r.Client, is499, slow)
-	paths.Add(pathHash, npath, is499, slow)
+	ips.AddMarked(ipHash, r.Client, is499, slow, is5xx)
+	paths.AddMarked(pathHash, npath, is499, slow, is5xx)
 	if sl.hosts != nil && len(r.Host) > 0 {
-		sl.hosts.Add(HashKey(r.Host), r.Host, is499, slow)
+		sl.hosts.AddMarked(HashKey(r.Host), r.Host, is499, slow, is5xx)
 	}
 
 	sl.b.count(r, slow)

@@ -129,9 +129,9 @@ func TestTopKMergeKeepsErrorAndTopSure(t *testing.T) {
 	seed := maphash.MakeSeed()
 	h := func(k string) uint64 { return maphash.String(seed, k) }
 	a, b := NewTopK(10), NewTopK(10)
-	a.add(h("noise"), []byte("noise"), 50, 48, 0, 0) // inherited: sure of 2
-	b.add(h("noise"), []byte("noise"), 50, 47, 0, 0) // sure of 3
-	b.add(h("heavy"), []byte("heavy"), 60, 0, 0, 0)
+	a.add(h("noise"), []byte("noise"), 50, 48, entryMarks{}) // inherited: sure of 2
+	b.add(h("noise"), []byte("noise"), 50, 47, entryMarks{}) // sure of 3
+	b.add(h("heavy"), []byte("heavy"), 60, 0, entryMarks{})
 	a.Merge(b)
 	top := a.Top(-1)
 	if top[0].Key != "noise" || top[0].Count != 100 || top[0].Err != 95 {

@@ -33,13 +33,14 @@ type table struct {
 	data  []byte
 	n     int    // keys listed
 	total uint64 // requests counted in the span
+	marks marks  // 499s, slow requests and 5xx counted in the span
 	floor uint64 // upper bound of a key not listed; 0: every key is listed
 }
 
 // tableEntry is one key's counts while a table is read or built.
 type tableEntry struct {
-	lo, hi     uint64
-	s499, slow uint64
+	lo, hi           uint64
+	s499, slow, s5xx uint64
 }
 
 func (t *table) exact() bool { return t.floor == 0 }
@@ -66,19 +67,20 @@ func (b *tableBuilder) add(key []byte, e tableEntry) {
 	d = binary.AppendUvarint(d, e.hi-e.lo)
 	d = binary.AppendUvarint(d, e.s499)
 	d = binary.AppendUvarint(d, e.slow)
+	d = binary.AppendUvarint(d, e.s5xx)
 	b.t.data = d
 	b.t.n++
 	b.prev = append(b.prev[:0], key...)
 }
 
 // done returns the table, its data trimmed to its length.
-func (b *tableBuilder) done(total, floor uint64) *table {
+func (b *tableBuilder) done(total uint64, mk marks, floor uint64) *table {
 	t := b.t
 	t.data = slices.Clip(t.data)
 	if len(t.data) < cap(b.t.data)/2 {
 		t.data = slices.Clone(t.data)
 	}
-	t.total, t.floor = total, floor
+	t.total, t.marks, t.floor = total, mk, floor
 	return &t
 }
 
@@ -111,6 +113,7 @@ func (r *tableReader) next() bool {
 	r.e.hi = r.e.lo + uv()
 	r.e.s499 = uv()
 	r.e.slow = uv()
+	r.e.s5xx = uv()
 	return true
 }
 
@@ -122,6 +125,7 @@ type merger struct {
 	h      readerHeap
 	floors uint64 // sum of the tables' floors
 	total  uint64
+	marks  marks
 	key    []byte
 	e      tableEntry
 }
@@ -131,6 +135,7 @@ func newMerger(parts []*table) *merger {
 	for _, p := range parts {
 		m.floors += p.floor
 		m.total += p.total
+		m.marks.add(p.marks)
 		r := &tableReader{t: p}
 		if r.next() {
 			m.rs = append(m.rs, r)
@@ -155,6 +160,7 @@ func (m *merger) next() bool {
 		m.e.hi += r.e.hi
 		m.e.s499 += r.e.s499
 		m.e.slow += r.e.slow
+		m.e.s5xx += r.e.s5xx
 		present += r.t.floor
 		if r.next() {
 			heap.Fix(&m.h, 0)
@@ -197,7 +203,7 @@ func mergeTables(parts []*table, budget tableBudget) *table {
 	for m.next() {
 		b.add(m.key, m.e)
 	}
-	t := b.done(m.total, m.floors)
+	t := b.done(m.total, m.marks, m.floors)
 	if t.n > budget.keys || len(t.data) > budget.bytes {
 		t = pruneTable(t, budget)
 	}
@@ -250,14 +256,14 @@ func pruneTable(t *table, budget tableBudget) *table {
 		}
 		floor = max(floor, r.e.hi)
 	}
-	return b.done(t.total, floor)
+	return b.done(t.total, t.marks, floor)
 }
 
 // entrySize is the bytes key and e take as a first key (nothing shared
 // with the one before): an upper bound.
 func entrySize(key []byte, e tableEntry) int {
 	n := 0
-	for _, v := range [...]uint64{uint64(len(key)), e.lo, e.hi - e.lo, e.s499, e.slow} {
+	for _, v := range [...]uint64{uint64(len(key)), e.lo, e.hi - e.lo, e.s499, e.slow, e.s5xx} {
 		n += uvarintLen(v)
 	}
 	return 1 + n + len(key)
@@ -298,6 +304,7 @@ func tableOf(t *TopK) *table {
 			e.hi += c
 			e.s499 += uint64(t.ents[j].c499)
 			e.slow += uint64(t.ents[j].slow)
+			e.s5xx += uint64(t.ents[j].c5xx)
 			total += c
 			least = min(least, c)
 		}
@@ -307,7 +314,7 @@ func tableOf(t *TopK) *table {
 	if t.evicted {
 		floor = least
 	}
-	return b.done(total, floor)
+	return b.done(total, t.marked, floor)
 }
 
 // keyOrd sorts key i by its first 16 bytes as two integers, comparing

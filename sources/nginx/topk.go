@@ -30,6 +30,19 @@ type TopK struct {
 	counts   []uint32   // entry index → count
 	heap     []heapSlot // min-heap by count as last placed (≤ counts[ent])
 	evicted  bool
+	marked   marks // every 499, slow and 5xx counted, held or not
+}
+
+// marks are the requests of a key (or a span) that went wrong, counted
+// apart: 499s, slow requests, 5xx answers.
+type marks struct {
+	s499, slow, s5xx uint64
+}
+
+func (m *marks) add(o marks) {
+	m.s499 += o.s499
+	m.slow += o.slow
+	m.s5xx += o.s5xx
 }
 
 const topKeyMax = 96
@@ -39,6 +52,7 @@ type topEntry struct {
 	err  uint32
 	c499 uint32
 	slow uint32
+	c5xx uint32
 	klen uint8
 	key  [topKeyMax]byte
 }
@@ -64,6 +78,7 @@ type TopItem struct {
 	Err   uint64
 	S499  uint64
 	Slow  uint64
+	S5xx  uint64
 }
 
 // NewTopK returns a sketch holding capacity keys.
@@ -107,6 +122,7 @@ func (t *TopK) Reset() {
 	t.heap = t.heap[:0]
 	t.counts = t.counts[:0]
 	t.evicted = false
+	t.marked = marks{}
 }
 
 // Exact reports whether no key was ever evicted (counts are exact).
@@ -114,8 +130,21 @@ func (t *TopK) Exact() bool { return !t.evicted }
 
 // Add counts one occurrence of key (hash h).
 func (t *TopK) Add(h uint64, key []byte, is499, slow bool) {
-	t.add(h, key, 1, 0, b2u(is499), b2u(slow))
+	t.AddMarked(h, key, is499, slow, false)
 }
+
+// AddMarked counts one occurrence of key (hash h), a 499, a slow request
+// and a 5xx answer as told.
+func (t *TopK) AddMarked(h uint64, key []byte, is499, slow, is5xx bool) {
+	c := entryMarks{b2u(is499), b2u(slow), b2u(is5xx)}
+	t.marked.s499 += uint64(c.c499)
+	t.marked.slow += uint64(c.slow)
+	t.marked.s5xx += uint64(c.c5xx)
+	t.add(h, key, 1, 0, c)
+}
+
+// entryMarks are an entry's (or one add's) 499s, slow requests and 5xx.
+type entryMarks struct{ c499, slow, c5xx uint32 }
 
 func b2u(b bool) uint32 {
 	if b {
@@ -180,14 +209,15 @@ func (t *TopK) remove(h uint64) {
 	t.idx[k] = 0
 }
 
-func (t *TopK) add(h uint64, key []byte, n, errb, c499, slow uint32) {
+func (t *TopK) add(h uint64, key []byte, n, errb uint32, c entryMarks) {
 	if i := t.find(h); i >= 0 {
 		t.counts[i] += n
-		if c499|slow|errb != 0 {
+		if c.c499|c.slow|c.c5xx|errb != 0 {
 			// a merged entry brings its own over-count along
 			e := &t.ents[i]
-			e.c499 += c499
-			e.slow += slow
+			e.c499 += c.c499
+			e.slow += c.slow
+			e.c5xx += c.c5xx
 			e.err += errb
 		}
 		return
@@ -197,7 +227,7 @@ func (t *TopK) add(h uint64, key []byte, n, errb, c499, slow uint32) {
 			t.sizeIdx(min(2*len(t.ents), t.capacity))
 		}
 		i := int32(len(t.ents))
-		t.ents = append(t.ents, topEntry{h: h, err: errb, c499: c499, slow: slow})
+		t.ents = append(t.ents, topEntry{h: h, err: errb, c499: c.c499, slow: c.slow, c5xx: c.c5xx})
 		e := &t.ents[i]
 		e.klen = uint8(copy(e.key[:], key))
 		t.counts = append(t.counts, n)
@@ -222,7 +252,7 @@ func (t *TopK) add(h uint64, key []byte, n, errb, c499, slow uint32) {
 	e.err = top.count + errb
 	top.count += n
 	t.counts[i] = top.count
-	e.c499, e.slow = c499, slow
+	e.c499, e.slow, e.c5xx = c.c499, c.slow, c.c5xx
 	e.klen = uint8(copy(e.key[:], key))
 	t.insert(h, i)
 	t.down(0)
@@ -232,8 +262,9 @@ func (t *TopK) add(h uint64, key []byte, n, errb, c499, slow uint32) {
 func (t *TopK) Merge(o *TopK) {
 	for i := range o.ents {
 		e := &o.ents[i]
-		t.add(e.h, e.key[:e.klen], o.counts[i], e.err, e.c499, e.slow)
+		t.add(e.h, e.key[:e.klen], o.counts[i], e.err, entryMarks{e.c499, e.slow, e.c5xx})
 	}
+	t.marked.add(o.marked)
 	if o.evicted {
 		t.evicted = true
 	}
@@ -244,7 +275,7 @@ func (t *TopK) Top(n int) []TopItem {
 	items := make([]TopItem, len(t.ents))
 	for i := range t.ents {
 		e := &t.ents[i]
-		items[i] = TopItem{Key: string(e.key[:e.klen]), Count: uint64(t.counts[i]), Err: uint64(e.err), S499: uint64(e.c499), Slow: uint64(e.slow)}
+		items[i] = TopItem{Key: string(e.key[:e.klen]), Count: uint64(t.counts[i]), Err: uint64(e.err), S499: uint64(e.c499), Slow: uint64(e.slow), S5xx: uint64(e.c5xx)}
 	}
 	sort.Slice(items, func(a, b int) bool {
 		if items[a].Count != items[b].Count {

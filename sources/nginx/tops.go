@@ -416,7 +416,7 @@ func topList(ts []*table, n int) (items []TopItem, distinct uint64, exact bool) 
 		if n <= 0 {
 			continue
 		}
-		it := TopItem{Count: m.e.hi, Err: m.e.hi - m.e.lo, S499: m.e.s499, Slow: m.e.slow}
+		it := TopItem{Count: m.e.hi, Err: m.e.hi - m.e.lo, S499: m.e.s499, Slow: m.e.slow, S5xx: m.e.s5xx}
 		if barred && rankTop(it, string(m.key), bar) >= 0 {
 			continue
 		}

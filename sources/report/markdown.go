@@ -124,11 +124,11 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition, o Options) [
 			b.WriteString("None.\n")
 			return
 		}
-		fmt.Fprintf(&b, "| %s | requests | 499 | slow |\n|---|---:|---:|---:|\n", col)
+		fmt.Fprintf(&b, "| %s | requests | 499 | slow | 5xx |\n|---|---:|---:|---:|---:|\n", col)
 		bounded := false
 		for _, t := range items {
 			bounded = bounded || t.Err > 0
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", md(t.Key), within(t.sure(), t.Err), within(t.S499, t.Err), within(t.Slow, t.Err))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", md(t.Key), within(t.sure(), t.Err), within(t.S499, t.Err), within(t.Slow, t.Err), within(t.S5xx, t.Err))
 		}
 		if bounded {
 			b.WriteString("\n`≥ a (≤ b)`: the window had more distinct keys than the top tables hold exactly; the true number lies between a and b.\n")

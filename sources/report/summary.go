@@ -85,6 +85,7 @@ type Top struct {
 	Key        string
 	Count, Err uint64 // Count may exceed the truth by at most Err
 	S499, Slow uint64
+	S5xx       uint64
 }
 
 // sure is the count the key is sure to have in the window.
