@@ -114,6 +114,9 @@ type Collector struct {
 	over     overlayState // Prometheus overlays, see overlay.go
 	marks    [][]lineMark // per access log, see unreadable.go
 	unread   []string     // per access log: why most recent lines were not counted
+	// trDrivers are what drove the timeline's changes into warn or crit
+	// of access-log indicators, taken on the tick they happened.
+	trDrivers map[trDriverKey]*sources.Driver
 
 	refreshing atomic.Bool
 	cache      snapCache // see snapshot.go

@@ -120,6 +120,7 @@ func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
 			in.Series.Unit = in.Value.Unit
 		}
 		in.Secondary = ov.secondary(c, sp)
+		in.Driver = c.driverOf(k, end)
 		s.Indicators = append(s.Indicators, in)
 	}
 
@@ -226,8 +227,9 @@ func (c *Collector) tops(from, end time.Time, window time.Duration, rows int) []
 // costs a recomputation the next time.
 type snapCache struct {
 	mu     sync.Mutex
-	series map[seriesKey]sources.Series
-	tops   map[topKey][]sources.TopTable
+	series  map[seriesKey]sources.Series
+	tops    map[topKey][]sources.TopTable
+	drivers map[driverKey]*driverSet
 }
 
 type seriesKey struct {

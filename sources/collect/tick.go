@@ -45,6 +45,7 @@ func (c *Collector) Tick(at time.Time) []sources.Transition {
 		return nil
 	}
 	c.tl.Add(trs...)
+	c.keepDrivers(trs, c.currentEnd(at))
 	out := c.transitions(trs, nil, values, EventZone(sched))
 	for _, s := range c.o.Sinks {
 		s.Take(out)
@@ -66,6 +67,8 @@ func EventZone(s *schedule.Schedule) *time.Location {
 // values, aligned with c.specs), acked[i] when given.
 func (c *Collector) transitions(trs []watch.Transition, acked []bool, values []sources.Value, zone *time.Location) []sources.Transition {
 	out := make([]sources.Transition, len(trs))
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for i, tr := range trs {
 		var unit sources.Unit
 		if k, ok := c.byName[tr.Indicator]; ok {
@@ -79,6 +82,10 @@ func (c *Collector) transitions(trs []watch.Transition, acked []bool, values []s
 			Value: tr.Value, Threshold: tr.Threshold, Unit: unit,
 			Phase: convertPhase(tr.Phase), Milestone: tr.Milestone, Reason: tr.Reason,
 			Acked: i < len(acked) && acked[i],
+		}
+		if d, ok := c.trDrivers[trDriverKey{tr.Indicator, tr.At.UnixNano(), tr.To}]; ok {
+			dc := *d
+			out[i].Driver = &dc
 		}
 	}
 	return out

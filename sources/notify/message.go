@@ -114,6 +114,12 @@ func line(tr sources.Transition, esc func(string) string) string {
 		b.WriteString(" · ")
 		b.WriteString(tr.At.Format(clockLayout))
 	}
+	if tr.Driver != nil {
+		if d := tr.Driver.Line(); d != "" {
+			b.WriteString(" · ")
+			b.WriteString(clean(d))
+		}
+	}
 	return b.String()
 }
 

@@ -105,13 +105,18 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition, o Options) [
 	if len(in) == 0 {
 		b.WriteString("No rule changed state within the window.\n")
 	} else {
-		b.WriteString("| time | offset | indicator | from → to | value | threshold | phase |\n|---|---:|---|---|---:|---:|---|\n")
+		b.WriteString("| time | offset | indicator | from → to | value | threshold | phase | driven by |\n|---|---:|---|---|---:|---:|---|---|\n")
 		for _, tr := range in {
 			u := o.Units[tr.Indicator]
-			fmt.Fprintf(&b, "| %s | %s | %s | %s → %s | %s | %s | %s |\n", at(tr.At), offset(tr.At.Sub(sum.End)),
+			driven := ""
+			if tr.Driver != nil {
+				driven = tr.Driver.Line()
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s → %s | %s | %s | %s | %s |\n", at(tr.At), offset(tr.At.Sub(sum.End)),
 				md(tr.Indicator), md(tr.From.String()), md(tr.To.String()),
-				md(units.Format(tr.Value, u)), md(units.Format(tr.Threshold, u)), md(string(tr.Phase)))
+				md(units.Format(tr.Value, u)), md(units.Format(tr.Threshold, u)), md(string(tr.Phase)), md(driven))
 		}
+		b.WriteString("\n`driven by`: the path, client and host with the most of the indicator's requests (all, 499, slow, 5xx) over the whole minutes touching the minute before the change; `≥` marks a lower bound.\n")
 	}
 
 	tops := func(heading, col string, items []Top) {

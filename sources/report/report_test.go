@@ -204,7 +204,9 @@ func TestMarkdownGolden(t *testing.T) {
 	trs := []sources.Transition{
 		{At: curWin.From.Add(-time.Minute), Indicator: "nginx.qps", From: sources.StateOK, To: sources.StateWarn, Value: 1, Threshold: 0.5, Phase: sources.PhaseNormal},
 		{At: curEnd.Add(13 * time.Second), Indicator: "nginx.slow_ratio", From: sources.StateOK, To: sources.StateCrit, Value: 0.4, Threshold: 0.05, Phase: sources.PhaseHot, Milestone: "Day 2"},
-		{At: curEnd.Add(35 * time.Second), Indicator: "nginx.499_rate", From: sources.StateOK, To: sources.StateCrit, Value: 10, Threshold: 5, Phase: sources.PhaseHot, Milestone: "Day 2"},
+		{At: curEnd.Add(35 * time.Second), Indicator: "nginx.499_rate", From: sources.StateOK, To: sources.StateCrit, Value: 10, Threshold: 5, Phase: sources.PhaseHot, Milestone: "Day 2",
+			Driver: &sources.Driver{Mark: "499", Events: 600, Path: sources.DriverKey{Key: "/result|x", Count: 600, Max: 600},
+				Client: sources.DriverKey{Key: "10.9.9.9", Count: 600, Max: 600}, Clients: 1, Exact: true}},
 		{At: curEnd.Add(75 * time.Second), Indicator: "app.db|\x1b[2J", From: sources.StateCrit, To: sources.StateOK, Value: math.NaN(), Threshold: math.NaN(), Phase: sources.PhaseHot, Milestone: "Day 2"},
 	}
 	got := Markdown(cur, prev, trs, Options{Units: nightUnits})

@@ -30,6 +30,10 @@ type Record struct {
 	Phase         sources.Phase `json:"phase"`
 	Milestone     string        `json:"milestone"`
 	Reason        string        `json:"reason"`
+	// DrivenBy, for a change of an access log's indicator into warn or
+	// crit, is what drove it as the screen's where line says it:
+	// "499 ← /api/yearend/result 71% · 268 IPs · top 10.99.0.5 (288)".
+	DrivenBy string `json:"driven_by,omitempty"`
 }
 
 // TimeLayout is the records' time: milliseconds and the offset of At,
@@ -42,6 +46,9 @@ func RecordOf(tr sources.Transition) Record {
 	r := Record{At: tr.At.Format(TimeLayout), Indicator: tr.Indicator, From: tr.From, To: tr.To,
 		Value: finite(tr.Value), Threshold: finite(tr.Threshold), Unit: tr.Unit,
 		Phase: tr.Phase, Milestone: tr.Milestone, Reason: tr.Reason}
+	if tr.Driver != nil {
+		r.DrivenBy = tr.Driver.Line()
+	}
 	if r.Value != nil {
 		r.ValueText = units.Format(tr.Value, tr.Unit)
 	}

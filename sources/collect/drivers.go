@@ -1,0 +1,145 @@
+package collect
+
+import (
+	"math"
+	"time"
+
+	"warroom/sources"
+	"warroom/sources/nginx"
+	"warroom/sources/watch"
+)
+
+// DriverSpan is the span a driver counts: the minute before the instant
+// (as the top tables keep it, the whole minutes touching it) — what the
+// flood is made of now, not over the chart's window.
+const DriverSpan = time.Minute
+
+// markOf is the kind of request that moves an access-log metric; false
+// for the metrics no path or client drives apart (304s, bytes, latency
+// means) and for path groups (their requests are one group's: the log's
+// driver would name the others').
+func markOf(sp spec) (nginx.Mark, bool) {
+	if sp.kind != kindNginx || sp.group != "" {
+		return 0, false
+	}
+	switch sp.m {
+	case nginx.MetricQPS:
+		return nginx.MarkRequests, true
+	case nginx.Metric499Rate:
+		return nginx.Mark499, true
+	case nginx.MetricSlowRatio:
+		return nginx.MarkSlow, true
+	case nginx.Metric5xxRatio, nginx.Metric5xxRate:
+		return nginx.Mark5xx, true
+	}
+	return 0, false
+}
+
+// driverSet is one access log's drivers, every mark.
+type driverSet [nginx.NumMarks]sources.Driver
+
+type driverKey struct {
+	src            int
+	fromMin, toMin int64
+	ver            nginx.Bucket
+}
+
+// drivers is access log i's drivers over the DriverSpan before end, from
+// the cache while no line was counted and the minutes are the same; nil
+// when the log keeps no detail.
+func (c *Collector) drivers(i int, end time.Time) *driverSet {
+	src := c.o.Nginx[i]
+	a := src.Aggregator()
+	ver, _, _ := a.Counts() // before the window: a line counted meanwhile changes it
+	from := end.Add(-DriverSpan)
+	f, t := from.Unix(), end.Unix()
+	key := driverKey{src: i, fromMin: f - f%60, toMin: t - 1 - (t-1)%60, ver: ver}
+	c.cache.mu.Lock()
+	ds, ok := c.cache.drivers[key]
+	c.cache.mu.Unlock()
+	if ok {
+		return ds
+	}
+	nds, spanFrom, spanTo, have := nginx.Drivers([]*nginx.Aggregator{a}, from, end)
+	if have {
+		ds = new(driverSet)
+		for mk, d := range nds {
+			ds[mk] = sources.Driver{Mark: nginx.Mark(mk).String(), Source: src.Name(), Events: d.Events,
+				Path: driverKeyOf(d.Path), Client: driverKeyOf(d.IP), Host: driverKeyOf(d.Host),
+				Clients: d.IPs, Exact: d.Exact, From: spanFrom, To: spanTo}
+		}
+	}
+	c.cache.mu.Lock()
+	if c.cache.drivers == nil || len(c.cache.drivers) > 2*len(c.o.Nginx) {
+		c.cache.drivers = map[driverKey]*driverSet{}
+	}
+	c.cache.drivers[key] = ds
+	c.cache.mu.Unlock()
+	return ds
+}
+
+func driverKeyOf(k nginx.DriverKey) sources.DriverKey {
+	return sources.DriverKey{Key: sources.Sanitize(k.Key), Count: k.Sure, Max: k.Max}
+}
+
+// driverOf is spec k's driver at end, a copy; nil when its metric has
+// none or its log keeps no detail.
+func (c *Collector) driverOf(k int, end time.Time) *sources.Driver {
+	sp := c.specs[k]
+	mk, ok := markOf(sp)
+	if !ok {
+		return nil
+	}
+	ds := c.drivers(sp.src, end)
+	if ds == nil {
+		return nil
+	}
+	d := ds[mk]
+	return &d
+}
+
+// trDriverKey names a transition of the timeline.
+type trDriverKey struct {
+	indicator string
+	at        int64
+	to        sources.State
+}
+
+// keepDrivers takes, for each change of an access-log indicator into warn
+// or crit on a value (not a silence: no request drove that), what drives
+// its requests at end, for the timeline, the notifications and the report
+// to say with it. Only these ticks pay for it: a replay ticks through a
+// night in seconds. Drivers of changes the timeline no longer holds are
+// let go.
+func (c *Collector) keepDrivers(trs []watch.Transition, end time.Time) {
+	for _, tr := range trs {
+		if tr.To != sources.StateWarn && tr.To != sources.StateCrit || math.IsNaN(tr.Value) {
+			continue
+		}
+		k, ok := c.byName[tr.Indicator]
+		if !ok {
+			continue
+		}
+		d := c.driverOf(k, end)
+		if d == nil {
+			continue
+		}
+		c.mu.Lock()
+		if c.trDrivers == nil {
+			c.trDrivers = map[trDriverKey]*sources.Driver{}
+		}
+		c.trDrivers[trDriverKey{tr.Indicator, tr.At.UnixNano(), tr.To}] = d
+		if len(c.trDrivers) > 2*max(c.o.Timeline, 1) {
+			held := map[trDriverKey]bool{}
+			for _, e := range c.tl.Entries() {
+				held[trDriverKey{e.Indicator, e.At.UnixNano(), e.To}] = true
+			}
+			for key := range c.trDrivers {
+				if !held[key] {
+					delete(c.trDrivers, key)
+				}
+			}
+		}
+		c.mu.Unlock()
+	}
+}
