@@ -14,14 +14,17 @@ import (
 // keys than the top tables hold exactly (Exact false), a key's true count
 // lies between Count and Max and the clients counted are a lower bound.
 type Driver struct {
-	Mark    string // what is counted: "req", "499", "slow", "5xx"
-	Source  string // the access log
-	Events  uint64 // requests of the kind in the span (exact)
-	Path    DriverKey
-	Client  DriverKey
-	Host    DriverKey // Key "" when the format has no $host
-	Clients uint64    // clients with at least one such request
-	Exact   bool      // every count is exact
+	Mark   string // what is counted: "req", "499", "slow", "5xx"
+	Source string // the access log
+	Events uint64 // requests of the kind in the span (exact)
+	Path   DriverKey
+	Client DriverKey
+	Host   DriverKey // Key "" when the format has no $host
+	// Upstream is the upstream server that answered most of them; Key ""
+	// when the format has no $upstream_addr (or nginx answered itself)
+	Upstream DriverKey
+	Clients  uint64 // clients with at least one such request
+	Exact    bool   // every count is exact
 	// From, To is the span counted: the whole minutes touching the
 	// minute before the instant it was taken for.
 	From, To time.Time
@@ -37,7 +40,7 @@ type DriverKey struct {
 // Line is the driver as one line, as the screen, the report and
 // notifications write it:
 //
-//	499 ← /api/yearend/result 71% · 268 IPs · top 10.99.0.5 (288) · host web-3 90%
+//	499 ← /api/yearend/result 71% · 268 IPs · top 10.99.0.5 (288) · upstream 10.0.3.7:8080 90%
 //
 // "≥" marks a count that is a lower bound; "" when there is nothing to
 // say (no request of the kind in the span).
@@ -63,6 +66,9 @@ func (d Driver) Line() string {
 	}
 	if d.Client.Key != "" {
 		fmt.Fprintf(&b, " · top %s (%s)", d.Client.Key, d.count(d.Client))
+	}
+	if d.Upstream.Key != "" {
+		fmt.Fprintf(&b, " · upstream %s %s", d.Upstream.Key, d.share(d.Upstream))
 	}
 	if d.Host.Key != "" {
 		fmt.Fprintf(&b, " · host %s %s", d.Host.Key, d.share(d.Host))

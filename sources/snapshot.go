@@ -103,6 +103,7 @@ type TopRow struct {
 	Max  uint64
 	S499 uint64
 	Slow uint64
+	S5xx uint64
 }
 
 // TopTable is a top-K list over a window.

@@ -65,7 +65,7 @@ func (c *Collector) drivers(i int, end time.Time) *driverSet {
 		ds = new(driverSet)
 		for mk, d := range nds {
 			ds[mk] = sources.Driver{Mark: nginx.Mark(mk).String(), Source: src.Name(), Events: d.Events,
-				Path: driverKeyOf(d.Path), Client: driverKeyOf(d.IP), Host: driverKeyOf(d.Host),
+				Path: driverKeyOf(d.Path), Client: driverKeyOf(d.IP), Host: driverKeyOf(d.Host), Upstream: driverKeyOf(d.Upstream),
 				Clients: d.IPs, Exact: d.Exact, From: spanFrom, To: spanTo}
 		}
 	}

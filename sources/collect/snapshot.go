@@ -207,6 +207,9 @@ func (c *Collector) tops(from, end time.Time, window time.Duration, rows int) []
 			if w.TopHosts != nil {
 				tables = append(tables, sources.TopTable{Title: prefix + "hosts", Window: span, Rows: topRows(w.TopHosts), Exact: w.TopsExact})
 			}
+			if w.TopUpstreams != nil {
+				tables = append(tables, sources.TopTable{Title: prefix + "upstreams", Window: span, Rows: topRows(w.TopUpstreams), Exact: w.TopsExact})
+			}
 			c.cache.mu.Lock()
 			c.cache.tops = map[topKey][]sources.TopTable{key: tables} // only the newest is ever asked again
 			c.cache.mu.Unlock()
@@ -226,7 +229,7 @@ func (c *Collector) tops(from, end time.Time, window time.Duration, rows int) []
 // application log) read before computing, so a line counted meanwhile only
 // costs a recomputation the next time.
 type snapCache struct {
-	mu     sync.Mutex
+	mu      sync.Mutex
 	series  map[seriesKey]sources.Series
 	tops    map[topKey][]sources.TopTable
 	drivers map[driverKey]*driverSet
@@ -299,7 +302,7 @@ func topRows(items []nginx.TopItem) []sources.TopRow {
 		// the count the key is sure to have, and the most it can have
 		// made: equal unless the window had more keys than its tables
 		// hold exactly
-		out[i] = sources.TopRow{Key: sources.Sanitize(it.Key), Count: it.Count - min(it.Err, it.Count), AtLeast: it.Err > 0, Max: it.Count, S499: it.S499, Slow: it.Slow}
+		out[i] = sources.TopRow{Key: sources.Sanitize(it.Key), Count: it.Count - min(it.Err, it.Count), AtLeast: it.Err > 0, Max: it.Count, S499: it.S499, Slow: it.Slow, S5xx: it.S5xx}
 	}
 	return out
 }

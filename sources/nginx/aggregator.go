@@ -100,8 +100,8 @@ type Aggregator struct {
 	ips      *TopK // whole run, NoDetail only
 	paths    *TopK
 	hll      *HLL
-	tops     *topStore // nil with NoDetail
-	kinds    topKind   // kinds of key counted: hosts too when the format has $host
+	tops     *topStore      // nil with NoDetail
+	kinds    [numKinds]bool // kinds of key counted: hosts and upstreams when the format has them
 
 	codeTotal [1000]uint64
 	codeSlot  [1000]int8
@@ -244,10 +244,11 @@ func (a *Aggregator) SetFormat(f *Format) {
 // also reads the host when the top tables count hosts.
 func (a *Aggregator) useParser(f *Format) {
 	a.slot.ok = false // the slots' tables again, hosts or not
-	a.kinds = kindHost
-	if a.tops != nil && hasHost(f) {
-		a.kinds = numKinds
-		a.parser = newHostParser(f, a.o.Client)
+	a.kinds = [numKinds]bool{kindIP: true, kindPath: true}
+	if a.tops != nil && hasDetailKeys(f) {
+		a.kinds[kindHost] = hasHost(f)
+		a.kinds[kindUpstream] = f.has[fUpstreamAddr]
+		a.parser = newDetailParser(f, a.o.Client)
 		return
 	}
 	a.parser = newCountingParser(f, a.o.Client)
@@ -395,6 +396,9 @@ func (a *Aggregator) count(r *Record) {
 	if sl.hosts != nil && len(r.Host) > 0 {
 		sl.hosts.AddMarked(HashKey(r.Host), r.Host, is499, slow, is5xx)
 	}
+	if sl.upstreams != nil && len(r.Upstream) > 0 {
+		sl.upstreams.AddMarked(HashKey(r.Upstream), r.Upstream, is499, slow, is5xx)
+	}
 
 	sl.b.count(r, slow)
 	a.countCode(r.Status)
@@ -449,8 +453,9 @@ type slotCache struct {
 	d              *detail
 
 	// the top tables a line of this second counts into: the whole
-	// run's (NoDetail) or its live minute's; hosts nil when not counted
-	ips, paths, hosts *TopK
+	// run's (NoDetail) or its live minute's; hosts and upstreams nil
+	// when not counted
+	ips, paths, hosts, upstreams *TopK
 
 	b     Bucket                  // this second's lines not yet added
 	codes [maxTrackedCodes]uint32 // by codeSlot, likewise
@@ -511,12 +516,12 @@ func (a *Aggregator) slotsFor(t int64) {
 	}
 	if a.o.NoDetail {
 		sl.d = nil
-		sl.ips, sl.paths, sl.hosts = a.ips, a.paths, nil
+		sl.ips, sl.paths, sl.hosts, sl.upstreams = a.ips, a.paths, nil, nil
 		return
 	}
 	sl.d = a.detailAt(t)
-	lm := a.tops.liveFor(t, a.kinds)
-	sl.ips, sl.paths, sl.hosts = lm.k[kindIP], lm.k[kindPath], lm.k[kindHost]
+	lm := a.tops.liveFor(t, &a.kinds)
+	sl.ips, sl.paths, sl.hosts, sl.upstreams = lm.k[kindIP], lm.k[kindPath], lm.k[kindHost], lm.k[kindUpstream]
 }
 
 // countCode stages status for the per-code columns of the cached second,

@@ -21,7 +21,7 @@ func (m Mark) String() string {
 // DriverKey is the key holding most of a mark's requests: its sure count
 // and the most it can have (equal when exact).
 type DriverKey struct {
-	Key      string
+	Key       string
 	Sure, Max uint64
 }
 
@@ -29,8 +29,9 @@ type DriverKey struct {
 type Driver struct {
 	Events         uint64 // the mark's requests in the span (exact: counted beside the tables)
 	Path, IP, Host DriverKey
-	IPs            uint64 // clients with a sure request of the mark: all of them when Exact
-	Exact          bool   // every table of the span held every key
+	Upstream       DriverKey // the upstream server that answered
+	IPs            uint64    // clients with a sure request of the mark: all of them when Exact
+	Exact          bool      // every table of the span held every key
 }
 
 // Drivers are each mark's drivers over [from, to) across several access
@@ -123,6 +124,8 @@ func driversOf(ds *[NumMarks]Driver, kind topKind, ts []*table) {
 			d.IP, d.IPs = best[mk], keys[mk]
 		case kindHost:
 			d.Host = best[mk]
+		case kindUpstream:
+			d.Upstream = best[mk]
 		}
 	}
 }

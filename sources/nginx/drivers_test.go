@@ -2,6 +2,7 @@ package nginx
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -154,5 +155,52 @@ func TestDrivers5xxAndHosts(t *testing.T) {
 	}
 	if _, _, _, ok := Drivers(nil, t0, t0.Add(time.Minute)); ok {
 		t.Error("drivers without an aggregator")
+	}
+}
+
+// With $upstream_addr the top tables count the upstream server that
+// answered (the last try of a list, either separator), nginx's own
+// answers ("-") not at all, and drivers name the upstream too.
+func TestUpstreamTables(t *testing.T) {
+	f := mustFormat(t, "upstreaminfo")
+	a := newTestAgg(t, Options{Format: f})
+	stamp := t0.Format("02/Jan/2006:15:04:05 -0700")
+	var b strings.Builder
+	add := func(n int, addr string, status int, rt string) {
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, `10.0.0.%d - - [%s] "GET /api/result HTTP/1.1" %d 10 "-" "ua" 100 %s [api] [] %s 10 %s %d id%d`+"\n",
+				i%3, stamp, status, rt, addr, rt, status, i)
+		}
+	}
+	add(6, "10.0.3.7:8080", 504, "1.500")
+	add(2, "10.0.3.8:8080, 10.0.3.7:8080", 504, "1.500") // retried: .7 answered
+	add(1, "10.0.3.9:8080 : 10.0.3.8:8080", 200, "0.010")
+	add(3, "-", 499, "0.000")
+	a.Ingest([]byte(b.String()))
+	w := a.Window(t0, t0.Add(time.Minute), 5)
+	want := []TopItem{{Key: "10.0.3.7:8080", Count: 8, Slow: 8, S5xx: 8}, {Key: "10.0.3.8:8080", Count: 1}}
+	if !slices.Equal(w.TopUpstreams, want) {
+		t.Fatalf("upstreams %+v, want %+v", w.TopUpstreams, want)
+	}
+	ds, _, _, _ := Drivers([]*Aggregator{a}, t0, t0.Add(time.Minute))
+	if u := ds[Mark5xx].Upstream; u != (DriverKey{"10.0.3.7:8080", 8, 8}) || ds[Mark5xx].Events != 8 {
+		t.Errorf("5xx driven by upstream %+v of %d", u, ds[Mark5xx].Events)
+	}
+	if u := ds[Mark499].Upstream; u.Key != "" {
+		t.Errorf("499s nginx answered itself driven by upstream %+v", u)
+	}
+	if w := newTestAgg(t, Options{}).Window(t0, t0.Add(time.Minute), 5); w.TopUpstreams != nil {
+		t.Fatalf("timed has no $upstream_addr: %+v", w.TopUpstreams)
+	}
+}
+
+func TestLastTry(t *testing.T) {
+	for in, want := range map[string]string{
+		"10.0.0.1:80": "10.0.0.1:80", "10.0.0.1:80, 10.0.0.2:80": "10.0.0.2:80",
+		"10.0.0.1:80 : unix:/run/app.sock": "unix:/run/app.sock", "-": "", "": "", "10.0.0.1:80, -": "",
+	} {
+		if got := string(lastTry([]byte(in))); got != want {
+			t.Errorf("lastTry(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -81,6 +81,7 @@ const (
 	fReferer
 	fUpstreamList // any other $upstream_* variable: a list like fUpstreamRT
 	fProto        // $server_protocol
+	fUpstreamAddr // $upstream_addr: the servers tried, the last one answered
 	numFields
 )
 
@@ -108,6 +109,7 @@ var fieldOf = map[string]field{
 	"http_user_agent":        fUA,
 	"http_referer":           fReferer,
 	"server_protocol":        fProto,
+	"upstream_addr":          fUpstreamAddr,
 }
 
 // step is one variable and the literal text that must follow it.
@@ -361,7 +363,7 @@ func compile(spec, where string, parts []word, esc Escape) (*Format, error) {
 					fd = fUpstreamList
 				}
 			}
-			f.steps = append(f.steps, step{field: fd, name: name, list: fd == fUpstreamRT || fd == fUpstreamStatus || fd == fUpstreamList || fd == fXFF})
+			f.steps = append(f.steps, step{field: fd, name: name, list: fd == fUpstreamRT || fd == fUpstreamStatus || fd == fUpstreamList || fd == fUpstreamAddr || fd == fXFF})
 			f.has[fd] = true
 			lastVarEnd = i
 		}

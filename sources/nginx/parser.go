@@ -22,6 +22,7 @@ type Record struct {
 	UpTime       int64 // microseconds summed over upstream tries; -1 when none ("-")
 	UpStatus     []byte
 	Host         []byte
+	Upstream     []byte // the server that answered: $upstream_addr's last try
 	UA           []byte
 	Referer      []byte
 	uri, args    []byte
@@ -115,7 +116,7 @@ func NewParser(f *Format, client ClientField) *Parser {
 func newCountingParser(f *Format, client ClientField) *Parser {
 	return &Parser{f: f, steps: planSteps(f, func(fd field) bool {
 		switch fd {
-		case fUA, fReferer, fHost, fServerName, fUpstreamStatus, fUpstreamList, fProto:
+		case fUA, fReferer, fHost, fServerName, fUpstreamStatus, fUpstreamList, fUpstreamAddr, fProto:
 			return false
 		case fXFF:
 			return client == ClientXFF
@@ -427,10 +428,25 @@ func (p *Parser) assign(fd field, v []byte, r *Record) Reason {
 		if r.Host == nil {
 			r.Host = v
 		}
+	case fUpstreamAddr:
+		r.Upstream = lastTry(v)
 	case fUA:
 		r.UA = v
 	case fReferer:
 		r.Referer = v
 	}
 	return ReasonNone
+}
+
+// lastTry is the server that answered of an $upstream_addr list: its last
+// item ("10.0.0.1:80, 10.0.0.2:80 : 10.0.1.1:80" → "10.0.1.1:80"); nil for
+// "-" or empty (no upstream: answered by nginx itself).
+func lastTry(v []byte) []byte {
+	if i := bytes.LastIndexByte(v, ' '); i >= 0 {
+		v = v[i+1:]
+	}
+	if len(v) == 0 || isDash(v) {
+		return nil
+	}
+	return v
 }

@@ -44,6 +44,7 @@ const (
 	kindIP topKind = iota
 	kindPath
 	kindHost
+	kindUpstream
 	numKinds
 )
 
@@ -104,9 +105,9 @@ func newTopStore(keys int, hold time.Duration) *topStore {
 }
 
 // liveFor returns the live minute that counts a line of second t (kinds
-// is how many kinds are counted). A line over a minute late counts into
+// says which kinds are counted). A line over a minute late counts into
 // the older live minute: its own is frozen.
-func (s *topStore) liveFor(t int64, kinds topKind) *liveMinute {
+func (s *topStore) liveFor(t int64, kinds *[numKinds]bool) *liveMinute {
 	if t < 0 {
 		t = 0 // before 1970 (a clock at zero): the first minute
 	}
@@ -128,7 +129,7 @@ func (s *topStore) liveFor(t int64, kinds topKind) *liveMinute {
 	}
 	for k := range l.k {
 		switch {
-		case topKind(k) >= kinds:
+		case !kinds[k]:
 			l.k[k] = nil // not counted (any more): a format without $host
 		case l.k[k] == nil:
 			l.k[k] = NewTopK(s.budget.keys)

@@ -10,6 +10,7 @@ import "time"
 type TopTables struct {
 	TopIPs, TopPaths []TopItem
 	TopHosts         []TopItem // nil when the format has no $host
+	TopUpstreams     []TopItem // nil when the format has no $upstream_addr
 	// TopsExact: every count above is exact (Err 0) and so is every count
 	// of a key not listed: no table of the window ran out of room.
 	TopsExact bool
@@ -93,6 +94,8 @@ func topsOf(stores []*topStore, parts []topParts, n int) TopTables {
 			out.TopPaths = items
 		case kindHost:
 			out.TopHosts = items
+		case kindUpstream:
+			out.TopUpstreams = items
 		}
 	}
 	return out

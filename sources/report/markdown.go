@@ -147,6 +147,9 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition, o Options) [
 	if sum.TopHosts != nil {
 		tops("Top hosts", "host", sum.TopHosts)
 	}
+	if sum.TopUpstreams != nil {
+		tops("Top upstreams", "upstream", sum.TopUpstreams)
+	}
 
 	if len(sum.Notes)+len(p.Notes) > 0 {
 		b.WriteString("\n## Notes\n\n")

@@ -119,6 +119,7 @@ type Summary struct {
 
 	TopIPs, TopPaths []Top
 	TopHosts         []Top // nil when no access log's format has $host
+	TopUpstreams     []Top // nil when none has $upstream_addr
 	TopsKnown        bool  // the top tables still held the window
 	// TopsFrom, TopsTo is the span the top tables cover: the window's
 	// whole minutes, or past the minutes held the ten-minute or hour
@@ -208,6 +209,7 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 		tt := nginx.Tops(aggs, w.From, w.To, in.TopN)
 		s.TopsKnown = tt.TopsKnown || s.Requests == 0 // nothing to rank
 		s.TopIPs, s.TopPaths, s.TopHosts = tops(tt.TopIPs), tops(tt.TopPaths), tops(tt.TopHosts)
+		s.TopUpstreams = tops(tt.TopUpstreams)
 		s.TopsFrom, s.TopsTo = tt.TopsFrom, tt.TopsTo
 		// the tables' count of clients is the window's when they cover
 		// its minutes only (not a whole hour around an old window)
