@@ -217,7 +217,8 @@ func (c LayoutConfig) CheckIndicators(known []string) error {
 }
 
 // DefaultLayout is the screen when the config has no layout: the key
-// indicators (sources.Indicator.Key) as stats with a chart each, further
+// indicators (sources.Indicator.Key) as stats with a chart each, the
+// where line when an access log tells what drives its requests, further
 // indicators as smaller stats, then log and timeline, then the top
 // talkers.
 func DefaultLayout(s *sources.Snapshot) LayoutConfig {
@@ -228,6 +229,7 @@ func DefaultLayout(s *sources.Snapshot) LayoutConfig {
 	}
 	var key, rest []PaneConfig
 	var charts []PaneConfig
+	driven := false
 	for _, in := range s.Indicators {
 		p := PaneConfig{Kind: KindStat, Indicator: in.Name}
 		if in.Key {
@@ -236,9 +238,13 @@ func DefaultLayout(s *sources.Snapshot) LayoutConfig {
 		} else {
 			rest = append(rest, p)
 		}
+		driven = driven || in.Driver != nil
 	}
 	if len(key) > 0 {
 		c.Rows = append(c.Rows, RowConfig{Height: 1, Panes: key})
+	}
+	if driven {
+		c.Rows = append(c.Rows, RowConfig{Height: 1, Panes: []PaneConfig{{Kind: KindWhere}}})
 	}
 	if len(rest) > 0 {
 		c.Rows = append(c.Rows, RowConfig{Height: 1, Panes: rest})
@@ -265,7 +271,8 @@ func DefaultLayout(s *sources.Snapshot) LayoutConfig {
 
 // shapeKey identifies what a default layout was derived from, so the panes
 // are rebuilt only when the snapshot's shape changes (an indicator or log
-// source appears, an indicator becomes key), not on every tick.
+// source appears, an indicator becomes key or gets a driver), not on
+// every tick.
 func shapeKey(s *sources.Snapshot) string {
 	if s == nil {
 		return ""
@@ -275,6 +282,9 @@ func shapeKey(s *sources.Snapshot) string {
 		b.WriteString(in.Name)
 		if in.Key {
 			b.WriteByte(2)
+		}
+		if in.Driver != nil {
+			b.WriteByte(3)
 		}
 		b.WriteByte(0)
 	}

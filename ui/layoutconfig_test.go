@@ -86,6 +86,14 @@ func TestLayoutValidateInCode(t *testing.T) {
 	if err := d.Validate(); err != nil {
 		t.Fatalf("the default layout is invalid: %v", err)
 	}
+	w := LayoutConfig{Rows: []RowConfig{{Panes: []PaneConfig{{Kind: KindWhere, Indicator: "nginx.499_rate"}}}}}
+	if err := w.Validate(); err == nil || !strings.Contains(err.Error(), "indicator: only for stat and chart panes, not where") {
+		t.Fatalf("a where pane naming an indicator: Validate = %v", err)
+	}
+	w.Rows[0].Panes[0].Indicator = ""
+	if err := w.Validate(); err != nil {
+		t.Fatalf("a where pane: %v", err)
+	}
 }
 
 // TestDefaultLayoutKeyIndicators: the first four indicators are the key
@@ -100,5 +108,28 @@ func TestDefaultLayoutKeyIndicators(t *testing.T) {
 		if !strings.Contains(f, want) {
 			t.Errorf("%q missing at 40x12 with renamed indicators:\n%s", want, f)
 		}
+	}
+}
+
+// TestDefaultLayoutWhereRow: a snapshot whose access log tells what drives
+// its requests gets the where line right under the key stats; one without
+// drivers does not, and a driver appearing is a new shape.
+func TestDefaultLayoutWhereRow(t *testing.T) {
+	s := fixture.Snapshot()
+	rows := DefaultLayout(s).Rows
+	if len(rows) < 3 || rows[1].Panes[0].Indicator != "nginx.qps" || len(rows[2].Panes) != 1 || rows[2].Panes[0].Kind != KindWhere {
+		t.Fatalf("rows %+v: want header, key stats, where", rows)
+	}
+	with := shapeKey(s)
+	for i := range s.Indicators {
+		s.Indicators[i].Driver = nil
+	}
+	for _, r := range DefaultLayout(s).Rows {
+		if r.Panes[0].Kind == KindWhere {
+			t.Fatalf("a where row without a driver: %+v", r)
+		}
+	}
+	if shapeKey(s) == with {
+		t.Error("drivers coming or going do not change the layout's shape")
 	}
 }
