@@ -219,8 +219,8 @@ func (c LayoutConfig) CheckIndicators(known []string) error {
 // DefaultLayout is the screen when the config has no layout: the key
 // indicators (sources.Indicator.Key) as stats with a chart each, the
 // where line when an access log tells what drives its requests, further
-// indicators as smaller stats, then log and timeline, then the top
-// talkers.
+// indicators as smaller stats (the first Prometheus one among those an
+// 80-column screen shows), then log and timeline, then the top talkers.
 func DefaultLayout(s *sources.Snapshot) LayoutConfig {
 	var c LayoutConfig
 	c.Rows = append(c.Rows, RowConfig{Panes: []PaneConfig{{Kind: KindHeader}}})
@@ -246,6 +246,7 @@ func DefaultLayout(s *sources.Snapshot) LayoutConfig {
 	if driven {
 		c.Rows = append(c.Rows, RowConfig{Height: 1, Panes: []PaneConfig{{Kind: KindWhere}}})
 	}
+	promEarly(rest)
 	if len(rest) > 0 {
 		c.Rows = append(c.Rows, RowConfig{Height: 1, Panes: rest})
 	}
@@ -267,6 +268,24 @@ func DefaultLayout(s *sources.Snapshot) LayoutConfig {
 	}
 	c.Rows = append(c.Rows, RowConfig{Panes: []PaneConfig{{Kind: KindStatus}}})
 	return c
+}
+
+// narrowW is the width the default layout is made to read at: half a
+// screen, a tmux split, 80 columns.
+const narrowW = 80
+
+// promEarly moves the first Prometheus stat (prom.*) of a row to its third
+// place when it would otherwise sit past what a row of narrowW columns
+// shows, after a run of access-log group stats: with Prometheus queries
+// configured, one of them is on an 80-column screen.
+func promEarly(row []PaneConfig) {
+	fit := narrowW / registry[KindStat].minW
+	i := slices.IndexFunc(row, func(p PaneConfig) bool { return strings.HasPrefix(p.Indicator, "prom.") })
+	if to := min(2, fit-1); i >= fit && to >= 0 {
+		p := row[i]
+		copy(row[to+1:i+1], row[to:i])
+		row[to] = p
+	}
 }
 
 // shapeKey identifies what a default layout was derived from, so the panes

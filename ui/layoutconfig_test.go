@@ -133,3 +133,34 @@ func TestDefaultLayoutWhereRow(t *testing.T) {
 		t.Error("drivers coming or going do not change the layout's shape")
 	}
 }
+
+// TestDefaultLayoutPromAt80: with the example config's three path groups
+// the first Prometheus stat would sit past the fifth place of the second
+// row of stats, where 80 columns end: it moves to the third, and shows at
+// 80×24. With one group it already fits and stays.
+func TestDefaultLayoutPromAt80(t *testing.T) {
+	order := func(groups ...string) []string {
+		var out []string
+		for _, p := range DefaultLayout(fixture.Example(groups...)).Rows[3].Panes {
+			out = append(out, p.Indicator)
+		}
+		return out
+	}
+	got := order("pay", "api", "static")
+	want := []string{"nginx.5xx_ratio", "nginx.304_rate", "prom.db_connections", "nginx.pay.qps", "nginx.pay.slow_ratio",
+		"nginx.api.qps", "nginx.api.slow_ratio", "nginx.static.qps", "nginx.static.slow_ratio", "prom.api_cpu"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("three groups: %v\nwant %v", got, want)
+	}
+	if got := order("pay"); got[4] != "prom.db_connections" {
+		t.Errorf("one group: %v, want prom.db_connections fifth, where it is", got)
+	}
+	for _, groups := range [][]string{{"pay"}, {"pay", "api", "static"}} {
+		f := Frame(fixture.Example(groups...), 80, 24, Options{})
+		for _, want := range []string{"db_connect", "▲ 812", "▲ 62‱", "✖ 499 ← /api/v2/ranking/result 70%"} {
+			if !strings.Contains(f, want) {
+				t.Errorf("%v at 80x24: %q not on screen:\n%s", groups, want, f)
+			}
+		}
+	}
+}
