@@ -35,6 +35,11 @@ func TestFrame(t *testing.T) {
 			golden.RequireEqual(t, Frame(fixture.Hot(), c.w, c.h, Options{ASCII: c.ascii}))
 		})
 	}
+	// the example config's indicators: a Prometheus stat among the
+	// second row's at 80×24, under the where line
+	t.Run("example_80x24", func(t *testing.T) {
+		golden.RequireEqual(t, Frame(fixture.Example("pay"), 80, 24, Options{}))
+	})
 	// seconds before alerts fire: pending states with their time left
 	for _, c := range []struct {
 		name  string

@@ -201,12 +201,7 @@ func arrange(rows []row, nslots, w, h int) ([]rect, []band) {
 				}
 			}
 		}
-		for k, i := range flex {
-			bands[i].h = avail / len(flex)
-			if k < avail%len(flex) {
-				bands[i].h++
-			}
-		}
+		squeeze(bands, flex, avail)
 	} else {
 		extra := avail
 		for _, i := range flex {
@@ -239,6 +234,32 @@ func arrange(rows []row, nslots, w, h int) ([]rect, []band) {
 		y += b.h
 	}
 	return rects, bands
+}
+
+// squeeze shares avail rows evenly among bands that cannot all have
+// their minimum, the first ones taking the rounding remainder, but never
+// past a band's maximum: what a capped band (the where line) cannot take
+// goes to the others.
+func squeeze(bands []band, flex []int, avail int) {
+	for _, i := range flex {
+		bands[i].h = 0
+	}
+	for avail > 0 {
+		given := 0
+		for _, i := range flex {
+			if avail == given {
+				break
+			}
+			if bands[i].maxH == 0 || bands[i].h < bands[i].maxH {
+				bands[i].h++
+				given++
+			}
+		}
+		if given == 0 {
+			return
+		}
+		avail -= given
+	}
 }
 
 // share gives extra rows to bands by weight, respecting maximum heights;

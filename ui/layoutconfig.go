@@ -217,9 +217,10 @@ func (c LayoutConfig) CheckIndicators(known []string) error {
 }
 
 // DefaultLayout is the screen when the config has no layout: the key
-// indicators (sources.Indicator.Key) as stats with a chart each, further
-// indicators as smaller stats, then log and timeline, then the top
-// talkers.
+// indicators (sources.Indicator.Key) as stats with a chart each, the
+// where line when an access log tells what drives its requests, further
+// indicators as smaller stats (the first Prometheus one among those an
+// 80-column screen shows), then log and timeline, then the top talkers.
 func DefaultLayout(s *sources.Snapshot) LayoutConfig {
 	var c LayoutConfig
 	c.Rows = append(c.Rows, RowConfig{Panes: []PaneConfig{{Kind: KindHeader}}})
@@ -228,6 +229,7 @@ func DefaultLayout(s *sources.Snapshot) LayoutConfig {
 	}
 	var key, rest []PaneConfig
 	var charts []PaneConfig
+	driven := false
 	for _, in := range s.Indicators {
 		p := PaneConfig{Kind: KindStat, Indicator: in.Name}
 		if in.Key {
@@ -236,10 +238,15 @@ func DefaultLayout(s *sources.Snapshot) LayoutConfig {
 		} else {
 			rest = append(rest, p)
 		}
+		driven = driven || in.Driver != nil
 	}
 	if len(key) > 0 {
 		c.Rows = append(c.Rows, RowConfig{Height: 1, Panes: key})
 	}
+	if driven {
+		c.Rows = append(c.Rows, RowConfig{Height: 1, Panes: []PaneConfig{{Kind: KindWhere}}})
+	}
+	promEarly(rest)
 	if len(rest) > 0 {
 		c.Rows = append(c.Rows, RowConfig{Height: 1, Panes: rest})
 	}
@@ -263,9 +270,28 @@ func DefaultLayout(s *sources.Snapshot) LayoutConfig {
 	return c
 }
 
+// narrowW is the width the default layout is made to read at: half a
+// screen, a tmux split, 80 columns.
+const narrowW = 80
+
+// promEarly moves the first Prometheus stat (prom.*) of a row to its third
+// place when it would otherwise sit past what a row of narrowW columns
+// shows, after a run of access-log group stats: with Prometheus queries
+// configured, one of them is on an 80-column screen.
+func promEarly(row []PaneConfig) {
+	fit := narrowW / registry[KindStat].minW
+	i := slices.IndexFunc(row, func(p PaneConfig) bool { return strings.HasPrefix(p.Indicator, "prom.") })
+	if to := min(2, fit-1); i >= fit && to >= 0 {
+		p := row[i]
+		copy(row[to+1:i+1], row[to:i])
+		row[to] = p
+	}
+}
+
 // shapeKey identifies what a default layout was derived from, so the panes
 // are rebuilt only when the snapshot's shape changes (an indicator or log
-// source appears, an indicator becomes key), not on every tick.
+// source appears, an indicator becomes key or gets a driver), not on
+// every tick.
 func shapeKey(s *sources.Snapshot) string {
 	if s == nil {
 		return ""
@@ -275,6 +301,9 @@ func shapeKey(s *sources.Snapshot) string {
 		b.WriteString(in.Name)
 		if in.Key {
 			b.WriteByte(2)
+		}
+		if in.Driver != nil {
+			b.WriteByte(3)
 		}
 		b.WriteByte(0)
 	}

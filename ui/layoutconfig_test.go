@@ -86,6 +86,14 @@ func TestLayoutValidateInCode(t *testing.T) {
 	if err := d.Validate(); err != nil {
 		t.Fatalf("the default layout is invalid: %v", err)
 	}
+	w := LayoutConfig{Rows: []RowConfig{{Panes: []PaneConfig{{Kind: KindWhere, Indicator: "nginx.499_rate"}}}}}
+	if err := w.Validate(); err == nil || !strings.Contains(err.Error(), "indicator: only for stat and chart panes, not where") {
+		t.Fatalf("a where pane naming an indicator: Validate = %v", err)
+	}
+	w.Rows[0].Panes[0].Indicator = ""
+	if err := w.Validate(); err != nil {
+		t.Fatalf("a where pane: %v", err)
+	}
 }
 
 // TestDefaultLayoutKeyIndicators: the first four indicators are the key
@@ -99,6 +107,60 @@ func TestDefaultLayoutKeyIndicators(t *testing.T) {
 	for _, want := range []string{"1.23k/s", "62‱", "7.2/s", "DB err/min"} {
 		if !strings.Contains(f, want) {
 			t.Errorf("%q missing at 40x12 with renamed indicators:\n%s", want, f)
+		}
+	}
+}
+
+// TestDefaultLayoutWhereRow: a snapshot whose access log tells what drives
+// its requests gets the where line right under the key stats; one without
+// drivers does not, and a driver appearing is a new shape.
+func TestDefaultLayoutWhereRow(t *testing.T) {
+	s := fixture.Snapshot()
+	rows := DefaultLayout(s).Rows
+	if len(rows) < 3 || rows[1].Panes[0].Indicator != "nginx.qps" || len(rows[2].Panes) != 1 || rows[2].Panes[0].Kind != KindWhere {
+		t.Fatalf("rows %+v: want header, key stats, where", rows)
+	}
+	with := shapeKey(s)
+	for i := range s.Indicators {
+		s.Indicators[i].Driver = nil
+	}
+	for _, r := range DefaultLayout(s).Rows {
+		if r.Panes[0].Kind == KindWhere {
+			t.Fatalf("a where row without a driver: %+v", r)
+		}
+	}
+	if shapeKey(s) == with {
+		t.Error("drivers coming or going do not change the layout's shape")
+	}
+}
+
+// TestDefaultLayoutPromAt80: with the example config's three path groups
+// the first Prometheus stat would sit past the fifth place of the second
+// row of stats, where 80 columns end: it moves to the third, and shows at
+// 80×24. With one group it already fits and stays.
+func TestDefaultLayoutPromAt80(t *testing.T) {
+	order := func(groups ...string) []string {
+		var out []string
+		for _, p := range DefaultLayout(fixture.Example(groups...)).Rows[3].Panes {
+			out = append(out, p.Indicator)
+		}
+		return out
+	}
+	got := order("pay", "api", "static")
+	want := []string{"nginx.5xx_ratio", "nginx.304_rate", "prom.db_connections", "nginx.pay.qps", "nginx.pay.slow_ratio",
+		"nginx.api.qps", "nginx.api.slow_ratio", "nginx.static.qps", "nginx.static.slow_ratio", "prom.api_cpu"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("three groups: %v\nwant %v", got, want)
+	}
+	if got := order("pay"); got[4] != "prom.db_connections" {
+		t.Errorf("one group: %v, want prom.db_connections fifth, where it is", got)
+	}
+	for _, groups := range [][]string{{"pay"}, {"pay", "api", "static"}} {
+		f := Frame(fixture.Example(groups...), 80, 24, Options{})
+		for _, want := range []string{"db_connect", "▲ 812", "▲ 62‱", "✖ 499 ← /api/v2/ranking/result 70%"} {
+			if !strings.Contains(f, want) {
+				t.Errorf("%v at 80x24: %q not on screen:\n%s", groups, want, f)
+			}
 		}
 	}
 }

@@ -6,6 +6,7 @@ import "warroom/ui/pane"
 const (
 	KindHeader   = "header"
 	KindStat     = "stat"
+	KindWhere    = "where"
 	KindChart    = "chart"
 	KindTop      = "top"
 	KindLog      = "log"
@@ -15,7 +16,7 @@ const (
 
 // Kinds lists every pane kind, in the order error messages and docs name
 // them.
-var Kinds = []string{KindHeader, KindStat, KindChart, KindTop, KindLog, KindTimeline, KindStatus}
+var Kinds = []string{KindHeader, KindStat, KindWhere, KindChart, KindTop, KindLog, KindTimeline, KindStatus}
 
 // paneKind is what the root model knows of one kind of pane: how to build
 // one from its config, which config fields it takes, and how it gives way
@@ -32,8 +33,9 @@ type paneKind struct {
 
 	// Layout: the smallest size it is still useful at, the most rows it
 	// uses (0: no limit), and its importance when rows must give way —
-	// keyPrio when it shows a key indicator (0: the same).
+	// keyMinH and keyPrio when it shows a key indicator (0: the same).
 	minW, minH, maxH int
+	keyMinH          int
 	prio, keyPrio    int
 
 	// bar: a line across the screen (header, status): never focused or
@@ -69,7 +71,16 @@ var registry = map[string]paneKind{
 	KindStat: {
 		new:   func(c PaneConfig, o pane.Options) pane.Pane { return pane.NewStat(c.Indicator, o) },
 		takes: []string{"indicator"}, check: checkStat,
-		minW: 14, minH: 4, maxH: 5, prio: 42, keyPrio: prioKey,
+		// a key stat keeps its sparkline (4 rows); the others may show
+		// just their value (3), so a second row of stats — Prometheus
+		// among them — still fits 80×24 under the where line
+		minW: 14, minH: 3, maxH: 5, keyMinH: 4, prio: 42, keyPrio: prioKey,
+	},
+	// The where line is as important as the key stats it explains: never
+	// dropped for another pane, and one line at most unless zoomed.
+	KindWhere: {
+		new:  func(_ PaneConfig, o pane.Options) pane.Pane { return pane.NewWhere(o) },
+		minW: 20, minH: 1, maxH: 1, prio: prioKey,
 	},
 	KindChart: {
 		new:   func(c PaneConfig, o pane.Options) pane.Pane { return pane.NewChart(c.names(), o) },
@@ -108,6 +119,9 @@ func (s *slot) item(i, weight int) item {
 	it := item{slot: i, weight: max(weight, 1), minW: k.minW, minH: k.minH, maxH: k.maxH, prio: k.prio}
 	if s.key && k.keyPrio > 0 {
 		it.prio = k.keyPrio
+	}
+	if s.key && k.keyMinH > 0 {
+		it.minH = k.keyMinH
 	}
 	return it
 }

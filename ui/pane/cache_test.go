@@ -28,6 +28,8 @@ func TestSetSnapshotReportsWhatChanged(t *testing.T) {
 			func(s *sources.Snapshot) { s.Logs[0].Lines[len(s.Logs[0].Lines)-1].Text = "something else" }},
 		{"timeline", func() Pane { return NewTimeline(o) },
 			func(s *sources.Snapshot) { s.Timeline[len(s.Timeline)-1].Acked = true }},
+		{"where", func() Pane { return NewWhere(o) },
+			func(s *sources.Snapshot) { s.Indicators[2].Driver.Path.Key = "/api/v2/ranking/final" }},
 	}
 	// what none of these panes shows
 	elsewhere := func(s *sources.Snapshot) { s.Indicators[4].Title = "elsewhere"; s.Self.CPU = 0.5 }

@@ -106,6 +106,18 @@ func TestPanes(t *testing.T) {
 			m.SetSnapshot(fixture.Hot())
 			return m
 		},
+		"where": func(w, h int) viewer { // 499s crit: where they come from
+			m := NewWhere(o)
+			m.SetSize(w, h)
+			m.SetSnapshot(snap)
+			return m
+		},
+		"where_hot": func(w, h int) viewer { // slow and 499s crit, zoomed: every driver
+			m := NewWhere(o)
+			m.SetSize(w, h)
+			m.SetSnapshot(fixture.Hot())
+			return m
+		},
 		"status": func(w, h int) viewer {
 			m := NewStatus(o)
 			m.SetSize(w, h)
@@ -125,6 +137,9 @@ func TestPanes(t *testing.T) {
 		if strings.HasPrefix(name, "stat_pending") || strings.HasPrefix(name, "stat_warn_pending") || name == "stat_held" {
 			sizes = statSizes
 		}
+		if strings.HasPrefix(name, "where") {
+			sizes = whereSizes
+		}
 		if name == "status" {
 			sizes = [][2]int{{80, 1}, {40, 1}, {160, 1}}
 		}
@@ -137,6 +152,10 @@ func TestPanes(t *testing.T) {
 		}
 	}
 }
+
+// whereSizes are the where line at 80×24, 40×12 and in a narrow split,
+// and zoomed.
+var whereSizes = [][2]int{{80, 1}, {40, 1}, {20, 1}, {120, 8}, {60, 14}}
 
 // timelineSizes are the sizes the timeline gets in an 80×24, 120×40 and
 // 200×60 screen, then the common pane sizes.

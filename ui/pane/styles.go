@@ -1,5 +1,5 @@
-// Package pane holds the panes of the warroom screen: header, stat, chart,
-// top, log, timeline and status bar. Each implements Pane (New / SetSize /
+// Package pane holds the panes of the warroom screen: header, stat, where,
+// chart, top, log, timeline and status bar. Each implements Pane (New / SetSize /
 // Focus / SetSnapshot / View, in the shape of bubbles' table) and renders
 // only what the last snapshot carried, keeping its drawing until that
 // changes; none reads a source, a clock or the terminal. The parent

@@ -1,0 +1,233 @@
+package pane
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"warroom/sources"
+	"warroom/sources/units"
+)
+
+// Where is one line under the key stats that says where the trouble comes
+// from: the driver (sources.Driver) of the worst access-log indicator,
+//
+//	✖ 499 ← /api/yearend/result 71% · 268 IPs · top 10.99.0.5 (288)
+//
+// and, while nothing with a driver is wrong, where the traffic comes from,
+// dimmed. Given more rows (zoomed) it lists every indicator's driver, worst
+// first, and the span they were counted over. It has no border: a line is
+// all the room an 80×24 screen has for it.
+type Where struct {
+	base
+}
+
+// NewWhere returns a where pane.
+func NewWhere(o Options) *Where { return &Where{base: base{opts: o}} }
+
+// SetSnapshot takes the snapshot to show and reports whether the line
+// changed: a driver, or the state of an indicator that has one.
+func (m *Where) SetSnapshot(s *sources.Snapshot) bool { return m.show(s, sameWhere) }
+
+func sameWhere(a, b *sources.Snapshot) bool {
+	if Moved(a) != Moved(b) || len(a.Indicators) != len(b.Indicators) {
+		return false
+	}
+	for i, x := range a.Indicators {
+		y := b.Indicators[i]
+		if (x.Driver == nil) != (y.Driver == nil) {
+			return false
+		}
+		if x.Driver != nil && (x.Name != y.Name || x.State != y.State || x.Pending != y.Pending || *x.Driver != *y.Driver) {
+			return false
+		}
+	}
+	return true
+}
+
+// View renders the pane, or returns its last drawing when nothing changed.
+func (m *Where) View() string { return m.cached(m.draw) }
+
+// driven is one indicator with something to say about its driver.
+type driven struct {
+	in   sources.Indicator
+	line string // the driver's Line, sanitized
+}
+
+// bad says whether the indicator is in trouble or on its way to it.
+func (d driven) bad() bool { return badness(d.in) > 0 }
+
+// badness orders indicators worst first: crit, warn, then on their way
+// to crit, then to warn; a warn on its way to crit before a plain warn.
+func badness(in sources.Indicator) int {
+	rank := func(s sources.State) int {
+		switch s {
+		case sources.StateCrit:
+			return 2
+		case sources.StateWarn:
+			return 1
+		}
+		return 0
+	}
+	return 3*rank(in.State) + rank(in.Pending)
+}
+
+// drivers lists the indicators whose driver has a line, worst first and
+// in display order among equals, and whether any indicator has a driver
+// at all.
+func drivers(s *sources.Snapshot) ([]driven, bool) {
+	if s == nil {
+		return nil, false
+	}
+	var out []driven
+	has := false
+	for _, in := range s.Indicators {
+		if in.Driver == nil {
+			continue
+		}
+		has = true
+		if line := clean(in.Driver.Line()); line != "" {
+			out = append(out, driven{in, line})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b driven) int { return badness(b.in) - badness(a.in) })
+	return out, has
+}
+
+func (m *Where) draw() string {
+	if m.w <= 0 || m.h <= 0 {
+		return blank(m.w, m.h)
+	}
+	st := m.opts.st()
+	list, has := drivers(m.snap)
+	switch {
+	case !has:
+		return blank(m.w, m.h)
+	case len(list) == 0:
+		return block([]string{st.Dim.Render("where: no requests in the last minute")}, m.w, m.h)
+	case m.h == 1:
+		return block([]string{m.row(list[0], m.w)}, m.w, 1)
+	}
+	// More room: every driver, worst first, then the span they count.
+	var lines []string
+	for _, d := range list[:min(len(list), m.h-1)] {
+		lines = append(lines, m.row(d, m.w))
+	}
+	lines = append(lines, st.Dim.Render(span(m.snap, list)))
+	return block(lines, m.w, m.h)
+}
+
+// row is one driver in w cells. A bad indicator's line starts with its
+// state's symbol (the pending one for a state on its way, as its stat
+// shows it) and its mark in the state's style; a good one's is dim. When
+// the line is too wide the host, the top client and the client count go,
+// in that order, then the path is cut in its middle, keeping its end (the
+// part that tells endpoints apart), then the share.
+func (m *Where) row(d driven, w int) string {
+	st := m.opts.st()
+	in := d.in
+	prefix := ""
+	if Moved(m.snap) {
+		// a view moved into the past: say when the driver was counted,
+		// so it is never taken for the window's end
+		prefix = st.Dim.Render(clock(m.snap, in.Driver.From)+"–"+clock(m.snap, in.Driver.To)) + " "
+	}
+	mark := clean(in.Driver.Mark)
+	markStyle, rest := st.Dim, st.Dim
+	if d.bad() {
+		ss := st.StateStyle(in.State)
+		sym := Symbol(in.State, m.opts.ASCII)
+		if in.Pending != sources.StateUnknown {
+			ss = st.StateStyle(in.Pending)
+			sym = PendingSymbol(in.Pending, m.opts.ASCII)
+		}
+		if w <= Width(prefix+sym) {
+			return Fit(prefix+ss.Render(sym), w) // the symbol is what a sliver keeps
+		}
+		prefix += ss.Render(sym) + " "
+		markStyle, rest = ss, st.Text
+	}
+	if m.focused {
+		markStyle, rest = st.TitleFocused, st.TitleFocused
+	}
+	paint := func(text string) string {
+		if t, ok := strings.CutPrefix(text, mark); ok && mark != "" {
+			return prefix + markStyle.Render(mark) + rest.Render(t)
+		}
+		return prefix + rest.Render(text)
+	}
+	room := w - Width(prefix)
+	arrow := " ← "
+	line := d.line
+	if m.opts.ASCII {
+		arrow = " <- "
+		line = strings.Replace(line, " ← ", arrow, 1)
+	}
+	parts := strings.Split(line, " · ")
+	for k := len(parts); k >= 1; k-- {
+		if text := strings.Join(parts[:k], " · "); Width(text) <= room {
+			return paint(text)
+		}
+	}
+	// The path and its share alone are too wide: cut the path.
+	lead, path := mark+arrow, clean(in.Driver.Path.Key)
+	share, ok := strings.CutPrefix(parts[0], lead+path+" ")
+	if !ok {
+		return Fit(paint(parts[0]), w) // not the shape Line writes: cut its end
+	}
+	const least = 6 // a path cut shorter says nothing
+	if r := room - Width(lead) - 1 - Width(share); r >= least {
+		return paint(lead + cutMiddle(path, r) + " " + share)
+	}
+	if r := room - Width(lead); r >= least {
+		return paint(lead + cutMiddle(path, r))
+	}
+	return Fit(paint(lead+path), w)
+}
+
+// cutMiddle cuts s to w cells with an ellipsis in its middle, keeping
+// twice as much of its end as of its start: "/api/y…ranking/result".
+func cutMiddle(s string, w int) string {
+	sw := Width(s)
+	if sw <= w {
+		return s
+	}
+	if w < 3 {
+		return ansi.Truncate(s, w, "")
+	}
+	head := (w - 1) / 3
+	tail := w - 1 - head
+	return ansi.Truncate(s, head, "") + "…" + ansi.TruncateLeft(s, sw-tail, "")
+}
+
+// span is the dim last line of a zoomed where pane: the minutes the
+// drivers were counted over, in the event's zone and labelled, and what
+// "≥" means when a count is a lower bound.
+func span(s *sources.Snapshot, list []driven) string {
+	var from, to time.Time
+	exact := true
+	for _, d := range list {
+		dr := d.in.Driver
+		if !dr.From.IsZero() && (from.IsZero() || dr.From.Before(from)) {
+			from = dr.From
+		}
+		if dr.To.After(to) {
+			to = dr.To
+		}
+		exact = exact && dr.Exact
+	}
+	out := "where: requests of each kind by path and client"
+	if !from.IsZero() && !to.IsZero() {
+		t := to.In(zone(s))
+		out = "counted " + from.In(zone(s)).Format("15:04") + "–" + t.Format("15:04 ") + units.ZoneLabel(t)
+	}
+	if !exact {
+		out += " · ≥ at least: too many clients to count each exactly"
+	}
+	return out
+}
+
+// clock is t's minute in the snapshot's zone.
+func clock(s *sources.Snapshot, t time.Time) string { return t.In(zone(s)).Format("15:04") }
