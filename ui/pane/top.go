@@ -11,7 +11,7 @@ import (
 )
 
 // Top shows one top-K table: the heaviest keys (IPs, paths) over its
-// window with their requests, 499s and slow responses.
+// window with their requests, 499s, slow responses and 5xx answers.
 type Top struct {
 	base
 	table string
@@ -64,8 +64,8 @@ func (m Top) Title() string {
 	return title
 }
 
-// draw renders the pane: columns drop from the right (slow, then 499)
-// before the key column gets narrower than 12 cells.
+// draw renders the pane: columns drop from the right (5xx, slow, then
+// 499) before the key column gets narrower than 12 cells.
 func (m *Top) draw() string {
 	st := m.opts.st()
 	t, ok := m.data()
@@ -74,7 +74,7 @@ func (m *Top) draw() string {
 	}
 	iw := m.w - 2
 	const numW = 7
-	cols := []string{"req", "499", "slow"}
+	cols := []string{"req", "499", "slow", "5xx"}
 	for len(cols) > 1 && iw-len(cols)*(numW+1) < 12 {
 		cols = cols[:len(cols)-1]
 	}
@@ -86,7 +86,7 @@ func (m *Top) draw() string {
 	body := []string{st.TableHeader.Render(head)}
 	for _, r := range t.Rows {
 		line := Fit(clean(r.Key), keyW)
-		vals := []uint64{r.Count, r.S499, r.Slow}
+		vals := []uint64{r.Count, r.S499, r.Slow, r.S5xx}
 		for i := range cols {
 			c := count(vals[i])
 			if atLeast(r, i, vals[i]) {

@@ -45,12 +45,12 @@ func TestTopMarksLowerBounds(t *testing.T) {
 func TestTopMarksBoundsThatShow(t *testing.T) {
 	snap := &sources.Snapshot{Tops: []sources.TopTable{{Title: "IPs", Window: 5 * time.Minute, Rows: []sources.TopRow{
 		{Key: "10.99.0.5", Count: 250, AtLeast: true, Max: 253, S499: 0, Slow: 30},
-		{Key: "10.99.0.6", Count: 12340, AtLeast: true, Max: 12342, S499: 20000, Slow: 9},
+		{Key: "10.99.0.6", Count: 12340, AtLeast: true, Max: 12342, S499: 20000, Slow: 9, S5xx: 10000},
 	}}}}
 	m := NewTop("IPs", Options{})
 	m.SetSize(60, 6)
 	m.SetSnapshot(snap)
-	want := map[string][]string{"10.99.0.5": {"≥250", "≥0", "≥30"}, "10.99.0.6": {"12.3k", "20k", "≥9"}}
+	want := map[string][]string{"10.99.0.5": {"≥250", "≥0", "≥30", "≥0"}, "10.99.0.6": {"12.3k", "20k", "≥9", "10k"}}
 	for _, l := range strings.Split(m.View(), "\n") {
 		for key, cells := range want {
 			if !strings.Contains(l, key+" ") {
