@@ -184,6 +184,10 @@ func TestZeroConfigInTmux(t *testing.T) {
 	// every second of the log holds 50 requests, 5 of them 499s: once the
 	// span is all seconds written since the screen started, that is the rate
 	s.waitFor(60*time.Second, " 50/s ", " 5/s ")
+	// the 499s are over the built-in rule's levels: the where line under
+	// the key stats says where they come from — one path, the five
+	// clients whose every tenth request is given up on
+	s.waitFor(60*time.Second, "499 ← /api/rank 100% · 5 IPs · top 10.0.0.")
 
 	// hostile log lines: a title change, a screen clear, a bell, a cursor
 	// move, in an access-log path and in an app-log error
