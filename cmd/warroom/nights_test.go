@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -121,11 +122,13 @@ func TestRehearsedNights(t *testing.T) {
 					cfg = builtinConfigFor(t, dir, []string{access, storm}, app)
 				}
 				first := map[string]time.Time{} // indicator → first raised (warn or crit)
+				driven := map[string]string{}   // indicator → what drove it then
 				var all []string
 				for _, tr := range replayConfig(t, cfg) {
 					all = append(all, fmt.Sprintf("%s %s %s→%s", tr.instant.In(shanghai).Format("15:04:05"), tr.Indicator, tr.From, tr.To))
 					if (tr.To == "warn" || tr.To == "crit") && first[tr.Indicator].IsZero() {
 						first[tr.Indicator] = tr.instant
+						driven[tr.Indicator] = tr.DrivenBy
 					}
 				}
 				if !incidents {
@@ -157,6 +160,14 @@ func TestRehearsedNights(t *testing.T) {
 						continue
 					}
 					t.Logf("%s: raised after %s", inc.name, d)
+				}
+				// the hang's 499s and slow requests are on one path, from
+				// its own clients (a background 499 elsewhere now and then)
+				for ind, mark := range map[string]string{"nginx.499_rate": "499", "nginx.slow_ratio": "slow"} {
+					want := regexp.MustCompile(`^` + mark + ` ← /yearend-api/v1/rank (9\d|100)% · \d+ IPs · top 10\.9\.`)
+					if got := driven[ind]; !want.MatchString(got) {
+						t.Errorf("%s raised, driven by %q, want %s", ind, got, want)
+					}
 				}
 			})
 		}

@@ -120,6 +120,7 @@ type transitionLine struct {
 	Phase     string   `json:"phase"`
 	Milestone string   `json:"milestone"`
 	Reason    string   `json:"reason"`
+	DrivenBy  string   `json:"driven_by"`
 	instant   time.Time
 }
 
