@@ -158,6 +158,7 @@ type SourceStatus struct {
 	Health   Health
 	Detail   string // short sanitized reason when not ok; a note when ok
 	Note     string // short sanitized label shown when there is room, ok or not (an access log's format)
+	Polled   bool   // the source is polled, and can be at once (the r key): Prometheus
 	LastData time.Time
 }
 

@@ -80,10 +80,10 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, m.keys.Refresh):
 		m.fetchSeq++
 		p, v, seq := m.p, m.view(), m.fetchSeq
-		if !m.hasProm() {
-			return m.say("no Prometheus to poll: logs are read as written")
+		if !m.hasPolled() {
+			return m.say("nothing to poll: logs are read as written")
 		}
-		m.say("polling Prometheus now")
+		m.say("polling now")
 		return func() tea.Msg {
 			p.Refresh()
 			return snapshotMsg{seq: seq, view: v, snap: p.Snapshot(v)}
@@ -101,13 +101,14 @@ func (m *Model) say(text string) tea.Cmd {
 	return nil
 }
 
-// hasProm says whether the newest snapshot has Prometheus queries.
-func (m *Model) hasProm() bool {
+// hasPolled says whether the newest snapshot has a source that is
+// polled (Prometheus), which r polls at once.
+func (m *Model) hasPolled() bool {
 	if m.latest == nil {
 		return true // not known yet: let r try
 	}
 	for _, s := range m.latest.Sources {
-		if s.Kind == "prom" {
+		if s.Polled {
 			return true
 		}
 	}

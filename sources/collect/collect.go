@@ -51,9 +51,12 @@ const (
 // Options configure a Collector. Sources are built by the caller (they do
 // no IO until Run); the collector runs and reads them.
 type Options struct {
-	Nginx    []*nginx.Source
-	Apps     []*applog.Source
-	Prom     *prom.Querier             // nil: none
+	Nginx []*nginx.Source
+	Apps  []*applog.Source
+	Prom  *prom.Querier // nil: none
+	// Sources are further inputs of kinds not built in (see Source),
+	// after the access logs, application logs and Prometheus.
+	Sources  []Source
 	Schedule func() *schedule.Schedule // nil or returns nil: no schedule (phase normal)
 	// ScheduleErr reports a problem with the schedule file (a Loader's Err)
 	// for the status bar; optional.
@@ -94,7 +97,9 @@ type Options struct {
 // Refresh are safe to call from any goroutine.
 type Collector struct {
 	o      Options
-	specs  []spec // every indicator the sources provide, display order first
+	srcs   []Source // every source: the built-in kinds wrapped, then Options.Sources
+	specs  []spec   // every indicator the sources provide, in source order
+	nind   []int    // indicators of each source
 	byName map[string]int
 	shown  []int // indexes into specs, in display order
 
@@ -108,12 +113,8 @@ type Collector struct {
 	status   map[string]watch.Status
 	runErrs  map[string]string // source name → error its Run returned
 	runCtx   context.Context
-	promHist map[string][]sources.Point // instant queries' answers, for their charts
-	win      time.Duration              // the view prom range queries were last sized for
+	win      time.Duration // the view the sources were last told (Viewed)
 	winWidth int
-	over     overlayState // Prometheus overlays, see overlay.go
-	marks    [][]lineMark // per access log, see unreadable.go
-	unread   []string     // per access log: why most recent lines were not counted
 	// trDrivers are what drove the timeline's changes into warn or crit
 	// of access-log indicators, taken on the tick they happened.
 	trDrivers map[trDriverKey]*sources.Driver
@@ -155,24 +156,24 @@ func New(o Options) (*Collector, error) {
 	if o.TopN <= 0 {
 		o.TopN = DefaultTopN
 	}
-	c := &Collector{o: o, runErrs: map[string]string{}, reported: map[reportKey]bool{}, status: map[string]watch.Status{}, promHist: map[string][]sources.Point{},
+	c := &Collector{o: o, runErrs: map[string]string{}, reported: map[reportKey]bool{}, status: map[string]watch.Status{},
 		reportSink: sources.NewSinkState("reports", "reports")}
-	var queries []string
+	for i, s := range o.Nginx {
+		c.srcs = append(c.srcs, newNginxSource(i, s, len(o.Nginx) > 1))
+	}
+	for i, s := range o.Apps {
+		c.srcs = append(c.srcs, newAppSource(i, s, len(o.Apps) > 1))
+	}
 	if o.Prom != nil {
-		for _, r := range o.Prom.Snapshot().Results {
-			queries = append(queries, r.Name)
+		c.srcs = append(c.srcs, newPromSource(o.Prom, o.Now))
+	}
+	c.srcs = append(c.srcs, o.Sources...)
+	for p, src := range c.srcs {
+		c.nind = append(c.nind, len(src.Indicators()))
+		for i, is := range src.Indicators() {
+			c.specs = append(c.specs, spec{name: is.Name, title: is.Title, unit: is.Unit, show: is.Show, key: is.Key, plug: p, own: i})
 		}
 	}
-	nginxCfgs := make([]nginx.SourceConfig, len(o.Nginx))
-	for i, s := range o.Nginx {
-		nginxCfgs[i] = s.Config()
-	}
-	appInds := make([][]string, len(o.Apps))
-	appNames := make([]string, len(o.Apps))
-	for i, s := range o.Apps {
-		appInds[i], appNames[i] = s.Watcher().Indicators(), s.Name()
-	}
-	c.specs = catalog(nginxCfgs, appNames, appInds, queries)
 	c.byName = make(map[string]int, len(c.specs))
 	for i, s := range c.specs {
 		if _, dup := c.byName[s.name]; dup {
@@ -240,14 +241,8 @@ func (c *Collector) Run(ctx context.Context) error {
 			}
 		})
 	}
-	for _, s := range c.o.Nginx {
+	for _, s := range c.srcs {
 		run(s.Name(), s.Run)
-	}
-	for _, s := range c.o.Apps {
-		run(s.Name(), s.Run)
-	}
-	if c.o.Prom != nil {
-		run("prom", c.o.Prom.Run)
 	}
 	t := time.NewTicker(c.o.Refresh)
 	defer t.Stop()
@@ -279,17 +274,6 @@ func guard(ctx context.Context, f func(context.Context) error) (err error) {
 	return f(ctx)
 }
 
-// guardProm runs a Prometheus fetch outside the querier's own goroutine;
-// a panic there (a server answer tripping a bug) marks Prometheus crashed
-// like a panic in the querier itself would.
-func (c *Collector) guardProm(ctx context.Context, f func(context.Context)) {
-	if err := guard(ctx, func(ctx context.Context) error { f(ctx); return nil }); err != nil {
-		c.mu.Lock()
-		c.runErrs["prom"] = err.Error()
-		c.mu.Unlock()
-	}
-}
-
 // panicSite is where the panic being recovered was raised, as
 // package-dir/file.go:line: called from the deferred recover, the first
 // frame past the runtime's panic machinery.
@@ -314,11 +298,17 @@ func panicSite() string {
 // Ack acknowledges every transition so far.
 func (c *Collector) Ack() { c.tl.AckAll() }
 
-// Refresh asks Prometheus for every query now, without waiting for the
-// answers (they show in a later snapshot). A refresh already under way
-// makes this a no-op.
+// Refresh polls every source that can be polled (Prometheus) now,
+// without waiting for the answers (they show in a later snapshot). A
+// refresh already under way makes this a no-op.
 func (c *Collector) Refresh() {
-	if c.o.Prom == nil || !c.refreshing.CompareAndSwap(false, true) {
+	var rs []Refreshable
+	for _, s := range c.srcs {
+		if r, ok := s.(Refreshable); ok {
+			rs = append(rs, r)
+		}
+	}
+	if len(rs) == 0 || !c.refreshing.CompareAndSwap(false, true) {
 		return
 	}
 	c.mu.Lock()
@@ -331,8 +321,10 @@ func (c *Collector) Refresh() {
 		defer c.refreshing.Store(false)
 		ctx, cancel := context.WithTimeout(ctx, prom.MaxDeadline)
 		defer cancel()
-		c.guardProm(ctx, func(ctx context.Context) { c.o.Prom.EvaluateAll(ctx) })
+		var wg sync.WaitGroup
+		for _, r := range rs {
+			wg.Go(func() { r.Refresh(ctx) })
+		}
+		wg.Wait()
 	}()
 }
-
-var _ sources.Provider = (*Collector)(nil)

@@ -19,7 +19,7 @@ const DriverSpan = time.Minute
 // means) and for path groups (their requests are one group's: the log's
 // driver would name the others').
 func markOf(sp spec) (nginx.Mark, bool) {
-	if sp.kind != kindNginx || sp.group != "" {
+	if sp.group != "" {
 		return 0, false
 	}
 	switch sp.m {
@@ -35,43 +35,35 @@ func markOf(sp spec) (nginx.Mark, bool) {
 	return 0, false
 }
 
-// driverSet is one access log's drivers, every mark.
-type driverSet [nginx.NumMarks]sources.Driver
-
 type driverKey struct {
 	src            int
 	fromMin, toMin int64
-	ver            nginx.Bucket
+	ver            uint64
 }
 
-// drivers is access log i's drivers over the DriverSpan before end, from
-// the cache while no line was counted and the minutes are the same; nil
-// when the log keeps no detail.
-func (c *Collector) drivers(i int, end time.Time) *driverSet {
-	src := c.o.Nginx[i]
-	a := src.Aggregator()
-	ver, _, _ := a.Counts() // before the window: a line counted meanwhile changes it
+// drivers is source p's drivers over the DriverSpan before end, aligned
+// with its indicators, from the cache while no line was counted and the
+// minutes are the same; nil when it has none.
+func (c *Collector) drivers(p int, end time.Time) []*sources.Driver {
+	src := c.srcs[p]
+	tb, ok := src.(Tabled)
+	if !ok {
+		return nil
+	}
+	ver := version(src) // before the window: a line counted meanwhile changes it
 	from := end.Add(-DriverSpan)
 	f, t := from.Unix(), end.Unix()
-	key := driverKey{src: i, fromMin: f - f%60, toMin: t - 1 - (t-1)%60, ver: ver}
+	key := driverKey{src: p, fromMin: f - f%60, toMin: t - 1 - (t-1)%60, ver: ver}
 	c.cache.mu.Lock()
 	ds, ok := c.cache.drivers[key]
 	c.cache.mu.Unlock()
-	if ok {
+	if ok && ver != noVersion {
 		return ds
 	}
-	nds, spanFrom, spanTo, have := nginx.Drivers([]*nginx.Aggregator{a}, from, end)
-	if have {
-		ds = new(driverSet)
-		for mk, d := range nds {
-			ds[mk] = sources.Driver{Mark: nginx.Mark(mk).String(), Source: src.Name(), Events: d.Events,
-				Path: driverKeyOf(d.Path), Client: driverKeyOf(d.IP), Host: driverKeyOf(d.Host), Upstream: driverKeyOf(d.Upstream),
-				Clients: d.IPs, Exact: d.Exact, From: spanFrom, To: spanTo}
-		}
-	}
+	ds = tb.Drivers(from, end)
 	c.cache.mu.Lock()
-	if c.cache.drivers == nil || len(c.cache.drivers) > 2*len(c.o.Nginx) {
-		c.cache.drivers = map[driverKey]*driverSet{}
+	if c.cache.drivers == nil || len(c.cache.drivers) > 2*len(c.srcs) {
+		c.cache.drivers = map[driverKey][]*sources.Driver{}
 	}
 	c.cache.drivers[key] = ds
 	c.cache.mu.Unlock()
@@ -82,19 +74,14 @@ func driverKeyOf(k nginx.DriverKey) sources.DriverKey {
 	return sources.DriverKey{Key: sources.Sanitize(k.Key), Count: k.Sure, Max: k.Max}
 }
 
-// driverOf is spec k's driver at end, a copy; nil when its metric has
-// none or its log keeps no detail.
+// driverOf is indicator k's driver at end, a copy; nil when it has none.
 func (c *Collector) driverOf(k int, end time.Time) *sources.Driver {
 	sp := c.specs[k]
-	mk, ok := markOf(sp)
-	if !ok {
+	ds := c.drivers(sp.plug, end)
+	if sp.own >= len(ds) || ds[sp.own] == nil {
 		return nil
 	}
-	ds := c.drivers(sp.src, end)
-	if ds == nil {
-		return nil
-	}
-	d := ds[mk]
+	d := *ds[sp.own]
 	return &d
 }
 

@@ -11,31 +11,26 @@ import (
 	"warroom/sources/nginx"
 	"warroom/sources/prom"
 	"warroom/sources/tail"
-	"warroom/sources/units"
 	"warroom/sources/watch"
 )
 
-type kind int
-
-const (
-	kindNginx kind = iota
-	kindApp
-	kindProm
-)
-
-// spec is one indicator a source provides.
+// spec is one indicator a source provides: in the collector, where it
+// is (plug, own); in a built-in source's catalog, what it reads.
 type spec struct {
 	name  string
 	title string
 	unit  sources.Unit
-	kind  kind
-	src   int          // index into Options.Nginx or Options.Apps
-	show  bool         // shown without a rule naming it
-	key   bool         // the source puts it among the key indicators (see keyIndicators)
-	m     nginx.Metric // kindNginx
-	group string       // kindNginx: "" = all requests
-	col   string       // kindApp: the watcher's name for it
-	query string       // kindProm
+	show  bool // shown without a rule naming it
+	key   bool // the source puts it among the key indicators (see keyIndicators)
+
+	plug int // the collector's: index into Collector.srcs
+	own  int // the collector's: index into that source's Indicators
+
+	src   int          // the catalog's: which access log or app log
+	m     nginx.Metric // an access log's metric
+	group string       // an access log's path group; "" = all requests
+	col   string       // an app log's: the watcher's name for it
+	query string       // a Prometheus query's name
 }
 
 // nginxTitles are what a person reads for each access-log metric. Ratios
@@ -123,46 +118,69 @@ func catalogOf(access []nginx.SourceConfig, apps []applog.SourceConfig, queries 
 func catalog(access []nginx.SourceConfig, appNames []string, appInds [][]string, queries []string) []spec {
 	var out []spec
 	for i, cfg := range access {
-		prefix := ""
-		if i > 0 {
-			prefix = cfg.Name + " "
-		}
-		for _, m := range nginx.Metrics {
-			out = append(out, spec{name: cfg.Name + "." + string(m), title: prefix + nginxTitles[m], unit: m.Unit(),
-				kind: kindNginx, src: i, m: m, show: shownMetrics[m], key: i == 0 && slices.Contains(keyMetrics, m)})
-		}
-		for _, g := range cfg.Groups {
-			for _, m := range nginx.Metrics {
-				out = append(out, spec{name: cfg.Name + "." + g.Name + "." + string(m), title: prefix + g.Name + " " + nginxTitles[m],
-					unit: m.Unit(), kind: kindNginx, src: i, m: m, group: g.Name,
-					show: m == nginx.MetricQPS || m == nginx.MetricSlowRatio})
-			}
-		}
+		out = append(out, nginxCatalog(i, cfg)...)
 	}
 	for i, name := range appNames {
-		packs := map[string]bool{}
-		for pk := range applog.Packs {
-			packs[name+"."+pk] = true
-		}
-		for _, ind := range appInds[i] {
-			col := strings.TrimPrefix(ind, name+".")
-			isPack := packs[ind]
-			title := col + " /min"
-			if isPack {
-				title = strings.ToUpper(col) + " err/min"
-			}
-			if len(appNames) > 1 {
-				title = name + " " + title
-			}
-			// pack members are many (14 for db): they exist for rules, the
-			// pack's own indicator is what shows
-			member := !isPack && isPackMember(col)
-			out = append(out, spec{name: ind, title: title, unit: sources.UnitCount, kind: kindApp, src: i, col: col,
-				show: !member, key: i == 0 && col == "db" && isPack})
+		out = append(out, appCatalog(i, name, appInds[i], len(appNames) > 1)...)
+	}
+	return append(out, promCatalog(queries)...)
+}
+
+// nginxCatalog is access log i's indicators: its metrics, then each path
+// group's. The first log's QPS, slow ratio and 499s are key indicators.
+func nginxCatalog(i int, cfg nginx.SourceConfig) []spec {
+	var out []spec
+	prefix := ""
+	if i > 0 {
+		prefix = cfg.Name + " "
+	}
+	for _, m := range nginx.Metrics {
+		out = append(out, spec{name: cfg.Name + "." + string(m), title: prefix + nginxTitles[m], unit: m.Unit(),
+			src: i, m: m, show: shownMetrics[m], key: i == 0 && slices.Contains(keyMetrics, m)})
+	}
+	for _, g := range cfg.Groups {
+		for _, m := range nginx.Metrics {
+			out = append(out, spec{name: cfg.Name + "." + g.Name + "." + string(m), title: prefix + g.Name + " " + nginxTitles[m],
+				unit: m.Unit(), src: i, m: m, group: g.Name,
+				show: m == nginx.MetricQPS || m == nginx.MetricSlowRatio})
 		}
 	}
+	return out
+}
+
+// appCatalog is application log i's indicators: its packs, then its
+// patterns (many: there is more than one app log, so titles name it).
+// The first log's db pack is a key indicator.
+func appCatalog(i int, name string, inds []string, many bool) []spec {
+	var out []spec
+	packs := map[string]bool{}
+	for pk := range applog.Packs {
+		packs[name+"."+pk] = true
+	}
+	for _, ind := range inds {
+		col := strings.TrimPrefix(ind, name+".")
+		isPack := packs[ind]
+		title := col + " /min"
+		if isPack {
+			title = strings.ToUpper(col) + " err/min"
+		}
+		if many {
+			title = name + " " + title
+		}
+		// pack members are many (14 for db): they exist for rules, the
+		// pack's own indicator is what shows
+		member := !isPack && isPackMember(col)
+		out = append(out, spec{name: ind, title: title, unit: sources.UnitCount, src: i, col: col,
+			show: !member, key: i == 0 && col == "db" && isPack})
+	}
+	return out
+}
+
+// promCatalog is the Prometheus queries' indicators, prom.<name>.
+func promCatalog(queries []string) []spec {
+	var out []spec
 	for _, q := range queries {
-		out = append(out, spec{name: "prom." + q, title: q, kind: kindProm, query: q, show: true})
+		out = append(out, spec{name: "prom." + q, title: q, query: q, show: true})
 	}
 	return out
 }
@@ -215,103 +233,34 @@ func (c *Collector) currentEnd(at time.Time) time.Time {
 	return at.Truncate(time.Second).Add(-c.o.Lag)
 }
 
-// current computes every indicator's value at at. ps is the Prometheus
-// snapshot of this tick (empty without Prometheus).
-func (c *Collector) current(at time.Time, ps prom.Snapshot) []sources.Value {
-	end := c.currentEnd(at)
-	from := end.Add(-c.o.Span)
-	out := make([]sources.Value, len(c.specs))
-	nginxHealth := make([]healthOf, len(c.o.Nginx))
-	for i, s := range c.o.Nginx {
-		nginxHealth[i] = followHealth(s.Status())
-	}
-	appHealth := make([]healthOf, len(c.o.Apps))
-	for i, s := range c.o.Apps {
-		appHealth[i] = appHealthOf(s)
-	}
+// tickInfo is what the sources are told at instant at; RunErr is filled
+// per source.
+func (c *Collector) tickInfo(at time.Time) TickInfo {
+	return TickInfo{At: at, End: c.currentEnd(at), Span: c.o.Span, Lag: c.o.Lag, Zone: EventZone(c.schedule())}
+}
+
+// current computes every indicator's value at at, aligned with c.specs
+// (whose indicators come source by source, in order).
+func (c *Collector) current(at time.Time) []sources.Value {
+	ti := c.tickInfo(at)
 	c.mu.Lock()
-	for i, s := range c.o.Nginx {
-		if e, ok := c.runErrs[s.Name()]; ok {
-			nginxHealth[i] = healthOf{sources.HealthError, sources.Sanitize(e)}
-		}
-		// the source's own verdict on its format comes first: it knows as
-		// soon as a sample of new lines does not fit
-		if _, short, bad := s.FormatNote(); bad && nginxHealth[i].health == sources.HealthOK {
-			nginxHealth[i] = healthOf{sources.HealthError, sources.Sanitize(short)}
-		}
-		if note := c.unreadable(i, at); note != "" && nginxHealth[i].health == sources.HealthOK {
-			nginxHealth[i] = healthOf{sources.HealthError, note}
-		}
-	}
-	for i, s := range c.o.Apps {
-		if e, ok := c.runErrs[s.Name()]; ok {
-			appHealth[i] = healthOf{sources.HealthError, sources.Sanitize(e)}
-		}
+	errs := make([]string, len(c.srcs))
+	for p, s := range c.srcs {
+		errs[p] = c.runErrs[s.Name()]
 	}
 	c.mu.Unlock()
-
-	gaps := make([]time.Duration, len(c.o.Nginx))
-	for i, s := range c.o.Nginx {
-		gaps[i] = usualGap(s.Aggregator())
-	}
-	for i, sp := range c.specs {
-		v := sources.Value{Name: sp.name, Unit: sp.unit, Value: math.NaN()}
-		switch sp.kind {
-		case kindNginx:
-			agg := c.o.Nginx[sp.src].Aggregator()
-			newest := agg.Newest()
-			h := nginxHealth[sp.src]
-			v.Health, v.Err = h.health, h.err
-			if newest.IsZero() {
-				// nothing read yet: no value, and absence counts from the
-				// first tick
-				if v.Health == sources.HealthOK {
-					v.Health = sources.HealthUnknown
-				}
-				break
+	out := make([]sources.Value, 0, len(c.specs))
+	for p, s := range c.srcs {
+		ti.RunErr = errs[p]
+		vs := s.Values(ti)
+		for i := range c.nind[p] {
+			v := sources.Value{Value: math.NaN(), Health: sources.HealthUnknown}
+			if i < len(vs) {
+				v = vs[i]
 			}
-			if why := cannotMeasure(sp.m, agg.Format()); why != "" && v.Health == sources.HealthOK {
-				// "—" alone would read as "no slow requests"
-				v.Health, v.Err = sources.HealthUnknown, why
-				break
-			}
-			b, _ := agg.Sum(sp.group, from, end)
-			v.Value = sp.m.Value(&b, c.o.Span)
-			v.Counted = true
-			v.Count, v.Total = sp.m.Events(&b)
-			v.Gap = gaps[sp.src]
-			v.At = newest
-			if newest.After(end) {
-				v.At = end
-			}
-			if g := gaps[sp.src]; g > 0 && v.Health == sources.HealthOK && end.Sub(newest) >= watch.AutoAbsent(g) {
-				// the log fell silent (as absent: auto judges it): its
-				// 0/s and — are no news from it, not a quiet site
-				v.Health, v.Silent = sources.HealthStale, true
-				v.Err = "the log is silent since " + units.Clock(newest.In(EventZone(c.schedule())))
-			}
-		case kindApp:
-			// An error log is silent when all is well: a count of nothing
-			// over the last minute is true up to end, unless the follower
-			// itself is failing.
-			w := c.o.Apps[sp.src].Watcher()
-			h := appHealth[sp.src]
-			v.Health, v.Err = h.health, h.err
-			if h.health == sources.HealthOK {
-				// a failing or still-loading follower's count is no number
-				n, _ := w.Count(sp.col, end.Add(-time.Minute), end)
-				v.Value, v.At = float64(n), end
-			}
-		case kindProm:
-			r, ok := ps.Get(sp.query)
-			if !ok {
-				v.Health = sources.HealthUnknown
-				break
-			}
-			v = r.Value
-			v.Name, v.Unit, v.Health, v.Err = sp.name, r.Unit, r.Health, r.Err
+			v.Name = c.specs[len(out)].name // a source's values are named as its indicators
+			out = append(out, v)
 		}
-		out[i] = v
 	}
 	return out
 }

@@ -14,6 +14,7 @@ package collect
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"warroom/sources"
@@ -27,22 +28,15 @@ const overlayRefetch = time.Minute
 // live view sliding on keeps finding its points until the next refetch.
 const overlayAhead = 2 * time.Minute
 
-// overlayKey is what a cached shifted answer is for: the milestone shown,
-// the one before it and the window.
-type overlayKey struct {
-	m, p   int64 // stage ends, Unix ns
-	window time.Duration
-}
-
 // promOverlay is one query's shifted answer, at its true times.
 type promOverlay struct {
-	key      overlayKey
+	key      string    // the overlay it is for (ShiftedQuery.Key)
 	from, to time.Time // the span fetched
 	unit     sources.Unit
 	points   []sources.Point // never changed once stored
 }
 
-// overlayState caches the Prometheus overlays; guarded by Collector.mu.
+// overlayState caches a source's shifted answers; guarded by its lock.
 type overlayState struct {
 	cache map[string]promOverlay // by query name
 	tried map[string]time.Time   // last fetch started, by query name
@@ -53,11 +47,11 @@ type overlayState struct {
 // move them.
 type overlay struct {
 	name      string        // legend text, "prev: <stage>"
+	key       string        // the milestone shown, the one before it, the window
 	off       time.Duration // current stage end − previous stage end
 	from, end time.Time     // the view, true times
 	step      time.Duration
 	at        time.Time
-	prom      map[string]promOverlay // cached answers that fit this overlay
 }
 
 // overlayMilestones picks the milestone a view of [from, end] is about — the
@@ -85,128 +79,28 @@ func overlayMilestones(s *schedule.Schedule, from, end time.Time, window time.Du
 
 // overlay returns the plan for a view of [from, end] at step, nil when no
 // milestone is within reach (then a snapshot does no overlay work at all).
-// It also starts the Prometheus fetches the plan lacks.
 func (c *Collector) overlay(sched *schedule.Schedule, at, from, end time.Time, step, window time.Duration) *overlay {
 	m, p, ok := overlayMilestones(sched, from, end, window)
 	if !ok {
 		return nil
 	}
-	ov := &overlay{name: "prev: " + sources.Sanitize(p.Name), off: m.End.Sub(p.End), from: from, end: end, step: step, at: at}
-	if c.o.Prom == nil {
-		return ov
-	}
-	key := overlayKey{m: m.End.UnixNano(), p: p.End.UnixNano(), window: window}
-	f, t := from.Add(-ov.off), end.Add(-ov.off)
-	now := c.o.Now()
-	var fetch []string
-	c.mu.Lock()
-	st := &c.over
-	if st.cache == nil {
-		st.cache, st.tried, st.busy = map[string]promOverlay{}, map[string]time.Time{}, map[string]bool{}
-	}
-	for _, k := range c.shown {
-		sp := c.specs[k]
-		if sp.kind != kindProm {
-			continue
-		}
-		e, have := st.cache[sp.query]
-		fits := have && e.key == key
-		if fits {
-			if ov.prom == nil {
-				ov.prom = map[string]promOverlay{}
-			}
-			ov.prom[sp.query] = e
-		}
-		if fits && !f.Before(e.from) && !t.After(e.to) || st.busy[sp.query] {
-			continue
-		}
-		if last, ok := st.tried[sp.query]; ok && now.Sub(last) < overlayRefetch {
-			continue
-		}
-		st.busy[sp.query], st.tried[sp.query] = true, now
-		fetch = append(fetch, sp.query)
-	}
-	ctx := c.runCtx
-	c.mu.Unlock()
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	// the span reaches ahead of the view, but never past now: a later
-	// refetch must not find the future already "covered"
-	to := t.Add(overlayAhead)
-	if n := now.Truncate(time.Second); n.Before(to) {
-		to = n
-	}
-	if !to.After(f) {
-		to = t
-	}
-	for _, q := range fetch {
-		go c.guardProm(ctx, func(ctx context.Context) { c.fetchOverlay(ctx, q, key, f, to) })
-	}
-	return ov
+	return &overlay{name: "prev: " + sources.Sanitize(p.Name), key: fmt.Sprintf("%d/%d/%d", m.End.UnixNano(), p.End.UnixNano(), window),
+		off: m.End.Sub(p.End), from: from, end: end, step: step, at: at}
 }
 
-// fetchOverlay asks Prometheus for query q over [from, to] and caches the
-// answer's first series. A failed fetch keeps what was cached; the next
-// try waits for overlayRefetch like any other.
-func (c *Collector) fetchOverlay(ctx context.Context, q string, key overlayKey, from, to time.Time) {
-	r, err := c.o.Prom.QueryBetween(ctx, q, from, to)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.over.busy[q] = false
-	if err != nil {
-		return
-	}
-	e := promOverlay{key: key, from: from, to: to, unit: r.Unit}
-	if len(r.Series) > 0 {
-		e.points = r.Series[0].Points // a copy: the querier kept nothing
-	}
-	c.over.cache[q] = e
-}
-
-// secondary is indicator sp over the shifted window, moved onto the view;
-// empty when there is no overlay or the sources no longer hold that span.
-func (ov *overlay) secondary(c *Collector, sp spec) sources.Series {
+// secondary is indicator k over the shifted window, moved onto the view;
+// empty when there is no overlay, its source cannot read an earlier span
+// or no longer holds that one.
+func (ov *overlay) secondary(c *Collector, k int) sources.Series {
 	if ov == nil {
 		return sources.Series{}
 	}
-	f, t := ov.from.Add(-ov.off), ov.end.Add(-ov.off)
-	var s sources.Series
-	switch sp.kind {
-	case kindNginx:
-		src := c.o.Nginx[sp.src]
-		agg := src.Aggregator()
-		newest := agg.Newest()
-		if newest.IsZero() {
-			return s
-		}
-		ret := src.Config().Retention
-		secs, mins := orDefault(time.Duration(ret.Seconds), 24*time.Hour), orDefault(time.Duration(ret.Minutes), 7*24*time.Hour)
-		if t.Before(newest.Add(-mins)) {
-			return s
-		}
-		step := ov.step
-		// the per-second ring holds (newest−secs, newest]: older spans are
-		// read per minute, which Series does for whole-minute steps
-		if st := int64(max(step/time.Second, 1)); f.Unix()-f.Unix()%st <= newest.Unix()-int64(secs/time.Second) {
-			step = max(step.Round(time.Minute), time.Minute)
-		}
-		s, _ = agg.Series(sp.m, sp.group, f, t, step)
-	case kindApp:
-		src := c.o.Apps[sp.src]
-		kept := orDefault(time.Duration(src.Config().Retention), 24*time.Hour)
-		cut := ov.at.Add(-kept + time.Second)
-		if t.Before(cut) {
-			return s
-		}
-		s, _ = src.Watcher().Series(sp.col, maxTime(f, cut), t, ov.step)
-	case kindProm:
-		e, ok := ov.prom[sp.query]
-		if !ok {
-			return s
-		}
-		s = sources.Series{Unit: e.unit, Points: pointsBetween(e.points, f, t)}
+	sp := c.specs[k]
+	o, ok := c.srcs[sp.plug].(Overlaid)
+	if !ok {
+		return sources.Series{}
 	}
+	s := o.Shifted(sp.own, ShiftedQuery{Key: ov.key, From: ov.from.Add(-ov.off), End: ov.end.Add(-ov.off), Step: ov.step, At: ov.at})
 	for i := range s.Points { // fresh slices: Series and pointsBetween copy
 		s.Points[i].At = s.Points[i].At.Add(ov.off)
 	}
@@ -215,6 +109,63 @@ func (ov *overlay) secondary(c *Collector, sp spec) sources.Series {
 		return sources.Series{}
 	}
 	return s
+}
+
+// Shifted answers from the cache of shifted fetches and, when the cache
+// does not fit the span, starts one fetch (at most one a minute per
+// query), so a snapshot never waits for the network. The fetch reaches
+// ahead of the span, but never past now: a later refetch must not find
+// the future already "covered".
+func (p *promSource) Shifted(i int, q ShiftedQuery) sources.Series {
+	query := p.specs[i].query
+	now := p.now()
+	p.mu.Lock()
+	st := &p.over
+	if st.cache == nil {
+		st.cache, st.tried, st.busy = map[string]promOverlay{}, map[string]time.Time{}, map[string]bool{}
+	}
+	e, have := st.cache[query]
+	fits := have && e.key == q.Key
+	fetch := !(fits && !q.From.Before(e.from) && !q.End.After(e.to)) && !st.busy[query]
+	if last, ok := st.tried[query]; fetch && ok && now.Sub(last) < overlayRefetch {
+		fetch = false
+	}
+	if fetch {
+		st.busy[query], st.tried[query] = true, now
+	}
+	p.mu.Unlock()
+	if fetch {
+		to := q.End.Add(overlayAhead)
+		if n := now.Truncate(time.Second); n.Before(to) {
+			to = n
+		}
+		if !to.After(q.From) {
+			to = q.End
+		}
+		go p.guard(func(ctx context.Context) { p.fetchOverlay(ctx, query, q.Key, q.From, to) })
+	}
+	if !fits {
+		return sources.Series{}
+	}
+	return sources.Series{Unit: e.unit, Points: pointsBetween(e.points, q.From, q.End)}
+}
+
+// fetchOverlay asks Prometheus for query q over [from, to] and caches the
+// answer's first series. A failed fetch keeps what was cached; the next
+// try waits for overlayRefetch like any other.
+func (p *promSource) fetchOverlay(ctx context.Context, q, key string, from, to time.Time) {
+	r, err := p.q.QueryBetween(ctx, q, from, to)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.over.busy[q] = false
+	if err != nil {
+		return
+	}
+	e := promOverlay{key: key, from: from, to: to, unit: r.Unit}
+	if len(r.Series) > 0 {
+		e.points = r.Series[0].Points // a copy: the querier kept nothing
+	}
+	p.over.cache[q] = e
 }
 
 func orDefault(d, def time.Duration) time.Duration {

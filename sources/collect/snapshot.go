@@ -8,7 +8,6 @@ import (
 
 	"warroom/sources"
 	"warroom/sources/nginx"
-	"warroom/sources/prom"
 	"warroom/sources/watch"
 )
 
@@ -33,25 +32,21 @@ func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
 	}
 	c.mu.Lock()
 	at, values, status := c.lastAt, c.values, c.status
-	hist := make(map[string][]sources.Point, len(c.promHist))
-	for k, h := range c.promHist {
-		hist[k] = h // appended to, never changed in place below len
-	}
-	resize := c.o.Prom != nil && (c.win != v.Window || c.winWidth != v.Points)
+	resize := c.win != v.Window || c.winWidth != v.Points
 	if resize {
 		c.win, c.winWidth = v.Window, v.Points
 	}
 	c.mu.Unlock()
 	if resize {
-		c.o.Prom.SetWindow(v.Window, v.Points)
-	}
-	var ps prom.Snapshot
-	if c.o.Prom != nil {
-		ps = c.o.Prom.Snapshot()
+		for _, s := range c.srcs {
+			if vw, ok := s.(Viewed); ok {
+				vw.SetView(v.Window, v.Points)
+			}
+		}
 	}
 	if at.IsZero() {
 		at = c.o.Now()
-		values = c.current(at, ps)
+		values = c.current(at)
 	}
 
 	live := v.End.IsZero()
@@ -101,34 +96,19 @@ func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
 		} else {
 			in.State = unjudged(in.Value)
 		}
-		switch sp.kind {
-		case kindNginx, kindApp:
-			in.Series = c.series(k, from, end, step)
-			in.Series.Name = sp.title
-		case kindProm:
-			r, ok := ps.Get(sp.query)
-			switch {
-			case ok && r.Kind == prom.KindRange && len(r.Series) > 0 && live:
-				in.Series = r.Series[0] // already a copy
-			case ok && r.Kind == prom.KindInstant:
-				upTo := end
-				if live {
-					upTo = at // answers are true when fetched, not lagged
-				}
-				in.Series = sources.Series{Name: sp.title, Points: pointsBetween(hist[sp.name], from, upTo)}
-			}
-			in.Series.Unit = in.Value.Unit
-		}
-		in.Secondary = ov.secondary(c, sp)
+		in.Series = c.series(k, SeriesQuery{From: from, End: end, Step: step, At: at, Live: live})
+		in.Secondary = ov.secondary(c, k)
 		in.Driver = c.driverOf(k, end)
 		s.Indicators = append(s.Indicators, in)
 	}
 
 	s.Tops = c.tops(from, end, v.Window, v.Rows)
-	for _, a := range c.o.Apps {
-		s.Logs = append(s.Logs, a.Watcher().View(end))
+	for _, src := range c.srcs {
+		if l, ok := src.(Logged); ok {
+			s.Logs = append(s.Logs, l.LogView(end))
+		}
 	}
-	s.Sources = append(c.sourceStatus(ps), c.sinkStatus()...)
+	s.Sources = append(c.sourceStatus(at), c.sinkStatus()...)
 	s.Timeline = c.entries(values, EventZone(c.schedule()))
 	for _, tr := range s.Timeline {
 		if tr.To == sources.StateCrit && !tr.Acked {
@@ -177,39 +157,29 @@ func unjudged(v sources.Value) sources.State {
 	return sources.StateUnknown
 }
 
-// tops are each access log's top IPs, paths and (when its format has
-// $host) hosts over the end of the view, at most TopSpan long.
+// tops are every source's top tables (an access log's IPs, paths, hosts,
+// upstreams) over the end of the view, at most TopSpan long.
 func (c *Collector) tops(from, end time.Time, window time.Duration, rows int) []sources.TopTable {
 	// a zoomed table shows as many rows as fit, up to maxTopRows
 	n := max(c.o.TopN, min(rows, maxTopRows))
 	span := min(window, c.o.TopSpan)
 	var out []sources.TopTable
-	for i, src := range c.o.Nginx {
-		a := src.Aggregator()
-		ver, _, _ := a.Counts() // read before the window: a line counted meanwhile changes it
+	for p, src := range c.srcs {
+		tb, ok := src.(Tabled)
+		if !ok {
+			continue
+		}
+		ver := version(src) // read before the window: a line counted meanwhile changes it
 		f, t := end.Add(-span).Unix(), end.Unix()
-		// Window's tables come from the tables of the whole minutes
+		// a window's tables come from the tables of the whole minutes
 		// touching [f, t): the same minutes and no new line give the same
 		// tables
-		key := topKey{src: i, span: span, fromMin: f - f%60, toMin: t - 1 - (t-1)%60, empty: t <= f, ver: ver, n: n}
+		key := topKey{src: p, span: span, fromMin: f - f%60, toMin: t - 1 - (t-1)%60, empty: t <= f, ver: ver, n: n}
 		c.cache.mu.Lock()
 		tables, ok := c.cache.tops[key]
 		c.cache.mu.Unlock()
-		if !ok {
-			w := a.Window(end.Add(-span), end, n)
-			prefix := ""
-			if i > 0 || len(c.o.Nginx) > 1 {
-				prefix = src.Name() + " "
-			}
-			tables = []sources.TopTable{
-				{Title: prefix + "IPs", Window: span, Rows: topRows(w.TopIPs), Distinct: w.DistinctIPs, Exact: w.DistinctExact},
-				{Title: prefix + "paths", Window: span, Rows: topRows(w.TopPaths), Exact: w.TopsExact}}
-			if w.TopHosts != nil {
-				tables = append(tables, sources.TopTable{Title: prefix + "hosts", Window: span, Rows: topRows(w.TopHosts), Exact: w.TopsExact})
-			}
-			if w.TopUpstreams != nil {
-				tables = append(tables, sources.TopTable{Title: prefix + "upstreams", Window: span, Rows: topRows(w.TopUpstreams), Exact: w.TopsExact})
-			}
+		if !ok || key.ver == noVersion {
+			tables = tb.Tops(end.Add(-span), end, n)
 			c.cache.mu.Lock()
 			c.cache.tops = map[topKey][]sources.TopTable{key: tables} // only the newest is ever asked again
 			c.cache.mu.Unlock()
@@ -222,6 +192,18 @@ func (c *Collector) tops(from, end time.Time, window time.Duration, rows int) []
 	return out
 }
 
+// noVersion is the version of a source that keeps none: nothing of it is
+// cached.
+const noVersion = ^uint64(0)
+
+// version is src's data version (see Versioned), noVersion without one.
+func version(src Source) uint64 {
+	if v, ok := src.(Versioned); ok {
+		return v.Version()
+	}
+	return noVersion
+}
+
 // snapCache keeps the last second's series and top tables: a quiet
 // second (no new line, window start still in the same bucket) asks the
 // sources for exactly the same again. Keys carry a version of the source's
@@ -232,15 +214,14 @@ type snapCache struct {
 	mu      sync.Mutex
 	series  map[seriesKey]sources.Series
 	tops    map[topKey][]sources.TopTable
-	drivers map[driverKey]*driverSet
+	drivers map[driverKey][]*sources.Driver
 }
 
 type seriesKey struct {
 	spec       int
 	f, n, step int64 // first bucket (unix s), bucket count, step (s)
 	tail       int64 // seconds the last bucket covers when short of a step
-	nginxVer   nginx.Bucket
-	appVer     uint64
+	ver        uint64
 }
 
 type topKey struct {
@@ -248,7 +229,7 @@ type topKey struct {
 	span           time.Duration
 	fromMin, toMin int64
 	empty          bool
-	ver            nginx.Bucket
+	ver            uint64
 	n              int // rows asked for
 }
 
@@ -256,35 +237,29 @@ type topKey struct {
 // screen shows.
 const maxTopRows = 200
 
-// series is spec k's series over [from, end) at step, as the source
-// computes it (buckets aligned to multiples of step), from the cache
-// when the source has no new data and the buckets are the same.
-func (c *Collector) series(k int, from, end time.Time, step time.Duration) sources.Series {
+// series is indicator k's series over q, as its source computes it
+// (buckets aligned to multiples of the step), from the cache when the
+// source keeps a version, has no new data and the buckets are the same.
+func (c *Collector) series(k int, q SeriesQuery) sources.Series {
 	sp := c.specs[k]
-	st := max(int64(step/time.Second), 1)
-	f, t := from.Unix(), end.Unix()
+	src := c.srcs[sp.plug]
+	ver := version(src)
+	if ver == noVersion {
+		return src.Series(sp.own, q)
+	}
+	st := max(int64(q.Step/time.Second), 1)
+	f, t := q.From.Unix(), q.End.Unix()
 	f -= f % st
-	key := seriesKey{spec: k, f: f, step: st}
+	key := seriesKey{spec: k, f: f, step: st, ver: ver}
 	if t > f {
 		key.n = (t - f + st - 1) / st
 		key.tail = (t - f) % st
-	}
-	switch sp.kind {
-	case kindNginx:
-		key.nginxVer, _, _ = c.o.Nginx[sp.src].Aggregator().Counts()
-	case kindApp:
-		key.appVer = c.o.Apps[sp.src].Watcher().Version()
 	}
 	c.cache.mu.Lock()
 	s, ok := c.cache.series[key]
 	c.cache.mu.Unlock()
 	if !ok {
-		switch sp.kind {
-		case kindNginx:
-			s, _ = c.o.Nginx[sp.src].Aggregator().Series(sp.m, sp.group, from, end, step)
-		case kindApp:
-			s, _ = c.o.Apps[sp.src].Watcher().Series(sp.col, from, end, step)
-		}
+		s = src.Series(sp.own, q)
 		c.cache.mu.Lock()
 		if c.cache.series == nil || len(c.cache.series) > 4*len(c.specs) {
 			c.cache.series = map[seriesKey]sources.Series{}
@@ -307,57 +282,26 @@ func topRows(items []nginx.TopItem) []sources.TopRow {
 	return out
 }
 
-// sourceStatus is one line per source for the status bar.
-func (c *Collector) sourceStatus(ps prom.Snapshot) []sources.SourceStatus {
+// sourceStatus is every source's status-bar entries, then the
+// schedule's.
+func (c *Collector) sourceStatus(at time.Time) []sources.SourceStatus {
+	ti := c.tickInfo(at)
 	c.mu.Lock()
-	runErrs := make(map[string]string, len(c.runErrs))
-	for k, v := range c.runErrs {
-		runErrs[k] = v
+	errs := make([]string, len(c.srcs))
+	for p, s := range c.srcs {
+		errs[p] = c.runErrs[s.Name()]
 	}
 	c.mu.Unlock()
 	var out []sources.SourceStatus
-	logStatus := func(name, kind string, h healthOf, last time.Time) {
-		if e, ok := runErrs[name]; ok {
-			h = healthOf{sources.HealthError, sources.Sanitize(e)}
-		}
-		if h.health == sources.HealthOK && last.IsZero() {
-			h.health = sources.HealthUnknown // nothing read yet
-		}
-		out = append(out, sources.SourceStatus{Name: name, Kind: kind, Health: h.health, Detail: h.err, LastData: last})
-	}
-	for i, s := range c.o.Nginx {
-		h := followHealth(s.Status())
-		_, short, bad := s.FormatNote()
-		if bad && h.health == sources.HealthOK {
-			h = healthOf{sources.HealthError, sources.Sanitize(short)}
-		}
-		c.mu.Lock()
-		if i < len(c.unread) && c.unread[i] != "" && h.health == sources.HealthOK {
-			h = healthOf{sources.HealthError, c.unread[i]}
-		}
-		c.mu.Unlock()
-		logStatus(s.Name(), "nginx", noted(h, s.Status()), s.Aggregator().Newest())
-		if s.Aggregator().Format() != nil {
-			out[len(out)-1].Note = sources.Sanitize(short)
-		}
-	}
-	for _, s := range c.o.Apps {
-		last := time.Time{}
-		for _, f := range s.Status() {
-			if f.LastLineAt.After(last) {
-				last = f.LastLineAt
+	for p, s := range c.srcs {
+		ti.RunErr = errs[p]
+		sts := s.Status(ti)
+		if _, ok := s.(Refreshable); ok {
+			for i := range sts {
+				sts[i].Polled = true
 			}
 		}
-		logStatus(s.Name(), "applog", noted(appHealthOf(s), s.Status()), last)
-	}
-	promErr, crashed := runErrs["prom"]
-	for _, r := range ps.Results {
-		st := sources.SourceStatus{Name: "prom." + r.Name, Kind: "prom", Health: r.Health,
-			Detail: sources.Sanitize(r.Err), LastData: r.FetchedAt}
-		if crashed {
-			st.Health, st.Detail = sources.HealthError, sources.Sanitize(promErr)
-		}
-		out = append(out, st)
+		out = append(out, sts...)
 	}
 	if c.o.Schedule != nil {
 		st := sources.SourceStatus{Name: "schedule", Kind: "schedule", Health: sources.HealthOK}

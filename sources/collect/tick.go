@@ -1,11 +1,9 @@
 package collect
 
 import (
-	"math"
 	"time"
 
 	"warroom/sources"
-	"warroom/sources/prom"
 	"warroom/sources/schedule"
 	"warroom/sources/watch"
 )
@@ -19,11 +17,7 @@ func (c *Collector) Tick(at time.Time) []sources.Transition {
 	defer c.tickMu.Unlock()
 	defer c.reportDue(at) // after this tick's transitions reach the timeline
 
-	var ps prom.Snapshot
-	if c.o.Prom != nil {
-		ps = c.o.Prom.Snapshot()
-	}
-	values := c.current(at, ps)
+	values := c.current(at)
 	readings := make(map[string]watch.Reading, len(values))
 	for _, v := range values {
 		readings[v.Name] = watch.ReadingOf(v)
@@ -38,7 +32,6 @@ func (c *Collector) Tick(at time.Time) []sources.Transition {
 
 	c.mu.Lock()
 	c.lastAt, c.values, c.status = at, values, status
-	c.recordProm(values)
 	c.mu.Unlock()
 
 	if len(trs) == 0 {
@@ -115,29 +108,4 @@ func convertPhase(p schedule.Phase) sources.Phase { return sources.Phase(p.Strin
 func convertMilestone(s *schedule.Schedule, m schedule.Milestone) *sources.Milestone {
 	return &sources.Milestone{Event: s.Event(), Stage: m.Name, At: m.End,
 		Before: m.Windows.Before, Hot: m.Windows.Hot, After: m.Windows.After}
-}
-
-// maxPromHist bounds the remembered answers of each instant query: a day
-// at one answer every 30 s, or four hours at one every 5 s.
-const maxPromHist = 3000
-
-// recordProm remembers each new fresh answer of an instant query, so a
-// chart can show its recent history (a range query brings its own).
-// c.mu is held.
-func (c *Collector) recordProm(values []sources.Value) {
-	for i, sp := range c.specs {
-		v := values[i]
-		if sp.kind != kindProm || v.Health != sources.HealthOK || math.IsNaN(v.Value) {
-			continue
-		}
-		h := c.promHist[sp.name]
-		if n := len(h); n > 0 && !v.At.After(h[n-1].At) {
-			continue
-		}
-		if len(h) >= maxPromHist {
-			// a new array: snapshots may still be reading the old one
-			h = append([]sources.Point(nil), h[len(h)-maxPromHist/2:]...)
-		}
-		c.promHist[sp.name] = append(h, sources.Point{At: v.At, V: v.Value})
-	}
 }

@@ -19,19 +19,17 @@ type lineMark struct {
 	bad   nginx.ReasonCounts
 }
 
-// unreadable records access log i's line counts at at and, when most lines
+// unreadable records the log's line counts at t.At and, when most lines
 // read over the last minute could not be counted, says why. The usual
 // cause is a log_format that does not match the log (or a clock behind the
 // log's), which would otherwise read as "no data yet" while lines pour in.
-// c.mu must be held.
-func (c *Collector) unreadable(i int, at time.Time) string {
-	if c.marks == nil {
-		c.marks = make([][]lineMark, len(c.o.Nginx))
-		c.unread = make([]string, len(c.o.Nginx))
-	}
-	agg := c.o.Nginx[i].Aggregator()
+func (n *nginxSource) unreadable(t TickInfo) string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	at := t.At
+	agg := n.src.Aggregator()
 	lines, bad := agg.Unreadable()
-	ms := c.marks[i]
+	ms := n.marks
 	if n := len(ms); n == 0 || at.After(ms[n-1].at) {
 		ms = append(ms, lineMark{at, lines, bad})
 	}
@@ -43,7 +41,7 @@ func (c *Collector) unreadable(i int, at time.Time) string {
 		k++
 	}
 	ms = append(ms[:0], ms[k:]...)
-	c.marks[i] = ms
+	n.marks = ms
 	base := lineMark{}
 	if !ms[0].at.After(start) {
 		base = ms[0]
@@ -52,7 +50,7 @@ func (c *Collector) unreadable(i int, at time.Time) string {
 	// stats turn to an error as soon as their own lines stop being read
 	// (not a green zero for half a minute), and back as soon as they are
 	// read again; a quiet one over the minute, not on a line or two.
-	if short := markAt(ms, at.Add(-c.o.Span-c.o.Lag)); lines-short.lines >= minShortLines {
+	if short := markAt(ms, at.Add(-t.Span-t.Lag)); lines-short.lines >= minShortLines {
 		base = short
 	}
 	dl, db := lines-base.lines, bad.Total()-base.bad.Total()
@@ -74,7 +72,7 @@ func (c *Collector) unreadable(i int, at time.Time) string {
 		}
 		note = sources.Sanitize(fmt.Sprintf("unreadable lines %d/%d (%s): %s e.g. %s", db, dl, r, hint, sample))
 	}
-	c.unread[i] = note
+	n.unread = note
 	return note
 }
 

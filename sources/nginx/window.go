@@ -239,6 +239,14 @@ func (a *Aggregator) First() time.Time {
 	return time.Unix(a.first, 0)
 }
 
+// Version changes whenever a line is counted: the whole run's count of
+// lines, for caches of what the counters give.
+func (a *Aggregator) Version() uint64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return uint64(a.total.Requests) + a.tooOld
+}
+
 // Newest is the newest line timestamp counted (zero before any).
 func (a *Aggregator) Newest() time.Time {
 	a.mu.Lock()

@@ -1,0 +1,112 @@
+package collect
+
+import (
+	"context"
+	"time"
+
+	"warroom/sources"
+)
+
+// Source is one input the collector runs and judges. Access logs,
+// application logs and Prometheus are built in (Options.Nginx, Apps and
+// Prom are wrapped into Sources); another kind implements Source, and
+// whichever optional interfaces below fit it, and is given in
+// Options.Sources: neither the collector nor the screen has a case for
+// any kind.
+type Source interface {
+	// Name is the source's name: in the status bar, and the name its
+	// error goes by when Run fails.
+	Name() string
+	// Run reads the source until ctx ends.
+	Run(ctx context.Context) error
+	// Indicators lists what the source provides, fixed once it is built.
+	Indicators() []IndicatorSpec
+	// Values reads every indicator's current value at a tick, aligned
+	// with Indicators. A value no longer true at t.End says so through
+	// its Health (stale, unknown): it is never shown as current.
+	Values(t TickInfo) []sources.Value
+	// Series is indicator i over [q.From, q.End) at q.Step, buckets
+	// aligned to multiples of the step.
+	Series(i int, q SeriesQuery) sources.Series
+	// Status is the source's entries for the status bar.
+	Status(t TickInfo) []sources.SourceStatus
+}
+
+// IndicatorSpec is one indicator a source provides.
+type IndicatorSpec struct {
+	Name  string // stable id: <source>.<metric>
+	Title string // what a person reads: "QPS", "DB err/min"
+	Unit  sources.Unit
+	Show  bool // shown without a rule naming it
+	// Key: the source puts it among the key indicators (see
+	// keyIndicators): requests, slow responses, 499s, database errors.
+	Key bool
+}
+
+// TickInfo is what a source is told when it is read.
+type TickInfo struct {
+	At     time.Time      // the instant judged
+	End    time.Time      // where current values end: At less the lag
+	Span   time.Duration  // the trailing span a current rate covers
+	Lag    time.Duration  // how far End lags the clock (lines still in nginx's buffer)
+	Zone   *time.Location // the event's zone, for any time a reason names
+	RunErr string         // why the source's Run failed; "" while it runs
+}
+
+// SeriesQuery is the span a series covers.
+type SeriesQuery struct {
+	From, End time.Time
+	Step      time.Duration
+	At        time.Time // the snapshot's instant
+	Live      bool      // the view follows the clock (End is At less the lag)
+}
+
+// Versioned is a Source whose series change only when Version does: the
+// collector then reuses the last second's while it stays the same.
+type Versioned interface {
+	Version() uint64
+}
+
+// Overlaid is a Source whose indicators can be read over an earlier span,
+// for the previous milestone's overlay. Shifted must not block: a source
+// that needs a request for it starts one and answers from what it has.
+type Overlaid interface {
+	Shifted(i int, q ShiftedQuery) sources.Series
+}
+
+// ShiftedQuery is an earlier span: [From, End) at Step, for the overlay
+// named Key (the same key, the same overlay); At is the snapshot's
+// instant.
+type ShiftedQuery struct {
+	Key       string
+	From, End time.Time
+	Step      time.Duration
+	At        time.Time
+}
+
+// Tabled is a Source that knows its heaviest keys (top talkers) and what
+// drives its indicators.
+type Tabled interface {
+	// Tops are its top tables over [from, end), n rows each; version is
+	// read before, for the collector's cache (see Versioned).
+	Tops(from, end time.Time, n int) []sources.TopTable
+	// Drivers is what drives each indicator's requests over [from, end),
+	// aligned with Indicators: nil where an indicator has none.
+	Drivers(from, end time.Time) []*sources.Driver
+}
+
+// Logged is a Source with lines to show (an application log's errors).
+type Logged interface {
+	LogView(end time.Time) sources.LogView
+}
+
+// Viewed is a Source told the screen's view: its window and the points
+// a chart wants (Prometheus sizes its range queries to it).
+type Viewed interface {
+	SetView(window time.Duration, points int)
+}
+
+// Refreshable is a Source that can be polled at once (the `r` key).
+type Refreshable interface {
+	Refresh(ctx context.Context)
+}
