@@ -209,6 +209,7 @@ type Snapshot struct {
 	Self       ProcessStats
 	Window     time.Duration // the time window the series cover
 	WindowEnd  time.Time     // end of the window (At unless the view is moved to a milestone)
+	View       View          // the view it was taken for, as set (SetView)
 	// FirstCrit is the first transition into crit at or after Current's
 	// stage end while its window is open (HOT, cooling): where the flood
 	// first broke something. nil before the end, outside a window, or
@@ -262,10 +263,14 @@ type View struct {
 }
 
 // Provider is the data layer as its consumers (the screen, snapshot,
-// watch) see it. Snapshot is safe to call from any goroutine and returns
-// a fresh immutable copy; Ack and Refresh return at once.
+// watch) see it. Data flows one way: a consumer says what it shows with
+// SetView when that changes (its window, zoom or size), never on a tick;
+// Snapshot only reads — a fresh immutable copy of the last tick's state
+// over the view set — and a screen is pushed one on every tick. All are
+// safe from any goroutine and return at once.
 type Provider interface {
-	Snapshot(v View) *Snapshot
+	SetView(v View)
+	Snapshot() *Snapshot
 	Ack()     // acknowledge every transition so far
 	Refresh() // poll pollable sources (Prometheus) now
 }

@@ -78,15 +78,15 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		p := m.p
 		return func() tea.Msg { p.Ack(); return ackedMsg{} }
 	case key.Matches(k, m.keys.Refresh):
-		m.fetchSeq++
-		p, v, seq := m.p, m.view(), m.fetchSeq
 		if !m.hasPolled() {
 			return m.say("nothing to poll: logs are read as written")
 		}
+		m.fetchSeq++
+		p, v, seq := m.p, m.syncView(), m.fetchSeq
 		m.say("polling now")
 		return func() tea.Msg {
 			p.Refresh()
-			return snapshotMsg{seq: seq, view: v, snap: p.Snapshot(v)}
+			return snapshotMsg{seq: seq, view: v, snap: p.Snapshot()}
 		}
 	}
 	return nil

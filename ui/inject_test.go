@@ -63,8 +63,8 @@ func evilSnapshot() *sources.Snapshot {
 
 type evilProvider struct{ fixture.Provider }
 
-func (p *evilProvider) Snapshot(v sources.View) *sources.Snapshot {
-	p.Provider.Snapshot(v)
+func (p *evilProvider) Snapshot() *sources.Snapshot {
+	p.Provider.Snapshot()
 	return evilSnapshot()
 }
 

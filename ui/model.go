@@ -34,9 +34,9 @@ var DefaultWindows = []time.Duration{5 * time.Minute, 15 * time.Minute, time.Hou
 // Options configures the screen. The zero value is usable.
 type Options struct {
 	Refresh time.Duration // snapshot period; 0: 1s
-	// Ticked: the data layer says when it has a new tick (a TickedMsg sent
-	// to the program) and the screen fetches then, instead of on a timer
-	// of its own: one wake-up a second instead of two.
+	// Ticked: the data layer pushes a snapshot on each of its ticks (a
+	// SnapshotMsg sent to the program) instead of the screen fetching one
+	// on a timer of its own: one wake-up a second instead of two.
 	Ticked  bool
 	Window  time.Duration // initial window; 0: 15m (snapped to Windows)
 	Windows []time.Duration
@@ -81,6 +81,8 @@ type Model struct {
 	end        time.Time // zero: live
 	tickTag    int
 	fetchSeq   int // last fetch asked for
+	setView    sources.View // the view last given to the provider
+	viewSet    bool
 	noticeLeft int // refreshes the notice in the status bar has left (see say)
 	gotSeq     int // newest fetch applied
 
@@ -112,9 +114,10 @@ type (
 	ackedMsg struct{}
 )
 
-// TickedMsg tells a screen with Options.Ticked that the data layer has
-// judged a new tick: time to fetch a snapshot.
-type TickedMsg struct{}
+// SnapshotMsg hands a screen with Options.Ticked the snapshot of a new
+// tick, taken over the view the screen last set (see
+// sources.Provider).
+type SnapshotMsg struct{ Snap *sources.Snapshot }
 
 // New returns the screen for p. It does no IO: the first snapshot is
 // fetched by the Cmd Init returns.
@@ -289,11 +292,27 @@ func (m *Model) fetch() tea.Cmd {
 	return m.fetchCmd(m.fetchSeq)
 }
 
-// fetchCmd captures the provider and the view by value: the Cmd runs on
-// another goroutine and must not read the model.
-func (m Model) fetchCmd(seq int) tea.Cmd {
-	p, v := m.p, m.view()
-	return func() tea.Msg { return snapshotMsg{seq: seq, view: v, snap: p.Snapshot(v)} }
+// fetchCmd tells the provider the view when it changed, and returns the
+// Cmd that reads a snapshot: it captures the provider and the view by
+// value, as it runs on another goroutine and must not read the model.
+func (m *Model) fetchCmd(seq int) tea.Cmd {
+	p, v := m.p, m.syncView()
+	return func() tea.Msg { return snapshotMsg{seq: seq, view: v, snap: p.Snapshot()} }
+}
+
+// syncView gives the provider the view when it is not the one last given,
+// and returns it.
+func (m *Model) syncView() sources.View {
+	v := m.view()
+	if !m.viewSet || !equalView(v, m.setView) {
+		m.p.SetView(v)
+		m.setView, m.viewSet = v, true
+	}
+	return v
+}
+
+func equalView(a, b sources.View) bool {
+	return a.Window == b.Window && a.End.Equal(b.End) && a.Points == b.Points && a.Rows == b.Rows
 }
 
 func tick(d time.Duration, tag int) tea.Cmd {
@@ -323,10 +342,22 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.tickTag++
 		m.ageNotice()
 		cmd = tea.Batch(m.fetch(), tick(m.o.Refresh, m.tickTag))
-	case TickedMsg:
-		if m.o.Ticked {
-			m.ageNotice()
+	case SnapshotMsg:
+		if !m.o.Ticked || msg.Snap == nil {
+			break
+		}
+		m.ageNotice()
+		switch {
+		case !m.viewSet || !equalView(msg.Snap.View, m.setView):
+			// taken over a view no longer shown: read one over the new
 			cmd = m.fetch()
+		case m.latest != nil && msg.Snap.At.Before(m.latest.At):
+			// older than what a fetch brought meanwhile
+		default:
+			m.applySnapshot(snapshotMsg{seq: m.gotSeq, view: msg.Snap.View, snap: msg.Snap})
+			if !equalView(m.view(), m.setView) {
+				cmd = m.fetch() // a view anchored on now moved on with it
+			}
 		}
 	case snapshotMsg:
 		m.applySnapshot(msg)

@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"warroom/sources"
 	"warroom/ui/internal/fixture"
 )
 
@@ -114,8 +113,8 @@ func TestTickIsReArmedOnlyByItsOwnMessage(t *testing.T) {
 func TestOlderSnapshotDoesNotReplaceNewer(t *testing.T) {
 	p := &fixture.Provider{}
 	m := sized(t, p, Options{}, 80, 24)
-	newer := p.Snapshot(sources.View{})
-	older := p.Snapshot(sources.View{})
+	newer := p.Snapshot()
+	older := p.Snapshot()
 	m = update(t, m, snapshotMsg{seq: 5, snap: newer})
 	m = update(t, m, snapshotMsg{seq: 4, snap: older})
 	if m.latest != newer {
@@ -260,9 +259,11 @@ func TestMouse(t *testing.T) {
 	}
 }
 
-// With Ticked the screen keeps no timer of its own: it fetches when the
-// data layer says it has ticked.
-func TestTickedFetchesOnTheDataLayersTick(t *testing.T) {
+// With Ticked the screen keeps no timer of its own and reads nothing on
+// a tick: the data layer pushes the tick's snapshot, taken over the view
+// the screen set; one over a view it no longer shows makes it read one
+// over the new view. The view is set when it changes, not on every tick.
+func TestTickedShowsTheSnapshotsPushed(t *testing.T) {
 	p := &fixture.Provider{}
 	m := New(p, Options{Ticked: true, Refresh: time.Hour})
 	done := make(chan *Model)
@@ -277,16 +278,32 @@ func TestTickedFetchesOnTheDataLayersTick(t *testing.T) {
 		t.Fatal("Init started a timer of its own")
 	}
 	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 40})
-	before := p.Calls
-	next, cmd := m.Update(TickedMsg{})
+	m, _ = settle(t, m, m.fetch()) // the new size's view
+	views, calls := len(p.Views), p.Calls
+	for i := 0; i < 3; i++ {
+		pushed := p.Snapshot() // as the data layer takes it on its tick
+		next, cmd := m.Update(SnapshotMsg{Snap: pushed})
+		m, _ = settle(t, next.(Model), cmd)
+		if m.latest != pushed {
+			t.Fatalf("tick %d: the pushed snapshot is not shown", i)
+		}
+	}
+	if p.Calls != calls+3 || len(p.Views) != views {
+		t.Fatalf("three ticks: %d snapshots read, %d views set; want only the 3 pushed, none set", p.Calls-calls, len(p.Views)-views)
+	}
+	// a snapshot over another view (taken before a resize reached the
+	// provider) is not shown: the screen reads one over its own
+	m = update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	stale := p.Snapshot()
+	next, cmd := m.Update(SnapshotMsg{Snap: stale})
 	m, _ = settle(t, next.(Model), cmd)
-	if p.Calls != before+1 || m.gotSeq != m.fetchSeq {
-		t.Fatalf("TickedMsg fetched %d snapshots (seq %d of %d), want 1", p.Calls-before, m.gotSeq, m.fetchSeq)
+	if m.latest == stale || len(p.Views) != views+1 || !equalView(m.latest.View, m.view()) {
+		t.Fatalf("a snapshot over a view no longer shown was shown (views set %d)", len(p.Views)-views)
 	}
 	// without Ticked the message is ignored: the screen's own tick fetches
 	m = New(p, Options{})
-	if _, cmd := m.Update(TickedMsg{}); cmd != nil {
-		t.Fatal("TickedMsg fetched without Options.Ticked")
+	if _, cmd := m.Update(SnapshotMsg{Snap: p.Snapshot()}); cmd != nil || m.latest != nil {
+		t.Fatal("SnapshotMsg taken without Options.Ticked")
 	}
 }
 

@@ -112,7 +112,8 @@ func TestShellWritesEachNewFrame(t *testing.T) {
 	fw := NewFrameWriter(&out, TerminalOptions{Profile: colorprofile.Ascii, Width: 80, Height: 24})
 	var s tea.Model = NewShell(New(p, Options{}), fw)
 	s, _ = s.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	s, _ = s.Update(s.(Shell).fetchCmd(1)())
+	sh := s.(Shell)
+	s, _ = s.Update(sh.fetchCmd(1)())
 	if !strings.Contains(out.String(), "DB err/min") {
 		t.Fatalf("the first frame was not written: %q", out.String())
 	}

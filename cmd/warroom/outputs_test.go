@@ -112,7 +112,8 @@ func TestStatusBarShowsFailingWebhook(t *testing.T) {
 	defer func() { cancel(); <-done }()
 
 	statusBar := func() string {
-		frame := ui.Frame(c.Snapshot(sources.View{Points: 80}), 80, 24, ui.Options{NoColor: true, Window: 15 * time.Minute})
+		c.SetView(sources.View{Points: 80})
+		frame := ui.Frame(c.Snapshot(), 80, 24, ui.Options{NoColor: true, Window: 15 * time.Minute})
 		lines := strings.Split(frame, "\n")
 		return lines[len(lines)-1]
 	}

@@ -70,7 +70,7 @@ func (s screen) run(stderr io.Writer) int {
 	o.OnTick = func() {
 		select {
 		case ticks <- struct{}{}:
-		default: // the screen has not fetched the previous tick yet
+		default: // the previous tick's snapshot is still on its way
 		}
 	}
 	c, err := collect.New(o)
@@ -121,13 +121,13 @@ func (s screen) run(stderr io.Writer) int {
 			}
 		}
 	}()
-	go func() { // the collector's ticks, one at a time, to the screen
+	go func() { // each tick's snapshot, one at a time, pushed to the screen
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-ticks:
-				p.Send(ui.TickedMsg{})
+				p.Send(ui.SnapshotMsg{Snap: c.Snapshot()})
 			}
 		}
 	}()

@@ -114,7 +114,7 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	runErrs := readOnce(ctx, o, stderr)
 	c.Tick(time.Now())
-	snap := c.Snapshot(sources.View{})
+	snap := c.Snapshot()
 
 	ok := len(runErrs) == 0 && len(outputErrs) == 0
 	for _, err := range outputErrs {
@@ -159,7 +159,8 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 	case fw > 0:
 		// the screen as plain text; the exit status is the probe's, as
 		// without --frame
-		snap := c.Snapshot(sources.View{Window: *window, Points: fw})
+		c.SetView(sources.View{Window: *window, Points: fw})
+		snap := c.Snapshot()
 		fmt.Fprintln(stdout, ui.Frame(snap, fw, fh, ui.Options{NoColor: true, ASCII: *ascii, Window: *window, Layout: cfg.Layout}))
 	case *asJSON:
 		sources.EncodeJSON(stdout, rows, "  ")

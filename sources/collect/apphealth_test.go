@@ -21,7 +21,7 @@ func TestAppLogTimesAheadAreAnError(t *testing.T) {
 	}
 	f.app.Watcher().Flush()
 	f.c.Tick(at)
-	s := f.c.Snapshot(sources.View{})
+	s := snapOf(f.c, sources.View{})
 	const want = "times 8h ahead of the clock: set time_zone or --time-zone (the log looks like UTC"
 	db := value(t, s, "app.db").Value
 	if db.Health != sources.HealthError || !strings.Contains(db.Err, want) {

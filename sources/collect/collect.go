@@ -113,6 +113,8 @@ type Collector struct {
 	status   map[string]watch.Status
 	runErrs  map[string]string // source name → error its Run returned
 	runCtx   context.Context
+	view     sources.View  // as set (SetView)
+	viewSet  bool          // a consumer set one: ticks prefetch for it
 	win      time.Duration // the view the sources were last told (Viewed)
 	winWidth int
 	// trDrivers are what drove the timeline's changes into warn or crit

@@ -183,7 +183,7 @@ func TestCurrentValuesAndOrder(t *testing.T) {
 	f := newFixture(t, t.TempDir(), true)
 	at := t0.Add(90 * time.Second) // 23:59:30: window [23:59:18, 23:59:28)
 	f.c.Tick(at)
-	s := f.c.Snapshot(sources.View{})
+	s := snapOf(f.c, sources.View{})
 	if !s.At.Equal(at) || !s.WindowEnd.Equal(at) {
 		t.Errorf("live view: At %v WindowEnd %v, want both %v", s.At, s.WindowEnd, at)
 	}
@@ -229,7 +229,7 @@ func TestCurrentValuesAndOrder(t *testing.T) {
 	// in the storm: window [00:00:08, 00:00:18) is all storm seconds
 	at = midnight.Add(20 * time.Second)
 	f.c.Tick(at)
-	s = f.c.Snapshot(sources.View{})
+	s = snapOf(f.c, sources.View{})
 	if in := value(t, s, "nginx.qps"); in.Value.Value != 20 {
 		t.Errorf("storm qps %v", in.Value.Value)
 	}
@@ -247,7 +247,7 @@ func TestCurrentValuesAndOrder(t *testing.T) {
 	}
 	at = midnight.Add(40 * time.Second)
 	f.c.Tick(at)
-	s = f.c.Snapshot(sources.View{})
+	s = snapOf(f.c, sources.View{})
 	if in := value(t, s, "app.db"); in.Value.Value != 6 {
 		t.Errorf("db errors in the last minute %v", in.Value.Value)
 	}
@@ -308,7 +308,7 @@ func TestTransitionsOverTheNight(t *testing.T) {
 		}
 	}
 
-	s := f.c.Snapshot(sources.View{})
+	s := snapOf(f.c, sources.View{})
 	qps := value(t, s, "nginx.qps")
 	if qps.State != sources.StateCrit || !strings.Contains(qps.Reason, "no data") {
 		t.Errorf("silent log: %s %q", qps.State, qps.Reason)
@@ -327,7 +327,7 @@ func TestTransitionsOverTheNight(t *testing.T) {
 		t.Fatalf("unacked %d, timeline %d of %d", s.Unacked, len(s.Timeline), len(f.trs))
 	}
 	f.c.Ack()
-	s = f.c.Snapshot(sources.View{})
+	s = snapOf(f.c, sources.View{})
 	if s.Unacked != 0 {
 		t.Errorf("after Ack: %d unacked", s.Unacked)
 	}
@@ -341,12 +341,12 @@ func TestTransitionsOverTheNight(t *testing.T) {
 func TestSnapshotIsADeepCopy(t *testing.T) {
 	f := newFixture(t, t.TempDir(), true)
 	f.tickThrough(midnight.Add(30*time.Second), midnight.Add(45*time.Second))
-	a := f.c.Snapshot(sources.View{Window: time.Minute, Points: 60})
+	a := snapOf(f.c, sources.View{Window: time.Minute, Points: 60})
 	if len(a.Indicators[0].Series.Points) == 0 || len(a.Timeline) == 0 || len(a.Logs[0].Lines) == 0 || len(a.Tops[0].Rows) == 0 {
 		t.Fatalf("nothing to mutate: %d points, %d transitions, %d lines, %d top rows",
 			len(a.Indicators[0].Series.Points), len(a.Timeline), len(a.Logs[0].Lines), len(a.Tops[0].Rows))
 	}
-	b0 := f.c.Snapshot(sources.View{Window: time.Minute, Points: 60})
+	b0 := snapOf(f.c, sources.View{Window: time.Minute, Points: 60})
 	a.Indicators[0].Series.Points[0].V = -1
 	a.Indicators[0].Value.Value = -1
 	a.Indicators = a.Indicators[:1]
@@ -354,7 +354,7 @@ func TestSnapshotIsADeepCopy(t *testing.T) {
 	a.Logs[0].Lines[0].Text = "mutated"
 	a.Tops[0].Rows[0].Key = "mutated"
 	a.Prev.Stage = "mutated"
-	b := f.c.Snapshot(sources.View{Window: time.Minute, Points: 60})
+	b := snapOf(f.c, sources.View{Window: time.Minute, Points: 60})
 	if b.Indicators[0].Series.Points[0].V != b0.Indicators[0].Series.Points[0].V || b.Indicators[0].Value.Value == -1 ||
 		len(b.Indicators) != len(b0.Indicators) || b.Timeline[0].Indicator == "mutated" ||
 		b.Logs[0].Lines[0].Text == "mutated" || b.Tops[0].Rows[0].Key == "mutated" || b.Prev.Stage == "mutated" {
@@ -366,7 +366,7 @@ func TestViewEndMovesTheSeries(t *testing.T) {
 	f := newFixture(t, t.TempDir(), true)
 	f.c.Tick(midnight.Add(100 * time.Second))
 	at := func(end time.Time) sources.Series {
-		s := f.c.Snapshot(sources.View{Window: time.Minute, Points: 60, End: end})
+		s := snapOf(f.c, sources.View{Window: time.Minute, Points: 60, End: end})
 		if !s.WindowEnd.Equal(end) || s.Window != time.Minute {
 			t.Fatalf("window end %v", s.WindowEnd)
 		}
@@ -389,7 +389,7 @@ func TestViewEndMovesTheSeries(t *testing.T) {
 		t.Errorf("storm 499/s %v", last.V)
 	}
 	// markers: the milestone is inside the storm view only
-	s := f.c.Snapshot(sources.View{Window: time.Minute, End: midnight.Add(50 * time.Second)})
+	s := snapOf(f.c, sources.View{Window: time.Minute, End: midnight.Add(50 * time.Second)})
 	if len(s.Markers) != 1 || !s.Markers[0].At.Equal(midnight) {
 		t.Errorf("markers %+v", s.Markers)
 	}
@@ -399,7 +399,7 @@ func TestSourcesStatus(t *testing.T) {
 	dir := t.TempDir()
 	f := newFixture(t, dir, true)
 	f.c.Tick(midnight.Add(10 * time.Second))
-	s := f.c.Snapshot(sources.View{})
+	s := snapOf(f.c, sources.View{})
 	kinds := map[string]sources.SourceStatus{}
 	for _, st := range s.Sources {
 		kinds[st.Kind] = st
@@ -445,7 +445,7 @@ func BenchmarkSnapshot200(b *testing.B) {
 	v := sources.View{Window: 15 * time.Minute, Points: 200}
 	b.ReportAllocs()
 	for b.Loop() {
-		f.c.Snapshot(v)
+		snapOf(f.c, v)
 	}
 }
 
@@ -462,7 +462,7 @@ func TestSnapshotCacheSeesNewLines(t *testing.T) {
 	at := midnight.Add(40 * time.Second)
 	f.c.Tick(at)
 	v := sources.View{Window: 15 * time.Minute, End: at, Points: 200}
-	a, b := f.c.Snapshot(v), f.c.Snapshot(v)
+	a, b := snapOf(f.c, v), snapOf(f.c, v)
 	if !slices.EqualFunc(value(t, a, "nginx.qps").Series.Points, value(t, b, "nginx.qps").Series.Points, samePoint) ||
 		!slices.Equal(a.Tops[0].Rows, b.Tops[0].Rows) {
 		t.Fatal("two snapshots of the same view and data differ")
@@ -472,7 +472,7 @@ func TestSnapshotCacheSeesNewLines(t *testing.T) {
 		more.WriteString(accessLine(midnight.Add(20*time.Second), "203.0.113.99", "/new", 200, 0.01))
 	}
 	f.access.Aggregator().Ingest([]byte(more.String()))
-	c := f.c.Snapshot(v)
+	c := snapOf(f.c, v)
 	sum := func(s *sources.Snapshot) (n float64) {
 		for _, p := range value(t, s, "nginx.qps").Series.Points {
 			n += p.V
@@ -496,7 +496,7 @@ func TestPendingInSnapshot(t *testing.T) {
 	// the 499 rate is past hot warn (2/s) from 00:00:05 and hot crit (5/s)
 	// from 00:00:08, each held 3 s: warn at 00:00:08, crit at 00:00:11
 	f.tickThrough(midnight, midnight.Add(7*time.Second))
-	s := f.c.Snapshot(sources.View{})
+	s := snapOf(f.c, sources.View{})
 	in := value(t, s, "nginx.499_rate")
 	if in.State != sources.StateOK || in.Pending != sources.StateWarn || !in.PendingAt.Equal(midnight.Add(8*time.Second)) || in.Reason != "ok" {
 		t.Errorf("at 00:00:07: %s, pending %s at %v, reason %q; want ok, warn at 00:00:08, \"ok\"", in.State, in.Pending, in.PendingAt, in.Reason)
@@ -512,12 +512,12 @@ func TestPendingInSnapshot(t *testing.T) {
 	}
 
 	f.tickThrough(midnight.Add(8*time.Second), midnight.Add(9*time.Second))
-	in = value(t, f.c.Snapshot(sources.View{}), "nginx.499_rate")
+	in = value(t, snapOf(f.c, sources.View{}), "nginx.499_rate")
 	if in.State != sources.StateWarn || in.Pending != sources.StateCrit || !in.PendingAt.Equal(midnight.Add(11*time.Second)) || !strings.Contains(in.Reason, "warn") {
 		t.Errorf("at 00:00:09: %s, pending %s at %v, reason %q; want warn, crit at 00:00:11, the rule's reason", in.State, in.Pending, in.PendingAt, in.Reason)
 	}
 	f.tickThrough(midnight.Add(10*time.Second), midnight.Add(11*time.Second))
-	in = value(t, f.c.Snapshot(sources.View{}), "nginx.499_rate")
+	in = value(t, snapOf(f.c, sources.View{}), "nginx.499_rate")
 	if in.State != sources.StateCrit || in.Pending != sources.StateUnknown || !in.PendingAt.IsZero() {
 		t.Errorf("at 00:00:11: %s, pending %s at %v; want crit, nothing pending", in.State, in.Pending, in.PendingAt)
 	}
@@ -561,7 +561,7 @@ func TestASourceThatPanicsStopsAlone(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		c.Tick(midnight.Add(10 * time.Second))
-		s := c.Snapshot(sources.View{})
+		s := snapOf(c, sources.View{})
 		var ng, app sources.SourceStatus
 		for _, st := range s.Sources {
 			switch st.Kind {
@@ -586,7 +586,7 @@ func TestASourceThatPanicsStopsAlone(t *testing.T) {
 			// the crash may have come between this tick and the snapshot:
 			// the next tick's values know of it
 			c.Tick(midnight.Add(11 * time.Second))
-			s = c.Snapshot(sources.View{})
+			s = snapOf(c, sources.View{})
 			if in := value(t, s, "nginx.qps"); in.Value.Health != sources.HealthError {
 				t.Errorf("qps from the crashed source shows as %v, want an error", in.Value.Health)
 			}
@@ -608,7 +608,7 @@ func samePoint(p, q sources.Point) bool {
 func TestTopRowsFollowTheView(t *testing.T) {
 	f := newFixture(t, t.TempDir(), true)
 	f.c.Tick(midnight.Add(40 * time.Second))
-	rows := func(v sources.View) int { return len(f.c.Snapshot(v).Tops[0].Rows) }
+	rows := func(v sources.View) int { return len(snapOf(f.c, v).Tops[0].Rows) }
 	if n := rows(sources.View{}); n != DefaultTopN {
 		t.Errorf("%d rows by default, want %d", n, DefaultTopN)
 	}
@@ -622,3 +622,9 @@ type recorder struct{ trs *[]sources.Transition }
 
 func (r recorder) Take(trs []sources.Transition)  { *r.trs = append(*r.trs, trs...) }
 func (r recorder) Status() []sources.SourceStatus { return nil }
+
+// snapOf sets view v and takes a snapshot, as a screen does.
+func snapOf(c *Collector, v sources.View) *sources.Snapshot {
+	c.SetView(v)
+	return c.Snapshot()
+}

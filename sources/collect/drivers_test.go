@@ -48,7 +48,7 @@ func TestDriversOverTheNight(t *testing.T) {
 	if len(seen) != len(want) {
 		t.Fatalf("crits with drivers: %v, want %v (transitions %v)", seen, want, f.trs)
 	}
-	s := f.c.Snapshot(sources.View{})
+	s := snapOf(f.c, sources.View{})
 	for _, tr := range s.Timeline {
 		if w, ok := want[tr.Indicator]; ok && tr.To == sources.StateCrit && (tr.Driver == nil || tr.Driver.Line() != w) {
 			t.Errorf("timeline's %s → crit driven by %+v", tr.Indicator, tr.Driver)

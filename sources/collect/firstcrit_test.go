@@ -57,7 +57,7 @@ func TestFirstCritSinceTheStageEnd(t *testing.T) {
 func TestFirstCritOverTheNight(t *testing.T) {
 	f := newFixture(t, t.TempDir(), true)
 	f.tickThrough(t0.Add(30*time.Second), midnight.Add(90*time.Second))
-	fc := f.c.Snapshot(sources.View{}).FirstCrit
+	fc := snapOf(f.c, sources.View{}).FirstCrit
 	if fc == nil || fc.Indicator != "nginx.slow_ratio" || !fc.At.Equal(midnight.Add(8*time.Second)) ||
 		fc.At.Location().String() != "Asia/Shanghai" || fc.Unit != sources.UnitRatio {
 		t.Errorf("first crit since midnight: %+v, want nginx.slow_ratio at 00:00:08 Asia/Shanghai in its unit", fc)

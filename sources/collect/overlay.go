@@ -88,6 +88,11 @@ func (c *Collector) overlay(sched *schedule.Schedule, at, from, end time.Time, s
 		off: m.End.Sub(p.End), from: from, end: end, step: step, at: at}
 }
 
+// query is the shifted span the overlay reads.
+func (ov *overlay) query() ShiftedQuery {
+	return ShiftedQuery{Key: ov.key, From: ov.from.Add(-ov.off), End: ov.end.Add(-ov.off), Step: ov.step, At: ov.at}
+}
+
 // secondary is indicator k over the shifted window, moved onto the view;
 // empty when there is no overlay, its source cannot read an earlier span
 // or no longer holds that one.
@@ -100,7 +105,7 @@ func (ov *overlay) secondary(c *Collector, k int) sources.Series {
 	if !ok {
 		return sources.Series{}
 	}
-	s := o.Shifted(sp.own, ShiftedQuery{Key: ov.key, From: ov.from.Add(-ov.off), End: ov.end.Add(-ov.off), Step: ov.step, At: ov.at})
+	s := o.Shifted(sp.own, ov.query())
 	for i := range s.Points { // fresh slices: Series and pointsBetween copy
 		s.Points[i].At = s.Points[i].At.Add(ov.off)
 	}
@@ -111,12 +116,12 @@ func (ov *overlay) secondary(c *Collector, k int) sources.Series {
 	return s
 }
 
-// Shifted answers from the cache of shifted fetches and, when the cache
-// does not fit the span, starts one fetch (at most one a minute per
-// query), so a snapshot never waits for the network. The fetch reaches
-// ahead of the span, but never past now: a later refetch must not find
-// the future already "covered".
-func (p *promSource) Shifted(i int, q ShiftedQuery) sources.Series {
+// FetchShifted starts a fetch of query i's shifted span when the cache
+// does not fit it (at most one a minute per query, one at a time), so a
+// snapshot never waits for the network. The fetch reaches ahead of the
+// span, but never past now: a later refetch must not find the future
+// already "covered".
+func (p *promSource) FetchShifted(i int, q ShiftedQuery) {
 	query := p.specs[i].query
 	now := p.now()
 	p.mu.Lock()
@@ -134,17 +139,26 @@ func (p *promSource) Shifted(i int, q ShiftedQuery) sources.Series {
 		st.busy[query], st.tried[query] = true, now
 	}
 	p.mu.Unlock()
-	if fetch {
-		to := q.End.Add(overlayAhead)
-		if n := now.Truncate(time.Second); n.Before(to) {
-			to = n
-		}
-		if !to.After(q.From) {
-			to = q.End
-		}
-		go p.guard(func(ctx context.Context) { p.fetchOverlay(ctx, query, q.Key, q.From, to) })
+	if !fetch {
+		return
 	}
-	if !fits {
+	to := q.End.Add(overlayAhead)
+	if n := now.Truncate(time.Second); n.Before(to) {
+		to = n
+	}
+	if !to.After(q.From) {
+		to = q.End
+	}
+	go p.guard(func(ctx context.Context) { p.fetchOverlay(ctx, query, q.Key, q.From, to) })
+}
+
+// Shifted is query i's cached shifted answer over the span, when one
+// fits the overlay.
+func (p *promSource) Shifted(i int, q ShiftedQuery) sources.Series {
+	p.mu.Lock()
+	e, have := p.over.cache[p.specs[i].query]
+	p.mu.Unlock()
+	if !have || e.key != q.Key {
 		return sources.Series{}
 	}
 	return sources.Series{Unit: e.unit, Points: pointsBetween(e.points, q.From, q.End)}

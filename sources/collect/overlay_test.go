@@ -122,7 +122,7 @@ func TestOverlayPreviousStorm(t *testing.T) {
 	now := day2.Add(90 * time.Second)
 	f := newOverlayFixture(t, stagesApart(t, 5*time.Minute), NewSteppedClock(now), 0, nil)
 	v := sources.View{Window: 3 * time.Minute, Points: 180}
-	s := f.c.Snapshot(v)
+	s := snapOf(f.c, v)
 	end := f.c.currentEnd(now)
 	from := end.Add(-v.Window)
 
@@ -177,7 +177,7 @@ func TestOverlayPreviousStorm(t *testing.T) {
 	}
 
 	// the same view moved to Day 2 by its end
-	moved := f.c.Snapshot(sources.View{Window: 3 * time.Minute, Points: 180, End: day2.Add(2 * time.Minute)})
+	moved := snapOf(f.c, sources.View{Window: 3 * time.Minute, Points: 180, End: day2.Add(2 * time.Minute)})
 	if got := value(t, moved, "nginx.499_rate").Secondary; len(got.Points) != 180 || got.Points[60].V != 5 {
 		t.Errorf("moved view: %d overlay points, storm point %v", len(got.Points), got.Points)
 	}
@@ -188,13 +188,13 @@ func TestOverlayPreviousStorm(t *testing.T) {
 func TestOverlayAbsent(t *testing.T) {
 	sched := stagesApart(t, 5*time.Minute)
 	f := newOverlayFixture(t, sched, NewSteppedClock(midnight.Add(90*time.Second)), 0, nil)
-	s := f.c.Snapshot(sources.View{Window: 3 * time.Minute})
+	s := snapOf(f.c, sources.View{Window: 3 * time.Minute})
 	for _, in := range s.Indicators {
 		if len(in.Secondary.Points) > 0 || in.Secondary.Name != "" {
 			t.Errorf("%s has an overlay though Day 1 is the first stage: %q", in.Name, in.Secondary.Name)
 		}
 	}
-	far := f.c.Snapshot(sources.View{Window: 3 * time.Minute, End: midnight.Add(time.Hour)})
+	far := snapOf(f.c, sources.View{Window: 3 * time.Minute, End: midnight.Add(time.Hour)})
 	for _, in := range far.Indicators {
 		if len(in.Secondary.Points) > 0 {
 			t.Errorf("%s has an overlay an hour after the last stage", in.Name)
@@ -215,7 +215,7 @@ func TestOverlayPerMinute(t *testing.T) {
 	day2 := midnight.Add(30 * time.Minute)
 	now := day2.Add(90 * time.Second)
 	f := newOverlayFixture(t, stagesApart(t, 30*time.Minute), NewSteppedClock(now), time.Minute, nil)
-	s := f.c.Snapshot(sources.View{Window: 3 * time.Minute, Points: 180})
+	s := snapOf(f.c, sources.View{Window: 3 * time.Minute, Points: 180})
 	sec := value(t, s, "nginx.499_rate").Secondary
 	if len(sec.Points) < 3 || len(sec.Points) > 4 {
 		t.Fatalf("per-minute overlay has %d points: %v", len(sec.Points), sec.Points)
@@ -283,12 +283,12 @@ func TestOverlayPrometheus(t *testing.T) {
 	f := newOverlayFixture(t, stagesApart(t, 5*time.Minute), clock, 0, q)
 
 	v := sources.View{Window: 3 * time.Minute, Points: 180}
-	s := f.c.Snapshot(v) // returns although the server hangs
+	s := snapOf(f.c, v) // returns although the server hangs
 	if sec := value(t, s, "prom.db_conn").Secondary; len(sec.Points) > 0 {
 		t.Fatalf("overlay before any answer: %v", sec)
 	}
 	waitFor(t, started)
-	f.c.Snapshot(v) // a fetch is under way: no second one
+	snapOf(f.c, v) // a fetch is under way: no second one
 	release <- struct{}{}
 	deadline := time.Now().Add(5 * time.Second)
 	var sec sources.Series
@@ -297,7 +297,7 @@ func TestOverlayPrometheus(t *testing.T) {
 			t.Fatal("the shifted answer never reached a snapshot")
 		}
 		time.Sleep(5 * time.Millisecond)
-		sec = value(t, f.c.Snapshot(v), "prom.db_conn").Secondary
+		sec = value(t, snapOf(f.c, v), "prom.db_conn").Secondary
 	}
 	end := f.c.currentEnd(now)
 	from := end.Add(-v.Window)
@@ -314,18 +314,18 @@ func TestOverlayPrometheus(t *testing.T) {
 	// no new request (the slide stays inside the span fetched ahead)
 	for i := 1; i <= 30; i++ {
 		clock.Set(now.Add(time.Duration(i) * time.Second))
-		f.c.Snapshot(v)
-		f.c.Snapshot(sources.View{Window: 4 * time.Minute, Points: 180})
+		snapOf(f.c, v)
+		snapOf(f.c, sources.View{Window: 4 * time.Minute, Points: 180})
 	}
 	if n := requests.Load(); n != 1 {
 		t.Fatalf("%d requests within a minute, want 1", n)
 	}
 	// a minute after the first, the changed window is fetched: once
 	clock.Set(now.Add(61 * time.Second))
-	f.c.Snapshot(sources.View{Window: 4 * time.Minute, Points: 180})
+	snapOf(f.c, sources.View{Window: 4 * time.Minute, Points: 180})
 	waitFor(t, started)
 	release <- struct{}{}
-	f.c.Snapshot(sources.View{Window: 4 * time.Minute, Points: 180})
+	snapOf(f.c, sources.View{Window: 4 * time.Minute, Points: 180})
 	if n := requests.Load(); n != 2 {
 		t.Fatalf("%d requests after a minute, want 2", n)
 	}
@@ -357,12 +357,12 @@ func benchOverlay(b *testing.B, sched *schedule.Schedule) {
 	now := midnight.Add(5*time.Minute + 90*time.Second)
 	f := newOverlayFixture(b, sched, NewSteppedClock(now), 0, nil)
 	v := sources.View{Window: 15 * time.Minute, Points: 200}
-	if s := f.c.Snapshot(v); sched.Len() > 1 && len(value2(s, "nginx.qps").Secondary.Points) == 0 {
+	if s := snapOf(f.c, v); sched.Len() > 1 && len(value2(s, "nginx.qps").Secondary.Points) == 0 {
 		b.Fatal("no overlay")
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		f.c.Snapshot(v)
+		snapOf(f.c, v)
 	}
 }
 

@@ -71,7 +71,7 @@ func TestASourceOfANewKind(t *testing.T) {
 		trs[0].Driver == nil || trs[0].Driver.Line() != "499 ← /r 100% · 1 IP" {
 		t.Fatalf("transitions %+v", trs)
 	}
-	s := c.Snapshot(sources.View{})
+	s := snapOf(c, sources.View{})
 	in := value(t, s, "fleet.499_rate")
 	if !in.Key || in.Value.Value != 9 || in.State != sources.StateCrit || len(in.Series.Points) != 1 || in.Driver == nil {
 		t.Errorf("indicator %+v", in)
@@ -88,12 +88,12 @@ func TestASourceOfANewKind(t *testing.T) {
 	}
 	// the same version: the series is not read again
 	n := g.series
-	c.Snapshot(sources.View{})
+	snapOf(c, sources.View{})
 	if g.series != n {
 		t.Errorf("series read again at the same version")
 	}
 	g.version++
-	c.Snapshot(sources.View{})
+	snapOf(c, sources.View{})
 	if g.series != n+1 {
 		t.Errorf("series not read again at a new version")
 	}

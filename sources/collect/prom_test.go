@@ -49,7 +49,7 @@ func TestPromIndicators(t *testing.T) {
 		q.EvaluateAll(ctx)
 		c.Tick(clock.Now())
 	}
-	s := c.Snapshot(sources.View{Window: time.Minute})
+	s := snapOf(c, sources.View{Window: time.Minute})
 	in := value(t, s, "prom.db_conn")
 	if in.Value.Value != 95 || in.Value.Health != sources.HealthOK || in.State != sources.StateCrit || in.Crit != 90 {
 		t.Fatalf("prom.db_conn %+v", in)
@@ -62,7 +62,7 @@ func TestPromIndicators(t *testing.T) {
 	clock.Set(midnight.Add(5 * time.Second))
 	q.EvaluateAll(ctx)
 	c.Tick(clock.Now())
-	s = c.Snapshot(sources.View{Window: time.Minute})
+	s = snapOf(c, sources.View{Window: time.Minute})
 	in = value(t, s, "prom.db_conn")
 	if in.Value.Health != sources.HealthUnreachable || in.State != sources.StateError || in.Value.Err == "" {
 		t.Errorf("after the server went away: %+v", in)

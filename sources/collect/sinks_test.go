@@ -43,7 +43,7 @@ func TestSinksTakeTransitionsInTheEventZone(t *testing.T) {
 	if loc := slow.At.Location().String(); loc != "Asia/Shanghai" {
 		t.Errorf("At in %s", loc)
 	}
-	s := f.c.Snapshot(sources.View{})
+	s := snapOf(f.c, sources.View{})
 	if s.Zone.String() != "Asia/Shanghai" || s.Timeline[0].At.Location().String() != "Asia/Shanghai" || s.Timeline[0].Unit == "" {
 		t.Errorf("snapshot zone %v, timeline %+v", s.Zone, s.Timeline[0])
 	}
@@ -78,7 +78,7 @@ func TestFailingSinksShowInSources(t *testing.T) {
 	f.c.o.Sinks = append(f.c.o.Sinks, sink)
 	shown := func() []string {
 		var out []string
-		for _, st := range f.c.Snapshot(sources.View{}).Sources {
+		for _, st := range snapOf(f.c, sources.View{}).Sources {
 			out = append(out, st.Name+":"+st.Detail)
 		}
 		return out
@@ -111,7 +111,7 @@ func TestUnwritableReportsShow(t *testing.T) {
 	must(t, err)
 	must(t, c.Replay(context.Background(), clock.Set))
 	var got *sources.SourceStatus
-	for _, st := range c.Snapshot(sources.View{}).Sources {
+	for _, st := range snapOf(c, sources.View{}).Sources {
 		if st.Name == "reports" {
 			got = &st
 		}
@@ -120,7 +120,7 @@ func TestUnwritableReportsShow(t *testing.T) {
 		t.Fatalf("reports entry %+v", got)
 	}
 	c.reportDone(nil, clock.Now())
-	for _, st := range c.Snapshot(sources.View{}).Sources {
+	for _, st := range snapOf(c, sources.View{}).Sources {
 		if st.Name == "reports" {
 			t.Errorf("a written report did not clear it: %+v", st)
 		}

@@ -17,51 +17,101 @@ const (
 	DefaultPoints = 120
 )
 
-// Snapshot returns a fresh, deep copy of everything a consumer shows: the
-// values and states of the last Tick (so what is shown is what was
-// judged), series over the view's window, top talkers, application-log
-// lines, source health, the schedule around the view and the timeline.
-// Before the first Tick it reads the sources at Now. Safe from any
-// goroutine.
-func (c *Collector) Snapshot(v sources.View) *sources.Snapshot {
+// SetView sets what every snapshot covers from now on. Sources told the
+// view (Viewed: Prometheus sizes its range queries) are told when its
+// window or resolution changes, and fetches the view will want (the
+// previous milestone's Prometheus curves) start now, not in a snapshot.
+func (c *Collector) SetView(v sources.View) {
+	n := normalView(v)
+	c.mu.Lock()
+	c.view, c.viewSet = v, true
+	resize := c.win != n.Window || c.winWidth != n.Points
+	if resize {
+		c.win, c.winWidth = n.Window, n.Points
+	}
+	at := c.lastAt
+	c.mu.Unlock()
+	if resize {
+		for _, s := range c.srcs {
+			if vw, ok := s.(Viewed); ok {
+				vw.SetView(n.Window, n.Points)
+			}
+		}
+	}
+	if at.IsZero() {
+		at = c.o.Now()
+	}
+	c.prefetch(n, at)
+}
+
+func normalView(v sources.View) sources.View {
 	if v.Window <= 0 {
 		v.Window = DefaultWindow
 	}
 	if v.Points <= 0 {
 		v.Points = DefaultPoints
 	}
-	c.mu.Lock()
-	at, values, status := c.lastAt, c.values, c.status
-	resize := c.win != v.Window || c.winWidth != v.Points
-	if resize {
-		c.win, c.winWidth = v.Window, v.Points
+	return v
+}
+
+// span is where view v's series lie at instant at: a live view ends
+// where current values do (the seconds after that are still being
+// written and would dip), and a point every step.
+func (c *Collector) span(v sources.View, at time.Time) (live bool, from, end time.Time, step time.Duration) {
+	live = v.End.IsZero()
+	end = v.End
+	if live {
+		end = c.currentEnd(at)
 	}
-	c.mu.Unlock()
-	if resize {
-		for _, s := range c.srcs {
-			if vw, ok := s.(Viewed); ok {
-				vw.SetView(v.Window, v.Points)
-			}
+	from = end.Add(-v.Window)
+	step = max((v.Window / time.Duration(v.Points)).Truncate(time.Second), time.Second)
+	return live, from, end, step
+}
+
+// prefetch starts what view v will want at instant at from sources that
+// must ask for it (ShiftedFetcher): the previous milestone's curves of the
+// indicators shown. Called on SetView and on every tick, never from a
+// snapshot; the sources keep one request a query under way at most.
+func (c *Collector) prefetch(v sources.View, at time.Time) {
+	sched := c.schedule()
+	if sched == nil {
+		return
+	}
+	_, from, end, step := c.span(v, at)
+	ov := c.overlay(sched, at, from, end, step, v.Window)
+	if ov == nil {
+		return
+	}
+	for _, k := range c.shown {
+		sp := c.specs[k]
+		if f, ok := c.srcs[sp.plug].(ShiftedFetcher); ok {
+			f.FetchShifted(sp.own, ov.query())
 		}
 	}
+}
+
+// Snapshot returns a fresh, deep copy of everything a consumer shows, over
+// the view set (SetView): the values and states of the last Tick (so what
+// is shown is what was judged), series over the view's window, top
+// talkers, application-log lines, source health, the schedule around the
+// view and the timeline. It only reads: nothing is asked of a server.
+// Before the first Tick it reads the sources at Now. Safe from any
+// goroutine.
+func (c *Collector) Snapshot() *sources.Snapshot {
+	c.mu.Lock()
+	set := c.view
+	at, values, status := c.lastAt, c.values, c.status
+	c.mu.Unlock()
+	v := normalView(set)
 	if at.IsZero() {
 		at = c.o.Now()
 		values = c.current(at)
 	}
-
-	live := v.End.IsZero()
-	end := v.End
-	if live {
-		// the live chart ends where current values do: the seconds after
-		// that are still being written and would dip
-		end = c.currentEnd(at)
-	}
-	from := end.Add(-v.Window)
-	step := max((v.Window / time.Duration(v.Points)).Truncate(time.Second), time.Second)
+	live, from, end, step := c.span(v, at)
 
 	// WindowEnd is At for a live view (consumers tell a moved view by
 	// WindowEnd != At), though live series stop the lag short of it
-	s := &sources.Snapshot{At: at, Phase: sources.PhaseNormal, Window: v.Window, WindowEnd: at}
+	s := &sources.Snapshot{At: at, Phase: sources.PhaseNormal, Window: v.Window, WindowEnd: at, View: set}
 	if !live {
 		s.WindowEnd = end
 	}

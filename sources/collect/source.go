@@ -68,10 +68,18 @@ type Versioned interface {
 }
 
 // Overlaid is a Source whose indicators can be read over an earlier span,
-// for the previous milestone's overlay. Shifted must not block: a source
-// that needs a request for it starts one and answers from what it has.
+// for the previous milestone's overlay. Shifted only reads what the
+// source holds: a snapshot never waits or asks a server.
 type Overlaid interface {
 	Shifted(i int, q ShiftedQuery) sources.Series
+}
+
+// ShiftedFetcher is an Overlaid source that must ask a server for an
+// earlier span: FetchShifted starts that request (and returns at once)
+// when what it holds does not cover q. The collector calls it when the
+// view is set and on every tick.
+type ShiftedFetcher interface {
+	FetchShifted(i int, q ShiftedQuery)
 }
 
 // ShiftedQuery is an earlier span: [From, End) at Step, for the overlay

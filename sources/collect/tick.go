@@ -32,7 +32,11 @@ func (c *Collector) Tick(at time.Time) []sources.Transition {
 
 	c.mu.Lock()
 	c.lastAt, c.values, c.status = at, values, status
+	view, viewSet := normalView(c.view), c.viewSet
 	c.mu.Unlock()
+	if viewSet { // what no one looks at is not fetched
+		c.prefetch(view, at)
+	}
 
 	if len(trs) == 0 {
 		return nil

@@ -27,7 +27,7 @@ func TestUnreadableLinesAreAnError(t *testing.T) {
 	agg.Ingest([]byte(b.String()))
 	c.Tick(midnight)
 	c.Tick(midnight.Add(time.Second)) // and still so a tick later, no new lines
-	s := c.Snapshot(sources.View{})
+	s := snapOf(c, sources.View{})
 	in := value(t, s, "nginx.qps")
 	if in.Value.Health != sources.HealthError || !strings.Contains(in.Value.Err, "unreadable lines 50/50 (truncated): does the format match the log?") {
 		t.Errorf("qps %v %q", in.Value.Health, in.Value.Err)
@@ -54,7 +54,7 @@ func TestUnreadableLinesAreAnError(t *testing.T) {
 		clock.Set(at)
 		c.Tick(at)
 	}
-	in = value(t, c.Snapshot(sources.View{}), "nginx.qps")
+	in = value(t, snapOf(c, sources.View{}), "nginx.qps")
 	if in.Value.Health != sources.HealthOK || in.Value.Err != "" {
 		t.Errorf("after good lines: qps %v %q", in.Value.Health, in.Value.Err)
 	}
@@ -105,7 +105,7 @@ func TestUnreadableReasonIsTheLastMinutes(t *testing.T) {
 	}
 	src.Aggregator().Ingest([]byte(b.String()))
 	c.Tick(later.Add(time.Second))
-	in := value(t, c.Snapshot(sources.View{}), "nginx.qps")
+	in := value(t, snapOf(c, sources.View{}), "nginx.qps")
 	if !strings.Contains(in.Value.Err, "unreadable lines 20/20 (truncated): does the format match") || strings.Contains(in.Value.Err, `\x`) || !strings.Contains(in.Value.Err, "排行榜") {
 		t.Errorf("note %q: want the last minute's reason and a clean sample", in.Value.Err)
 	}
@@ -144,7 +144,7 @@ func TestSlowRatioWithoutRequestTime(t *testing.T) {
 	}
 	src.Aggregator().Ingest([]byte(b.String()))
 	c.Tick(midnight)
-	s := c.Snapshot(sources.View{})
+	s := snapOf(c, sources.View{})
 	if in := value(t, s, "nginx.slow_ratio"); in.Value.Health != sources.HealthUnknown || in.Value.Err != "no $request_time in the log format" {
 		t.Errorf("slow ratio: %s %q", in.Value.Health, in.Value.Err)
 	}
@@ -168,7 +168,7 @@ func TestUnreadableBusyLogIsJudgedOverTheSpan(t *testing.T) {
 	}
 	bad := strings.Repeat(`{"status":200,"uri":"/rank"}`+"\n", 30)
 	state := func(at time.Time) string {
-		in := value(t, c.Snapshot(sources.View{}), "nginx.qps")
+		in := value(t, snapOf(c, sources.View{}), "nginx.qps")
 		return in.Value.Health.String()
 	}
 	at := midnight
