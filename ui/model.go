@@ -80,7 +80,7 @@ type Model struct {
 	windowIdx  int
 	end        time.Time // zero: live
 	tickTag    int
-	fetchSeq   int // last fetch asked for
+	fetchSeq   int          // last fetch asked for
 	setView    sources.View // the view last given to the provider
 	viewSet    bool
 	noticeLeft int // refreshes the notice in the status bar has left (see say)
