@@ -61,10 +61,12 @@ var keyMetrics = []nginx.Metric{nginx.MetricQPS, nginx.MetricSlowRatio, nginx.Me
 
 // Known returns whether an indicator name is provided by sources with
 // these configs — for checking rules when a config file is loaded, before
-// any source is built. Application-log configs must be valid.
-func Known(access []nginx.SourceConfig, apps []applog.SourceConfig, queries []prom.QueryConfig) func(string) bool {
+// any source is built. Application-log configs must be valid. extra are
+// the indicators of sources of other kinds (Options.Sources), from their
+// configs.
+func Known(access []nginx.SourceConfig, apps []applog.SourceConfig, queries []prom.QueryConfig, extra ...IndicatorSpec) func(string) bool {
 	set := map[string]bool{}
-	for _, n := range Names(access, apps, queries) {
+	for _, n := range Names(access, apps, queries, extra...) {
 		set[n] = true
 	}
 	return func(name string) bool { return set[name] }
@@ -72,7 +74,7 @@ func Known(access []nginx.SourceConfig, apps []applog.SourceConfig, queries []pr
 
 // Units returns each indicator's unit, for writing thresholds as the
 // screen writes values ("" for a name no source provides).
-func Units(access []nginx.SourceConfig, apps []applog.SourceConfig, queries []prom.QueryConfig) func(string) sources.Unit {
+func Units(access []nginx.SourceConfig, apps []applog.SourceConfig, queries []prom.QueryConfig, extra ...IndicatorSpec) func(string) sources.Unit {
 	m := map[string]sources.Unit{}
 	for _, s := range catalogOf(access, apps, queries) {
 		m[s.name] = s.unit
@@ -80,15 +82,21 @@ func Units(access []nginx.SourceConfig, apps []applog.SourceConfig, queries []pr
 	for _, q := range queries {
 		m["prom."+q.Name] = q.Unit
 	}
+	for _, s := range extra {
+		m[s.Name] = s.Unit
+	}
 	return func(name string) sources.Unit { return m[name] }
 }
 
 // Names lists the indicators sources with these configs provide, for
 // rules whose indicator is a pattern (watch.Rules.Expand).
-func Names(access []nginx.SourceConfig, apps []applog.SourceConfig, queries []prom.QueryConfig) []string {
+func Names(access []nginx.SourceConfig, apps []applog.SourceConfig, queries []prom.QueryConfig, extra ...IndicatorSpec) []string {
 	var out []string
 	for _, s := range catalogOf(access, apps, queries) {
 		out = append(out, s.name)
+	}
+	for _, s := range extra {
+		out = append(out, s.Name)
 	}
 	return out
 }
