@@ -25,6 +25,9 @@ type Driver struct {
 	Upstream DriverKey
 	Clients  uint64 // clients with at least one such request
 	Exact    bool   // every count is exact
+	// Approx: the counts are estimates (Prometheus's increase() over
+	// scraped counters), shares written ~62%
+	Approx bool
 	// From, To is the span counted: the whole minutes touching the
 	// minute before the instant it was taken for.
 	From, To time.Time
@@ -41,45 +44,55 @@ type DriverKey struct {
 // notifications write it:
 //
 //	499 ← /api/yearend/result 71% · 268 IPs · top 10.99.0.5 (288) · upstream 10.0.3.7:8080 90%
+//	499 ← host ingress-7f9c 62%
 //
-// "≥" marks a count that is a lower bound; "" when there is nothing to
-// say (no request of the kind in the span).
+// (the second from a source that knows hosts but no paths: Prometheus).
+// "≥" marks a count that is a lower bound, "~" a share estimated from
+// counters; "" when there is nothing to say (no request of the kind in
+// the span).
 func (d Driver) Line() string {
-	if d.Events == 0 || d.Path.Key == "" {
+	if d.Events == 0 || d.Path.Key == "" && d.Host.Key == "" {
 		return ""
 	}
 	var b strings.Builder
 	b.WriteString(d.Mark)
-	b.WriteString(" ← ")
-	b.WriteString(d.Path.Key)
-	b.WriteByte(' ')
-	b.WriteString(d.share(d.Path))
-	b.WriteString(" · ")
-	if !d.Exact {
-		b.WriteString("≥")
-	}
-	b.WriteString(strconv.FormatUint(d.Clients, 10))
-	if d.Clients == 1 {
-		b.WriteString(" IP")
-	} else {
-		b.WriteString(" IPs")
-	}
-	if d.Client.Key != "" {
-		fmt.Fprintf(&b, " · top %s (%s)", d.Client.Key, d.count(d.Client))
-	}
-	if d.Upstream.Key != "" {
-		fmt.Fprintf(&b, " · upstream %s %s", d.Upstream.Key, d.share(d.Upstream))
+	b.WriteString(" ←")
+	if d.Path.Key != "" {
+		b.WriteByte(' ')
+		b.WriteString(d.Path.Key)
+		b.WriteByte(' ')
+		b.WriteString(d.share(d.Path))
+		b.WriteString(" · ")
+		if !d.Exact {
+			b.WriteString("≥")
+		}
+		b.WriteString(strconv.FormatUint(d.Clients, 10))
+		if d.Clients == 1 {
+			b.WriteString(" IP")
+		} else {
+			b.WriteString(" IPs")
+		}
+		if d.Client.Key != "" {
+			fmt.Fprintf(&b, " · top %s (%s)", d.Client.Key, d.count(d.Client))
+		}
+		if d.Upstream.Key != "" {
+			fmt.Fprintf(&b, " · upstream %s %s", d.Upstream.Key, d.share(d.Upstream))
+		}
+		b.WriteString(" ·")
 	}
 	if d.Host.Key != "" {
-		fmt.Fprintf(&b, " · host %s %s", d.Host.Key, d.share(d.Host))
+		fmt.Fprintf(&b, " host %s %s", d.Host.Key, d.share(d.Host))
 	}
-	return b.String()
+	return strings.TrimSuffix(b.String(), " ·")
 }
 
 // share is k's part of the requests in percent, "≥" when only its lower
 // bound is sure.
 func (d Driver) share(k DriverKey) string {
 	p := strconv.FormatUint(k.Count*100/max(d.Events, 1), 10) + "%"
+	if d.Approx {
+		return "~" + p
+	}
 	if k.Max > k.Count {
 		return "≥" + p
 	}

@@ -165,7 +165,14 @@ func checkSections(cfg *Config, sched *schedule.Schedule, now time.Time, local *
 		if unit == "" {
 			unit = "no unit"
 		}
-		p("  query prom.%s (%s, %s, %s, on %s): %s\n", q.Name, q.Kind, unit, every, q.Server, q.Expr)
+		what := "query " + q.IndicatorName()
+		if q.Hidden {
+			what = "query for the " + q.Table + " table, " + q.Column + " column"
+		}
+		if q.Preset != "" {
+			what += " (preset " + q.Preset + ")"
+		}
+		p("  %s (%s, %s, %s, on %s): %s\n", what, q.Kind, unit, every, q.Server, q.Expr)
 	}
 	checkSchedule(cfg, sched, now, local, p)
 	rules := cfg.rules()

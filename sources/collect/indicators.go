@@ -80,7 +80,7 @@ func Units(access []nginx.SourceConfig, apps []applog.SourceConfig, queries []pr
 		m[s.name] = s.unit
 	}
 	for _, q := range queries {
-		m["prom."+q.Name] = q.Unit
+		m[q.IndicatorName()] = q.Unit
 	}
 	for _, s := range extra {
 		m[s.Name] = s.Unit
@@ -113,17 +113,13 @@ func catalogOf(access []nginx.SourceConfig, apps []applog.SourceConfig, queries 
 			inds[i] = w.Indicators()
 		}
 	}
-	qs := make([]string, len(queries))
-	for i, q := range queries {
-		qs[i] = q.Name
-	}
-	return catalog(access, names, inds, qs)
+	return catalog(access, names, inds, queries)
 }
 
 // catalog lists every indicator of the sources: access logs (per source,
 // then per path group), application logs (packs, then patterns), then
 // Prometheus queries as prom.<name>.
-func catalog(access []nginx.SourceConfig, appNames []string, appInds [][]string, queries []string) []spec {
+func catalog(access []nginx.SourceConfig, appNames []string, appInds [][]string, queries []prom.QueryConfig) []spec {
 	var out []spec
 	for i, cfg := range access {
 		out = append(out, nginxCatalog(i, cfg)...)
@@ -184,11 +180,20 @@ func appCatalog(i int, name string, inds []string, many bool) []spec {
 	return out
 }
 
-// promCatalog is the Prometheus queries' indicators, prom.<name>.
-func promCatalog(queries []string) []spec {
+// promCatalog is the Prometheus queries' indicators: prom.<name>, or a
+// preset's own (nginx.qps, with its key indicators); a preset's hidden
+// queries feed its hosts table, not an indicator.
+func promCatalog(queries []prom.QueryConfig) []spec {
 	var out []spec
 	for _, q := range queries {
-		out = append(out, spec{name: "prom." + q, title: q, query: q, show: true})
+		if q.Hidden {
+			continue
+		}
+		title := q.Name
+		if q.Title != "" {
+			title = q.Title
+		}
+		out = append(out, spec{name: q.IndicatorName(), title: title, unit: q.Unit, show: true, key: q.Key, query: q.Name})
 	}
 	return out
 }

@@ -1,8 +1,11 @@
 package collect
 
 import (
+	"cmp"
 	"context"
 	"math"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +17,7 @@ import (
 // indicator per query, prom.<name>.
 type promSource struct {
 	q     *prom.Querier
+	cfgs  []prom.QueryConfig // presets' hidden queries included
 	specs []spec
 	now   func() time.Time
 
@@ -25,11 +29,7 @@ type promSource struct {
 }
 
 func newPromSource(q *prom.Querier, now func() time.Time) *promSource {
-	var names []string
-	for _, r := range q.Snapshot().Results {
-		names = append(names, r.Name)
-	}
-	return &promSource{q: q, specs: promCatalog(names), now: now, hist: map[string][]sources.Point{}}
+	return &promSource{q: q, cfgs: q.Configs(), specs: promCatalog(q.Configs()), now: now, hist: map[string][]sources.Point{}}
 }
 
 func (p *promSource) Name() string                { return "prom" }
@@ -152,13 +152,158 @@ func (p *promSource) Refresh(ctx context.Context) {
 func (p *promSource) Status(t TickInfo) []sources.SourceStatus {
 	crash := p.runErr(t)
 	var out []sources.SourceStatus
+	cfg := map[string]prom.QueryConfig{}
+	for _, c := range p.cfgs {
+		cfg[c.Name] = c
+	}
 	for _, r := range p.q.Snapshot().Results {
-		st := sources.SourceStatus{Name: "prom." + r.Name, Kind: "prom", Health: r.Health,
+		name := cfg[r.Name].IndicatorName()
+		if cfg[r.Name].Hidden {
+			name = cfg[r.Name].Table + " " + cfg[r.Name].Column
+		}
+		st := sources.SourceStatus{Name: name, Kind: "prom", Health: r.Health,
 			Detail: sources.Sanitize(r.Err), LastData: r.FetchedAt}
 		if crash != "" {
 			st.Health, st.Detail = sources.HealthError, sources.Sanitize(crash)
 		}
 		out = append(out, st)
+	}
+	return out
+}
+
+// Tops are the presets' hosts tables: a row per host (pod) with its
+// requests, 499s, slow requests and 5xx over the last PresetTableWindow,
+// ranked by its 499s, slow and 5xx together. The counts are Prometheus's
+// estimates (increase() over scraped counters), so a table is never
+// exact; one whose answers are not all current is left out.
+func (p *promSource) Tops(from, end time.Time, n int) []sources.TopTable {
+	tables, _ := p.hostTables()
+	var out []sources.TopTable
+	for _, t := range tables {
+		t.Rows = t.Rows[:min(len(t.Rows), n)]
+		out = append(out, t)
+	}
+	return out
+}
+
+// hostTables builds the presets' tables from their hidden queries'
+// answers, and each table's column totals.
+func (p *promSource) hostTables() ([]sources.TopTable, map[string]map[string]uint64) {
+	ps := p.q.Snapshot()
+	type table struct {
+		rows map[string]*sources.TopRow
+		ok   bool
+	}
+	byTitle := map[string]*table{}
+	var order []string
+	for _, c := range p.cfgs {
+		if !c.Hidden {
+			continue
+		}
+		t := byTitle[c.Table]
+		if t == nil {
+			t = &table{rows: map[string]*sources.TopRow{}, ok: true}
+			byTitle[c.Table] = t
+			order = append(order, c.Table)
+		}
+		r, ok := ps.Get(c.Name)
+		if !ok || r.Health != sources.HealthOK {
+			t.ok = false
+			continue
+		}
+		for _, s := range r.Series {
+			if len(s.Points) == 0 {
+				continue
+			}
+			v := s.Points[len(s.Points)-1].V
+			if math.IsNaN(v) || v < 0 {
+				continue
+			}
+			key := sources.Sanitize(s.Name)
+			row := t.rows[key]
+			if row == nil {
+				row = &sources.TopRow{Key: key}
+				t.rows[key] = row
+			}
+			n := uint64(math.Round(v))
+			switch c.Column {
+			case "req":
+				row.Count = n
+			case "499":
+				row.S499 = n
+			case "slow":
+				row.Slow = n
+			case "5xx":
+				row.S5xx = n
+			}
+		}
+	}
+	var out []sources.TopTable
+	totals := map[string]map[string]uint64{}
+	for _, title := range order {
+		t := byTitle[title]
+		if !t.ok {
+			continue
+		}
+		tt := sources.TopTable{Title: title, Window: prom.PresetTableWindow, Distinct: uint64(len(t.rows))}
+		sum := map[string]uint64{}
+		for _, r := range t.rows {
+			tt.Rows = append(tt.Rows, *r)
+			sum["req"] += r.Count
+			sum["499"] += r.S499
+			sum["slow"] += r.Slow
+			sum["5xx"] += r.S5xx
+		}
+		slices.SortFunc(tt.Rows, func(a, b sources.TopRow) int {
+			if c := cmp.Compare(b.S499+b.Slow+b.S5xx, a.S499+a.Slow+a.S5xx); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(b.Count, a.Count); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Key, b.Key)
+		})
+		out = append(out, tt)
+		totals[title] = sum
+	}
+	return out, totals
+}
+
+// presetColumn is the hosts-table column that drives a preset indicator.
+var presetColumn = map[string]string{"qps": "req", "499_rate": "499", "slow_ratio": "slow", "5xx_ratio": "5xx"}
+
+// Drivers are, for a preset's indicators, the host (pod) with the most
+// of their requests in the hosts table: an estimate (Approx).
+func (p *promSource) Drivers(from, end time.Time) []*sources.Driver {
+	tables, totals := p.hostTables()
+	if len(tables) == 0 {
+		return nil
+	}
+	cfg := map[string]prom.QueryConfig{}
+	for _, c := range p.cfgs {
+		cfg[c.Name] = c
+	}
+	out := make([]*sources.Driver, len(p.specs))
+	for i, sp := range p.specs {
+		c := cfg[sp.query]
+		col := presetColumn[strings.TrimPrefix(c.Indicator, c.Preset+".")]
+		if c.Preset == "" || col == "" {
+			continue
+		}
+		for _, t := range tables {
+			if t.Title != c.Preset+" hosts" {
+				continue
+			}
+			d := &sources.Driver{Mark: col, Source: c.Preset, Events: totals[t.Title][col],
+				Approx: true, From: end.Add(-prom.PresetTableWindow), To: end}
+			for _, r := range t.Rows {
+				n := map[string]uint64{"req": r.Count, "499": r.S499, "slow": r.Slow, "5xx": r.S5xx}[col]
+				if n > d.Host.Count {
+					d.Host = sources.DriverKey{Key: r.Key, Count: n, Max: n}
+				}
+			}
+			out[i] = d
+		}
 	}
 	return out
 }

@@ -32,6 +32,10 @@ const DefaultMaxSeries = 10
 type Config struct {
 	Servers []ServerConfig `yaml:"servers"`
 	Queries []QueryConfig  `yaml:"queries"`
+	// Presets read a fleet's nginx metrics as an access log's indicators
+	// (see PresetConfig); their queries join Queries once the section is
+	// read (or New is called).
+	Presets []PresetConfig `yaml:"presets"`
 }
 
 // ServerConfig is one Prometheus-compatible HTTP API endpoint. Its HTTP
@@ -56,6 +60,26 @@ type QueryConfig struct {
 	Legend    string         `yaml:"legend"` // Grafana-style "{{instance}} {{code}}"
 	Unit      sources.Unit   `yaml:"unit"`
 	MaxSeries int            `yaml:"max_series"`
+
+	// Set by presets, never read from YAML: the indicator's name and
+	// title (instead of prom.<name> and the name), whether it is a key
+	// indicator, and the preset it came from. A Hidden query is no
+	// indicator: it fills Column of the table titled Table, a row per
+	// series (its legend is the row's key).
+	Indicator, Title string `yaml:"-"`
+	Key              bool   `yaml:"-"`
+	Preset           string `yaml:"-"`
+	Hidden           bool   `yaml:"-"`
+	Table, Column    string `yaml:"-"`
+}
+
+// IndicatorName is the indicator the query gives: prom.<name>, or a
+// preset's own (nginx.qps).
+func (q QueryConfig) IndicatorName() string {
+	if q.Indicator != "" {
+		return q.Indicator
+	}
+	return "prom." + q.Name
 }
 
 // UnmarshalYAML decodes strictly, applies defaults and validates.
@@ -66,7 +90,54 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 		return err
 	}
 	c.applyDefaults()
-	return c.validate(n)
+	if err := c.validate(n); err != nil {
+		return err
+	}
+	return c.expand(n)
+}
+
+// expand checks the presets and adds their queries, once.
+func (c *Config) expand(n *yaml.Node) error {
+	servers := map[string]bool{}
+	for _, s := range c.Servers {
+		servers[s.Name] = true
+	}
+	names := map[string]bool{}
+	for _, q := range c.Queries {
+		names[q.Name] = true
+	}
+	for i := range c.Presets {
+		p := &c.Presets[i]
+		p.applyDefaults(c.Servers)
+		at := config.ItemNode(n, "presets", i)
+		if err := p.validate(at, servers); err != nil {
+			if node := orNode(at, n); node != nil {
+				return config.At(node, err)
+			}
+			return err
+		}
+		qs := p.queries()
+		if names[qs[0].Name] && slicesContainsPreset(c.Queries, p.Name) {
+			continue // added already
+		}
+		for _, q := range qs {
+			if names[q.Name] {
+				return config.Errorf(config.FieldNode(at, "name"), fmt.Sprintf("presets[%d].name", i), "query %q exists already: give the preset another name", q.Name)
+			}
+			names[q.Name] = true
+		}
+		c.Queries = append(c.Queries, qs...)
+	}
+	return nil
+}
+
+func slicesContainsPreset(qs []QueryConfig, preset string) bool {
+	for _, q := range qs {
+		if q.Preset == preset {
+			return true
+		}
+	}
+	return false
 }
 
 // UnmarshalYAML decodes one server entry. http_headers is decoded on its
@@ -140,7 +211,7 @@ func (c *Config) validate(n *yaml.Node) error {
 			return config.Errorf(config.FieldNode(at, "url"), fmt.Sprintf("servers[%d].url", i), "%v", err)
 		}
 	}
-	if len(c.Queries) > 0 && len(c.Servers) == 0 {
+	if len(c.Queries)+len(c.Presets) > 0 && len(c.Servers) == 0 {
 		return config.Errorf(n, "servers", "queries need at least one server")
 	}
 	seen := map[string]bool{}

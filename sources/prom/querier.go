@@ -115,8 +115,12 @@ func New(cfg Config, opts Options) (*Querier, error) {
 	}
 	cfg.Servers = append([]ServerConfig(nil), cfg.Servers...)
 	cfg.Queries = append([]QueryConfig(nil), cfg.Queries...)
+	cfg.Presets = append([]PresetConfig(nil), cfg.Presets...)
 	cfg.applyDefaults()
 	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("prom: config: %w", err)
+	}
+	if err := cfg.expand(nil); err != nil {
 		return nil, fmt.Errorf("prom: config: %w", err)
 	}
 	if opts.Refresh <= 0 {
@@ -234,6 +238,15 @@ func (q *Querier) SetWindow(window time.Duration, width int) {
 
 // Snapshot returns a deep copy of every query's latest result, with
 // health judged at the clock's now.
+// Configs are the queries' settings, in order, presets' included.
+func (q *Querier) Configs() []QueryConfig {
+	out := make([]QueryConfig, len(q.queries))
+	for i, qq := range q.queries {
+		out[i] = qq.cfg
+	}
+	return out
+}
+
 func (q *Querier) Snapshot() Snapshot {
 	now, loc := q.opts.Now(), q.opts.Zone()
 	q.mu.Lock()

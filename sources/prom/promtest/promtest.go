@@ -3,9 +3,13 @@
 package promtest
 
 import (
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
+	"time"
 )
 
 // Binary returns the Prometheus binary (Debian: /usr/bin/prometheus). When
@@ -24,4 +28,115 @@ func Binary(t testing.TB) string {
 	}
 	t.Skip("prometheus not installed (apt-get install prometheus); set WARROOM_REQUIRE_INTEGRATION=1 to make this a failure")
 	return ""
+}
+
+// Start runs a real Prometheus on a free loopback port with the given
+// prometheus.yml and its own data directory, and returns its URL once it
+// is ready; it is killed when the test ends.
+func Start(t testing.TB, config string) string {
+	t.Helper()
+	bin := Binary(t)
+	dir := t.TempDir()
+	addr := FreeAddr(t)
+	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logf, err := os.Create(filepath.Join(dir, "prometheus.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--config.file="+filepath.Join(dir, "prometheus.yml"),
+		"--storage.tsdb.path="+filepath.Join(dir, "data"), "--web.listen-address="+addr, "--log.level=warn")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); logf.Close(); close(done) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-done })
+	WaitHTTP(t, "http://"+addr+"/-/ready", done, filepath.Join(dir, "prometheus.log"))
+	return "http://" + addr
+}
+
+// FreeAddr is a loopback address with a port free a moment ago.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// WaitHTTP waits until url answers 200, failing with the log at logPath
+// when the process ends first (done closed) or after 30 seconds.
+func WaitHTTP(t testing.TB, url string, done <-chan struct{}, logPath string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		select {
+		case <-done:
+			log, _ := os.ReadFile(logPath)
+			t.Fatalf("%s: the process exited:\n%s", url, log)
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(logPath)
+			t.Fatalf("%s not ready after 30s:\n%s", url, log)
+		}
+	}
+}
+
+// Mtail returns the mtail binary (Debian: /usr/bin/mtail), skipping or
+// failing like Binary when it is missing.
+func Mtail(t testing.TB) string {
+	t.Helper()
+	if p, err := exec.LookPath("mtail"); err == nil {
+		return p
+	}
+	if os.Getenv("WARROOM_REQUIRE_INTEGRATION") == "1" {
+		t.Fatal("mtail not installed (apt-get install mtail); WARROOM_REQUIRE_INTEGRATION=1 requires it")
+	}
+	t.Skip("mtail not installed (apt-get install mtail); set WARROOM_REQUIRE_INTEGRATION=1 to make this a failure")
+	return ""
+}
+
+// StartMtail runs mtail on a free loopback port with one program (its
+// text) over the log at logPath, and returns its host:port once it
+// serves /metrics.
+func StartMtail(t testing.TB, program, logPath string) string {
+	t.Helper()
+	bin := Mtail(t)
+	dir := t.TempDir()
+	progs := filepath.Join(dir, "progs")
+	if err := os.MkdirAll(progs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(progs, "nginx.mtail"), []byte(program), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := FreeAddr(t)
+	host, port, _ := net.SplitHostPort(addr)
+	logf, err := os.Create(filepath.Join(dir, "mtail.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-progs", progs, "-logs", logPath, "-address", host, "-port", port, "-logtostderr")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); logf.Close(); close(done) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-done })
+	WaitHTTP(t, "http://"+addr+"/metrics", done, filepath.Join(dir, "mtail.log"))
+	return addr
 }
