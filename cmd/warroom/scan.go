@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"os"
@@ -251,31 +249,14 @@ func parseWhen(s string, zone *time.Location) (int64, error) {
 	return 0, fmt.Errorf("cannot read %q as a time (want RFC 3339 like 2026-12-31T23:55:00+08:00, or '2026-12-31 23:55')", s)
 }
 
-// scanFile streams one file (gzip detected by its magic bytes) into agg in
-// large batches.
+// scanFile streams one file (gzip detected by its magic bytes: tail.Open,
+// as replay reads) into agg in large batches.
 func scanFile(path string, agg *nginx.Aggregator) error {
-	f, err := os.Open(path)
+	r, err := tail.Open(path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if st.IsDir() {
-		return fmt.Errorf("%s: is a directory", path)
-	}
-	br := bufio.NewReaderSize(f, 64<<10)
-	var r io.Reader = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		defer zr.Close()
-		r = zr
-	}
+	defer r.Close()
 	// Batches of 256 KiB: what read copies in is still in the second-level
 	// cache when the parser reaches it (4 MiB batches were ~6% slower end
 	// to end), and any line up to MaxLine fits.

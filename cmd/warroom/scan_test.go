@@ -197,6 +197,15 @@ func TestScanGzipEqualsPlain(t *testing.T) {
 	if plain.Requests != 20000 || plain.Requests != zipped.Requests || plain.Slow != zipped.Slow || plain.Last != zipped.Last {
 		t.Fatalf("plain %+v\ngzip %+v", plain, zipped)
 	}
+	// told by the first bytes, not the name: gzip named without .gz, and
+	// plain text named .gz
+	must(t, os.WriteFile(path+".2", b.Bytes(), 0o644))
+	must(t, os.WriteFile(path+".3.gz", raw, 0o644))
+	for _, p := range []string{path + ".2", path + ".3.gz"} {
+		if s := scanJSONOf(t, p); s.Requests != plain.Requests || s.Slow != plain.Slow || s.Last != plain.Last || s.Malformed != 0 {
+			t.Errorf("%s: %+v\nplain: %+v", filepath.Base(p), s, plain)
+		}
+	}
 }
 
 // TestScanLinesLongerThanItsBuffer runs scan's batching over lines that

@@ -1,35 +1,30 @@
-package collect
+package tail
 
 import (
 	"bufio"
 	"bytes"
 	"errors"
 	"io"
-
-	"warroom/sources/applog"
-	"warroom/sources/nginx"
 )
-
-// replayHead is how much of an over-long line replay hands on: one byte
-// more than the counters take, so they count it as too long (nginx's
-// too_long; an app log skips and counts it) as they do live, where the
-// follower cuts lines the same way.
-const replayHead = max(nginx.MaxLine, applog.MaxLine) + 1
 
 var nulLine = []byte{0}
 
 // lineReader splits a replayed file into lines. Unlike bufio.Scanner it
-// has no line it cannot take: a line of any length is cut to replayHead
-// and the rest skipped, and replay goes on with the next line.
+// has no line it cannot take: a line longer than its buffer is cut to its
+// head and the rest skipped, and the replay goes on with the next line.
 type lineReader struct {
 	r    *bufio.Reader
+	head int    // how much of a line longer than r's buffer is kept
 	line []byte // the current line; aliases r's buffer or long
 	long []byte // a line longer than r's buffer, cut
 	err  error
 }
 
-func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{r: bufio.NewReaderSize(r, 256<<10)}
+// lineBuffer is a lineReader's buffer: lines up to its size are whole.
+const lineBuffer = 256 << 10
+
+func newLineReader(r io.Reader, head int) *lineReader {
+	return &lineReader{r: bufio.NewReaderSize(r, lineBuffer), head: head}
 }
 
 // Scan reads the next line (without its "\n" or "\r\n"); false at the end
@@ -41,10 +36,7 @@ func (l *lineReader) Scan() bool {
 		// such, and the line written behind it is the next
 		for {
 			b, _ := l.r.Peek(4096)
-			k := 0
-			for k < len(b) && b[k] == 0 {
-				k++
-			}
+			k := leadingNULs(b)
 			l.r.Discard(k)
 			if k < len(b) || len(b) == 0 {
 				break
@@ -56,10 +48,10 @@ func (l *lineReader) Scan() bool {
 	frag, err := l.r.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
 		// longer than the buffer: copy the head, skip the rest
-		l.long = append(l.long[:0], frag[:min(len(frag), replayHead)]...)
+		l.long = append(l.long[:0], frag[:min(len(frag), l.head)]...)
 		for errors.Is(err, bufio.ErrBufferFull) {
 			frag, err = l.r.ReadSlice('\n')
-			if room := replayHead - len(l.long); room > 0 {
+			if room := l.head - len(l.long); room > 0 {
 				l.long = append(l.long, frag[:min(len(frag), room)]...)
 			}
 		}
