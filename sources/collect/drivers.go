@@ -9,10 +9,11 @@ import (
 	"warroom/sources/watch"
 )
 
-// DriverSpan is the span a driver counts: the minute before the instant
-// (as the top tables keep it, the whole minutes touching it) — what the
-// flood is made of now, not over the chart's window.
-const DriverSpan = time.Minute
+// A driver counts the span current values cover (Options.Span, 10 s by
+// default) as the top tables keep it: the whole minutes touching it — the
+// minute under way, and the one before while the span reaches into it.
+// What the flood is made of now, not over the chart's window; a storm
+// that ended a minute ago no longer names the path.
 
 // markOf is the kind of request that moves an access-log metric; false
 // for the metrics no path or client drives apart (304s, bytes, latency
@@ -41,7 +42,7 @@ type driverKey struct {
 	ver            uint64
 }
 
-// drivers is source p's drivers over the DriverSpan before end, aligned
+// drivers is source p's drivers over the span before end, aligned
 // with its indicators, from the cache while no line was counted and the
 // minutes are the same; nil when it has none.
 func (c *Collector) drivers(p int, end time.Time) []*sources.Driver {
@@ -51,7 +52,7 @@ func (c *Collector) drivers(p int, end time.Time) []*sources.Driver {
 		return nil
 	}
 	ver := version(src) // before the window: a line counted meanwhile changes it
-	from := end.Add(-DriverSpan)
+	from := end.Add(-c.o.Span)
 	f, t := from.Unix(), end.Unix()
 	key := driverKey{src: p, fromMin: f - f%60, toMin: t - 1 - (t-1)%60, ver: ver}
 	c.cache.mu.Lock()

@@ -63,9 +63,10 @@ func Drivers(aggs []*Aggregator, from, to time.Time) (ds [NumMarks]Driver, spanF
 		}
 		t = max(t, p.to)
 	}
-	if f != 0 || t != 0 {
-		spanFrom, spanTo = time.Unix(f, 0), time.Unix(t, 0)
+	if f == 0 && t == 0 { // no line in the span: its whole minutes
+		f, t = from.Unix()-from.Unix()%60, to.Unix()+(60-to.Unix()%60)%60
 	}
+	spanFrom, spanTo = time.Unix(f, 0), time.Unix(t, 0)
 	for kind := range numKinds {
 		var ts []*table
 		for i, p := range parts {

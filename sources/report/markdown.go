@@ -116,7 +116,7 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition, o Options) [
 				md(tr.Indicator), md(tr.From.String()), md(tr.To.String()),
 				md(units.Format(tr.Value, u)), md(units.Format(tr.Threshold, u)), md(string(tr.Phase)), md(driven))
 		}
-		b.WriteString("\n`driven by`: the path, client and host with the most of the indicator's requests (all, 499, slow, 5xx) over the whole minutes touching the minute before the change; `≥` marks a lower bound.\n")
+		b.WriteString("\n`driven by`: the path, client, upstream and host with the most of the indicator's requests (all, 499, slow, 5xx) in the minute of the change (and the one before when the 10 s judged reach into it); `≥` marks a lower bound, `~` an estimate from Prometheus counters.\n")
 	}
 
 	tops := func(heading, col string, items []Top) {
