@@ -106,7 +106,7 @@ func (m *Where) draw() string {
 	case !has:
 		return blank(m.w, m.h)
 	case len(list) == 0:
-		return block([]string{st.Dim.Render("where: no requests in the last minute")}, m.w, m.h)
+		return block([]string{st.Dim.Render("where: no requests this minute")}, m.w, m.h)
 	case m.h == 1:
 		return block([]string{m.row(list[0], m.w)}, m.w, 1)
 	}
@@ -122,9 +122,9 @@ func (m *Where) draw() string {
 // row is one driver in w cells. A bad indicator's line starts with its
 // state's symbol (the pending one for a state on its way, as its stat
 // shows it) and its mark in the state's style; a good one's is dim. When
-// the line is too wide the host, the top client and the client count go,
-// in that order, then the path is cut in its middle, keeping its end (the
-// part that tells endpoints apart), then the share.
+// the line is too wide the top client, the client count, the host and the
+// upstream go, in that order, then the path is cut in its middle, keeping
+// its end (the part that tells endpoints apart), then the share.
 func (m *Where) row(d driven, w int) string {
 	st := m.opts.st()
 	in := d.in
@@ -166,10 +166,50 @@ func (m *Where) row(d driven, w int) string {
 		line = strings.Replace(line, " ← ", arrow, 1)
 	}
 	parts := strings.Split(line, " · ")
-	for k := len(parts); k >= 1; k-- {
-		if text := strings.Join(parts[:k], " · "); Width(text) <= room {
-			return paint(text)
+	// what goes first when the line is too wide: the top client (often a
+	// few of a crowd's requests), the client count, the host, and last
+	// the upstream — the server that failed, as often as not the answer
+	keep := make([]bool, len(parts))
+	for i := range keep {
+		keep[i] = true
+	}
+	order := []func(string) bool{
+		func(p string) bool { return strings.HasPrefix(p, "top ") },
+		func(p string) bool { return strings.HasSuffix(p, " IPs") || strings.HasSuffix(p, " IP") },
+		func(p string) bool { return strings.HasPrefix(p, "host ") },
+		func(p string) bool { return strings.HasPrefix(p, "upstream ") },
+	}
+	joined := func() string {
+		var kept []string
+		for i, p := range parts {
+			if keep[i] {
+				kept = append(kept, p)
+			}
 		}
+		return strings.Join(kept, " · ")
+	}
+	if text := joined(); Width(text) <= room {
+		return paint(text)
+	}
+	var dropped []int
+	for _, is := range order {
+		for i := 1; i < len(parts); i++ {
+			if keep[i] && is(parts[i]) {
+				keep[i] = false
+				dropped = append(dropped, i)
+			}
+		}
+		if Width(joined()) > room {
+			continue
+		}
+		// it fits: take back what still fits, the most telling first
+		for j := len(dropped) - 1; j >= 0; j-- {
+			keep[dropped[j]] = true
+			if Width(joined()) > room {
+				keep[dropped[j]] = false
+			}
+		}
+		return paint(joined())
 	}
 	// The path and its share alone are too wide: cut the path.
 	lead, path := mark+arrow, clean(in.Driver.Path.Key)

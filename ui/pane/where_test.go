@@ -59,7 +59,7 @@ func TestWherePicksTheWorst(t *testing.T) {
 		{"ties go by display order", map[string][2]sources.State{"nginx.5xx_ratio": {crit, none}, "nginx.slow_ratio": {crit, none}}, "✖ slow ←"},
 		{"crit without a driver does not count", map[string][2]sources.State{"app.db": {crit, none}, "nginx.slow_ratio": {ok, warn}}, "▲… slow ←"},
 		{"stale and error are not trouble here", map[string][2]sources.State{"nginx.499_rate": {sources.StateStale, none}}, "req ←"},
-		{"nothing wrong: the requests", nil, "req ← /api/v2/ranking/result 45% · ≥21406 IPs · top 203.0.113.7 (≥5460)"},
+		{"nothing wrong: the requests", nil, "req ← /api/v2/ranking/result 45% · ≥21406 IPs · host m.gala.example 88%"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := whereLine(withStates(fixture.Snapshot(), c.states), 80)
@@ -129,34 +129,34 @@ func TestWhereEmpty(t *testing.T) {
 			in.Driver.Events = 0
 		}
 	}
-	if got := whereLine(quiet, 80); got != "where: no requests in the last minute" {
+	if got := whereLine(quiet, 80); got != "where: no requests this minute" {
 		t.Errorf("no requests: %q", got)
 	}
 }
 
 // Cut to its width the line keeps the path whole as long as it can: the
-// host goes first, then the top client, then the client count; then the
-// path is cut in its middle, keeping its end; every width gives exactly
-// that many cells, down to none.
+// top client goes first, then the client count, then the host (the
+// upstream would go last); then the path is cut in its middle, keeping
+// its end; every width gives exactly that many cells, down to none.
 func TestWhereCutsToWidth(t *testing.T) {
 	s := fixture.Snapshot() // 499 crit
-	// each form is what the line reads from its own width up to one cell
-	// short of the form before it
-	forms := []string{
-		"✖ 499 ← /api/v2/ranking/result 70% · 268 IPs · top 203.0.113.7 (288) · host m.gala.example 89%",
-		"✖ 499 ← /api/v2/ranking/result 70% · 268 IPs · top 203.0.113.7 (288)",
-		"✖ 499 ← /api/v2/ranking/result 70% · 268 IPs",
-		"✖ 499 ← /api/v2/ranking/result 70%",
-	}
-	for k, f := range forms {
-		top := 130
-		if k > 0 {
-			top = Width(forms[k-1]) - 1
-		}
-		for _, w := range []int{Width(f), top} {
-			if got := whereLine(s, w); got != f {
-				t.Errorf("%d wide: %q\n want %q", w, got, f)
-			}
+	// the parts go top client first, then the client count, the host
+	// and the upstream; what was dropped comes back where it still fits
+	for _, c := range []struct {
+		w    int
+		want string
+	}{
+		{125, "✖ 499 ← /api/v2/ranking/result 70% · 268 IPs · top 203.0.113.7 (288) · upstream 10.0.3.7:8080 91% · host m.gala.example 89%"},
+		{100, "✖ 499 ← /api/v2/ranking/result 70% · 268 IPs · upstream 10.0.3.7:8080 91% · host m.gala.example 89%"},
+		{95, "✖ 499 ← /api/v2/ranking/result 70% · upstream 10.0.3.7:8080 91% · host m.gala.example 89%"},
+		{80, "✖ 499 ← /api/v2/ranking/result 70% · 268 IPs · upstream 10.0.3.7:8080 91%"},
+		{70, "✖ 499 ← /api/v2/ranking/result 70% · upstream 10.0.3.7:8080 91%"},
+		{62, "✖ 499 ← /api/v2/ranking/result 70% · host m.gala.example 89%"},
+		{50, "✖ 499 ← /api/v2/ranking/result 70% · 268 IPs"},
+		{36, "✖ 499 ← /api/v2/ranking/result 70%"},
+	} {
+		if got := whereLine(s, c.w); got != c.want {
+			t.Errorf("%d wide: %q\n want %q", c.w, got, c.want)
 		}
 	}
 	for _, c := range []struct {
@@ -226,7 +226,7 @@ func TestWhereZoomed(t *testing.T) {
 	}
 	want := []string{
 		"✖ slow ← /api/v2/ranking/result 80% · 1204 IPs · top 203.0.113.7 (57) · host m.gala.example 100%",
-		"✖ 499 ← /api/v2/ranking/result 71% · 268 IPs · top 203.0.113.7 (288) · host m.gala.example 100%",
+		"✖ 499 ← /api/v2/ranking/result 71% · 268 IPs · upstream 10.0.3.7:8080 67% · host m.gala.example 100%",
 		"req ← /api/v2/ranking/result 67% · ≥35912 IPs · top 203.0.113.7 (≥8820) · host m.gala.example 90%",
 		"5xx ← /api/v2/user/profile 51% · 97 IPs · top 198.51.100.23 (9) · host m.gala.example 100%",
 		"counted 23:59–00:01 CST · ≥ at least: too many clients to count each exactly",
