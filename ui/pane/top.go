@@ -64,8 +64,9 @@ func (m Top) Title() string {
 	return title
 }
 
-// draw renders the pane: columns drop from the right (5xx, slow, then
-// 499) before the key column gets narrower than 12 cells.
+// draw renders the pane: columns drop (a column of zeros first, else from
+// the right: 5xx, slow, 499) before the key column gets narrower than 12
+// cells.
 func (m *Top) draw() string {
 	st := m.opts.st()
 	t, ok := m.data()
@@ -74,20 +75,40 @@ func (m *Top) draw() string {
 	}
 	iw := m.w - 2
 	const numW = 7
-	cols := []string{"req", "499", "slow", "5xx"}
+	// columns by index into vals below; a column of zeros goes first,
+	// then from the right: in a 5xx incident the 5xx column stays
+	cols := []int{0, 1, 2, 3}
+	names := []string{"req", "499", "slow", "5xx"}
+	zero := func(c int) bool {
+		for _, r := range t.Rows {
+			if rowVals(r)[c] > 0 {
+				return false
+			}
+		}
+		return true
+	}
 	for len(cols) > 1 && iw-len(cols)*(numW+1) < 12 {
-		cols = cols[:len(cols)-1]
+		drop := len(cols) - 1
+		for i := len(cols) - 1; i >= 1; i-- {
+			if zero(cols[i]) {
+				drop = i
+				break
+			}
+		}
+		cols = append(cols[:drop], cols[drop+1:]...)
 	}
 	keyW := max(iw-len(cols)*(numW+1), 1)
 	head := Fit("key", keyW)
 	for _, c := range cols {
-		head += " " + fmt.Sprintf("%*s", numW, c)
+		head += " " + fmt.Sprintf("%*s", numW, names[c])
 	}
 	body := []string{st.TableHeader.Render(head)}
 	for _, r := range t.Rows {
-		line := Fit(clean(r.Key), keyW)
-		vals := []uint64{r.Count, r.S499, r.Slow, r.S5xx}
-		for i := range cols {
+		// a key too long keeps its end: what tells /api/yearend/result
+		// from /api/yearend/rank, and one upstream port from another
+		line := Fit(cutMiddle(clean(r.Key), keyW), keyW)
+		vals := rowVals(r)
+		for _, i := range cols {
 			c := count(vals[i])
 			if atLeast(r, i, vals[i]) {
 				c = "≥" + c // a lower bound
@@ -105,6 +126,9 @@ func (m *Top) draw() string {
 	}
 	return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, body)
 }
+
+// rowVals are r's columns: requests, 499s, slow, 5xx.
+func rowVals(r sources.TopRow) []uint64 { return []uint64{r.Count, r.S499, r.Slow, r.S5xx} }
 
 // atLeast says whether v, column i of r, is marked as a lower bound: when
 // the true number may be higher by enough to read differently (up to

@@ -66,3 +66,23 @@ func TestTopMarksBoundsThatShow(t *testing.T) {
 		t.Errorf("rows missing: %v\n%s", want, m.View())
 	}
 }
+
+// Narrow, the pane drops a column of zeros before one with counts (a 5xx
+// incident keeps its 5xx column), and cuts a long key in its middle,
+// keeping the end that tells the rows apart.
+func TestTopNarrowKeepsWhatTellsRowsApart(t *testing.T) {
+	snap := &sources.Snapshot{Tops: []sources.TopTable{{Title: "upstreams", Window: 5 * time.Minute, Exact: true, Rows: []sources.TopRow{
+		{Key: "127.0.0.1:18083", Count: 1547, S5xx: 1547},
+		{Key: "127.0.0.1:18082", Count: 5088},
+	}}}}
+	m := NewTop("upstreams", Options{})
+	m.SetSize(38, 5)
+	m.SetSnapshot(snap)
+	v := m.View()
+	if !strings.Contains(v, "5xx") || strings.Contains(v, "slow") || !strings.Contains(v, "1547") {
+		t.Errorf("the 5xx column is gone, or a column of zeros stayed:\n%s", v)
+	}
+	if !strings.Contains(v, ":18083 ") || !strings.Contains(v, ":18082 ") {
+		t.Errorf("the keys lost the ports that tell them apart:\n%s", v)
+	}
+}
