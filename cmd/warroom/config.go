@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -174,37 +175,30 @@ func (c *Config) names() []string {
 // rules are the user's rules with the built-in ones for indicators that
 // exist, patterns expanded.
 func (c *Config) rules() watch.Rules {
-	return watch.WithDefaultsRenamed(c.Rules, c.names(), c.renameDefault)
+	return watch.WithDefaultsFor(c.Rules, c.names(), c.renameDefault)
 }
 
 // renameDefault points the built-in rules (written for sources named
-// nginx and app) at the first access log and the first app log, whatever
-// their names, so those are judged without a rule of the user's.
-func (c *Config) renameDefault(name string) string {
-	for _, k := range []struct {
-		prefix string
-		first  func() (string, bool)
-	}{
-		{"nginx.", func() (string, bool) {
-			if len(c.AccessLogs) == 0 {
-				return "", false
-			}
-			return c.AccessLogs[0].Name, true
-		}},
-		{"app.", func() (string, bool) {
-			if len(c.AppLogs) == 0 {
-				return "", false
-			}
-			return c.AppLogs[0].Name, true
-		}},
-	} {
-		if strings.HasPrefix(name, k.prefix) {
-			if src, ok := k.first(); ok {
-				return src + "." + strings.TrimPrefix(name, k.prefix)
-			}
+// nginx and app) at every access log and every app log, whatever their
+// names, so each is judged without a rule of the user's; nginx's stay for
+// a Prometheus preset named nginx too (they apply where the indicator
+// exists).
+func (c *Config) renameDefault(name string) []string {
+	var out []string
+	if rest, ok := strings.CutPrefix(name, "nginx."); ok {
+		for _, a := range c.AccessLogs {
+			out = append(out, a.Name+"."+rest)
 		}
 	}
-	return name
+	if rest, ok := strings.CutPrefix(name, "app."); ok {
+		for _, a := range c.AppLogs {
+			out = append(out, a.Name+"."+rest)
+		}
+	}
+	if !slices.Contains(out, name) {
+		out = append(out, name)
+	}
+	return out
 }
 
 // setDirectory resolves relative file names against the config file's

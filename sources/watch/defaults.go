@@ -86,6 +86,19 @@ func WithDefaults(user Rules, names []string) Rules {
 // sources whatever they are called (an access log named "web" gets
 // web.499_rate judged). rename may be nil.
 func WithDefaultsRenamed(user Rules, names []string, rename func(string) string) Rules {
+	var many func(string) []string
+	if rename != nil {
+		many = func(s string) []string { return []string{rename(s)} }
+	}
+	return WithDefaultsFor(user, names, many)
+}
+
+// WithDefaultsFor is WithDefaults with each default rule's indicator
+// turned into several by rename (nil: kept): the built-in judgement of
+// an access log for every access log (web.499_rate, comb.499_rate), not
+// only the first — a second log's storm of 499s must not sit under a
+// green mark because no rule names it.
+func WithDefaultsFor(user Rules, names []string, rename func(string) []string) Rules {
 	known := func(ind string) bool {
 		return slices.ContainsFunc(names, func(n string) bool { return Match(ind, n) })
 	}
@@ -95,14 +108,21 @@ func WithDefaultsRenamed(user Rules, names []string, rename func(string) string)
 	}
 	used := make([]bool, len(user))
 	out := make(Rules, 0, len(user)+6)
-	for _, r := range DefaultRules() {
+	for _, d := range DefaultRules() {
+		inds := []string{d.Indicator}
 		if rename != nil {
-			r.Indicator = rename(r.Indicator)
+			inds = rename(d.Indicator)
 		}
-		if i, ok := byName[r.Indicator]; ok {
-			out, used[i] = append(out, user[i]), true
-		} else if known(r.Indicator) {
-			out = append(out, r)
+		for _, ind := range inds {
+			r := d
+			r.Indicator = ind
+			if i, ok := byName[r.Indicator]; ok {
+				if !used[i] {
+					out, used[i] = append(out, user[i]), true
+				}
+			} else if known(r.Indicator) {
+				out = append(out, r)
+			}
 		}
 	}
 	for i, r := range user {
