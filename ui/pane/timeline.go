@@ -85,8 +85,10 @@ func (m *Timeline) draw() string {
 //
 // and when it must shrink the milestone, the phase, the source prefix,
 // the state it came from and the "_ratio" or "_rate" the unit says go in
-// that order, then the name is cut: the time, the state, what went wrong
-// and by how much stay to the last — "● 23:57:40 ✖ 499 6.1/s > 5/s".
+// that order (a prefix kept to tell two logs apart is shortened letter by
+// letter, then dropped), then the name is cut: the time, the state, what
+// went wrong and by how much stay to the last — "● 23:57:40 ✖ 499 6.1/s >
+// 5/s".
 func (m Timeline) row(t sources.Transition, layout string, w int) string {
 	st := m.opts.st()
 	s := m.snap
@@ -120,6 +122,15 @@ func (m Timeline) row(t sources.Transition, layout string, w int) string {
 		{short, from, level},
 		{short, level},
 		{bare, level},
+	}
+	// a source prefix kept to tell two logs apart gives way letter by
+	// letter before the name itself is cut: "c.499", then "499"
+	if src, rest, ok := strings.Cut(bare, "."); ok && rest != "" {
+		for k := len([]rune(src)) - 1; k >= 1; k-- {
+			forms = append(forms, []string{string([]rune(src)[:k]) + "." + rest, level})
+		}
+		bare = rest
+		forms = append(forms, []string{bare, level})
 	}
 	for _, f := range forms {
 		if line := head + join(f); Width(line) <= w {

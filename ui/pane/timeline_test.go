@@ -152,3 +152,25 @@ func TestTimelineDate(t *testing.T) {
 		}
 	}
 }
+
+// Two access logs with the same indicators: a narrow row shortens the
+// source prefix that tells them apart letter by letter, then drops it,
+// before it cuts the indicator's own name.
+func TestTimelineTwoLogsNarrow(t *testing.T) {
+	s := &sources.Snapshot{Zone: time.UTC, Indicators: []sources.Indicator{{Name: "nginx.499_rate"}, {Name: "comb.499_rate"}},
+		Timeline: []sources.Transition{{At: time.Date(2026, 12, 2, 10, 17, 24, 0, time.UTC), Indicator: "nginx.499_rate",
+			From: sources.StateOK, To: sources.StateCrit, Value: 9.5, Threshold: 5, Unit: sources.UnitPerSecond}}}
+	for w, want := range map[int]string{
+		36: "✖ nginx.499 9.5/s > 5/s",
+		34: "✖ ngi.499 9.5/s > 5/s",
+		32: "✖ n.499 9.5/s > 5/s",
+		31: "✖ 499 9.5/s > 5/s",
+	} {
+		m := NewTimeline(Options{Styles: PlainStyles()})
+		m.SetSize(w, 3)
+		m.SetSnapshot(s)
+		if row := strings.Split(ansi.Strip(m.View()), "\n")[1]; !strings.Contains(row, want) {
+			t.Errorf("%d wide: %q, want it to hold %q", w, row, want)
+		}
+	}
+}
