@@ -127,4 +127,8 @@ type Value struct {
 	// because a server answered late): rules keep their state on it, so
 	// one silence is one alarm (absence), not one transition per rule.
 	Silent bool
+	// Unmeasured says the source cannot give this value at all (an
+	// access log whose format has no $request_time has no slow ratio):
+	// Health is unknown for good, which is no failure of the source.
+	Unmeasured bool
 }

@@ -144,8 +144,8 @@ func runSnapshot(args []string, stdout, stderr io.Writer) int {
 				r.Error = "no answer within " + timeout.String()
 			}
 		}
-		if v.Health != sources.HealthOK {
-			ok = false
+		if v.Health != sources.HealthOK && !v.Unmeasured {
+			ok = false // a slow ratio a format cannot give is no failure of the probe
 		}
 		rows = append(rows, r)
 	}

@@ -565,3 +565,33 @@ prometheus:
 	atLeast("app.db", 1)
 	atLeast("prom.seven", 7)
 }
+
+// A format without $request_time cannot give a slow ratio: the probe
+// says so on its row, and still exits 0 — every source answered.
+func TestSnapshotFormatWithoutRequestTime(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now().Truncate(time.Second)
+	var b strings.Builder
+	for s := -30; s <= 2; s++ {
+		fmt.Fprintf(&b, "10.0.0.1 - - [%s] \"GET /rank HTTP/1.1\" 200 10 \"-\" \"ua\"\n", now.Add(time.Duration(s)*time.Second).Format("02/Jan/2006:15:04:05 -0700"))
+	}
+	access := filepath.Join(dir, "access.log")
+	must(t, os.WriteFile(access, []byte(b.String()), 0o644))
+	path := filepath.Join(dir, "warroom.yml")
+	must(t, os.WriteFile(path, []byte(fmt.Sprintf("access_logs:\n  - {name: comb, paths: [%q], format: combined, start: beginning}\n", access)), 0o644))
+	var out, errb bytes.Buffer
+	if code := run([]string{"snapshot", "-c", path, "--json"}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
+	}
+	var rows []jsonRow
+	must(t, json.Unmarshal(out.Bytes(), &rows))
+	found := false
+	for _, r := range rows {
+		if r.Name == "comb.slow_ratio" {
+			found = r.Health == "unknown" && strings.Contains(r.Error, "no $request_time")
+		}
+	}
+	if !found {
+		t.Errorf("comb.slow_ratio does not say why it is unknown:\n%s", out.String())
+	}
+}

@@ -74,7 +74,7 @@ func (n *nginxSource) Values(t TickInfo) []sources.Value {
 			}
 		case cannotMeasure(sp.m, agg.Format()) != "" && v.Health == sources.HealthOK:
 			// "—" alone would read as "no slow requests"
-			v.Health, v.Err = sources.HealthUnknown, cannotMeasure(sp.m, agg.Format())
+			v.Health, v.Err, v.Unmeasured = sources.HealthUnknown, cannotMeasure(sp.m, agg.Format()), true
 		default:
 			b, _ := agg.Sum(sp.group, from, t.End)
 			v.Value = sp.m.Value(&b, t.Span)
