@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"warroom/sources/nginx/synth"
+	"warroom/sources/prom"
 )
 
 func modelDuration(d time.Duration) model.Duration { return model.Duration(d) }
@@ -21,8 +22,13 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	rate := fs.Int("rate", 2000, "lines per second of log time")
 	start := fs.String("start", "2026-12-31T23:30:00+08:00", "timestamp of the first line (RFC 3339)")
 	out := fs.String("o", "-", "output file ('-' for stdout)")
+	mtail := fs.Bool("mtail", false, "print warroom's mtail program instead (for `prometheus: presets: [{kind: mtail}]`)")
 	if _, code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if *mtail {
+		fmt.Fprint(stdout, prom.MtailProgram)
+		return exitOK
 	}
 	t, err := time.Parse(time.RFC3339, *start)
 	if err != nil {
