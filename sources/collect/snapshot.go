@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sync"
@@ -239,7 +240,39 @@ func (c *Collector) tops(from, end time.Time, window time.Duration, rows int) []
 			out = append(out, tt)
 		}
 	}
+	if t, ok := c.logsTable(end.Add(-span), end); ok {
+		out = append(out, t)
+	}
 	return out
+}
+
+// logsTable ranks the sources that count their requests (Totaled) by
+// their 499s, slow requests and 5xx over [from, end), when there are two
+// or more: with a log per host, which host is the bad one.
+func (c *Collector) logsTable(from, end time.Time) (sources.TopTable, bool) {
+	var rows []sources.TopRow
+	n := 0
+	for _, src := range c.srcs {
+		tt, ok := src.(Totaled)
+		if !ok {
+			continue
+		}
+		n++
+		if r, ok := tt.Totals(from, end); ok {
+			r.Key = sources.Sanitize(r.Key)
+			rows = append(rows, r)
+		}
+	}
+	if n < 2 {
+		return sources.TopTable{}, false
+	}
+	slices.SortStableFunc(rows, func(a, b sources.TopRow) int {
+		if d := cmp.Compare(b.S499+b.Slow+b.S5xx, a.S499+a.Slow+a.S5xx); d != 0 {
+			return d
+		}
+		return cmp.Compare(b.Count, a.Count)
+	})
+	return sources.TopTable{Title: "logs", Window: end.Sub(from), Rows: rows, Distinct: uint64(len(rows)), Exact: true}, true
 }
 
 // noVersion is the version of a source that keeps none: nothing of it is

@@ -103,6 +103,14 @@ type Tabled interface {
 	Drivers(from, end time.Time) []*sources.Driver
 }
 
+// Totaled is a Source that counts its requests, 499s, slow requests and
+// 5xx answers over a span (an access log; one per host when each host's
+// log is its own source): with two or more, the collector ranks them in a
+// table — which host is the bad one. ok false: no count for the span.
+type Totaled interface {
+	Totals(from, end time.Time) (r sources.TopRow, ok bool)
+}
+
 // Logged is a Source with lines to show (an application log's errors).
 type Logged interface {
 	LogView(end time.Time) sources.LogView

@@ -142,6 +142,18 @@ func (n *nginxSource) Tops(from, end time.Time, n2 int) []sources.TopTable {
 	return tables
 }
 
+func (n *nginxSource) Totals(from, end time.Time) (sources.TopRow, bool) {
+	agg := n.src.Aggregator()
+	if agg.Newest().IsZero() {
+		return sources.TopRow{}, false
+	}
+	b, ok := agg.Sum("", from, end)
+	if !ok {
+		return sources.TopRow{}, false
+	}
+	return sources.TopRow{Key: n.src.Name(), Count: uint64(b.Requests), S499: uint64(b.S499), Slow: uint64(b.Slow), S5xx: uint64(b.Class[5])}, true
+}
+
 func (n *nginxSource) Drivers(from, end time.Time) []*sources.Driver {
 	nds, spanFrom, spanTo, have := nginx.Drivers([]*nginx.Aggregator{n.src.Aggregator()}, from, end)
 	if !have {

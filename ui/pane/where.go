@@ -83,12 +83,22 @@ func drivers(s *sources.Snapshot) ([]driven, bool) {
 	}
 	var out []driven
 	has := false
+	srcs := map[string]bool{}
+	for _, in := range s.Indicators {
+		if in.Driver != nil {
+			srcs[in.Driver.Source] = true
+		}
+	}
 	for _, in := range s.Indicators {
 		if in.Driver == nil {
 			continue
 		}
 		has = true
 		if line := clean(in.Driver.Line()); line != "" {
+			if len(srcs) > 1 {
+				// several logs (hosts): say whose requests these are
+				line = clean(in.Driver.Source) + ": " + line
+			}
 			out = append(out, driven{in, line})
 		}
 	}
@@ -158,9 +168,13 @@ func (m *Where) row(d driven, w int) string {
 		}
 		return prefix + rest.Render(text)
 	}
+	line := d.line
+	if src := clean(in.Driver.Source) + ": "; strings.HasPrefix(line, src) {
+		prefix += rest.Render(src) // whose requests, when several logs have drivers
+		line = line[len(src):]
+	}
 	room := w - Width(prefix)
 	arrow := " ← "
-	line := d.line
 	if m.opts.ASCII {
 		arrow = " <- "
 		line = strings.Replace(line, " ← ", arrow, 1)

@@ -251,3 +251,19 @@ func TestWhereMovedSaysWhen(t *testing.T) {
 		t.Errorf("moved: %q", got)
 	}
 }
+
+// With drivers from several logs (a log per host), the line says whose
+// requests drive it.
+func TestWhereNamesTheLog(t *testing.T) {
+	s := fixture.Snapshot() // 499 crit on nginx
+	for i := range s.Indicators {
+		if d := s.Indicators[i].Driver; d != nil && d.Mark == "req" {
+			c := *d
+			c.Source = "comb"
+			s.Indicators[i].Driver = &c
+		}
+	}
+	if got := whereLine(s, 80); !strings.HasPrefix(got, "✖ nginx: 499 ← /api/v2/ranking/result 70%") {
+		t.Errorf("got %q", got)
+	}
+}
