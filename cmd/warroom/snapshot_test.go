@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -339,41 +338,7 @@ func TestSnapshotUsage(t *testing.T) {
 // WARROOM_REQUIRE_INTEGRATION=1, where that fails.
 func startPrometheus(t *testing.T) string {
 	t.Helper()
-	bin := promtest.Binary(t)
-	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	must(t, err)
-	addr := ln.Addr().String()
-	ln.Close()
-	must(t, os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte("global:\n  evaluation_interval: 1s\n"), 0o600))
-	logf, err := os.Create(filepath.Join(dir, "prometheus.log"))
-	must(t, err)
-	cmd := exec.Command(bin, "--config.file="+filepath.Join(dir, "prometheus.yml"),
-		"--storage.tsdb.path="+filepath.Join(dir, "data"), "--web.listen-address="+addr, "--log.level=warn")
-	cmd.Stdout, cmd.Stderr = logf, logf
-	must(t, cmd.Start())
-	done := make(chan struct{})
-	go func() { cmd.Wait(); logf.Close(); close(done) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-done })
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return "http://" + addr
-			}
-		}
-		select {
-		case <-done:
-			log, _ := os.ReadFile(filepath.Join(dir, "prometheus.log"))
-			t.Fatalf("prometheus exited:\n%s", log)
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("prometheus not ready after 30s")
-		}
-	}
+	return promtest.Start(t, "global:\n  evaluation_interval: 1s\n")
 }
 
 func TestSnapshotRealPrometheus(t *testing.T) {

@@ -39,50 +39,22 @@ type Driver struct {
 // touching it); ok false when no aggregator keeps detail. One walk of the
 // window's tables serves every mark.
 func Drivers(aggs []*Aggregator, from, to time.Time) (ds [NumMarks]Driver, spanFrom, spanTo time.Time, ok bool) {
-	var stores []*topStore
-	var parts []topParts
-	for _, a := range aggs {
-		if p, have := a.topParts(from, to); have {
-			stores = append(stores, a.tops)
-			parts = append(parts, p)
-		}
-	}
+	stores, parts := partsOf(aggs, from, to)
 	if len(parts) == 0 {
 		return ds, time.Time{}, time.Time{}, false
 	}
 	for m := range ds {
 		ds[m].Exact = true
 	}
-	var f, t int64
-	for _, p := range parts {
-		if len(p.frozen)+len(p.live) == 0 {
-			continue
-		}
-		if f == 0 || p.from < f {
-			f = p.from
-		}
-		t = max(t, p.to)
-	}
+	f, t := partsSpan(parts)
 	if f == 0 && t == 0 { // no line in the span: its whole minutes
 		f, t = from.Unix()-from.Unix()%60, to.Unix()+(60-to.Unix()%60)%60
 	}
 	spanFrom, spanTo = time.Unix(f, 0), time.Unix(t, 0)
 	for kind := range numKinds {
-		var ts []*table
-		for i, p := range parts {
-			if tb := stores[i].cache.get(kind, p.frozen, stores[i].budget); tb != nil {
-				ts = append(ts, tb)
-			}
-			for _, l := range p.live {
-				if l.t[kind] != nil {
-					ts = append(ts, l.t[kind])
-				}
-			}
+		if ts := kindTables(stores, parts, kind); len(ts) > 0 {
+			driversOf(&ds, kind, ts)
 		}
-		if len(ts) == 0 {
-			continue
-		}
-		driversOf(&ds, kind, ts)
 	}
 	return ds, spanFrom, spanTo, true
 }

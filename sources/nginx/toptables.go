@@ -30,15 +30,50 @@ type TopTables struct {
 // access logs, summed as one (a client of two logs counts once, with the
 // requests of both). Aggregators without detail (NoDetail) add nothing.
 func Tops(aggs []*Aggregator, from, to time.Time, n int) TopTables {
-	var stores []*topStore
-	var parts []topParts
+	stores, parts := partsOf(aggs, from, to)
+	return topsOf(stores, parts, n)
+}
+
+// partsOf picks the tables of each aggregator with detail for [from, to).
+func partsOf(aggs []*Aggregator, from, to time.Time) (stores []*topStore, parts []topParts) {
 	for _, a := range aggs {
 		if p, ok := a.topParts(from, to); ok {
 			stores = append(stores, a.tops)
 			parts = append(parts, p)
 		}
 	}
-	return topsOf(stores, parts, n)
+	return stores, parts
+}
+
+// partsSpan is the span the parts cover (0, 0 when they hold no table).
+func partsSpan(parts []topParts) (from, to int64) {
+	for _, p := range parts {
+		if len(p.frozen)+len(p.live) == 0 {
+			continue
+		}
+		if from == 0 || p.from < from {
+			from = p.from
+		}
+		to = max(to, p.to)
+	}
+	return from, to
+}
+
+// kindTables are the tables of one kind of key across the parts: each
+// store's frozen ones merged through its cache, and the live minutes.
+func kindTables(stores []*topStore, parts []topParts, kind topKind) []*table {
+	var ts []*table
+	for i, p := range parts {
+		if t := stores[i].cache.get(kind, p.frozen, stores[i].budget); t != nil {
+			ts = append(ts, t)
+		}
+		for _, l := range p.live {
+			if l.t[kind] != nil {
+				ts = append(ts, l.t[kind])
+			}
+		}
+	}
+	return ts
 }
 
 // topParts picks a's tables for [from, to) under its lock.
@@ -56,32 +91,14 @@ func (a *Aggregator) topParts(from, to time.Time) (topParts, bool) {
 // aggregators' locks: the tables are never changed.
 func topsOf(stores []*topStore, parts []topParts, n int) TopTables {
 	out := TopTables{TopsExact: true, TopsKnown: len(parts) > 0}
-	var from, to int64
 	for _, p := range parts {
 		out.TopsKnown = out.TopsKnown && p.known
-		if len(p.frozen)+len(p.live) == 0 {
-			continue
-		}
-		if from == 0 || p.from < from {
-			from = p.from
-		}
-		to = max(to, p.to)
 	}
-	if from != 0 || to != 0 {
+	if from, to := partsSpan(parts); from != 0 || to != 0 {
 		out.TopsFrom, out.TopsTo = time.Unix(from, 0), time.Unix(to, 0)
 	}
 	for kind := range numKinds {
-		var ts []*table
-		for i, p := range parts {
-			if t := stores[i].cache.get(kind, p.frozen, stores[i].budget); t != nil {
-				ts = append(ts, t)
-			}
-			for _, l := range p.live {
-				if l.t[kind] != nil {
-					ts = append(ts, l.t[kind])
-				}
-			}
-		}
+		ts := kindTables(stores, parts, kind)
 		if len(ts) == 0 {
 			continue
 		}

@@ -7,7 +7,6 @@ package prom
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -71,15 +70,7 @@ type promProcess struct {
 	done chan struct{}
 }
 
-func freePort(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
+func freePort(t testing.TB) string { return promtest.FreeAddr(t) }
 
 // newPromProcess writes the config files; start runs it. target is the
 // host:port to scrape ("" for none); auth turns on basic auth through

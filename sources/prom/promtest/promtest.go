@@ -41,12 +41,21 @@ func Start(t testing.TB, config string) string {
 	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	logf, err := os.Create(filepath.Join(dir, "prometheus.log"))
+	run(t, dir, "http://"+addr+"/-/ready", bin, "--config.file="+filepath.Join(dir, "prometheus.yml"),
+		"--storage.tsdb.path="+filepath.Join(dir, "data"), "--web.listen-address="+addr, "--log.level=warn")
+	return "http://" + addr
+}
+
+// run starts bin with args, its output in dir/out.log, kills it when the
+// test ends, and waits until ready answers 200.
+func run(t testing.TB, dir, ready, bin string, args ...string) {
+	t.Helper()
+	logPath := filepath.Join(dir, "out.log")
+	logf, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "--config.file="+filepath.Join(dir, "prometheus.yml"),
-		"--storage.tsdb.path="+filepath.Join(dir, "data"), "--web.listen-address="+addr, "--log.level=warn")
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -54,8 +63,7 @@ func Start(t testing.TB, config string) string {
 	done := make(chan struct{})
 	go func() { cmd.Wait(); logf.Close(); close(done) }()
 	t.Cleanup(func() { cmd.Process.Kill(); <-done })
-	WaitHTTP(t, "http://"+addr+"/-/ready", done, filepath.Join(dir, "prometheus.log"))
-	return "http://" + addr
+	WaitHTTP(t, ready, done, logPath)
 }
 
 // FreeAddr is a loopback address with a port free a moment ago.
@@ -125,18 +133,6 @@ func StartMtail(t testing.TB, program, logPath string) string {
 	}
 	addr := FreeAddr(t)
 	host, port, _ := net.SplitHostPort(addr)
-	logf, err := os.Create(filepath.Join(dir, "mtail.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-progs", progs, "-logs", logPath, "-address", host, "-port", port, "-logtostderr")
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); logf.Close(); close(done) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-done })
-	WaitHTTP(t, "http://"+addr+"/metrics", done, filepath.Join(dir, "mtail.log"))
+	run(t, dir, "http://"+addr+"/metrics", bin, "-progs", progs, "-logs", logPath, "-address", host, "-port", port, "-logtostderr")
 	return addr
 }
