@@ -70,13 +70,59 @@ func (m *Timeline) draw() string {
 	if len(s.Timeline) > 0 && s.At.Sub(s.Timeline[0].At) >= 24*time.Hour {
 		layout = "01-02 15:04:05"
 	}
-	for i := len(s.Timeline) - 1; i >= 0 && len(body) < room; i-- {
+	for _, i := range shownRows(s.Timeline, room) {
 		body = append(body, m.row(s.Timeline[i], layout, iw))
 	}
 	if len(s.Timeline) == 0 {
 		body = append(body, st.Dim.Render("no transitions yet"))
 	}
 	return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, body)
+}
+
+// shownRows picks the rows that fit in room, newest first: the newest
+// ones, but a crit still firing and not acknowledged (its indicator's
+// latest change, into crit) stays in sight however many changes came
+// after it, in place of the oldest of those.
+func shownRows(tl []sources.Transition, room int) []int {
+	var rows []int
+	for i := len(tl) - 1; i >= 0 && len(rows) < room; i-- {
+		rows = append(rows, i)
+	}
+	if len(rows) == len(tl) || room <= 0 {
+		return rows
+	}
+	latest := map[string]bool{}
+	var firing []int
+	for i := len(tl) - 1; i >= 0; i-- {
+		t := tl[i]
+		if latest[t.Indicator] {
+			continue
+		}
+		latest[t.Indicator] = true
+		if t.To == sources.StateCrit && !t.Acked {
+			firing = append(firing, i)
+		}
+	}
+	shown := map[int]bool{}
+	for _, i := range rows {
+		shown[i] = true
+	}
+	for _, f := range firing {
+		if shown[f] {
+			continue
+		}
+		// replace the oldest row that is not itself a firing crit
+		for k := len(rows) - 1; k >= 0; k-- {
+			if !slices.Contains(firing, rows[k]) {
+				shown[rows[k]] = false
+				rows[k] = f
+				shown[f] = true
+				break
+			}
+		}
+	}
+	slices.SortFunc(rows, func(a, b int) int { return b - a })
+	return rows
 }
 
 // row writes one transition in w cells. Whole it reads

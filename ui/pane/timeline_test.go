@@ -174,3 +174,31 @@ func TestTimelineTwoLogsNarrow(t *testing.T) {
 		}
 	}
 }
+
+// A crit still firing stays in sight when later changes of other
+// indicators fill the pane: it takes the place of the oldest of them.
+func TestTimelineKeepsAFiringCrit(t *testing.T) {
+	at := time.Date(2026, 12, 2, 10, 18, 0, 0, time.UTC)
+	tr := func(sec int, ind string, from, to sources.State) sources.Transition {
+		return sources.Transition{At: at.Add(time.Duration(sec) * time.Second), Indicator: ind, From: from, To: to, Value: math.NaN(), Threshold: math.NaN()}
+	}
+	ok, warn, crit := sources.StateOK, sources.StateWarn, sources.StateCrit
+	tl := []sources.Transition{
+		tr(39, "nginx.5xx_ratio", ok, crit), // still firing
+		tr(41, "nginx.qps", ok, warn),
+		tr(43, "nginx.slow_ratio", crit, ok),
+		tr(47, "nginx.499_rate", warn, ok),
+	}
+	if got := shownRows(tl, 3); fmt.Sprint(got) != "[3 2 0]" {
+		t.Errorf("rows %v, want the two newest and the firing crit", got)
+	}
+	tl[0].Acked = true
+	if got := shownRows(tl, 3); fmt.Sprint(got) != "[3 2 1]" {
+		t.Errorf("acknowledged: rows %v, want the three newest", got)
+	}
+	tl[0].Acked = false
+	tl = append(tl, tr(50, "nginx.5xx_ratio", crit, ok))
+	if got := shownRows(tl, 3); fmt.Sprint(got) != "[4 3 2]" {
+		t.Errorf("recovered: rows %v, want the three newest", got)
+	}
+}
