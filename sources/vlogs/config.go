@@ -315,6 +315,9 @@ func (s *StreamConfig) validate(n *yaml.Node) error {
 			if errors.As(err, &pe) && pe.own >= 0 {
 				return config.Errorf(config.ItemNode(n, "patterns", pe.own), fmt.Sprintf("patterns[%d]", pe.own), "%v", pe.err)
 			}
+			if len(s.Patterns) == 0 {
+				return config.Errorf(at("packs"), "packs", "%v", err)
+			}
 			return config.Errorf(at("patterns"), "patterns", "%v", err)
 		}
 	default:
