@@ -23,6 +23,7 @@ import (
 	"warroom/sources/schedule"
 	"warroom/sources/tail"
 	"warroom/sources/units"
+	"warroom/sources/vlogs"
 	"warroom/sources/watch"
 	"warroom/ui"
 )
@@ -36,6 +37,9 @@ type Config struct {
 	AccessLogs []nginx.SourceConfig  `yaml:"access_logs"`
 	AppLogs    []applog.SourceConfig `yaml:"app_logs"`
 	Prometheus prom.Config           `yaml:"prometheus"`
+	// VictoriaLogs reads the same indicators as access and app logs from
+	// logs shipped from many machines.
+	VictoriaLogs vlogs.Config `yaml:"victorialogs"`
 	// The schedule is inline or in a file of the same shape that is
 	// reloaded when it changes; not both.
 	Schedule     *schedule.Config `yaml:"schedule"`
@@ -77,6 +81,13 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 		}
 		names[s.Name] = true
 	}
+	for i, s := range c.VictoriaLogs.Streams {
+		if names[s.Name] {
+			at := config.FieldNode(config.ItemNode(config.FieldNode(n, "victorialogs"), "streams", i), "name")
+			return config.Errorf(at, fmt.Sprintf("victorialogs.streams[%d].name", i), "duplicate source name %q", s.Name)
+		}
+		names[s.Name] = true
+	}
 	if c.Schedule != nil && c.ScheduleFile != "" {
 		return config.Errorf(config.FieldNode(n, "schedule_file"), "schedule_file", "give schedule or schedule_file, not both")
 	}
@@ -106,11 +117,11 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 
 // watches says whether the config has anything to watch.
 func (c *Config) watches() bool {
-	return len(c.AccessLogs) > 0 || len(c.AppLogs) > 0 || len(c.Prometheus.Queries) > 0
+	return len(c.AccessLogs) > 0 || len(c.AppLogs) > 0 || len(c.Prometheus.Queries) > 0 || len(c.VictoriaLogs.Streams) > 0
 }
 
 // errNothingToWatch is the one sentence for a config without indicators.
-const errNothingToWatch = "nothing to watch: give access_logs, app_logs or prometheus queries"
+const errNothingToWatch = "nothing to watch: give access_logs, app_logs, prometheus queries or victorialogs streams"
 
 // checkWatched refuses a config file that watches nothing: an empty
 // screen and a snapshot of [] that exits 0 would look like a quiet night.
@@ -133,6 +144,9 @@ func (c *Config) checkWatched(doc []byte) error {
 	}
 	if f := config.FieldNode(n, "prometheus"); f != n {
 		return config.Errorf(config.FieldNode(f, "queries"), "prometheus.queries", errNothingToWatch)
+	}
+	if f := config.FieldNode(n, "victorialogs"); f != n {
+		return config.Errorf(config.FieldNode(f, "streams"), "victorialogs.streams", errNothingToWatch)
 	}
 	return config.Errorf(n, "", errNothingToWatch)
 }
@@ -158,17 +172,40 @@ func followed(n *yaml.Node, key string, i int, paths, command []string) error {
 
 // known says which indicators the configured sources provide.
 func (c *Config) known() func(string) bool {
-	return collect.Known(c.AccessLogs, c.AppLogs, c.Prometheus.Queries)
+	return collect.Known(c.AccessLogs, c.AppLogs, c.Prometheus.Queries, c.vlogsIndicators()...)
 }
 
 // units gives each indicator's unit.
 func (c *Config) units() func(string) sources.Unit {
-	return collect.Units(c.AccessLogs, c.AppLogs, c.Prometheus.Queries)
+	return collect.Units(c.AccessLogs, c.AppLogs, c.Prometheus.Queries, c.vlogsIndicators()...)
 }
 
 // names lists the indicators the configured sources provide.
 func (c *Config) names() []string {
-	return collect.Names(c.AccessLogs, c.AppLogs, c.Prometheus.Queries)
+	return collect.Names(c.AccessLogs, c.AppLogs, c.Prometheus.Queries, c.vlogsIndicators()...)
+}
+
+// vlogsKeys says whether the first VictoriaLogs access stream and app
+// stream take the key indicators (and the built-in rules): when no
+// access log, no app log is configured.
+func (c *Config) vlogsKeys() (access, app bool) {
+	return len(c.AccessLogs) == 0, len(c.AppLogs) == 0
+}
+
+// vlogsIndicators are the VictoriaLogs streams' indicators.
+func (c *Config) vlogsIndicators() []collect.IndicatorSpec {
+	access, app := c.vlogsKeys()
+	return vlogs.Indicators(c.VictoriaLogs, access, app)
+}
+
+// firstStream is the name of the first VictoriaLogs stream of kind k.
+func (c *Config) firstStream(k vlogs.Kind) (string, bool) {
+	for _, s := range c.VictoriaLogs.Streams {
+		if s.Kind == k {
+			return s.Name, true
+		}
+	}
+	return "", false
 }
 
 // rules are the user's rules with the built-in ones for indicators that
@@ -179,7 +216,8 @@ func (c *Config) rules() watch.Rules {
 
 // renameDefault points the built-in rules (written for sources named
 // nginx and app) at the first access log and the first app log, whatever
-// their names, so those are judged without a rule of the user's.
+// their names, so those are judged without a rule of the user's; without
+// one, at the first VictoriaLogs stream of the kind.
 func (c *Config) renameDefault(name string) string {
 	for _, k := range []struct {
 		prefix string
@@ -187,13 +225,13 @@ func (c *Config) renameDefault(name string) string {
 	}{
 		{"nginx.", func() (string, bool) {
 			if len(c.AccessLogs) == 0 {
-				return "", false
+				return c.firstStream(vlogs.KindAccess)
 			}
 			return c.AccessLogs[0].Name, true
 		}},
 		{"app.", func() (string, bool) {
 			if len(c.AppLogs) == 0 {
-				return "", false
+				return c.firstStream(vlogs.KindApp)
 			}
 			return c.AppLogs[0].Name, true
 		}},
@@ -211,6 +249,7 @@ func (c *Config) renameDefault(name string) string {
 // directory, as Prometheus does, so warroom can be started from anywhere.
 func (c *Config) setDirectory(dir string) {
 	c.Prometheus.SetDirectory(dir)
+	c.VictoriaLogs.SetDirectory(dir)
 	c.Notify.SetDirectory(dir)
 	for _, p := range []*string{&c.ScheduleFile, &c.TimelineFile, &c.ReportsDir} {
 		if *p != "" && !filepath.IsAbs(*p) {
@@ -296,22 +335,31 @@ func (c *Config) collectOptions(now func() time.Time, start string) (collect.Opt
 		}
 		o.Apps = append(o.Apps, s)
 	}
-	if len(c.Prometheus.Queries) > 0 {
-		// reasons name times in the event's zone, as the screen does: the
-		// schedule's (set below, and reloaded), else this machine's
-		zone := func() *time.Location {
-			if o.Schedule != nil {
-				if s := o.Schedule(); s != nil {
-					return s.Location()
-				}
+	// reasons name times in the event's zone, as the screen does: the
+	// schedule's (set below, and reloaded), else this machine's
+	zone := func() *time.Location {
+		if o.Schedule != nil {
+			if s := o.Schedule(); s != nil {
+				return s.Location()
 			}
-			return time.Local
 		}
+		return time.Local
+	}
+	if len(c.Prometheus.Queries) > 0 {
 		q, err := prom.New(c.Prometheus, prom.Options{Now: now, Refresh: time.Duration(c.Refresh), Zone: zone})
 		if err != nil {
 			return o, nil, err
 		}
 		o.Prom = q
+	}
+	if len(c.VictoriaLogs.Streams) > 0 {
+		access, app := c.vlogsKeys()
+		srcs, err := vlogs.New(c.VictoriaLogs, vlogs.Options{Now: now, Refresh: time.Duration(c.Refresh), Zone: zone,
+			KeyAccess: access, KeyApp: app})
+		if err != nil {
+			return o, nil, err
+		}
+		o.Sources = append(o.Sources, srcs...)
 	}
 	var loader *schedule.Loader
 	switch {

@@ -110,3 +110,24 @@ func FuzzParseRows(f *testing.F) {
 		}
 	})
 }
+
+// The ring holds a second only once set, keeps running totals over what
+// it holds, and forgets a second whose slot is reused.
+func TestRing(t *testing.T) {
+	r := newRing(4, 2)
+	r.set(10, []uint32{3, 1})
+	r.set(11, nil)
+	r.set(12, []uint32{2, 0})
+	if _, ok := r.get(13); ok {
+		t.Error("13 held before it was set")
+	}
+	out := make([]uint64, 2)
+	if held := r.sum(9, 14, out); held != 3 || out[0] != 5 || out[1] != 1 {
+		t.Errorf("sum = %d %v", held, out)
+	}
+	r.set(10, []uint32{4, 0}) // asked again: late lines
+	r.set(14, []uint32{1, 1}) // reuses 10's slot
+	if _, ok := r.get(10); ok || r.total[0] != 3 || r.total[1] != 1 || r.last[1] != 14 || r.newest != 14 {
+		t.Errorf("after reuse: total %v last %v newest %d", r.total, r.last, r.newest)
+	}
+}

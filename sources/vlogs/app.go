@@ -146,11 +146,24 @@ func (a *App) LogView(end time.Time) sources.LogView {
 	e := min(end.Unix(), a.knownEnd)
 	sum := make([]uint64, a.width)
 	a.ring.sum(e-60, e, sum)
+	// totals and last times are over the seconds held (a day), not the
+	// whole run as an app log's
+	count := func(col int, name string) sources.PatternCount {
+		pc := sources.PatternCount{Name: name, PerMin: float64(sum[col]), Total: a.ring.total[col], Indicator: a.cfg.Name + "." + name}
+		if l := a.ring.last[col]; l != noSecond {
+			pc.LastAt = time.Unix(l, 0)
+		}
+		return pc
+	}
 	for i, p := range a.patterns {
-		v.Patterns = append(v.Patterns, sources.PatternCount{Name: p.name, PerMin: float64(sum[i]), Indicator: a.cfg.Name + "." + p.name, Group: p.pack})
+		pc := count(i, p.name)
+		pc.Group = p.pack
+		v.Patterns = append(v.Patterns, pc)
 	}
 	for k, pk := range a.packs {
-		v.Patterns = append(v.Patterns, sources.PatternCount{Name: pk, PerMin: float64(sum[len(a.patterns)+k]), Indicator: a.cfg.Name + "." + pk, Pack: true})
+		pc := count(len(a.patterns)+k, pk)
+		pc.Pack = true
+		v.Patterns = append(v.Patterns, pc)
 	}
 	return v
 }

@@ -126,7 +126,15 @@ func (s *StreamConfig) UnmarshalYAML(n *yaml.Node) error {
 		return err
 	}
 	s.applyDefaults()
-	return s.validate(n)
+	if err := s.validate(n); err != nil {
+		var ce *config.Error
+		if errors.As(err, &ce) && s.Name != "" && ce.Field != "name" {
+			// which stream, when the line alone does not say
+			return &config.Error{Line: ce.Line, Field: ce.Field, Err: fmt.Errorf("stream %q: %w", s.Name, ce.Err)}
+		}
+		return err
+	}
+	return nil
 }
 
 func (c *Config) applyDefaults() {

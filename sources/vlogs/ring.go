@@ -12,14 +12,20 @@ type ring struct {
 	t      []int64  // the second each slot holds; noSecond when none
 	c      []uint32 // len(t) × width
 	newest int64    // the newest second held with a count; noSecond when none
+	total  []uint64 // each column's sum over the seconds held
+	last   []int64  // each column's newest second held with a count; noSecond when none
 }
 
 const noSecond = math.MinInt64
 
 func newRing(seconds, width int) *ring {
-	r := &ring{width: width, t: make([]int64, seconds), c: make([]uint32, seconds*width), newest: noSecond}
+	r := &ring{width: width, t: make([]int64, seconds), c: make([]uint32, seconds*width), newest: noSecond,
+		total: make([]uint64, width), last: make([]int64, width)}
 	for i := range r.t {
 		r.t[i] = noSecond
+	}
+	for i := range r.last {
+		r.last[i] = noSecond
 	}
 	return r
 }
@@ -34,10 +40,21 @@ func (r *ring) slot(sec int64) int {
 func (r *ring) set(sec int64, vals []uint32) {
 	i := r.slot(sec)
 	row := r.c[i*r.width : (i+1)*r.width]
+	if r.t[i] != noSecond {
+		for k, v := range row {
+			r.total[k] -= uint64(v)
+		}
+	}
 	if vals == nil {
 		clear(row)
 	} else {
 		copy(row, vals)
+	}
+	for k, v := range row {
+		r.total[k] += uint64(v)
+		if v > 0 && sec > r.last[k] {
+			r.last[k] = sec
+		}
 	}
 	r.t[i] = sec
 	if sec > r.newest && nonZero(row) {
