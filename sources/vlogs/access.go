@@ -273,13 +273,13 @@ func (a *Access) Shifted(i int, q collect.ShiftedQuery) sources.Series {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	m := accessMetrics[i]
+	if a.holds(q) {
+		return a.series(m, q.From, q.End, q.Step)
+	}
 	if o, ok := a.over.fits(q); ok {
 		return o.access(m, q)
 	}
-	if q.From.Unix() < a.contigFrom || q.From.Unix() < a.knownEnd-a.ring.span() {
-		return sources.Series{}
-	}
-	return a.series(m, q.From, q.End, q.Step)
+	return sources.Series{}
 }
 
 // FetchShifted fetches an earlier span the ring does not hold.

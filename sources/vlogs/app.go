@@ -123,13 +123,13 @@ func (a *App) series(col int, from, to time.Time, step time.Duration) sources.Se
 func (a *App) Shifted(i int, q collect.ShiftedQuery) sources.Series {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.holds(q) {
+		return a.series(a.colOf[i], q.From, q.End, q.Step)
+	}
 	if o, ok := a.over.fits(q); ok {
 		return o.app(a.colOf[i], q)
 	}
-	if q.From.Unix() < a.contigFrom || q.From.Unix() < a.knownEnd-a.ring.span() {
-		return sources.Series{}
-	}
-	return a.series(a.colOf[i], q.From, q.End, q.Step)
+	return sources.Series{}
 }
 
 // FetchShifted fetches an earlier span the ring does not hold.

@@ -31,13 +31,25 @@ type overlayState struct {
 	busy     bool
 }
 
-// fits returns the fetched span when it covers q.
+// fits returns the fetched span when it is for q's overlay at q's step
+// (it may cover less than q: a live view slides on until the refetch).
 func (o *overlayState) fits(q collect.ShiftedQuery) (*overlayState, bool) {
 	st := max(int64(q.Step/time.Second), 1)
-	if o.c == nil || o.key != q.Key || o.step != st || q.From.Unix() < o.from || q.End.Unix() > o.to {
+	if o.c == nil || o.key != q.Key || o.step != st {
 		return nil, false
 	}
 	return o, true
+}
+
+// covers says the fetched span holds all of q.
+func (o *overlayState) covers(q collect.ShiftedQuery) bool {
+	_, ok := o.fits(q)
+	return ok && q.From.Unix() >= o.from && q.End.Unix() <= o.to
+}
+
+// holds says the ring holds q's span; b.mu is held.
+func (b *base) holds(q collect.ShiftedQuery) bool {
+	return b.contigFrom != 0 && q.From.Unix() >= b.contigFrom && q.From.Unix() >= b.knownEnd-b.ring.span()
 }
 
 // each calls f with every step of the fetched span in [q.From, q.End).
@@ -78,9 +90,7 @@ func (b *base) fetchShifted(q collect.ShiftedQuery) {
 	now := b.o.Now()
 	st := max(int64(q.Step/time.Second), 1)
 	b.mu.Lock()
-	held := q.From.Unix() >= b.contigFrom && b.contigFrom != 0 && q.From.Unix() >= b.knownEnd-b.ring.span()
-	_, fits := b.over.fits(q)
-	if held || fits || b.over.busy || now.Sub(b.over.tried) < overlayRefetch {
+	if b.holds(q) || b.over.covers(q) || b.over.busy || now.Sub(b.over.tried) < overlayRefetch {
 		b.mu.Unlock()
 		return
 	}
