@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/model"
-
 	"warroom/sources"
 	"warroom/sources/collect"
 	"warroom/sources/nginx"
@@ -121,5 +119,4 @@ func TestSameIndicatorsAsTheAccessLog(t *testing.T) {
 			}
 		}
 	}
-	_ = model.Duration(0)
 }
