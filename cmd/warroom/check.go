@@ -19,6 +19,7 @@ import (
 	"warroom/sources/notify"
 	"warroom/sources/schedule"
 	"warroom/sources/units"
+	"warroom/sources/vlogs"
 	"warroom/sources/watch"
 )
 
@@ -174,6 +175,7 @@ func checkSections(cfg *Config, sched *schedule.Schedule, now time.Time, local *
 		}
 		p("  %s (%s, %s, %s, on %s): %s\n", what, q.Kind, unit, every, q.Server, q.Expr)
 	}
+	checkVictoriaLogs(cfg, p)
 	checkSchedule(cfg, sched, now, local, p)
 	rules := cfg.rules()
 	mine := map[string]bool{}
@@ -203,6 +205,43 @@ func checkSections(cfg *Config, sched *schedule.Schedule, now time.Time, local *
 		p("layout: automatic (from the indicators and the terminal size)\n")
 	} else {
 		p("layout: %d rows\n", len(cfg.Layout.Rows))
+	}
+}
+
+// checkVictoriaLogs lists the VictoriaLogs servers (without secrets) and
+// streams: what each selects, how its lines are read, what it gives.
+func checkVictoriaLogs(cfg *Config, p func(string, ...any)) {
+	vc := cfg.VictoriaLogs
+	if len(vc.Servers)+len(vc.Streams) == 0 {
+		return
+	}
+	p("victorialogs: %d servers, %d streams\n", len(vc.Servers), len(vc.Streams))
+	for _, s := range vc.Servers {
+		p("  %s\n", strings.TrimSpace(strings.ReplaceAll(s.String(), "\n", "\n    ")))
+	}
+	byStream := map[string][]string{}
+	for _, in := range cfg.vlogsIndicators() {
+		stream, _, _ := strings.Cut(in.Name, ".")
+		if in.Show {
+			byStream[stream] = append(byStream[stream], in.Name)
+		}
+	}
+	for _, s := range vc.Streams {
+		p("  stream %s (%s, on %s): %s\n", s.Name, s.Kind, s.Server, s.Filter)
+		f := s.Fields
+		if s.Kind == vlogs.KindAccess {
+			p("    fields status=%s request_time=%s path=%s client=%s host=%s; slow > %s\n", f.Status, f.RequestTime, f.Path, f.Client, f.Host, s.Slow)
+		} else {
+			p("    packs %s; %d own patterns; keep %d lines; host field %s\n", strings.Join(s.Packs, ", "), len(s.Patterns), s.Keep, f.Host)
+			for _, pt := range s.Patterns {
+				how := "substring " + strconv.Quote(pt.Substring)
+				if pt.Regexp != "" {
+					how = "regexp " + strconv.Quote(pt.Regexp)
+				}
+				p("    pattern %s: %s\n", pt.Name, how)
+			}
+		}
+		p("    gives %s\n", strings.Join(byStream[s.Name], ", "))
 	}
 }
 

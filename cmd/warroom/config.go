@@ -24,6 +24,7 @@ import (
 	"warroom/sources/schedule"
 	"warroom/sources/tail"
 	"warroom/sources/units"
+	"warroom/sources/vlogs"
 	"warroom/sources/watch"
 	"warroom/ui"
 )
@@ -37,6 +38,9 @@ type Config struct {
 	AccessLogs []nginx.SourceConfig  `yaml:"access_logs"`
 	AppLogs    []applog.SourceConfig `yaml:"app_logs"`
 	Prometheus prom.Config           `yaml:"prometheus"`
+	// VictoriaLogs reads the same indicators as access and app logs from
+	// logs shipped from many machines.
+	VictoriaLogs vlogs.Config `yaml:"victorialogs"`
 	// The schedule is inline or in a file of the same shape that is
 	// reloaded when it changes; not both.
 	Schedule     *schedule.Config `yaml:"schedule"`
@@ -78,6 +82,13 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 		}
 		names[s.Name] = true
 	}
+	for i, s := range c.VictoriaLogs.Streams {
+		if names[s.Name] {
+			at := config.FieldNode(config.ItemNode(config.FieldNode(n, "victorialogs"), "streams", i), "name")
+			return config.Errorf(at, fmt.Sprintf("victorialogs.streams[%d].name", i), "duplicate source name %q", s.Name)
+		}
+		names[s.Name] = true
+	}
 	if c.Schedule != nil && c.ScheduleFile != "" {
 		return config.Errorf(config.FieldNode(n, "schedule_file"), "schedule_file", "give schedule or schedule_file, not both")
 	}
@@ -107,11 +118,11 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 
 // watches says whether the config has anything to watch.
 func (c *Config) watches() bool {
-	return len(c.AccessLogs) > 0 || len(c.AppLogs) > 0 || len(c.Prometheus.Queries) > 0
+	return len(c.AccessLogs) > 0 || len(c.AppLogs) > 0 || len(c.Prometheus.Queries) > 0 || len(c.VictoriaLogs.Streams) > 0
 }
 
 // errNothingToWatch is the one sentence for a config without indicators.
-const errNothingToWatch = "nothing to watch: give access_logs, app_logs or prometheus queries"
+const errNothingToWatch = "nothing to watch: give access_logs, app_logs, prometheus queries or victorialogs streams"
 
 // checkWatched refuses a config file that watches nothing: an empty
 // screen and a snapshot of [] that exits 0 would look like a quiet night.
@@ -134,6 +145,9 @@ func (c *Config) checkWatched(doc []byte) error {
 	}
 	if f := config.FieldNode(n, "prometheus"); f != n {
 		return config.Errorf(config.FieldNode(f, "queries"), "prometheus.queries", errNothingToWatch)
+	}
+	if f := config.FieldNode(n, "victorialogs"); f != n {
+		return config.Errorf(config.FieldNode(f, "streams"), "victorialogs.streams", errNothingToWatch)
 	}
 	return config.Errorf(n, "", errNothingToWatch)
 }
@@ -159,17 +173,30 @@ func followed(n *yaml.Node, key string, i int, paths, command []string) error {
 
 // known says which indicators the configured sources provide.
 func (c *Config) known() func(string) bool {
-	return collect.Known(c.AccessLogs, c.AppLogs, c.Prometheus.Queries)
+	return collect.Known(c.AccessLogs, c.AppLogs, c.Prometheus.Queries, c.vlogsIndicators()...)
 }
 
 // units gives each indicator's unit.
 func (c *Config) units() func(string) sources.Unit {
-	return collect.Units(c.AccessLogs, c.AppLogs, c.Prometheus.Queries)
+	return collect.Units(c.AccessLogs, c.AppLogs, c.Prometheus.Queries, c.vlogsIndicators()...)
 }
 
 // names lists the indicators the configured sources provide.
 func (c *Config) names() []string {
-	return collect.Names(c.AccessLogs, c.AppLogs, c.Prometheus.Queries)
+	return collect.Names(c.AccessLogs, c.AppLogs, c.Prometheus.Queries, c.vlogsIndicators()...)
+}
+
+// vlogsKeys says whether the first VictoriaLogs access stream and app
+// stream take the key indicators (and the built-in rules): when no
+// access log, no app log is configured.
+func (c *Config) vlogsKeys() (access, app bool) {
+	return len(c.AccessLogs) == 0, len(c.AppLogs) == 0
+}
+
+// vlogsIndicators are the VictoriaLogs streams' indicators.
+func (c *Config) vlogsIndicators() []collect.IndicatorSpec {
+	access, app := c.vlogsKeys()
+	return vlogs.Indicators(c.VictoriaLogs, access, app)
 }
 
 // rules are the user's rules with the built-in ones for indicators that
@@ -180,19 +207,30 @@ func (c *Config) rules() watch.Rules {
 
 // renameDefault points the built-in rules (written for sources named
 // nginx and app) at every access log and every app log, whatever their
-// names, so each is judged without a rule of the user's; nginx's stay for
-// a Prometheus preset named nginx too (they apply where the indicator
-// exists).
+// names, and at every VictoriaLogs stream of the kind, so each is judged
+// without a rule of the user's; nginx's stay for a Prometheus preset
+// named nginx too (they apply where the indicator exists).
 func (c *Config) renameDefault(name string) []string {
 	var out []string
-	if rest, ok := strings.CutPrefix(name, "nginx."); ok {
-		for _, a := range c.AccessLogs {
-			out = append(out, a.Name+"."+rest)
+	for _, k := range []struct {
+		prefix string
+		logs   []string
+		kind   vlogs.Kind
+	}{
+		{"nginx.", accessNames(c.AccessLogs), vlogs.KindAccess},
+		{"app.", appNames(c.AppLogs), vlogs.KindApp},
+	} {
+		rest, ok := strings.CutPrefix(name, k.prefix)
+		if !ok {
+			continue
 		}
-	}
-	if rest, ok := strings.CutPrefix(name, "app."); ok {
-		for _, a := range c.AppLogs {
-			out = append(out, a.Name+"."+rest)
+		for _, l := range k.logs {
+			out = append(out, l+"."+rest)
+		}
+		for _, s := range c.VictoriaLogs.Streams {
+			if s.Kind == k.kind {
+				out = append(out, s.Name+"."+rest)
+			}
 		}
 	}
 	if !slices.Contains(out, name) {
@@ -201,10 +239,27 @@ func (c *Config) renameDefault(name string) []string {
 	return out
 }
 
+func accessNames(ls []nginx.SourceConfig) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.Name
+	}
+	return out
+}
+
+func appNames(ls []applog.SourceConfig) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.Name
+	}
+	return out
+}
+
 // setDirectory resolves relative file names against the config file's
 // directory, as Prometheus does, so warroom can be started from anywhere.
 func (c *Config) setDirectory(dir string) {
 	c.Prometheus.SetDirectory(dir)
+	c.VictoriaLogs.SetDirectory(dir)
 	c.Notify.SetDirectory(dir)
 	for _, p := range []*string{&c.ScheduleFile, &c.TimelineFile, &c.ReportsDir} {
 		if *p != "" && !filepath.IsAbs(*p) {
@@ -290,22 +345,31 @@ func (c *Config) collectOptions(now func() time.Time, start string) (collect.Opt
 		}
 		o.Apps = append(o.Apps, s)
 	}
-	if len(c.Prometheus.Queries) > 0 {
-		// reasons name times in the event's zone, as the screen does: the
-		// schedule's (set below, and reloaded), else this machine's
-		zone := func() *time.Location {
-			if o.Schedule != nil {
-				if s := o.Schedule(); s != nil {
-					return s.Location()
-				}
+	// reasons name times in the event's zone, as the screen does: the
+	// schedule's (set below, and reloaded), else this machine's
+	zone := func() *time.Location {
+		if o.Schedule != nil {
+			if s := o.Schedule(); s != nil {
+				return s.Location()
 			}
-			return time.Local
 		}
+		return time.Local
+	}
+	if len(c.Prometheus.Queries) > 0 {
 		q, err := prom.New(c.Prometheus, prom.Options{Now: now, Refresh: time.Duration(c.Refresh), Zone: zone})
 		if err != nil {
 			return o, nil, err
 		}
 		o.Prom = q
+	}
+	if len(c.VictoriaLogs.Streams) > 0 {
+		access, app := c.vlogsKeys()
+		srcs, err := vlogs.New(c.VictoriaLogs, vlogs.Options{Now: now, Refresh: time.Duration(c.Refresh), Zone: zone,
+			KeyAccess: access, KeyApp: app})
+		if err != nil {
+			return o, nil, err
+		}
+		o.Sources = append(o.Sources, srcs...)
 	}
 	var loader *schedule.Loader
 	switch {

@@ -69,15 +69,20 @@ func TestCheckBad(t *testing.T) {
 		"bad_glob.yml":             `line 3: paths[1]: bad glob "[a.log": syntax error in pattern`,
 		"bad_paths_empty.yml":      "line 3: access_logs[0].paths: nothing to follow",
 		"bad_no_input.yml":         "line 5: app_logs[0]: nothing to follow: give paths (files or globs) or command",
-		"bad_empty.yml":            "bad_empty.yml: nothing to watch: give access_logs, app_logs or prometheus queries",
-		"bad_comments.yml":         "bad_comments.yml: nothing to watch: give access_logs, app_logs or prometheus queries",
-		"bad_null.yml":             "line 1: nothing to watch: give access_logs, app_logs or prometheus queries",
+		"bad_empty.yml":            "bad_empty.yml: nothing to watch: give access_logs, app_logs, prometheus queries or victorialogs streams",
+		"bad_comments.yml":         "bad_comments.yml: nothing to watch: give access_logs, app_logs, prometheus queries or victorialogs streams",
+		"bad_null.yml":             "line 1: nothing to watch: give access_logs, app_logs, prometheus queries or victorialogs streams",
 		"bad_schedule_only.yml":    "line 1: nothing to watch",
 		"bad_prom_no_queries.yml":  "line 3: prometheus.queries: nothing to watch",
 		"bad_rules_only.yml":       "line 1: nothing to watch", // not "unknown indicator": that is the consequence
 		"bad_refresh_negative.yml": "line 1: refresh: must not be negative, got -1s",
 		"bad_schedule_file.yml":    `line 4: schedule_file: testdata/schedule_invalid.yml: line 2: time_zone: unknown time zone "Asia/Shangai"`,
 		"bad_schedule_missing.yml": "line 4: schedule_file: stat testdata/schedule_missing.yml: no such file or directory",
+		"bad_vl_filter.yml":        "line 5: filter: stream \"fleet\": a filter, not a query: no pipes (|) outside quotes",
+		"bad_vl_server.yml":        `line 6: streams[0].server: unknown server "lv" (known: vl)`,
+		"bad_vl_dup_source.yml":    `line 6: victorialogs.streams[0].name: duplicate source name "web"`,
+		"bad_vl_no_streams.yml":    "line 3: victorialogs.streams: nothing to watch",
+		"bad_vl_rule.yml":          `line 5: rules[0].indicator: unknown indicator "fleet.db"`,
 	}
 	for file, want := range cases {
 		var out, errb bytes.Buffer
@@ -140,6 +145,35 @@ func TestCheckMissingFile(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run([]string{"check", "testdata/nope.yml"}, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), "nope.yml") {
 		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+}
+
+// TestCheckVictoriaLogs: a config of VictoriaLogs streams alone is
+// valid; check lists the servers without secrets and the streams with
+// what they give, and the built-in rules judge the first access stream
+// and the first app stream as they would an access log and an app log.
+func TestCheckVictoriaLogs(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"check", "testdata/good_vl.yml"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{
+		"victorialogs: 1 servers, 2 streams", `server "vl" url=http://127.0.0.1:9428 timeout=5s`, "password: <secret>",
+		"stream fleet (access, on vl): app:=nginx",
+		"fields status=status request_time=request_time path=path client=client_ip host=host; slow > 1s",
+		"gives fleet.qps, fleet.slow_ratio, fleet.499_rate, fleet.5xx_ratio, fleet.304_rate\n",
+		"stream api (app, on vl): app:=api level:error", "packs db; 1 own patterns; keep 50 lines; host field host",
+		`pattern oom: substring "JavaScript heap out of memory"`, "gives api.db, api.oom\n",
+		"rules: 6 (4 built in)", "fleet.qps: absent auto", "fleet.499_rate:\n    normal, approaching, cooling: warn > 0.5/s",
+		"fleet.5xx_ratio: warn > 200‱, at once", "api.db: warn > 4, crit > 10, at once", "api.oom: crit > 0, at once",
+		"testdata/good_vl.yml: OK",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "hunter2") {
+		t.Fatalf("check printed a password:\n%s", out.String())
 	}
 }
 

@@ -10,21 +10,22 @@ import (
 )
 
 // TestExampleConfigIsValid loads what `warroom init` writes, and again with
-// its commented-out blocks (webhooks, layout) switched on, so no part of
+// its commented-out blocks (webhooks, layout, victorialogs) switched on, so no part of
 // the example a user copies is wrong.
 func TestExampleConfigIsValid(t *testing.T) {
 	if _, err := parseConfig(bytes.NewReader(exampleConfig)); err != nil {
 		t.Fatalf("example config: %v", err)
 	}
-	on := regexp.MustCompile(`(?m)^(\s*)# ((webhooks|layout|rows|  |\s*- |\s*panes|\s*height|\s*kind|\s*url_|\s*secret|\s*min_|\s*group|\s*name).*)$`)
+	on := regexp.MustCompile(`(?m)^(\s*)# ((webhooks|layout|victorialogs|rows|  |\s*- |\s*panes|\s*height|\s*kind|\s*url_|\s*secret|\s*min_|\s*group|\s*name).*)$`)
 	full := on.ReplaceAll(exampleConfig, []byte("$1$2"))
 	// the header comment lines stay comments: they have no YAML after "# "
 	cfg, err := parseConfig(bytes.NewReader(full))
 	if err != nil {
 		t.Fatalf("example config with its commented blocks enabled: %v\n%s", err, full)
 	}
-	if len(cfg.Notify.Webhooks) != 1 || len(cfg.Layout.Rows) != 5 {
-		t.Fatalf("enabling the commented blocks gave %d webhooks and %d layout rows, want 1 and 5", len(cfg.Notify.Webhooks), len(cfg.Layout.Rows))
+	if len(cfg.Notify.Webhooks) != 1 || len(cfg.Layout.Rows) != 5 || len(cfg.VictoriaLogs.Streams) != 2 {
+		t.Fatalf("enabling the commented blocks gave %d webhooks, %d layout rows and %d VictoriaLogs streams, want 1, 5 and 2",
+			len(cfg.Notify.Webhooks), len(cfg.Layout.Rows), len(cfg.VictoriaLogs.Streams))
 	}
 }
 

@@ -255,7 +255,16 @@ func readOnce(ctx context.Context, o collect.Options, stderr io.Writer) map[stri
 			fmt.Fprintf(stderr, "warroom snapshot: %s\n", sources.Sanitize(err.Error()))
 		}
 	}()
+	// sources of other kinds that are polled (VictoriaLogs) are polled
+	// once, like the Prometheus queries
+	var polled sync.WaitGroup
+	for _, s := range o.Sources {
+		if r, ok := s.(collect.Refreshable); ok {
+			polled.Go(func() { r.Refresh(ctx) })
+		}
+	}
 	awaitLogs(ctx, began, logs)
+	polled.Wait()
 	// the logs have answered; Prometheus may take the rest of the deadline
 	select {
 	case <-promDone:

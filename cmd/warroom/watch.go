@@ -113,6 +113,22 @@ func watchReplay(cfg *Config, stdout, stderr io.Writer) int {
 		}
 		cfg.Rules = kept
 	}
+	// so does VictoriaLogs: its streams are polled about now
+	if n := len(cfg.VictoriaLogs.Streams); n > 0 {
+		fmt.Fprintf(stderr, "warroom watch: --replay leaves out VictoriaLogs (%d streams) and their rules\n", n)
+		streams := map[string]bool{}
+		for _, s := range cfg.VictoriaLogs.Streams {
+			streams[s.Name] = true
+		}
+		cfg.VictoriaLogs.Streams = nil
+		var kept watch.Rules
+		for _, r := range cfg.Rules {
+			if prefix, _, _ := strings.Cut(r.Indicator, "."); !streams[prefix] {
+				kept = append(kept, r)
+			}
+		}
+		cfg.Rules = kept
+	}
 	clock := collect.NewSteppedClock(time.Unix(0, 0))
 	o, loader, err := cfg.collectOptions(clock.Now, "beginning")
 	if err != nil {

@@ -1,0 +1,194 @@
+package vlogs
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"warroom/sources"
+)
+
+// maxMessage bounds what a server's text adds to a status line.
+const maxMessage = 200
+
+// classify turns a request error into a health and a short reason: a
+// server that could not be reached, or did not answer in time, is
+// unreachable.
+func classify(err error, timeout time.Duration) (sources.Health, string) {
+	var opErr *net.OpError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return sources.HealthUnreachable, fmt.Sprintf("no answer within %s", timeout)
+	case strings.Contains(err.Error(), "stopped after") && strings.Contains(err.Error(), "redirects"):
+		return sources.HealthError, "redirect loop"
+	case isTLS(err):
+		return sources.HealthUnreachable, "TLS: " + innermost(err)
+	case errors.As(err, &opErr):
+		return sources.HealthUnreachable, opErr.Op + ": " + innermost(opErr)
+	}
+	return sources.HealthUnreachable, innermost(err)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func isTLS(err error) bool {
+	var (
+		cv *tls.CertificateVerificationError
+		rh tls.RecordHeaderError
+		ua x509.UnknownAuthorityError
+		hn x509.HostnameError
+	)
+	return errors.As(err, &cv) || errors.As(err, &rh) || errors.As(err, &ua) || errors.As(err, &hn) ||
+		strings.Contains(err.Error(), "tls: ")
+}
+
+// innermost drops the wrapping url.Error and OpError text (`Post
+// "http://…":`) and keeps the cause.
+func innermost(err error) string {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err.Error()
+		}
+		err = u
+	}
+}
+
+var (
+	htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	htmlTag   = regexp.MustCompile(`(?s)<[^>]*>`)
+	spaces    = regexp.MustCompile(`\s+`)
+	// VictoriaLogs repeats the whole query in a parse error; the
+	// reason is what follows it
+	echoedQuery = regexp.MustCompile("(?s)^cannot parse `query` arg \\[.*?\\]: ")
+)
+
+// reasonOf is what an error answer says: VictoriaLogs' JSON error, a
+// proxy's HTML page title, or its text.
+func reasonOf(body []byte) string {
+	text := strings.TrimSpace(string(body))
+	if text == "" {
+		return "empty answer"
+	}
+	var api struct {
+		Error string `json:"error"`
+	}
+	if json.Unmarshal(body, &api) == nil && api.Error != "" {
+		text = api.Error
+	} else if m := htmlTitle.FindStringSubmatch(text); m != nil {
+		text = m[1]
+	} else if strings.HasPrefix(text, "<") {
+		text = htmlTag.ReplaceAllString(text, " ")
+	}
+	text = echoedQuery.ReplaceAllString(text, "")
+	return strings.TrimSpace(spaces.ReplaceAllString(text, " "))
+}
+
+// sanitize shows a server's text by the one policy for untrusted text,
+// sources.Sanitize, and bounds its length.
+func sanitize(s string) string {
+	clean := sources.Sanitize(s)
+	if len(clean) > maxMessage {
+		cut := maxMessage
+		for cut > 0 && !utf8.RuneStart(clean[cut]) {
+			cut--
+		}
+		clean = clean[:cut] + "…"
+	}
+	return clean
+}
+
+// scrubber removes a server's secrets from text that may be shown: an
+// error page may echo request headers, a proxy may print the URL.
+type scrubber struct {
+	cfg ServerConfig
+}
+
+// secrets lists every form in which a configured secret could come back:
+// as is, base64 (basic auth header), URL-encoded. Secrets in files are
+// read here, only when there is text to scrub.
+func (sc scrubber) secrets() []string {
+	h := sc.cfg.HTTP
+	var raw []string
+	var user, pass string
+	if b := h.BasicAuth; b != nil {
+		user, pass = b.Username, string(b.Password)
+		if b.UsernameFile != "" {
+			user = readSecret(b.UsernameFile)
+		}
+		if b.PasswordFile != "" {
+			pass = readSecret(b.PasswordFile)
+		}
+		raw = append(raw, pass)
+	}
+	if a := h.Authorization; a != nil {
+		raw = append(raw, string(a.Credentials), readSecret(a.CredentialsFile))
+	}
+	raw = append(raw, string(h.BearerToken), readSecret(h.BearerTokenFile))
+	if o := h.OAuth2; o != nil {
+		raw = append(raw, string(o.ClientSecret), readSecret(o.ClientSecretFile))
+	}
+	if h.HTTPHeaders != nil {
+		for _, hd := range h.HTTPHeaders.Headers {
+			for _, s := range hd.Secrets {
+				raw = append(raw, string(s))
+			}
+			for _, f := range hd.Files {
+				raw = append(raw, readSecret(f))
+			}
+		}
+	}
+	if u, err := url.Parse(sc.cfg.URL); err == nil && u.User != nil {
+		p, _ := u.User.Password()
+		raw = append(raw, p)
+		if user == "" {
+			user, pass = u.User.Username(), p
+		}
+	}
+	var out []string
+	if pass != "" {
+		out = append(out, base64.StdEncoding.EncodeToString([]byte(user+":"+pass)))
+	}
+	for _, s := range raw {
+		if len(s) < 4 { // would blank out ordinary words; too weak to protect anything
+			continue
+		}
+		out = append(out, s, url.QueryEscape(s), base64.StdEncoding.EncodeToString([]byte(s)))
+	}
+	return out
+}
+
+func (sc scrubber) scrub(text string) string {
+	if text == "" {
+		return text
+	}
+	for _, s := range sc.secrets() {
+		text = strings.ReplaceAll(text, s, "<secret>")
+	}
+	return text
+}
+
+func readSecret(path string) string {
+	if path == "" {
+		return ""
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}

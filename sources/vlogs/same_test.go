@@ -1,0 +1,122 @@
+package vlogs_test
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"warroom/sources"
+	"warroom/sources/collect"
+	"warroom/sources/nginx"
+	"warroom/sources/vlogs"
+	"warroom/sources/vlogs/vltest"
+)
+
+// accessConfig is a VictoriaLogs section with one access stream, fleet,
+// on the server at url.
+func accessConfig(url string) vlogs.Config {
+	return vlogs.Config{
+		Servers: []vlogs.ServerConfig{{Name: "vl", URL: url}},
+		Streams: []vlogs.StreamConfig{{Name: "fleet", Filter: "app:=nginx"}},
+	}
+}
+
+// The same requests, written to a file the access-log source reads and
+// shipped to a real VictoriaLogs, give the same indicators over the same
+// spans, exactly: QPS, slow ratio (1.000 s is not slow, 1.001 s is),
+// 499s, 5xx ratio (599 is one, 600 is not), 304s — with the same counts
+// behind them — and the same series, seconds without a line included.
+func TestSameIndicatorsAsTheAccessLog(t *testing.T) {
+	vl := vltest.Start(t)
+	now := time.Now()
+	base := now.Truncate(time.Second).Add(-10 * time.Minute)
+	tr := genTraffic(1, base, 300)
+	vl.Insert(t, "app:=nginx", tr.lines)
+	file := filepath.Join(t.TempDir(), "access.log")
+	tr.writeLog(t, file)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ncfg := nginx.DefaultSourceConfig
+	ncfg.Name, ncfg.Paths, ncfg.Start, ncfg.Format = "web", []string{file}, "beginning", "timed"
+	if err := ncfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	web, err := nginx.NewSource(ncfg, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go web.Run(ctx)
+	srcs, err := vlogs.New(accessConfig(vl.URL), vlogs.Options{Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fleet := srcs[0].(*vlogs.Access)
+	fleet.Refresh(ctx)
+	c, err := collect.New(collect.Options{Nginx: []*nginx.Source{web}, Sources: srcs, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		b, _, _ := web.Aggregator().Counts()
+		if int(b.Requests) == len(tr.log) && !web.Status()[0].Loading {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the access log read %d of %d lines", b.Requests, len(tr.log))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	metrics := []string{"qps", "slow_ratio", "499_rate", "5xx_ratio", "304_rate"}
+	compared, nonzero := 0, map[string]bool{}
+	for end := base.Add(10 * time.Second); !end.After(tr.to); end = end.Add(7 * time.Second) {
+		c.Tick(end.Add(collect.DefaultLag)) // current values end at `end`
+		s := c.Snapshot()
+		for _, m := range metrics {
+			w, ok1 := s.Indicator("web." + m)
+			f, ok2 := s.Indicator("fleet." + m)
+			if !ok1 || !ok2 {
+				t.Fatalf("indicators web.%s / fleet.%s missing: %v", m, m, s.Indicators)
+			}
+			wv, fv := w.Value, f.Value
+			if wv.Health != sources.HealthOK || fv.Health != sources.HealthOK {
+				t.Fatalf("at %s %s: health %v %q / %v %q", end.Format(time.TimeOnly), m, wv.Health, wv.Err, fv.Health, fv.Err)
+			}
+			same := wv.Value == fv.Value || math.IsNaN(wv.Value) && math.IsNaN(fv.Value)
+			if !same || wv.Count != fv.Count || wv.Total != fv.Total || fv.Unit != wv.Unit {
+				t.Errorf("span ending %s, %s: access log %v (%v of %v %s), VictoriaLogs %v (%v of %v %s)", end.Format(time.TimeOnly), m,
+					wv.Value, wv.Count, wv.Total, wv.Unit, fv.Value, fv.Count, fv.Total, fv.Unit)
+			}
+			if wv.Value > 0 {
+				nonzero[m] = true
+			}
+			compared++
+		}
+	}
+	if len(nonzero) != len(metrics) || compared < 100 {
+		t.Fatalf("compared %d values; nonzero: %v", compared, nonzero)
+	}
+
+	// the series over a moved view: the same points, empty seconds
+	// included (read as 0 because the query succeeded)
+	c.SetView(sources.View{Window: 5 * time.Minute, End: tr.to, Points: 300})
+	s := c.Snapshot()
+	for _, m := range metrics {
+		w, _ := s.Indicator("web." + m)
+		f, _ := s.Indicator("fleet." + m)
+		if len(w.Series.Points) != 300 || len(f.Series.Points) != len(w.Series.Points) {
+			t.Fatalf("%s: %d and %d points", m, len(w.Series.Points), len(f.Series.Points))
+		}
+		for i, p := range w.Series.Points {
+			q := f.Series.Points[i]
+			if !p.At.Equal(q.At) || p.V != q.V && !(math.IsNaN(p.V) && math.IsNaN(q.V)) {
+				t.Errorf("%s point %d: access log %v %v, VictoriaLogs %v %v", m, i, p.At, p.V, q.At, q.V)
+				break
+			}
+		}
+	}
+}
