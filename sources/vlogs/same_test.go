@@ -120,3 +120,52 @@ func TestSameIndicatorsAsTheAccessLog(t *testing.T) {
 		}
 	}
 }
+
+// A cluster (two storage nodes behind a front node) answers as one node:
+// the same requests shipped to each give the same indicators, with the
+// same counts, over the same spans.
+func TestClusterAnswersAsOneNode(t *testing.T) {
+	one, cluster := vltest.Start(t), vltest.StartCluster(t)
+	base := time.Now().Truncate(time.Second).Add(-10 * time.Minute)
+	tr := genTraffic(2, base, 300)
+	one.Insert(t, "app:=nginx", tr.lines)
+	cluster.Insert(t, "app:=nginx", tr.lines)
+	cfg := vlogs.Config{
+		Servers: []vlogs.ServerConfig{{Name: "one", URL: one.URL}, {Name: "cluster", URL: cluster.URL}},
+		Streams: []vlogs.StreamConfig{{Name: "one", Server: "one", Filter: "app:=nginx"}, {Name: "two", Server: "cluster", Filter: "app:=nginx"}},
+	}
+	srcs, err := vlogs.New(cfg, vlogs.Options{Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, s := range srcs {
+		s.(*vlogs.Access).Refresh(ctx)
+	}
+	c, err := collect.New(collect.Options{Sources: srcs, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compared := 0
+	for end := base.Add(10 * time.Second); !end.After(tr.to); end = end.Add(11 * time.Second) {
+		c.Tick(end.Add(collect.DefaultLag))
+		s := c.Snapshot()
+		for _, m := range []string{"qps", "slow_ratio", "499_rate", "5xx_ratio"} {
+			a, _ := s.Indicator("one." + m)
+			b, _ := s.Indicator("two." + m)
+			av, bv := a.Value, b.Value
+			if av.Health != sources.HealthOK || bv.Health != sources.HealthOK {
+				t.Fatalf("%s: health %v %q / %v %q", m, av.Health, av.Err, bv.Health, bv.Err)
+			}
+			if !(av.Value == bv.Value || math.IsNaN(av.Value) && math.IsNaN(bv.Value)) || av.Count != bv.Count || av.Total != bv.Total {
+				t.Errorf("span ending %s, %s: one node %v (%v of %v), cluster %v (%v of %v)", end.Format(time.TimeOnly), m,
+					av.Value, av.Count, av.Total, bv.Value, bv.Count, bv.Total)
+			}
+			compared++
+		}
+	}
+	if compared < 80 {
+		t.Fatalf("compared %d values", compared)
+	}
+}

@@ -73,18 +73,16 @@ type Server struct {
 	addr string
 	cmd  *exec.Cmd
 	out  *bytes.Buffer
+	// storage is a front node's storage nodes (host:port, comma
+	// separated); "" for a single node
+	storage string
 }
 
 // Start starts a VictoriaLogs with its own data directory and waits until
 // it answers; it is stopped when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := freeAddr(t)
 	s := &Server{URL: "http://" + addr, bin: Binary(t), dir: t.TempDir(), addr: addr}
 	s.Restart(t)
 	t.Cleanup(func() { s.Stop(t) })
@@ -102,13 +100,43 @@ func (s *Server) Stop(t testing.TB) {
 	s.cmd = nil
 }
 
+// StartCluster starts VictoriaLogs in cluster mode — two storage nodes
+// and a front node (the same binary, started with -storageNode) that
+// takes inserts and answers queries for both — and returns the front.
+func StartCluster(t testing.TB) *Server {
+	t.Helper()
+	var nodes []string
+	for range 2 {
+		nodes = append(nodes, Start(t).addr)
+	}
+	s := &Server{bin: Binary(t), dir: t.TempDir(), addr: freeAddr(t), storage: strings.Join(nodes, ",")}
+	s.URL = "http://" + s.addr
+	s.Restart(t)
+	t.Cleanup(func() { s.Stop(t) })
+	return s
+}
+
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
 // Restart starts the server again on its address and data, and waits
 // until it answers.
 func (s *Server) Restart(t testing.TB) {
 	t.Helper()
 	s.out = &bytes.Buffer{}
-	s.cmd = exec.Command(s.bin, "-httpListenAddr="+s.addr, "-storageDataPath="+filepath.Join(s.dir, "data"),
-		"-loggerLevel=ERROR", "-retentionPeriod=100y")
+	args := []string{"-httpListenAddr=" + s.addr, "-storageDataPath=" + filepath.Join(s.dir, "data"),
+		"-loggerLevel=ERROR", "-retentionPeriod=100y"}
+	if s.storage != "" {
+		args = append(args, "-storageNode="+s.storage)
+	}
+	s.cmd = exec.Command(s.bin, args...)
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
