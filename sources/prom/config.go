@@ -298,7 +298,7 @@ func (s ServerConfig) String() string {
 	if err != nil {
 		b = []byte("<unprintable>")
 	}
-	return fmt.Sprintf("server %q url=%s\n%s", s.Name, redactURL(s.URL), strings.TrimSpace(string(b)))
+	return fmt.Sprintf("server %q url=%s\n%s", s.Name, config.RedactURL(s.URL), strings.TrimSpace(string(b)))
 }
 
 // GoString keeps %#v from printing secrets field by field.
@@ -319,14 +319,6 @@ func (c Config) String() string {
 
 // GoString keeps %#v from printing secrets field by field.
 func (c Config) GoString() string { return c.String() }
-
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "<invalid url>"
-	}
-	return u.Redacted()
-}
 
 func serverNames(ss []ServerConfig) []string {
 	out := make([]string, len(ss))

@@ -86,7 +86,7 @@ func (qq *query) fetch(ctx context.Context, req request) (answer, bool) {
 }
 
 func (qq *query) failure(h sources.Health, msg string) *QueryError {
-	return &QueryError{Query: qq.cfg.Name, Health: h, Msg: qq.scrub.scrub(sanitize(qq.scrub.scrub(msg)))}
+	return &QueryError{Query: qq.cfg.Name, Health: h, Msg: qq.scrub.Scrub(sanitize(qq.scrub.Scrub(msg)))}
 }
 
 func (qq *query) clean(msgs []string) []string {
@@ -95,7 +95,7 @@ func (qq *query) clean(msgs []string) []string {
 	}
 	out := make([]string, len(msgs))
 	for i, m := range msgs {
-		out[i] = qq.scrub.scrub(sanitize(qq.scrub.scrub(m)))
+		out[i] = qq.scrub.Scrub(sanitize(qq.scrub.Scrub(m)))
 	}
 	return out
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"warroom/sources"
+	"warroom/sources/config"
 )
 
 // Defaults for Options fields left zero.
@@ -76,7 +77,7 @@ type Querier struct {
 type query struct {
 	cfg      QueryConfig
 	srv      *server
-	scrub    scrubber
+	scrub    config.Scrubber
 	legend   legend
 	interval time.Duration
 	deadline time.Duration
@@ -156,7 +157,7 @@ func New(cfg Config, opts Options) (*Querier, error) {
 		qq := &query{
 			cfg:      qc,
 			srv:      srv,
-			scrub:    scrubber{cfg: srv.cfg},
+			scrub:    config.Scrubber{URL: srv.cfg.URL, HTTP: srv.cfg.HTTP},
 			legend:   lg,
 			interval: interval,
 			deadline: min(interval, MaxDeadline),

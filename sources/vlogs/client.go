@@ -15,6 +15,7 @@ import (
 	promcfg "github.com/prometheus/common/config"
 
 	"warroom/sources"
+	"warroom/sources/config"
 )
 
 // Limits of every server.
@@ -33,7 +34,7 @@ type server struct {
 	cfg   ServerConfig
 	slots chan struct{}
 	wrap  func(string, http.RoundTripper) http.RoundTripper
-	scrub scrubber
+	scrub config.Scrubber
 
 	once sync.Once
 	hc   *http.Client
@@ -41,7 +42,7 @@ type server struct {
 }
 
 func newServer(cfg ServerConfig, wrap func(string, http.RoundTripper) http.RoundTripper) *server {
-	return &server{cfg: cfg, slots: make(chan struct{}, MaxInflight), wrap: wrap, scrub: scrubber{cfg: cfg}}
+	return &server{cfg: cfg, slots: make(chan struct{}, MaxInflight), wrap: wrap, scrub: config.Scrubber{URL: cfg.URL, HTTP: cfg.HTTP}}
 }
 
 func (s *server) client() (*http.Client, error) {
@@ -125,7 +126,7 @@ func (s *server) post(ctx context.Context, path string, form url.Values) ([]byte
 }
 
 func (s *server) fail(h sources.Health, msg string) *failure {
-	return &failure{health: h, msg: s.scrub.scrub(sanitize(s.scrub.scrub(msg)))}
+	return &failure{health: h, msg: s.scrub.Scrub(sanitize(s.scrub.Scrub(msg)))}
 }
 
 // failureOf is err as a failure (a bad answer found while reading it is

@@ -4,13 +4,10 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -112,83 +109,3 @@ func sanitize(s string) string {
 	return clean
 }
 
-// scrubber removes a server's secrets from text that may be shown: an
-// error page may echo request headers, a proxy may print the URL.
-type scrubber struct {
-	cfg ServerConfig
-}
-
-// secrets lists every form in which a configured secret could come back:
-// as is, base64 (basic auth header), URL-encoded. Secrets in files are
-// read here, only when there is text to scrub.
-func (sc scrubber) secrets() []string {
-	h := sc.cfg.HTTP
-	var raw []string
-	var user, pass string
-	if b := h.BasicAuth; b != nil {
-		user, pass = b.Username, string(b.Password)
-		if b.UsernameFile != "" {
-			user = readSecret(b.UsernameFile)
-		}
-		if b.PasswordFile != "" {
-			pass = readSecret(b.PasswordFile)
-		}
-		raw = append(raw, pass)
-	}
-	if a := h.Authorization; a != nil {
-		raw = append(raw, string(a.Credentials), readSecret(a.CredentialsFile))
-	}
-	raw = append(raw, string(h.BearerToken), readSecret(h.BearerTokenFile))
-	if o := h.OAuth2; o != nil {
-		raw = append(raw, string(o.ClientSecret), readSecret(o.ClientSecretFile))
-	}
-	if h.HTTPHeaders != nil {
-		for _, hd := range h.HTTPHeaders.Headers {
-			for _, s := range hd.Secrets {
-				raw = append(raw, string(s))
-			}
-			for _, f := range hd.Files {
-				raw = append(raw, readSecret(f))
-			}
-		}
-	}
-	if u, err := url.Parse(sc.cfg.URL); err == nil && u.User != nil {
-		p, _ := u.User.Password()
-		raw = append(raw, p)
-		if user == "" {
-			user, pass = u.User.Username(), p
-		}
-	}
-	var out []string
-	if pass != "" {
-		out = append(out, base64.StdEncoding.EncodeToString([]byte(user+":"+pass)))
-	}
-	for _, s := range raw {
-		if len(s) < 4 { // would blank out ordinary words; too weak to protect anything
-			continue
-		}
-		out = append(out, s, url.QueryEscape(s), base64.StdEncoding.EncodeToString([]byte(s)))
-	}
-	return out
-}
-
-func (sc scrubber) scrub(text string) string {
-	if text == "" {
-		return text
-	}
-	for _, s := range sc.secrets() {
-		text = strings.ReplaceAll(text, s, "<secret>")
-	}
-	return text
-}
-
-func readSecret(path string) string {
-	if path == "" {
-		return ""
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(b))
-}
