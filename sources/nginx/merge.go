@@ -135,3 +135,28 @@ func mergeRing(dst *ring, cols [][]uint32, peak *Bucket, src, head *ring, srcPea
 	}
 	keepPeak(peak, srcPeak)
 }
+
+// Recycle returns NewAggregator(o) counting into the memory of a's
+// whole-run sketches, distinct count and path cache, emptied, rather than
+// into new memory, which a sketch takes in steps as keys come: a scan of
+// many parts makes a few aggregators and recycles each once merged. a is
+// not to be used again.
+func (a *Aggregator) Recycle(o Options) *Aggregator {
+	n := NewAggregator(o)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.ips != nil && n.ips != nil && a.ips.capacity == n.ips.capacity && a.paths.capacity == n.paths.capacity {
+		a.ips.Reset()
+		a.paths.Reset()
+		n.ips, n.paths, a.ips, a.paths = a.ips, a.paths, nil, nil
+	}
+	if a.hll.p == n.hll.p {
+		a.hll.Reset()
+		n.hll, a.hll = a.hll, nil
+	}
+	if a.pcache.ents != nil {
+		clear(a.pcache.ents[:]) // paths hashed with a's seed
+		n.pcache.ents, a.pcache.ents = a.pcache.ents, nil
+	}
+	return n
+}

@@ -176,6 +176,27 @@ func TestMergeBeyondTheTopBudget(t *testing.T) {
 	}
 }
 
+// A recycled aggregator counts as a new one.
+func TestRecycleCountsAsNew(t *testing.T) {
+	data := mergeLog()
+	o := mergeOpts(t)
+	o.TopTotal = 64 // evicting: the order of the table's entries matters
+	fresh := NewAggregator(o)
+	fresh.Ingest(data)
+	want := fresh.Summary(30)
+	o.Follows = true
+	o.Seed = maphash.MakeSeed()
+	ips := fresh.ips
+	again := fresh.Recycle(o)
+	if again.ips != ips {
+		t.Fatal("the sketch was not recycled")
+	}
+	again.Ingest(data)
+	if got := again.Summary(30); !reflect.DeepEqual(got, want) {
+		t.Fatalf("recycled:\n got %+v\nwant %+v", got, want)
+	}
+}
+
 func TestMergeRefusesDetail(t *testing.T) {
 	a, b := newTestAgg(t, Options{}), newTestAgg(t, Options{Follows: true})
 	if err := a.Merge(b); err == nil || !strings.Contains(err.Error(), "NoDetail") {
