@@ -67,7 +67,7 @@ func isGzip(path string) bool {
 }
 
 // scanParts counts the parts, jobs at a time, and merges them in order
-// into the aggregator of the first part. At most 2×jobs parts are held
+// into the aggregator of the first part. At most jobs+1 parts are held
 // counted and not yet merged.
 func scanParts(parts []scanPart, opts nginx.Options, jobs int) (*nginx.Aggregator, error) {
 	opts.Seed = maphash.MakeSeed() // the parts' paths are the same keys
@@ -80,7 +80,7 @@ func scanParts(parts []scanPart, opts nginx.Options, jobs int) (*nginx.Aggregato
 		results[i] = make(chan result, 1)
 	}
 	next := make(chan int)
-	held := make(chan struct{}, 2*jobs)
+	held := make(chan struct{}, jobs+1)
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
@@ -101,7 +101,7 @@ func scanParts(parts []scanPart, opts nginx.Options, jobs int) (*nginx.Aggregato
 	// aggregators merged, to count other parts in: a part's sketches
 	// grow to megabytes, and new ones for every part kept the collector
 	// busy (and its write barriers on) through a quarter of the scan
-	free := make(chan *nginx.Aggregator, 2*jobs)
+	free := make(chan *nginx.Aggregator, jobs+1)
 	for range min(jobs, len(parts)) {
 		go func() {
 			buf := make([]byte, scanBatch)
