@@ -1,11 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -21,7 +21,8 @@ import (
 const scanAbout = `Summarize nginx access logs (plain or gzip) without a terminal UI: totals,
 statuses, 499 and 5xx ratios, slow ratio in ‱, latency quantiles, top IPs and
 paths, peak second and minute, malformed lines by reason. Streams: memory
-does not grow with the file.`
+does not grow with the file. A plain file is cut into parts counted on
+--jobs cores at once and merged in order: the same summary whatever --jobs.`
 
 type scanOpts struct {
 	format     string
@@ -37,6 +38,7 @@ type scanOpts struct {
 	start      string
 	timeZone   string
 	zone       *time.Location // every time written is in it, labelled
+	jobs       int            // parts of files counted at once
 }
 
 func runScan(args []string, stdout, stderr io.Writer) int {
@@ -67,6 +69,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.follow, "f", false, "short for --follow")
 	fs.DurationVar(&o.interval, "interval", time.Second, "with --follow: how often to print")
 	fs.StringVar(&o.start, "start", "end", "with --follow: where to start: end, beginning, or a duration like 30m")
+	fs.IntVar(&o.jobs, "jobs", runtime.GOMAXPROCS(0), "how many parts of the files to count at once (one a core); the summary is the same whatever it is")
 	fs.StringVar(&o.timeZone, "time-zone", "", "IANA zone (e.g. Asia/Shanghai) to write times in and to read --from/--to in; default this machine's")
 	files, code, ok := parseFlags(fs, args)
 	if !ok {
@@ -126,12 +129,18 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "warroom scan: --top must be between 0 and 10000")
 		return exitUsage
 	}
+	if o.jobs < 1 || o.jobs > 4096 {
+		fmt.Fprintln(stderr, "warroom scan: --jobs must be between 1 and 4096")
+		return exitUsage
+	}
 	// Logs scanned are usually from the past, or from a test night
 	// generated ahead of the calendar; a line stamped more than a year
 	// ahead of this machine's clock (year 9999, a $msec with a digit too
 	// many) is corrupt, and counting it would stretch every span.
-	opts.Now, opts.MaxSkew = time.Now, scanMaxAhead
-	agg := nginx.NewAggregator(opts)
+	// One clock for the whole scan, so that every part judges a line the
+	// same (and a format without times counts its lines at this second).
+	now := time.Now()
+	opts.Now, opts.MaxSkew = func() time.Time { return now }, scanMaxAhead
 	if opts.Format == nil {
 		// zero config: the format is the builtin that reads the first
 		// file's first lines
@@ -145,16 +154,15 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		if f == nil {
 			f, fits = nginx.MustBuiltin("combined"), true // an empty file
 		}
-		agg.SetFormat(f)
+		opts.Format = f
 		o.formatNote, o.formatFits = sources.Sanitize(d.String()), fits
 	} else {
 		o.formatNote, o.formatFits = "format "+cmp.Or(opts.Format.Name, "as given"), true
 	}
-	for _, f := range files {
-		if err := scanFile(f, agg); err != nil {
-			fmt.Fprintf(stderr, "warroom scan: %s\n", sources.Sanitize(err.Error())) // names a file, maybe a glob's
-			return exitUsage
-		}
+	agg, err := scanParts(planParts(files, scanPartSize), opts, o.jobs)
+	if err != nil {
+		fmt.Fprintf(stderr, "warroom scan: %s\n", sources.Sanitize(err.Error())) // names a file, maybe a glob's
+		return exitUsage
 	}
 	sum := agg.Summary(o.top)
 	code = exitOK
@@ -247,84 +255,6 @@ func parseWhen(s string, zone *time.Location) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("cannot read %q as a time (want RFC 3339 like 2026-12-31T23:55:00+08:00, or '2026-12-31 23:55')", s)
-}
-
-// scanFile streams one file (gzip detected by its magic bytes: tail.Open,
-// as replay reads) into agg in large batches.
-func scanFile(path string, agg *nginx.Aggregator) error {
-	r, err := tail.Open(path)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	// Batches of 256 KiB: what read copies in is still in the second-level
-	// cache when the parser reaches it (4 MiB batches were ~6% slower end
-	// to end), and any line up to MaxLine fits.
-	buf := make([]byte, 256<<10)
-	carry := 0
-	for {
-		n, err := r.Read(buf[carry:])
-		data := buf[:carry+n]
-		if err == io.EOF {
-			if len(data) > 0 {
-				agg.Ingest(data)
-			}
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		last := bytes.LastIndexByte(data, '\n')
-		if last < 0 {
-			if k := leadingNULs(data); k > 0 && len(data) == len(buf) {
-				// a hole of NULs longer than the buffer (a copytruncate
-				// behind a writer without O_APPEND): skip it, keeping one
-				// NUL so the aggregator counts the run once and reads the
-				// line behind it
-				carry = copy(buf, data[k-1:])
-				continue
-			}
-			if len(data) == len(buf) {
-				// a line longer than the buffer: count it as too long and
-				// skip to its end
-				agg.Ingest(data[:nginx.MaxLine+1])
-				if carry, err = skipLine(r, buf); err != nil {
-					if err == io.EOF {
-						return nil
-					}
-					return fmt.Errorf("%s: %w", path, err)
-				}
-			} else {
-				carry = len(data)
-			}
-			continue
-		}
-		agg.Ingest(data[:last+1])
-		carry = copy(buf, data[last+1:])
-	}
-}
-
-// leadingNULs is how many NUL bytes b starts with.
-func leadingNULs(b []byte) int {
-	k := 0
-	for k < len(b) && b[k] == 0 {
-		k++
-	}
-	return k
-}
-
-// skipLine reads (into buf) past the end of the current line and moves
-// what follows the newline to the start of buf, returning its length.
-func skipLine(r io.Reader, buf []byte) (int, error) {
-	for {
-		n, err := r.Read(buf)
-		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
-			return copy(buf, buf[i+1:n]), nil
-		}
-		if err != nil {
-			return 0, err
-		}
-	}
 }
 
 type jsonKeyCount struct {

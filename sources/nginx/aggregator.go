@@ -75,6 +75,16 @@ type Options struct {
 
 	From, To int64 // unix seconds; lines outside [From, To) are skipped; 0 = open
 
+	// Follows says the lines counted come after those of another
+	// aggregator, which this one will be merged into (Merge): the seconds
+	// and minutes near its earliest line are kept whole rather than judged
+	// as peaks when their slots are reused, for the one before may hold the
+	// rest of their lines.
+	Follows bool
+	// Seed hashes the paths counted (default a random one); aggregators
+	// to be merged share one.
+	Seed maphash.Seed
+
 	// Now, when set, rejects lines stamped more than MaxSkew (default 5m)
 	// ahead of it as future_time.
 	Now     func() time.Time
@@ -126,6 +136,7 @@ type Aggregator struct {
 	last     int64
 
 	peakSec, peakMin Bucket
+	headSec, headMin *ring // with Follows: the seconds and minutes near the first line, whole (merge.go)
 
 	slot slotCache
 
@@ -190,9 +201,12 @@ func NewAggregator(o Options) *Aggregator {
 	if o.MaxSkew <= 0 {
 		o.MaxSkew = 5 * time.Minute
 	}
+	if o.Seed == (maphash.Seed{}) {
+		o.Seed = maphash.MakeSeed()
+	}
 	a := &Aggregator{
 		o:      o,
-		seed:   maphash.MakeSeed(),
+		seed:   o.Seed,
 		slowUS: o.Slow.Microseconds(),
 		hll:    NewHLL(14),
 		detail: make([]detail, o.DetailMinutes),
@@ -211,8 +225,12 @@ func NewAggregator(o Options) *Aggregator {
 	for i := range a.codeSlot {
 		a.codeSlot[i] = -1
 	}
-	a.sec = newRing(1, o.Seconds, func(b *Bucket) { keepPeak(&a.peakSec, b) })
-	a.min = newRing(60, o.Minutes, func(b *Bucket) { keepPeak(&a.peakMin, b) })
+	a.sec = newRing(1, o.Seconds, func(b *Bucket) { a.retire(b, a.headSec, &a.peakSec) })
+	a.min = newRing(60, o.Minutes, func(b *Bucket) { a.retire(b, a.headMin, &a.peakMin) })
+	if o.Follows {
+		a.headSec = newRing(1, o.Seconds, func(b *Bucket) { keepPeak(&a.peakSec, b) })
+		a.headMin = newRing(60, o.Minutes, func(b *Bucket) { keepPeak(&a.peakMin, b) })
+	}
 	for _, g := range o.Groups {
 		ga := groupAgg{g: g, slowUS: a.slowUS, sec: newRing(1, o.Seconds, nil), min: newRing(60, o.Minutes, nil), glob: planGlob(g.Glob)}
 		if g.Slow > 0 {

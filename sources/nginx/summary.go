@@ -122,6 +122,14 @@ func (a *Aggregator) summary(n int) Summary {
 	for i := range a.min.slots {
 		keepPeak(&peakM, &a.min.slots[i])
 	}
+	if a.headSec != nil { // never merged: what it kept whole is final
+		for i := range a.headSec.slots {
+			keepPeak(&peakS, &a.headSec.slots[i])
+		}
+		for i := range a.headMin.slots {
+			keepPeak(&peakM, &a.headMin.slots[i])
+		}
+	}
 	if peakS.Requests > 0 {
 		s.PeakSecond = Peak{At: time.Unix(peakS.T, 0).UTC(), Value: float64(peakS.Requests)}
 	}
