@@ -88,6 +88,11 @@ func (c *Collector) reportInputs() report.Inputs {
 		in.Apps = append(in.Apps, report.App{Name: s.Name(), Watcher: s.Watcher(),
 			Seconds: time.Duration(s.Config().Retention)})
 	}
+	for _, s := range c.srcs {
+		if sm, ok := s.(Summed); ok {
+			in.Counted = append(in.Counted, report.Counted{Name: s.Name(), Sum: sm.Sum})
+		}
+	}
 	in.TopN = c.o.TopN
 	return in
 }

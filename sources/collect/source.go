@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"warroom/sources"
+	"warroom/sources/nginx"
 )
 
 // Source is one input the collector runs and judges. Access logs,
@@ -109,6 +110,14 @@ type Tabled interface {
 // table — which host is the bad one. ok false: no count for the span.
 type Totaled interface {
 	Totals(from, end time.Time) (r sources.TopRow, ok bool)
+}
+
+// Summed is a Source kept as per-second counts rather than a log's
+// counters (a VictoriaLogs stream): a milestone report sums it like an
+// access log — totals, peaks, slow ratios, the worst minute. ok false when
+// it does not hold every second of [from, to).
+type Summed interface {
+	Sum(from, to time.Time) (b nginx.Bucket, ok bool)
 }
 
 // Logged is a Source with lines to show (an application log's errors).

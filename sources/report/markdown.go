@@ -121,6 +121,10 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition, o Options) [
 
 	tops := func(heading, col string, items []Top) {
 		fmt.Fprintf(&b, "\n## %s\n\n", heading)
+		if sum.NoTops {
+			b.WriteString("None: top talkers come from access logs' tables, and no access log is configured.\n")
+			return
+		}
 		if !sum.TopsKnown {
 			b.WriteString("Not held any more.\n")
 			return

@@ -13,6 +13,7 @@
 package report
 
 import (
+	"fmt"
 	"time"
 
 	"warroom/sources/applog"
@@ -45,9 +46,20 @@ type App struct {
 	Seconds time.Duration // per-second retention (0: 24h)
 }
 
+// Counted is an access source kept as per-second counts rather than a
+// log's counters (a VictoriaLogs stream): it adds to the totals, peaks,
+// slow ratios and worst minute; it has no top tables or distinct clients.
+type Counted struct {
+	Name string
+	// Sum is the counts of [from, to) as an access log's; ok false when
+	// the source does not hold every second of it.
+	Sum func(from, to time.Time) (b nginx.Bucket, ok bool)
+}
+
 // Inputs are the sources a summary reads.
 type Inputs struct {
 	Access   []Access
+	Counted  []Counted
 	Apps     []App
 	TopN     int // default DefaultTopN
 	MinTimed int // default DefaultMinTimed
@@ -121,6 +133,7 @@ type Summary struct {
 	TopHosts         []Top // nil when no access log's format has $host
 	TopUpstreams     []Top // nil when none has $upstream_addr
 	TopsKnown        bool  // the top tables still held the window
+	NoTops           bool  // no access log: the sources counted keep no top tables
 	// TopsFrom, TopsTo is the span the top tables cover: the window's
 	// whole minutes, or past the minutes held the ten-minute or hour
 	// buckets that hold its ends (nginx.TopTables).
@@ -145,7 +158,7 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 	if in.MinTimed <= 0 {
 		in.MinTimed = DefaultMinTimed
 	}
-	s := &Summary{Window: w, PerSecond: len(in.Access) > 0}
+	s := &Summary{Window: w, PerSecond: len(in.Access)+len(in.Counted) > 0}
 	from, to := w.From.Unix(), w.To.Unix()
 	if to <= from {
 		return s
@@ -199,6 +212,39 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 				secs[i].Add(&b)
 			}
 		}
+	}
+	for _, c := range in.Counted {
+		b, ok := c.Sum(w.From, w.To)
+		if !ok {
+			s.Notes = append(s.Notes, fmt.Sprintf("%s no longer holds every second of the window: its totals are low", c.Name))
+			s.PerSecond = false
+		}
+		s.Requests += uint64(b.Requests)
+		s.Timed += uint64(b.Timed)
+		s.S499 += uint64(b.S499)
+		s.S5xx += uint64(b.S5xx())
+		s.Slow += uint64(b.Slow)
+		for i := range mins {
+			m := w.From.Add(time.Duration(i) * time.Minute)
+			mb, _ := c.Sum(m, earlier(m.Add(time.Minute), w.To))
+			mins[i].Add(&mb)
+		}
+	}
+	if len(in.Counted) > 0 {
+		if s.PerSecond {
+			if len(secs) == 0 {
+				secs = make([]nginx.Bucket, nsec)
+			}
+			for _, c := range in.Counted {
+				for i := range secs {
+					t := w.From.Add(time.Duration(i) * time.Second)
+					b, _ := c.Sum(t, t.Add(time.Second))
+					secs[i].Add(&b)
+				}
+			}
+		}
+		// their clients are not counted: the distinct count is the logs'
+		s.DistinctKnown = s.DistinctKnown && len(in.Access) > 0
 	}
 	// a log with nothing yet (a quiet vhost) or one that began later does
 	// not make the window unknown: the earliest line across them does
@@ -256,7 +302,7 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 				}
 			}
 		}
-	} else if len(in.Access) > 0 {
+	} else if len(in.Access)+len(in.Counted) > 0 {
 		s.Notes = append(s.Notes, "per-second counters no longer held: figures are summed per minute (peak second and 10 s slow ratio unknown)")
 	}
 	if s.Partial {
@@ -265,6 +311,7 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 	if s.BeforeLog {
 		s.Notes = append(s.Notes, "the window starts before the access log's first line counted: totals cover only the part after it")
 	}
+	s.NoTops = len(in.Access) == 0
 	switch {
 	case len(in.Access) == 0:
 	case !s.TopsKnown:

@@ -101,6 +101,15 @@ func newAccess(cfg StreamConfig, srv *server, o Options, specs []collect.Indicat
 // Run polls until ctx ends.
 func (a *Access) Run(ctx context.Context) error { return a.loop(ctx) }
 
+// Sum is the counts of [from, to) as an access log's, for a milestone
+// report; ok false when the stream does not hold every second of it.
+func (a *Access) Sum(from, to time.Time) (nginx.Bucket, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	b, held := a.bucket(from.Unix(), to.Unix())
+	return b, held == to.Unix()-from.Unix()
+}
+
 // bucket is the counts of [from, to) as an access log's, and how many of
 // those seconds are held; a.mu is held.
 func (a *Access) bucket(from, to int64) (nginx.Bucket, int64) {

@@ -2,14 +2,17 @@ package vlogs_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"warroom/sources"
 	"warroom/sources/collect"
 	"warroom/sources/nginx"
+	"warroom/sources/report"
 	"warroom/sources/vlogs"
 	"warroom/sources/vlogs/vltest"
 )
@@ -167,5 +170,61 @@ func TestClusterAnswersAsOneNode(t *testing.T) {
 	}
 	if compared < 80 {
 		t.Fatalf("compared %d values", compared)
+	}
+}
+
+// A milestone report sums a VictoriaLogs stream as it sums the access log
+// of the same requests: the same totals, peaks, slow ratios and worst
+// minute.
+func TestReportSumsAStreamAsTheAccessLog(t *testing.T) {
+	vl := vltest.Start(t)
+	base := time.Now().Truncate(time.Minute).Add(-8 * time.Minute)
+	tr := genTraffic(3, base, 300)
+	vl.Insert(t, "app:=nginx", tr.lines)
+	file := filepath.Join(t.TempDir(), "access.log")
+	tr.writeLog(t, file)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ncfg := nginx.DefaultSourceConfig
+	ncfg.Name, ncfg.Paths, ncfg.Start, ncfg.Format = "web", []string{file}, "beginning", "timed"
+	if err := ncfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	web, err := nginx.NewSource(ncfg, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go web.Run(ctx)
+	srcs, err := vlogs.New(accessConfig(vl.URL), vlogs.Options{Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fleet := srcs[0].(*vlogs.Access)
+	fleet.Refresh(ctx)
+	deadline := time.Now().Add(60 * time.Second)
+	for b, _, _ := web.Aggregator().Counts(); int(b.Requests) != len(tr.log) || web.Status()[0].Loading; b, _, _ = web.Aggregator().Counts() {
+		if time.Now().After(deadline) {
+			t.Fatalf("the access log read %d of %d lines", b.Requests, len(tr.log))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	w := report.Window{Stage: "Day 1", End: base.Add(2 * time.Minute), From: base, To: tr.to}
+	now := time.Now()
+	file1 := report.Summarize(report.Inputs{Access: []report.Access{{Name: "web", Agg: web.Aggregator()}}}, w, now)
+	stream := report.Summarize(report.Inputs{Counted: []report.Counted{{Name: "fleet", Sum: fleet.Sum}}}, w, now)
+	type key struct {
+		Requests, Timed, S499, S5xx, Slow uint64
+		PeakSecond, PeakMinute, MaxSlow   report.Peak
+		MaxSlowMinute                     report.Peak
+		Worst                             report.Minute
+		PerSecond                         bool
+	}
+	kf := key{file1.Requests, file1.Timed, file1.S499, file1.S5xx, file1.Slow, file1.PeakSecond, file1.PeakMinute, file1.MaxSlow, file1.MaxSlowMinute, file1.Worst, file1.PerSecond}
+	ks := key{stream.Requests, stream.Timed, stream.S499, stream.S5xx, stream.Slow, stream.PeakSecond, stream.PeakMinute, stream.MaxSlow, stream.MaxSlowMinute, stream.Worst, stream.PerSecond}
+	if fmt.Sprint(kf) != fmt.Sprint(ks) || kf.Requests == 0 || kf.S499 == 0 || !kf.PerSecond {
+		t.Fatalf("access log %+v\nstream     %+v", kf, ks)
+	}
+	if !stream.NoTops || !strings.Contains(string(report.Markdown(stream, nil, nil, report.Options{})), "no access log is configured") {
+		t.Errorf("a stream-only report does not say where its top talkers are")
 	}
 }
