@@ -89,6 +89,11 @@ func (d Driver) Line() string {
 // share is k's part of the requests in percent, "≥" when only its lower
 // bound is sure.
 func (d Driver) share(k DriverKey) string {
+	if k.Count > d.Events {
+		// counted by another query than the total, a moment apart (a
+		// VictoriaLogs stream's tables): all of them, about
+		return "~100%"
+	}
 	p := strconv.FormatUint(k.Count*100/max(d.Events, 1), 10) + "%"
 	if d.Approx {
 		return "~" + p

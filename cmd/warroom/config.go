@@ -207,9 +207,9 @@ func (c *Config) rules() watch.Rules {
 
 // renameDefault points the built-in rules (written for sources named
 // nginx and app) at every access log and every app log, whatever their
-// names, and at every VictoriaLogs stream of the kind, so each is judged
-// without a rule of the user's; nginx's stay for a Prometheus preset
-// named nginx too (they apply where the indicator exists).
+// names, at every VictoriaLogs stream of the kind and every Prometheus
+// preset (an access log's indicators), so each is judged without a rule
+// of the user's.
 func (c *Config) renameDefault(name string) []string {
 	var out []string
 	for _, k := range []struct {
@@ -230,6 +230,11 @@ func (c *Config) renameDefault(name string) []string {
 		for _, s := range c.VictoriaLogs.Streams {
 			if s.Kind == k.kind {
 				out = append(out, s.Name+"."+rest)
+			}
+		}
+		if k.prefix == "nginx." {
+			for _, p := range c.Prometheus.Presets {
+				out = append(out, p.Name+"."+rest)
 			}
 		}
 	}

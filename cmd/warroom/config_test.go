@@ -264,3 +264,20 @@ func TestCheckRefusesAliasBombs(t *testing.T) {
 		}
 	}
 }
+
+// A Prometheus preset of any name is judged by the built-in rules of an
+// access log, as a stream and every log are.
+func TestPresetGetsTheBuiltInRules(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "warroom.yml")
+	must(t, os.WriteFile(path, []byte("prometheus:\n  servers: [{name: main, url: \"http://127.0.0.1:9\"}]\n  presets: [{kind: mtail, name: fleet, by: instance}]\n"), 0o644))
+	var out, errb bytes.Buffer
+	if code := run([]string{"check", path}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"rules: 4 (4 built in)", "fleet.499_rate", "fleet.slow_ratio", "fleet.5xx_ratio", "fleet.qps"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -94,6 +94,11 @@ func drivers(s *sources.Snapshot) ([]driven, bool) {
 			continue
 		}
 		has = true
+		if in.Value.Health != sources.HealthOK {
+			// a source that cannot be read (down, silent, stale) has no
+			// current driver: the last one would read as current
+			continue
+		}
 		if line := clean(in.Driver.Line()); line != "" {
 			if len(srcs) > 1 {
 				// several logs (hosts): say whose requests these are
@@ -106,6 +111,18 @@ func drivers(s *sources.Snapshot) ([]driven, bool) {
 	return out, has
 }
 
+// current says whether some indicator with a driver can be read now: when
+// none can (its source down or silent), there is nothing to say where
+// requests come from, which is not "no requests".
+func current(s *sources.Snapshot) bool {
+	for _, in := range s.Indicators {
+		if in.Driver != nil && in.Value.Health == sources.HealthOK {
+			return true
+		}
+	}
+	return false
+}
+
 func (m *Where) draw() string {
 	if m.w <= 0 || m.h <= 0 {
 		return blank(m.w, m.h)
@@ -115,6 +132,8 @@ func (m *Where) draw() string {
 	switch {
 	case !has:
 		return blank(m.w, m.h)
+	case len(list) == 0 && !current(m.snap):
+		return block([]string{st.Dim.Render("where: no current data")}, m.w, m.h)
 	case len(list) == 0:
 		return block([]string{st.Dim.Render("where: no requests this minute")}, m.w, m.h)
 	case m.h == 1:

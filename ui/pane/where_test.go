@@ -267,3 +267,17 @@ func TestWhereNamesTheLog(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// A source that cannot be read has no current driver: the line does not
+// keep its last one as if current, and says there is no current data.
+func TestWhereSkipsSourcesNotRead(t *testing.T) {
+	s := fixture.Snapshot()
+	for i := range s.Indicators {
+		if s.Indicators[i].Driver != nil {
+			s.Indicators[i].Value.Health = sources.HealthUnreachable
+		}
+	}
+	if got := whereLine(s, 80); got != "where: no current data" {
+		t.Errorf("got %q", got)
+	}
+}
