@@ -108,4 +108,3 @@ func sanitize(s string) string {
 	}
 	return clean
 }
-
