@@ -68,7 +68,10 @@ func (m *Log) draw() string {
 	// be read; a short one keeps a row per message, cut to what matters.
 	wrap := inner >= wrapRows
 	var body []string
-	if len(l.Patterns) > 0 {
+	if bad, ok := m.unread(l.Source); ok {
+		// its counts are not current: say why instead of showing them
+		body = append(body, Fit(st.Error.Render(bad), iw))
+	} else if len(l.Patterns) > 0 {
 		body = append(body, patternSummary(st, l.Patterns, iw, wrap)...)
 	}
 	room := max(inner-len(body), 0)
@@ -94,6 +97,25 @@ func (m *Log) draw() string {
 	}
 	body = append(body, rows...)
 	return box(st, m.opts.ASCII, m.focused, m.Title(), m.w, m.h, body)
+}
+
+// unread is why the log's source cannot be read now (down, failing,
+// stale), from the snapshot's source status; false while it is read.
+func (m *Log) unread(source string) (string, bool) {
+	for _, st := range m.snap.Sources {
+		if st.Name != source {
+			continue
+		}
+		switch st.Health {
+		case sources.HealthError, sources.HealthUnreachable, sources.HealthStale:
+			why := "! " + clean(st.Name) + ": " + st.Health.String()
+			if st.Detail != "" {
+				why += ": " + clean(st.Detail)
+			}
+			return why + " · counts not current", true
+		}
+	}
+	return "", false
 }
 
 // wrapRows is the inner height from which log lines wrap instead of

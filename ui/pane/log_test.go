@@ -1,6 +1,14 @@
 package pane
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"warroom/sources"
+	"warroom/ui/internal/fixture"
+)
 
 func TestLogLineTrimming(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
@@ -22,5 +30,23 @@ func TestLogLineTrimming(t *testing.T) {
 	}
 	if got := firstPattern("db"); got != "db" {
 		t.Errorf("firstPattern = %q", got)
+	}
+}
+
+// A log whose source cannot be read says so where its counts were: they
+// are not current.
+func TestLogPaneSaysItsSourceIsDown(t *testing.T) {
+	s := fixture.Snapshot()
+	for i := range s.Sources {
+		if s.Sources[i].Name == "app" {
+			s.Sources[i].Health, s.Sources[i].Detail = sources.HealthUnreachable, "dial: connection refused"
+		}
+	}
+	m := NewLog("app", Options{Styles: PlainStyles()})
+	m.SetSize(60, 6)
+	m.SetSnapshot(s)
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "! app: unreachable: dial: connection refused") || strings.Contains(v, "econnreset 2/min") {
+		t.Errorf("log pane of a source down:\n%s", v)
 	}
 }
