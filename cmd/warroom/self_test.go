@@ -1,6 +1,8 @@
 package main
 
 import (
+	"runtime"
+	"runtime/debug"
 	"syscall"
 	"testing"
 	"time"
@@ -51,6 +53,13 @@ func TestSelfStats(t *testing.T) {
 // are mapped afresh, not taken from Go's heap, which may already hold
 // resident pages freed by an earlier test (or an earlier -count run).
 func TestSelfStatsRSSIsFresh(t *testing.T) {
+	// what the heap holds free goes back to the system first, and no
+	// collection runs meanwhile: the scavenger, returning pages of other
+	// tests' garbage, would lower RSS by more than the 64 MiB raise it on
+	// a loaded machine
+	runtime.GC()
+	debug.FreeOSMemory()
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	var s selfStats
 	before := s.read().RSSBytes
 	big, err := syscall.Mmap(-1, 0, 64<<20, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
