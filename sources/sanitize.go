@@ -138,3 +138,17 @@ func writeRune(b *strings.Builder, r rune) {
 		b.WriteByte(hexDigits[r>>shift&0xf])
 	}
 }
+
+// SanitizeMax is Sanitize, cut to at most n bytes (whole characters) with
+// an ellipsis: a server's message shown in a status line.
+func SanitizeMax(s string, n int) string {
+	clean := Sanitize(s)
+	if len(clean) > n {
+		cut := n
+		for cut > 0 && !utf8.RuneStart(clean[cut]) { // do not split a character
+			cut--
+		}
+		clean = clean[:cut] + "…"
+	}
+	return clean
+}

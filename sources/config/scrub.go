@@ -2,6 +2,8 @@ package config
 
 import (
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -111,4 +113,23 @@ func RedactURL(raw string) string {
 		return "<invalid url>"
 	}
 	return u.Redacted()
+}
+
+// ValidateURL checks a server's URL: http or https, with a host. Its
+// errors never echo the URL, which may hold a password.
+func ValidateURL(raw string) error {
+	if raw == "" {
+		return errors.New("must not be empty")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New("not a valid URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("scheme must be http or https, got %q", u.Scheme)
+	}
+	if u.Host == "" {
+		return errors.New("missing host")
+	}
+	return nil
 }

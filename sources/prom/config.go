@@ -1,9 +1,7 @@
 package prom
 
 import (
-	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -257,23 +255,7 @@ func (q *QueryConfig) validate(n *yaml.Node) error {
 	return nil
 }
 
-func (s *ServerConfig) validateURL() error {
-	if s.URL == "" {
-		return errors.New("must not be empty")
-	}
-	u, err := url.Parse(s.URL)
-	if err != nil {
-		// url.Parse echoes the input, which may hold a password.
-		return errors.New("not a valid URL")
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("scheme must be http or https, got %q", u.Scheme)
-	}
-	if u.Host == "" {
-		return errors.New("missing host")
-	}
-	return nil
-}
+func (s *ServerConfig) validateURL() error { return config.ValidateURL(s.URL) }
 
 // SetDirectory resolves relative file paths (password_file, ca_file, ...)
 // against dir, normally the config file's directory.

@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 
@@ -142,14 +141,4 @@ func detailText(body string) string {
 // values, legends) by the one policy for untrusted text, sources.Sanitize:
 // nothing is dropped, so what a proxy or exporter put there can be seen
 // for what it is. It also bounds the length.
-func sanitize(s string) string {
-	clean := sources.Sanitize(s)
-	if len(clean) > maxMessage {
-		cut := maxMessage
-		for cut > 0 && !utf8.RuneStart(clean[cut]) { // do not split a character
-			cut--
-		}
-		clean = clean[:cut] + "…"
-	}
-	return clean
-}
+func sanitize(s string) string { return sources.SanitizeMax(s, maxMessage) }

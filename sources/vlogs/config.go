@@ -3,7 +3,6 @@ package vlogs
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -377,23 +376,7 @@ func checkFilter(f string) error {
 	return nil
 }
 
-func validateURL(raw string) error {
-	if raw == "" {
-		return errors.New("must not be empty")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		// url.Parse echoes the input, which may hold a password.
-		return errors.New("not a valid URL")
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("scheme must be http or https, got %q", u.Scheme)
-	}
-	if u.Host == "" {
-		return errors.New("missing host")
-	}
-	return nil
-}
+func validateURL(raw string) error { return config.ValidateURL(raw) }
 
 // SetDirectory resolves relative file paths (password_file, ca_file, ...)
 // against dir, normally the config file's directory.

@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"warroom/sources"
 )
@@ -97,14 +96,4 @@ func reasonOf(body []byte) string {
 
 // sanitize shows a server's text by the one policy for untrusted text,
 // sources.Sanitize, and bounds its length.
-func sanitize(s string) string {
-	clean := sources.Sanitize(s)
-	if len(clean) > maxMessage {
-		cut := maxMessage
-		for cut > 0 && !utf8.RuneStart(clean[cut]) {
-			cut--
-		}
-		clean = clean[:cut] + "…"
-	}
-	return clean
-}
+func sanitize(s string) string { return sources.SanitizeMax(s, maxMessage) }
