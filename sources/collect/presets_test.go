@@ -91,6 +91,8 @@ scrape_configs:
 			{Kind: "mtail", Name: "b", Selector: fmt.Sprintf(`instance=%q`, b)},
 			// the fleet, with its hosts table
 			{Kind: "mtail", Name: "fleet", By: "instance"},
+			// the host without a 499 or a 5xx: 0, not unknown
+			{Kind: "mtail", Name: "a", Selector: fmt.Sprintf(`instance=%q`, targets[0][1:len(targets[0])-1])},
 		},
 	}
 	q, err := prom.New(cfg, prom.Options{Now: time.Now, Refresh: time.Second})
@@ -115,7 +117,8 @@ scrape_configs:
 		v := func(name string) float64 { in, _ := s.Indicator(name); return in.Value.Value }
 		// all 100 of b's batch in the rates: 499s are half its requests
 		ok := near(v("b.499_rate")/v("b.qps"), 0.5) && near(v("b.slow_ratio"), 0.2) && near(v("b.5xx_ratio"), 0.1) &&
-			len(s.Tops) == 1 && len(s.Tops[0].Rows) == 2 && s.Tops[0].Rows[0].S499 > 0
+			len(s.Tops) == 1 && len(s.Tops[0].Rows) == 2 && s.Tops[0].Rows[0].S499 > 0 &&
+			v("a.qps") > 0 // a's batch in its rate too: a ratio of no requests is unknown
 		if ok {
 			break
 		}
@@ -123,6 +126,11 @@ scrape_configs:
 			t.Fatalf("b: 499/s %g of %g/s, slow %g, 5xx %g; tops %+v", v("b.499_rate"), v("b.qps"), v("b.slow_ratio"), v("b.5xx_ratio"), s.Tops)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	for _, name := range []string{"a.499_rate", "a.5xx_ratio"} {
+		if in, _ := s.Indicator(name); in.Value.Health != sources.HealthOK || in.Value.Value != 0 {
+			t.Errorf("%s = %v (%s), want 0: no such request yet", name, in.Value.Value, in.Value.Health)
+		}
 	}
 	in, _ := s.Indicator("b.qps")
 	if !in.Key || in.Value.Unit != sources.UnitPerSecond {

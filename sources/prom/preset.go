@@ -146,6 +146,11 @@ func (p PresetConfig) queries() []QueryConfig {
 		return fmt.Sprintf("sum(rate(%s%s[%s]))", metric, p.sel(extra...), rate)
 	}
 	st := func(re string) string { return fmt.Sprintf(`%s=~"%s"`, m.status, re) }
+	// a status no request has had yet has no series: its rate is 0 while
+	// requests are counted at all, and unknown (empty) when none are
+	some := func(metric string, extra ...string) string {
+		return fmt.Sprintf("(%s or 0 * %s)", sum(metric, extra...), sum(metric))
+	}
 	q := func(metric, title string, unit sources.Unit, key bool, expr string) QueryConfig {
 		return QueryConfig{Name: p.Name + "." + metric, Expr: expr, Server: p.Server, Kind: KindInstant, Unit: unit,
 			MaxSeries: 1, Indicator: p.Name + "." + metric, Title: title, Key: key, Preset: p.Name}
@@ -156,9 +161,9 @@ func (p PresetConfig) queries() []QueryConfig {
 		// request slower than it
 		q("slow_ratio", "slow ‱", sources.UnitRatio, true,
 			fmt.Sprintf("1 - %s / %s", sum(m.bucket, p.le()), sum(m.count))),
-		q("499_rate", "499/s", sources.UnitPerSecond, true, sum(m.requests, st("499"))),
+		q("499_rate", "499/s", sources.UnitPerSecond, true, some(m.requests, st("499"))),
 		q("5xx_ratio", "5xx ‱", sources.UnitRatio, false,
-			fmt.Sprintf("%s / %s", sum(m.requests, st("5..")), sum(m.requests))),
+			fmt.Sprintf("%s / %s", some(m.requests, st("5..")), sum(m.requests))),
 	}
 	if p.By == "" {
 		return out
