@@ -97,8 +97,10 @@ func (m *Status) draw() string {
 				okCount++
 			}
 		}
-		self = st.Dim.Render(fmt.Sprintf("rss %s cpu %.1f%%",
-			units.Format(float64(m.snap.Self.RSSBytes), sources.UnitBytes), m.snap.Self.CPU*100))
+		if m.snap.Self.RSSBytes > 0 { // unknown (a frame printed by snapshot): not "rss 0B"
+			self = st.Dim.Render(fmt.Sprintf("rss %s cpu %.1f%%",
+				units.Format(float64(m.snap.Self.RSSBytes), sources.UnitBytes), m.snap.Self.CPU*100))
+		}
 	}
 	hints, short := m.hints, m.short
 	var candidates [][]seg

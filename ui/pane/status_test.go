@@ -54,3 +54,21 @@ func TestStatusKeepsTheReasonOfWhatFails(t *testing.T) {
 		t.Fatalf("80 wide: warroom's own figures before a failing output's reason: %q", v)
 	}
 }
+
+// Without warroom's own figures (a frame printed by snapshot) the status
+// bar does not claim "rss 0B cpu 0.0%".
+func TestStatusWithoutSelfStats(t *testing.T) {
+	m := NewStatus(Options{Styles: PlainStyles()})
+	m.SetSize(80, 1)
+	s := &sources.Snapshot{Sources: []sources.SourceStatus{{Name: "nginx", Kind: "nginx", Health: sources.HealthOK}}}
+	m.SetSnapshot(s)
+	if v := m.View(); strings.Contains(v, "rss") {
+		t.Errorf("status bar without self stats: %q", v)
+	}
+	s2 := *s
+	s2.Self = sources.ProcessStats{RSSBytes: 50 << 20, CPU: 0.01}
+	m.SetSnapshot(&s2)
+	if v := m.View(); !strings.Contains(v, "rss ") || !strings.Contains(v, "cpu 1.0%") {
+		t.Errorf("status bar with self stats: %q", v)
+	}
+}
