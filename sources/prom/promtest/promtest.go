@@ -81,7 +81,7 @@ func FreeAddr(t testing.TB) string {
 // when the process ends first (done closed) or after 30 seconds.
 func WaitHTTP(t testing.TB, url string, done <-chan struct{}, logPath string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.After(30 * time.Second)
 	for {
 		resp, err := http.Get(url)
 		if err == nil {
@@ -94,11 +94,10 @@ func WaitHTTP(t testing.TB, url string, done <-chan struct{}, logPath string) {
 		case <-done:
 			log, _ := os.ReadFile(logPath)
 			t.Fatalf("%s: the process exited:\n%s", url, log)
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
+		case <-deadline:
 			log, _ := os.ReadFile(logPath)
 			t.Fatalf("%s not ready after 30s:\n%s", url, log)
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }

@@ -141,7 +141,7 @@ func (s *Server) Restart(t testing.TB) {
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.After(60 * time.Second)
 	for {
 		resp, err := http.Get(s.URL + "/health")
 		if err == nil {
@@ -150,10 +150,11 @@ func (s *Server) Restart(t testing.TB) {
 				return
 			}
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-deadline:
 			t.Fatalf("victoria-logs did not answer on %s within 60s: %v\n%s", s.addr, err, s.out.String())
+		case <-time.After(50 * time.Millisecond):
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -199,16 +200,17 @@ func (s *Server) Insert(t testing.TB, filter string, lines []Line) {
 	if len(lines) == 0 {
 		return
 	}
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.After(60 * time.Second)
 	for {
 		n, err := s.Count(filter, from, to.Add(time.Second))
 		if err == nil && n >= len(lines) {
 			return
 		}
-		if time.Now().After(deadline) {
+		select {
+		case <-deadline:
 			t.Fatalf("VictoriaLogs counts %d of %d lines inserted (%v)", n, len(lines), err)
+		case <-time.After(100 * time.Millisecond):
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 
