@@ -227,12 +227,16 @@ func (c *Collector) tops(from, end time.Time, window time.Duration, rows int) []
 		// tables
 		key := topKey{src: p, span: span, fromMin: f - f%60, toMin: t - 1 - (t-1)%60, empty: t <= f, ver: ver, n: n}
 		c.cache.mu.Lock()
-		tables, ok := c.cache.tops[key]
+		e, ok := c.cache.tops[p]
 		c.cache.mu.Unlock()
-		if !ok || key.ver == noVersion {
+		tables := e.tables
+		if !ok || e.key != key || key.ver == noVersion {
 			tables = tb.Tops(end.Add(-span), end, n)
 			c.cache.mu.Lock()
-			c.cache.tops = map[topKey][]sources.TopTable{key: tables} // only the newest is ever asked again
+			if c.cache.tops == nil {
+				c.cache.tops = map[int]topEntry{}
+			}
+			c.cache.tops[p] = topEntry{key, tables} // only a source's newest is ever asked again
 			c.cache.mu.Unlock()
 		}
 		for _, tt := range tables {
@@ -296,7 +300,7 @@ func version(src Source) uint64 {
 type snapCache struct {
 	mu      sync.Mutex
 	series  map[seriesKey]sources.Series
-	tops    map[topKey][]sources.TopTable
+	tops    map[int]topEntry // by source
 	drivers map[driverKey][]*sources.Driver
 }
 
@@ -305,6 +309,11 @@ type seriesKey struct {
 	f, n, step int64 // first bucket (unix s), bucket count, step (s)
 	tail       int64 // seconds the last bucket covers when short of a step
 	ver        uint64
+}
+
+type topEntry struct {
+	key    topKey
+	tables []sources.TopTable
 }
 
 type topKey struct {

@@ -23,6 +23,7 @@ type promSource struct {
 
 	mu      sync.Mutex
 	ctx     context.Context            // Run's, for the fetches it starts
+	last    *prom.Snapshot             // the answers as the last tick read them
 	crashed string                     // a fetch of its own panicked (see guard)
 	hist    map[string][]sources.Point // instant queries' answers, for their charts
 	over    overlayState
@@ -64,6 +65,19 @@ func (p *promSource) guard(f func(context.Context)) {
 	}
 }
 
+// answers are the querier's answers as the last tick read them (what its
+// values were judged on), or as they are now before the first tick: one
+// copy a tick serves every series, table and status line of a snapshot.
+func (p *promSource) answers() prom.Snapshot {
+	p.mu.Lock()
+	last := p.last
+	p.mu.Unlock()
+	if last == nil {
+		return p.q.Snapshot()
+	}
+	return *last
+}
+
 // runErr is why Prometheus stopped: its Run's error, or a crashed fetch.
 func (p *promSource) runErr(t TickInfo) string {
 	if t.RunErr != "" {
@@ -78,6 +92,9 @@ func (p *promSource) runErr(t TickInfo) string {
 // an instant query is remembered for its chart.
 func (p *promSource) Values(t TickInfo) []sources.Value {
 	ps := p.q.Snapshot()
+	p.mu.Lock()
+	p.last = &ps
+	p.mu.Unlock()
 	out := make([]sources.Value, len(p.specs))
 	for i, sp := range p.specs {
 		v := sources.Value{Name: sp.name, Unit: sp.unit, Value: math.NaN(), Health: sources.HealthUnknown}
@@ -122,7 +139,7 @@ func (p *promSource) record(values []sources.Value) {
 // when live: answers are true when fetched, not lagged).
 func (p *promSource) Series(i int, q SeriesQuery) sources.Series {
 	sp := p.specs[i]
-	r, ok := p.q.Snapshot().Get(sp.query)
+	r, ok := p.answers().Get(sp.query)
 	var s sources.Series
 	switch {
 	case ok && r.Kind == prom.KindRange && len(r.Series) > 0 && q.Live:
@@ -156,7 +173,7 @@ func (p *promSource) Status(t TickInfo) []sources.SourceStatus {
 	for _, c := range p.cfgs {
 		cfg[c.Name] = c
 	}
-	for _, r := range p.q.Snapshot().Results {
+	for _, r := range p.answers().Results {
 		name := cfg[r.Name].IndicatorName()
 		if cfg[r.Name].Hidden {
 			name = cfg[r.Name].Table + " " + cfg[r.Name].Column
@@ -189,7 +206,7 @@ func (p *promSource) Tops(from, end time.Time, n int) []sources.TopTable {
 // hostTables builds the presets' tables from their hidden queries'
 // answers, and each table's column totals.
 func (p *promSource) hostTables() ([]sources.TopTable, map[string]map[string]uint64) {
-	ps := p.q.Snapshot()
+	ps := p.answers()
 	type table struct {
 		rows map[string]*sources.TopRow
 		ok   bool
