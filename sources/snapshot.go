@@ -215,6 +215,9 @@ type Snapshot struct {
 	// first broke something. nil before the end, outside a window, or
 	// when nothing went crit since (as far as Timeline reaches back).
 	FirstCrit *Transition
+	// Replay is the replay clock's pace when the snapshot is of a past
+	// night (`warroom replay`); nil when live.
+	Replay *ReplayState
 }
 
 // Worst is the worst state among the indicators (crit > error > warn > stale > ok).
