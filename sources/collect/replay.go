@@ -29,58 +29,113 @@ const replayHead = max(nginx.MaxLine, applog.MaxLine) + 1
 // set, when not nil, is called with each tick's instant before the tick,
 // for the clock the sources were built with (see SteppedClock). Files
 // are merged by tail.Merge: gzipped ones (told by their first bytes, not
-// their names) are read through gzip. Replay returns at the end of input, after ticking long enough for the last second to be judged, and
-// after the milestone reports due meanwhile are written; Prometheus is not
+// their names) are read through gzip. Replay returns at the end of input,
+// after ticking long enough for the last second to be judged, and after
+// the milestone reports due meanwhile are written; Prometheus is not
 // replayed. Command sources cannot be replayed.
 func (c *Collector) Replay(ctx context.Context, set func(time.Time)) error {
-	if set == nil {
-		set = func(time.Time) {}
-	}
 	defer c.reports.Wait()
-	m := tail.NewMerge(tail.MergeOptions{HeadBytes: replayHead, Jump: maxReplayGap})
-	defer m.Close()
-	if err := c.replayFiles(m); err != nil {
+	r, err := c.NewReplayCursor(set)
+	if err != nil {
 		return err
 	}
-	tick := func(sec int64) {
-		t := time.Unix(sec, 0)
-		set(t)
-		c.Tick(t)
-	}
-	cur, ok := m.Next()
-	if !ok {
-		return nil
-	}
-	set(time.Unix(cur, 0))
+	defer r.Close()
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		// read everything stamped up to the current second (late lines of
-		// earlier seconds included: the counters place them)
-		if err := m.ReadTo(cur); err != nil {
+		if _, ok, err := r.Step(); err != nil || !ok {
 			return err
 		}
-		c.flushApps()
-		nxt, more := m.Next()
+	}
+}
+
+// ReplayCursor steps a replay one tick at a time (see Replay), so a
+// screen can pace it; the ticks it runs are exactly Replay's.
+type ReplayCursor struct {
+	c   *Collector
+	m   *tail.Merge
+	set func(time.Time)
+
+	started bool
+	cur     int64 // the second read up to
+	lo, hi  int64 // ticks due, lo through hi (none when lo > hi)
+	jump    int64 // then a tick at this second after a long silence; 0: none
+	last    bool  // the input has ended: the due ticks are the last
+	done    bool
+	at      time.Time // the last tick's instant
+}
+
+// NewReplayCursor opens every file of the collector's log sources; set
+// is as for Replay. Close it when done.
+func (c *Collector) NewReplayCursor(set func(time.Time)) (*ReplayCursor, error) {
+	if set == nil {
+		set = func(time.Time) {}
+	}
+	m := tail.NewMerge(tail.MergeOptions{HeadBytes: replayHead, Jump: maxReplayGap})
+	if err := c.replayFiles(m); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return &ReplayCursor{c: c, m: m, set: set, lo: 1}, nil
+}
+
+// Close closes the files.
+func (r *ReplayCursor) Close() { r.m.Close() }
+
+// At is the instant of the last tick run; zero before the first.
+func (r *ReplayCursor) At() time.Time { return r.at }
+
+// Step reads the lines due and runs the next tick; it returns the tick's
+// instant, or false once the replay is over (the last seconds judged).
+func (r *ReplayCursor) Step() (time.Time, bool, error) {
+	for r.lo > r.hi && r.jump == 0 {
+		if r.last || r.done {
+			r.done = true
+			return r.at, false, nil
+		}
+		if !r.started {
+			cur, ok := r.m.Next()
+			if !ok {
+				r.done = true
+				return r.at, false, nil
+			}
+			r.started, r.cur = true, cur
+			r.set(time.Unix(cur, 0))
+		}
+		// read everything stamped up to the current second (late lines of
+		// earlier seconds included: the counters place them)
+		if err := r.m.ReadTo(r.cur); err != nil {
+			r.done = true
+			return r.at, false, err
+		}
+		r.c.flushApps()
+		nxt, more := r.m.Next()
 		if !more {
 			// judge the last seconds too: current values lag the clock
-			for s := cur + 1; s <= cur+1+int64(c.o.Lag/time.Second); s++ {
-				tick(s)
-			}
-			return nil
+			r.lo, r.hi, r.last = r.cur+1, r.cur+1+int64(r.c.o.Lag/time.Second), true
+			continue
 		}
-		gapEnd := min(nxt, cur+int64(maxReplayGap/time.Second))
-		for s := cur + 1; s <= gapEnd; s++ {
-			tick(s)
-		}
+		gapEnd := min(nxt, r.cur+int64(maxReplayGap/time.Second))
+		r.lo, r.hi = r.cur+1, gapEnd
 		if nxt > gapEnd {
-			tick(nxt)
+			r.jump = nxt
 		}
-		if nxt > cur {
-			cur = nxt
+		if nxt > r.cur {
+			r.cur = nxt
 		}
 	}
+	var sec int64
+	if r.lo <= r.hi {
+		sec = r.lo
+		r.lo++
+	} else {
+		sec, r.jump = r.jump, 0
+	}
+	r.at = time.Unix(sec, 0)
+	r.set(r.at)
+	r.c.Tick(r.at)
+	return r.at, true, nil
 }
 
 func (c *Collector) flushApps() {
