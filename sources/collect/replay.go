@@ -64,6 +64,7 @@ type ReplayCursor struct {
 	last    bool  // the input has ended: the due ticks are the last
 	done    bool
 	at      time.Time // the last tick's instant
+	from    time.Time // the input's first second
 }
 
 // NewReplayCursor opens every file of the collector's log sources; set
@@ -86,6 +87,10 @@ func (r *ReplayCursor) Close() { r.m.Close() }
 // At is the instant of the last tick run; zero before the first.
 func (r *ReplayCursor) At() time.Time { return r.at }
 
+// From is the instant of the input's first line; zero before the first
+// tick.
+func (r *ReplayCursor) From() time.Time { return r.from }
+
 // Step reads the lines due and runs the next tick; it returns the tick's
 // instant, or false once the replay is over (the last seconds judged).
 func (r *ReplayCursor) Step() (time.Time, bool, error) {
@@ -100,7 +105,7 @@ func (r *ReplayCursor) Step() (time.Time, bool, error) {
 				r.done = true
 				return r.at, false, nil
 			}
-			r.started, r.cur = true, cur
+			r.started, r.cur, r.from = true, cur, time.Unix(cur, 0)
 			r.set(time.Unix(cur, 0))
 		}
 		// read everything stamped up to the current second (late lines of
