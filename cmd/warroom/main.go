@@ -36,6 +36,7 @@ func commands() []command {
 		{"demo", "the whole dashboard on a simulated stage-end night, nothing installed", runDemo},
 		{"scan", "summarize nginx access logs (plain or .gz) headlessly", runScan},
 		{"check", "validate a config file and print what it understood", runCheck},
+		{"replay", "the screen over past logs on their own clock (speed, pause, seek, stage ends)", runReplay},
 		{"watch", "run sources and rules headless, one JSON line per transition (--replay: rehearse past logs)", runWatch},
 		{"snapshot", "read every configured source once and print each indicator (exit 1 if any did not answer)", runSnapshot},
 		{"generate", "write a deterministic synthetic nginx access log (for benchmarks and tests)", runGenerate},

@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"warroom/sources"
 	"warroom/sources/collect"
 	"warroom/sources/notify"
 	"warroom/sources/schedule"
@@ -29,6 +30,18 @@ type screen struct {
 	ui       ui.Options
 	timeline string                      // JSON-lines file of transitions; "" for none
 	before   func(context.Context) error // started with the sources (the demo's simulator); may be nil
+	// replay, when set, makes the screen a replay's: the player it
+	// returns is shown instead of a collector over s.collect, and nothing
+	// is notified or written to the timeline file. self is the process's
+	// figures for the status bar; onFrame pushes a snapshot to the screen.
+	replay func(self func() sources.ProcessStats, onFrame func()) (*collect.Player, error)
+}
+
+// engine is what a screen shows and runs: the live collector, or a
+// replay's player.
+type engine interface {
+	sources.Provider
+	Run(ctx context.Context) error
 }
 
 // programWriter hands what the notifier writes to the program; it is
@@ -57,28 +70,42 @@ func (s screen) run(stderr io.Writer) int {
 			p.Send(ui.RawMsg(b))
 		}
 	})
-	o := s.collect
-	sinks, d, err := outputs(s.timeline, s.notify, term, func(string, ...any) {})
-	if err != nil {
-		fmt.Fprintf(stderr, "warroom: %v\n", err)
-		return exitUsage
-	}
-	o.Sinks = append(o.Sinks, sinks...)
 	var self selfStats
-	o.Self = self.read
 	ticks := make(chan struct{}, 1)
-	o.OnTick = func() {
+	push := func() {
 		select {
 		case ticks <- struct{}{}:
 		default: // the previous tick's snapshot is still on its way
 		}
 	}
-	c, err := collect.New(o)
-	if err != nil {
-		fmt.Fprintf(stderr, "warroom: %v\n", err)
-		return exitUsage
+	var eng engine
+	var indicators []string
+	var d *notify.Dispatcher
+	if s.replay != nil {
+		pl, err := s.replay(self.read, push)
+		if err != nil {
+			fmt.Fprintf(stderr, "warroom replay: %v\n", err)
+			return exitUsage
+		}
+		eng, indicators = pl, pl.Collector().Indicators()
+	} else {
+		o := s.collect
+		sinks, dd, err := outputs(s.timeline, s.notify, term, func(string, ...any) {})
+		if err != nil {
+			fmt.Fprintf(stderr, "warroom: %v\n", err)
+			return exitUsage
+		}
+		o.Sinks = append(o.Sinks, sinks...)
+		o.Self = self.read
+		o.OnTick = push
+		c, err := collect.New(o)
+		if err != nil {
+			fmt.Fprintf(stderr, "warroom: %v\n", err)
+			return exitUsage
+		}
+		eng, indicators, d = c, c.Indicators(), dd
 	}
-	if err := s.ui.Layout.CheckIndicators(c.Indicators()); err != nil {
+	if err := s.ui.Layout.CheckIndicators(indicators); err != nil {
 		fmt.Fprintf(stderr, "warroom: layout: %v\n", err)
 		return exitUsage
 	}
@@ -105,7 +132,7 @@ func (s screen) run(stderr io.Writer) int {
 	// the loop. Its renderer is off, and with it its ticker — but for the
 	// rare terminal query (background colour), which it still flushes on
 	// that ticker, hence the 1 fps.
-	p = tea.NewProgram(ui.NewShell(ui.New(c, uo), fw), tea.WithContext(ctx), tea.WithoutRenderer(),
+	p = tea.NewProgram(ui.NewShell(ui.New(eng, uo), fw), tea.WithContext(ctx), tea.WithoutRenderer(),
 		tea.WithInput(in), tea.WithWindowSize(w, h), tea.WithFPS(1))
 	winch := make(chan os.Signal, 1)
 	signal.Notify(winch, syscall.SIGWINCH)
@@ -127,7 +154,7 @@ func (s screen) run(stderr io.Writer) int {
 			case <-ctx.Done():
 				return
 			case <-ticks:
-				p.Send(ui.SnapshotMsg{Snap: c.Snapshot()})
+				p.Send(ui.SnapshotMsg{Snap: eng.Snapshot()})
 			}
 		}
 	}()
@@ -141,8 +168,10 @@ func (s screen) run(stderr io.Writer) int {
 	if s.before != nil {
 		background("the demo", s.before)
 	}
-	background("the collector", c.Run)
-	background("the notifier", func(ctx context.Context) error { d.Run(ctx); return nil })
+	background(map[bool]string{false: "the collector", true: "the replay"}[s.replay != nil], eng.Run)
+	if d != nil {
+		background("the notifier", func(ctx context.Context) error { d.Run(ctx); return nil })
+	}
 	if s.loader != nil {
 		background("the schedule", func(ctx context.Context) error { pollSchedule(ctx, s.loader); return nil })
 	}

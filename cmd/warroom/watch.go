@@ -101,34 +101,7 @@ var isTerminal = func(w io.Writer) bool {
 
 // watchReplay rehearses the configured logs on their own clock.
 func watchReplay(cfg *Config, stdout, stderr io.Writer) int {
-	// Prometheus answers about now, not about the night being replayed
-	if len(cfg.Prometheus.Queries) > 0 {
-		fmt.Fprintf(stderr, "warroom watch: --replay leaves out Prometheus (%d queries) and their rules\n", len(cfg.Prometheus.Queries))
-		cfg.Prometheus.Queries, cfg.Prometheus.Servers = nil, nil
-		var kept watch.Rules
-		for _, r := range cfg.Rules {
-			if !strings.HasPrefix(r.Indicator, "prom.") {
-				kept = append(kept, r)
-			}
-		}
-		cfg.Rules = kept
-	}
-	// so does VictoriaLogs: its streams are polled about now
-	if n := len(cfg.VictoriaLogs.Streams); n > 0 {
-		fmt.Fprintf(stderr, "warroom watch: --replay leaves out VictoriaLogs (%d streams) and their rules\n", n)
-		streams := map[string]bool{}
-		for _, s := range cfg.VictoriaLogs.Streams {
-			streams[s.Name] = true
-		}
-		cfg.VictoriaLogs.Streams = nil
-		var kept watch.Rules
-		for _, r := range cfg.Rules {
-			if prefix, _, _ := strings.Cut(r.Indicator, "."); !streams[prefix] {
-				kept = append(kept, r)
-			}
-		}
-		cfg.Rules = kept
-	}
+	leaveOutLive(cfg, stderr, "warroom watch: --replay")
 	clock := collect.NewSteppedClock(time.Unix(0, 0))
 	o, loader, err := cfg.collectOptions(clock.Now, "beginning")
 	if err != nil {
@@ -172,5 +145,37 @@ func watchSchedule(ctx context.Context, l *schedule.Loader, logf func(string, ..
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// leaveOutLive drops the sources a replay cannot read the night from —
+// Prometheus and VictoriaLogs are polled about now, not about the night
+// being replayed — with their rules, and says so on stderr after who.
+func leaveOutLive(cfg *Config, stderr io.Writer, who string) {
+	if len(cfg.Prometheus.Queries) > 0 {
+		fmt.Fprintf(stderr, "%s leaves out Prometheus (%d queries) and their rules\n", who, len(cfg.Prometheus.Queries))
+		cfg.Prometheus.Queries, cfg.Prometheus.Servers = nil, nil
+		var kept watch.Rules
+		for _, r := range cfg.Rules {
+			if !strings.HasPrefix(r.Indicator, "prom.") {
+				kept = append(kept, r)
+			}
+		}
+		cfg.Rules = kept
+	}
+	if n := len(cfg.VictoriaLogs.Streams); n > 0 {
+		fmt.Fprintf(stderr, "%s leaves out VictoriaLogs (%d streams) and their rules\n", who, n)
+		streams := map[string]bool{}
+		for _, s := range cfg.VictoriaLogs.Streams {
+			streams[s.Name] = true
+		}
+		cfg.VictoriaLogs.Streams = nil
+		var kept watch.Rules
+		for _, r := range cfg.Rules {
+			if prefix, _, _ := strings.Cut(r.Indicator, "."); !streams[prefix] {
+				kept = append(kept, r)
+			}
+		}
+		cfg.Rules = kept
 	}
 }

@@ -98,6 +98,9 @@ func (c *Collector) entries(values []sources.Value, zone *time.Location) []sourc
 	return c.transitions(trs, acked, values, zone)
 }
 
+// Schedule is the schedule the collector judges phases by; nil when none.
+func (c *Collector) Schedule() *schedule.Schedule { return c.schedule() }
+
 func (c *Collector) schedule() *schedule.Schedule {
 	if c.o.Schedule == nil {
 		return nil
