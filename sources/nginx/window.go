@@ -265,11 +265,11 @@ func (a *Aggregator) Newest() time.Time {
 func (a *Aggregator) Sum(group string, from, to time.Time) (b Bucket, ok bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	sec := a.sec
+	sec, min := a.sec, a.min
 	if group != "" {
 		for i := range a.groups {
 			if a.groups[i].g.Name == group {
-				sec, ok = a.groups[i].sec, true
+				sec, min, ok = a.groups[i].sec, a.groups[i].min, true
 				break
 			}
 		}
@@ -277,7 +277,27 @@ func (a *Aggregator) Sum(group string, from, to time.Time) (b Bucket, ok bool) {
 			return Bucket{}, false
 		}
 	}
-	for s := from.Unix(); s < to.Unix(); s++ {
+	// whole minutes from the minute ring (a tick's 15-minute sums read 15
+	// buckets, not 900), the seconds at either edge from the second ring;
+	// a minute the second ring still holds in full counts the same lines
+	s, end := from.Unix(), to.Unix()
+	for ; s < end && (s%60 != 0 || end-s < 60); s++ {
+		if sb := sec.get(s); sb != nil {
+			b.Add(sb)
+		}
+	}
+	for ; s+60 <= end; s += 60 {
+		if mb := min.get(s); mb != nil && sec.get(s) != nil {
+			b.Add(mb)
+			continue
+		}
+		for x := s; x < s+60; x++ { // the second ring has let part of it go
+			if sb := sec.get(x); sb != nil {
+				b.Add(sb)
+			}
+		}
+	}
+	for ; s < end; s++ {
 		if sb := sec.get(s); sb != nil {
 			b.Add(sb)
 		}
