@@ -13,6 +13,11 @@ import (
 const noticeTicks = 3
 
 func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
+	if m.replayer != nil {
+		if cmd, ok := m.replayKey(k); ok {
+			return cmd
+		}
+	}
 	switch {
 	case key.Matches(k, m.keys.Quit):
 		return tea.Quit

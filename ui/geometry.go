@@ -55,7 +55,7 @@ func (m *Model) relayout() {
 		m.slots[m.focus].setFocus(false)
 		m.focus = -1
 	}
-	m.status.SetHints(m.help.ShortHelpView(m.keys.ShortHelp()), m.help.ShortHelpView([]key.Binding{m.keys.Help}))
+	m.status.SetHints(m.help.ShortHelpView(m.shortHelp()), m.help.ShortHelpView([]key.Binding{m.keys.Help}))
 }
 
 // rect is a pane's place on the screen; a zero rect means hidden.

@@ -20,6 +20,16 @@ type KeyMap struct {
 	Refresh         key.Binding
 	Help            key.Binding
 	Quit            key.Binding
+
+	// A replay's keys (the provider is a sources.Replayer): they take the
+	// place of Pause, the milestone keys and Live, which steer a live
+	// screen's view.
+	ReplayPause key.Binding // pause or resume the replay clock
+	Slower      key.Binding
+	Faster      key.Binding
+	PrevStage   key.Binding // seek to the stage end before the replay clock
+	NextStage   key.Binding
+	GoTo        key.Binding // a prompt for the instant to seek to
 }
 
 // DefaultKeyMap follows k9s/btop habits.
@@ -44,6 +54,13 @@ func DefaultKeyMap() KeyMap {
 		Refresh:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
 		Help:          key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:          key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+
+		ReplayPause: key.NewBinding(key.WithKeys("space", "p"), key.WithHelp("space", "pause")),
+		Slower:      key.NewBinding(key.WithKeys("["), key.WithHelp("[", "slower")),
+		Faster:      key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "faster")),
+		PrevStage:   key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "prev stage end")),
+		NextStage:   key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "next stage end")),
+		GoTo:        key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "go to a time")),
 	}
 }
 
@@ -58,5 +75,20 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Next, k.Prev, k.Move, k.Zoom, k.Back},
 		{k.Wider, k.Narrower, k.PrevMilestone, k.NextMilestone, k.Live},
 		{k.Pause, k.Ack, k.Refresh, k.Help, k.Quit},
+	}
+}
+
+// ReplayShortHelp is the status-bar hint in a replay.
+func (k KeyMap) ReplayShortHelp() []key.Binding {
+	return []key.Binding{k.Help, k.ReplayPause, k.Slower, k.Faster, k.GoTo, k.Quit}
+}
+
+// ReplayFullHelp is the `?` overlay in a replay: the replay's keys where
+// the live screen has pause, the milestone keys and live.
+func (k KeyMap) ReplayFullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Next, k.Prev, k.Move, k.Zoom, k.Back},
+		{k.Wider, k.Narrower, k.PrevStage, k.NextStage, k.GoTo},
+		{k.ReplayPause, k.Slower, k.Faster, k.Ack, k.Help, k.Quit},
 	}
 }

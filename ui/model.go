@@ -99,6 +99,11 @@ type Model struct {
 	showHelp   bool
 	milestones []time.Time // every stage end seen, sorted, bounded
 
+	// a replay: the provider's keys (nil live), and the go-to prompt
+	replayer  sources.Replayer
+	prompting bool
+	typed     []rune
+
 	frame string // the rendered screen, rebuilt only when something changed
 	dirty bool
 }
@@ -124,6 +129,7 @@ type SnapshotMsg struct{ Snap *sources.Snapshot }
 func New(p sources.Provider, o Options) Model {
 	o = o.withDefaults()
 	m := Model{p: p, o: o, focus: -1, help: help.New(), fetchSeq: 1, bigClock: true}
+	m.replayer, _ = p.(sources.Replayer)
 	m.keys = DefaultKeyMap()
 	if o.KeyMap != nil {
 		m.keys = *o.KeyMap
@@ -387,6 +393,7 @@ func (m *Model) applySnapshot(msg snapshotMsg) {
 		return // an older fetch finished after a newer one
 	}
 	m.gotSeq = msg.seq
+	m.noteReplay(m.latest, msg.snap)
 	m.latest = msg.snap
 	m.learnMilestones(msg.snap)
 	if k := shapeKey(msg.snap); k != m.shape {

@@ -70,7 +70,7 @@ func (m Model) overlayHelp(body []string) {
 		return
 	}
 	st := m.styles
-	text := strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n")
+	text := strings.Split(m.help.FullHelpView(m.fullHelp()), "\n")
 	legend := ""
 	for _, s := range []sources.State{sources.StateOK, sources.StateWarn, sources.StateCrit, sources.StateStale, sources.StateError} {
 		if legend != "" {
@@ -78,7 +78,11 @@ func (m Model) overlayHelp(body []string) {
 		}
 		legend += st.StateStyle(s).Render(pane.Symbol(s, m.o.ASCII) + " " + s.String())
 	}
-	text = append(text, "", legend, st.Dim.Render("window: 5m 15m 1h 6h 24h · PAUSED freezes the panes, not the header"))
+	note := "window: 5m 15m 1h 6h 24h · PAUSED freezes the panes, not the header"
+	if m.replayer != nil {
+		note = "window: 5m 15m 1h 6h 24h · the clock is the logs' own: space stops it"
+	}
+	text = append(text, "", legend, st.Dim.Render(note))
 	width := func() int {
 		cw := 0
 		for _, l := range text {
@@ -89,7 +93,7 @@ func (m Model) overlayHelp(body []string) {
 	if width()+4 > m.w {
 		// too narrow for the help's own columns: every key in as many
 		// columns as fit, and the legend
-		text = append(compactHelp(m.keys.FullHelp(), m.w-4), legend)
+		text = append(compactHelp(m.fullHelp(), m.w-4), legend)
 	}
 	bw, bh := min(width()+4, m.w), min(len(text)+2, len(body))
 	box := strings.Split(pane.Box(st, m.o.ASCII, true, "keys", bw, bh, padLeft(text)), "\n")

@@ -21,8 +21,9 @@ type Options struct {
 // stage, countdown to the next stage end and what that end is, phase
 // badge, time since the stage end and the first crit since it while HOT
 // or cooling, clock in the event zone, overall state with unacked crit
-// count, the count of alerts about to fire (pending), PAUSED and replay
-// badges.
+// count, the count of alerts about to fire (pending), the PAUSED badge,
+// the badge of a view moved off now (at a milestone), and in a replay the
+// REPLAY badge, which no width drops, with the replay clock's pace.
 //
 // Its size decides the form: 3 rows or more (and 60 columns) get the big
 // clock when it has something to count (BigClock): down to the next stage
@@ -118,19 +119,24 @@ func (m *Header) draw() string {
 	}
 	s := m.snap
 	phase := part{seg: seg{m.phaseBadge(), prioPhase, false}}
-	paused := m.pausedPart()
+	paused, replay := m.pausedPart(), m.replayPart()
 	alarm, pending := m.alarmPart(), m.pendingPart()
 	clock := part{seg: seg{st.Text.Render(s.At.In(zone(s)).Format("15:04:05 MST")), prioClock, true}}
+	if s.Replay != nil {
+		// live, the engineer knows what time it is; in a replay the
+		// clock says when in the night the screen is
+		clock.prio = prioReplayClock
+	}
 	window := part{seg: seg{m.windowText(), prioWindow, true}}
 	event := part{seg: seg{m.eventText(), prioEvent, false}}
 	since, crit, countdown := m.sincePart(), m.firstCritPart(), m.countdownPart()
 	// without a number for the big digits (no schedule, or the last stage
 	// end's window closed) there is no big "--:--:--", one compact line
 	if m.h < 3 || m.w < 60 || !BigClock(s) {
-		parts := []part{event, countdown, phase, since, crit, window, alarm, pending, clock, paused}
+		parts := []part{replay, event, countdown, phase, since, crit, window, alarm, pending, clock, paused}
 		if m.afterEnd() {
 			// the count-up and the first crit lead; the next end trails
-			parts = []part{event, phase, since, crit, countdown, window, alarm, pending, clock, paused}
+			parts = []part{replay, event, phase, since, crit, countdown, window, alarm, pending, clock, paused}
 		}
 		return block([]string{arrangeParts(parts, m.w)}, m.w, m.h)
 	}
@@ -141,11 +147,11 @@ func (m *Header) draw() string {
 		// one keeps to the far right, away from the label of the count-up
 		digits = bigDigits("+"+Clock(s.At.Sub(s.Current.At)), m.opts.ASCII)
 		countdown.right = true
-		top = []part{m.sinceLabel(), event, countdown, paused}
+		top = []part{m.sinceLabel(), replay, event, countdown, paused}
 	} else {
 		full, short := m.until()
 		digits = bigDigits(Clock(s.Next.At.Sub(s.At)), m.opts.ASCII)
-		top = []part{event, {seg{st.Dim.Render(full), prioUntilFull, false}, []seg{{text: st.Dim.Render(short), prio: prioUntil}}}, paused}
+		top = []part{replay, event, {seg{st.Dim.Render(full), prioUntilFull, false}, []seg{{text: st.Dim.Render(short), prio: prioUntil}}}, paused}
 	}
 	rw := m.w - Width(digits[0]) - 2
 	lines := []string{
@@ -399,8 +405,9 @@ func (m Header) windowText() string {
 	if !m.viewEnd.IsZero() {
 		return badge(m.opts.st().Replay, "at "+m.viewEnd.In(zone(m.snap)).Format("15:04 Jan 02")+w)
 	}
-	if m.paused {
-		// frozen: PAUSED says so, and LIVE beside it would contradict it
+	if m.paused || m.snap.Replay != nil {
+		// frozen: PAUSED says so, and LIVE beside it would contradict it;
+		// a replay is never live
 		return m.opts.st().Dim.Render(strings.TrimPrefix(w, " "))
 	}
 	return m.opts.st().OK.Render("LIVE") + m.opts.st().Dim.Render(w)

@@ -106,6 +106,12 @@ func TestPanes(t *testing.T) {
 			m.SetSnapshot(fixture.Hot())
 			return m
 		},
+		"header_replay": func(w, h int) viewer { // a replay at 60×: REPLAY at every width
+			m := NewHeader(o)
+			m.SetSize(w, h)
+			m.SetSnapshot(fixture.Replay())
+			return m
+		},
 		"where": func(w, h int) viewer { // 499s crit: where they come from
 			m := NewWhere(o)
 			m.SetSize(w, h)

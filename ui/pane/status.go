@@ -2,6 +2,7 @@ package pane
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"warroom/sources"
@@ -17,6 +18,9 @@ type Status struct {
 	hints  string
 	short  string
 	notice string
+	// a one-line prompt (the go-to time in a replay) takes the whole bar
+	label, input string
+	promptHints  []string
 }
 
 // NewStatus returns an empty status bar.
@@ -27,6 +31,16 @@ func NewStatus(o Options) *Status { return &Status{base: base{opts: o}} }
 func (m *Status) SetNotice(s string) {
 	if s != m.notice {
 		m.notice = s
+		m.changed()
+	}
+}
+
+// SetPrompt shows a prompt in place of the whole bar: label, what has
+// been typed after it with a cursor, and at the right the first of hints
+// (what it takes, the longest first) that fits. An empty label closes it.
+func (m *Status) SetPrompt(label, input string, hints ...string) {
+	if label != m.label || input != m.input || !slices.Equal(hints, m.promptHints) {
+		m.label, m.input, m.promptHints = label, input, slices.Clone(hints)
 		m.changed()
 	}
 }
@@ -56,6 +70,9 @@ func (m *Status) draw() string {
 		return blank(m.w, m.h)
 	}
 	st := m.opts.st()
+	if m.label != "" {
+		return block([]string{m.promptLine()}, m.w, m.h)
+	}
 	var srcShort, srcLong, srcNoted, srcMixed, srcFailing []string
 	okCount := 0
 	self := ""
@@ -166,4 +183,32 @@ func segsWidth(segs []seg) int {
 		w += 2 * (n - 1)
 	}
 	return w
+}
+
+// promptLine is the open prompt: its label and input at the left, the
+// cursor after them, the hint at the right while it fits. An input too
+// long for the bar shows its end, where the typing is.
+func (m *Status) promptLine() string {
+	st := m.opts.st()
+	cursor := "█"
+	if m.opts.ASCII {
+		cursor = "_"
+	}
+	label := st.Text.Render(clean(m.label))
+	in := []rune(clean(m.input))
+	room := m.w - Width(label) - Width(cursor)
+	for len(in) > 0 && Width(string(in)) > room {
+		in = in[1:]
+	}
+	left := label + st.Value.Render(string(in)) + st.Dim.Render(cursor)
+	for _, h := range m.promptHints {
+		if h == "" {
+			continue
+		}
+		c := []seg{{left, 0, false}, {st.Dim.Render(clean(h)), 1, true}}
+		if segsWidth(c) <= m.w {
+			return arrange(c, m.w)
+		}
+	}
+	return arrange([]seg{{left, 0, false}}, m.w)
 }

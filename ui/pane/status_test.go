@@ -72,3 +72,44 @@ func TestStatusWithoutSelfStats(t *testing.T) {
 		t.Errorf("status bar with self stats: %q", v)
 	}
 }
+
+// An open prompt takes the whole bar, notice and hints included: what is
+// typed with a cursor after it, the hint at the right while it fits, and
+// the end of an input too long for the bar, where the typing is. Closed,
+// the bar is as before.
+func TestStatusPrompt(t *testing.T) {
+	m := NewStatus(Options{Styles: PlainStyles()})
+	m.SetSnapshot(&sources.Snapshot{Sources: []sources.SourceStatus{{Name: "nginx", Kind: "nginx", Health: sources.HealthOK}}})
+	m.SetHints("? help • q quit", "? help")
+	m.SetNotice("already the widest window")
+	m.SetSize(80, 1)
+	before := ansi.Strip(m.View())
+	m.SetPrompt("go to: ", "00:05", "00:05 · 12-31 23:58 · -5m   enter go · esc cancel", "00:05 · -5m")
+	if got := ansi.Strip(m.View()); !strings.HasPrefix(got, "go to: 00:05█") || strings.Contains(got, "widest") || strings.Contains(got, "nginx") {
+		t.Errorf("the prompt does not take the whole bar: %q", got)
+	}
+	for _, c := range []struct {
+		w    int
+		want string
+	}{
+		{80, "go to: 00:05█                  00:05 · 12-31 23:58 · -5m   enter go · esc cancel"},
+		{30, "go to: 00:05█      00:05 · -5m"},
+		{14, "go to: 00:05█ "},
+	} {
+		m.SetSize(c.w, 1)
+		v := m.View()
+		check(t, v, c.w, 1)
+		if got := ansi.Strip(v); got != c.want {
+			t.Errorf("%d wide: got %q, want %q", c.w, got, c.want)
+		}
+	}
+	m.SetSize(10, 1)
+	if got := ansi.Strip(m.View()); got != "go to: 05█" {
+		t.Errorf("10 wide: got %q, want the end of the input", got)
+	}
+	m.SetPrompt("", "")
+	m.SetSize(80, 1)
+	if got := ansi.Strip(m.View()); got != before {
+		t.Errorf("closed: got %q, want %q", got, before)
+	}
+}
