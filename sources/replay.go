@@ -29,6 +29,10 @@ type ReplayState struct {
 	From, To time.Time
 	// Done: the input has been read to its end; the clock stays there.
 	Done bool
+	// Epoch counts the replay's runs from the input's start: a seek back
+	// starts a new one, so a snapshot of a later epoch is newer than one
+	// of an earlier epoch whatever their At.
+	Epoch int
 	// Note is a one-off message about the last key (a seek that found no
 	// stage end, an instant outside the input); "" for none.
 	Note string

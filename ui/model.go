@@ -357,8 +357,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		case !m.viewSet || !equalView(msg.Snap.View, m.setView):
 			// taken over a view no longer shown: read one over the new
 			cmd = m.fetch()
-		case m.latest != nil && msg.Snap.At.Before(m.latest.At):
-			// older than what a fetch brought meanwhile
+		case m.latest != nil && msg.Snap.At.Before(m.latest.At) && sameEpoch(msg.Snap, m.latest):
+			// older than what a fetch brought meanwhile (a replay's clock
+			// goes back only with a new epoch)
 		default:
 			m.applySnapshot(snapshotMsg{seq: m.gotSeq, view: msg.Snap.View, snap: msg.Snap})
 			if !equalView(m.view(), m.setView) {
@@ -490,4 +491,13 @@ func (m Model) View() tea.View {
 		v.MouseMode = tea.MouseModeCellMotion
 	}
 	return v
+}
+
+// sameEpoch says whether a and b are of one run of the clock: live, or
+// the same stretch of a replay (a seek back starts a new one).
+func sameEpoch(a, b *sources.Snapshot) bool {
+	if a.Replay == nil || b.Replay == nil {
+		return a.Replay == b.Replay
+	}
+	return a.Replay.Epoch == b.Replay.Epoch
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"warroom/sources"
 	"warroom/ui/internal/fixture"
 )
 
@@ -393,5 +394,32 @@ func TestArrowsMoveByDirection(t *testing.T) {
 	m, _ = press(t, m, "left", "left") // nothing left of the first pane: stays
 	if m.rects[m.focus] != start {
 		t.Errorf("left twice from the second stat: %+v", m.rects[m.focus])
+	}
+}
+
+// A replay's seek back pushes snapshots with an earlier clock but a new
+// epoch: they are shown, not taken for stale ones; an earlier clock of
+// the same epoch is stale.
+func TestReplaySeekBackIsShown(t *testing.T) {
+	p := &fixture.Provider{}
+	m := New(p, Options{Ticked: true, Refresh: time.Hour})
+	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	m, _ = settle(t, m, m.fetch())
+	push := func(at time.Time, epoch int) *sources.Snapshot {
+		s := p.Snapshot()
+		s.At, s.Replay = at, &sources.ReplayState{Speed: 60, Epoch: epoch}
+		next, _ := m.Update(SnapshotMsg{Snap: s}) // what it shows before any fetch
+		m = next.(Model)
+		return s
+	}
+	late := time.Date(2027, 1, 1, 0, 2, 25, 0, time.UTC)
+	if s := push(late, 0); m.latest != s {
+		t.Fatal("the first replay snapshot is not shown")
+	}
+	if s := push(late.Add(-time.Minute), 0); m.latest == s {
+		t.Error("an earlier clock of the same epoch was shown")
+	}
+	if s := push(late.Add(-2*time.Minute), 1); m.latest != s {
+		t.Error("the seek back's snapshot (a new epoch, an earlier clock) was not shown")
 	}
 }

@@ -325,3 +325,43 @@ func running(pid int) bool {
 	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
 	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
 }
+
+// TestReplayInTmux replays the night as filed in an 80×24 pane and drives
+// it with keys as a person would the morning after: it starts at the stage's
+// window saying REPLAY and its speed, the storm trips a rule, space pauses,
+// m goes back to the stage end and pauses there, g goes to the lost DB
+// connection at 01:30, ] runs to the end, and q gives the terminal back.
+func TestReplayInTmux(t *testing.T) {
+	findTmux(t)
+	bin := buildWarroom(t)
+	dir := t.TempDir()
+	access, storm, app := filedNight(t, dir, true)
+	cfg := builtinConfigFor(t, dir, []string{access, storm}, app)
+	s := startTmux(t, 80, 24, fmt.Sprintf("%s replay -c %s --stage Final --speed 60; echo replay-exited; sleep 30", bin, cfg))
+
+	screen := s.waitFor(60*time.Second, "REPLAY", "60×", "Year-end 2026", "QPS", "499")
+	checkFits(t, screen, 80, 24)
+	s.waitFor(120*time.Second, "HOT", "unacked") // 00:00:30 the hang, 499s crit seconds later
+	s.run("send-keys", "Space")
+	s.waitFor(20*time.Second, "paused")
+
+	s.run("send-keys", "m")
+	screen = s.waitFor(60*time.Second, "00:00:00 CST", "paused")
+	checkFits(t, screen, 80, 24)
+
+	s.run("send-keys", "g")
+	s.waitFor(20*time.Second, "go to:")
+	s.run("send-keys", "01:30:40", "Enter")
+	screen = s.waitFor(60*time.Second, "01:30:40 CST", "paused")
+	if !strings.Contains(screen, "DB") {
+		t.Errorf("at 01:30:40 the DB errors are not on screen:\n%s", screen)
+	}
+	for range 12 {
+		s.run("send-keys", "]")
+	}
+	s.run("send-keys", "Space")
+	s.waitFor(60*time.Second, "end")
+
+	s.run("send-keys", "q")
+	s.waitFor(20*time.Second, "replay-exited")
+}

@@ -117,6 +117,9 @@ func (p *Player) rebuild() error {
 	p.cur, p.started, p.done = cur, false, false
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.c != nil {
+		p.st.Epoch++
+	}
 	p.c = c
 	if p.viewSet {
 		c.SetView(p.view)

@@ -166,6 +166,9 @@ func TestPlayerSeeksBackToTheStageEnd(t *testing.T) {
 	if len(n.builds) != builds+1 {
 		t.Errorf("%d collectors built for a seek back, want one", len(n.builds)-builds)
 	}
+	if s.Replay.Epoch != 1 {
+		t.Errorf("epoch %d after a seek back, want 1: a screen would take its snapshots for stale ones", s.Replay.Epoch)
+	}
 	if !s.At.Equal(midnight) || !s.Replay.Paused || !s.Replay.Seeking.IsZero() || s.Replay.Done {
 		t.Errorf("after m: at %v, state %+v; want paused at %v", s.At, s.Replay, midnight)
 	}
