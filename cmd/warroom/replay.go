@@ -19,8 +19,9 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		"The screen over a past night: the configured log files (with their rotated\n"+
 			".1 … .9.gz predecessors) replayed on the logs' own clock, with charts, top\n"+
 			"tables, rules, timeline, phase and countdown as they were live that night.\n"+
-			"Nothing is notified and the timeline file is left alone; Prometheus and\n"+
-			"VictoriaLogs are left out (they are polled about now).\n\n"+
+			"Nothing is notified and the timeline file is left alone. Prometheus is\n"+
+			"asked at the night's instants (its history, as far as its retention\n"+
+			"reaches); VictoriaLogs is left out.\n\n"+
 			"Keys: space pauses, [ and ] halve and double the speed (1× up to max, as\n"+
 			"fast as the machine goes), m and M jump to the previous and next stage end\n"+
 			"and pause there, g goes to a time (00:05, 12-31 23:58, -5m), q quits.\n"+

@@ -144,6 +144,9 @@ func TestReplayStart(t *testing.T) {
 	if s.Replay.Paused || !s.Replay.Seeking.IsZero() || s.At.Before(stageEnd.Add(-30*time.Minute)) || s.At.After(stageEnd) {
 		t.Errorf("--stage Final: at %v, %+v", s.At.In(shanghai), s.Replay)
 	}
+	if len(r.outs) != 1 {
+		t.Errorf("--stage at the input's start built %d collectors, want 1", len(r.outs))
+	}
 	r = startReplay(t, cfg, replayOptions{speed: 60, from: "00:05"})
 	s = r.frames(1, 100*time.Millisecond)
 	if want := stageEnd.Add(5 * time.Minute); s.At.Before(want) || s.At.After(want.Add(7*time.Second)) {

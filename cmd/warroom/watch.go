@@ -43,8 +43,10 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 		"With --replay, the configured log files are read from the beginning at full\n"+
 		"speed on the logs' own clock — the schedule and the rules judged at the\n"+
 		"lines' timestamps — so a past night is rehearsed in seconds; it ends with\n"+
-		"the input. Prometheus is not replayed, webhooks are not sent, and the\n"+
-		"timeline file (the live night's record) is left alone.", stderr)
+		"the input. Prometheus is asked at the night's instants (its history, as far\n"+
+		"as its retention reaches; the replay waits for each answer); VictoriaLogs\n"+
+		"is left out; webhooks are not sent, and the timeline file (the live night's\n"+
+		"record) is left alone.", stderr)
 	cfgPath := fs.String("c", "", "config file (required)")
 	replay := fs.Bool("replay", false, "replay the configured log files on their own clock")
 	if pos, code, ok := parseFlags(fs, args); !ok {
@@ -161,20 +163,11 @@ func watchSchedule(ctx context.Context, l *schedule.Loader, logf func(string, ..
 }
 
 // leaveOutLive drops the sources a replay cannot read the night from —
-// Prometheus and VictoriaLogs are polled about now, not about the night
-// being replayed — with their rules, and says so on stderr after who.
+// VictoriaLogs streams are polled about now, not about the night being
+// replayed — with their rules, and says so on stderr after who.
+// Prometheus stays: it keeps history, and a replay asks it at the night's
+// instants.
 func leaveOutLive(cfg *Config, stderr io.Writer, who string) {
-	if len(cfg.Prometheus.Queries) > 0 {
-		fmt.Fprintf(stderr, "%s leaves out Prometheus (%d queries) and their rules\n", who, len(cfg.Prometheus.Queries))
-		cfg.Prometheus.Queries, cfg.Prometheus.Servers = nil, nil
-		var kept watch.Rules
-		for _, r := range cfg.Rules {
-			if !strings.HasPrefix(r.Indicator, "prom.") {
-				kept = append(kept, r)
-			}
-		}
-		cfg.Rules = kept
-	}
 	if n := len(cfg.VictoriaLogs.Streams); n > 0 {
 		fmt.Fprintf(stderr, "%s leaves out VictoriaLogs (%d streams) and their rules\n", who, n)
 		streams := map[string]bool{}

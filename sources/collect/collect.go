@@ -167,7 +167,7 @@ func New(o Options) (*Collector, error) {
 		c.srcs = append(c.srcs, newAppSource(i, s, len(o.Apps) > 1))
 	}
 	if o.Prom != nil {
-		c.srcs = append(c.srcs, newPromSource(o.Prom, o.Now))
+		c.srcs = append(c.srcs, newPromSource(o.Prom, o.Now, o.Refresh))
 	}
 	c.srcs = append(c.srcs, o.Sources...)
 	for p, src := range c.srcs {

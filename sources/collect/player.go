@@ -56,12 +56,13 @@ type Player struct {
 	wake chan struct{}
 
 	// the stepping, owned by the goroutine in Frame (run held)
-	run     sync.Mutex
-	cur     *ReplayCursor
-	target  time.Time // where the clock should be by now at the speed
-	started bool      // the first tick has run
-	done    bool      // the input is over
-	err     error     // the replay cannot go on (a file went unreadable)
+	run       sync.Mutex
+	cur       *ReplayCursor
+	target    time.Time // where the clock should be by now at the speed
+	started   bool      // the first tick has run
+	firstTick time.Time // its instant
+	done      bool      // the input is over
+	err       error     // the replay cannot go on (a file went unreadable)
 
 	mu      sync.Mutex // guards the fields below
 	c       *Collector
@@ -185,7 +186,9 @@ func (p *Player) Frame(ctx context.Context, elapsed time.Duration) error {
 	p.resync = false
 	p.mu.Unlock()
 
-	if seekSet && p.started && seekTo.Before(p.cur.At()) {
+	// back in time: from the input's start again (unless the clock is
+	// still at its first tick, where a new run would stop too)
+	if seekSet && p.started && seekTo.Before(p.cur.At()) && p.cur.At().After(p.firstTick) {
 		if err := p.rebuild(); err != nil {
 			p.err = fmt.Errorf("replay: %w", err)
 			return p.err
@@ -273,7 +276,9 @@ func (p *Player) stepWhile(ctx context.Context, target, deadline time.Time) (int
 			p.done = true
 			break
 		}
-		p.started = true
+		if !p.started {
+			p.started, p.firstTick = true, p.cur.At()
+		}
 		n++
 	}
 	return n, nil

@@ -31,8 +31,9 @@ const replayHead = max(nginx.MaxLine, applog.MaxLine) + 1
 // are merged by tail.Merge: gzipped ones (told by their first bytes, not
 // their names) are read through gzip. Replay returns at the end of input,
 // after ticking long enough for the last second to be judged, and after
-// the milestone reports due meanwhile are written; Prometheus is not
-// replayed. Command sources cannot be replayed.
+// the milestone reports due meanwhile are written. A source that keeps
+// its history (Replayed: Prometheus) is polled at the replay clock before
+// each tick. Command sources cannot be replayed.
 func (c *Collector) Replay(ctx context.Context, set func(time.Time)) error {
 	defer c.reports.Wait()
 	r, err := c.NewReplayCursor(set)
@@ -139,6 +140,11 @@ func (r *ReplayCursor) Step() (time.Time, bool, error) {
 	}
 	r.at = time.Unix(sec, 0)
 	r.set(r.at)
+	for _, s := range r.c.srcs {
+		if h, ok := s.(Replayed); ok {
+			h.ReplayPoll(context.Background(), r.at)
+		}
+	}
 	r.c.Tick(r.at)
 	return r.at, true, nil
 }

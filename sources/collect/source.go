@@ -135,3 +135,11 @@ type Viewed interface {
 type Refreshable interface {
 	Refresh(ctx context.Context)
 }
+
+// Replayed is a Source that keeps its history where a replay can read it
+// (a Prometheus server): before each of a replay's ticks it is told the
+// replay clock's instant and polls, synchronously, what is due at that
+// instant by its own intervals — on the replay clock, not the wall's.
+type Replayed interface {
+	ReplayPoll(ctx context.Context, at time.Time)
+}

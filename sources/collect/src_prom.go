@@ -27,10 +27,13 @@ type promSource struct {
 	crashed string                     // a fetch of its own panicked (see guard)
 	hist    map[string][]sources.Point // instant queries' answers, for their charts
 	over    overlayState
+	// replayedAt is the replay clock's instant of the last ReplayPoll
+	replayedAt time.Time
+	refresh    time.Duration // the interval of queries that set none
 }
 
-func newPromSource(q *prom.Querier, now func() time.Time) *promSource {
-	return &promSource{q: q, cfgs: q.Configs(), specs: promCatalog(q.Configs()), now: now, hist: map[string][]sources.Point{}}
+func newPromSource(q *prom.Querier, now func() time.Time, refresh time.Duration) *promSource {
+	return &promSource{q: q, cfgs: q.Configs(), specs: promCatalog(q.Configs()), now: now, hist: map[string][]sources.Point{}, refresh: refresh}
 }
 
 func (p *promSource) Name() string                { return "prom" }
@@ -164,6 +167,32 @@ func (p *promSource) SetView(window time.Duration, points int) { p.q.SetWindow(w
 
 func (p *promSource) Refresh(ctx context.Context) {
 	p.guard(func(context.Context) { p.q.EvaluateAll(ctx) })
+}
+
+// ReplayPoll implements Replayed: every query is evaluated at the replay
+// clock (the querier reads the clock the replay sets) when the shortest
+// interval has passed on it, as the querier's loops would have live.
+func (p *promSource) ReplayPoll(ctx context.Context, at time.Time) {
+	p.mu.Lock()
+	due := p.replayedAt.IsZero() || at.Sub(p.replayedAt) >= p.replayEvery() || at.Before(p.replayedAt)
+	if due {
+		p.replayedAt = at
+	}
+	p.mu.Unlock()
+	if due {
+		p.guard(func(context.Context) { p.q.EvaluateAll(ctx) })
+	}
+}
+
+// replayEvery is the shortest interval of the queries.
+func (p *promSource) replayEvery() time.Duration {
+	every := time.Duration(0)
+	for _, c := range p.cfgs {
+		if d := c.IntervalOr(p.refresh); every == 0 || d < every {
+			every = d
+		}
+	}
+	return every
 }
 
 func (p *promSource) Status(t TickInfo) []sources.SourceStatus {

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"warroom/sources/prom/promtest"
+)
+
+// A replay asks Prometheus about the night at the night's instants: a real
+// Prometheus holding that night (backfilled with promtool) shows the DB
+// pool filling up at 01:30 in a replay run the next morning; the rule on it
+// fires at the night's instant, in watch --replay and on the replay screen
+// alike.
+func TestReplayAsksPrometheusAboutTheNight(t *testing.T) {
+	dir := t.TempDir()
+	access, storm, app := filedNight(t, dir, true)
+	var om strings.Builder
+	om.WriteString("# TYPE yearend_db_pool_waiting gauge\n")
+	lost := stageEnd.Add(90 * time.Minute)
+	for at := stageEnd.Add(-10 * time.Minute); !at.After(stageEnd.Add(2*time.Hour + 20*time.Minute)); at = at.Add(15 * time.Second) {
+		v := 0
+		if !at.Before(lost) && at.Before(lost.Add(5*time.Minute)) {
+			v = 30 // clients queue for connections while the DB is gone
+		}
+		fmt.Fprintf(&om, "yearend_db_pool_waiting{pod=\"api-1\"} %d %d\n", v, at.Unix())
+	}
+	om.WriteString("# EOF\n")
+	url := promtest.StartBackfilled(t, "global: {scrape_interval: 1h}\nscrape_configs: []\n", om.String())
+
+	cfg := builtinConfigFor(t, dir, []string{access, storm}, app)
+	body, err := os.ReadFile(cfg)
+	must(t, err)
+	cfg = filepath.Join(dir, "prom.yml")
+	must(t, os.WriteFile(cfg, append(body, []byte(fmt.Sprintf(`prometheus:
+  servers:
+    - {name: main, url: %q}
+  queries:
+    - {name: db_waiting, expr: "max(yearend_db_pool_waiting)", unit: count, interval: 5s}
+rules:
+  - {indicator: prom.db_waiting, warn: 10}
+`, url))...), 0o644))
+
+	want := watchReplayOutput(t, cfg)
+	var raised string
+	for _, line := range strings.Split(strings.TrimSpace(want), "\n") {
+		if tr := parseTransitionLine(t, line); tr.Indicator == "prom.db_waiting" && tr.To == "warn" {
+			raised = tr.instant.In(shanghai).Format("15:04:05")
+			if d := tr.instant.Sub(lost); d < 0 || d > 10*time.Second {
+				t.Errorf("prom.db_waiting warned at %s, want within 10 s after 01:30:00", raised)
+			}
+			break
+		}
+	}
+	if raised == "" {
+		t.Fatalf("watch --replay never warned on prom.db_waiting:\n%s", want)
+	}
+
+	r := startReplay(t, cfg, replayOptions{speed: 60, stage: "Final"})
+	r.toEnd()
+	if len(r.outs) != 1 {
+		t.Errorf("%d collectors built for a replay that never went back", len(r.outs))
+	}
+	if got := r.outs[len(r.outs)-1].String(); got != want {
+		t.Errorf("the replay screen fired\n%s\nwatch --replay printed\n%s", got, want)
+	}
+}
