@@ -224,6 +224,9 @@ func (c *Config) renameDefault(name string) []string {
 		if !ok {
 			continue
 		}
+		if k.prefix == "nginx." && len(k.logs) > 1 {
+			out = append(out, collect.AllName+"."+rest) // the logs' sum, judged first
+		}
 		for _, l := range k.logs {
 			out = append(out, l+"."+rest)
 		}

@@ -30,7 +30,7 @@ func TestCheckGood(t *testing.T) {
 		"query prom.db_conn (instant, count, every refresh, on main): max(mysql_global_status_threads_connected)",
 		"query prom.cpu (range, count, every 15s, on main)",
 		"schedule: inline, 20 milestones", "Year-end 2026 (Asia/Shanghai)",
-		"rules: 13 (9 built in)", "web.qps: absent auto (8× the usual gap between lines, 10s to 15m)",
+		"rules: 17 (13 built in)", "web.qps: absent auto (8× the usual gap between lines, 10s to 15m)",
 		"web.499_rate:\n    normal, approaching, cooling: warn > 0.5/s, crit > 1/s, for 30s\n    hot: warn > 2/s, crit > 5/s, for 3s\n",
 		"web.slow_ratio:\n    normal, approaching, cooling: warn > 5‱, crit > 20‱, for 30s, recover at 0.8×, min_count 5, min_total 20\n    hot: warn > 5‱, crit > 20‱, for 3s",
 		"web.pay.5xx_ratio:\n    normal, approaching, cooling: warn > 100‱, crit > 500‱, for 30s",

@@ -13,6 +13,7 @@ import (
 
 	"warroom/sources"
 	"warroom/sources/collect"
+	"warroom/sources/prom"
 	"warroom/sources/schedule"
 	"warroom/sources/watch"
 )
@@ -168,6 +169,21 @@ func watchSchedule(ctx context.Context, l *schedule.Loader, logf func(string, ..
 // Prometheus stays: it keeps history, and a replay asks it at the night's
 // instants.
 func leaveOutLive(cfg *Config, stderr io.Writer, who string) {
+	if why := prometheusUnreachable(cfg); why != "" {
+		fmt.Fprintf(stderr, "%s leaves out Prometheus and its rules: it does not answer now (%s)\n", who, why)
+		drop := map[string]bool{"prom": true}
+		for _, p := range cfg.Prometheus.Presets {
+			drop[p.Name] = true
+		}
+		cfg.Prometheus.Queries, cfg.Prometheus.Servers, cfg.Prometheus.Presets = nil, nil, nil
+		var kept watch.Rules
+		for _, r := range cfg.Rules {
+			if prefix, _, _ := strings.Cut(r.Indicator, "."); !drop[prefix] {
+				kept = append(kept, r)
+			}
+		}
+		cfg.Rules = kept
+	}
 	if n := len(cfg.VictoriaLogs.Streams); n > 0 {
 		fmt.Fprintf(stderr, "%s leaves out VictoriaLogs (%d streams) and their rules\n", who, n)
 		streams := map[string]bool{}
@@ -183,4 +199,34 @@ func leaveOutLive(cfg *Config, stderr io.Writer, who string) {
 		}
 		cfg.Rules = kept
 	}
+}
+
+// replayProbe bounds the one question prometheusUnreachable asks.
+const replayProbe = 5 * time.Second
+
+// prometheusUnreachable asks every configured query once, now: when none
+// can reach its server, a replay would only judge connection errors at
+// each of the night's instants, so it says why (the first server's
+// reason); "" when one answered or none is configured.
+func prometheusUnreachable(cfg *Config) string {
+	if len(cfg.Prometheus.Queries) == 0 && len(cfg.Prometheus.Presets) == 0 {
+		return ""
+	}
+	q, err := prom.New(cfg.Prometheus, prom.Options{Now: time.Now, Refresh: time.Duration(cfg.Refresh)})
+	if err != nil {
+		return "" // said where the sources are built
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), replayProbe)
+	defer cancel()
+	snap, _ := q.EvaluateAll(ctx)
+	why := ""
+	for _, r := range snap.Results {
+		if r.Value.Health != sources.HealthUnreachable {
+			return ""
+		}
+		if why == "" {
+			why = r.Server + ": " + r.Value.Err
+		}
+	}
+	return why
 }

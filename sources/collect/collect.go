@@ -160,8 +160,18 @@ func New(o Options) (*Collector, error) {
 	}
 	c := &Collector{o: o, runErrs: map[string]string{}, reported: map[reportKey]bool{}, status: map[string]watch.Status{},
 		reportSink: sources.NewSinkState("reports", "reports")}
+	var logs []*nginxSource
 	for i, s := range o.Nginx {
-		c.srcs = append(c.srcs, newNginxSource(i, s, len(o.Nginx) > 1))
+		if len(o.Nginx) > 1 && s.Name() == AllName {
+			return nil, fmt.Errorf("collect: access log %q: with several access logs %q is their sum (all.qps, ...): give this one another name", s.Name(), AllName)
+		}
+		logs = append(logs, newNginxSource(i, s, len(o.Nginx) > 1))
+	}
+	if len(logs) > 1 {
+		c.srcs = append(c.srcs, newAllSource(logs))
+	}
+	for _, l := range logs {
+		c.srcs = append(c.srcs, l)
 	}
 	for i, s := range o.Apps {
 		c.srcs = append(c.srcs, newAppSource(i, s, len(o.Apps) > 1))

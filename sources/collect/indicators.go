@@ -121,8 +121,11 @@ func catalogOf(access []nginx.SourceConfig, apps []applog.SourceConfig, queries 
 // Prometheus queries as prom.<name>.
 func catalog(access []nginx.SourceConfig, appNames []string, appInds [][]string, queries []prom.QueryConfig) []spec {
 	var out []spec
+	if len(access) > 1 {
+		out = append(out, allCatalog()...)
+	}
 	for i, cfg := range access {
-		out = append(out, nginxCatalog(i, cfg)...)
+		out = append(out, nginxCatalog(i, cfg, len(access) > 1)...)
 	}
 	for i, name := range appNames {
 		out = append(out, appCatalog(i, name, appInds[i], len(appNames) > 1)...)
@@ -132,15 +135,15 @@ func catalog(access []nginx.SourceConfig, appNames []string, appInds [][]string,
 
 // nginxCatalog is access log i's indicators: its metrics, then each path
 // group's. The first log's QPS, slow ratio and 499s are key indicators.
-func nginxCatalog(i int, cfg nginx.SourceConfig) []spec {
+func nginxCatalog(i int, cfg nginx.SourceConfig, many bool) []spec {
 	var out []spec
 	prefix := ""
-	if i > 0 {
+	if i > 0 || many {
 		prefix = cfg.Name + " "
 	}
 	for _, m := range nginx.Metrics {
 		out = append(out, spec{name: cfg.Name + "." + string(m), title: prefix + nginxTitles[m], unit: m.Unit(),
-			src: i, m: m, show: shownMetrics[m], key: i == 0 && slices.Contains(keyMetrics, m)})
+			src: i, m: m, show: shownMetrics[m], key: i == 0 && !many && slices.Contains(keyMetrics, m)})
 	}
 	for _, g := range cfg.Groups {
 		for _, m := range nginx.Metrics {

@@ -9,8 +9,9 @@ import (
 )
 
 // TestKeyIndicatorsLeadTheDisplayOrder: the first access log's requests,
-// slow responses and 499s and the first app log's database errors are the
-// key indicators, whatever the sources are called; without one of those
+// slow responses and 499s (with several access logs, their sum's) and the
+// first app log's database errors are the key indicators, whatever the
+// sources are called; without one of those
 // sources the next shown indicators take the free places.
 func TestKeyIndicatorsLeadTheDisplayOrder(t *testing.T) {
 	access := func(name string) nginx.SourceConfig {
@@ -33,7 +34,7 @@ func TestKeyIndicatorsLeadTheDisplayOrder(t *testing.T) {
 			[]string{"nginx.qps", "nginx.slow_ratio", "nginx.499_rate", "app.db"}},
 		{"named otherwise, several", []nginx.SourceConfig{access("web"), access("cdn")},
 			[]applog.SourceConfig{app("api"), app("worker")},
-			[]string{"web.qps", "web.slow_ratio", "web.499_rate", "api.db"}},
+			[]string{"all.qps", "all.slow_ratio", "all.499_rate", "api.db"}},
 		{"no app log", []nginx.SourceConfig{access("nginx")}, nil,
 			[]string{"nginx.qps", "nginx.slow_ratio", "nginx.499_rate", "nginx.5xx_ratio"}},
 		{"no access log", nil, []applog.SourceConfig{app("app")},

@@ -24,7 +24,7 @@ type nginxSource struct {
 }
 
 func newNginxSource(i int, s *nginx.Source, many bool) *nginxSource {
-	n := &nginxSource{src: s, specs: nginxCatalog(i, s.Config())}
+	n := &nginxSource{src: s, specs: nginxCatalog(i, s.Config(), many)}
 	if i > 0 || many {
 		n.prefix = s.Name() + " "
 	}

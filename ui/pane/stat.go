@@ -130,6 +130,8 @@ func (m *Stat) draw() string {
 	default:
 		var reasonShown bool
 		value, ss, reasonShown = m.judged(in, unit, m.valueWidth())
+		// a current value with a caveat (a sum of several logs missing one)
+		note = clean(in.Value.Err)
 		switch {
 		case reasonShown:
 			in.Reason = "" // on the value line already
