@@ -131,4 +131,8 @@ type Value struct {
 	// access log whose format has no $request_time has no slow ratio):
 	// Health is unknown for good, which is no failure of the source.
 	Unmeasured bool
+	// Loading says the source is still reading its history (a big log
+	// from its start position): no value yet, and no absence either — the
+	// lines are on their way, so `absent` counts from when it is done.
+	Loading bool
 }

@@ -321,14 +321,15 @@ func usualGap(agg *nginx.Aggregator) time.Duration {
 func appHealthOf(s *applog.Source) healthOf {
 	h := followHealth(s.Status())
 	if note := s.Watcher().Note(); note != "" && h.health != sources.HealthError {
-		h = healthOf{sources.HealthError, sources.Sanitize(note)}
+		h = healthOf{health: sources.HealthError, err: sources.Sanitize(note)}
 	}
 	return h
 }
 
 type healthOf struct {
-	health sources.Health
-	err    string
+	health  sources.Health
+	err     string
+	loading bool // the log's history is still being read (see sources.Value.Loading)
 }
 
 // followHealth judges a log source from its followed files: error only
@@ -347,13 +348,13 @@ func followHealth(st []tail.FileStatus) healthOf {
 		good = true
 	}
 	if bad != "" && !good {
-		return healthOf{sources.HealthError, bad}
+		return healthOf{health: sources.HealthError, err: bad}
 	}
 	for _, f := range st {
 		if f.Err == "" && f.Loading {
 			// the start position's lines are still being read: a count
 			// over the last seconds would pass an empty one for quiet
-			return healthOf{sources.HealthUnknown, "reading the log's history"}
+			return healthOf{health: sources.HealthUnknown, err: "reading the log's history", loading: true}
 		}
 	}
 	return healthOf{health: sources.HealthOK}

@@ -26,7 +26,7 @@ func (a *appSource) Version() uint64               { return a.src.Watcher().Vers
 
 func (a *appSource) health(t TickInfo) healthOf {
 	if t.RunErr != "" {
-		return healthOf{sources.HealthError, sources.Sanitize(t.RunErr)}
+		return healthOf{health: sources.HealthError, err: sources.Sanitize(t.RunErr)}
 	}
 	return appHealthOf(a.src)
 }
@@ -39,7 +39,7 @@ func (a *appSource) Values(t TickInfo) []sources.Value {
 	h := a.health(t)
 	out := make([]sources.Value, len(a.specs))
 	for i, sp := range a.specs {
-		v := sources.Value{Name: sp.name, Unit: sp.unit, Value: math.NaN(), Health: h.health, Err: h.err}
+		v := sources.Value{Name: sp.name, Unit: sp.unit, Value: math.NaN(), Health: h.health, Err: h.err, Loading: h.loading}
 		if h.health == sources.HealthOK {
 			n, _ := w.Count(sp.col, t.End.Add(-time.Minute), t.End)
 			v.Value, v.At = float64(n), t.End

@@ -45,13 +45,13 @@ func (n *nginxSource) Version() uint64 { return n.src.Aggregator().Version() }
 func (n *nginxSource) health(t TickInfo) healthOf {
 	h := followHealth(n.src.Status())
 	if t.RunErr != "" {
-		h = healthOf{sources.HealthError, sources.Sanitize(t.RunErr)}
+		h = healthOf{health: sources.HealthError, err: sources.Sanitize(t.RunErr)}
 	}
 	if _, short, bad := n.src.FormatNote(); bad && h.health == sources.HealthOK {
-		h = healthOf{sources.HealthError, sources.Sanitize(short)}
+		h = healthOf{health: sources.HealthError, err: sources.Sanitize(short)}
 	}
 	if note := n.unreadable(t); note != "" && h.health == sources.HealthOK {
-		h = healthOf{sources.HealthError, note}
+		h = healthOf{health: sources.HealthError, err: note}
 	}
 	return h
 }
@@ -64,7 +64,7 @@ func (n *nginxSource) Values(t TickInfo) []sources.Value {
 	from := t.End.Add(-t.Span)
 	out := make([]sources.Value, len(n.specs))
 	for i, sp := range n.specs {
-		v := sources.Value{Name: sp.name, Unit: sp.unit, Value: math.NaN(), Health: h.health, Err: h.err}
+		v := sources.Value{Name: sp.name, Unit: sp.unit, Value: math.NaN(), Health: h.health, Err: h.err, Loading: h.loading}
 		switch {
 		case newest.IsZero():
 			// nothing read yet: no value, and absence counts from the
@@ -176,15 +176,15 @@ func (n *nginxSource) Drivers(from, end time.Time) []*sources.Driver {
 func (n *nginxSource) Status(t TickInfo) []sources.SourceStatus {
 	h := followHealth(n.src.Status())
 	if t.RunErr != "" {
-		h = healthOf{sources.HealthError, sources.Sanitize(t.RunErr)}
+		h = healthOf{health: sources.HealthError, err: sources.Sanitize(t.RunErr)}
 	}
 	_, short, bad := n.src.FormatNote()
 	if bad && h.health == sources.HealthOK {
-		h = healthOf{sources.HealthError, sources.Sanitize(short)}
+		h = healthOf{health: sources.HealthError, err: sources.Sanitize(short)}
 	}
 	n.mu.Lock()
 	if n.unread != "" && h.health == sources.HealthOK {
-		h = healthOf{sources.HealthError, n.unread}
+		h = healthOf{health: sources.HealthError, err: n.unread}
 	}
 	n.mu.Unlock()
 	st := logStatus(n.src.Name(), "nginx", noted(h, n.src.Status()), n.src.Aggregator().Newest())

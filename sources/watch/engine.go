@@ -25,11 +25,14 @@ type Reading struct {
 	// Gap is the source's usual time between lines, for absent: auto; 0
 	// when unknown.
 	Gap time.Duration
+	// Loading: the source is still reading its history; absence counts
+	// from when it is done (see sources.Value.Loading).
+	Loading bool
 }
 
 // ReadingOf converts a source's Value.
 func ReadingOf(v sources.Value) Reading {
-	rd := Reading{Value: v.Value, At: v.At, Health: v.Health, Counted: v.Counted, Count: v.Count, Total: v.Total, Gap: v.Gap}
+	rd := Reading{Value: v.Value, At: v.At, Health: v.Health, Counted: v.Counted, Count: v.Count, Total: v.Total, Gap: v.Gap, Loading: v.Loading}
 	if v.Silent {
 		rd.Health = sources.HealthUnknown // no news: the state stands, absence is judged
 	}
@@ -161,6 +164,11 @@ func (e *Engine) Evaluate(at time.Time, phase schedule.Phase, milestone string, 
 			st.start = at
 		}
 		rd, ok := readings[r.Indicator]
+		if ok && rd.Loading && rd.Health == sources.HealthUnknown && st.lastData.IsZero() {
+			// its history is on its way: no value, and no absence yet
+			st.start = at
+			continue
+		}
 		hasValue := ok && rd.Health != sources.HealthUnknown && !math.IsNaN(rd.Value)
 		advanced := hasValue && rd.At.After(st.lastData)
 		if hasValue {

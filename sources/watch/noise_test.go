@@ -2,6 +2,7 @@ package watch
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -251,5 +252,36 @@ func TestFloorHoldsAFiringLevel(t *testing.T) {
 	back := append(rds[:10:10], Reading{Value: 0.0001, Counted: true, Count: 1, Total: 900})
 	if got, _ := evalReadings(t, r, schedule.PhaseHot, back); len(got) != 2 || got[1].At != t0.Add(10*time.Second) {
 		t.Fatalf("thin and recovered: %+v", got)
+	}
+}
+
+// A log whose history is still being read (a big file from its start
+// position) has no value yet but is not absent: absence counts from when
+// the reading is done, so a slow start raises nothing, and a log that
+// stays empty after it still does.
+func TestLoadingIsNotAbsence(t *testing.T) {
+	e, err := NewEngine(Rules{{Indicator: "x", Absent: AbsentAuto}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loading := Reading{Value: math.NaN(), Health: sources.HealthUnknown, Gap: 100 * time.Millisecond, Loading: true}
+	for s := 0; s < 120; s++ {
+		if trs := e.Evaluate(t0.Add(time.Duration(s)*time.Second), schedule.PhaseHot, "", map[string]Reading{"x": loading}); len(trs) > 0 {
+			t.Fatalf("while loading, at +%ds: %v", s, trs)
+		}
+	}
+	// done loading, and nothing came: absent 10 s after the last tick
+	// that was still loading
+	empty := Reading{Value: math.NaN(), Health: sources.HealthUnknown, Gap: 100 * time.Millisecond}
+	var fired time.Duration
+	for s := 120; s < 200 && fired == 0; s++ {
+		for _, tr := range e.Evaluate(t0.Add(time.Duration(s)*time.Second), schedule.PhaseHot, "", map[string]Reading{"x": empty}) {
+			if tr.To == sources.StateCrit {
+				fired = time.Duration(s-119) * time.Second
+			}
+		}
+	}
+	if fired != AutoAbsentMin {
+		t.Errorf("an empty log after loading was absent after %v, want %v", fired, AutoAbsentMin)
 	}
 }
