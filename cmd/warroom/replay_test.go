@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -146,6 +147,15 @@ func TestReplayStart(t *testing.T) {
 	}
 	if len(r.outs) != 1 {
 		t.Errorf("--stage at the input's start built %d collectors, want 1", len(r.outs))
+	}
+	// --reports: the stage's report is written as the replay passes its
+	// window's end; without it, nothing is
+	reports := filepath.Join(dir, "reports")
+	r = startReplay(t, cfg, replayOptions{speed: sources.MaxSpeed, reports: reports})
+	r.toEnd()
+	r.p.Close()
+	if got, _ := filepath.Glob(filepath.Join(reports, "*.md")); len(got) != 1 {
+		t.Errorf("--reports wrote %v, want the stage's report", got)
 	}
 	r = startReplay(t, cfg, replayOptions{speed: 60, from: "00:05"})
 	s = r.frames(1, 100*time.Millisecond)
