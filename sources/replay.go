@@ -36,6 +36,9 @@ type ReplayState struct {
 	// Note is a one-off message about the last key (a seek that found no
 	// stage end, an instant outside the input); "" for none.
 	Note string
+	// NoteSeq counts the notes given: the same words again (a key pressed
+	// twice) are a new note.
+	NoteSeq int
 }
 
 // Replayer is a Provider over a past night that the screen's keys

@@ -100,11 +100,30 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 // say shows a notice in the status bar for noticeTicks refreshes: a key
 // that did nothing says why rather than leaving the engineer to wonder.
 func (m *Model) say(text string) tea.Cmd {
-	m.noticeLeft = noticeTicks
 	m.status.SetNotice(text)
 	m.dirty = true
+	if m.replayer != nil {
+		// a replay's snapshots come ten a second while it plays and none
+		// while it is paused: its notices last noticeFor of the wall's time
+		m.noticeLeft = 0
+		m.noticeSeq++
+		seq := m.noticeSeq
+		return noticeTick(noticeFor, func(time.Time) tea.Msg { return noticeExpiredMsg{seq} })
+	}
+	m.noticeLeft = noticeTicks
 	return nil
 }
+
+// noticeFor is how long a replay's notice stays in the status bar.
+const noticeFor = 3 * time.Second
+
+// noticeTick times a replay's notice; tests, which run every Cmd at once,
+// replace it.
+var noticeTick = tea.Tick
+
+// noticeExpiredMsg ends the replay's notice seq, unless another came
+// since.
+type noticeExpiredMsg struct{ seq int }
 
 // hasPolled says whether the newest snapshot has a source that is
 // polled (Prometheus), which r polls at once.

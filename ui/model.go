@@ -84,6 +84,8 @@ type Model struct {
 	setView    sources.View // the view last given to the provider
 	viewSet    bool
 	noticeLeft int // refreshes the notice in the status bar has left (see say)
+	noticeSeq  int     // a replay's notices said (see say)
+	later      tea.Cmd // a Cmd made while applying a snapshot, run after the Update
 	gotSeq     int // newest fetch applied
 
 	shape      string      // shapeKey of the snapshot the slots were built for
@@ -370,6 +372,11 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.applySnapshot(msg)
 	case ackedMsg:
 		cmd = m.fetch()
+	case noticeExpiredMsg:
+		if msg.seq == m.noticeSeq {
+			m.status.SetNotice("")
+			m.dirty = true
+		}
 
 	case tea.KeyPressMsg:
 		cmd = m.handleKey(msg)
@@ -381,6 +388,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		if m.o.Mouse {
 			cmd = m.wheel(msg)
 		}
+	}
+	if m.later != nil {
+		cmd, m.later = tea.Batch(cmd, m.later), nil
 	}
 	if m.dirty {
 		m.frame = m.render()

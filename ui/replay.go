@@ -128,10 +128,10 @@ func (m *Model) noteReplay(prev, s *sources.Snapshot) {
 	if s.Replay == nil || s.Replay.Note == "" {
 		return
 	}
-	if prev != nil && prev.Replay != nil && prev.Replay.Note == s.Replay.Note {
+	if prev != nil && prev.Replay != nil && prev.Replay.NoteSeq == s.Replay.NoteSeq {
 		return
 	}
-	m.say(s.Replay.Note)
+	m.later = m.say(s.Replay.Note)
 }
 
 // shortHelp and fullHelp are the keys the status bar and the help show:

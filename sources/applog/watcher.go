@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -41,6 +42,9 @@ type Skipped struct {
 // Watcher matches entries of one application-log source. Ingest is called
 // by one feeding goroutine; the read methods may be called from others.
 type Watcher struct {
+	// seen is the newest line time a replay has read (unix ns; see Saw)
+	seen atomic.Int64
+
 	mu       sync.Mutex
 	o        Options
 	patterns []Pattern
@@ -486,4 +490,24 @@ func (w *Watcher) Version() uint64 {
 // on its own clock needs it to know when each line happened.
 func (w *Watcher) LineTime(line []byte) (time.Time, bool) {
 	return entryTime(line, w.o.Location)
+}
+
+// Saw records a line's time as a replay reads it (a replay runs no
+// follower, whose statuses say when the newest line came live).
+func (w *Watcher) Saw(t time.Time) {
+	ns := t.UnixNano()
+	for {
+		old := w.seen.Load()
+		if ns <= old || w.seen.CompareAndSwap(old, ns) {
+			return
+		}
+	}
+}
+
+// LastSaw is the newest time Saw recorded; zero when none.
+func (w *Watcher) LastSaw() time.Time {
+	if ns := w.seen.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
 }

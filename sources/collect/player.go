@@ -1,7 +1,9 @@
 package collect
 
 import (
+	"cmp"
 	"context"
+	"math"
 	"errors"
 	"fmt"
 	"sync"
@@ -72,6 +74,8 @@ type Player struct {
 	seekSet bool
 	pause   bool // the seek under way arrives paused (else playing)
 	resync  bool // the pace changed: the target starts again from the clock
+	// lastFinite is the speed ] left for full speed, which [ returns to
+	lastFinite float64
 	view    sources.View
 	viewSet bool
 	dirty   bool // the state changed: a snapshot is worth taking
@@ -82,7 +86,7 @@ func NewPlayer(o PlayerOptions) (*Player, error) {
 	if o.Build == nil {
 		return nil, errors.New("collect: a player needs Build")
 	}
-	if o.Speed < 0 || (o.Speed > 0 && o.Speed < MinSpeed) {
+	if o.Speed < 0 || (o.Speed > 0 && o.Speed < MinSpeed) || math.IsNaN(o.Speed) || o.Speed > MaxFiniteSpeed {
 		return nil, fmt.Errorf("collect: speed %g: want at least %d log second a second (or full speed)", o.Speed, MinSpeed)
 	}
 	if o.Wall == nil {
@@ -236,6 +240,13 @@ func (p *Player) Frame(ctx context.Context, elapsed time.Duration) error {
 		p.st.To = p.cur.At()
 	}
 	if arrived && p.st.Seeking.Equal(st.Seeking) && !p.seekSet {
+		zone := EventZone(p.c.schedule())
+		switch {
+		case p.done && p.cur.At().Before(st.Seeking):
+			p.note("the input ends " + units.DateClock(p.cur.At().In(zone)) + ": stopped there")
+		case p.cur.At().After(st.Seeking.Add(time.Second)) && !p.cur.From().IsZero() && st.Seeking.Before(p.cur.From()):
+			p.note("the input starts " + units.DateClock(p.cur.From().In(zone)) + ": went there")
+		}
 		p.st.Seeking = time.Time{}
 		p.st.Paused = p.pause
 		p.dirty = true
@@ -323,9 +334,9 @@ func (p *Player) Faster() {
 	p.change(func() {
 		switch {
 		case p.st.Speed == sources.MaxSpeed:
-			p.st.Note = "already as fast as this machine goes"
+			p.note("already as fast as this machine goes")
 		case p.st.Speed*2 > MaxFiniteSpeed:
-			p.st.Speed = sources.MaxSpeed
+			p.lastFinite, p.st.Speed = p.st.Speed, sources.MaxSpeed
 		default:
 			p.st.Speed *= 2
 		}
@@ -337,14 +348,16 @@ func (p *Player) Slower() {
 	p.change(func() {
 		switch {
 		case p.st.Speed == sources.MaxSpeed:
-			p.st.Speed = MaxFiniteSpeed
+			// back to the speed ] left (the ladder from 60 is 60 … 3840)
+			p.st.Speed = cmp.Or(p.lastFinite, MaxFiniteSpeed)
 		case p.st.Speed/2 < MinSpeed:
 			if p.st.Speed == MinSpeed {
-				p.st.Note = "already at 1×, the night's own pace"
+				p.note("already at 1×, the night's own pace")
 			}
 			p.st.Speed = MinSpeed
 		default:
-			p.st.Speed /= 2
+			// whole numbers: 60, 30, 15, 8, 4, 2, 1
+			p.st.Speed = math.Round(p.st.Speed / 2)
 		}
 		p.resync = true
 	})
@@ -377,11 +390,11 @@ func (p *Player) SeekStage(dir int) {
 		}
 		switch {
 		case len(ms) == 0:
-			p.st.Note = "no stage ends: m and M need a schedule"
+			p.note("no stage ends: m and M need a schedule")
 		case target.IsZero() && dir < 0:
-			p.st.Note = "no earlier stage end"
+			p.note("no earlier stage end")
 		case target.IsZero():
-			p.st.Note = "no later stage end"
+			p.note("no later stage end")
 		default:
 			p.seek(target)
 		}
@@ -420,7 +433,7 @@ func (p *Player) Start(ctx context.Context) (time.Time, error) {
 // it will; mu held.
 func (p *Player) seek(t time.Time) bool {
 	if p.st.Done && !t.Before(p.at) {
-		p.st.Note = "the input ends " + units.DateClock(p.at.In(EventZone(p.c.schedule())))
+		p.note("the input ends " + units.DateClock(p.at.In(EventZone(p.c.schedule()))))
 		return false
 	}
 	p.seekTo, p.seekSet, p.pause = t, true, true
@@ -439,4 +452,10 @@ func (p *Player) change(f func()) {
 	case p.wake <- struct{}{}:
 	default:
 	}
+}
+
+// note says something about the last key in the next snapshots; mu held.
+func (p *Player) note(s string) {
+	p.st.Note = s
+	p.st.NoteSeq++
 }

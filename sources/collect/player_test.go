@@ -3,6 +3,8 @@ package collect
 import (
 	"context"
 	"fmt"
+	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -233,9 +235,52 @@ func TestPlayerSpeedLimits(t *testing.T) {
 	}
 	p.Slower()
 	if s := p.Snapshot().Replay; s.Speed != MaxFiniteSpeed {
-		t.Errorf("full speed slower: %g", s.Speed)
+		t.Errorf("full speed slower: %g, want back to %d, the speed ] left", s.Speed, MaxFiniteSpeed)
 	}
-	if _, err := NewPlayer(PlayerOptions{Build: n.build(t), Speed: 0.5}); err == nil {
-		t.Error("a speed under 1× was taken")
+	// from 60 the ladder stays whole and comes back: 60 … 3840, max, 3840
+	q := n.player(t, 60)
+	var up []float64
+	for range 7 {
+		q.Faster()
+		up = append(up, q.Snapshot().Replay.Speed)
+	}
+	q.Slower()
+	back := q.Snapshot().Replay.Speed
+	for range 8 {
+		q.Slower()
+	}
+	var down []float64
+	for range 7 {
+		q.Slower()
+		down = append(down, q.Snapshot().Replay.Speed)
+	}
+	if fmt.Sprint(up) != "[120 240 480 960 1920 3840 0]" || back != 3840 || fmt.Sprint(down) != "[8 4 2 1 1 1 1]" {
+		t.Errorf("] from 60: %v, then [ %v; down from 15: %v", up, back, down)
+	}
+	for _, bad := range []float64{0.5, math.NaN(), MaxFiniteSpeed + 1} {
+		if _, err := NewPlayer(PlayerOptions{Build: n.build(t), Speed: bad}); err == nil {
+			t.Errorf("speed %g was taken", bad)
+		}
+	}
+}
+
+// A seek past either end of the input lands at that end and says so.
+func TestPlayerSeekOutsideTheInputSaysSo(t *testing.T) {
+	n := newPlayerNight(t)
+	p := n.player(t, 60)
+	_, err := p.Start(context.Background())
+	must(t, err)
+	p.Seek(midnight.Add(5 * time.Hour))
+	n.frames(t, p, 5, 100*time.Millisecond)
+	s := p.Snapshot()
+	if !s.Replay.Done || !strings.HasPrefix(s.Replay.Note, "the input ends 2027-01-01 00:01:02 CST") {
+		t.Errorf("past the end: done %v, note %q", s.Replay.Done, s.Replay.Note)
+	}
+	seq := s.Replay.NoteSeq
+	p.Seek(t0.Add(-time.Hour))
+	n.frames(t, p, 5, 100*time.Millisecond)
+	s = p.Snapshot()
+	if !strings.HasPrefix(s.Replay.Note, "the input starts 2026-12-31 23:58:00 CST") || s.Replay.NoteSeq == seq {
+		t.Errorf("before the start: at %v, note %q", s.At, s.Replay.Note)
 	}
 }

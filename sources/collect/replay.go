@@ -204,6 +204,9 @@ func (c *Collector) replayFiles(m *tail.Merge) error {
 		for _, p := range paths {
 			stamp := func(line []byte) (int64, bool) {
 				t, ok := w.LineTime(line)
+				if ok {
+					w.Saw(t) // the status bar's "last line"
+				}
 				return t.Unix(), ok
 			}
 			// written earlier: a line without a time is not "now"

@@ -70,11 +70,14 @@ func (a *appSource) Shifted(i int, q ShiftedQuery) sources.Series {
 func (a *appSource) LogView(end time.Time) sources.LogView { return a.src.Watcher().View(end) }
 
 func (a *appSource) Status(t TickInfo) []sources.SourceStatus {
-	last := time.Time{}
+	last := a.src.Watcher().LastSaw() // a replay's; a follower's below
 	for _, f := range a.src.Status() {
 		if f.LastLineAt.After(last) {
 			last = f.LastLineAt
 		}
+	}
+	if last.After(t.At) {
+		last = t.At // a replay reads a line ahead of its clock
 	}
 	return []sources.SourceStatus{logStatus(a.src.Name(), "applog", noted(a.health(t), a.src.Status()), last)}
 }
