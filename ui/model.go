@@ -83,10 +83,10 @@ type Model struct {
 	fetchSeq   int          // last fetch asked for
 	setView    sources.View // the view last given to the provider
 	viewSet    bool
-	noticeLeft int // refreshes the notice in the status bar has left (see say)
+	noticeLeft int     // refreshes the notice in the status bar has left (see say)
 	noticeSeq  int     // a replay's notices said (see say)
 	later      tea.Cmd // a Cmd made while applying a snapshot, run after the Update
-	gotSeq     int // newest fetch applied
+	gotSeq     int     // newest fetch applied
 
 	shape      string      // shapeKey of the snapshot the slots were built for
 	rows       []RowConfig // the layout in use, header and status included

@@ -342,7 +342,7 @@ func TestReplayInTmux(t *testing.T) {
 	screen := s.waitFor(60*time.Second, "REPLAY", "60×", "Year-end 2026", "QPS", "499")
 	checkFits(t, screen, 80, 24)
 	s.waitFor(120*time.Second, "HOT", "unacked") // 00:00:30 the hang, 499s crit seconds later
-	s.waitFor(20*time.Second, "✔ app")            // its lines are read: not "app: unknown"
+	s.waitFor(20*time.Second, "✔ app")           // its lines are read: not "app: unknown"
 	s.run("send-keys", "Space")
 	s.waitFor(20*time.Second, "paused")
 

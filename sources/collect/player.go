@@ -3,9 +3,9 @@ package collect
 import (
 	"cmp"
 	"context"
-	"math"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -76,9 +76,9 @@ type Player struct {
 	resync  bool // the pace changed: the target starts again from the clock
 	// lastFinite is the speed ] left for full speed, which [ returns to
 	lastFinite float64
-	view    sources.View
-	viewSet bool
-	dirty   bool // the state changed: a snapshot is worth taking
+	view       sources.View
+	viewSet    bool
+	dirty      bool // the state changed: a snapshot is worth taking
 }
 
 // NewPlayer builds the first collector and opens the input.
