@@ -62,18 +62,20 @@ func (m Header) replayWords(r sources.ReplayState) []string {
 	return words
 }
 
-// pace is the replay's speed: "paused", "max" (as fast as the machine
-// allows) or log seconds per wall second, "60×".
+// pace is the replay's speed: "max" (as fast as the machine allows) or
+// log seconds per wall second, "60×"; "paused 60×" while paused.
 func (m Header) pace(r sources.ReplayState) string {
-	switch {
-	case r.Paused:
-		return "paused"
-	case r.Speed <= sources.MaxSpeed:
-		return "max"
+	speed := "max"
+	if r.Speed > sources.MaxSpeed {
+		times := "×"
+		if m.opts.ASCII {
+			times = "x"
+		}
+		speed = strconv.FormatFloat(r.Speed, 'f', -1, 64) + times
 	}
-	times := "×"
-	if m.opts.ASCII {
-		times = "x"
+	if r.Paused {
+		// the speed it will play at: [ and ] while paused show
+		return "paused " + speed
 	}
-	return strconv.FormatFloat(r.Speed, 'f', -1, 64) + times
+	return speed
 }

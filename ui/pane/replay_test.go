@@ -71,7 +71,7 @@ func TestHeaderReplayPace(t *testing.T) {
 		{"60x", colour, "REPLAY  60×", "REPLAY 60×"},
 		{"60x", Options{Styles: PlainStyles(), ASCII: true}, "[REPLAY] 60x", "REPLAY 60x"},
 		{"max", colour, "REPLAY  max", "REPLAY max"},
-		{"paused", colour, "REPLAY  paused", "REPLAY paused"},
+		{"paused", colour, "REPLAY  paused 60×", "REPLAY paused 60×"},
 		{"seeking", colour, "REPLAY  60×  → 00:05:00", "REPLAY → 00:05:00"},
 		{"seeking", Options{Styles: PlainStyles(), ASCII: true}, "[REPLAY] 60x  -> 00:05:00", "REPLAY -> 00:05:00"},
 		{"done", colour, "REPLAY  end", "REPLAY end"},
