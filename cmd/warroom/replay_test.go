@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -199,4 +200,29 @@ func parseTransitionLine(t *testing.T, line string) transitionLine {
 	}
 	tr.instant = at
 	return tr
+}
+
+// Logs copied soon after the night end inside the milestone's window: the
+// replay still writes its report, over the window up to the input's end,
+// and says so first among its notes.
+func TestReplayReportsAWindowTheInputEndsIn(t *testing.T) {
+	dir := t.TempDir()
+	access, storm, app := filedNight(t, dir, false)
+	body, err := os.ReadFile(builtinConfigFor(t, dir, []string{access, storm}, app))
+	must(t, err)
+	cfg := filepath.Join(dir, "late.yml") // the log ends 02:22:59; the window runs to 02:50
+	must(t, os.WriteFile(cfg, []byte(strings.Replace(string(body), `end: "2027-01-01 00:00"`, `end: "2027-01-01 02:20"`, 1)), 0o644))
+	reports := filepath.Join(dir, "reports")
+	r := startReplay(t, cfg, replayOptions{speed: sources.MaxSpeed, reports: reports})
+	r.toEnd()
+	r.p.Close()
+	got, _ := filepath.Glob(filepath.Join(reports, "*.md"))
+	if len(got) != 1 {
+		t.Fatalf("reports %v, want the stage's", got)
+	}
+	b, err := os.ReadFile(got[0])
+	must(t, err)
+	if !strings.Contains(string(b), "the input ends 2027-01-01 02:23:00 CST, before the window's end at 2027-01-01 02:50:00 CST") {
+		t.Errorf("the report does not say where the input ends:\n%s", b)
+	}
 }

@@ -97,6 +97,11 @@ func (r *ReplayCursor) From() time.Time { return r.from }
 func (r *ReplayCursor) Step() (time.Time, bool, error) {
 	for r.lo > r.hi && r.jump == 0 {
 		if r.last || r.done {
+			if !r.done && !r.at.IsZero() {
+				r.c.tickMu.Lock()
+				r.c.reportUnfinished(r.at)
+				r.c.tickMu.Unlock()
+			}
 			r.done = true
 			return r.at, false, nil
 		}

@@ -6,6 +6,7 @@ import (
 	"warroom/sources"
 	"warroom/sources/report"
 	"warroom/sources/schedule"
+	"warroom/sources/units"
 )
 
 // reportDue writes the report of every milestone whose window closed —
@@ -43,15 +44,45 @@ func (c *Collector) reportDue(at time.Time) {
 	}
 }
 
+// reportUnfinished writes, at the end of a replay's input (at), the
+// report of a milestone whose window the input entered but ends inside:
+// logs copied soon after the night leave the window's tail out, and the
+// report says so rather than not being written. c.tickMu is held.
+func (c *Collector) reportUnfinished(at time.Time) {
+	sched := c.schedule()
+	if c.o.ReportsDir == "" || sched == nil {
+		return
+	}
+	for _, m := range sched.Milestones() {
+		key := reportKey{m.End.UnixNano(), m.Name}
+		if c.reported[key] || !m.Start().Before(at) || !at.Before(m.Finish().Add(c.o.Lag)) {
+			continue
+		}
+		c.reported[key] = true
+		end := at.Add(-c.o.Lag) // what the input holds whole
+		c.writeReportTo(sched, m, end, at, "the input ends "+units.DateClock(end.In(EventZone(sched)))+
+			", before the window's end at "+units.DateClock(m.Finish().In(EventZone(sched)))+": the report covers the window up to there")
+	}
+}
+
 type reportKey struct {
 	end  int64
 	name string
 }
 
 func (c *Collector) writeReport(sched *schedule.Schedule, m schedule.Milestone, at time.Time) {
+	c.writeReportTo(sched, m, m.Finish(), at, "")
+}
+
+// writeReportTo writes m's report over its window cut at to, with note
+// (when not "") among the report's notes.
+func (c *Collector) writeReportTo(sched *schedule.Schedule, m schedule.Milestone, to, at time.Time, note string) {
 	in := c.reportInputs()
-	w := report.Window{Event: sched.Event(), Stage: m.Name, End: m.End, From: m.Start(), To: m.Finish()}
+	w := report.Window{Event: sched.Event(), Stage: m.Name, End: m.End, From: m.Start(), To: to}
 	sum := report.Summarize(in, w, at)
+	if note != "" {
+		sum.Notes = append([]string{note}, sum.Notes...)
+	}
 	var prev *report.Summary
 	if p, ok := sched.Prev(m.End.Add(-time.Nanosecond)); ok {
 		prev = report.Summarize(in, report.SameOffsets(w, p.Name, p.End), at)
