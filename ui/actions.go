@@ -88,11 +88,11 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		m.fetchSeq++
 		p, v, seq := m.p, m.syncView(), m.fetchSeq
-		m.say("polling now")
-		return func() tea.Msg {
+		notice := m.say("polling now")
+		return tea.Batch(notice, func() tea.Msg {
 			p.Refresh()
 			return snapshotMsg{seq: seq, view: v, snap: p.Snapshot()}
-		}
+		})
 	}
 	return nil
 }

@@ -105,9 +105,13 @@ func (m *Model) goTo(typed string) tea.Cmd {
 	if zone == nil {
 		zone = t.Location()
 	}
-	// "00:05" could be either side of midnight: say which day it is
-	m.say("going to " + t.In(zone).Format("01-02 15:04:05 MST"))
-	return m.fetch()
+	// "00:05" could be either side of midnight: say which day it is (and
+	// which year, when not the clock's: a mistyped year looks like the night)
+	layout := "01-02 15:04:05 MST"
+	if t.In(zone).Year() != m.latest.At.In(zone).Year() {
+		layout = "2006-01-02 15:04:05 MST"
+	}
+	return tea.Batch(m.say("going to "+t.In(zone).Format(layout)), m.fetch())
 }
 
 func (m *Model) showPrompt() {
