@@ -46,6 +46,7 @@ type Watcher struct {
 	seen atomic.Int64
 
 	mu       sync.Mutex
+	offNote  string // see SetOff
 	o        Options
 	patterns []Pattern
 	packs    []string

@@ -127,6 +127,9 @@ func (w *Watcher) measureLine(line []byte, history bool) {
 func (w *Watcher) Note() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.offNote != "" {
+		return w.offNote
+	}
 	tm := w.tm
 	if tm.run < skewRun {
 		return ""
@@ -167,4 +170,17 @@ func span(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%dm", m)
 	}
+}
+
+// SetOff says the log's times are off by d from where they should be —
+// a replay finds it against the access logs, since on the replay's own
+// clock no stamp is ever ahead — and Note says so from then on.
+func (w *Watcher) SetOff(d time.Duration, against string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	way := "after"
+	if d < 0 {
+		way = "before"
+	}
+	w.offNote = fmt.Sprintf("times %s %s %s's: set time_zone if its lines have no zone", span(d.Abs()), way, against)
 }

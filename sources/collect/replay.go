@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -162,6 +163,8 @@ func (c *Collector) flushApps() {
 
 // replayFiles adds every file of every log source to m.
 func (c *Collector) replayFiles(m *tail.Merge) error {
+	var access span // of every access log, for app logs' times to be checked against
+	accessName := ""
 	for _, s := range c.o.Nginx {
 		cfg := s.Config()
 		if f := cfg.CompiledFormat(); f != nil && !f.HasTime() {
@@ -185,6 +188,17 @@ func (c *Collector) replayFiles(m *tail.Merge) error {
 		if format == nil {
 			continue // nothing to read in these files
 		}
+		sp := nginx.NewParser(format, cfg.AggregatorOptions().Client)
+		var srec nginx.Record
+		if sp := spanOf(paths, func(line []byte) (int64, bool) {
+			if sp.Parse(line, &srec) != nginx.ReasonNone || !srec.HasTime {
+				return 0, false
+			}
+			return srec.Time, true
+		}); sp.ok {
+			access = access.join(sp)
+			accessName = cmp.Or(accessName, s.Name())
+		}
 		for _, p := range paths {
 			p2 := nginx.NewParser(format, cfg.AggregatorOptions().Client)
 			var rec nginx.Record
@@ -206,6 +220,13 @@ func (c *Collector) replayFiles(m *tail.Merge) error {
 			return fmt.Errorf("collect: replay %s: %w", s.Name(), err)
 		}
 		w := s.Watcher()
+		appSpan := spanOf(paths, func(line []byte) (int64, bool) {
+			t, ok := w.LineTime(line)
+			return t.Unix(), ok
+		})
+		if off := offBy(appSpan, access); off != 0 {
+			w.SetOff(off, accessName)
+		}
 		for _, p := range paths {
 			stamp := func(line []byte) (int64, bool) {
 				t, ok := w.LineTime(line)
@@ -221,4 +242,70 @@ func (c *Collector) replayFiles(m *tail.Merge) error {
 		}
 	}
 	return nil
+}
+
+// span is the first and last stamps of a log's saved files.
+type span struct {
+	first, last int64
+	ok          bool
+}
+
+func (a span) join(b span) span {
+	switch {
+	case !a.ok:
+		return b
+	case !b.ok:
+		return a
+	}
+	return span{min(a.first, b.first), max(a.last, b.last), true}
+}
+
+// spanOf reads the first stamped lines of the oldest file and the last of
+// the newest (a few hundred of each), so an app log's times can be set
+// against the access logs' before the replay starts.
+func spanOf(paths []string, stamp func([]byte) (int64, bool)) span {
+	var s span
+	if len(paths) == 0 {
+		return s
+	}
+	if first, err := tail.FirstLines(paths[0], 200, 1<<20); err == nil {
+		for _, l := range first {
+			if t, ok := stamp(l); ok {
+				s.first, s.ok = t, true
+				break
+			}
+		}
+	}
+	if last, err := tail.LastLines(paths[len(paths)-1], 200, 1<<20); err == nil && s.ok {
+		for i := len(last) - 1; i >= 0; i-- {
+			if t, ok := stamp(last[i]); ok {
+				s.last = t
+				break
+			}
+		}
+	}
+	s.last = max(s.last, s.first)
+	return s
+}
+
+// offBy is how far, in whole hours, an app log's times sit from the
+// access logs' when the two do not meet at all (more than an hour apart,
+// at most 14: a zone's doing); 0 otherwise.
+func offBy(app, access span) time.Duration {
+	if !app.ok || !access.ok {
+		return 0
+	}
+	var d int64
+	switch {
+	case app.first > access.last+3600:
+		d = app.first - access.first
+	case app.last < access.first-3600:
+		d = app.last - access.last
+	default:
+		return 0
+	}
+	if h := (time.Duration(d) * time.Second).Round(time.Hour); h.Abs() <= 14*time.Hour {
+		return h
+	}
+	return 0 // a day or more apart: another night's log, not a zone
 }

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"warroom/sources"
+	"warroom/sources/applog"
 	"warroom/sources/nginx"
+	"warroom/sources/schedule"
 )
 
 // TestReplayJudgesOnTheLogsClock replays the test night at full speed: the
@@ -293,4 +295,41 @@ func malformed(sum nginx.Summary, reason string) uint64 {
 		}
 	}
 	return 0
+}
+
+// An app log whose times carry no zone, read in the wrong one, sits hours
+// away from the access logs: on the replay's own clock no stamp is ever
+// "ahead", so the replay sets the two logs side by side and the app log's
+// health says so, instead of its errors showing hours after the night.
+func TestReplaySaysAnAppLogIsHoursOff(t *testing.T) {
+	dir := t.TempDir()
+	f := newFixture(t, dir, false)
+	var b strings.Builder
+	for i := 0; i < 6; i++ { // 00:00:30 CST written without a zone, read as UTC: 8 h late
+		b.WriteString(midnight.Add(30*time.Second).Format("2006-01-02 15:04:05") + " error SequelizeDatabaseError: read ECONNRESET\n")
+	}
+	app := filepath.Join(dir, "nozone.log")
+	must(t, os.WriteFile(app, []byte(b.String()), 0o644))
+	acfg := applog.DefaultSourceConfig
+	acfg.Name, acfg.Paths, acfg.Start, acfg.TimeZone = "api", []string{app}, "beginning", "UTC"
+	must(t, acfg.Validate())
+	src, err := applog.NewSource(acfg, f.clock.Now)
+	must(t, err)
+	c, err := New(Options{Nginx: []*nginx.Source{f.access}, Apps: []*applog.Source{src}, Now: f.clock.Now, Refresh: time.Hour,
+		Schedule: func() *schedule.Schedule { return testSchedule(t) }})
+	must(t, err)
+	must(t, c.Replay(context.Background(), f.clock.Set))
+	if note := src.Watcher().Note(); note != "times 8h after nginx's: set time_zone if its lines have no zone" {
+		t.Errorf("note %q", note)
+	}
+	s := snapOf(c, sources.View{Window: 5 * time.Minute})
+	if in, ok := s.Indicator("api.db"); !ok || in.Value.Health != sources.HealthError {
+		t.Errorf("api.db %+v: want an error naming the offset", in.Value)
+	}
+	// the fixture's own app log (its times carry +08:00) is not off
+	g := newFixture(t, t.TempDir(), false)
+	must(t, g.c.Replay(context.Background(), g.clock.Set))
+	if note := g.app.Watcher().Note(); note != "" {
+		t.Errorf("a zoned app log got %q", note)
+	}
 }
