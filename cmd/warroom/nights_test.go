@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"warroom/sources/nginx/synth"
+	"warroom/sources/prom/promtest"
 )
 
 // filedNight writes the night as filed (incidents) or the same night
@@ -73,6 +74,9 @@ func initConfigFor(t *testing.T, dir string, access []string, app string) string
 	for old, repl := range map[string]string{
 		"paths: [/var/log/nginx/access.log]":  "paths: [" + strings.Join(q, ", ") + "]",
 		"paths: [/var/log/yearend-api/*.log]": fmt.Sprintf("paths: [%q]", app),
+		// the example's Prometheus, as on a machine without one (a port
+		// free a moment ago: 9090 may hold someone's Prometheus)
+		"url: http://127.0.0.1:9090": "url: http://" + promtest.FreeAddr(t),
 	} {
 		if !strings.Contains(cfg, old) {
 			t.Fatalf("example.yaml no longer has %q", old)
