@@ -20,8 +20,8 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 			".1 … .9.gz predecessors) replayed on the logs' own clock, with charts, top\n"+
 			"tables, rules, timeline, phase and countdown as they were live that night.\n"+
 			"Nothing is notified and the timeline file is left alone. Prometheus is\n"+
-			"asked at the night's instants (its history, as far as its retention\n"+
-			"reaches); VictoriaLogs is left out.\n\n"+
+			"asked at the night's instants (its history: past its retention its\n"+
+			"queries read no data — give --no-prometheus); VictoriaLogs is left out.\n\n"+
 			"Keys: space pauses, [ and ] halve and double the speed (1× up to max, as\n"+
 			"fast as the machine goes), m and M jump to the previous and next stage end\n"+
 			"and pause there, g goes to a time (00:05, 12-31 23:58, -5m), q quits.\n"+
@@ -30,6 +30,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	from := fs.String("from", "", "start at this time in the event's zone: 00:05 (nearest the input's start), 12-31 23:58, 2026-12-31 23:58:30, or +30m from the input's start")
 	stage := fs.String("stage", "", "start at this stage's window (its HOT run-up before the end)")
 	speed := fs.String("speed", "60", "log seconds per second: 1 up to 4096, or max")
+	noProm := fs.Bool("no-prometheus", false, "leave Prometheus and its rules out (it does not hold the night: older than its retention)")
 	reports := fs.String("reports", "", "write each milestone's report into this directory as the replay passes it")
 	sf := addScreenFlags(fs)
 	if pos, code, ok := parseFlags(fs, args); !ok {
@@ -52,7 +53,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "warroom replay: %v\n", err)
 		return exitUsage
 	}
-	leaveOutLive(cfg, stderr, "warroom replay:")
+	leaveOutLive(cfg, stderr, "warroom replay:", *noProm)
 	uo := sf.options()
 	uo.Refresh = time.Duration(cfg.Refresh)
 	uo.Layout = cfg.Layout

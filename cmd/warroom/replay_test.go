@@ -30,7 +30,7 @@ func startReplay(t *testing.T, cfgPath string, ro replayOptions) *replayRun {
 	t.Helper()
 	cfg, err := loadConfig(cfgPath)
 	must(t, err)
-	leaveOutLive(cfg, io.Discard, "")
+	leaveOutLive(cfg, io.Discard, "", false)
 	r := &replayRun{t: t, wall: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
 	ro.wall = func() time.Time { return r.wall }
 	ro.sinks = func() []sources.Sink {
@@ -179,6 +179,16 @@ func TestReplayStart(t *testing.T) {
 		if code := run(args, io.Discard, &errb); code != exitUsage || !strings.Contains(errb.String(), c.want) {
 			t.Errorf("%v: exit %d, %q; want %q", args, code, errb.String(), c.want)
 		}
+	}
+	// --no-prometheus leaves it out, saying so
+	var errb bytes.Buffer
+	pcfg := filepath.Join(dir, "withprom.yml")
+	body, err := os.ReadFile(cfg)
+	must(t, err)
+	must(t, os.WriteFile(pcfg, append(body, []byte("prometheus:\n  servers: [{name: main, url: \"http://127.0.0.1:1\"}]\n  queries: [{name: x, expr: up}]\n")...), 0o644))
+	if code := run([]string{"watch", "-c", pcfg, "--replay", "--no-prometheus"}, io.Discard, &errb); code != exitOK ||
+		!strings.Contains(errb.String(), "leaves out Prometheus and its rules: --no-prometheus") {
+		t.Errorf("--no-prometheus: exit %d, %q", code, errb.String())
 	}
 	for _, bad := range []string{"0", "fast", "5000", "NaN", "Inf"} {
 		var errb bytes.Buffer

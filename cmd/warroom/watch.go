@@ -45,11 +45,13 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 		"speed on the logs' own clock — the schedule and the rules judged at the\n"+
 		"lines' timestamps — so a past night is rehearsed in seconds; it ends with\n"+
 		"the input. Prometheus is asked at the night's instants (its history, as far\n"+
-		"as its retention reaches; the replay waits for each answer); VictoriaLogs\n"+
+		"as its retention reaches, else --no-prometheus; the replay waits for each\n"+
+		"answer); VictoriaLogs\n"+
 		"is left out; webhooks are not sent, and the timeline file (the live night's\n"+
 		"record) is left alone.", stderr)
 	cfgPath := fs.String("c", "", "config file (required)")
 	replay := fs.Bool("replay", false, "replay the configured log files on their own clock")
+	noProm := fs.Bool("no-prometheus", false, "with --replay: leave Prometheus and its rules out (it does not hold the night: older than its retention)")
 	if pos, code, ok := parseFlags(fs, args); !ok {
 		return code
 	} else if len(pos) > 0 || *cfgPath == "" {
@@ -62,7 +64,7 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if *replay {
-		return watchReplay(cfg, stdout, stderr)
+		return watchReplay(cfg, *noProm, stdout, stderr)
 	}
 
 	o, loader, err := cfg.collectOptions(time.Now, "")
@@ -115,8 +117,8 @@ var isTerminal = func(w io.Writer) bool {
 }
 
 // watchReplay rehearses the configured logs on their own clock.
-func watchReplay(cfg *Config, stdout, stderr io.Writer) int {
-	leaveOutLive(cfg, stderr, "warroom watch: --replay")
+func watchReplay(cfg *Config, noProm bool, stdout, stderr io.Writer) int {
+	leaveOutLive(cfg, stderr, "warroom watch: --replay", noProm)
 	clock := collect.NewSteppedClock(time.Unix(0, 0))
 	o, loader, err := cfg.collectOptions(clock.Now, "beginning")
 	if err != nil {
@@ -168,9 +170,15 @@ func watchSchedule(ctx context.Context, l *schedule.Loader, logf func(string, ..
 // replayed — with their rules, and says so on stderr after who.
 // Prometheus stays: it keeps history, and a replay asks it at the night's
 // instants.
-func leaveOutLive(cfg *Config, stderr io.Writer, who string) {
-	if why := prometheusUnreachable(cfg); why != "" {
-		fmt.Fprintf(stderr, "%s leaves out Prometheus and its rules: it does not answer now (%s)\n", who, why)
+func leaveOutLive(cfg *Config, stderr io.Writer, who string, noProm bool) {
+	why := ""
+	if noProm {
+		why = "--no-prometheus"
+	} else if why = prometheusUnreachable(cfg); why != "" {
+		why = "it does not answer now (" + why + ")"
+	}
+	if why != "" && (len(cfg.Prometheus.Queries) > 0 || len(cfg.Prometheus.Presets) > 0) {
+		fmt.Fprintf(stderr, "%s leaves out Prometheus and its rules: %s\n", who, why)
 		drop := map[string]bool{"prom": true}
 		for _, p := range cfg.Prometheus.Presets {
 			drop[p.Name] = true
