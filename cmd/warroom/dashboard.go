@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -23,17 +21,11 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 // runDashboard is `warroom [flags]`: the screen, from a config file or
 // from a few flags (zero config).
 func runDashboard(args []string, stdout, stderr io.Writer) int {
-	args, prof := cutProfileFlag(args) // hidden: for measuring the idle cost
-	if prof != "" {
-		f, err := os.Create(prof)
-		if err != nil {
-			fmt.Fprintf(stderr, "warroom: %v\n", err)
-			return exitUsage
-		}
-		defer f.Close()
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+	args, stop, ok := profiled(args, stderr, "warroom") // hidden: for measuring the idle cost
+	if !ok {
+		return exitUsage
 	}
+	defer stop()
 	fs := newFlags("", "-c warroom.yaml | --access-log FILE [--log-format auto] [--app-log FILE [--time-zone ZONE]] [--prometheus URL] [--schedule FILE]",
 		"The war-room screen. With -c, everything comes from the config file (see\n"+
 			"`warroom init`); without it, the flags give a useful default screen: the\n"+

@@ -43,20 +43,11 @@ type scanOpts struct {
 
 func runScan(args []string, stdout, stderr io.Writer) int {
 	var o scanOpts
-	args, prof := cutProfileFlag(args)
-	if prof != "" {
-		pf, err := os.Create(prof)
-		if err != nil {
-			fmt.Fprintf(stderr, "warroom scan: %v\n", err)
-			return exitUsage
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			fmt.Fprintf(stderr, "warroom scan: %v\n", err)
-			return exitUsage
-		}
-		defer pprof.StopCPUProfile()
+	args, stop, ok := profiled(args, stderr, "warroom scan")
+	if !ok {
+		return exitUsage
 	}
+	defer stop()
 	fs := newFlags("scan", "[flags] FILE...", scanAbout, stderr)
 	fs.StringVar(&o.format, "format", "auto", "log format: auto (detected from the first lines), combined, main, timed, upstreaminfo, a log_format statement or a format string")
 	fs.DurationVar(&o.slow, "slow", time.Second, "a request is slow when $request_time is above this")
@@ -217,6 +208,27 @@ func blank(s *nginx.Summary) uint64 {
 
 // scanMaxAhead is how far ahead of the clock a scanned line may be stamped.
 const scanMaxAhead = 366 * 24 * time.Hour
+
+// profiled starts a CPU profile when args hold the hidden --cpuprofile
+// FILE, and returns the other args and what stops it; ok is false when
+// the file cannot be written (said on stderr after who).
+func profiled(args []string, stderr io.Writer, who string) (rest []string, stop func(), ok bool) {
+	rest, prof := cutProfileFlag(args)
+	if prof == "" {
+		return rest, func() {}, true
+	}
+	f, err := os.Create(prof)
+	if err == nil {
+		if err = pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", who, err)
+		return nil, nil, false
+	}
+	return rest, func() { pprof.StopCPUProfile(); f.Close() }, true
+}
 
 // cutProfileFlag removes the hidden --cpuprofile FILE (or =FILE) flag, for
 // measuring scan; it is left out of --help on purpose.

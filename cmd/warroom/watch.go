@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -23,17 +22,11 @@ import (
 var watchContext = context.Background
 
 func runWatch(args []string, stdout, stderr io.Writer) int {
-	args, prof := cutProfileFlag(args) // hidden: for measuring a replay's cost
-	if prof != "" {
-		f, err := os.Create(prof)
-		if err != nil {
-			fmt.Fprintf(stderr, "warroom watch: %v\n", err)
-			return exitUsage
-		}
-		defer f.Close()
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
+	args, stop, ok := profiled(args, stderr, "warroom watch") // hidden: for measuring a replay's cost
+	if !ok {
+		return exitUsage
 	}
+	defer stop()
 	fs := newFlags("watch", "-c FILE [--replay]", "Run the sources and the rules without a screen and print every transition\n"+
 		"as one JSON object per line (at, indicator, from, to, value, threshold,\n"+
 		"unit, value_text, threshold_text, phase, milestone, reason; times in the\n"+
