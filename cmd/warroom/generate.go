@@ -26,7 +26,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		"ECONNRESET by day; the access and app logs rotated daily (access.log,\n"+
 		"access.log.1, access.log.N.gz), and warroom.yaml to read them with:\n"+
 		"  warroom watch --replay -c DIR/warroom.yaml\n"+
-		"(20 days at the defaults: about 24M access lines, 1.1 GB on disk).", stderr)
+		"(20 days at the defaults: about 26M access lines, 1.1 GB on disk).", stderr)
 	lines := fs.Int("lines", 100000, "number of lines")
 	seed := fs.Uint64("seed", 1, "random seed")
 	rate := fs.Int("rate", 2000, "lines per second of log time (with --campaign: at the evening peak, default 30)")
