@@ -50,6 +50,9 @@ func commands() []command {
 var followContext = context.Background
 
 func main() {
+	if budgeted(os.Args[1:], os.Getenv) {
+		keepToBudget()
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

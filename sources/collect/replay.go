@@ -188,26 +188,12 @@ func (c *Collector) replayFiles(m *tail.Merge) error {
 		if format == nil {
 			continue // nothing to read in these files
 		}
-		sp := nginx.NewParser(format, cfg.AggregatorOptions().Client)
-		var srec nginx.Record
-		if sp := spanOf(paths, func(line []byte) (int64, bool) {
-			if sp.Parse(line, &srec) != nginx.ReasonNone || !srec.HasTime {
-				return 0, false
-			}
-			return srec.Time, true
-		}); sp.ok {
+		if sp := spanOf(paths, lineStamp(nginx.NewParser(format, cfg.AggregatorOptions().Client))); sp.ok {
 			access = access.join(sp)
 			accessName = cmp.Or(accessName, s.Name())
 		}
 		for _, p := range paths {
-			p2 := nginx.NewParser(format, cfg.AggregatorOptions().Client)
-			var rec nginx.Record
-			stamp := func(line []byte) (int64, bool) {
-				if p2.Parse(line, &rec) != nginx.ReasonNone || !rec.HasTime {
-					return 0, false
-				}
-				return rec.Time, true
-			}
+			stamp := lineStamp(nginx.NewParser(format, cfg.AggregatorOptions().Client))
 			if err := m.Add(tail.MergeInput{Path: p, Stamp: stamp, Ingest: s.Aggregator().Ingest}); err != nil {
 				return fmt.Errorf("collect: replay %s: %w", s.Name(), err)
 			}
@@ -308,4 +294,18 @@ func offBy(app, access span) time.Duration {
 		return h
 	}
 	return 0 // a day or more apart: another night's log, not a zone
+}
+
+// lineStamp reads an access-log line's time with p. The record's fields
+// point into the line, which belongs to the file's reader: they are
+// cleared, or a file read to its end, or waiting for the clock to reach
+// it, would keep the reader's buffer (256 KiB) as long as the replay.
+func lineStamp(p *nginx.Parser) func(line []byte) (int64, bool) {
+	var rec nginx.Record
+	return func(line []byte) (int64, bool) {
+		ok := p.Parse(line, &rec) == nginx.ReasonNone && rec.HasTime
+		t := rec.Time
+		rec = nginx.Record{}
+		return t, ok
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,35 @@ func TestReplayJudgesOnTheLogsClock(t *testing.T) {
 	if b.Requests != 120*10+60*20 {
 		t.Errorf("replayed %d requests", b.Requests)
 	}
+}
+
+// The stamp a replay reads access-log lines' times with keeps nothing of
+// a line: the line is in its file reader's buffer, which a file read to
+// its end, or waiting for the clock to reach it, must let go of (a
+// 20-day campaign's rotated logs kept 256 KiB a file to the end).
+func TestReplayStampKeepsNoLine(t *testing.T) {
+	f, err := nginx.CompileFormat("timed")
+	must(t, err)
+	stamp := lineStamp(nginx.NewParser(f, nginx.ClientRemoteAddr))
+	defer runtime.KeepAlive(stamp) // as the replay keeps it, to the end
+	line := []byte(strings.TrimSuffix(accessLine(midnight, "10.0.0.1", "/rank", 200, 0.05), "\n"))
+	freed := make(chan struct{})
+	runtime.AddCleanup(&line[0], func(freed chan struct{}) { close(freed) }, freed)
+	if sec, ok := stamp(line); !ok || sec != midnight.Unix() {
+		t.Fatalf("stamp: %d, %v; want %d", sec, ok, midnight.Unix())
+	}
+	line = nil
+	// a collection finds the line unreachable, then its cleanup runs
+	for range 100 {
+		runtime.GC()
+		select {
+		case <-freed:
+			return
+		default:
+			runtime.Gosched()
+		}
+	}
+	t.Fatal("the line is still reachable after 100 collections: the stamp keeps it")
 }
 
 // A command source has no saved file to replay: Replay says which source.

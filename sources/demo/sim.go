@@ -44,6 +44,7 @@ type Simulator struct {
 	// fractional lines carried between steps, so low rates still appear
 	carry [3]float64
 	buf   []byte
+	crowd int // clients of the crowd (default 4000; a campaign's are more)
 }
 
 // New checks the options; it does no IO.
@@ -213,8 +214,12 @@ func (s *Simulator) count(i int, rate, secs float64) int {
 }
 
 func (s *Simulator) writeStep(from, to time.Time) {
+	s.writeSpan(from, to, s.o.Script.At(s.Offset(from)))
+}
+
+// writeSpan writes the lines of [from, to) under conditions c.
+func (s *Simulator) writeSpan(from, to time.Time, c Conditions) {
 	secs := to.Sub(from).Seconds()
-	c := s.o.Script.At(s.Offset(from))
 	span := to.Sub(from)
 	at := func(i, n int) time.Time {
 		return from.Add(time.Duration((float64(i) + s.rng.Float64()) / float64(n) * float64(span)))
@@ -259,7 +264,7 @@ var agents = []string{
 
 func (s *Simulator) accessLine(t time.Time, c Conditions) {
 	r := s.rng
-	ip := s.ip(4000, 0)
+	ip := s.ip(max(s.crowd, 4000), 0)
 	rt := routes[r.IntN(len(routes))]
 	path := rt.path
 	if c.Hammer && r.Float64() < 0.4 {
@@ -327,7 +332,8 @@ func (s *Simulator) ip(n, pool int) string {
 	if pool == 1 {
 		return "10.8." + strconv.Itoa(k/200) + "." + strconv.Itoa(k%200+20)
 	}
-	return "172.16." + strconv.Itoa(k/250) + "." + strconv.Itoa(k%250+1)
+	// 62,500 addresses a /16 (a campaign's crowd spans several)
+	return "172." + strconv.Itoa(16+k/62500) + "." + strconv.Itoa(k%62500/250) + "." + strconv.Itoa(k%250+1)
 }
 
 // fill replaces each '#' in p with a number.

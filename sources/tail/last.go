@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -103,16 +102,23 @@ func Open(path string) (io.ReadCloser, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: is a directory", path)
 	}
+	r, err := readFrom(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return readCloser{r, f.Close}, nil
+}
+
+// readFrom reads f from where it is, through gzip when it is gzipped; it
+// holds buffers (about 100 KiB gzipped, 64 KiB not), which go when it is
+// dropped, but not f.
+func readFrom(f *os.File) (io.Reader, error) {
 	br := bufio.NewReaderSize(f, 64<<10)
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return readCloser{zr, func() error { return errors.Join(zr.Close(), f.Close()) }}, nil
+		return gzip.NewReader(br)
 	}
-	return readCloser{br, f.Close}, nil
+	return br, nil
 }
 
 type readCloser struct {

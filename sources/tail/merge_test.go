@@ -117,6 +117,71 @@ func TestMergeBySecond(t *testing.T) {
 	}
 }
 
+// Rotated days replayed together: only the file the clock is in holds a
+// reader. The others wait with their next lines and their descriptor —
+// one renamed meanwhile (a rotation) is still read — and a file read to
+// its end is closed and holds nothing. The lines come out as if every file were read at
+// once.
+func TestMergeReadsOnlyTheFilesReached(t *testing.T) {
+	dir := t.TempDir()
+	paths := []string{
+		saved(t, filepath.Join(dir, "day3"), "  at stampless first\n6 c\n7 c\n"),
+		saved(t, filepath.Join(dir, "day2.gz"), gzipped(t, "4 b\n  at x\n5 b\n")),
+		saved(t, filepath.Join(dir, "day1"), "1 a\n2 a\n3 a\n"),
+	}
+	m := NewMerge(MergeOptions{})
+	defer m.Close()
+	var got []string
+	for _, p := range paths {
+		name := filepath.Base(p)
+		if err := m.Add(MergeInput{Path: p, Stamp: firstField, Ingest: func(b []byte) { got = append(got, name+":"+string(b)) }}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reading := func() (open, readers int) {
+		for _, f := range m.files {
+			if f.file != nil {
+				open++
+			}
+			if f.sc != nil {
+				readers++
+			}
+		}
+		return open, readers
+	}
+	if open, readers := reading(); open != 3 || readers != 0 {
+		t.Fatalf("after Add: %d files open, %d readers; want 3 and none", open, readers)
+	}
+	if err := os.Rename(paths[1], paths[1]+".1"); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		sec, ok := m.Next()
+		if !ok {
+			break
+		}
+		if err := m.ReadTo(sec); err != nil {
+			t.Fatal(err)
+		}
+		if _, readers := reading(); readers > 1 {
+			t.Errorf("at %d: %d readers; the days do not overlap", sec, readers)
+		}
+	}
+	if open, _ := reading(); open != 0 {
+		t.Errorf("%d files still open at the end", open)
+	}
+	for _, f := range m.files {
+		if f.head != nil || f.held != nil || f.buf != nil || f.Stamp != nil || f.Ingest != nil {
+			t.Errorf("%s read to its end still holds %d+%d+%d bytes or its callbacks (its last line, or what they keep of it, may pin the reader's buffer)", f.Path, cap(f.head), cap(f.held), cap(f.buf))
+		}
+	}
+	want := []string{"day1:1 a\n", "day1:2 a\n", "day1:3 a\n", "day2.gz:4 b\n  at x\n", "day2.gz:5 b\n",
+		"day3:  at stampless first\n6 c\n", "day3:7 c\n"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
 // A log that resumes after a long silence keeps its jump; a lone line far
 // ahead of both its neighbours goes with the line before it.
 func TestMergeJumpOrOutlier(t *testing.T) {

@@ -18,6 +18,7 @@ type lineReader struct {
 	line []byte // the current line; aliases r's buffer or long
 	long []byte // a line longer than r's buffer, cut
 	err  error
+	n    int // lines handed out
 }
 
 // lineBuffer is a lineReader's buffer: lines up to its size are whole.
@@ -43,6 +44,7 @@ func (l *lineReader) Scan() bool {
 			}
 		}
 		l.line = nulLine
+		l.n++
 		return true
 	}
 	frag, err := l.r.ReadSlice('\n')
@@ -66,6 +68,7 @@ func (l *lineReader) Scan() bool {
 	}
 	frag = bytes.TrimSuffix(frag, []byte("\n"))
 	l.line = bytes.TrimSuffix(frag, []byte("\r"))
+	l.n++
 	return true
 }
 
