@@ -29,6 +29,9 @@ type ReplayState struct {
 	From, To time.Time
 	// Done: the input has been read to its end; the clock stays there.
 	Done bool
+	// Problems are the input's files that broke off while read (a .gz
+	// cut short), each with why: the replay went on without their rest.
+	Problems []string
 	// Epoch counts the replay's runs from the input's start: a seek back
 	// starts a new one, so a snapshot of a later epoch is newer than one
 	// of an earlier epoch whatever their At.

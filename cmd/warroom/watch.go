@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -135,6 +136,14 @@ func watchReplay(cfg *Config, noProm bool, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(watchContext(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := c.Replay(ctx, clock.Set); err != nil {
+		var pr *collect.ReplayProblems
+		if errors.As(err, &pr) {
+			// read to the end without the rest of these: said, exit 1
+			for _, f := range pr.Files {
+				fmt.Fprintf(stderr, "warroom watch: replay: %s\n", f)
+			}
+			return exitProblem
+		}
 		fmt.Fprintf(stderr, "warroom watch: %v\n", err)
 		return exitProblem
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -129,7 +130,7 @@ func (p *Player) rebuild() error {
 	if p.viewSet {
 		c.SetView(p.view)
 	}
-	p.st.Done = false
+	p.st.Done, p.st.Problems = false, nil
 	return nil
 }
 
@@ -230,6 +231,10 @@ func (p *Player) Frame(ctx context.Context, elapsed time.Duration) error {
 
 	p.mu.Lock()
 	p.at = p.cur.At()
+	if pr := p.cur.Problems(); len(pr) > len(p.st.Problems) {
+		p.st.Problems = slices.Clone(pr)
+		p.note(pr[len(pr)-1])
+	}
 	if p.done && !p.st.Done {
 		p.st.Done, p.dirty = true, true
 	}
@@ -312,6 +317,10 @@ func (p *Player) Snapshot() *sources.Snapshot {
 	p.mu.Unlock()
 	s := c.Snapshot()
 	s.Replay = &st
+	for _, pr := range st.Problems {
+		// a file that broke off stays said in the status bar
+		s.Sources = append(s.Sources, sources.SourceStatus{Name: "replay", Kind: "replay", Health: sources.HealthError, Detail: sources.Sanitize(pr)})
+	}
 	return s
 }
 

@@ -3,6 +3,7 @@ package collect
 import (
 	"cmp"
 	"context"
+	"strings"
 	"fmt"
 	"time"
 
@@ -47,6 +48,9 @@ func (c *Collector) Replay(ctx context.Context, set func(time.Time)) error {
 			return err
 		}
 		if _, ok, err := r.Step(); err != nil || !ok {
+			if err == nil && len(r.Problems()) > 0 {
+				err = &ReplayProblems{Files: r.Problems()}
+			}
 			return err
 		}
 	}
@@ -85,6 +89,18 @@ func (c *Collector) NewReplayCursor(set func(time.Time)) (*ReplayCursor, error) 
 
 // Close closes the files.
 func (r *ReplayCursor) Close() { r.m.Close() }
+
+// Problems are the files that broke off while read (a .gz cut short):
+// the replay went on without the rest of them.
+func (r *ReplayCursor) Problems() []string { return r.m.Problems() }
+
+// ReplayProblems is what Replay returns when it read to the end but some
+// files broke off on the way (see ReplayCursor.Problems).
+type ReplayProblems struct{ Files []string }
+
+func (e *ReplayProblems) Error() string {
+	return "replay: " + strings.Join(e.Files, "; ")
+}
 
 // At is the instant of the last tick run; zero before the first.
 func (r *ReplayCursor) At() time.Time { return r.at }

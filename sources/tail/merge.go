@@ -60,8 +60,9 @@ type MergeOptions struct {
 // closed. A campaign's 40 rotated logs are not 14 MiB held from the first
 // second to the last.
 type Merge struct {
-	o     MergeOptions
-	files []*mergeFile
+	o        MergeOptions
+	files    []*mergeFile
+	problems []string
 }
 
 // NewMerge returns an empty Merge; Add its files.
@@ -124,19 +125,28 @@ func (m *Merge) Next() (int64, bool) {
 // ReadTo hands every file's lines stamped up to sec — late lines of
 // earlier seconds included: the counters place them — to its Ingest, in
 // one batch per file, files in the order they were added. Lines are read
-// ahead: after ReadTo, each file's head is its first line past sec.
+// ahead: after ReadTo, each file's head is its first line past sec. A
+// file that cannot be read on ends there (see Problems); the error is
+// nil.
 func (m *Merge) ReadTo(sec int64) error {
 	for _, f := range m.files {
 		for !f.done && f.headSec <= sec {
 			f.buf = append(f.buf, f.head...)
 			f.buf = append(f.buf, '\n')
+			err := error(nil)
 			if f.sc == nil {
-				if err := f.unpark(); err != nil {
-					return err
-				}
+				err = f.unpark()
 			}
-			if err := f.advance(); err != nil {
-				return err
+			if err == nil {
+				err = f.advance()
+			}
+			if err != nil {
+				// a file that breaks off (a .gz cut short, a disk error)
+				// ends there: what it held up to the break is handed on,
+				// and the other files go on
+				m.problems = append(m.problems, fmt.Sprintf("%s: %v: the rest of it is left out", f.Path, err))
+				f.done = true
+				f.close()
 			}
 		}
 		if len(f.buf) > 0 {
@@ -149,6 +159,10 @@ func (m *Merge) ReadTo(sec int64) error {
 	}
 	return nil
 }
+
+// Problems are the files that broke off while read (ReadTo goes on
+// without them), each with why, in the order they did.
+func (m *Merge) Problems() []string { return m.problems }
 
 // Close closes every file.
 func (m *Merge) Close() error {

@@ -369,3 +369,39 @@ func TestExpandEscapedDirectory(t *testing.T) {
 		t.Errorf("Expand(%q) = %q, %v; want %q", escaped, got, err, want)
 	}
 }
+
+// A gzipped rotation cut short (copied while logrotate compressed it)
+// ends where it breaks: its lines up to there are handed on, the files
+// after it are read whole, and Problems names it.
+func TestMergeGoesOnPastAFileCutShort(t *testing.T) {
+	dir := t.TempDir()
+	var old strings.Builder
+	for s := 100; s < 3100; s++ {
+		fmt.Fprintf(&old, "%d %s\n", s, strings.Repeat("x", 200))
+	}
+	z := gzipped(t, old.String())
+	cut := saved(t, filepath.Join(dir, "access.log.2.gz"), z[:len(z)/2])
+	cur := saved(t, filepath.Join(dir, "access.log"), "5000 a\n5001 b\n")
+	m := NewMerge(MergeOptions{})
+	defer m.Close()
+	counted := map[string]int{}
+	for _, p := range []string{cut, cur} {
+		name := filepath.Base(p)
+		must(t, m.Add(MergeInput{Path: p, Stamp: firstField, Ingest: func(b []byte) { counted[name] += bytes.Count(b, []byte("\n")) }}))
+	}
+	for {
+		sec, ok := m.Next()
+		if !ok {
+			break
+		}
+		if err := m.ReadTo(sec); err != nil {
+			t.Fatalf("ReadTo(%d): %v", sec, err)
+		}
+	}
+	if counted["access.log"] != 2 || counted["access.log.2.gz"] == 0 || counted["access.log.2.gz"] >= 3000 {
+		t.Errorf("lines handed on %v: want some of the cut file's, and both of the current one's", counted)
+	}
+	if p := m.Problems(); len(p) != 1 || !strings.Contains(p[0], "access.log.2.gz: unexpected EOF: the rest of it is left out") {
+		t.Errorf("problems %q", p)
+	}
+}
