@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -144,7 +145,11 @@ func (m *Merge) ReadTo(sec int64) error {
 				// a file that breaks off (a .gz cut short, a disk error)
 				// ends there: what it held up to the break is handed on,
 				// and the other files go on
-				m.problems = append(m.problems, fmt.Sprintf("%s: %v: the rest of it is left out", f.Path, err))
+				msg := err.Error()
+				if !strings.HasPrefix(msg, f.Path) {
+					msg = f.Path + ": " + msg
+				}
+				m.problems = append(m.problems, msg+": the rest of it is left out")
 				f.done = true
 				f.close()
 			}
