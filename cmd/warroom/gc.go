@@ -9,18 +9,18 @@ import (
 	"sync"
 )
 
-// The commands that run for days (the screen, watch, demo) keep the Go
-// runtime to a memory budget. What they hold is mostly allocated once and
-// kept — a day of per-second rings and a week of per-minute rings for each
-// access log and each of its path groups, a day of top tables: 63–64 MiB
-// for an access log with three groups and 200,000 clients — and by
-// default Go lets the heap grow to twice what it holds before collecting,
-// and hands back what it freed only slowly: a 20-day campaign replayed
-// peaked at 150–155 MiB resident (README, Performance). What they hold is
-// pointer-free, so a collection costs little, and between ticks they
-// allocate little: a soft limit makes the collector run more often and
-// give memory back instead (the same replay peaked at 87–91 MiB, for
-// about a fifth more CPU; live, a collection every few minutes).
+// The commands that run for days (the screen, live or replayed, watch,
+// demo) keep the Go runtime to a memory budget. What they hold is mostly
+// allocated once and kept — a day of per-second rings and a week of per-
+// minute rings for each access log and each of its path groups, a day of
+// top tables: 63–64 MiB for an access log with three groups and 200,000
+// clients — and by default Go lets the heap grow to twice what it holds
+// before collecting, and hands back what it freed only slowly: a 20-day
+// campaign replayed peaked at 150–155 MiB resident (README, Performance).
+// What they hold is pointer-free, so a collection costs little, and
+// between ticks they allocate little: a soft limit makes the collector run
+// more often and give memory back instead (the same replay peaked at 87–91
+// MiB, for about a fifth more CPU; live, a collection every few minutes).
 //
 // The limit follows what is held: it never leaves less than a sixteenth
 // of it (and room for the runtime's own) to allocate in before a
@@ -76,7 +76,8 @@ func keepToBudget() (stop func()) {
 	}
 }
 
-// runsForDays says whether args start the screen, watch or the demo.
+// runsForDays says whether args start the screen (live or replay), watch
+// or the demo.
 func runsForDays(args []string) bool {
 	if len(args) == 0 {
 		return false
@@ -87,6 +88,6 @@ func runsForDays(args []string) bool {
 	case strings.HasPrefix(a, "-"): // the screen's flags
 		return true
 	default:
-		return a == "watch" || a == "demo"
+		return a == "watch" || a == "demo" || a == "replay"
 	}
 }

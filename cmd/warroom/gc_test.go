@@ -29,6 +29,7 @@ func TestBudgeted(t *testing.T) {
 		{[]string{"--access-log", "a.log"}, env(), true},
 		{[]string{"watch", "-c", "w.yaml", "--replay"}, env(), true},
 		{[]string{"demo"}, env(), true},
+		{[]string{"replay", "-c", "w.yaml"}, env(), true},
 		{[]string{"scan", "a.log"}, env(), false},
 		{[]string{"snapshot", "-c", "w.yaml"}, env(), false},
 		{[]string{"--help"}, env(), false},

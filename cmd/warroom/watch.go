@@ -112,26 +112,9 @@ var isTerminal = func(w io.Writer) bool {
 
 // watchReplay rehearses the configured logs on their own clock.
 func watchReplay(cfg *Config, noProm bool, stdout, stderr io.Writer) int {
-	leaveOutLive(cfg, stderr, "warroom watch: --replay", noProm)
-	clock := collect.NewSteppedClock(time.Unix(0, 0))
-	o, loader, err := cfg.collectOptions(clock.Now, "beginning")
-	if err != nil {
-		fmt.Fprintf(stderr, "warroom watch: %v\n", err)
-		return exitUsage
-	}
-	if loader != nil {
-		if _, err := loader.Poll(); err != nil {
-			fmt.Fprintf(stderr, "warroom watch: schedule: %v\n", err)
-			return exitUsage
-		}
-	}
-	logf := lineLog(stderr, "warroom watch: ")
-	o.Sinks = []sources.Sink{watch.NewJSONL("stdout", stdout, logf)}
-	o.OnReport = reportLog(logf)
-	c, err := collect.New(o)
-	if err != nil {
-		fmt.Fprintf(stderr, "warroom watch: %v\n", err)
-		return exitUsage
+	c, clock, code := replayCollector(cfg, noProm, stdout, stderr)
+	if c == nil {
+		return code
 	}
 	ctx, stop := signal.NotifyContext(watchContext(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -148,6 +131,35 @@ func watchReplay(cfg *Config, noProm bool, stdout, stderr io.Writer) int {
 		return exitProblem
 	}
 	return exitOK
+}
+
+// replayCollector builds the collector of a replay — the config without
+// what a replay cannot read the night from, on a stepped clock, the
+// transitions to stdout — or says why not on stderr (nil and the exit
+// status). The soak benchmark replays through it as watch --replay does.
+func replayCollector(cfg *Config, noProm bool, stdout, stderr io.Writer) (*collect.Collector, *collect.SteppedClock, int) {
+	leaveOutLive(cfg, stderr, "warroom watch: --replay", noProm)
+	clock := collect.NewSteppedClock(time.Unix(0, 0))
+	o, loader, err := cfg.collectOptions(clock.Now, "beginning")
+	if err != nil {
+		fmt.Fprintf(stderr, "warroom watch: %v\n", err)
+		return nil, nil, exitUsage
+	}
+	if loader != nil {
+		if _, err := loader.Poll(); err != nil {
+			fmt.Fprintf(stderr, "warroom watch: schedule: %v\n", err)
+			return nil, nil, exitUsage
+		}
+	}
+	logf := lineLog(stderr, "warroom watch: ")
+	o.Sinks = []sources.Sink{watch.NewJSONL("stdout", stdout, logf)}
+	o.OnReport = reportLog(logf)
+	c, err := collect.New(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "warroom watch: %v\n", err)
+		return nil, nil, exitUsage
+	}
+	return c, clock, exitOK
 }
 
 // watchSchedule keeps a schedule file current; each problem goes to logf

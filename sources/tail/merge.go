@@ -59,7 +59,8 @@ type MergeOptions struct {
 // file whose lines the clock has not reached keeps its next lines and its
 // descriptor (a rename does not lose it), and one read to its end is
 // closed. A campaign's 40 rotated logs are not 14 MiB held from the first
-// second to the last.
+// second to the last. (A named pipe, which cannot be read again, keeps
+// its reader.)
 type Merge struct {
 	o        MergeOptions
 	files    []*mergeFile
@@ -97,7 +98,7 @@ func (m *Merge) Add(in MergeInput) error {
 		headBytes:  m.o.HeadBytes,
 		jump:       int64(m.o.Jump / time.Second),
 	}
-	if err := f.open(); err != nil {
+	if err := f.open(false); err != nil {
 		f.close()
 		return err
 	}
@@ -105,7 +106,9 @@ func (m *Merge) Add(in MergeInput) error {
 		f.close()
 		return err
 	}
-	f.park()
+	if st, err := file.Stat(); err == nil && st.Mode().IsRegular() {
+		f.park() // a pipe cannot be read again: it keeps its reader
+	}
 	m.files = append(m.files, f)
 	return nil
 }
@@ -199,10 +202,12 @@ type mergeFile struct {
 	spare [][]byte // their buffers, for reuse
 }
 
-// open starts reading f.file from its first byte.
-func (f *mergeFile) open() error {
-	if _, err := f.file.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("%s: %w", f.Path, err)
+// open starts reading f.file from its first byte, again when again.
+func (f *mergeFile) open(again bool) error {
+	if again {
+		if _, err := f.file.Seek(0, io.SeekStart); err != nil {
+			return fmt.Errorf("%s: %w", f.Path, err)
+		}
 	}
 	r, err := readFrom(f.file)
 	if err != nil {
@@ -229,7 +234,7 @@ func (f *mergeFile) park() {
 
 // unpark reads f again from its start, up to where park left it.
 func (f *mergeFile) unpark() error {
-	if err := f.open(); err != nil {
+	if err := f.open(true); err != nil {
 		return err
 	}
 	for range f.scanned {
