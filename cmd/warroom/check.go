@@ -17,6 +17,7 @@ import (
 	"warroom/sources/config"
 	"warroom/sources/nginx"
 	"warroom/sources/notify"
+	"warroom/sources/prom"
 	"warroom/sources/schedule"
 	"warroom/sources/units"
 	"warroom/sources/vlogs"
@@ -167,7 +168,12 @@ func checkSections(cfg *Config, sched *schedule.Schedule, now time.Time, local *
 			unit = "no unit"
 		}
 		what := "query " + q.IndicatorName()
-		if q.Hidden {
+		switch {
+		case q.Check == prom.CheckUp:
+			what = "exporter check: targets down"
+		case q.Check == prom.CheckSeries:
+			what = "exporter check: " + q.Title + " series"
+		case q.Hidden:
 			what = "query for the " + q.Table + " table, " + q.Column + " column"
 		}
 		if q.Preset != "" {

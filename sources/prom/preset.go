@@ -47,6 +47,10 @@ type PresetConfig struct {
 	// Namespace is nginxlog-exporter's metric namespace (its `namespace`
 	// setting), the prefix of <ns>_http_response_count_total.
 	Namespace string `yaml:"namespace"`
+	// Job is the scrape job of the exporter (Prometheus's job label): its
+	// targets' up is checked. Empty: the jobs and instances the preset's
+	// series came from over the last 5 minutes (see checks).
+	Job string `yaml:"job"`
 }
 
 // PresetKinds are the preset kinds, in the order messages list them.
@@ -111,6 +115,8 @@ func (p *PresetConfig) validate(n *yaml.Node, servers map[string]bool) error {
 		return f("selector", "give the matchers without braces: namespace=\"yearend\"")
 	case p.Slow < 0 || p.Rate < 0:
 		return f("slow", "must not be negative")
+	case strings.ContainsFunc(p.Job, func(r rune) bool { return r < ' ' || r == 0x7f }):
+		return f("job", "%q: no control characters", p.Job)
 	}
 	return nil
 }
@@ -165,6 +171,7 @@ func (p PresetConfig) queries() []QueryConfig {
 		q("5xx_ratio", "5xx ‱", sources.UnitRatio, false,
 			fmt.Sprintf("%s / %s", some(m.requests, st("5..")), sum(m.requests))),
 	}
+	out = append(out, p.checks()...)
 	if p.By == "" {
 		return out
 	}

@@ -47,8 +47,9 @@ func Start(t testing.TB, config string) string {
 }
 
 // run starts bin with args, its output in dir/out.log, kills it when the
-// test ends, and waits until ready answers 200.
-func run(t testing.TB, dir, ready, bin string, args ...string) {
+// test ends, and waits until ready answers 200. kill ends it sooner, and
+// returns once it has exited.
+func run(t testing.TB, dir, ready, bin string, args ...string) (kill func()) {
 	t.Helper()
 	logPath := filepath.Join(dir, "out.log")
 	logf, err := os.Create(logPath)
@@ -62,8 +63,10 @@ func run(t testing.TB, dir, ready, bin string, args ...string) {
 	}
 	done := make(chan struct{})
 	go func() { cmd.Wait(); logf.Close(); close(done) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-done })
+	kill = func() { cmd.Process.Kill(); <-done }
+	t.Cleanup(kill)
 	WaitHTTP(t, ready, done, logPath)
+	return kill
 }
 
 // FreeAddr is a loopback address with a port free a moment ago.
@@ -121,6 +124,21 @@ func Mtail(t testing.TB) string {
 // serves /metrics.
 func StartMtail(t testing.TB, program, logPath string) string {
 	t.Helper()
+	return StartMtailProcess(t, program, logPath).Addr
+}
+
+// MtailProcess is a running mtail.
+type MtailProcess struct {
+	Addr string // host:port it serves /metrics on
+	// Kill ends it (as a crash would: no goodbye to Prometheus) and
+	// returns once it has exited.
+	Kill func()
+}
+
+// StartMtailProcess is StartMtail, with a way to kill the mtail before
+// the test ends.
+func StartMtailProcess(t testing.TB, program, logPath string) MtailProcess {
+	t.Helper()
 	bin := Mtail(t)
 	dir := t.TempDir()
 	progs := filepath.Join(dir, "progs")
@@ -132,6 +150,6 @@ func StartMtail(t testing.TB, program, logPath string) string {
 	}
 	addr := FreeAddr(t)
 	host, port, _ := net.SplitHostPort(addr)
-	run(t, dir, "http://"+addr+"/metrics", bin, "-progs", progs, "-logs", logPath, "-address", host, "-port", port, "-logtostderr")
-	return addr
+	kill := run(t, dir, "http://"+addr+"/metrics", bin, "-progs", progs, "-logs", logPath, "-address", host, "-port", port, "-logtostderr")
+	return MtailProcess{Addr: addr, Kill: kill}
 }
