@@ -130,19 +130,21 @@ scrape_configs:
 	}
 
 	mt[1].Kill()
+	want := map[string]string{
+		"b exporter":     "exporter down: up==0 for job mtail: " + b,
+		"bjob exporter":  "exporter down: up==0 for job mtail: " + b + " (1 of 2 targets)",
+		"fleet exporter": "exporter down: up==0 for job mtail: " + b + " (1 of 2 targets); the values are the other targets'",
+	}
+	// the checks are two queries, and a scrape may fall between them:
+	// asked again until both saw it
 	s = wait("b's exporter down", func(s *sources.Snapshot) bool {
-		return status(s, "b exporter").Health == sources.HealthError && status(s, "bjob exporter").Health == sources.HealthError &&
-			status(s, "fleet exporter").Health == sources.HealthError
+		for name, d := range want {
+			if st := status(s, name); st.Health != sources.HealthError || st.Detail != d {
+				return false
+			}
+		}
+		return true
 	})
-	if d := status(s, "b exporter").Detail; d != "exporter down: up==0 for job mtail: "+b {
-		t.Errorf("b exporter: %q", d)
-	}
-	if d := status(s, "bjob exporter").Detail; d != "exporter down: up==0 for job mtail: "+b+" (1 of 2 targets)" {
-		t.Errorf("bjob exporter: %q", d)
-	}
-	if d := status(s, "fleet exporter").Detail; d != "exporter down: up==0 for job mtail: "+b+" (1 of 2 targets); the values are the other targets'" {
-		t.Errorf("fleet exporter: %q", d)
-	}
 	for _, name := range []string{"b.qps", "b.499_rate", "b.slow_ratio", "b.5xx_ratio", "bjob.qps", "bjob.499_rate"} {
 		v := value(s, name)
 		if v.Health != sources.HealthStale || !math.IsNaN(v.Value) || !strings.HasPrefix(v.Err, "exporter down: up==0 for job mtail") {
