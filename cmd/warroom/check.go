@@ -181,6 +181,11 @@ func checkSections(cfg *Config, sched *schedule.Schedule, now time.Time, local *
 		}
 		p("  %s (%s, %s, %s, on %s): %s\n", what, q.Kind, unit, every, q.Server, q.Expr)
 	}
+	for _, pr := range pc.Presets {
+		for _, n := range pr.Notes() {
+			p("  preset %s (%s): %s\n", pr.Name, pr.Kind, n)
+		}
+	}
 	checkVictoriaLogs(cfg, p)
 	checkSchedule(cfg, sched, now, local, p)
 	rules := cfg.rules()
