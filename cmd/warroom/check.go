@@ -89,6 +89,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	checkSections(cfg, sched, time.Now(), time.Local, p)
+	problems += checkEngines(cfg, time.Now, p)
 	if problems > 0 {
 		p("%s: %d %s: the screen would not show these logs' numbers\n", files[0], problems, plural(problems, "problem", "problems"))
 		return exitProblem
