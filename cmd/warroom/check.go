@@ -17,6 +17,7 @@ import (
 	"warroom/sources/config"
 	"warroom/sources/nginx"
 	"warroom/sources/notify"
+	"warroom/sources/prom"
 	"warroom/sources/schedule"
 	"warroom/sources/units"
 	"warroom/sources/vlogs"
@@ -88,6 +89,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	checkSections(cfg, sched, time.Now(), time.Local, p)
+	problems += checkEngines(cfg, time.Now, p)
 	if problems > 0 {
 		p("%s: %d %s: the screen would not show these logs' numbers\n", files[0], problems, plural(problems, "problem", "problems"))
 		return exitProblem
@@ -167,13 +169,23 @@ func checkSections(cfg *Config, sched *schedule.Schedule, now time.Time, local *
 			unit = "no unit"
 		}
 		what := "query " + q.IndicatorName()
-		if q.Hidden {
+		switch {
+		case q.Check == prom.CheckUp:
+			what = "exporter check: targets down"
+		case q.Check == prom.CheckSeries:
+			what = "exporter check: " + q.Title + " series"
+		case q.Hidden:
 			what = "query for the " + q.Table + " table, " + q.Column + " column"
 		}
 		if q.Preset != "" {
 			what += " (preset " + q.Preset + ")"
 		}
 		p("  %s (%s, %s, %s, on %s): %s\n", what, q.Kind, unit, every, q.Server, q.Expr)
+	}
+	for _, pr := range pc.Presets {
+		for _, n := range pr.Notes() {
+			p("  preset %s (%s): %s\n", pr.Name, pr.Kind, n)
+		}
 	}
 	checkVictoriaLogs(cfg, p)
 	checkSchedule(cfg, sched, now, local, p)

@@ -18,6 +18,7 @@ import (
 type promSource struct {
 	q     *prom.Querier
 	cfgs  []prom.QueryConfig // presets' hidden queries included
+	cfgOf map[string]prom.QueryConfig
 	specs []spec
 	now   func() time.Time
 
@@ -33,7 +34,12 @@ type promSource struct {
 }
 
 func newPromSource(q *prom.Querier, now func() time.Time, refresh time.Duration) *promSource {
-	return &promSource{q: q, cfgs: q.Configs(), specs: promCatalog(q.Configs()), now: now, hist: map[string][]sources.Point{}, refresh: refresh}
+	p := &promSource{q: q, cfgs: q.Configs(), cfgOf: map[string]prom.QueryConfig{}, specs: promCatalog(q.Configs()), now: now,
+		hist: map[string][]sources.Point{}, refresh: refresh}
+	for _, c := range p.cfgs {
+		p.cfgOf[c.Name] = c
+	}
+	return p
 }
 
 func (p *promSource) Name() string                { return "prom" }
@@ -92,18 +98,30 @@ func (p *promSource) runErr(t TickInfo) string {
 }
 
 // Values are the latest answers, each with its health; a fresh answer of
-// an instant query is remembered for its chart.
+// an instant query is remembered for its chart. A preset whose exporter
+// has no current series (down, or exporting nothing) has no values: what
+// rate() still extrapolates, and the 0 of a status no request has had,
+// would read as a quiet site.
 func (p *promSource) Values(t TickInfo) []sources.Value {
 	ps := p.q.Snapshot()
 	p.mu.Lock()
 	p.last = &ps
 	p.mu.Unlock()
+	down := map[string]string{}
+	for _, e := range ps.Exporters(p.cfgs) {
+		if e.Down {
+			down[e.Preset] = sources.Sanitize(e.Msg)
+		}
+	}
 	out := make([]sources.Value, len(p.specs))
 	for i, sp := range p.specs {
 		v := sources.Value{Name: sp.name, Unit: sp.unit, Value: math.NaN(), Health: sources.HealthUnknown}
 		if r, ok := ps.Get(sp.query); ok {
 			v = r.Value
 			v.Name, v.Unit, v.Health, v.Err = sp.name, r.Unit, r.Health, r.Err
+		}
+		if msg, ok := down[p.cfgOf[sp.query].Preset]; ok && v.Health == sources.HealthOK {
+			v.Value, v.Health, v.Err = math.NaN(), sources.HealthStale, msg
 		}
 		out[i] = v
 	}
@@ -195,24 +213,34 @@ func (p *promSource) replayEvery() time.Duration {
 	return every
 }
 
+// Status is an entry per query (a preset's hosts-table queries by table
+// and column), and one per preset for its exporter: "nginx exporter:
+// exporter down: up==0 for job ingress (10.0.3.7:10254)".
 func (p *promSource) Status(t TickInfo) []sources.SourceStatus {
 	crash := p.runErr(t)
 	var out []sources.SourceStatus
-	cfg := map[string]prom.QueryConfig{}
-	for _, c := range p.cfgs {
-		cfg[c.Name] = c
-	}
-	for _, r := range p.answers().Results {
-		name := cfg[r.Name].IndicatorName()
-		if cfg[r.Name].Hidden {
-			name = cfg[r.Name].Table + " " + cfg[r.Name].Column
-		}
-		st := sources.SourceStatus{Name: name, Kind: "prom", Health: r.Health,
-			Detail: sources.Sanitize(r.Err), LastData: r.FetchedAt}
+	add := func(st sources.SourceStatus) {
 		if crash != "" {
 			st.Health, st.Detail = sources.HealthError, sources.Sanitize(crash)
 		}
 		out = append(out, st)
+	}
+	ps := p.answers()
+	for _, r := range ps.Results {
+		c := p.cfgOf[r.Name]
+		if c.Check != "" {
+			continue
+		}
+		name := c.IndicatorName()
+		if c.Hidden {
+			name = c.Table + " " + c.Column
+		}
+		add(sources.SourceStatus{Name: name, Kind: "prom", Health: r.Health,
+			Detail: sources.Sanitize(r.Err), LastData: r.FetchedAt})
+	}
+	for _, e := range ps.Exporters(p.cfgs) {
+		add(sources.SourceStatus{Name: e.Preset + " exporter", Kind: "prom", Health: e.Health,
+			Detail: sources.Sanitize(e.Msg), LastData: e.FetchedAt})
 	}
 	return out
 }
@@ -243,7 +271,7 @@ func (p *promSource) hostTables() ([]sources.TopTable, map[string]map[string]uin
 	byTitle := map[string]*table{}
 	var order []string
 	for _, c := range p.cfgs {
-		if !c.Hidden {
+		if !c.Hidden || c.Table == "" {
 			continue
 		}
 		t := byTitle[c.Table]
@@ -325,13 +353,9 @@ func (p *promSource) Drivers(from, end time.Time) []*sources.Driver {
 	if len(tables) == 0 {
 		return nil
 	}
-	cfg := map[string]prom.QueryConfig{}
-	for _, c := range p.cfgs {
-		cfg[c.Name] = c
-	}
 	out := make([]*sources.Driver, len(p.specs))
 	for i, sp := range p.specs {
-		c := cfg[sp.query]
+		c := p.cfgOf[sp.query]
 		col := presetColumn[strings.TrimPrefix(c.Indicator, c.Preset+".")]
 		if c.Preset == "" || col == "" {
 			continue

@@ -63,12 +63,14 @@ type QueryConfig struct {
 	// title (instead of prom.<name> and the name), whether it is a key
 	// indicator, and the preset it came from. A Hidden query is no
 	// indicator: it fills Column of the table titled Table, a row per
-	// series (its legend is the row's key).
+	// series (its legend is the row's key), or it is one of the preset's
+	// exporter checks (Check: CheckUp or CheckSeries; see Exporters).
 	Indicator, Title string `yaml:"-"`
 	Key              bool   `yaml:"-"`
 	Preset           string `yaml:"-"`
 	Hidden           bool   `yaml:"-"`
 	Table, Column    string `yaml:"-"`
+	Check            string `yaml:"-"`
 }
 
 // IndicatorName is the indicator the query gives: prom.<name>, or a

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +29,7 @@ var MtailProgram string
 // built-in rules, panes, overlays and reports work on it unchanged; with
 // `by`, a table ranks the hosts (pods) by 499s, slow requests and 5xx.
 type PresetConfig struct {
-	Kind string `yaml:"kind"` // ingress-nginx, nginxlog-exporter, mtail
+	Kind string `yaml:"kind"` // ingress-nginx, nginxlog-exporter, mtail, vts
 	Name string `yaml:"name"` // indicator prefix; default nginx
 	// Server is the Prometheus the metrics are in; default the first.
 	Server string `yaml:"server"`
@@ -47,29 +48,44 @@ type PresetConfig struct {
 	// Namespace is nginxlog-exporter's metric namespace (its `namespace`
 	// setting), the prefix of <ns>_http_response_count_total.
 	Namespace string `yaml:"namespace"`
+	// Job is the scrape job of the exporter (Prometheus's job label): its
+	// targets' up is checked. Empty: the jobs and instances the preset's
+	// series came from over the last 5 minutes (see checks).
+	Job string `yaml:"job"`
 }
 
 // PresetKinds are the preset kinds, in the order messages list them.
-var PresetKinds = []string{"ingress-nginx", "nginxlog-exporter", "mtail"}
+var PresetKinds = []string{"ingress-nginx", "nginxlog-exporter", "mtail", "vts"}
 
 // presetMetrics are a kind's series: the request counter (with a status
-// label) and the duration histogram's buckets and count.
+// label) and the duration histogram's buckets and count; codes, when
+// set, is the counter of exact status codes when requests counts classes
+// (VTS: 1xx..5xx), with the same status label.
 type presetMetrics struct {
 	requests, status, bucket, count string
+	codes                           string
 }
 
 func (p PresetConfig) metrics() presetMetrics {
 	switch p.Kind {
 	case "ingress-nginx":
 		return presetMetrics{"nginx_ingress_controller_requests", "status",
-			"nginx_ingress_controller_request_duration_seconds_bucket", "nginx_ingress_controller_request_duration_seconds_count"}
+			"nginx_ingress_controller_request_duration_seconds_bucket", "nginx_ingress_controller_request_duration_seconds_count", ""}
 	case "nginxlog-exporter":
 		ns := p.Namespace
 		return presetMetrics{ns + "_http_response_count_total", "status",
-			ns + "_http_response_time_seconds_hist_bucket", ns + "_http_response_time_seconds_hist_count"}
+			ns + "_http_response_time_seconds_hist_bucket", ns + "_http_response_time_seconds_hist_count", ""}
+	case "vts":
+		// nginx-module-vts's /format/prometheus: requests per server zone
+		// (host) by class; exact codes only with
+		// vhost_traffic_status_measure_status_codes, the histogram only
+		// with vhost_traffic_status_histogram_buckets
+		return presetMetrics{"nginx_vts_server_requests_total", "code",
+			"nginx_vts_server_request_duration_seconds_bucket", "nginx_vts_server_request_duration_seconds_count",
+			"nginx_vts_status_code_requests_total"}
 	}
 	return presetMetrics{"nginx_http_requests_total", "status",
-		"nginx_http_request_duration_seconds_bucket", "nginx_http_request_duration_seconds_count"}
+		"nginx_http_request_duration_seconds_bucket", "nginx_http_request_duration_seconds_count", ""}
 }
 
 // PresetTableWindow is the span the hosts table counts.
@@ -111,9 +127,16 @@ func (p *PresetConfig) validate(n *yaml.Node, servers map[string]bool) error {
 		return f("selector", "give the matchers without braces: namespace=\"yearend\"")
 	case p.Slow < 0 || p.Rate < 0:
 		return f("slow", "must not be negative")
+	case strings.ContainsFunc(p.Job, func(r rune) bool { return r < ' ' || r == 0x7f }):
+		return f("job", "%q: no control characters", p.Job)
 	}
 	return nil
 }
+
+// VTSSumKey is the server zone VTS sums every other into (its
+// vhost_traffic_status_display_sum_key, "*" unless set): the vts preset
+// leaves it out, or every request would count twice.
+const VTSSumKey = "*"
 
 // sel is the matchers, with extra ones, inside braces.
 func (p PresetConfig) sel(extra ...string) string {
@@ -121,18 +144,25 @@ func (p PresetConfig) sel(extra ...string) string {
 	if s := strings.TrimSpace(p.Selector); s != "" {
 		ms = append(ms, s)
 	}
+	if p.Kind == "vts" {
+		ms = append(ms, fmt.Sprintf("host!=%q", VTSSumKey))
+	}
 	ms = append(ms, extra...)
 	return "{" + strings.Join(ms, ",") + "}"
 }
 
 // le matches the slow threshold's bucket as exporters write it: 1, 1.0
-// (Prometheus 3 writes le="1.0"), 0.5.
+// (Prometheus 3 writes le="1.0"), 0.5; VTS writes three decimals
+// (le="1.000", which Prometheus 3 makes "1.0").
 func (p PresetConfig) le() string {
 	s := time.Duration(p.Slow).Seconds()
 	v := strconv.FormatFloat(s, 'f', -1, 64)
 	alts := []string{v}
 	if s == math.Trunc(s) {
 		alts = append(alts, v+".0")
+	}
+	if v3 := strconv.FormatFloat(s, 'f', 3, 64); p.Kind == "vts" && !slices.Contains(alts, v3) {
+		alts = append(alts, v3)
 	}
 	return fmt.Sprintf(`le=~"%s"`, strings.Join(alts, "|"))
 }
@@ -151,6 +181,16 @@ func (p PresetConfig) queries() []QueryConfig {
 	some := func(metric string, extra ...string) string {
 		return fmt.Sprintf("(%s or 0 * %s)", sum(metric, extra...), sum(metric))
 	}
+	s499, c499 := some(m.requests, st("499")), m.requests
+	if m.codes != "" {
+		// VTS counts exact codes only where told to, and a status it was
+		// not told of goes to code="other": no 499 series is 0 only
+		// while "other" has counted nothing (measure_status_codes all,
+		// or no status outside the list yet); else 499s may be in it
+		other := `code="other"`
+		s499 = fmt.Sprintf("(%s or (0 * %s unless max(%s%s) > 0))", sum(m.codes, st("499")), sum(m.codes, other), m.codes, p.sel(other))
+		c499 = m.codes
+	}
 	q := func(metric, title string, unit sources.Unit, key bool, expr string) QueryConfig {
 		return QueryConfig{Name: p.Name + "." + metric, Expr: expr, Server: p.Server, Kind: KindInstant, Unit: unit,
 			MaxSeries: 1, Indicator: p.Name + "." + metric, Title: title, Key: key, Preset: p.Name}
@@ -161,10 +201,11 @@ func (p PresetConfig) queries() []QueryConfig {
 		// request slower than it
 		q("slow_ratio", "slow ‱", sources.UnitRatio, true,
 			fmt.Sprintf("1 - %s / %s", sum(m.bucket, p.le()), sum(m.count))),
-		q("499_rate", "499/s", sources.UnitPerSecond, true, some(m.requests, st("499"))),
+		q("499_rate", "499/s", sources.UnitPerSecond, true, s499),
 		q("5xx_ratio", "5xx ‱", sources.UnitRatio, false,
 			fmt.Sprintf("%s / %s", some(m.requests, st("5..")), sum(m.requests))),
 	}
+	out = append(out, p.checks()...)
 	if p.By == "" {
 		return out
 	}
@@ -178,7 +219,7 @@ func (p PresetConfig) queries() []QueryConfig {
 	}
 	return append(out,
 		t("req", inc(m.requests)),
-		t("499", inc(m.requests, st("499"))),
+		t("499", inc(c499, st("499"))),
 		t("slow", fmt.Sprintf("%s - %s", inc(m.count), inc(m.bucket, p.le()))),
 		t("5xx", inc(m.requests, st("5.."))),
 	)
@@ -207,4 +248,20 @@ func isMetricName(s string) bool {
 		}
 	}
 	return true
+}
+
+// Notes say what the preset cannot read unless the exporter is set up
+// for it (for `warroom check`).
+func (p PresetConfig) Notes() []string {
+	if p.Kind != "vts" {
+		return nil
+	}
+	return []string{
+		"499_rate needs nginx's vhost_traffic_status_measure_status_codes (all, or a list with 499): " +
+			"without it there is no value, nor with a list lacking 499 once a status outside the list was counted (as code=\"other\")",
+		fmt.Sprintf("slow_ratio needs vhost_traffic_status_histogram_buckets with a %s bucket (slow): without it there is no value",
+			model.Duration(p.Slow)),
+		fmt.Sprintf("the %q zone (vhost_traffic_status_display_sum_key) sums the others and is left out: give a selector excluding your own sum key if you changed it",
+			VTSSumKey),
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Reading VictoriaLogs' answers. Everything in them is checked before it
@@ -34,8 +35,8 @@ func parseMatrix(body []byte, cols map[string]int, width int, from, to, step int
 		Data   *struct {
 			ResultType string `json:"resultType"`
 			Result     []struct {
-				Metric map[string]string    `json:"metric"`
-				Values [][2]json.RawMessage `json:"values"`
+				Metric map[string]string `json:"metric"`
+				Values json.RawMessage   `json:"values"`
 			} `json:"result"`
 		} `json:"data"`
 	}
@@ -59,14 +60,26 @@ func parseMatrix(body []byte, cols map[string]int, width int, from, to, step int
 		if !ok {
 			continue
 		}
-		for _, v := range s.Values {
+		set := func(sec int64, x uint32) error {
+			if sec < from || sec >= to || (sec-from)%step != 0 {
+				return fmt.Errorf("bucket at %d is outside the range asked [%d, %d) by %ds", sec, from, to, step)
+			}
+			out.row(int((sec - from) / step))[col] = x
+			return nil
+		}
+		if scanPairs(s.Values, set) {
+			continue
+		}
+		// not the usual [[sec,"n"],...]: read it value by value, to say
+		// what is wrong
+		var vals [][2]json.RawMessage
+		if err := json.Unmarshal(s.Values, &vals); err != nil {
+			return nil, fmt.Errorf("values: %v", err)
+		}
+		for _, v := range vals {
 			ts, err := strconv.ParseFloat(string(v[0]), 64)
 			if err != nil || ts != math.Trunc(ts) {
 				return nil, fmt.Errorf("bucket time %.40q is not a whole second", v[0])
-			}
-			sec := int64(ts)
-			if sec < from || sec >= to || (sec-from)%step != 0 {
-				return nil, fmt.Errorf("bucket at %d is outside the range asked [%d, %d) by %ds", sec, from, to, step)
 			}
 			var str string
 			if err := json.Unmarshal(v[1], &str); err != nil {
@@ -76,10 +89,79 @@ func parseMatrix(body []byte, cols map[string]int, width int, from, to, step int
 			if err != nil {
 				return nil, fmt.Errorf("count %.40q is not a count", str)
 			}
-			out.row(int((sec - from) / step))[col] = uint32(x)
+			if err := set(int64(ts), uint32(x)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return out, nil
+}
+
+// scanPairs reads values as VictoriaLogs writes them, [[sec,"n"],...]
+// with whole seconds and counts that fit 32 bits, calling set for each
+// (a poll reads thousands a second: encoding/json's value by value was
+// most of warroom's CPU). false: they are not all so (nothing is
+// trusted then; set may have been called for some, and the caller reads
+// them all again), or set failed.
+func scanPairs(b []byte, set func(sec int64, n uint32) error) bool {
+	i := 0
+	ws := func() {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t' || b[i] == '\r') {
+			i++
+		}
+	}
+	eat := func(c byte) bool {
+		ws()
+		if i < len(b) && b[i] == c {
+			i++
+			return true
+		}
+		return false
+	}
+	num := func(limit uint64) (uint64, bool) {
+		start, x := i, uint64(0)
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			x = x*10 + uint64(b[i]-'0')
+			if x > limit {
+				return 0, false
+			}
+			i++
+		}
+		// JSON has no leading zeros
+		return x, i > start && i-start <= 19 && (b[start] != '0' || i-start == 1)
+	}
+	if !eat('[') {
+		return false
+	}
+	if eat(']') {
+		ws()
+		return i == len(b)
+	}
+	for {
+		if !eat('[') {
+			return false
+		}
+		ws()
+		sec, ok := num(math.MaxInt64 / 10)
+		if !ok || !eat(',') || !eat('"') {
+			return false
+		}
+		n, ok := num(math.MaxUint32)
+		if !ok || i >= len(b) || b[i] != '"' {
+			return false
+		}
+		i++
+		if !eat(']') || set(int64(sec), uint32(n)) != nil {
+			return false
+		}
+		if eat(']') {
+			ws()
+			return i == len(b)
+		}
+		if !eat(',') {
+			return false
+		}
+	}
 }
 
 // parseRows reads a query's answer, one JSON object per line, each value
@@ -89,6 +171,12 @@ func parseRows(body []byte) ([]map[string]string, error) {
 	for line := range bytes.Lines(body) {
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
+			continue
+		}
+		// VictoriaLogs writes every value as a string: read so at once,
+		// anything else below
+		if row, ok := scanStrings(line); ok {
+			out = append(out, row)
 			continue
 		}
 		var raw map[string]any
@@ -112,6 +200,77 @@ func parseRows(body []byte) ([]map[string]string, error) {
 		out = append(out, row)
 	}
 	return out, nil
+}
+
+// scanStrings reads a flat JSON object whose keys and values are all
+// strings without escapes, as VictoriaLogs writes a row of stats (the
+// tables every 5 s: encoding/json's map decoding was a fifth of
+// warroom's CPU). false: the line is not so (it may still be JSON),
+// and nothing of it is used.
+func scanStrings(b []byte) (map[string]string, bool) {
+	i := 0
+	ws := func() {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t' || b[i] == '\r') {
+			i++
+		}
+	}
+	str := func() ([]byte, bool) {
+		ws()
+		if i >= len(b) || b[i] != '"' {
+			return nil, false
+		}
+		i++
+		start := i
+		for i < len(b) && b[i] != '"' {
+			if c := b[i]; c == '\\' || c < 0x20 {
+				return nil, false
+			}
+			i++
+		}
+		if i >= len(b) || !utf8.Valid(b[start:i]) {
+			return nil, false
+		}
+		i++
+		return b[start : i-1], true
+	}
+	ws()
+	if i >= len(b) || b[i] != '{' {
+		return nil, false
+	}
+	i++
+	row := map[string]string{}
+	ws()
+	if i < len(b) && b[i] == '}' {
+		i++
+		ws()
+		return row, i == len(b)
+	}
+	for {
+		k, ok := str()
+		if !ok {
+			return nil, false
+		}
+		if ws(); i >= len(b) || b[i] != ':' {
+			return nil, false
+		}
+		i++
+		v, ok := str()
+		if !ok {
+			return nil, false
+		}
+		row[string(k)] = string(v)
+		ws()
+		if i < len(b) && b[i] == ',' {
+			i++
+			continue
+		}
+		if i < len(b) && b[i] == '}' {
+			i++
+			ws()
+			return row, i == len(b)
+		}
+		return nil, false
+	}
 }
 
 // decodeJSON decodes an answer, saying what it is when it is not JSON.

@@ -1,6 +1,8 @@
 package vlogs
 
 import (
+	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -130,4 +132,78 @@ func TestRing(t *testing.T) {
 	if _, ok := r.get(10); ok || r.total[0] != 3 || r.total[1] != 1 || r.last[1] != 14 || r.newest != 14 {
 		t.Errorf("after reuse: total %v last %v newest %d", r.total, r.last, r.newest)
 	}
+}
+
+// The quick reader of values agrees with encoding/json wherever it
+// accepts them, and leaves the rest to the careful one.
+func FuzzScanPairs(f *testing.F) {
+	for _, s := range []string{`[[100,"5"],[102,"7"]]`, `[]`, ` [ [ 100 , "5" ] ]`, `[[100,"4294967296"]]`, `[[100.5,"1"]]`,
+		`[[100,"-1"]]`, `[[100,7]]`, `[[100,"5"]`, `[[100,"5"]] x`, `[[100,"5",1]]`, `[[1e2,"5"]]`, `[["100","5"]]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		type pair struct {
+			sec int64
+			n   uint32
+		}
+		var fast []pair
+		if !scanPairs(b, func(sec int64, n uint32) error { fast = append(fast, pair{sec, n}); return nil }) {
+			return
+		}
+		var vals [][2]json.RawMessage
+		if err := json.Unmarshal(b, &vals); err != nil {
+			t.Fatalf("%q read quickly, but not JSON: %v", b, err)
+		}
+		if len(vals) != len(fast) {
+			t.Fatalf("%q: %d pairs, encoding/json %d", b, len(fast), len(vals))
+		}
+		for i, v := range vals {
+			var str string
+			sec, err1 := strconv.ParseInt(string(v[0]), 10, 64)
+			err2 := json.Unmarshal(v[1], &str)
+			n, err3 := strconv.ParseUint(str, 10, 32)
+			if err1 != nil || err2 != nil || err3 != nil || sec != fast[i].sec || uint32(n) != fast[i].n {
+				t.Fatalf("%q pair %d: %+v, encoding/json %s %s", b, i, fast[i], v[0], v[1])
+			}
+		}
+	})
+}
+
+func TestParseMatrixSpacesAndLimits(t *testing.T) {
+	body := "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[\n {\"metric\":{\"__name__\":\"total\"},\"values\":[ [100, \"4294967295\"] ,\n[101,\"0\"]]}]}}"
+	c, err := parseMatrix([]byte(body), testCols, 2, 100, 102, 1)
+	if err != nil || c.row(0)[0] != 4294967295 || c.row(1)[0] != 0 {
+		t.Fatalf("%v %+v", err, c)
+	}
+	body = `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"total"},"values":[[100,"4294967296"]]}]}}`
+	if _, err := parseMatrix([]byte(body), testCols, 2, 100, 102, 1); err == nil || !strings.Contains(err.Error(), `count "4294967296" is not a count`) {
+		t.Errorf("a count over 32 bits: %v", err)
+	}
+}
+
+// The quick reader of rows agrees with encoding/json wherever it accepts
+// one.
+func FuzzScanStrings(f *testing.F) {
+	for _, s := range []string{`{"n":"16","remote_addr":"10.1.233.201"}`, `{}`, ` { "a" : "b" } `, `{"a":"b\"c"}`, `{"a":1}`,
+		`{"a":"b",}`, `{"a":"b"} x`, `{"a":"b","a":"c"}`, "{\"a\":\"\xff\"}", `{"a":"\u00e9"}`, `{"a":null}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		row, ok := scanStrings(b)
+		if !ok {
+			return
+		}
+		var want map[string]string
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("%q read quickly, but not JSON: %v", b, err)
+		}
+		if len(want) != len(row) {
+			t.Fatalf("%q: %v, encoding/json %v", b, row, want)
+		}
+		for k, v := range want {
+			if row[k] != v {
+				t.Fatalf("%q: %v, encoding/json %v", b, row, want)
+			}
+		}
+	})
 }

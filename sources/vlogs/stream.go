@@ -41,11 +41,19 @@ import (
 
 // Polling.
 const (
-	// Settle is how far back each poll asks again: lines reach
-	// VictoriaLogs late (nginx's buffer, the shipper's batches), and a
-	// second counted before they arrived is counted again. Lines later
-	// than this are not counted in seconds already held.
+	// Settle is how far back a poll asks again every SettleEvery: lines
+	// reach VictoriaLogs late (nginx's buffer, the shipper's batches),
+	// and a second counted before they arrived is counted again. Lines
+	// later than this are not counted in seconds already held.
 	Settle = time.Minute
+	// SettleEvery is how often a poll asks for the Settle before the
+	// newest seconds; the others ask for the Recent before them, which
+	// covers what current values are judged on (the 10 s span and its
+	// 2 s lag): asking the whole minute every second cost a third of
+	// warroom's CPU with a few streams, and VictoriaLogs a minute of
+	// lines a stream every second.
+	SettleEvery = 10 * time.Second
+	Recent      = 15 * time.Second
 	// Chunk is the most one request asks for: a longer window is filled
 	// in chunks, newest first, one a poll.
 	Chunk = time.Hour
@@ -130,6 +138,7 @@ type base struct {
 
 	detail     func(context.Context) // fetches the kind's tables or lines
 	run        sync.Mutex            // held while polling: polls never overlap
+	settledAt  time.Time             // the last poll that asked for the Settle before (guarded by run)
 	wake       chan struct{}         // the view changed
 	detailWake chan struct{}         // the tables wanted changed
 
@@ -254,9 +263,13 @@ func (b *base) poll(ctx context.Context) {
 	known, contig := b.knownEnd, b.contigFrom
 	b.mu.Unlock()
 	chunk, settle := int64(Chunk/time.Second), int64(Settle/time.Second)
+	settling := now.Sub(b.settledAt) >= SettleEvery
+	if !settling {
+		settle = int64(Recent / time.Second)
+	}
 	target := end - want
 	// a new run of held seconds, unless the last one ends close enough
-	// to be carried on from the minute before its end
+	// to be carried on from the seconds before its end
 	from, fresh := max(end-min(chunk, want), target), true
 	if known != 0 && known > end-chunk && known <= end {
 		from, fresh = max(known-settle, target), false
@@ -276,6 +289,9 @@ func (b *base) poll(ctx context.Context) {
 		return
 	}
 	b.fail = nil
+	if settling {
+		b.settledAt = now
+	}
 	b.fetchedAt = b.triedAt
 	b.store(c)
 	if fresh || b.contigFrom == 0 || from < b.contigFrom {

@@ -3,6 +3,7 @@
 package promtest
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -47,8 +48,9 @@ func Start(t testing.TB, config string) string {
 }
 
 // run starts bin with args, its output in dir/out.log, kills it when the
-// test ends, and waits until ready answers 200.
-func run(t testing.TB, dir, ready, bin string, args ...string) {
+// test ends, and waits until ready answers 200. kill ends it sooner, and
+// returns once it has exited.
+func run(t testing.TB, dir, ready, bin string, args ...string) (kill func()) {
 	t.Helper()
 	logPath := filepath.Join(dir, "out.log")
 	logf, err := os.Create(logPath)
@@ -62,8 +64,10 @@ func run(t testing.TB, dir, ready, bin string, args ...string) {
 	}
 	done := make(chan struct{})
 	go func() { cmd.Wait(); logf.Close(); close(done) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-done })
+	kill = func() { cmd.Process.Kill(); <-done }
+	t.Cleanup(kill)
 	WaitHTTP(t, ready, done, logPath)
+	return kill
 }
 
 // FreeAddr is a loopback address with a port free a moment ago.
@@ -121,6 +125,21 @@ func Mtail(t testing.TB) string {
 // serves /metrics.
 func StartMtail(t testing.TB, program, logPath string) string {
 	t.Helper()
+	return StartMtailProcess(t, program, logPath).Addr
+}
+
+// MtailProcess is a running mtail.
+type MtailProcess struct {
+	Addr string // host:port it serves /metrics on
+	// Kill ends it (as a crash would: no goodbye to Prometheus) and
+	// returns once it has exited.
+	Kill func()
+}
+
+// StartMtailProcess is StartMtail, with a way to kill the mtail before
+// the test ends.
+func StartMtailProcess(t testing.TB, program, logPath string) MtailProcess {
+	t.Helper()
 	bin := Mtail(t)
 	dir := t.TempDir()
 	progs := filepath.Join(dir, "progs")
@@ -132,6 +151,94 @@ func StartMtail(t testing.TB, program, logPath string) string {
 	}
 	addr := FreeAddr(t)
 	host, port, _ := net.SplitHostPort(addr)
-	run(t, dir, "http://"+addr+"/metrics", bin, "-progs", progs, "-logs", logPath, "-address", host, "-port", port, "-logtostderr")
+	kill := run(t, dir, "http://"+addr+"/metrics", bin, "-progs", progs, "-logs", logPath, "-address", host, "-port", port, "-logtostderr")
+	return MtailProcess{Addr: addr, Kill: kill}
+}
+
+// Nginx returns the nginx binary (Debian: /usr/sbin/nginx), skipping or
+// failing like Binary when it is missing.
+func Nginx(t testing.TB) string {
+	t.Helper()
+	for _, p := range []string{"nginx", "/usr/sbin/nginx"} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("WARROOM_REQUIRE_INTEGRATION") == "1" {
+		t.Fatal("nginx not installed (apt-get install nginx); WARROOM_REQUIRE_INTEGRATION=1 requires it")
+	}
+	t.Skip("nginx not installed (apt-get install nginx); set WARROOM_REQUIRE_INTEGRATION=1 to make this a failure")
+	return ""
+}
+
+// ServeFiles runs a real nginx on a free loopback port, with its own
+// prefix and config, serving the files under root as text/plain (as an
+// exporter answers /metrics), and returns its host:port once it answers.
+// Write a file anew with os.Rename, so a scrape never reads half of it.
+func ServeFiles(t testing.TB, root string) string {
+	t.Helper()
+	bin := Nginx(t)
+	prefix := t.TempDir()
+	for _, d := range []string{"logs", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(prefix, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	user := ""
+	if os.Geteuid() == 0 {
+		user = "user root;" // the workers read root's temp dirs
+	}
+	addr := FreeAddr(t)
+	var temps string
+	for _, k := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
+		temps += fmt.Sprintf("%s_temp_path %s/tmp/%s; ", k, prefix, k)
+	}
+	conf := fmt.Sprintf(`%s
+daemon off;
+worker_processes 1;
+pid %[2]s/nginx.pid;
+error_log %[2]s/logs/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  default_type text/plain;
+  %[3]s
+  server {
+    listen %[4]s;
+    root %[5]s;
+  }
+}
+`, user, prefix, temps, addr, root)
+	path := filepath.Join(prefix, "nginx.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "ready"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(prefix, "out.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-p", prefix, "-c", path)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); logf.Close(); close(done) }()
+	t.Cleanup(func() {
+		// nginx's master stops its workers on SIGINT; killed, it would
+		// leave them serving
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	WaitHTTP(t, "http://"+addr+"/ready", done, logPath)
 	return addr
 }

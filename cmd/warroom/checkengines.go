@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"warroom/sources"
+	"warroom/sources/vlogs"
+)
+
+// Engine health for `warroom check`: each VictoriaLogs server is asked
+// once, and each stream how many lines its filter matched lately, so a
+// wrong password, a proxy's login page or a filter that matches nothing
+// is found before the night, not during it.
+
+// checkSpan is how far back a stream's filter is tried.
+const checkSpan = 15 * time.Minute
+
+// checkEngines contacts the VictoriaLogs servers and reports what they
+// answered. It returns the number of problems: a server that answered
+// otherwise than VictoriaLogs does, a filter it refused. A server that
+// cannot be reached from here is a warning: check may run elsewhere than
+// the screen.
+func checkEngines(cfg *Config, now func() time.Time, p func(string, ...any)) (problems int) {
+	vc := cfg.VictoriaLogs
+	if len(vc.Servers) == 0 {
+		return 0
+	}
+	span := model.Duration(checkSpan)
+	p("victorialogs, asked now:\n")
+	for _, sp := range vlogs.Probe(context.Background(), vc, checkSpan, now) {
+		switch sp.Health {
+		case sources.HealthOK:
+			p("  %s: reachable (answered in %s)\n", sp.Server, sp.Took.Round(time.Millisecond))
+		case sources.HealthUnreachable:
+			p("  %s: unreachable: %s\n", sp.Server, sources.Sanitize(sp.Reason))
+			p("    warning: not reached from here; its streams were not tried\n")
+			continue
+		default:
+			p("  %s: error: %s\n", sp.Server, sources.Sanitize(sp.Reason))
+			p("    problem: it does not answer as VictoriaLogs does; its streams were not tried\n")
+			problems++
+			continue
+		}
+		for _, st := range sp.Streams {
+			switch {
+			case st.Health != sources.HealthOK:
+				p("    stream %s: %s: %s\n", st.Stream, st.Health, sources.Sanitize(st.Reason))
+				p("      problem: the screen would show no number of this stream\n")
+				problems++
+			case st.Lines > 0:
+				p("    stream %s: %d lines in the last %s\n", st.Stream, st.Lines, span)
+			case st.Kind == vlogs.KindAccess:
+				p("    stream %s: no line in the last %s\n", st.Stream, span)
+				p("      warning: does the filter match what the shipper sends (field names, values)?\n")
+			default:
+				p("    stream %s: no line in the last %s (quiet, or a filter that matches nothing)\n", st.Stream, span)
+			}
+		}
+	}
+	return problems
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"warroom/sources/prom/promtest"
+	"warroom/sources/vlogs/vltest"
+)
+
+// check lists the exporter checks a preset runs besides its indicators.
+func TestCheckListsExporterChecks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "warroom.yml")
+	must(t, os.WriteFile(path, []byte("prometheus:\n  servers: [{name: main, url: \"http://127.0.0.1:9\"}]\n  presets: [{kind: mtail, name: fleet, job: mtail}]\n"), 0o644))
+	var out, errb bytes.Buffer
+	if code := run([]string{"check", path}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{
+		`exporter check: targets down (preset fleet) (instant, count, every refresh, on main): 1 - up{job="mtail"}`,
+		`exporter check: nginx_http_requests_total series (preset fleet) (instant, count, every refresh, on main): count(nginx_http_requests_total{})`,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// check says what a vts preset cannot read unless the module is set up
+// for it.
+func TestCheckSaysWhatVTSNeeds(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "warroom.yml")
+	must(t, os.WriteFile(path, []byte("prometheus:\n  servers: [{name: main, url: \"http://127.0.0.1:9\"}]\n  presets: [{kind: vts, name: edge, by: host, slow: 500ms}]\n"), 0o644))
+	var out, errb bytes.Buffer
+	if code := run([]string{"check", path}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{
+		"preset edge (vts): 499_rate needs nginx's vhost_traffic_status_measure_status_codes (all, or a list with 499)",
+		"preset edge (vts): slow_ratio needs vhost_traffic_status_histogram_buckets with a 500ms bucket",
+		`le=~"0.5|0.500"`,
+		`nginx_vts_server_requests_total{host!="*"}`,
+		`sum by (host) (increase(nginx_vts_status_code_requests_total{host!="*",code=~"499"}[5m]))`,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// check asks each VictoriaLogs server once and each stream what its
+// filter matched in the last 15 minutes: a real VictoriaLogs holding 30
+// nginx lines, a stream matching nothing (a warning), a quiet app stream,
+// a filter the server refuses (a problem: exit 1, with the server's
+// reason); a server that is not there is a warning, one that answers
+// with a login page a problem.
+func TestCheckAsksVictoriaLogs(t *testing.T) {
+	vl := vltest.Start(t)
+	now := time.Now()
+	var lines []vltest.Line
+	for i := range 30 {
+		lines = append(lines, vltest.Line{Time: now.Add(-time.Duration(i) * 10 * time.Second), Msg: "GET /",
+			Fields: map[string]string{"app": "nginx", "host": "web-1", "status": "200"}})
+	}
+	vl.Insert(t, "app:=nginx", lines)
+	login := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, "<html><head><title>Sign in \x1b[31m</title></head></html>")
+	}))
+	defer login.Close()
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		path := filepath.Join(dir, name)
+		must(t, os.WriteFile(path, []byte(body), 0o644))
+		return path
+	}
+	good := write("good.yml", fmt.Sprintf(`victorialogs:
+  servers: [{name: vl, url: %q}]
+  streams:
+    - {name: fleet, filter: "app:=nginx"}
+    - {name: ghost, filter: "app:=nothing"}
+    - {name: api, kind: app, filter: "app:=api"}
+`, vl.URL))
+	var out, errb bytes.Buffer
+	if code := run([]string{"check", good}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s\n%s", code, errb.String(), out.String())
+	}
+	for _, want := range []string{
+		"victorialogs, asked now:\n  vl: reachable (answered in ",
+		"    stream fleet: 30 lines in the last 15m\n",
+		"    stream ghost: no line in the last 15m\n      warning: does the filter match what the shipper sends",
+		"    stream api: no line in the last 15m (quiet, or a filter that matches nothing)\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	bad := write("bad.yml", fmt.Sprintf(`victorialogs:
+  servers:
+    - {name: vl, url: %q}
+    - {name: gone, url: "http://%s"}
+    - {name: proxy, url: %q}
+  streams:
+    - {name: fleet, filter: "app:=nginx"}
+    - {name: typo, filter: 'app:~"["'}
+    - {name: far, server: gone, filter: "app:=nginx"}
+    - {name: behind, server: proxy, filter: "app:=nginx"}
+`, vl.URL, promtest.FreeAddr(t), login.URL))
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"check", bad}, &out, &errb); code != exitProblem {
+		t.Fatalf("exit %d, want %d: %s\n%s", code, exitProblem, errb.String(), out.String())
+	}
+	for _, want := range []string{
+		"    stream fleet: 30 lines in the last 15m\n",
+		"    stream typo: error: HTTP 400: ",
+		`invalid regexp`,
+		"      problem: the screen would show no number of this stream\n",
+		"  gone: unreachable: ",
+		"    warning: not reached from here; its streams were not tried\n",
+		"  proxy: error: HTTP 401: Sign in \\x1b[31m\n    problem: it does not answer as VictoriaLogs does",
+		": 2 problems",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "stream far:") || strings.Contains(out.String(), "stream behind:") {
+		t.Errorf("streams of servers that did not answer were tried:\n%s", out.String())
+	}
+}

@@ -1,0 +1,103 @@
+package vlogs
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"warroom/sources"
+)
+
+// ServerProbe is what one look at a server says (for `warroom check`):
+// whether it answers as VictoriaLogs does, and what each of its streams'
+// filters matches.
+type ServerProbe struct {
+	Server string
+	// Health is ok when it answered a query; unreachable when it could
+	// not be reached or did not answer within its timeout; error when it
+	// answered otherwise than VictoriaLogs does (a status, an HTML page,
+	// a proxy's login), Reason saying how (sanitized, secrets scrubbed).
+	Health sources.Health
+	Reason string
+	Took   time.Duration // how long its answer took
+	// Streams are its streams' probes, in config order; not asked when
+	// the server did not answer.
+	Streams []StreamProbe
+}
+
+// StreamProbe is a stream's filter tried on its server.
+type StreamProbe struct {
+	Stream string
+	Kind   Kind
+	Health sources.Health // ok, or why the query failed (a filter the server rejects)
+	Reason string
+	Lines  uint64 // lines the filter matched over the span
+}
+
+// Probe asks each server once whether it answers, then each of its
+// streams how many lines its filter matched over the span before now.
+// Requests are bounded by each server's timeout, as polls are.
+func Probe(ctx context.Context, cfg Config, span time.Duration, now func() time.Time) []ServerProbe {
+	out := make([]ServerProbe, len(cfg.Servers))
+	var wg sync.WaitGroup
+	for i, sc := range cfg.Servers {
+		wg.Go(func() {
+			srv := newServer(sc, nil)
+			p := ServerProbe{Server: sc.Name, Health: sources.HealthOK}
+			end := now()
+			form := url.Values{"query": {"* | limit 1"}, "start": {strconv.FormatInt(end.Unix()-1, 10)}, "end": {strconv.FormatInt(end.Unix(), 10)}}
+			body, err := srv.post(ctx, "/select/logsql/query", form)
+			p.Took = now().Sub(end)
+			if err == nil {
+				_, err = parseRows(body)
+			}
+			if err != nil {
+				f := srv.failureOf(err)
+				p.Health, p.Reason = f.health, f.msg
+				out[i] = p
+				return
+			}
+			for _, st := range cfg.Streams {
+				if st.Server == sc.Name {
+					p.Streams = append(p.Streams, StreamProbe{Stream: st.Name, Kind: st.Kind})
+				}
+			}
+			var sw sync.WaitGroup
+			k := 0
+			for _, st := range cfg.Streams {
+				if st.Server != sc.Name {
+					continue
+				}
+				sp := &p.Streams[k]
+				k++
+				sw.Go(func() { probeStream(ctx, srv, st, span, now(), sp) })
+			}
+			sw.Wait()
+			out[i] = p
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// probeStream counts the lines st's filter matches over the span before
+// end.
+func probeStream(ctx context.Context, srv *server, st StreamConfig, span time.Duration, end time.Time, sp *StreamProbe) {
+	form := url.Values{"query": {selected(st.Filter) + " | stats count() as n"},
+		"start": {strconv.FormatInt(end.Add(-span).Unix(), 10)}, "end": {strconv.FormatInt(end.Unix(), 10)}}
+	body, err := srv.post(ctx, "/select/logsql/query", form)
+	var rows []map[string]string
+	if err == nil {
+		rows, err = parseRows(body)
+	}
+	if err == nil && len(rows) > 0 {
+		sp.Lines, err = uintOf(rows[0], "n")
+	}
+	sp.Health = sources.HealthOK
+	if err != nil {
+		f := srv.failureOf(err)
+		sp.Health, sp.Reason = f.health, f.msg
+	}
+}
