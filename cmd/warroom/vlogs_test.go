@@ -75,12 +75,25 @@ func TestSnapshotOfVictoriaLogs(t *testing.T) {
 		t.Errorf("key indicators first: %v", rows)
 	}
 
-	out.Reset()
-	errb.Reset()
-	run([]string{"snapshot", "--frame", "160x50", "--timeout", "2m", "-c", cfg}, &out, &errb)
-	for _, want := range []string{"hosts", "web-3", "api-2 SequelizeDatabaseError: read ECONNRESET"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("frame lacks %q:\n%s", want, out.String())
+	// VictoriaLogs sometimes answers an app stream's latest-lines query
+	// with nothing for a moment after the lines count (seen about once in
+	// fifteen runs): the frame is taken again until they come, for a while
+	var missing string
+	for range 20 {
+		out.Reset()
+		errb.Reset()
+		run([]string{"snapshot", "--frame", "160x50", "--timeout", "2m", "-c", cfg}, &out, &errb)
+		missing = ""
+		for _, want := range []string{"hosts", "web-3", "api-2 SequelizeDatabaseError: read ECONNRESET"} {
+			if !strings.Contains(out.String(), want) {
+				missing = want
+			}
 		}
+		if missing == "" {
+			break
+		}
+	}
+	if missing != "" {
+		t.Errorf("frame lacks %q:\n%s", missing, out.String())
 	}
 }
