@@ -19,8 +19,9 @@ import (
 // campaign replayed peaked at 150–155 MiB resident (README, Performance).
 // What they hold is pointer-free, so a collection costs little, and
 // between ticks they allocate little: a soft limit makes the collector run
-// more often and give memory back instead (the same replay peaked at 87–91
-// MiB, for about a fifth more CPU; live, a collection every few minutes).
+// more often and give memory back instead (the same replay peaked at 87–95
+// MiB, for a fifth to a quarter more CPU; live, by the replay's allocation,
+// a collection every several minutes).
 //
 // The limit follows what is held: it never leaves less than a sixteenth
 // of it (and room for the runtime's own) to allocate in before a
