@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/prometheus/common/model"
 
 	"warroom/sources"
+	"warroom/sources/prom"
+	"warroom/sources/units"
 	"warroom/sources/vlogs"
 )
 
@@ -24,9 +27,10 @@ const checkSpan = 15 * time.Minute
 // cannot be reached from here is a warning: check may run elsewhere than
 // the screen.
 func checkEngines(cfg *Config, now func() time.Time, p func(string, ...any)) (problems int) {
+	problems = checkPrometheus(cfg, now, p)
 	vc := cfg.VictoriaLogs
 	if len(vc.Servers) == 0 {
-		return 0
+		return problems
 	}
 	span := model.Duration(checkSpan)
 	p("victorialogs, asked now:\n")
@@ -58,6 +62,48 @@ func checkEngines(cfg *Config, now func() time.Time, p func(string, ...any)) (pr
 			default:
 				p("    stream %s: no line in the last %s (quiet, or a filter that matches nothing)\n", st.Stream, span)
 			}
+		}
+	}
+	return problems
+}
+
+// checkTimeout bounds the one round of Prometheus queries check sends.
+const checkTimeout = 10 * time.Second
+
+// checkPrometheus sends every query (presets' included) once, now, and
+// says what each answered: its value in the indicator's unit, an empty
+// answer, or the server's error — a query Prometheus refuses is a problem;
+// a server not reached from here is a warning, said once.
+func checkPrometheus(cfg *Config, now func() time.Time, p func(string, ...any)) (problems int) {
+	if len(cfg.Prometheus.Queries)+len(cfg.Prometheus.Presets) == 0 {
+		return 0
+	}
+	q, err := prom.New(cfg.Prometheus, prom.Options{Now: now, Refresh: time.Duration(cfg.Refresh)})
+	if err != nil {
+		return 0 // the config's own check said why
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
+	defer cancel()
+	snap, _ := q.EvaluateAll(ctx)
+	p("prometheus, asked now:\n")
+	unreached := map[string]bool{}
+	for _, r := range snap.Results {
+		v := r.Value
+		switch {
+		case v.Health == sources.HealthUnreachable:
+			if !unreached[r.Server] {
+				unreached[r.Server] = true
+				p("  %s: unreachable: %s\n", r.Server, sources.Sanitize(v.Err))
+				p("    warning: not reached from here; its queries were not tried\n")
+			}
+		case v.Health != sources.HealthOK:
+			p("  %s (on %s): %s: %s\n", r.Name, r.Server, v.Health, sources.Sanitize(v.Err))
+			p("    problem: the screen would show no number of this query\n")
+			problems++
+		case math.IsNaN(v.Value):
+			p("  %s (on %s): no series now (an empty answer)\n", r.Name, r.Server)
+		default:
+			p("  %s (on %s): %s\n", r.Name, r.Server, units.Format(v.Value, r.Unit))
 		}
 	}
 	return problems

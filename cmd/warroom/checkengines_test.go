@@ -138,3 +138,43 @@ func TestCheckAsksVictoriaLogs(t *testing.T) {
 		t.Errorf("streams of servers that did not answer were tried:\n%s", out.String())
 	}
 }
+
+// check sends each Prometheus query once: a real Prometheus answers the
+// good one with its value in the indicator's unit, refuses the broken one
+// (a problem: exit 1), and a server not reached from here is a warning
+// said once.
+func TestCheckAsksPrometheus(t *testing.T) {
+	url := promtest.Start(t, "global: {scrape_interval: 1h}\nscrape_configs: []\n")
+	path := filepath.Join(t.TempDir(), "warroom.yml")
+	must(t, os.WriteFile(path, []byte(fmt.Sprintf(`prometheus:
+  servers:
+    - {name: main, url: %q}
+    - {name: gone, url: "http://%s"}
+  queries:
+    - {name: seven, expr: "vector(7)", unit: count}
+    - {name: broken, expr: "sum(", unit: count}
+    - {name: nothing, expr: "absent_metric_xyz", unit: count}
+    - {name: far, expr: "vector(1)", unit: count, server: gone}
+    - {name: far2, expr: "vector(2)", unit: count, server: gone}
+`, url, promtest.FreeAddr(t))), 0o644))
+	var out, errb bytes.Buffer
+	code := run([]string{"check", path}, &out, &errb)
+	for _, want := range []string{
+		"prometheus, asked now:",
+		"  seven (on main): 7\n",
+		"  broken (on main): error: ",
+		"    problem: the screen would show no number of this query",
+		"  nothing (on main): no series now (an empty answer)",
+		"  gone: unreachable: ",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check lacks %q:\n%s", want, out.String())
+		}
+	}
+	if n := strings.Count(out.String(), "gone: unreachable"); n != 1 {
+		t.Errorf("the unreachable server said %d times:\n%s", n, out.String())
+	}
+	if code != exitProblem {
+		t.Errorf("exit %d with a query Prometheus refuses, want %d", code, exitProblem)
+	}
+}
