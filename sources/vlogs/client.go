@@ -23,6 +23,15 @@ const (
 	// MaxInflight bounds a server's requests in flight, whatever the
 	// number of streams on it.
 	MaxInflight = 4
+	// MaxDetailInflight bounds a server's detail requests (top tables,
+	// latest lines) in flight, apart from the counts' slots: over a big
+	// fleet they take seconds, and must never keep the counts waiting.
+	MaxDetailInflight = 2
+	// MinDetailTimeout is the least a detail request is given (six times
+	// the server's timeout when that is more, at most a minute): a top
+	// table over 15 minutes of 20 hosts takes 4–5 s, and comes late
+	// rather than never.
+	MinDetailTimeout = 30 * time.Second
 	// MaxBody caps an answer: a runaway one (a misrouted download, a
 	// million rows) costs bounded memory.
 	MaxBody = 32 << 20
@@ -32,7 +41,8 @@ const (
 // first use, from a poll goroutine: building reads CA and key files.
 type server struct {
 	cfg   ServerConfig
-	slots chan struct{}
+	slots       chan struct{}
+	detailSlots chan struct{}
 	wrap  func(string, http.RoundTripper) http.RoundTripper
 	scrub config.Scrubber
 
@@ -42,7 +52,7 @@ type server struct {
 }
 
 func newServer(cfg ServerConfig, wrap func(string, http.RoundTripper) http.RoundTripper) *server {
-	return &server{cfg: cfg, slots: make(chan struct{}, MaxInflight), wrap: wrap, scrub: config.Scrubber{URL: cfg.URL, HTTP: cfg.HTTP}}
+	return &server{cfg: cfg, slots: make(chan struct{}, MaxInflight), detailSlots: make(chan struct{}, MaxDetailInflight), wrap: wrap, scrub: config.Scrubber{URL: cfg.URL, HTTP: cfg.HTTP}}
 }
 
 func (s *server) client() (*http.Client, error) {
@@ -84,17 +94,27 @@ var errCanceled = errors.New("canceled")
 // post sends one request to path with the form, within the server's
 // timeout, holding one of its slots, and returns the answer's body.
 func (s *server) post(ctx context.Context, path string, form url.Values) ([]byte, error) {
+	return s.send(ctx, path, form, s.slots, s.timeout())
+}
+
+// postDetail is post for a detail request (top tables, latest lines):
+// one of the detail slots, and a longer timeout (see MinDetailTimeout).
+func (s *server) postDetail(ctx context.Context, path string, form url.Values) ([]byte, error) {
+	return s.send(ctx, path, form, s.detailSlots, min(max(6*s.timeout(), MinDetailTimeout), time.Minute))
+}
+
+func (s *server) send(ctx context.Context, path string, form url.Values, slots chan struct{}, timeout time.Duration) ([]byte, error) {
 	hc, err := s.client()
 	if err != nil {
 		return nil, s.fail(sources.HealthError, err.Error())
 	}
 	select {
-	case s.slots <- struct{}{}:
+	case slots <- struct{}{}:
 	case <-ctx.Done():
 		return nil, errCanceled
 	}
-	defer func() { <-s.slots }()
-	rctx, cancel := context.WithTimeout(ctx, s.timeout())
+	defer func() { <-slots }()
+	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodPost, strings.TrimRight(s.cfg.URL, "/")+path, strings.NewReader(form.Encode()))
 	if err != nil {
@@ -116,7 +136,7 @@ func (s *server) post(ctx context.Context, path string, form url.Values) ([]byte
 		return nil, errCanceled
 	}
 	if err != nil {
-		h, msg := classify(err, s.timeout())
+		h, msg := classify(err, timeout)
 		return nil, s.fail(h, msg)
 	}
 	if resp.StatusCode/100 != 2 {

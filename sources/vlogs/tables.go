@@ -214,7 +214,7 @@ func (a *Access) spanCounts(ctx context.Context, from, to int64) (map[string]str
 // rows runs a query over [from, to) and reads its rows.
 func (b *base) rows(ctx context.Context, query string, from, to int64) ([]map[string]string, error) {
 	form := url.Values{"query": {query}, "start": {strconv.FormatInt(from, 10)}, "end": {strconv.FormatInt(to, 10)}}
-	body, err := b.srv.post(ctx, "/select/logsql/query", form)
+	body, err := b.srv.postDetail(ctx, "/select/logsql/query", form)
 	if err != nil {
 		return nil, err
 	}
