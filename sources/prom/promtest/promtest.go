@@ -18,16 +18,23 @@ import (
 // WARROOM_REQUIRE_INTEGRATION=1 (as .ci/run sets it).
 func Binary(t testing.TB) string {
 	t.Helper()
-	if _, err := os.Stat("/usr/bin/prometheus"); err == nil {
-		return "/usr/bin/prometheus"
-	}
-	if p, err := exec.LookPath("prometheus"); err == nil {
-		return p
+	return need(t, "prometheus", "/usr/bin/prometheus", "prometheus")
+}
+
+// need finds a Debian package's program among where (absolute paths or
+// names on PATH); when it is missing the test is skipped, or fails with
+// WARROOM_REQUIRE_INTEGRATION=1 (as .ci/run sets it).
+func need(t testing.TB, pkg string, where ...string) string {
+	t.Helper()
+	for _, p := range where {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
 	}
 	if os.Getenv("WARROOM_REQUIRE_INTEGRATION") == "1" {
-		t.Fatal("prometheus not installed (apt-get install prometheus); WARROOM_REQUIRE_INTEGRATION=1 requires it")
+		t.Fatalf("%s not installed (apt-get install %s); WARROOM_REQUIRE_INTEGRATION=1 requires it", pkg, pkg)
 	}
-	t.Skip("prometheus not installed (apt-get install prometheus); set WARROOM_REQUIRE_INTEGRATION=1 to make this a failure")
+	t.Skipf("%s not installed (apt-get install %s); set WARROOM_REQUIRE_INTEGRATION=1 to make this a failure", pkg, pkg)
 	return ""
 }
 
@@ -110,14 +117,7 @@ func WaitHTTP(t testing.TB, url string, done <-chan struct{}, logPath string) {
 // failing like Binary when it is missing.
 func Mtail(t testing.TB) string {
 	t.Helper()
-	if p, err := exec.LookPath("mtail"); err == nil {
-		return p
-	}
-	if os.Getenv("WARROOM_REQUIRE_INTEGRATION") == "1" {
-		t.Fatal("mtail not installed (apt-get install mtail); WARROOM_REQUIRE_INTEGRATION=1 requires it")
-	}
-	t.Skip("mtail not installed (apt-get install mtail); set WARROOM_REQUIRE_INTEGRATION=1 to make this a failure")
-	return ""
+	return need(t, "mtail", "mtail")
 }
 
 // StartMtail runs mtail on a free loopback port with one program (its
@@ -159,16 +159,7 @@ func StartMtailProcess(t testing.TB, program, logPath string) MtailProcess {
 // failing like Binary when it is missing.
 func Nginx(t testing.TB) string {
 	t.Helper()
-	for _, p := range []string{"nginx", "/usr/sbin/nginx"} {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("WARROOM_REQUIRE_INTEGRATION") == "1" {
-		t.Fatal("nginx not installed (apt-get install nginx); WARROOM_REQUIRE_INTEGRATION=1 requires it")
-	}
-	t.Skip("nginx not installed (apt-get install nginx); set WARROOM_REQUIRE_INTEGRATION=1 to make this a failure")
-	return ""
+	return need(t, "nginx", "nginx", "/usr/sbin/nginx")
 }
 
 // ServeFiles runs a real nginx on a free loopback port, with its own
