@@ -3,8 +3,8 @@ package collect
 import (
 	"cmp"
 	"context"
-	"strings"
 	"fmt"
+	"strings"
 	"time"
 
 	"warroom/sources/applog"

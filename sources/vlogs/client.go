@@ -40,11 +40,11 @@ const (
 // server is one configured endpoint at run time. Its client is built on
 // first use, from a poll goroutine: building reads CA and key files.
 type server struct {
-	cfg   ServerConfig
+	cfg         ServerConfig
 	slots       chan struct{}
 	detailSlots chan struct{}
-	wrap  func(string, http.RoundTripper) http.RoundTripper
-	scrub config.Scrubber
+	wrap        func(string, http.RoundTripper) http.RoundTripper
+	scrub       config.Scrubber
 
 	once sync.Once
 	hc   *http.Client
