@@ -8,7 +8,6 @@ import (
 	"github.com/prometheus/common/model"
 
 	"warroom/sources"
-	"warroom/sources/prom"
 	"warroom/sources/units"
 	"warroom/sources/vlogs"
 )
@@ -75,16 +74,10 @@ const checkTimeout = 10 * time.Second
 // answer, or the server's error — a query Prometheus refuses is a problem;
 // a server not reached from here is a warning, said once.
 func checkPrometheus(cfg *Config, now func() time.Time, p func(string, ...any)) (problems int) {
-	if len(cfg.Prometheus.Queries)+len(cfg.Prometheus.Presets) == 0 {
-		return 0
+	snap, ok := askPrometheus(cfg, now, checkTimeout)
+	if !ok {
+		return 0 // none configured, or the config's own check said why
 	}
-	q, err := prom.New(cfg.Prometheus, prom.Options{Now: now, Refresh: time.Duration(cfg.Refresh)})
-	if err != nil {
-		return 0 // the config's own check said why
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
-	defer cancel()
-	snap, _ := q.EvaluateAll(ctx)
 	p("prometheus, asked now:\n")
 	unreached := map[string]bool{}
 	for _, r := range snap.Results {

@@ -231,16 +231,10 @@ const replayProbe = 5 * time.Second
 // each of the night's instants, so it says why (the first server's
 // reason); "" when one answered or none is configured.
 func prometheusUnreachable(cfg *Config) string {
-	if len(cfg.Prometheus.Queries) == 0 && len(cfg.Prometheus.Presets) == 0 {
-		return ""
+	snap, ok := askPrometheus(cfg, time.Now, replayProbe)
+	if !ok {
+		return "" // none configured, or said where the sources are built
 	}
-	q, err := prom.New(cfg.Prometheus, prom.Options{Now: time.Now, Refresh: time.Duration(cfg.Refresh)})
-	if err != nil {
-		return "" // said where the sources are built
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), replayProbe)
-	defer cancel()
-	snap, _ := q.EvaluateAll(ctx)
 	why := ""
 	for _, r := range snap.Results {
 		if r.Value.Health != sources.HealthUnreachable {
@@ -251,4 +245,21 @@ func prometheusUnreachable(cfg *Config) string {
 		}
 	}
 	return why
+}
+
+// askPrometheus sends every configured query (presets' included) once,
+// within d; false when none is configured or the config cannot build a
+// querier (said where the sources are built).
+func askPrometheus(cfg *Config, now func() time.Time, d time.Duration) (prom.Snapshot, bool) {
+	if len(cfg.Prometheus.Queries)+len(cfg.Prometheus.Presets) == 0 {
+		return prom.Snapshot{}, false
+	}
+	q, err := prom.New(cfg.Prometheus, prom.Options{Now: now, Refresh: time.Duration(cfg.Refresh)})
+	if err != nil {
+		return prom.Snapshot{}, false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	snap, _ := q.EvaluateAll(ctx)
+	return snap, true
 }
