@@ -62,8 +62,7 @@ type Player struct {
 	run       sync.Mutex
 	cur       *ReplayCursor
 	target    time.Time // where the clock should be by now at the speed
-	started   bool      // the first tick has run
-	firstTick time.Time // its instant
+	firstTick time.Time // the first tick's instant; zero before it has run
 	done      bool      // the input is over
 	err       error     // the replay cannot go on (a file went unreadable)
 
@@ -120,7 +119,7 @@ func (p *Player) rebuild() error {
 		p.cur.Close()
 		p.Collector().reports.Wait()
 	}
-	p.cur, p.started, p.done = cur, false, false
+	p.cur, p.firstTick, p.done = cur, time.Time{}, false
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.c != nil {
@@ -193,7 +192,7 @@ func (p *Player) Frame(ctx context.Context, elapsed time.Duration) error {
 
 	// back in time: from the input's start again (unless the clock is
 	// still at its first tick, where a new run would stop too)
-	if seekSet && p.started && seekTo.Before(p.cur.At()) && p.cur.At().After(p.firstTick) {
+	if seekSet && p.started() && seekTo.Before(p.cur.At()) && p.cur.At().After(p.firstTick) {
 		if err := p.rebuild(); err != nil {
 			p.err = fmt.Errorf("replay: %w", err)
 			return p.err
@@ -210,7 +209,7 @@ func (p *Player) Frame(ctx context.Context, elapsed time.Duration) error {
 		n, err = p.stepWhile(ctx, st.Seeking, deadline)
 		arrived = err != nil || p.done || !p.cur.At().Before(st.Seeking)
 		p.target = p.cur.At()
-	case !p.started:
+	case !p.started():
 		n, err = p.stepWhile(ctx, time.Time{}, deadline) // the input's first second, at once
 		p.target = p.cur.At()
 	case st.Paused || p.done:
@@ -238,7 +237,7 @@ func (p *Player) Frame(ctx context.Context, elapsed time.Duration) error {
 	if p.done && !p.st.Done {
 		p.st.Done, p.dirty = true, true
 	}
-	if p.started {
+	if p.started() {
 		p.st.From = p.cur.From()
 	}
 	if p.done {
@@ -265,6 +264,9 @@ func (p *Player) Frame(ctx context.Context, elapsed time.Duration) error {
 	return p.err
 }
 
+// started says the first tick has run; run held.
+func (p *Player) started() bool { return !p.firstTick.IsZero() }
+
 // farFuture is a target a full-speed replay never reaches.
 var farFuture = time.Unix(1<<40, 0)
 
@@ -280,7 +282,7 @@ func minTime(a, b time.Time) time.Time {
 // wall clock, looked at every burstCheck ticks. run held.
 func (p *Player) stepWhile(ctx context.Context, target, deadline time.Time) (int, error) {
 	n := 0
-	for !p.done && (!p.started || p.cur.At().Before(target)) {
+	for !p.done && (!p.started() || p.cur.At().Before(target)) {
 		if n > 0 && n%burstCheck == 0 && (ctx.Err() != nil || p.o.Wall().After(deadline)) {
 			break
 		}
@@ -292,8 +294,8 @@ func (p *Player) stepWhile(ctx context.Context, target, deadline time.Time) (int
 			p.done = true
 			break
 		}
-		if !p.started {
-			p.started, p.firstTick = true, p.cur.At()
+		if !p.started() {
+			p.firstTick = p.cur.At()
 		}
 		n++
 	}
@@ -432,7 +434,7 @@ func (p *Player) Start(ctx context.Context) (time.Time, error) {
 	}
 	p.run.Lock()
 	defer p.run.Unlock()
-	if !p.started {
+	if !p.started() {
 		return time.Time{}, errors.New("nothing to replay: the logs have no line with a time")
 	}
 	return p.cur.From(), nil
