@@ -94,18 +94,22 @@ func (a *allSource) Values(t TickInfo) []sources.Value {
 	if len(out) > 0 {
 		note = fmt.Sprintf("%d of %d logs: without %s", len(in), len(a.logs), strings.Join(out, ", "))
 	}
+	// each log's span, summed once for every metric
+	spans := make([]nginx.Bucket, len(in))
+	for j, l := range in {
+		spans[j], _ = l.src.Aggregator().Sum("", from, t.End)
+	}
 	vals := make([]sources.Value, len(a.specs))
 	for i, sp := range a.specs {
 		v := sources.Value{Name: sp.name, Unit: sp.unit, Value: math.NaN(), Health: sources.HealthOK, Err: note}
 		measured := 0
 		var b nginx.Bucket
-		for _, l := range in {
+		for j, l := range in {
 			if cannotMeasure(sp.m, l.src.Aggregator().Format()) != "" {
 				continue
 			}
 			measured++
-			lb, _ := l.src.Aggregator().Sum("", from, t.End)
-			b.Add(&lb)
+			b.Add(&spans[j])
 		}
 		switch {
 		case len(in) == 0 && allSilent:
