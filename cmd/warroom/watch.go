@@ -198,13 +198,7 @@ func leaveOutLive(cfg *Config, stderr io.Writer, who string, noProm bool) {
 			drop[p.Name] = true
 		}
 		cfg.Prometheus.Queries, cfg.Prometheus.Servers, cfg.Prometheus.Presets = nil, nil, nil
-		var kept watch.Rules
-		for _, r := range cfg.Rules {
-			if prefix, _, _ := strings.Cut(r.Indicator, "."); !drop[prefix] {
-				kept = append(kept, r)
-			}
-		}
-		cfg.Rules = kept
+		dropRules(cfg, drop)
 	}
 	if n := len(cfg.VictoriaLogs.Streams); n > 0 {
 		fmt.Fprintf(stderr, "%s leaves out VictoriaLogs (%d streams) and their rules\n", who, n)
@@ -213,14 +207,20 @@ func leaveOutLive(cfg *Config, stderr io.Writer, who string, noProm bool) {
 			streams[s.Name] = true
 		}
 		cfg.VictoriaLogs.Streams = nil
-		var kept watch.Rules
-		for _, r := range cfg.Rules {
-			if prefix, _, _ := strings.Cut(r.Indicator, "."); !streams[prefix] {
-				kept = append(kept, r)
-			}
-		}
-		cfg.Rules = kept
+		dropRules(cfg, streams)
 	}
+}
+
+// dropRules leaves out the rules on the indicators of the sources named
+// in drop (by an indicator's prefix: prom.x, <stream>.qps).
+func dropRules(cfg *Config, drop map[string]bool) {
+	var kept watch.Rules
+	for _, r := range cfg.Rules {
+		if prefix, _, _ := strings.Cut(r.Indicator, "."); !drop[prefix] {
+			kept = append(kept, r)
+		}
+	}
+	cfg.Rules = kept
 }
 
 // replayProbe bounds the one question prometheusUnreachable asks.
