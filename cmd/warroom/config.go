@@ -372,7 +372,7 @@ func (c *Config) collectOptions(now func() time.Time, start string) (collect.Opt
 	}
 	if len(c.VictoriaLogs.Streams) > 0 {
 		access, app := c.vlogsKeys()
-		srcs, err := vlogs.New(c.VictoriaLogs, vlogs.Options{Now: now, Refresh: time.Duration(c.Refresh), Zone: zone,
+		srcs, err := vlogs.New(c.VictoriaLogs, vlogs.Options{Now: now, Wall: time.Now, Refresh: time.Duration(c.Refresh), Zone: zone,
 			KeyAccess: access, KeyApp: app})
 		if err != nil {
 			return o, nil, err

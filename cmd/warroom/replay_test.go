@@ -30,7 +30,7 @@ func startReplay(t *testing.T, cfgPath string, ro replayOptions) *replayRun {
 	t.Helper()
 	cfg, err := loadConfig(cfgPath)
 	must(t, err)
-	leaveOutLive(cfg, io.Discard, "", false)
+	leaveOutLive(cfg, io.Discard, "", replayAsk{from: ro.rangeFrom, to: ro.rangeTo})
 	r := &replayRun{t: t, wall: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
 	ro.wall = func() time.Time { return r.wall }
 	ro.sinks = func() []sources.Sink {

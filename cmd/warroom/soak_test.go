@@ -51,7 +51,7 @@ func replayCampaign(tb testing.TB, dir string, first time.Time) soak {
 		tb.Fatal(err)
 	}
 	var out, errb bytes.Buffer
-	c, clock, code := replayCollector(cfg, false, &out, &errb)
+	c, clock, code := replayCollector(cfg, replayAsk{}, &out, &errb)
 	if c == nil {
 		tb.Fatalf("exit %d: %s", code, errb.String())
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -38,14 +37,19 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 		"With --replay, the configured log files are read from the beginning at full\n"+
 		"speed on the logs' own clock — the schedule and the rules judged at the\n"+
 		"lines' timestamps — so a past night is rehearsed in seconds; it ends with\n"+
-		"the input. Prometheus is asked at the night's instants (its history, as far\n"+
-		"as its retention reaches, else --no-prometheus; the replay waits for each\n"+
-		"answer); VictoriaLogs\n"+
-		"is left out; webhooks are not sent, and the timeline file (the live night's\n"+
-		"record) is left alone.", stderr)
+		"the input. Prometheus and VictoriaLogs are asked at the night's instants\n"+
+		"(their history, as far as their retention reaches, else --no-prometheus or\n"+
+		"--no-victorialogs; the replay waits for each answer); a config that reads\n"+
+		"no log file replays its engines over --from to --to or --stage's window.\n"+
+		"Webhooks are not sent, and the timeline file (the live night's record) is\n"+
+		"left alone.", stderr)
 	cfgPath := fs.String("c", "", "config file (required)")
 	replay := fs.Bool("replay", false, "replay the configured log files on their own clock")
 	noProm := fs.Bool("no-prometheus", false, "with --replay: leave Prometheus and its rules out (it does not hold the night: older than its retention)")
+	noVL := fs.Bool("no-victorialogs", false, "with --replay: leave VictoriaLogs and its streams' rules out (it does not hold the night)")
+	from := fs.String("from", "", "with --replay of a config that reads no log file: the engines' range starts here (00:05, 12-31 23:58, -2h)")
+	to := fs.String("to", "", "with --from: the range ends here (default: an hour after --from; never past now)")
+	stage := fs.String("stage", "", "with --replay of a config that reads no log file: replay this stage's window")
 	if pos, code, ok := parseFlags(fs, args); !ok {
 		return code
 	} else if len(pos) > 0 || *cfgPath == "" {
@@ -58,7 +62,22 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if *replay {
-		return watchReplay(cfg, *noProm, stdout, stderr)
+		ask := replayAsk{noProm: *noProm, noVL: *noVL}
+		switch {
+		case readsFiles(cfg) && *from+*to+*stage != "":
+			fmt.Fprintln(stderr, "warroom watch: --from, --to and --stage are for a replay of a config that reads no log file: the files are replayed whole")
+			return exitUsage
+		case !readsFiles(cfg):
+			if ask.from, ask.to, err = engineRange(cfg, *from, *to, *stage, time.Now()); err != nil {
+				fmt.Fprintf(stderr, "warroom watch: --replay: %v\n", err)
+				return exitUsage
+			}
+		}
+		return watchReplay(cfg, ask, stdout, stderr)
+	}
+	if *from+*to+*stage != "" || *noVL {
+		fmt.Fprintln(stderr, "warroom watch: --from, --to, --stage and --no-victorialogs go with --replay")
+		return exitUsage
 	}
 
 	o, loader, err := cfg.collectOptions(time.Now, "")
@@ -111,8 +130,8 @@ var isTerminal = func(w io.Writer) bool {
 }
 
 // watchReplay rehearses the configured logs on their own clock.
-func watchReplay(cfg *Config, noProm bool, stdout, stderr io.Writer) int {
-	c, clock, code := replayCollector(cfg, noProm, stdout, stderr)
+func watchReplay(cfg *Config, ask replayAsk, stdout, stderr io.Writer) int {
+	c, clock, code := replayCollector(cfg, ask, stdout, stderr)
 	if c == nil {
 		return code
 	}
@@ -137,8 +156,8 @@ func watchReplay(cfg *Config, noProm bool, stdout, stderr io.Writer) int {
 // what a replay cannot read the night from, on a stepped clock, the
 // transitions to stdout — or says why not on stderr (nil and the exit
 // status). The soak benchmark replays through it as watch --replay does.
-func replayCollector(cfg *Config, noProm bool, stdout, stderr io.Writer) (*collect.Collector, *collect.SteppedClock, int) {
-	leaveOutLive(cfg, stderr, "warroom watch: --replay", noProm)
+func replayCollector(cfg *Config, ask replayAsk, stdout, stderr io.Writer) (*collect.Collector, *collect.SteppedClock, int) {
+	leaveOutLive(cfg, stderr, "warroom watch: --replay", ask)
 	clock := collect.NewSteppedClock(time.Unix(0, 0))
 	o, loader, err := cfg.collectOptions(clock.Now, "beginning")
 	if err != nil {
@@ -151,6 +170,7 @@ func replayCollector(cfg *Config, noProm bool, stdout, stderr io.Writer) (*colle
 			return nil, nil, exitUsage
 		}
 	}
+	o.ReplayFrom, o.ReplayTo = ask.from, ask.to
 	logf := lineLog(stderr, "warroom watch: ")
 	o.Sinks = []sources.Sink{watch.NewJSONL("stdout", stdout, logf)}
 	o.OnReport = reportLog(logf)
@@ -177,74 +197,6 @@ func watchSchedule(ctx context.Context, l *schedule.Loader, logf func(string, ..
 		case <-t.C:
 		}
 	}
-}
-
-// leaveOutLive drops the sources a replay cannot read the night from —
-// VictoriaLogs streams are polled about now, not about the night being
-// replayed — with their rules, and says so on stderr after who.
-// Prometheus stays: it keeps history, and a replay asks it at the night's
-// instants.
-func leaveOutLive(cfg *Config, stderr io.Writer, who string, noProm bool) {
-	why := ""
-	if noProm {
-		why = "--no-prometheus"
-	} else if why = prometheusUnreachable(cfg); why != "" {
-		why = "it does not answer now (" + why + ")"
-	}
-	if why != "" && (len(cfg.Prometheus.Queries) > 0 || len(cfg.Prometheus.Presets) > 0) {
-		fmt.Fprintf(stderr, "%s leaves out Prometheus and its rules: %s\n", who, why)
-		drop := map[string]bool{"prom": true}
-		for _, p := range cfg.Prometheus.Presets {
-			drop[p.Name] = true
-		}
-		cfg.Prometheus.Queries, cfg.Prometheus.Servers, cfg.Prometheus.Presets = nil, nil, nil
-		dropRules(cfg, drop)
-	}
-	if n := len(cfg.VictoriaLogs.Streams); n > 0 {
-		fmt.Fprintf(stderr, "%s leaves out VictoriaLogs (%d streams) and their rules\n", who, n)
-		streams := map[string]bool{}
-		for _, s := range cfg.VictoriaLogs.Streams {
-			streams[s.Name] = true
-		}
-		cfg.VictoriaLogs.Streams = nil
-		dropRules(cfg, streams)
-	}
-}
-
-// dropRules leaves out the rules on the indicators of the sources named
-// in drop (by an indicator's prefix: prom.x, <stream>.qps).
-func dropRules(cfg *Config, drop map[string]bool) {
-	var kept watch.Rules
-	for _, r := range cfg.Rules {
-		if prefix, _, _ := strings.Cut(r.Indicator, "."); !drop[prefix] {
-			kept = append(kept, r)
-		}
-	}
-	cfg.Rules = kept
-}
-
-// replayProbe bounds the one question prometheusUnreachable asks.
-const replayProbe = 5 * time.Second
-
-// prometheusUnreachable asks every configured query once, now: when none
-// can reach its server, a replay would only judge connection errors at
-// each of the night's instants, so it says why (the first server's
-// reason); "" when one answered or none is configured.
-func prometheusUnreachable(cfg *Config) string {
-	snap, ok := askPrometheus(cfg, time.Now, replayProbe)
-	if !ok {
-		return "" // none configured, or said where the sources are built
-	}
-	why := ""
-	for _, r := range snap.Results {
-		if r.Value.Health != sources.HealthUnreachable {
-			return ""
-		}
-		if why == "" {
-			why = r.Server + ": " + r.Value.Err
-		}
-	}
-	return why
 }
 
 // askPrometheus sends every configured query (presets' included) once,

@@ -83,6 +83,12 @@ type Options struct {
 	TopSpan time.Duration // default DefaultTopSpan
 	TopN    int           // default DefaultTopN
 
+	// ReplayFrom and ReplayTo are a replay's clock when the config reads
+	// no log file (engines alone: VictoriaLogs, Prometheus): it ticks
+	// every second of [ReplayFrom, ReplayTo]. Unused when there are
+	// files: their lines are the clock.
+	ReplayFrom, ReplayTo time.Time
+
 	// ReportsDir, when set, receives a Markdown report of each milestone
 	// window when a tick passes its end (plus Lag): <event>-<stage>.md,
 	// see report.FileName. Created when missing.

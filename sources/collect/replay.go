@@ -3,6 +3,7 @@ package collect
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -34,8 +35,10 @@ const replayHead = max(nginx.MaxLine, applog.MaxLine) + 1
 // their names) are read through gzip. Replay returns at the end of input,
 // after ticking long enough for the last second to be judged, and after
 // the milestone reports due meanwhile are written. A source that keeps
-// its history (Replayed: Prometheus) is polled at the replay clock before
-// each tick. Command sources cannot be replayed.
+// its history (Replayed: Prometheus, VictoriaLogs) is polled at the
+// replay clock before each tick. A collector with no log file to read
+// (engines alone) ticks every second of Options.ReplayFrom to ReplayTo.
+// Command sources cannot be replayed.
 func (c *Collector) Replay(ctx context.Context, set func(time.Time)) error {
 	defer c.reports.Wait()
 	r, err := c.NewReplayCursor(set)
@@ -60,7 +63,7 @@ func (c *Collector) Replay(ctx context.Context, set func(time.Time)) error {
 // screen can pace it; the ticks it runs are exactly Replay's.
 type ReplayCursor struct {
 	c   *Collector
-	m   *tail.Merge
+	m   replayInput
 	set func(time.Time)
 
 	started bool
@@ -84,8 +87,39 @@ func (c *Collector) NewReplayCursor(set func(time.Time)) (*ReplayCursor, error) 
 		m.Close()
 		return nil, err
 	}
-	return &ReplayCursor{c: c, m: m, set: set, lo: 1}, nil
+	var in replayInput = m
+	if m.Len() == 0 {
+		from, to := c.o.ReplayFrom, c.o.ReplayTo
+		if from.IsZero() || to.Before(from) {
+			return nil, errors.New("collect: replay: no log file to read, and no range of time to replay the engines over")
+		}
+		in = &clockRange{next: from.Unix(), last: to.Unix()}
+	}
+	return &ReplayCursor{c: c, m: in, set: set, lo: 1}, nil
 }
+
+// replayInput is what a replay's clock runs on: the lines of the log
+// files (a tail.Merge), or a range of seconds when only engines are read.
+type replayInput interface {
+	Next() (int64, bool)
+	ReadTo(sec int64) error
+	Problems() []string
+	Close() error
+}
+
+// clockRange is the input of a replay that reads no file: every second
+// of [next, last], with no lines.
+type clockRange struct{ next, last int64 }
+
+func (r *clockRange) Next() (int64, bool) { return r.next, r.next <= r.last }
+
+func (r *clockRange) ReadTo(sec int64) error {
+	r.next = max(r.next, sec+1)
+	return nil
+}
+
+func (r *clockRange) Problems() []string { return nil }
+func (r *clockRange) Close() error       { return nil }
 
 // Close closes the files.
 func (r *ReplayCursor) Close() { r.m.Close() }

@@ -113,6 +113,9 @@ func (m *Merge) Add(in MergeInput) error {
 	return nil
 }
 
+// Len is the number of files added.
+func (m *Merge) Len() int { return len(m.files) }
+
 // Next is the earliest second at the head of any file; false when no file
 // has a line of a known time left (lines of no known time at the end are
 // never handed on: there is no second to hand them on with).

@@ -79,6 +79,9 @@ type Options struct {
 	// first app stream's db pack.
 	KeyAccess, KeyApp bool
 	DetailEvery       time.Duration // default DefaultDetailEvery
+	// Wall, optional, is the wall clock when Now is a replay's: a replay
+	// never fetches ahead of its Settle before it (see ReplayPoll).
+	Wall func() time.Time
 	// WrapTransport, when set, wraps each server's HTTP transport (for
 	// instrumentation and tests).
 	WrapTransport func(server string, rt http.RoundTripper) http.RoundTripper
@@ -139,6 +142,7 @@ type base struct {
 	detail     func(context.Context) // fetches the kind's tables or lines
 	run        sync.Mutex            // held while polling: polls never overlap
 	settledAt  time.Time             // the last poll that asked for the Settle before (guarded by run)
+	rp         replayState           // a replay's (guarded by run; see ReplayPoll)
 	wake       chan struct{}         // the view changed
 	detailWake chan struct{}         // the tables wanted changed
 
