@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -67,5 +68,50 @@ rules:
 	}
 	if got := r.outs[len(r.outs)-1].String(); got != want {
 		t.Errorf("the replay screen fired\n%s\nwatch --replay printed\n%s", got, want)
+	}
+}
+
+// A config that reads only Prometheus replays it over the range asked:
+// the pool filling up two hours ago warns at its instant.
+func TestReplayOfPrometheusAlone(t *testing.T) {
+	dir := t.TempDir()
+	lost := time.Now().Truncate(time.Minute).Add(-2 * time.Hour)
+	var om strings.Builder
+	om.WriteString("# TYPE yearend_db_pool_waiting gauge\n")
+	for at := lost.Add(-30 * time.Minute); !at.After(lost.Add(30 * time.Minute)); at = at.Add(15 * time.Second) {
+		v := 0
+		if !at.Before(lost) && at.Before(lost.Add(5*time.Minute)) {
+			v = 30
+		}
+		fmt.Fprintf(&om, "yearend_db_pool_waiting{pod=\"api-1\"} %d %d\n", v, at.Unix())
+	}
+	om.WriteString("# EOF\n")
+	url := promtest.StartBackfilled(t, "global: {scrape_interval: 1h}\nscrape_configs: []\n", om.String())
+	cfg := filepath.Join(dir, "prom.yml")
+	must(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`prometheus:
+  servers:
+    - {name: main, url: %q}
+  queries:
+    - {name: db_waiting, expr: "max(yearend_db_pool_waiting)", unit: count, interval: 5s}
+rules:
+  - {indicator: prom.db_waiting, warn: 10}
+`, url)), 0o644))
+	from := lost.Add(-10 * time.Minute).In(time.Local).Format("2006-01-02 15:04:05")
+	want := ""
+	for _, args := range [][]string{{"--from", from, "--to", "+20m"}, {"--from", from}} {
+		var out, errb bytes.Buffer
+		args = append([]string{"watch", "-c", cfg, "--replay"}, args...)
+		if code := run(args, &out, &errb); code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+		}
+		got := firstRaised(t, out.String())
+		if r, ok := got["prom.db_waiting"]; !ok || r.Before(lost) || r.Sub(lost) > 10*time.Second {
+			t.Errorf("%v: prom.db_waiting raised at %v, want within 10 s after %v:\n%s", args, r, lost, out.String())
+		}
+		if want == "" {
+			want = out.String()
+		} else if !strings.HasPrefix(out.String(), want) {
+			t.Errorf("an hour from --from fired\n%s\nnot what 20 minutes fired, and more:\n%s", out.String(), want)
+		}
 	}
 }
