@@ -2,6 +2,7 @@ package pane
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -126,6 +127,9 @@ func (m *Header) draw() string {
 		// live, the engineer knows what time it is; in a replay the
 		// clock says when in the night the screen is
 		clock.prio = prioReplayClock
+		// short of room, without the zone: the clock outlasts the
+		// phase, which the countdown beside it says in numbers
+		clock.narrower = []seg{{text: st.Text.Render(s.At.In(zone(s)).Format("15:04:05")), prio: prioReplayTime, right: true}}
 	}
 	window := part{seg: seg{m.windowText(), prioWindow, true}}
 	event := part{seg: seg{m.eventText(), prioEvent, false}}
@@ -137,6 +141,11 @@ func (m *Header) draw() string {
 		if m.afterEnd() {
 			// the count-up and the first crit lead; the next end trails
 			parts = []part{replay, event, phase, since, crit, countdown, window, alarm, pending, clock, paused}
+		}
+		if s.Replay != nil {
+			// when in the night the screen is, beside the badge
+			clock.right = false
+			parts = append([]part{replay, clock}, slices.DeleteFunc(parts[1:], func(p part) bool { return p.text == clock.text })...)
 		}
 		return block([]string{arrangeParts(parts, m.w)}, m.w, m.h)
 	}

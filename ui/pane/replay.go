@@ -15,7 +15,8 @@ import (
 // prioUnacked): the bare word outlasts everything, even the unacked count.
 const (
 	prioReplay      = -1 // "REPLAY", never dropped
-	prioReplayPace  = 19 // "REPLAY paused": with the word that tells most
+	prioReplayPace  = 17 // "REPLAY paused": with the word that tells most
+	prioReplayTime  = 19 // the replay clock without its zone: before the phase, which the countdown says in numbers
 	prioReplayFull  = 26 // " REPLAY   60×  → 00:05:00", the word a badge
 	prioReplayClock = 30 // the clock, which in a replay is the replay's
 )

@@ -84,6 +84,15 @@ func TestHeaderReplayPace(t *testing.T) {
 		if tiny := ansi.Strip(viewHeader(s, c.o, 24, 1)); !strings.Contains(tiny, c.tiny) {
 			t.Errorf("%s ascii=%v at 24: want %q:\n%s", c.state, c.o.ASCII, c.tiny, tiny)
 		}
+		// at 40 columns the clock stays, without its zone, before the
+		// phase: in a replay it says when in the night the screen is
+		for _, moment := range []string{"approaching", "done"} {
+			s := replayAt(moment, sources.StateOK, 0, replayStates[c.state])
+			clock := s.At.In(zone(s)).Format("15:04:05")
+			if narrow := ansi.Strip(viewHeader(s, c.o, 40, 1)); !strings.Contains(narrow, c.tiny+"  "+clock) && !strings.Contains(narrow, c.wide+"  "+clock) {
+				t.Errorf("%s %s ascii=%v at 40: want %q then the clock %s:\n%s", moment, c.state, c.o.ASCII, c.tiny, clock, narrow)
+			}
+		}
 	}
 	// the seek target and the clock in the event's zone, not the machine's
 	s := replayAt("approaching", sources.StateOK, 0, replayStates["seeking"])
