@@ -56,6 +56,13 @@ type StreamConfig struct {
 	// access streams
 	Fields Fields         `yaml:"fields"`
 	Slow   model.Duration `yaml:"slow"` // a request is slow when request_time > slow (default 1s)
+	// Format, when set, is the log_format (a statement or builtin name,
+	// as an access log's) of raw nginx lines shipped whole in _msg: the
+	// fields are read from them (see rawformat.go). Client then says
+	// which variable is the client, as an access log's client does.
+	Format string `yaml:"format"`
+	Client string `yaml:"client"`
+	raw    string // the pipes reading a raw line's fields (compileRaw); "" without a format
 
 	// app streams
 	Packs    []string        `yaml:"packs"` // default [db]
@@ -160,6 +167,9 @@ func (s *StreamConfig) applyDefaults() {
 		return
 	}
 	d := DefaultFields
+	if strings.TrimSpace(s.Format) != "" {
+		d = Fields{Host: d.Host} // the others are read from the raw line
+	}
 	for _, f := range []struct {
 		got *string
 		def string
@@ -289,6 +299,9 @@ func (s *StreamConfig) validate(n *yaml.Node) error {
 		if s.Slow <= 0 {
 			return config.Errorf(at("slow"), "slow", "must be positive")
 		}
+		if err := s.compileRaw(n); err != nil {
+			return err
+		}
 		fn := at("fields")
 		for _, f := range []struct{ name, v string }{
 			{"status", s.Fields.Status}, {"request_time", s.Fields.RequestTime}, {"path", s.Fields.Path},
@@ -301,6 +314,13 @@ func (s *StreamConfig) validate(n *yaml.Node) error {
 	case KindApp:
 		if s.Slow != 0 {
 			return config.Errorf(at("slow"), "slow", "only access streams have slow (this one is kind app)")
+		}
+		if s.Format != "" || s.Client != "" {
+			f := "format"
+			if s.Format == "" {
+				f = "client"
+			}
+			return config.Errorf(at(f), f, "only access streams have %s (this one is kind app)", f)
 		}
 		if f := s.Fields; f.Status != "" || f.RequestTime != "" || f.Path != "" || f.Client != "" {
 			return config.Errorf(at("fields"), "fields", "an app stream's lines have only a host field (status, request_time, path and client are an access stream's)")

@@ -26,6 +26,10 @@ func selected(filter string, more ...string) string {
 	return b.String()
 }
 
+// lines is an access stream's lines with their fields: its filter, then
+// the pipes that read raw nginx lines when it has a format.
+func (c StreamConfig) lines() string { return selected(c.Filter) + c.raw }
+
 // seconds writes d as LogsQL reads a number of seconds.
 func seconds(d time.Duration) string {
 	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
@@ -71,7 +75,7 @@ func marksOf(c StreamConfig) accessMarks {
 func countersQuery(c StreamConfig) string {
 	m := marksOf(c)
 	var b strings.Builder
-	b.WriteString(selected(c.Filter))
+	b.WriteString(c.lines())
 	b.WriteString(" | stats count() as total")
 	for _, x := range []struct{ cond, name string }{
 		{m.timed, "timed"}, {m.slow, "slow"}, {m.s499, "s499"}, {m.s304, "s304"}, {m.s404, "s404"}, {m.s5xx, "s5xx"},
@@ -93,7 +97,7 @@ func tableQuery(c StreamConfig, field string, n int) string {
 	if field == c.Fields.Path {
 		route = ` | replace_regexp ("[?#].*", "") at ` + f + " | collapse_nums at " + f
 	}
-	return selected(c.Filter) + route + " | stats by (" + f + ") count() as n, count() if (" + m.s499 + ") as s499, count() if (" +
+	return c.lines() + route + " | stats by (" + f + ") count() as n, count() if (" + m.s499 + ") as s499, count() if (" +
 		m.slow + ") as slow, count() if (" + m.s5xx + ") as s5xx | sort by (n desc, " + f + ") | limit " + strconv.Itoa(n)
 }
 
@@ -103,7 +107,7 @@ func spanQuery(c StreamConfig) string {
 	m := marksOf(c)
 	cl := quote(c.Fields.Client)
 	var b strings.Builder
-	b.WriteString(selected(c.Filter) + " | stats count() as n, count_uniq(" + cl + ") as c")
+	b.WriteString(c.lines() + " | stats count() as n, count_uniq(" + cl + ") as c")
 	for _, x := range []struct{ cond, name string }{{m.s499, "499"}, {m.slow, "slow"}, {m.s5xx, "5xx"}} {
 		b.WriteString(", count() if (" + x.cond + ") as n" + x.name + ", count_uniq(" + cl + ") if (" + x.cond + ") as c" + x.name)
 	}
