@@ -30,8 +30,12 @@ type App struct {
 }
 
 type linesState struct {
-	mu    sync.Mutex
-	lines []sources.LogLine // oldest first
+	mu      sync.Mutex
+	lines   []sources.LogLine   // oldest first
+	rows    []map[string]string // what they were folded from, newest first
+	tailing bool                // the live tail is connected (apptail.go)
+	queried bool                // a query answered since it connected
+	tailErr string              // why the tail is down; "" when it is not
 }
 
 func newApp(cfg StreamConfig, srv *server, o Options, specs []collect.IndicatorSpec) (*App, error) {
@@ -57,8 +61,14 @@ func newApp(cfg StreamConfig, srv *server, o Options, specs []collect.IndicatorS
 	return a, nil
 }
 
-// Run polls until ctx ends.
-func (a *App) Run(ctx context.Context) error { return a.loop(ctx) }
+// Run polls, and tails the latest lines, until ctx ends.
+func (a *App) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	wg.Go(func() { a.tailLoop(ctx) })
+	err := a.loop(ctx)
+	wg.Wait()
+	return err
+}
 
 // Values are the counts over the minute before t.End (or before the end
 // of what is held). An error log is silent when all is well: no line is
@@ -168,8 +178,16 @@ func (a *App) LogView(end time.Time) sources.LogView {
 	return v
 }
 
-// fetchLines asks for the latest matching lines of the last LinesSpan.
+// fetchLines asks for the latest matching lines of the last LinesSpan,
+// unless the live tail hands them on (and a query answered since it
+// connected).
 func (a *App) fetchLines(ctx context.Context) {
+	a.lines.mu.Lock()
+	tailed := a.lines.tailing && a.lines.queried
+	a.lines.mu.Unlock()
+	if tailed {
+		return
+	}
 	end := a.o.Now().Unix()
 	keep := a.cfg.Keep
 	rows, err := a.rows(ctx, linesQuery(a.cfg.Filter, a.patterns, keep), end-int64(LinesSpan/time.Second), end)
@@ -177,11 +195,14 @@ func (a *App) fetchLines(ctx context.Context) {
 		return
 	}
 	if err == nil {
-		a.lines.mu.Lock()
-		a.lines.lines = a.foldLines(rows)
-		a.lines.mu.Unlock()
+		a.addRows(rows, true)
 	}
 	a.setDetail("lines", err)
+	if note := a.tailNote(); err == nil && note != "" {
+		a.mu.Lock()
+		a.detailErr = note
+		a.mu.Unlock()
+	}
 }
 
 // maxLine is the most of a line shown, in characters.

@@ -9,3 +9,11 @@ func (a *Access) Details(ctx context.Context) { a.details(ctx) }
 
 // Poll is an app stream's counts alone.
 func (a *App) Poll(ctx context.Context) { a.poll(ctx) }
+
+// Tailing says whether the live tail is connected and a query answered
+// since.
+func (a *App) Tailing() bool {
+	a.lines.mu.Lock()
+	defer a.lines.mu.Unlock()
+	return a.lines.tailing && a.lines.queried
+}
