@@ -46,6 +46,10 @@ const (
 	DefaultTopSpan = 24 * time.Hour
 	// DefaultTopN is how many rows a top table keeps.
 	DefaultTopN = 10
+	// DefaultReportTimeout is how long a report waits for the fleet
+	// sources' top tables: a VictoriaLogs table over a big fleet's
+	// window takes seconds (see vlogs.MinDetailTimeout).
+	DefaultReportTimeout = time.Minute
 )
 
 // Options configure a Collector. Sources are built by the caller (they do
@@ -97,6 +101,10 @@ type Options struct {
 	// (err), on the goroutine that wrote it. A report that could not be
 	// written also shows in the snapshot's Sources until one is.
 	OnReport func(path string, err error)
+	// ReportTimeout bounds the asking of fleet sources for a report's top
+	// tables (ReportTabled); default DefaultReportTimeout. A source that
+	// has not answered by then is named in the report as missing.
+	ReportTimeout time.Duration
 }
 
 // Collector runs the sources and the rules. Tick, Snapshot, Ack and
@@ -163,6 +171,9 @@ func New(o Options) (*Collector, error) {
 	}
 	if o.TopN <= 0 {
 		o.TopN = DefaultTopN
+	}
+	if o.ReportTimeout <= 0 {
+		o.ReportTimeout = DefaultReportTimeout
 	}
 	c := &Collector{o: o, runErrs: map[string]string{}, reported: map[reportKey]bool{}, status: map[string]watch.Status{},
 		reportSink: sources.NewSinkState("reports", "reports")}

@@ -14,8 +14,9 @@ import (
 // tick. Only crossings count: a warroom started at noon does not rewrite
 // last night's report. The summaries are read here, on the tick (about a
 // millisecond for a 40-minute window and its predecessor, see
-// report.BenchmarkSummarize), so they hold exactly the window; rendering
-// and the file (fsync included) go to a goroutine Run and Replay wait for.
+// report.BenchmarkSummarize), so they hold exactly the window; the fleet
+// sources' top tables (asked of their servers), rendering and the file
+// (fsync included) go to a goroutine Run and Replay wait for.
 // c.tickMu is held.
 func (c *Collector) reportDue(at time.Time) {
 	if c.o.ReportsDir == "" {
@@ -100,6 +101,14 @@ func (c *Collector) writeReportTo(sched *schedule.Schedule, m schedule.Milestone
 	ro := report.Options{Zone: EventZone(sched), Units: c.units()}
 	dir, name, done := c.o.ReportsDir, report.FileName(sched.Event(), m.Name), c.o.OnReport
 	c.reports.Go(func() {
+		// fleet sources' tables are asked of their servers: here, never
+		// on the tick, and within a bound
+		sum.Fetched = c.reportTops(w.From, w.To)
+		for _, f := range sum.Fetched {
+			if f.Err != "" {
+				sum.Notes = append(sum.Notes, f.Source+"'s top tables are missing: "+f.Err)
+			}
+		}
 		path, err := report.Write(dir, name, report.Markdown(sum, prev, trs, ro))
 		c.reportDone(err, at)
 		if done != nil {

@@ -6,6 +6,7 @@ import (
 
 	"warroom/sources"
 	"warroom/sources/nginx"
+	"warroom/sources/report"
 )
 
 // Source is one input the collector runs and judges. Access logs,
@@ -118,6 +119,17 @@ type Totaled interface {
 // it does not hold every second of [from, to).
 type Summed interface {
 	Sum(from, to time.Time) (b nginx.Bucket, ok bool)
+}
+
+// ReportTabled is a Source whose top tables over a milestone's window
+// are asked of a server when the report is written, as an access log's
+// are read from its rings: a VictoriaLogs access stream's clients, paths
+// and hosts, Prometheus presets' hosts. ReportTops is called on the
+// goroutine writing the report, never on a tick, with a ctx that ends
+// within Options.ReportTimeout; it returns each set of tables it has (n
+// rows each) or why one is missing, and nil when it has none.
+type ReportTabled interface {
+	ReportTops(ctx context.Context, from, to time.Time, n int) []report.Fetched
 }
 
 // Logged is a Source with lines to show (an application log's errors).

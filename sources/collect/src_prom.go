@@ -3,14 +3,18 @@ package collect
 import (
 	"cmp"
 	"context"
+	"errors"
 	"math"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"warroom/sources"
 	"warroom/sources/prom"
+	"warroom/sources/report"
 )
 
 // promSource is the Prometheus querier as the collector reads it: one
@@ -328,19 +332,68 @@ func (p *promSource) hostTables() ([]sources.TopTable, map[string]map[string]uin
 			sum["slow"] += r.Slow
 			sum["5xx"] += r.S5xx
 		}
-		slices.SortFunc(tt.Rows, func(a, b sources.TopRow) int {
-			if c := cmp.Compare(b.S499+b.Slow+b.S5xx, a.S499+a.Slow+a.S5xx); c != 0 {
-				return c
-			}
-			if c := cmp.Compare(b.Count, a.Count); c != 0 {
-				return c
-			}
-			return strings.Compare(a.Key, b.Key)
-		})
+		rankHosts(tt.Rows)
 		out = append(out, tt)
 		totals[title] = sum
 	}
 	return out, totals
+}
+
+// rankHosts ranks a hosts table: by 499s, slow requests and 5xx
+// together, then by requests — the bad host first, however busy.
+func rankHosts(rows []sources.TopRow) {
+	slices.SortFunc(rows, func(a, b sources.TopRow) int {
+		if c := cmp.Compare(b.S499+b.Slow+b.S5xx, a.S499+a.Slow+a.S5xx); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+}
+
+// ReportTops are the presets' hosts tables over a milestone's window
+// (ReportTabled), asked of Prometheus as of the window's end: each
+// host's increase() of the counters over the window, ranked as the
+// screen's table. A table is an estimate, and says so; one whose counter
+// Prometheus did not hold at both ends of the window says it may be low.
+func (p *promSource) ReportTops(ctx context.Context, from, to time.Time, n int) []report.Fetched {
+	var out []report.Fetched
+	for _, t := range p.q.HostsOver(ctx, from, to) {
+		f := report.Fetched{Source: t.Preset, Kind: "Prometheus", Estimate: true}
+		if t.Err != nil {
+			var qe *prom.QueryError
+			f.Err = sources.Sanitize(t.Err.Error())
+			if errors.As(t.Err, &qe) {
+				f.Err = qe.Health.String() + ": " + qe.Msg // sanitized, no secrets
+			}
+			out = append(out, f)
+			continue
+		}
+		var where, why string
+		switch {
+		case !t.HeldFrom && !t.HeldTo:
+			where, why = "start nor its end", "it may not hold the window (retention, or the exporter was down)"
+		case !t.HeldFrom:
+			where, why = "start", "it may not hold all of the window (the exporter, its scrapes or the retention began later)"
+		case !t.HeldTo:
+			where, why = "end", "the exporter may have been down for part of the window"
+		}
+		if where != "" {
+			f.Uncertain = "Prometheus holds no series of the preset's request counter within " + model.Duration(prom.Lookback).String() +
+				" before the window's " + where + ": " + why + ", and the counts may be low"
+		}
+		rows := slices.Clone(t.Rows)
+		rankHosts(rows)
+		ft := report.FetchedTable{Title: "hosts", Key: "host"}
+		for _, r := range rows[:min(n, len(rows))] {
+			ft.Rows = append(ft.Rows, report.Top{Key: r.Key, Count: r.Count, S499: r.S499, Slow: r.Slow, S5xx: r.S5xx})
+		}
+		f.Tables = []report.FetchedTable{ft}
+		out = append(out, f)
+	}
+	return out
 }
 
 // presetColumn is the hosts-table column that drives a preset indicator.

@@ -25,11 +25,14 @@ func (e *QueryError) Error() string {
 	return fmt.Sprintf("prom: query %q: %s: %s", e.Query, e.Health, e.Msg)
 }
 
-// request is one evaluation: instant at `at`, or a range.
+// request is one evaluation: instant at `at`, or a range. expr and
+// deadline, when set, stand in for the query's own (a report's window).
 type request struct {
-	at    time.Time
-	rng   v1.Range
-	isRng bool
+	at       time.Time
+	rng      v1.Range
+	isRng    bool
+	expr     string
+	deadline time.Duration
 }
 
 // answer is a converted response, or why there is none.
@@ -55,24 +58,31 @@ func (qq *query) fetch(ctx context.Context, req request) (answer, bool) {
 	}
 	defer func() { <-qq.srv.slots }()
 
-	rctx, cancel := context.WithTimeout(ctx, qq.deadline)
+	expr, deadline := qq.cfg.Expr, qq.deadline
+	if req.expr != "" {
+		expr = req.expr
+	}
+	if req.deadline > 0 {
+		deadline = req.deadline
+	}
+	rctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
-	opt := v1.WithTimeout(serverTimeout(qq.deadline))
+	opt := v1.WithTimeout(serverTimeout(deadline))
 	var (
 		val          model.Value
 		warns, infos []string
 	)
 	if req.isRng {
-		val, warns, infos, err = api.QueryRange(rctx, qq.cfg.Expr, req.rng, opt)
+		val, warns, infos, err = api.QueryRange(rctx, expr, req.rng, opt)
 	} else {
-		val, warns, infos, err = api.Query(rctx, qq.cfg.Expr, req.at, opt)
+		val, warns, infos, err = api.Query(rctx, expr, req.at, opt)
 	}
 	if ctx.Err() != nil {
 		return answer{}, false
 	}
 	a := answer{warnings: qq.clean(warns), infos: qq.clean(infos)}
 	if err != nil {
-		h, msg := classify(err, qq.deadline)
+		h, msg := classify(err, deadline)
 		a.fail = qq.failure(h, msg)
 		return a, true
 	}

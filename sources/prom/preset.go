@@ -181,7 +181,7 @@ func (p PresetConfig) queries() []QueryConfig {
 	some := func(metric string, extra ...string) string {
 		return fmt.Sprintf("(%s or 0 * %s)", sum(metric, extra...), sum(metric))
 	}
-	s499, c499 := some(m.requests, st("499")), m.requests
+	s499 := some(m.requests, st("499"))
 	if m.codes != "" {
 		// VTS counts exact codes only where told to, and a status it was
 		// not told of goes to code="other": no 499 series is 0 only
@@ -189,7 +189,6 @@ func (p PresetConfig) queries() []QueryConfig {
 		// or no status outside the list yet); else 499s may be in it
 		other := `code="other"`
 		s499 = fmt.Sprintf("(%s or (0 * %s unless max(%s%s) > 0))", sum(m.codes, st("499")), sum(m.codes, other), m.codes, p.sel(other))
-		c499 = m.codes
 	}
 	q := func(metric, title string, unit sources.Unit, key bool, expr string) QueryConfig {
 		return QueryConfig{Name: p.Name + "." + metric, Expr: expr, Server: p.Server, Kind: KindInstant, Unit: unit,
@@ -209,21 +208,39 @@ func (p PresetConfig) queries() []QueryConfig {
 	if p.By == "" {
 		return out
 	}
-	win := model.Duration(PresetTableWindow).String()
-	inc := func(metric string, extra ...string) string {
-		return fmt.Sprintf("sum by (%s) (increase(%s%s[%s]))", p.By, metric, p.sel(extra...), win)
+	for _, c := range p.hostColumns(PresetTableWindow) {
+		out = append(out, QueryConfig{Name: p.Name + ".hosts." + c.col, Expr: c.expr, Server: p.Server, Kind: KindInstant, Unit: sources.UnitCount,
+			MaxSeries: maxTableSeries, Legend: p.hostLegend(), Hidden: true, Table: p.Name + " hosts", Column: c.col, Preset: p.Name})
 	}
-	t := func(col, expr string) QueryConfig {
-		return QueryConfig{Name: p.Name + ".hosts." + col, Expr: expr, Server: p.Server, Kind: KindInstant, Unit: sources.UnitCount,
-			MaxSeries: maxTableSeries, Legend: "{{" + p.By + "}}", Hidden: true, Table: p.Name + " hosts", Column: col, Preset: p.Name}
-	}
-	return append(out,
-		t("req", inc(m.requests)),
-		t("499", inc(c499, st("499"))),
-		t("slow", fmt.Sprintf("%s - %s", inc(m.count), inc(m.bucket, p.le()))),
-		t("5xx", inc(m.requests, st("5.."))),
-	)
+	return out
 }
+
+// hostColumn is one column of the hosts table: req, 499, slow or 5xx.
+type hostColumn struct{ col, expr string }
+
+// hostColumns are the hosts table's columns over win: each host's (By's
+// values') increase() of requests, 499s, slow requests and 5xx.
+func (p PresetConfig) hostColumns(win time.Duration) []hostColumn {
+	m := p.metrics()
+	st := func(re string) string { return fmt.Sprintf(`%s=~"%s"`, m.status, re) }
+	c499 := m.requests
+	if m.codes != "" {
+		c499 = m.codes
+	}
+	w := model.Duration(win).String()
+	inc := func(metric string, extra ...string) string {
+		return fmt.Sprintf("sum by (%s) (increase(%s%s[%s]))", p.By, metric, p.sel(extra...), w)
+	}
+	return []hostColumn{
+		{"req", inc(m.requests)},
+		{"499", inc(c499, st("499"))},
+		{"slow", fmt.Sprintf("%s - %s", inc(m.count), inc(m.bucket, p.le()))},
+		{"5xx", inc(m.requests, st("5.."))},
+	}
+}
+
+// hostLegend names a hosts table's row by the By label.
+func (p PresetConfig) hostLegend() string { return "{{" + p.By + "}}" }
 
 // maxTableSeries is how many hosts a hosts table keeps.
 const maxTableSeries = 50

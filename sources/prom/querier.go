@@ -68,6 +68,7 @@ type Querier struct {
 	opts    Options
 	queries []*query
 	byName  map[string]*query
+	presets []PresetConfig // defaults applied
 
 	mu      sync.Mutex // guards every query's st, and running
 	running bool
@@ -149,7 +150,7 @@ func New(cfg Config, opts Options) (*Querier, error) {
 	for _, s := range cfg.Servers {
 		servers[s.Name] = newServer(s, opts.MaxInflight, opts.MaxBodyBytes, opts.WrapTransport)
 	}
-	q := &Querier{opts: opts, byName: map[string]*query{}}
+	q := &Querier{opts: opts, byName: map[string]*query{}, presets: cfg.Presets}
 	for _, qc := range cfg.Queries {
 		lg, _ := parseLegend(qc.Legend) // checked by Validate
 		srv := servers[qc.Server]

@@ -146,13 +146,19 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition, o Options) [
 	if f, t := sum.TopsFrom, sum.TopsTo; sum.TopsKnown && !f.IsZero() && (f.Before(sum.From) || t.After(sum.To)) {
 		fmt.Fprintf(&b, "\nTop talkers over %s – %s: the whole minutes (or older ten-minute and hour buckets) touching the window.\n", at(f), at(t))
 	}
-	tops("Top IPs", "IP", sum.TopIPs)
-	tops("Top paths", "path", sum.TopPaths)
+	// without an access log, the fleet sources' tables are the top talkers
+	if !sum.NoTops || len(sum.Fetched) == 0 {
+		tops("Top IPs", "IP", sum.TopIPs)
+		tops("Top paths", "path", sum.TopPaths)
+	}
 	if sum.TopHosts != nil {
 		tops("Top hosts", "host", sum.TopHosts)
 	}
 	if sum.TopUpstreams != nil {
 		tops("Top upstreams", "upstream", sum.TopUpstreams)
+	}
+	for _, f := range sum.Fetched {
+		writeFetched(&b, f)
 	}
 
 	if len(sum.Notes)+len(p.Notes) > 0 {

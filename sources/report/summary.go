@@ -48,7 +48,8 @@ type App struct {
 
 // Counted is an access source kept as per-second counts rather than a
 // log's counters (a VictoriaLogs stream): it adds to the totals, peaks,
-// slow ratios and worst minute; it has no top tables or distinct clients.
+// slow ratios and worst minute; it keeps no top tables (its server may
+// give them: see Fetched) or distinct clients.
 type Counted struct {
 	Name string
 	// Sum is the counts of [from, to) as an access log's; ok false when
@@ -141,6 +142,11 @@ type Summary struct {
 	DistinctIPs      uint64
 	DistinctKnown    bool // the clients of the whole window were counted or estimated
 	DistinctExact    bool // counted from the top tables, not estimated
+
+	// Fetched are the fleet sources' top tables over the window, asked
+	// of their servers when the report is written (set by the caller):
+	// rendered after the access logs' own.
+	Fetched []Fetched
 
 	Notes []string // what the rings no longer held, for the reader
 	// NotCompared names the previous milestone the report is not compared
