@@ -85,17 +85,34 @@ func countersQuery(c StreamConfig) string {
 	return b.String()
 }
 
+// routePipes group the paths in field f by route, as the access log's
+// normalizer does with whole segments: the query dropped, a segment of
+// digits, a UUID or 16 or more hex digits replaced by :id, :uuid or :hex
+// — so /order/123?x=1 and /order/456 are one row however many orders
+// there are, while /v1/ and /v2/ stay apart. (Slashes are doubled while
+// segments are replaced, so each match can take the slash after its
+// segment without hiding the next one.) What the normalizer does inside
+// segments (hashed asset names) is done on the rows (normalized), which
+// only merges them further.
+func routePipes(f string) string {
+	seg := func(re, rep string) string {
+		return " | replace_regexp (" + quote("/"+re+"(/|$)") + ", " + quote("/"+rep+"$1") + ") at " + f
+	}
+	hex := "[0-9a-fA-F]"
+	return ` | replace_regexp ("[?#].*", "") at ` + f + ` | replace_regexp ("/", "//") at ` + f +
+		seg("[0-9]+", ":id") + seg(hex+"{8}-"+hex+"{4}-"+hex+"{4}-"+hex+"{4}-"+hex+"{12}", ":uuid") + seg(hex+"{16,}", ":hex") +
+		` | replace_regexp ("//", "/") at ` + f
+}
+
 // tableQuery ranks the values of field (a path, a client, a host) over a
 // span by requests, with their 499s, slow requests and 5xx, n rows at
-// most. Paths are grouped by route first: the query dropped, numbers
-// (ids, hashes) collapsed to <N>, so /order/123?x=1 and /order/456 are
-// one row however many orders there are.
+// most. Paths are grouped by route first (routePipes).
 func tableQuery(c StreamConfig, field string, n int) string {
 	m := marksOf(c)
 	f := quote(field)
 	var route string
 	if field == c.Fields.Path {
-		route = ` | replace_regexp ("[?#].*", "") at ` + f + " | collapse_nums at " + f
+		route = routePipes(f)
 	}
 	return c.lines() + route + " | stats by (" + f + ") count() as n, count() if (" + m.s499 + ") as s499, count() if (" +
 		m.slow + ") as slow, count() if (" + m.s5xx + ") as s5xx | sort by (n desc, " + f + ") | limit " + strconv.Itoa(n)

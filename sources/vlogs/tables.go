@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -228,7 +227,7 @@ func normalized(t table) table {
 	at := map[string]int{}
 	var out []row
 	for _, r := range t.rows {
-		k := string(nz.Normalize([]byte(strings.ReplaceAll(r.key, "<N>", "0"))))
+		k := string(nz.Normalize([]byte(r.key)))
 		i, ok := at[k]
 		if !ok {
 			at[k] = len(out)

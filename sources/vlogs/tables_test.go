@@ -2,6 +2,7 @@ package vlogs_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"warroom/sources"
 	"warroom/sources/collect"
+	"warroom/sources/nginx"
 	"warroom/sources/vlogs"
 	"warroom/sources/vlogs/vltest"
 )
@@ -99,6 +101,17 @@ func TestTablesAndDrivers(t *testing.T) {
 	if sum != uint64(len(tr.lines)) || len(paths.Rows) != 5 || !strings.Contains(strings.Join(keys, " "), "/pay/order/:id") {
 		t.Errorf("paths table %v: %d requests of %d", keys, sum, len(tr.lines))
 	}
+	// routes as the access log's normalizer writes them: /v1/ stays /v1/
+	var nz nginx.Normalizer
+	routes := map[string]uint64{}
+	for _, l := range tr.lines {
+		routes[string(nz.Normalize([]byte(l.Fields["path"])))]++
+	}
+	for _, r := range paths.Rows {
+		if r.Count != routes[r.Key] {
+			t.Errorf("path %s: %d requests, the normalizer's routes %v", r.Key, r.Count, routes)
+		}
+	}
 
 	// the 499 driver over the minute it says it counted
 	in, _ := s.Indicator("fleet.499_rate")
@@ -124,5 +137,46 @@ func TestTablesAndDrivers(t *testing.T) {
 	}
 	if !strings.Contains(d.Line(), " · host web-3 ") {
 		t.Errorf("driver line %q", d.Line())
+	}
+}
+
+// Paths are grouped by route as the access log's normalizer groups them:
+// ids, UUIDs and long hex as whole segments (consecutive ones too),
+// hashed asset names, the query dropped — and digits inside a segment
+// (/v1/, /v2/) kept apart.
+func TestPathsGroupedAsTheNormalizerDoes(t *testing.T) {
+	vl := vltest.Start(t)
+	now := time.Now().Truncate(time.Second)
+	paths := []string{
+		"/yearend-api/v1/rank", "/yearend-api/v2/rank?stage=3", "/order/123", "/order/456?x=1", "/a/1/2", "/a/3/4/",
+		"/u/550e8400-e29b-41d4-a716-446655440000/p", "/u/6ba7b810-9dad-11d1-80b4-00c04fd430c8/p",
+		"/blob/0123456789abcdef0123", "/static/app.3f2a9c1d.chunk.js", "/static/app.9e8d7c6b.chunk.js", "/", "/h2o/x1y2",
+	}
+	var lines []vltest.Line
+	var nz nginx.Normalizer
+	want := map[string]uint64{}
+	for i, p := range paths {
+		lines = append(lines, vltest.Line{Time: now.Add(-time.Duration(20-i) * time.Second), Msg: "GET " + p,
+			Fields: map[string]string{"app": "nginx", "host": "web-1", "status": "200", "request_time": "0.010", "path": p, "remote_addr": "10.0.0.1"}})
+		want[string(nz.Normalize([]byte(p)))]++
+	}
+	vl.Insert(t, "app:=nginx", lines)
+	srcs, err := vlogs.New(accessConfig(vl.URL), vlogs.Options{Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := srcs[0].(*vlogs.Access)
+	a.Tops(now.Add(-time.Minute), now, 50)
+	a.Refresh(context.Background())
+	got := map[string]uint64{}
+	for _, tt := range a.Tops(now.Add(-time.Minute), now, 50) {
+		if strings.HasSuffix(tt.Title, "paths") {
+			for _, r := range tt.Rows {
+				got[r.Key] = r.Count
+			}
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("paths grouped as\n%v\nthe normalizer groups them as\n%v", got, want)
 	}
 }
