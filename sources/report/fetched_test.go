@@ -30,6 +30,9 @@ func TestMarkdownFetchedGolden(t *testing.T) {
 	if strings.Contains(md, "\x1b") {
 		t.Error("an escape byte reached the report")
 	}
+	if strings.Contains(md, "| requests | 0 |") || !strings.Contains(md, "unknown (not 0)") {
+		t.Error("nothing counted the window's requests, and the report says 0 of them")
+	}
 	if strings.Contains(md, "no access log is configured") || strings.Contains(md, "## Top IPs\n") {
 		t.Error("the access logs' empty tables are shown beside the fleet's")
 	}

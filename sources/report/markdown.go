@@ -68,6 +68,12 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition, o Options) [
 	if p == nil {
 		p = &Summary{}
 	}
+	counted := row
+	if sum.NoCounts {
+		// nothing counted requests: a 0 would read as a quiet night
+		counted = func(string, string, string, string) {}
+	}
+	row, counts := counted, row
 	row("requests", count(sum.Requests), count(p.Requests), countDelta(sum.Requests, p.Requests))
 	perSec, ratio := sources.UnitPerSecond, sources.UnitRatio
 	row("peak QPS, busiest second", peak(sum.PeakSecond, sum.End, loc, perSec), peak(p.PeakSecond, p.End, loc, perSec),
@@ -86,7 +92,7 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition, o Options) [
 		if sum.DBKnown && p.DBKnown {
 			d = countDelta(sum.DBErrors, p.DBErrors)
 		}
-		row("DB errors (app log)", cur, old, d)
+		counts("DB errors (app log)", cur, old, d)
 	}
 	row("worst minute (499 + 5xx + slow)", worst(sum, loc), worst(p, loc), "")
 	name := "distinct client IPs"
@@ -94,6 +100,11 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition, o Options) [
 		name += " (estimate)" // the HyperLogLog of the per-minute details
 	}
 	row(name, distinct(sum), distinct(p), distinctDelta(sum, p))
+	if sum.NoCounts {
+		none := "unknown"
+		counts("requests, 499, 5xx, slow", none, none, "")
+		b.WriteString("\nNo access log or VictoriaLogs access stream counted this window's requests, so their totals and peaks are unknown (not 0); the tables below, when Prometheus gives them, are its estimates.\n")
+	}
 
 	var in []sources.Transition
 	for _, tr := range transitions {

@@ -135,6 +135,10 @@ type Summary struct {
 	TopUpstreams     []Top // nil when none has $upstream_addr
 	TopsKnown        bool  // the top tables still held the window
 	NoTops           bool  // no access log: the sources counted keep no top tables
+	// NoCounts: no access log or stream counted requests (a fleet read
+	// from Prometheus presets alone): the request figures are unknown,
+	// not 0.
+	NoCounts bool
 	// TopsFrom, TopsTo is the span the top tables cover: the window's
 	// whole minutes, or past the minutes held the ten-minute or hour
 	// buckets that hold its ends (nginx.TopTables).
@@ -318,6 +322,7 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 		s.Notes = append(s.Notes, "the window starts before the access log's first line counted: totals cover only the part after it")
 	}
 	s.NoTops = len(in.Access) == 0
+	s.NoCounts = len(in.Access)+len(in.Counted) == 0
 	switch {
 	case len(in.Access) == 0:
 	case !s.TopsKnown:
