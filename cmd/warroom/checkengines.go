@@ -53,6 +53,13 @@ func checkEngines(cfg *Config, now func() time.Time, p func(string, ...any)) (pr
 				p("    stream %s: %s: %s\n", st.Stream, st.Health, sources.Sanitize(st.Reason))
 				p("      problem: the screen would show no number of this stream\n")
 				problems++
+			case st.Lines > 0 && st.Unfit == st.Lines:
+				p("    stream %s: %d lines in the last %s, none of which the format fits\n", st.Stream, st.Lines, span)
+				p("      problem: the screen would count requests but never a 499, a 5xx or a slow one: is format the log_format these lines were written with?\n")
+				problems++
+			case st.Unfit > 0:
+				p("    stream %s: %d lines in the last %s, %d of which the format does not fit\n", st.Stream, st.Lines, span, st.Unfit)
+				p("      warning: those count as requests without a status\n")
 			case st.Lines > 0:
 				p("    stream %s: %d lines in the last %s\n", st.Stream, st.Lines, span)
 			case st.Kind == vlogs.KindAccess:

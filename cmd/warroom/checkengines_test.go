@@ -178,3 +178,40 @@ func TestCheckAsksPrometheus(t *testing.T) {
 		t.Errorf("exit %d with a query Prometheus refuses, want %d", code, exitProblem)
 	}
 }
+
+// check reads a stream of raw nginx lines with its format: lines the
+// format does not fit are counted (a warning), and a format that fits
+// none of them — numbers that would read as a quiet night — is a problem.
+func TestCheckSaysWhetherTheFormatFitsRawLines(t *testing.T) {
+	vl := vltest.Start(t)
+	now := time.Now()
+	var lines []vltest.Line
+	for i := range 25 {
+		msg := fmt.Sprintf(`10.0.0.%d - - [%s] "GET /rank HTTP/1.1" 499 0 "-" "ua"`, i, now.Format("02/Jan/2006:15:04:05 -0700"))
+		if i%5 == 0 {
+			msg = "upstream timed out (110: Connection timed out) while reading response header"
+		}
+		lines = append(lines, vltest.Line{Time: now.Add(-time.Duration(i) * time.Second), Msg: msg, Fields: map[string]string{"app": "raw", "host": "web-1"}})
+		lines = append(lines, vltest.Line{Time: now.Add(-time.Duration(i) * time.Second), Msg: `{"status":"200","path":"/"}`, Fields: map[string]string{"app": "json", "host": "web-2"}})
+	}
+	vl.Insert(t, "*", lines)
+	path := filepath.Join(t.TempDir(), "raw.yml")
+	must(t, os.WriteFile(path, []byte(fmt.Sprintf(`victorialogs:
+  servers: [{name: vl, url: %q}]
+  streams:
+    - {name: edge, filter: "app:=raw", format: combined}
+    - {name: wrong, filter: "app:=json", format: combined}
+`, vl.URL)), 0o644))
+	var out, errb bytes.Buffer
+	if code := run([]string{"check", path}, &out, &errb); code != exitProblem {
+		t.Fatalf("exit %d, want %d: %s\n%s", code, exitProblem, errb.String(), out.String())
+	}
+	for _, want := range []string{
+		"    stream edge: 25 lines in the last 15m, 5 of which the format does not fit\n      warning: ",
+		"    stream wrong: 25 lines in the last 15m, none of which the format fits\n      problem: ",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check lacks %q:\n%s", want, out.String())
+		}
+	}
+}

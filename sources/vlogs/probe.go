@@ -34,6 +34,10 @@ type StreamProbe struct {
 	Health sources.Health // ok, or why the query failed (a filter the server rejects)
 	Reason string
 	Lines  uint64 // lines the filter matched over the span
+	// Unfit, for a stream of raw lines (a format), is how many of them
+	// the format does not fit: no status read from them.
+	Unfit uint64
+	Raw   bool // the stream reads raw lines with a format
 }
 
 // Probe asks each server once whether it answers, then each of its
@@ -85,7 +89,12 @@ func Probe(ctx context.Context, cfg Config, span time.Duration, now func() time.
 // probeStream counts the lines st's filter matches over the span before
 // end.
 func probeStream(ctx context.Context, srv *server, st StreamConfig, span time.Duration, end time.Time, sp *StreamProbe) {
-	form := url.Values{"query": {selected(st.Filter) + " | stats count() as n"},
+	q := selected(st.Filter) + " | stats count() as n"
+	if st.raw != "" {
+		sp.Raw = true
+		q = st.lines() + " | stats count() as n, count() if (-" + rawStatus + `:~"^[1-9][0-9][0-9]$") as unfit`
+	}
+	form := url.Values{"query": {q},
 		"start": {strconv.FormatInt(end.Add(-span).Unix(), 10)}, "end": {strconv.FormatInt(end.Unix(), 10)}}
 	body, err := srv.post(ctx, "/select/logsql/query", form)
 	var rows []map[string]string
@@ -94,6 +103,9 @@ func probeStream(ctx context.Context, srv *server, st StreamConfig, span time.Du
 	}
 	if err == nil && len(rows) > 0 {
 		sp.Lines, err = uintOf(rows[0], "n")
+		if err == nil && sp.Raw {
+			sp.Unfit, err = uintOf(rows[0], "unfit")
+		}
 	}
 	sp.Health = sources.HealthOK
 	if err != nil {
