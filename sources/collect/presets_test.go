@@ -24,7 +24,15 @@ import (
 // written exactly (counters of one host are scraped together, so rate()'s
 // extrapolation cancels out in a ratio), and its hosts table and drivers
 // name the host the 499s, slow requests and 5xx came from.
-func TestMtailPresetOnARealFleet(t *testing.T) {
+func TestMtailPresetOnARealFleet(t *testing.T) { mtailPresetOnARealFleet(t, promtest.Start) }
+
+// The same fleet scraped by a real VictoriaMetrics instead, which
+// answers Prometheus's query API: the preset's queries are the same.
+func TestMtailPresetOnVictoriaMetrics(t *testing.T) {
+	mtailPresetOnARealFleet(t, promtest.StartVictoriaMetrics)
+}
+
+func mtailPresetOnARealFleet(t *testing.T, start func(testing.TB, string) string) {
 	dir := t.TempDir()
 	logs := [2]string{filepath.Join(dir, "a.log"), filepath.Join(dir, "b.log")}
 	var targets []string
@@ -34,7 +42,7 @@ func TestMtailPresetOnARealFleet(t *testing.T) {
 		}
 		targets = append(targets, fmt.Sprintf("%q", promtest.StartMtail(t, prom.MtailProgram, l)))
 	}
-	url := promtest.Start(t, fmt.Sprintf(`global: {scrape_interval: 1s, evaluation_interval: 1s}
+	url := start(t, fmt.Sprintf(`global: {scrape_interval: 1s, evaluation_interval: 1s}
 scrape_configs:
   - job_name: mtail
     static_configs: [{targets: [%s]}]

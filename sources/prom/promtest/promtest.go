@@ -233,3 +233,23 @@ http {
 	WaitHTTP(t, "http://"+addr+"/ready", done, logPath)
 	return addr
 }
+
+// StartVictoriaMetrics runs a real single-node VictoriaMetrics (Debian's
+// victoria-metrics) on a free loopback port, scraping as the given
+// prometheus.yml's scrape_configs say, with its own data directory, and
+// returns its URL once it is ready: it answers Prometheus's query API, so
+// the same queries can be asked of it.
+func StartVictoriaMetrics(t testing.TB, config string) string {
+	t.Helper()
+	bin := need(t, "victoria-metrics", "/usr/bin/victoria-metrics", "victoria-metrics")
+	dir := t.TempDir()
+	addr := FreeAddr(t)
+	if err := os.WriteFile(filepath.Join(dir, "scrape.yml"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run(t, dir, "http://"+addr+"/health", bin, "-promscrape.config="+filepath.Join(dir, "scrape.yml"),
+		"-storageDataPath="+filepath.Join(dir, "data"), "-httpListenAddr="+addr, "-loggerLevel=ERROR",
+		"-search.latencyOffset=0s",             // answer about the last seconds at once, as Prometheus does
+		"-promscrape.config.strictParse=false") // a prometheus.yml has more than scrape settings
+	return "http://" + addr
+}
