@@ -76,17 +76,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		problems += checkAccessLog(s, p)
 		p("    client %s, slow > %s, retention %s at 1s / %s at 1m / detail %s\n", s.Client, s.Slow, s.Retention.Seconds, s.Retention.Minutes, s.Retention.Detail)
-		for _, g := range s.Groups {
-			m := "prefix " + g.Prefix
-			if g.Glob != "" {
-				m = "glob " + g.Glob
-			}
-			slow := "inherited"
-			if g.Slow > 0 {
-				slow = g.Slow.String()
-			}
-			p("    group %s: %s, slow %s\n", g.Name, m, slow)
-		}
+		printGroups(s.Groups, p)
 	}
 	checkSections(cfg, sched, time.Now(), time.Local, p)
 	problems += checkEngines(cfg, time.Now, p)
@@ -96,6 +86,21 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	p("%s: OK\n", files[0])
 	return exitOK
+}
+
+// printGroups lists an access log's or an access stream's path groups.
+func printGroups(gs []nginx.GroupConfig, p func(string, ...any)) {
+	for _, g := range gs {
+		m := "prefix " + g.Prefix
+		if g.Glob != "" {
+			m = "glob " + g.Glob
+		}
+		slow := "inherited"
+		if g.Slow > 0 {
+			slow = g.Slow.String()
+		}
+		p("    group %s: %s, slow %s\n", g.Name, m, slow)
+	}
 }
 
 func plural(n int, one, many string) string {
@@ -243,6 +248,7 @@ func checkVictoriaLogs(cfg *Config, p func(string, ...any)) {
 		f := s.Fields
 		if s.Kind == vlogs.KindAccess {
 			p("    fields status=%s request_time=%s path=%s client=%s host=%s; slow > %s\n", f.Status, f.RequestTime, f.Path, f.Client, f.Host, s.Slow)
+			printGroups(s.Groups, p)
 		} else {
 			p("    packs %s; %d own patterns; keep %d lines; host field %s\n", strings.Join(s.Packs, ", "), len(s.Patterns), s.Keep, f.Host)
 			for _, pt := range s.Patterns {

@@ -98,10 +98,29 @@ func (c *SourceConfig) validate(n *yaml.Node) error {
 	if c.Slow <= 0 {
 		return config.Errorf(at("slow"), "slow", "must be positive")
 	}
+	if err := ValidateGroups(n, c.Groups); err != nil {
+		return err
+	}
+	r := c.Retention
+	if time.Duration(r.Seconds) < time.Minute || time.Duration(r.Minutes) < time.Hour || time.Duration(r.Detail) < time.Minute {
+		return config.Errorf(at("retention"), "retention", "seconds ≥ 1m, minutes ≥ 1h, detail ≥ 1m")
+	}
+	if time.Duration(r.Seconds) > 7*24*time.Hour || time.Duration(r.Minutes) > 90*24*time.Hour || time.Duration(r.Detail) > 7*24*time.Hour {
+		return config.Errorf(at("retention"), "retention", "too long (seconds ≤ 7d, minutes ≤ 90d, detail ≤ 7d): memory is bounded by these")
+	}
+	return nil
+}
+
+// ValidateGroups checks path groups as an access log's: each named (no
+// spaces or dots: the name is part of indicator names), once, with one
+// of prefix or glob, a prefix without '?'. n is the node holding the `groups:` key, for line
+// numbers (nil: none). It serves whatever else counts requests by path
+// group (a VictoriaLogs access stream), so both read the same groups.
+func ValidateGroups(n *yaml.Node, groups []GroupConfig) error {
 	seen := map[string]bool{}
-	for i, g := range c.Groups {
+	for i, g := range groups {
 		gn := n
-		if gs := at("groups"); gs != nil && gs.Kind == yaml.SequenceNode && i < len(gs.Content) {
+		if gs := config.FieldNode(n, "groups"); gs != nil && gs.Kind == yaml.SequenceNode && i < len(gs.Content) {
 			gn = gs.Content[i]
 		}
 		field := fmt.Sprintf("groups[%d]", i)
@@ -111,18 +130,15 @@ func (c *SourceConfig) validate(n *yaml.Node) error {
 		case seen[g.Name]:
 			return config.Errorf(gn, field+".name", "duplicate group %q", g.Name)
 		case (g.Prefix == "") == (g.Glob == ""):
-			return config.Errorf(gn, field, "give exactly one of prefix or glob")
+			return config.Errorf(gn, field, "group %q: give exactly one of prefix or glob", g.Name)
+		case strings.Contains(g.Prefix, "?"):
+			// the path is matched without its query: such a group
+			// would count nothing, silently
+			return config.Errorf(config.FieldNode(gn, "prefix"), field+".prefix", "group %q: prefix %q has a '?', but paths are matched without their query", g.Name, g.Prefix)
 		case g.Slow < 0:
-			return config.Errorf(gn, field+".slow", "must not be negative")
+			return config.Errorf(config.FieldNode(gn, "slow"), field+".slow", "group %q: must not be negative", g.Name)
 		}
 		seen[g.Name] = true
-	}
-	r := c.Retention
-	if time.Duration(r.Seconds) < time.Minute || time.Duration(r.Minutes) < time.Hour || time.Duration(r.Detail) < time.Minute {
-		return config.Errorf(at("retention"), "retention", "seconds ≥ 1m, minutes ≥ 1h, detail ≥ 1m")
-	}
-	if time.Duration(r.Seconds) > 7*24*time.Hour || time.Duration(r.Minutes) > 90*24*time.Hour || time.Duration(r.Detail) > 7*24*time.Hour {
-		return config.Errorf(at("retention"), "retention", "too long (seconds ≤ 7d, minutes ≤ 90d, detail ≤ 7d): memory is bounded by these")
 	}
 	return nil
 }

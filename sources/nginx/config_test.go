@@ -62,3 +62,21 @@ func TestStatementErrorNamesTheFileLine(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// Bad path groups are errors naming the group, at its line; a prefix
+// with a '?' is one: paths are matched without their query, so it would
+// count nothing.
+func TestSourceConfigBadGroups(t *testing.T) {
+	for in, want := range map[string]string{
+		"groups:\n  - {name: api, prefix: /api/}\n  - {name: api, glob: '/v?/*'}\n": `line 6: groups[1].name: duplicate group "api"`,
+		"groups:\n  - {name: api, prefix: /api/, glob: '/v?/*'}\n":                  `line 5: groups[0]: group "api": give exactly one of prefix or glob`,
+		"groups:\n  - {name: rank, prefix: '/rank?stage=3'}\n":                      `line 5: groups[0].prefix: group "rank": prefix "/rank?stage=3" has a '?'`,
+		"groups:\n  - {name: a.b, prefix: /a/}\n":                                   `line 5: groups[0].name: must be non-empty without spaces or dots, got "a.b"`,
+	} {
+		var sc SourceConfig
+		err := config.Load(strings.NewReader("name: web\nformat: timed\npaths: [a.log]\n"+in), &sc)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%q: error %v\nwant %q…", in, err, want)
+		}
+	}
+}

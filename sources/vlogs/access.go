@@ -25,6 +25,29 @@ var accessTitles = map[nginx.Metric]string{
 	nginx.Metric304Rate: "304/s", nginx.Metric5xxRate: "5xx/s", nginx.Metric404Rate: "404/s",
 }
 
+// accessInd is what an access stream's indicator reads: metric m of the
+// counts from column off on (the stream's, 0, or a path group's).
+type accessInd struct {
+	m     nginx.Metric
+	off   int
+	group string // "" for the stream's own
+}
+
+// accessInds are an access stream's indicators in order: its metrics,
+// then each path group's, as an access log lists them.
+func accessInds(s StreamConfig) []accessInd {
+	var out []accessInd
+	for _, m := range accessMetrics {
+		out = append(out, accessInd{m: m})
+	}
+	for i, g := range s.Groups {
+		for _, m := range accessMetrics {
+			out = append(out, accessInd{m: m, off: (i + 1) * accessWidth, group: g.Name})
+		}
+	}
+	return out
+}
+
 // Indicators lists every stream's indicators, for checking rules when the
 // config is loaded (collect.Known's extra) and for the sources built by
 // New with the same keys: the first access stream's QPS, slow ratio and
@@ -42,7 +65,16 @@ func Indicators(cfg Config, keyAccess, keyApp bool) []collect.IndicatorSpec {
 			if key {
 				prefix = ""
 			}
-			for i, m := range accessMetrics {
+			for i, ind := range accessInds(s) {
+				m := ind.m
+				if ind.group != "" {
+					// a group's QPS and slow ratio show, the rest are
+					// for rules (as an access log's groups)
+					out = append(out, collect.IndicatorSpec{Name: s.Name + "." + ind.group + "." + string(m),
+						Title: prefix + ind.group + " " + accessTitles[m], Unit: m.Unit(),
+						Show: m == nginx.MetricQPS || m == nginx.MetricSlowRatio})
+					continue
+				}
 				out = append(out, collect.IndicatorSpec{Name: s.Name + "." + string(m), Title: prefix + accessTitles[m], Unit: m.Unit(),
 					Show: i < 5, Key: key && i < 3})
 			}
@@ -84,12 +116,13 @@ func upper(s string) string {
 // Access is an access stream: requests counted by VictoriaLogs.
 type Access struct {
 	base
+	inds  []accessInd // aligned with the specs
 	marks accessMarks
 	tabs  tables
 }
 
 func newAccess(cfg StreamConfig, srv *server, o Options, specs []collect.IndicatorSpec) *Access {
-	a := &Access{base: newBase(cfg, srv, o, specs, countersQuery(cfg), accessNames[:]), marks: marksOf(cfg)}
+	a := &Access{base: newBase(cfg, srv, o, specs, countersQuery(cfg), counterNames(cfg)), inds: accessInds(cfg), marks: marksOf(cfg)}
 	a.base.detail = a.details
 	a.tabs.prefix = cfg.Name + " "
 	if len(specs) > 0 && specs[0].Key {
@@ -106,15 +139,16 @@ func (a *Access) Run(ctx context.Context) error { return a.loop(ctx) }
 func (a *Access) Sum(from, to time.Time) (nginx.Bucket, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	b, held := a.bucket(from.Unix(), to.Unix())
+	b, held := a.bucket(from.Unix(), to.Unix(), 0)
 	return b, held == to.Unix()-from.Unix()
 }
 
-// bucket is the counts of [from, to) as an access log's, and how many of
-// those seconds are held; a.mu is held.
-func (a *Access) bucket(from, to int64) (nginx.Bucket, int64) {
+// bucket is the counts of [from, to) from column off on (the stream's,
+// 0, or a group's) as an access log's, and how many of those seconds are
+// held; a.mu is held.
+func (a *Access) bucket(from, to int64, off int) (nginx.Bucket, int64) {
 	var sum [accessWidth]uint64
-	held := a.ring.sum(from, to, sum[:])
+	held := a.ring.sum(from, to, off, sum[:])
 	return toBucket(sum[:]), held
 }
 
@@ -141,9 +175,16 @@ func (a *Access) Values(t collect.TickInfo) []sources.Value {
 	from := end - int64(t.Span/time.Second)
 	newest := a.ring.newest
 	gap := a.usualGap()
+	// the span's counts, every column's, summed once
+	var sum []uint64
+	if newest != noSecond {
+		sum = make([]uint64, a.ring.width)
+		a.ring.sum(from, end, 0, sum)
+	}
 	out := make([]sources.Value, len(a.specs))
 	for i, sp := range a.specs {
-		m := accessMetrics[i]
+		ind := a.inds[i]
+		m := ind.m
 		v := sources.Value{Name: sp.Name, Unit: sp.Unit, Value: math.NaN(), Health: h, Err: msg}
 		switch {
 		case h != sources.HealthOK && h != sources.HealthStale:
@@ -154,7 +195,7 @@ func (a *Access) Values(t collect.TickInfo) []sources.Value {
 				v.Health, v.Err = h, msg
 			}
 		default:
-			b, _ := a.bucket(from, end)
+			b := toBucket(sum[ind.off : ind.off+accessWidth])
 			v.Value = m.Value(&b, t.Span)
 			v.Counted = true
 			v.Count, v.Total = m.Events(&b)
@@ -183,7 +224,7 @@ func (a *Access) usualGap() time.Duration {
 		return 0
 	}
 	from := max(newest-int64(gapSpan/time.Second), a.contigFrom)
-	b, _ := a.bucket(from, newest+1)
+	b, _ := a.bucket(from, newest+1, 0)
 	if b.Requests < 3 {
 		return 0
 	}
@@ -196,13 +237,14 @@ func (a *Access) usualGap() time.Duration {
 func (a *Access) Series(i int, q collect.SeriesQuery) sources.Series {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	s := a.series(accessMetrics[i], q.From, q.End, q.Step)
+	s := a.series(a.inds[i], q.From, q.End, q.Step)
 	s.Name = a.specs[i].Title
 	return s
 }
 
-// series is metric m from the ring; a.mu is held.
-func (a *Access) series(m nginx.Metric, from, to time.Time, step time.Duration) sources.Series {
+// series is indicator ind from the ring; a.mu is held.
+func (a *Access) series(ind accessInd, from, to time.Time, step time.Duration) sources.Series {
+	m := ind.m
 	st := max(int64(step/time.Second), 1)
 	f := from.Unix()
 	f -= f % st
@@ -213,7 +255,7 @@ func (a *Access) series(m nginx.Metric, from, to time.Time, step time.Duration) 
 		if end < x+st && 2*(end-x) < st && x > f {
 			break // under half a step is too little for a rate of its own (see the access log's)
 		}
-		b, held := a.bucket(x, end)
+		b, held := a.bucket(x, end, ind.off)
 		v := math.NaN()
 		if held > 0 {
 			v = m.Value(&b, time.Duration(held)*time.Second)
@@ -241,8 +283,11 @@ func (a *Access) Drivers(from, end time.Time) []*sources.Driver {
 		return nil
 	}
 	out := make([]*sources.Driver, len(a.specs))
-	for i, m := range accessMetrics {
-		mk, ok := markOf(m)
+	for i, ind := range a.inds {
+		if ind.group != "" {
+			continue // the tables are the stream's, not the group's
+		}
+		mk, ok := markOf(ind.m)
 		if !ok || ds[mk] == nil {
 			continue
 		}
@@ -281,12 +326,12 @@ func (a *Access) details(ctx context.Context) {
 func (a *Access) Shifted(i int, q collect.ShiftedQuery) sources.Series {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	m := accessMetrics[i]
+	ind := a.inds[i]
 	if a.holds(q) {
-		return a.series(m, q.From, q.End, q.Step)
+		return a.series(ind, q.From, q.End, q.Step)
 	}
 	if o, ok := a.over.fits(q); ok {
-		return o.access(m, q)
+		return o.access(ind, q)
 	}
 	return sources.Series{}
 }

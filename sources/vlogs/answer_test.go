@@ -124,8 +124,12 @@ func TestRing(t *testing.T) {
 		t.Error("13 held before it was set")
 	}
 	out := make([]uint64, 2)
-	if held := r.sum(9, 14, out); held != 3 || out[0] != 5 || out[1] != 1 {
+	if held := r.sum(9, 14, 0, out); held != 3 || out[0] != 5 || out[1] != 1 {
 		t.Errorf("sum = %d %v", held, out)
+	}
+	one := make([]uint64, 1)
+	if held := r.sum(9, 14, 1, one); held != 3 || one[0] != 1 {
+		t.Errorf("sum of column 1 = %d %v", held, one)
 	}
 	r.set(10, []uint32{4, 0}) // asked again: late lines
 	r.set(14, []uint32{1, 1}) // reuses 10's slot

@@ -82,7 +82,7 @@ func (a *App) Values(t collect.TickInfo) []sources.Value {
 	}
 	end := a.heldEnd(t)
 	sum := make([]uint64, a.width)
-	a.ring.sum(end-60, end, sum)
+	a.ring.sum(end-60, end, 0, sum)
 	out := make([]sources.Value, len(a.specs))
 	for i, sp := range a.specs {
 		v := sources.Value{Name: sp.Name, Unit: sp.Unit, Value: math.NaN(), Health: h, Err: msg}
@@ -118,7 +118,7 @@ func (a *App) series(col int, from, to time.Time, step time.Duration) sources.Se
 			break
 		}
 		clear(sum)
-		held := a.ring.sum(x, end, sum)
+		held := a.ring.sum(x, end, 0, sum)
 		v := math.NaN()
 		if held > 0 {
 			v = float64(sum[col]) * 60 / float64(held)
@@ -155,7 +155,7 @@ func (a *App) LogView(end time.Time) sources.LogView {
 	defer a.mu.Unlock()
 	e := min(end.Unix(), a.knownEnd)
 	sum := make([]uint64, a.width)
-	a.ring.sum(e-60, e, sum)
+	a.ring.sum(e-60, e, 0, sum)
 	// totals and last times are over the seconds held (a day), not the
 	// whole run as an app log's
 	count := func(col int, name string) sources.PatternCount {

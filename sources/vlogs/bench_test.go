@@ -46,8 +46,9 @@ func benchServer(b *testing.B) *vltest.Server {
 
 // BenchmarkRefresh is the cost of a refresh against a real VictoriaLogs:
 // the steady poll of N access streams (each asks for the newest seconds
-// and the minute before them), their top tables and drivers (every 5 s),
-// and, as the baseline, one `stats count()` over the same minute.
+// and the minute before them), and of one with path groups, their top
+// tables and drivers (every 5 s), and, as the baseline, one `stats
+// count()` over the same minute.
 //
 //	go test ./sources/vlogs -run '^$' -bench Refresh -benchtime 50x
 func BenchmarkRefresh(b *testing.B) {
@@ -61,10 +62,16 @@ func BenchmarkRefresh(b *testing.B) {
 			}
 		}
 	})
-	for _, n := range []int{1, 4, 16} {
+	for _, n := range []int{1, 4, 16, -1} {
 		cfg := vlogs.Config{Servers: []vlogs.ServerConfig{{Name: "vl", URL: vl.URL}}}
-		for i := range n {
+		for i := range max(n, 1) {
 			cfg.Streams = append(cfg.Streams, vlogs.StreamConfig{Name: fmt.Sprintf("s%d", i), Filter: fmt.Sprintf("app:=nginx host:=web-%d", 1+i%4)})
+		}
+		name := fmt.Sprintf("%d streams", n)
+		if n < 0 {
+			// one stream with trafficGroups' path groups: 35 more columns
+			cfg.Streams[0].Groups = trafficGroups
+			name = fmt.Sprintf("1 stream with %d groups", len(trafficGroups))
 		}
 		srcs, err := vlogs.New(cfg, vlogs.Options{Now: time.Now})
 		if err != nil {
@@ -73,7 +80,7 @@ func BenchmarkRefresh(b *testing.B) {
 		for _, s := range srcs {
 			s.(*vlogs.Access).Refresh(ctx) // the first poll fills the window
 		}
-		b.Run(fmt.Sprintf("poll %d streams", n), func(b *testing.B) {
+		b.Run("poll "+name, func(b *testing.B) {
 			for b.Loop() {
 				var wg sync.WaitGroup
 				for _, s := range srcs {
@@ -82,7 +89,7 @@ func BenchmarkRefresh(b *testing.B) {
 				wg.Wait()
 			}
 		})
-		b.Run(fmt.Sprintf("tables %d streams", n), func(b *testing.B) {
+		b.Run("tables "+name, func(b *testing.B) {
 			for b.Loop() {
 				var wg sync.WaitGroup
 				for _, s := range srcs {

@@ -15,6 +15,7 @@ import (
 
 	"warroom/sources/applog"
 	"warroom/sources/config"
+	"warroom/sources/nginx"
 )
 
 // Config is the `victorialogs:` section of warroom.yaml.
@@ -63,6 +64,10 @@ type StreamConfig struct {
 	Format string `yaml:"format"`
 	Client string `yaml:"client"`
 	raw    string // the pipes reading a raw line's fields (compileRaw); "" without a format
+	// Groups are path groups as an access log's: each counted in its
+	// own indicators (<name>.<group>.qps, ...), a request in the first
+	// it matches.
+	Groups []nginx.GroupConfig `yaml:"groups"`
 
 	// app streams
 	Packs    []string        `yaml:"packs"` // default [db]
@@ -311,6 +316,9 @@ func (s *StreamConfig) validate(n *yaml.Node) error {
 				return config.Errorf(config.FieldNode(fn, f.name), "fields."+f.name, "must be a field name, got %q", f.v)
 			}
 		}
+		if err := nginx.ValidateGroups(n, s.Groups); err != nil {
+			return err
+		}
 	case KindApp:
 		if s.Slow != 0 {
 			return config.Errorf(at("slow"), "slow", "only access streams have slow (this one is kind app)")
@@ -321,6 +329,9 @@ func (s *StreamConfig) validate(n *yaml.Node) error {
 				f = "client"
 			}
 			return config.Errorf(at(f), f, "only access streams have %s (this one is kind app)", f)
+		}
+		if len(s.Groups) > 0 {
+			return config.Errorf(at("groups"), "groups", "only access streams have groups (this one is kind app)")
 		}
 		if f := s.Fields; f.Status != "" || f.RequestTime != "" || f.Path != "" || f.Client != "" {
 			return config.Errorf(at("fields"), "fields", "an app stream's lines have only a host field (status, request_time, path and client are an access stream's)")

@@ -10,7 +10,9 @@ import (
 	"github.com/prometheus/common/model"
 
 	"warroom/sources"
+	"warroom/sources/collect"
 	"warroom/sources/config"
+	"warroom/sources/nginx"
 )
 
 func loadFile(t *testing.T, path string) (Config, error) {
@@ -30,6 +32,9 @@ func TestConfigGood(t *testing.T) {
 	}
 	if s := c.Servers[1]; time.Duration(s.Timeout) != DefaultTimeout {
 		t.Errorf("default timeout %v", s.Timeout)
+	}
+	if g := c.Streams[1].Groups; len(g) != 2 || g[0] != (nginx.GroupConfig{Name: "pay", Prefix: "/pay/", Slow: modelMillis(300)}) || g[1] != (nginx.GroupConfig{Name: "rank", Glob: "/yearend-api/v?/rank*"}) {
+		t.Errorf("edge's groups %+v", g)
 	}
 	nginx, edge, api, gw := c.Streams[0], c.Streams[1], c.Streams[2], c.Streams[3]
 	if nginx.Server != "fleet" || nginx.Kind != KindAccess || nginx.Fields != DefaultFields || time.Duration(nginx.Slow) != time.Second {
@@ -79,6 +84,12 @@ func TestConfigBad(t *testing.T) {
 		"bad_keep":        "line 6: keep: stream \"api\": must be between 1 and 1000, got 5000",
 		"bad_timeout":     "line 4: timeout: must be between 0 (the default, 5s) and 1m, got 5m",
 		"basic_auth_both": `line 4: basic_auth: server "vl": at most one of basic_auth password, password_file`,
+		"group_dup":       `line 7: groups[1].name: stream "nginx": duplicate group "pay"`,
+		"group_both":      `line 6: groups[0]: stream "nginx": group "rank": give exactly one of prefix or glob`,
+		"group_query":     `line 7: groups[0].prefix: stream "nginx": group "rank": prefix "/rank?stage=3" has a '?', but paths are matched without their query`,
+		"group_name":      `line 6: groups[0].name: stream "nginx": must be non-empty without spaces or dots, got "pay.v2"`,
+		"group_key":       "line 6: prefx: unknown field",
+		"app_groups":      `line 7: groups: stream "api": only access streams have groups (this one is kind app)`,
 	}
 	files, _ := filepath.Glob("testdata/bad/*.yaml")
 	if len(files) != len(cases) {
@@ -146,6 +157,12 @@ func TestIndicators(t *testing.T) {
 		{"nginx.304_rate", "304/s", sources.UnitPerSecond, true, false},
 		{"nginx.5xx_rate", "5xx/s", sources.UnitPerSecond, false, false},
 		{"edge.qps", "edge QPS", sources.UnitPerSecond, true, false},
+		// a group's QPS and slow ratio show, as an access log's groups'
+		{"edge.pay.qps", "edge pay QPS", sources.UnitPerSecond, true, false},
+		{"edge.pay.slow_ratio", "edge pay slow ‱", sources.UnitRatio, true, false},
+		{"edge.pay.499_rate", "edge pay 499/s", sources.UnitPerSecond, false, false},
+		{"edge.rank.5xx_ratio", "edge rank 5xx ‱", sources.UnitRatio, false, false},
+		{"edge.rank.404_rate", "edge rank 404/s", sources.UnitPerSecond, false, false},
 		{"api.db", "DB err/min", sources.UnitCount, true, true},
 		{"api.econnreset", "econnreset /min", sources.UnitCount, false, false},
 		{"api.oom", "oom /min", sources.UnitCount, true, false},
@@ -161,6 +178,14 @@ func TestIndicators(t *testing.T) {
 		if s.Title != w.title || s.Unit != w.unit || s.Show != w.show || s.Key != w.key {
 			t.Errorf("%s: %+v", w.name, s)
 		}
+	}
+	if n := len(specsOf(specs, "edge")); n != 3*len(accessMetrics) {
+		t.Errorf("edge has %d indicators, want its own and its 2 groups' %d each", n, len(accessMetrics))
+	}
+	// a rule may name a group's indicator (config checks rules so)
+	known := collect.Known(nil, nil, nil, specs...)
+	if !known("edge.rank.5xx_rate") || known("edge.rank.p99") || known("nginx.pay.qps") {
+		t.Error("collect.Known does not know the groups' indicators as they are")
 	}
 	// without keys: every title names its stream
 	for _, s := range Indicators(c, false, false) {

@@ -105,7 +105,10 @@ func fleetAccessLine(r *rand.Rand, at time.Time) vltest.Line {
 //   - "poll": the counts alone;
 //
 //   - "first refresh": the same from new streams, which fill the window
-//     (what starting warroom costs).
+//     (what starting warroom costs); "first poll": their counts alone;
+//
+//   - "… 5 groups": the same with trafficGroups' five path groups on the
+//     access stream.
 //
 //     go test ./sources/vlogs -run '^$' -bench Fleet -benchtime 20x
 func BenchmarkFleet(b *testing.B) {
@@ -120,16 +123,26 @@ func BenchmarkFleet(b *testing.B) {
 		}
 		baseline = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 	})
-	streams := func(b *testing.B) []collect.Source {
+	streams := func(b *testing.B, groups bool) []collect.Source {
 		cfg := vlogs.Config{Servers: []vlogs.ServerConfig{{Name: "vl", URL: vl.URL, Timeout: model.Duration(*fleetTimeout)}}, Streams: []vlogs.StreamConfig{
 			{Name: "nginx", Filter: "app:=nginx"},
 			{Name: "api", Kind: vlogs.KindApp, Filter: "app:=api"},
 		}}
+		if groups {
+			cfg.Streams[0].Groups = trafficGroups
+		}
 		srcs, err := vlogs.New(cfg, vlogs.Options{Now: time.Now})
 		if err != nil {
 			b.Fatal(err)
 		}
 		return srcs
+	}
+	poll := func(s collect.Source) {
+		if a, ok := s.(*vlogs.Access); ok {
+			a.Poll(ctx)
+		} else {
+			s.(*vlogs.App).Poll(ctx)
+		}
 	}
 	refresh := func(srcs []collect.Source, f func(collect.Source)) {
 		var wg sync.WaitGroup
@@ -146,7 +159,7 @@ func BenchmarkFleet(b *testing.B) {
 	b.Run("first refresh", func(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
-			srcs := streams(b)
+			srcs := streams(b, false)
 			b.StartTimer()
 			refresh(srcs, func(s collect.Source) { s.(collect.Refreshable).Refresh(ctx) })
 			b.StopTimer()
@@ -155,8 +168,28 @@ func BenchmarkFleet(b *testing.B) {
 		}
 		ratio(b)
 	})
-	srcs := streams(b)
+	for _, groups := range []bool{false, true} {
+		name := ""
+		if groups {
+			name = ", 5 groups"
+		}
+		b.Run("first poll"+name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				srcs := streams(b, groups)
+				b.StartTimer()
+				refresh(srcs, poll)
+				b.StopTimer()
+				checkFleet(b, srcs)
+				b.StartTimer()
+			}
+			ratio(b)
+		})
+	}
+	srcs := streams(b, false)
 	refresh(srcs, func(s collect.Source) { s.(collect.Refreshable).Refresh(ctx) }) // the window filled
+	withGroups := streams(b, true)
+	refresh(withGroups, func(s collect.Source) { s.(collect.Refreshable).Refresh(ctx) })
 	b.Run("refresh", func(b *testing.B) {
 		for b.Loop() {
 			refresh(srcs, func(s collect.Source) { s.(collect.Refreshable).Refresh(ctx) })
@@ -166,15 +199,16 @@ func BenchmarkFleet(b *testing.B) {
 	})
 	b.Run("poll", func(b *testing.B) {
 		for b.Loop() {
-			refresh(srcs, func(s collect.Source) {
-				if a, ok := s.(*vlogs.Access); ok {
-					a.Poll(ctx)
-				} else {
-					s.(*vlogs.App).Poll(ctx)
-				}
-			})
+			refresh(srcs, poll)
 		}
 		ratio(b)
+	})
+	b.Run("poll, 5 groups", func(b *testing.B) {
+		for b.Loop() {
+			refresh(withGroups, poll)
+		}
+		ratio(b)
+		checkFleet(b, withGroups)
 	})
 }
 

@@ -1,9 +1,12 @@
 package vlogs
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"warroom/sources/nginx"
 )
 
 // The LogsQL warroom sends. Every name and value from the config goes in
@@ -36,7 +39,8 @@ func seconds(d time.Duration) string {
 }
 
 // accessColumns are what an access stream counts per second, in the order
-// of a ring's columns.
+// of a ring's columns: the stream's, then the same for each path group
+// (accessWidth more columns a group).
 const (
 	colTotal = iota
 	colTimed
@@ -50,6 +54,22 @@ const (
 
 var accessNames = [accessWidth]string{"total", "timed", "slow", "s499", "s304", "s404", "s5xx"}
 
+// counterNames are the names of an access stream's columns, as
+// countersQuery names its series: accessNames, then g<i>_ and the same
+// for group i (numbered: a group's name is the user's, not a LogsQL
+// name).
+func counterNames(c StreamConfig) []string {
+	out := append([]string(nil), accessNames[:]...)
+	for i := range c.Groups {
+		for _, n := range accessNames {
+			out = append(out, groupCol(i)+n)
+		}
+	}
+	return out
+}
+
+func groupCol(i int) string { return "g" + strconv.Itoa(i) + "_" }
+
 // accessMarks are the conditions of an access stream's counts, as the
 // access-log aggregator counts them: timed requests carry a number in
 // request_time (VictoriaLogs reads "-" as -0, so it is left out by
@@ -58,11 +78,14 @@ type accessMarks struct {
 	timed, slow, s499, s304, s404, s5xx string
 }
 
-func marksOf(c StreamConfig) accessMarks {
+func marksOf(c StreamConfig) accessMarks { return marksAt(c, time.Duration(c.Slow)) }
+
+// marksAt are the marks with slow as the threshold (a group's own).
+func marksAt(c StreamConfig, slow time.Duration) accessMarks {
 	st, rt := quote(c.Fields.Status), quote(c.Fields.RequestTime)
 	return accessMarks{
 		timed: rt + ":>=0 -" + rt + `:="-"`,
-		slow:  rt + ":>" + seconds(time.Duration(c.Slow)),
+		slow:  rt + ":>" + seconds(slow),
 		s499:  st + ":=499",
 		s304:  st + ":=304",
 		s404:  st + ":=404",
@@ -70,18 +93,120 @@ func marksOf(c StreamConfig) accessMarks {
 	}
 }
 
+// conds are the marks in column order after total.
+func (m accessMarks) conds() [accessWidth - 1]string {
+	return [...]string{m.timed, m.slow, m.s499, m.s304, m.s404, m.s5xx}
+}
+
 // countersQuery is an access stream's per-step counters: one series per
-// column, named as accessNames.
+// column, named as counterNames — the stream's and every group's in one
+// request. With groups, pipes first cut the path at its first '?' (a
+// group matches the path without its query, as an access log's does)
+// and name each line's group in a field of warroom's, the first group
+// that matches it (its pipe comes last): each group's path filter runs
+// once a line rather than once a column, and needs no other's.
 func countersQuery(c StreamConfig) string {
-	m := marksOf(c)
 	var b strings.Builder
 	b.WriteString(c.lines())
-	b.WriteString(" | stats count() as total")
-	for _, x := range []struct{ cond, name string }{
-		{m.timed, "timed"}, {m.slow, "slow"}, {m.s499, "s499"}, {m.s304, "s304"}, {m.s404, "s404"}, {m.s5xx, "s5xx"},
-	} {
-		b.WriteString(", count() if (" + x.cond + ") as " + x.name)
+	gf := groupField(c)
+	if len(c.Groups) > 0 {
+		b.WriteString(" | replace_regexp (" + quote(`(?s)\?.*`) + `, "") at ` + quote(c.Fields.Path))
+		b.WriteString(" | delete " + quote(gf)) // a line's own field of the name
+		for i := len(c.Groups) - 1; i >= 0; i-- {
+			b.WriteString(" | format if (" + pathFilter(c.Fields.Path, c.Groups[i]) + ") " + quote(strconv.Itoa(i)) + " as " + quote(gf))
+		}
 	}
+	b.WriteString(" | stats count() as total")
+	for k, cond := range marksOf(c).conds() {
+		b.WriteString(", count() if (" + cond + ") as " + accessNames[k+1])
+	}
+	for i, g := range c.Groups {
+		slow := time.Duration(g.Slow)
+		if slow == 0 {
+			slow = time.Duration(c.Slow)
+		}
+		in, p := quote(gf)+":="+strconv.Itoa(i), groupCol(i)
+		b.WriteString(", count() if (" + in + ") as " + p + accessNames[colTotal])
+		for k, cond := range marksAt(c, slow).conds() {
+			b.WriteString(", count() if (" + in + " " + cond + ") as " + p + accessNames[k+1])
+		}
+	}
+	return b.String()
+}
+
+// groupField is the field countersQuery names a line's group in: not
+// the path's.
+func groupField(c StreamConfig) string {
+	if c.Fields.Path == "warroom_group" {
+		return "warroom_group_"
+	}
+	return "warroom_group"
+}
+
+// pathFilter is the LogsQL filter of the lines whose path (cut at its
+// query) a group matches as an access log matches it. A prefix, and a
+// glob that is a literal and one trailing '*', is an exact-prefix
+// filter; a glob without a wildcard an exact one; any other glob an
+// anchored regexp: '*' any run, '?' one character, the rest literal.
+// '?' is one character there, where an access log reads one byte: the
+// two differ only on paths with non-ASCII characters, which clients
+// percent-encode. (No negated class, such as [^?], in the regexp:
+// VictoriaLogs takes some 12 ms to prepare one, at every poll.)
+func pathFilter(field string, g nginx.GroupConfig) string {
+	f := quote(field)
+	m := pathMatch(g)
+	switch {
+	case m.re != "":
+		return f + ":~" + quote(m.re)
+	case m.whole:
+		return f + ":=" + quote(m.lit)
+	}
+	return f + ":=" + quote(m.lit) + "*"
+}
+
+// groupPath is what pathFilter asks of a path without its query: that
+// it be lit (whole) or start with it, or when re is set, match it.
+type groupPath struct {
+	lit   string
+	whole bool
+	re    string
+}
+
+func pathMatch(g nginx.GroupConfig) groupPath {
+	switch {
+	case g.Prefix != "":
+		return groupPath{lit: g.Prefix}
+	case !strings.ContainsAny(g.Glob, "*?"):
+		return groupPath{lit: g.Glob, whole: true}
+	}
+	if lit, ok := strings.CutSuffix(g.Glob, "*"); ok && !strings.ContainsAny(lit, "*?") {
+		return groupPath{lit: lit}
+	}
+	return groupPath{re: globRegexp(g.Glob)}
+}
+
+// globRegexp is a glob as an RE2 regexp of the whole path; (?s): a path
+// may hold a newline.
+func globRegexp(glob string) string {
+	var b strings.Builder
+	b.WriteString("(?s)^")
+	for glob != "" {
+		i := strings.IndexAny(glob, "*?")
+		if i < 0 {
+			i = len(glob)
+		}
+		b.WriteString(regexp.QuoteMeta(glob[:i]))
+		if i == len(glob) {
+			break
+		}
+		if glob[i] == '*' {
+			b.WriteString(".*")
+		} else {
+			b.WriteString(".")
+		}
+		glob = glob[i+1:]
+	}
+	b.WriteString("$")
 	return b.String()
 }
 

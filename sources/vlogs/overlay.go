@@ -8,7 +8,6 @@ import (
 
 	"warroom/sources"
 	"warroom/sources/collect"
-	"warroom/sources/nginx"
 )
 
 // The previous milestone's overlay: an earlier span the ring still holds
@@ -63,11 +62,12 @@ func (o *overlayState) each(q collect.ShiftedQuery, f func(at int64, row []uint3
 	}
 }
 
-func (o *overlayState) access(m nginx.Metric, q collect.ShiftedQuery) sources.Series {
+func (o *overlayState) access(ind accessInd, q collect.ShiftedQuery) sources.Series {
+	m := ind.m
 	s := sources.Series{Unit: m.Unit()}
 	sum := make([]uint64, accessWidth)
 	o.each(q, func(at int64, row []uint32) {
-		for k, v := range row {
+		for k, v := range row[ind.off : ind.off+accessWidth] {
 			sum[k] = uint64(v)
 		}
 		b := toBucket(sum)

@@ -9,8 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"warroom/sources"
 	"warroom/sources/collect"
+	"warroom/sources/nginx"
 	"warroom/sources/vlogs"
 	"warroom/sources/vlogs/vltest"
 )
@@ -29,8 +32,10 @@ func TestRawLinesReadAsTheirFields(t *testing.T) {
 	}
 	vl.Insert(t, "app:=nginx", tr.lines)
 	vl.Insert(t, "app:=raw", raw)
+	// path groups read the path the format reads
+	groups := []nginx.GroupConfig{{Name: "pay", Prefix: "/pay/"}, {Name: "user", Glob: "/yearend-api/v?/user/*/progress", Slow: model.Duration(500 * time.Millisecond)}}
 	cfg := vlogs.Config{Servers: []vlogs.ServerConfig{{Name: "vl", URL: vl.URL, Timeout: vlTimeout}},
-		Streams: []vlogs.StreamConfig{{Name: "fields", Filter: "app:=nginx"}, {Name: "raw", Filter: "app:=raw", Format: "timed"}}}
+		Streams: []vlogs.StreamConfig{{Name: "fields", Filter: "app:=nginx", Groups: groups}, {Name: "raw", Filter: "app:=raw", Format: "timed", Groups: groups}}}
 	srcs, err := vlogs.New(cfg, vlogs.Options{Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +54,7 @@ func TestRawLinesReadAsTheirFields(t *testing.T) {
 	for end := base.Add(10 * time.Second); !end.After(tr.to); end = end.Add(13 * time.Second) {
 		c.Tick(end.Add(collect.DefaultLag))
 		s := c.Snapshot()
-		for _, m := range []string{"qps", "slow_ratio", "499_rate", "5xx_ratio", "304_rate"} {
+		for _, m := range []string{"qps", "slow_ratio", "499_rate", "5xx_ratio", "304_rate", "pay.qps", "pay.slow_ratio", "user.qps", "user.slow_ratio"} {
 			f, _ := s.Indicator("fields." + m)
 			r, _ := s.Indicator("raw." + m)
 			fv, rv := f.Value, r.Value
@@ -66,7 +71,7 @@ func TestRawLinesReadAsTheirFields(t *testing.T) {
 			compared++
 		}
 	}
-	if compared < 80 || len(nonzero) < 5 {
+	if compared < 80 || len(nonzero) < 9 {
 		t.Fatalf("compared %d values; nonzero: %v", compared, nonzero)
 	}
 	ft, rt := fielded.Tops(base, tr.to, 10), rawStream.Tops(base, tr.to, 10)

@@ -72,9 +72,9 @@ func (r *ring) get(sec int64) ([]uint32, bool) {
 	return r.c[i*r.width : (i+1)*r.width], true
 }
 
-// sum adds the held seconds of [from, to) into out (width long) and
-// returns how many seconds were held.
-func (r *ring) sum(from, to int64, out []uint64) int64 {
+// sum adds the held seconds of [from, to) of columns off to
+// off+len(out) into out and returns how many seconds were held.
+func (r *ring) sum(from, to int64, off int, out []uint64) int64 {
 	held := int64(0)
 	for s := from; s < to; s++ {
 		row, ok := r.get(s)
@@ -82,7 +82,7 @@ func (r *ring) sum(from, to int64, out []uint64) int64 {
 			continue
 		}
 		held++
-		for k, v := range row {
+		for k, v := range row[off : off+len(out)] {
 			out[k] += uint64(v)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"warroom/sources/report"
 	"warroom/sources/vlogs"
 	"warroom/sources/vlogs/vltest"
+	"warroom/sources/watch"
 )
 
 // accessConfig is a VictoriaLogs section with one access stream, fleet,
@@ -31,11 +33,18 @@ func accessConfig(url string) vlogs.Config {
 // spans, exactly: QPS, slow ratio (1.000 s is not slow, 1.001 s is),
 // 499s, 5xx ratio (599 is one, 600 is not), 304s — with the same counts
 // behind them — and the same series, seconds without a line included.
+// So do the path groups' (trafficGroups), every metric of them, shown
+// and titled alike.
 func TestSameIndicatorsAsTheAccessLog(t *testing.T) {
 	vl := vltest.Start(t)
 	now := time.Now()
 	base := now.Truncate(time.Second).Add(-10 * time.Minute)
-	tr := genTraffic(1, base, 300)
+	tr := genTrafficOf(1, base, 300, groupPaths)
+	for _, l := range tr.lines {
+		// a field of the lines' named as warroom's group field counts
+		// none in a group
+		l.Fields["warroom_group"] = "1"
+	}
 	vl.Insert(t, "app:=nginx", tr.lines)
 	file := filepath.Join(t.TempDir(), "access.log")
 	tr.writeLog(t, file)
@@ -43,7 +52,7 @@ func TestSameIndicatorsAsTheAccessLog(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ncfg := nginx.DefaultSourceConfig
-	ncfg.Name, ncfg.Paths, ncfg.Start, ncfg.Format = "web", []string{file}, "beginning", "timed"
+	ncfg.Name, ncfg.Paths, ncfg.Start, ncfg.Format, ncfg.Groups = "web", []string{file}, "beginning", "timed", trafficGroups
 	if err := ncfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -52,13 +61,49 @@ func TestSameIndicatorsAsTheAccessLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	go web.Run(ctx)
-	srcs, err := vlogs.New(accessConfig(vl.URL), vlogs.Options{Now: time.Now})
+	vcfg := accessConfig(vl.URL)
+	vcfg.Streams[0].Groups = trafficGroups
+	srcs, err := vlogs.New(vcfg, vlogs.Options{Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	fleet := srcs[0].(*vlogs.Access)
 	fleet.Refresh(ctx)
-	c, err := collect.New(collect.Options{Nginx: []*nginx.Source{web}, Sources: srcs, Now: time.Now})
+
+	// a group's QPS and slow ratio show on both, the rest exist for rules
+	shown, err := collect.New(collect.Options{Nginx: []*nginx.Source{web}, Sources: srcs, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var webShown, fleetShown []string
+	for _, n := range shown.Indicators() {
+		if rest, ok := strings.CutPrefix(n, "web."); ok && strings.Count(rest, ".") == 1 {
+			webShown = append(webShown, rest)
+		}
+		if rest, ok := strings.CutPrefix(n, "fleet."); ok && strings.Count(rest, ".") == 1 {
+			fleetShown = append(fleetShown, rest)
+		}
+	}
+	if fmt.Sprint(webShown) != fmt.Sprint(fleetShown) || len(fleetShown) != 2*len(trafficGroups) {
+		t.Errorf("groups' indicators shown: access log %v, stream %v", webShown, fleetShown)
+	}
+
+	metrics := []string{"qps", "slow_ratio", "499_rate", "5xx_ratio", "304_rate"}
+	groupMetrics := []string{"qps", "slow_ratio", "499_rate", "5xx_ratio", "304_rate", "5xx_rate", "404_rate"}
+	for _, g := range trafficGroups {
+		for _, m := range groupMetrics {
+			metrics = append(metrics, g.Name+"."+m)
+		}
+	}
+	// a rule on each puts it on the snapshot
+	var rules watch.Rules
+	never := math.Inf(1)
+	for _, m := range metrics {
+		for _, src := range []string{"web.", "fleet."} {
+			rules = append(rules, watch.Rule{Indicator: src + m, Warn: &never})
+		}
+	}
+	c, err := collect.New(collect.Options{Nginx: []*nginx.Source{web}, Sources: srcs, Now: time.Now, Rules: rules})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +119,6 @@ func TestSameIndicatorsAsTheAccessLog(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 
-	metrics := []string{"qps", "slow_ratio", "499_rate", "5xx_ratio", "304_rate"}
 	compared, nonzero := 0, map[string]bool{}
 	for end := base.Add(10 * time.Second); !end.After(tr.to); end = end.Add(7 * time.Second) {
 		c.Tick(end.Add(collect.DefaultLag)) // current values end at `end`
@@ -84,6 +128,9 @@ func TestSameIndicatorsAsTheAccessLog(t *testing.T) {
 			f, ok2 := s.Indicator("fleet." + m)
 			if !ok1 || !ok2 {
 				t.Fatalf("indicators web.%s / fleet.%s missing: %v", m, m, s.Indicators)
+			}
+			if f.Title != "fleet "+w.Title {
+				t.Errorf("%s: access log titled %q, stream %q", m, w.Title, f.Title)
 			}
 			wv, fv := w.Value, f.Value
 			if wv.Health != sources.HealthOK || fv.Health != sources.HealthOK {
@@ -100,8 +147,20 @@ func TestSameIndicatorsAsTheAccessLog(t *testing.T) {
 			compared++
 		}
 	}
-	if len(nonzero) != len(metrics) || compared < 100 {
-		t.Fatalf("compared %d values; nonzero: %v", compared, nonzero)
+	// every metric of the stream's, every group's requests and the
+	// trouble the tests are about: a slow pay request at its own
+	// threshold, the glob's 499s, the prefix's 5xx behind the glob
+	want := append(slices.Clip(metrics[:5]), "pay.slow_ratio", "progress.499_rate", "api.5xx_ratio")
+	for _, g := range trafficGroups {
+		want = append(want, g.Name+".qps")
+	}
+	for _, m := range want {
+		if !nonzero[m] {
+			t.Errorf("%s was never above 0", m)
+		}
+	}
+	if compared < 100*len(metrics)/5 {
+		t.Fatalf("compared %d values", compared)
 	}
 
 	// the series over a moved view: the same points, empty seconds
