@@ -46,7 +46,8 @@ func benchServer(b *testing.B) *vltest.Server {
 
 // BenchmarkRefresh is the cost of a refresh against a real VictoriaLogs:
 // the steady poll of N access streams (each asks for the newest seconds
-// and the minute before them), and of one with path groups, their top
+// and the minute before them), and of one with path groups, of one read
+// from raw lines with a format (the same lines' _msg), their top
 // tables and drivers (every 5 s), and, as the baseline, one `stats
 // count()` over the same minute.
 //
@@ -62,16 +63,21 @@ func BenchmarkRefresh(b *testing.B) {
 			}
 		}
 	})
-	for _, n := range []int{1, 4, 16, -1} {
+	for _, n := range []int{1, 4, 16, -1, -2} {
 		cfg := vlogs.Config{Servers: []vlogs.ServerConfig{{Name: "vl", URL: vl.URL}}}
 		for i := range max(n, 1) {
 			cfg.Streams = append(cfg.Streams, vlogs.StreamConfig{Name: fmt.Sprintf("s%d", i), Filter: fmt.Sprintf("app:=nginx host:=web-%d", 1+i%4)})
 		}
 		name := fmt.Sprintf("%d streams", n)
-		if n < 0 {
+		switch n {
+		case -1:
 			// one stream with trafficGroups' path groups: 35 more columns
 			cfg.Streams[0].Groups = trafficGroups
 			name = fmt.Sprintf("1 stream with %d groups", len(trafficGroups))
+		case -2:
+			// one stream read from the raw lines in _msg (the same lines)
+			cfg.Streams[0].Format = "timed"
+			name = "1 stream of raw lines"
 		}
 		srcs, err := vlogs.New(cfg, vlogs.Options{Now: time.Now})
 		if err != nil {
