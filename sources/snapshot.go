@@ -106,6 +106,21 @@ type TopRow struct {
 	S5xx uint64
 }
 
+// SetColumn sets the count a hosts table's query column gives: "req"
+// (requests), "499", "slow" or "5xx"; another name is left alone.
+func (r *TopRow) SetColumn(col string, n uint64) {
+	switch col {
+	case "req":
+		r.Count = n
+	case "499":
+		r.S499 = n
+	case "slow":
+		r.Slow = n
+	case "5xx":
+		r.S5xx = n
+	}
+}
+
 // TopTable is a top-K list over a window.
 type TopTable struct {
 	Title    string // "IPs", "paths"

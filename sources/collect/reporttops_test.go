@@ -17,6 +17,7 @@ import (
 	"warroom/sources/prom"
 	"warroom/sources/prom/promtest"
 	"warroom/sources/report"
+	"warroom/sources/report/reporttest"
 	"warroom/sources/schedule"
 )
 
@@ -232,8 +233,8 @@ func TestReportHasAPresetsHostsTable(t *testing.T) {
 
 	md := reports["e-day-1.md"]
 	want := night.hostRows(night.from, night.to)
-	section := sectionOf(md, "Top hosts — nginx (Prometheus)")
-	if got := tableRows(section); strings.Join(got, "\n") != strings.Join(want, "\n") || len(want) != 2 {
+	section := reporttest.Section(md, "Top hosts — nginx (Prometheus)")
+	if got := reporttest.TableRows(section); strings.Join(got, "\n") != strings.Join(want, "\n") || len(want) != 2 {
 		t.Errorf("Day 1's hosts table:\n%s\nwant rows\n%s", section, strings.Join(want, "\n"))
 	}
 	if !strings.Contains(section, "`~`: an estimate") || strings.Contains(md, "Uncertain") || strings.Contains(md, "Missing") {
@@ -243,7 +244,7 @@ func TestReportHasAPresetsHostsTable(t *testing.T) {
 	if !strings.HasPrefix(want[0], "| web-2 | ~348 | ~72 | ~48 | ~36 |") {
 		t.Errorf("the rows worked out: %q", want)
 	}
-	if !strings.Contains(sectionOf(reports["e-day-0.md"], "Top hosts — nginx (Prometheus)"),
+	if !strings.Contains(reporttest.Section(reports["e-day-0.md"], "Top hosts — nginx (Prometheus)"),
 		"**Uncertain**: Prometheus holds no series of the preset's request counter within 5m before the window's start") {
 		t.Errorf("Day 0, whose window starts before the first sample:\n%s", reports["e-day-0.md"])
 	}
@@ -255,7 +256,7 @@ func TestReportHasAPresetsHostsTable(t *testing.T) {
 func TestReportNamesMissingHostsTables(t *testing.T) {
 	end := time.Date(2026, 11, 30, 0, 0, 0, 0, shanghai)
 	md := reportsOf(t, "http://"+promtest.FreeAddr(t), 0, end)["e-day-0.md"]
-	if s := sectionOf(md, "Top talkers — nginx (Prometheus)"); !strings.Contains(s, "**Missing**: the top tables could not be fetched: unreachable: ") ||
+	if s := reporttest.Section(md, "Top talkers — nginx (Prometheus)"); !strings.Contains(s, "**Missing**: the top tables could not be fetched: unreachable: ") ||
 		!strings.Contains(md, "- Day 0: nginx's top tables are missing: unreachable: ") {
 		t.Errorf("with Prometheus down:\n%s", md)
 	}
@@ -280,33 +281,9 @@ func TestReportNamesMissingHostsTables(t *testing.T) {
 		}
 	}()
 	md = reportsOf(t, "http://"+ln.Addr().String(), time.Second, end)["e-day-0.md"]
-	if s := sectionOf(md, "Top talkers — nginx (Prometheus)"); !strings.Contains(s, "**Missing**: the top tables could not be fetched: no answer within 1s.") {
+	if s := reporttest.Section(md, "Top talkers — nginx (Prometheus)"); !strings.Contains(s, "**Missing**: the top tables could not be fetched: no answer within 1s.") {
 		t.Errorf("with Prometheus silent:\n%s", md)
 	}
-}
-
-// sectionOf is the text under a Markdown heading, up to the next one.
-func sectionOf(md, heading string) string {
-	i := strings.Index(md, "\n## "+heading+"\n")
-	if i < 0 {
-		return ""
-	}
-	s := md[i+len(heading)+5:]
-	if j := strings.Index(s, "\n## "); j >= 0 {
-		s = s[:j]
-	}
-	return s
-}
-
-// tableRows are a section's table rows, past its header.
-func tableRows(section string) []string {
-	var out []string
-	for _, l := range strings.Split(section, "\n") {
-		if strings.HasPrefix(l, "| ") && !strings.HasPrefix(l, "|---") && !strings.Contains(l, "| requests |") {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 // tabler is a source with no indicators whose report tables are what

@@ -303,17 +303,7 @@ func (p *promSource) hostTables() ([]sources.TopTable, map[string]map[string]uin
 				row = &sources.TopRow{Key: key}
 				t.rows[key] = row
 			}
-			n := uint64(math.Round(v))
-			switch c.Column {
-			case "req":
-				row.Count = n
-			case "499":
-				row.S499 = n
-			case "slow":
-				row.Slow = n
-			case "5xx":
-				row.S5xx = n
-			}
+			row.SetColumn(c.Column, uint64(math.Round(v)))
 		}
 	}
 	var out []sources.TopTable

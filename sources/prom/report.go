@@ -110,17 +110,7 @@ func (q *Querier) hostsOver(ctx context.Context, p PresetConfig, from, to time.T
 				rows[s.Name] = r
 				order = append(order, s.Name)
 			}
-			n := uint64(math.Round(v))
-			switch c.col {
-			case "req":
-				r.Count = n
-			case "499":
-				r.S499 = n
-			case "slow":
-				r.Slow = n
-			case "5xx":
-				r.S5xx = n
-			}
+			r.SetColumn(c.col, uint64(math.Round(v)))
 		}
 	}
 	for _, k := range order {

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"warroom/sources/collect"
+	"warroom/sources/report/reporttest"
 	"warroom/sources/schedule"
 	"warroom/sources/vlogs"
 	"warroom/sources/vlogs/vltest"
@@ -152,8 +153,8 @@ func TestReportHasTheStreamsTopTables(t *testing.T) {
 	}
 	for _, tb := range tables {
 		rows := expectedRows(tr.lines, from, to, tb.field, collect.DefaultTopN, tb.byTrouble)
-		section := sectionOf(md, tb.heading)
-		got := tableRows(section)
+		section := reporttest.Section(md, tb.heading)
+		got := reporttest.TableRows(section)
 		if !slices.Equal(got, rows) || len(rows) == 0 {
 			t.Errorf("%s:\n%s\nwant rows\n%s", tb.heading, section, strings.Join(rows, "\n"))
 		}
@@ -164,13 +165,13 @@ func TestReportHasTheStreamsTopTables(t *testing.T) {
 	if strings.Contains(md, "Uncertain") || strings.Contains(md, "Missing") || strings.Contains(md, "no access log is configured") {
 		t.Errorf("Day 1 report:\n%s", md)
 	}
-	if hosts := sectionOf(md, "Top hosts — fleet (VictoriaLogs)"); !strings.Contains(hosts, "| web-3 |") ||
+	if hosts := reporttest.Section(md, "Top hosts — fleet (VictoriaLogs)"); !strings.Contains(hosts, "| web-3 |") ||
 		strings.Index(hosts, "| web-3 |") > strings.Index(hosts, "| web-") {
 		t.Errorf("web-3 (its 499s) is not the first host:\n%s", hosts)
 	}
 
 	day0 := read("e-day-0.md")
-	if s := sectionOf(day0, "Top hosts — fleet (VictoriaLogs)"); !strings.Contains(s, "**Uncertain**: VictoriaLogs holds no line of the stream in the 5m before the window") {
+	if s := reporttest.Section(day0, "Top hosts — fleet (VictoriaLogs)"); !strings.Contains(s, "**Uncertain**: VictoriaLogs holds no line of the stream in the 5m before the window") {
 		t.Errorf("Day 0, whose window starts before the first line, is not marked uncertain:\n%s", day0)
 	}
 
@@ -178,33 +179,9 @@ func TestReportHasTheStreamsTopTables(t *testing.T) {
 	tick(end.Add(5*time.Minute + collect.DefaultLag))
 	<-written
 	md = read("e-day-2.md")
-	missing := sectionOf(md, "Top talkers — fleet (VictoriaLogs)")
+	missing := reporttest.Section(md, "Top talkers — fleet (VictoriaLogs)")
 	if !strings.Contains(missing, "**Missing**: the top tables could not be fetched: unreachable: ") ||
 		!strings.Contains(md, "- Day 2: fleet's top tables are missing: unreachable: ") || strings.Contains(md, "## Top IPs") {
 		t.Errorf("Day 2, written with the server down:\n%s", md)
 	}
-}
-
-// sectionOf is the text under a Markdown heading, up to the next one.
-func sectionOf(md, heading string) string {
-	i := strings.Index(md, "\n## "+heading+"\n")
-	if i < 0 {
-		return ""
-	}
-	s := md[i+len(heading)+5:]
-	if j := strings.Index(s, "\n## "); j >= 0 {
-		s = s[:j]
-	}
-	return s
-}
-
-// tableRows are a section's table rows, past its header.
-func tableRows(section string) []string {
-	var out []string
-	for _, l := range strings.Split(section, "\n") {
-		if strings.HasPrefix(l, "| ") && !strings.HasPrefix(l, "|---") && !strings.Contains(l, "| requests |") {
-			out = append(out, l)
-		}
-	}
-	return out
 }
