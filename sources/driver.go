@@ -25,6 +25,9 @@ type Driver struct {
 	Upstream DriverKey
 	Clients  uint64 // clients with at least one such request
 	Exact    bool   // every count is exact
+	// ClientsExact: Clients is exact though the keys' counts may not be
+	// (counted apart, as VictoriaLogs' count_uniq counts them)
+	ClientsExact bool
 	// Approx: the counts are estimates (Prometheus's increase() over
 	// scraped counters), shares written ~62%
 	Approx bool
@@ -63,7 +66,7 @@ func (d Driver) Line() string {
 		b.WriteByte(' ')
 		b.WriteString(d.share(d.Path))
 		b.WriteString(" · ")
-		if !d.Exact {
+		if !d.Exact && !d.ClientsExact {
 			b.WriteString("≥")
 		}
 		b.WriteString(strconv.FormatUint(d.Clients, 10))

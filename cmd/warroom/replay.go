@@ -44,7 +44,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "warroom replay: give the config with -c FILE")
 		return exitUsage
 	}
-	if *from != "" && *stage != "" {
+	if *stage != "" && *from+*to != "" {
 		fmt.Fprintln(stderr, "warroom replay: give --from or --stage, not both")
 		return exitUsage
 	}
@@ -69,7 +69,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	leaveOutLive(cfg, stderr, "warroom replay:", ask)
-	if !readsFiles(cfg) && len(cfg.VictoriaLogs.Streams)+len(cfg.Prometheus.Queries)+len(cfg.Prometheus.Presets) == 0 {
+	if nothingLeft(cfg) {
 		fmt.Fprintln(stderr, "warroom replay: nothing left to replay: the config reads no log file, and its engines are left out")
 		return exitProblem
 	}

@@ -97,7 +97,7 @@ func leaveOutVictoriaLogs(cfg *Config, stderr io.Writer, who string, ask replayA
 				case st.Health != sources.HealthOK:
 					drop[st.Stream] = "its filter fails (" + sources.Sanitize(st.Health.String()+": "+st.Reason) + ")"
 				case st.Lines == 0 && !ask.from.IsZero():
-					fmt.Fprintf(stderr, "%s: VictoriaLogs stream %s holds no line from %s to %s: older than the server's retention, or a filter that matches nothing\n",
+					fmt.Fprintf(stderr, "%s VictoriaLogs stream %s holds no line from %s to %s (nothing shipped then, a filter that matches nothing, or older than the server's retention)\n",
 						who, st.Stream, units.DateClock(ask.from.In(zone)), units.DateClock(ask.to.In(zone)))
 				}
 			}
@@ -151,6 +151,13 @@ func prometheusUnreachable(cfg *Config) string {
 		}
 	}
 	return why
+}
+
+// nothingLeft says, after leaveOutLive, that a config that reads no log
+// file has no engine left either: a replay of it would print nothing,
+// which reads as a quiet night.
+func nothingLeft(cfg *Config) bool {
+	return !readsFiles(cfg) && len(cfg.VictoriaLogs.Streams)+len(cfg.Prometheus.Queries)+len(cfg.Prometheus.Presets) == 0
 }
 
 // readsFiles says whether cfg reads a log file (or command): its lines

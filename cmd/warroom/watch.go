@@ -14,6 +14,7 @@ import (
 	"warroom/sources/collect"
 	"warroom/sources/prom"
 	"warroom/sources/schedule"
+	"warroom/sources/units"
 	"warroom/sources/watch"
 )
 
@@ -64,6 +65,9 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	if *replay {
 		ask := replayAsk{noProm: *noProm, noVL: *noVL}
 		switch {
+		case *stage != "" && *from+*to != "":
+			fmt.Fprintln(stderr, "warroom watch: give --from (and --to) or --stage, not both")
+			return exitUsage
 		case readsFiles(cfg) && *from+*to+*stage != "":
 			fmt.Fprintln(stderr, "warroom watch: --from, --to and --stage are for a replay of a config that reads no log file: the files are replayed whole")
 			return exitUsage
@@ -138,6 +142,12 @@ func watchReplay(cfg *Config, ask replayAsk, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(watchContext(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := c.Replay(ctx, clock.Set); err != nil {
+		var held *collect.ReplayHeld
+		if errors.As(err, &held) {
+			fmt.Fprintf(stderr, "warroom watch: --replay stopped at %s: %v; the night from there on was not judged\n",
+				units.DateClock(held.At.In(collect.EventZone(c.Schedule()))), held.Err)
+			return exitProblem
+		}
 		var pr *collect.ReplayProblems
 		if errors.As(err, &pr) {
 			// read to the end without the rest of these: said, exit 1
@@ -158,6 +168,10 @@ func watchReplay(cfg *Config, ask replayAsk, stdout, stderr io.Writer) int {
 // status). The soak benchmark replays through it as watch --replay does.
 func replayCollector(cfg *Config, ask replayAsk, stdout, stderr io.Writer) (*collect.Collector, *collect.SteppedClock, int) {
 	leaveOutLive(cfg, stderr, "warroom watch: --replay", ask)
+	if nothingLeft(cfg) {
+		fmt.Fprintln(stderr, "warroom watch: --replay: nothing left to replay: the config reads no log file, and its engines are left out")
+		return nil, nil, exitProblem
+	}
 	clock := collect.NewSteppedClock(time.Unix(0, 0))
 	o, loader, err := cfg.collectOptions(clock.Now, "beginning")
 	if err != nil {

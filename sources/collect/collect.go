@@ -118,8 +118,11 @@ type Collector struct {
 	shown  []int // indexes into specs, in display order
 
 	tickMu sync.Mutex // serializes Tick (the engine is not concurrent)
-	engine *watch.Engine
-	tl     *watch.Timeline
+	// replaying: a ReplayCursor ticks this collector (transitions' drivers
+	// are fetched at their tick, see ReplayDrivers)
+	replaying bool
+	engine    *watch.Engine
+	tl        *watch.Timeline
 
 	mu       sync.Mutex // guards the fields below
 	lastAt   time.Time

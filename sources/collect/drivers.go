@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"context"
 	"math"
 	"time"
 
@@ -78,11 +79,26 @@ func driverKeyOf(k nginx.DriverKey) sources.DriverKey {
 // driverOf is indicator k's driver at end, a copy; nil when it has none.
 func (c *Collector) driverOf(k int, end time.Time) *sources.Driver {
 	sp := c.specs[k]
-	ds := c.drivers(sp.plug, end)
-	if sp.own >= len(ds) || ds[sp.own] == nil {
+	return driverAt(c.drivers(sp.plug, end), sp.own)
+}
+
+// transitionDriver is indicator k's driver at end for a transition: in
+// a replay, fetched at once from a source that can (ReplayDrivers).
+func (c *Collector) transitionDriver(k int, end time.Time) *sources.Driver {
+	sp := c.specs[k]
+	if rd, ok := c.srcs[sp.plug].(ReplayDrivers); ok && c.replaying {
+		// up to the tick's instant: the minute under way as far as an
+		// access log has read it then
+		return driverAt(rd.DriversAt(context.Background(), end.Add(-c.o.Span), end.Add(c.o.Lag)), sp.own)
+	}
+	return c.driverOf(k, end)
+}
+
+func driverAt(ds []*sources.Driver, own int) *sources.Driver {
+	if own >= len(ds) || ds[own] == nil {
 		return nil
 	}
-	d := *ds[sp.own]
+	d := *ds[own]
 	return &d
 }
 
@@ -108,7 +124,7 @@ func (c *Collector) keepDrivers(trs []watch.Transition, end time.Time) {
 		if !ok {
 			continue
 		}
-		d := c.driverOf(k, end)
+		d := c.transitionDriver(k, end)
 		if d == nil {
 			continue
 		}

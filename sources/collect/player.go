@@ -224,6 +224,16 @@ func (p *Player) Frame(ctx context.Context, elapsed time.Duration) error {
 		p.target = minTime(p.target.Add(step), p.cur.At().Add(time.Duration(st.Speed*float64(time.Second))))
 		n, err = p.stepWhile(ctx, p.target, deadline)
 	}
+	var held *ReplayHeld
+	if errors.As(err, &held) {
+		// a server that does not answer now: pause there, saying why;
+		// playing on tries the same instant again
+		p.mu.Lock()
+		p.st.Paused, p.st.Seeking, p.dirty = true, time.Time{}, true
+		p.note(held.Err.Error() + ": paused at " + units.Clock(held.At.In(EventZone(p.c.schedule()))) + " (space tries again)")
+		p.mu.Unlock()
+		err = nil
+	}
 	if err != nil {
 		p.err = fmt.Errorf("replay: %w", err)
 	}

@@ -95,6 +95,7 @@ func (c *Collector) NewReplayCursor(set func(time.Time)) (*ReplayCursor, error) 
 		}
 		in = &clockRange{next: from.Unix(), last: to.Unix()}
 	}
+	c.replaying = true
 	return &ReplayCursor{c: c, m: in, set: set, lo: 1}, nil
 }
 
@@ -187,23 +188,43 @@ func (r *ReplayCursor) Step() (time.Time, bool, error) {
 			r.cur = nxt
 		}
 	}
-	var sec int64
+	sec := r.jump
 	if r.lo <= r.hi {
 		sec = r.lo
-		r.lo++
-	} else {
-		sec, r.jump = r.jump, 0
 	}
-	r.at = time.Unix(sec, 0)
-	r.set(r.at)
+	at := time.Unix(sec, 0)
+	r.set(at)
 	for _, s := range r.c.srcs {
 		if h, ok := s.(Replayed); ok {
-			h.ReplayPoll(context.Background(), r.at)
+			if err := h.ReplayPoll(context.Background(), at); err != nil {
+				if !r.at.IsZero() {
+					r.set(r.at)
+				}
+				return r.at, true, &ReplayHeld{At: at, Err: err}
+			}
 		}
 	}
+	if r.lo <= r.hi {
+		r.lo++
+	} else {
+		r.jump = 0
+	}
+	r.at = at
 	r.c.Tick(r.at)
 	return r.at, true, nil
 }
+
+// ReplayHeld is what Step returns when a source that keeps its history
+// could not read the night at At (its server does not answer now): the
+// tick was not run, so the night is not judged on the failure, and the
+// next Step tries it again.
+type ReplayHeld struct {
+	At  time.Time
+	Err error
+}
+
+func (e *ReplayHeld) Error() string { return "replay held: " + e.Err.Error() }
+func (e *ReplayHeld) Unwrap() error { return e.Err }
 
 func (c *Collector) flushApps() {
 	for _, a := range c.o.Apps {

@@ -152,6 +152,18 @@ type Refreshable interface {
 // (a Prometheus server): before each of a replay's ticks it is told the
 // replay clock's instant and polls, synchronously, what is due at that
 // instant by its own intervals — on the replay clock, not the wall's.
+//
+// An error says the source cannot read the night at `at` (its server
+// does not answer now): the replay holds there (ReplayHeld) rather than
+// judge the night on it, and the same tick is tried again when asked.
 type Replayed interface {
-	ReplayPoll(ctx context.Context, at time.Time)
+	ReplayPoll(ctx context.Context, at time.Time) error
+}
+
+// ReplayDrivers is a Replayed source that can fetch what drove its
+// indicators over a span at once: in a replay, a transition's driver is
+// fetched at its tick (not taken from the last periodic fetch, which a
+// screen's pace would decide).
+type ReplayDrivers interface {
+	DriversAt(ctx context.Context, from, end time.Time) []*sources.Driver
 }

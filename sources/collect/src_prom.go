@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -194,16 +195,34 @@ func (p *promSource) Refresh(ctx context.Context) {
 // ReplayPoll implements Replayed: every query is evaluated at the replay
 // clock (the querier reads the clock the replay sets) when the shortest
 // interval has passed on it, as the querier's loops would have live.
-func (p *promSource) ReplayPoll(ctx context.Context, at time.Time) {
+// When no query reaches its server, the replay holds: the night is not
+// judged on a server that does not answer now.
+func (p *promSource) ReplayPoll(ctx context.Context, at time.Time) error {
 	p.mu.Lock()
 	due := p.replayedAt.IsZero() || at.Sub(p.replayedAt) >= p.replayEvery() || at.Before(p.replayedAt)
-	if due {
-		p.replayedAt = at
-	}
 	p.mu.Unlock()
-	if due {
-		p.guard(func(context.Context) { p.q.EvaluateAll(ctx) })
+	if !due {
+		return nil
 	}
+	var snap prom.Snapshot
+	p.guard(func(context.Context) { snap, _ = p.q.EvaluateAll(ctx) })
+	why := ""
+	for _, r := range snap.Results {
+		if r.Value.Health != sources.HealthUnreachable {
+			why = ""
+			break
+		}
+		if why == "" {
+			why = r.Server + ": " + r.Value.Err
+		}
+	}
+	if why != "" {
+		return fmt.Errorf("Prometheus does not answer now (%s)", sources.Sanitize(why))
+	}
+	p.mu.Lock()
+	p.replayedAt = at
+	p.mu.Unlock()
+	return nil
 }
 
 // replayEvery is the shortest interval of the queries.

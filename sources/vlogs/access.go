@@ -123,7 +123,7 @@ type Access struct {
 
 func newAccess(cfg StreamConfig, srv *server, o Options, specs []collect.IndicatorSpec) *Access {
 	a := &Access{base: newBase(cfg, srv, o, specs, countersQuery(cfg), counterNames(cfg)), inds: accessInds(cfg), marks: marksOf(cfg)}
-	a.base.detail = a.details
+	a.base.detail, a.base.wanted = a.details, a.tabs.wanted
 	a.tabs.prefix = cfg.Name + " "
 	if len(specs) > 0 && specs[0].Key {
 		a.tabs.prefix = ""
@@ -278,7 +278,11 @@ func (a *Access) Tops(from, end time.Time, n int) []sources.TopTable {
 // Drivers are what drove each indicator's requests over the minute
 // before the last fetch, aligned with the indicators.
 func (a *Access) Drivers(from, end time.Time) []*sources.Driver {
-	ds := a.tabs.drivers()
+	return a.aligned(a.tabs.drivers())
+}
+
+// aligned are drivers by mark as the indicators' (nil for none).
+func (a *Access) aligned(ds []*sources.Driver) []*sources.Driver {
 	if ds == nil {
 		return nil
 	}

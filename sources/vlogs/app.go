@@ -36,6 +36,14 @@ type linesState struct {
 	tailing bool                // the live tail is connected (apptail.go)
 	queried bool                // a query answered since it connected
 	tailErr string              // why the tail is down; "" when it is not
+	asked   bool                // LogView was called: a screen shows the lines
+}
+
+// linesWanted says a screen has asked for the lines.
+func (a *App) linesWanted() bool {
+	a.lines.mu.Lock()
+	defer a.lines.mu.Unlock()
+	return a.lines.asked
 }
 
 func newApp(cfg StreamConfig, srv *server, o Options, specs []collect.IndicatorSpec) (*App, error) {
@@ -51,7 +59,7 @@ func newApp(cfg StreamConfig, srv *server, o Options, specs []collect.IndicatorS
 		names = append(names, "k"+strconv.Itoa(k))
 	}
 	a := &App{base: newBase(cfg, srv, o, specs, patternsQuery(cfg.Filter, ps, cfg.Packs), names), patterns: ps, packs: cfg.Packs}
-	a.base.detail = a.fetchLines
+	a.base.detail, a.base.wanted = a.fetchLines, a.linesWanted
 	for k := range cfg.Packs {
 		a.colOf = append(a.colOf, len(ps)+k)
 	}
@@ -149,6 +157,7 @@ func (a *App) FetchShifted(_ int, q collect.ShiftedQuery) { a.fetchShifted(q) }
 // count over the minute before end.
 func (a *App) LogView(end time.Time) sources.LogView {
 	a.lines.mu.Lock()
+	a.lines.asked = true
 	v := sources.LogView{Source: a.cfg.Name, Lines: append([]sources.LogLine(nil), a.lines.lines...)}
 	a.lines.mu.Unlock()
 	a.mu.Lock()

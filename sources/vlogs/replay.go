@@ -3,7 +3,10 @@ package vlogs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
+
+	"warroom/sources"
 )
 
 // Replays. A replay (collect.Replayed) tells each stream the replay
@@ -20,40 +23,36 @@ import (
 // the wall clock's Settle before now are never fetched ahead: lines may
 // still be on their way to VictoriaLogs.
 
-// Replay pacing, on the replay clock.
-const (
-	// ReplayAhead is how much of the night one request fetches ahead of
-	// the clock.
-	ReplayAhead = 10 * time.Minute
-	// ReplayRetry is how long a stream whose server failed waits on the
-	// replay clock before it asks again: a server that hangs costs its
-	// timeout once per ReplayRetry of the night, not once a tick.
-	ReplayRetry = 30 * time.Second
-)
+// ReplayAhead is how much of the night one request fetches ahead of the
+// replay clock.
+const ReplayAhead = 10 * time.Minute
 
 // replayState is a replaying stream's: guarded by base.run.
 type replayState struct {
 	ahead    *counts   // fetched and not yet all held; nil: none
-	detailAt time.Time // the replay instant of the last tables or lines fetch
-	failedAt time.Time // the replay instant of the last failure; zero: none since
+	detailAt time.Time // the last tables or lines fetch: on the wall clock (Options.Wall), else the night's
+	busy     bool      // a fetch of them is under way (guarded by base.mu)
 }
 
 // end is the second after the last an answer holds.
 func (c *counts) end() int64 { return c.from + int64(c.n)*c.step }
 
 // ReplayPoll implements collect.Replayed: the stream holds the seconds
-// up to at (the second under way is not asked, as live), then fetches the
-// tables and drivers, or the latest lines, when DetailEvery has passed on
-// the replay clock. A first poll, or one after the clock moved back or
-// jumped past the window, fills the window before at, as a live start
-// does.
-func (b *base) ReplayPoll(ctx context.Context, at time.Time) {
+// up to at (the second under way is not asked, as live). A first poll,
+// or one after the clock moved back or jumped past the window, fills the
+// window before at, as a live start does. An error — the server does
+// not answer now — holds the replay there: the night is not judged on
+// it.
+//
+// The tables and an app stream's latest lines are for a screen: fetched
+// only once one asked for them (Tops, LogView), every DetailEvery of wall
+// time (Options.Wall; of the night without it), in the background, at
+// the replay's instant then. What a transition says drove it is fetched
+// at its tick instead (DriversAt), so a replay's transitions do not
+// depend on the screen's pace.
+func (b *base) ReplayPoll(ctx context.Context, at time.Time) error {
 	b.run.Lock()
 	defer b.run.Unlock()
-	rp := &b.rp
-	if !rp.failedAt.IsZero() && at.After(rp.failedAt) && at.Sub(rp.failedAt) < ReplayRetry {
-		return
-	}
 	end := at.Unix()
 	b.mu.Lock()
 	want := int64(min(max(b.window, DefaultWindow), Retention) / time.Second)
@@ -67,20 +66,65 @@ func (b *base) ReplayPoll(ctx context.Context, at time.Time) {
 		err = b.replayHold(ctx, known, end, at)
 	}
 	if errors.Is(err, errCanceled) {
-		return
+		return err
 	}
 	if err != nil {
-		rp.failedAt = at
+		f := b.srv.failureOf(err)
 		b.mu.Lock()
-		b.fail, b.triedAt = b.srv.failureOf(err), at
+		b.fail, b.triedAt = f, at
 		b.mu.Unlock()
+		return fmt.Errorf("VictoriaLogs stream %s: %w", b.cfg.Name, f)
+	}
+	b.replayDetails(ctx, at)
+	return nil
+}
+
+// replayDetails fetches the tables or lines a screen asked for when they
+// are due; run held.
+func (b *base) replayDetails(ctx context.Context, at time.Time) {
+	if b.wanted == nil || !b.wanted() {
 		return
 	}
-	rp.failedAt = time.Time{}
-	if rp.detailAt.IsZero() || at.Before(rp.detailAt) || at.Sub(rp.detailAt) >= b.o.DetailEvery {
-		rp.detailAt = at
-		b.detail(ctx)
+	rp := &b.rp
+	now := at
+	if b.o.Wall != nil {
+		now = b.o.Wall()
 	}
+	if !rp.detailAt.IsZero() && !now.Before(rp.detailAt) && now.Sub(rp.detailAt) < b.o.DetailEvery {
+		return
+	}
+	b.mu.Lock()
+	busy := rp.busy
+	rp.busy = !busy
+	b.mu.Unlock()
+	if busy {
+		return
+	}
+	rp.detailAt = now
+	fetch := func() {
+		b.detail(ctx)
+		b.mu.Lock()
+		rp.busy = false
+		b.mu.Unlock()
+	}
+	if b.o.Wall == nil {
+		fetch() // on the night's clock: as a test steps it
+		return
+	}
+	go fetch()
+}
+
+// DriversAt implements collect.ReplayDrivers: what drove each
+// indicator's requests over the whole minutes the span [from, end)
+// touches, as an access log's drivers count them, fetched now; nil when
+// the server does not answer (the transition is kept without one).
+func (a *Access) DriversAt(ctx context.Context, from, end time.Time) []*sources.Driver {
+	f := from.Unix()
+	ds, err := a.driversOver(ctx, f-((f%60)+60)%60, end.Unix())
+	if err != nil {
+		return nil
+	}
+	return a.aligned(ds)
 }
 
 // replayFresh holds [from, end) anew, forgetting what was fetched ahead.

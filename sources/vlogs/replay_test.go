@@ -71,8 +71,8 @@ func (c *countsServer) setDown(d bool) {
 // A replay polls at its clock's instants: the window before the first,
 // then ReplayAhead at a time, never fetching past the wall clock's
 // Settle before now, and never holding a second the clock has not
-// reached; a server that fails is an error at once, asked again only
-// ReplayRetry later on the replay clock, and recovers.
+// reached; a server that fails is an error at once (the replay holds),
+// and the same instant polled again recovers.
 func TestReplayPollHoldsNothingAheadOfTheClock(t *testing.T) {
 	srv := newCountsServer(t)
 	t0 := int64(1_800_000_000)
@@ -86,9 +86,9 @@ func TestReplayPollHoldsNothingAheadOfTheClock(t *testing.T) {
 	}
 	a := srcs[0].(*vlogs.Access)
 	var _ collect.Replayed = a
-	poll := func(s int64) {
+	poll := func(s int64) error {
 		clock = time.Unix(t0+s, 0)
-		a.ReplayPoll(context.Background(), clock)
+		return a.ReplayPoll(context.Background(), clock)
 	}
 	window := int64(vlogs.DefaultWindow / time.Second)
 	ahead := int64(vlogs.ReplayAhead / time.Second)
@@ -121,27 +121,32 @@ func TestReplayPollHoldsNothingAheadOfTheClock(t *testing.T) {
 	}
 
 	// the next chunk fails: the seconds fetched are held on, then the
-	// next poll asks and is an error at once
+	// poll that needs more is an error, and asks again when polled again
+	// (the replay holds meanwhile: the same instant is tried again)
 	wall = time.Unix(t0+100_000, 0)
 	srv.setDown(true)
 	end := int64(700) - settle // what was fetched
-	poll(end)
+	if err := poll(end); err != nil {
+		t.Errorf("within what was fetched: %v", err)
+	}
 	if got := srv.take(); len(got) != 0 {
 		t.Errorf("asked %v within what was fetched", got)
 	}
-	poll(end + 1)
-	poll(end + 2) // not asked: the retry waits
-	if v := tick(end + 2); v.Health != sources.HealthError || !strings.Contains(v.Err, "down for maintenance") || !math.IsNaN(v.Value) {
+	if err := poll(end + 1); err == nil || !strings.Contains(err.Error(), "VictoriaLogs stream web: error: HTTP 503: down for maintenance") {
+		t.Errorf("down: %v", err)
+	}
+	if v := tick(end + 1); v.Health != sources.HealthError || !strings.Contains(v.Err, "down for maintenance") || !math.IsNaN(v.Value) {
 		t.Errorf("while down: %v %v %q", v.Value, v.Health, v.Err)
 	}
-	retry := end + 1 + int64(vlogs.ReplayRetry/time.Second)
 	srv.setDown(false)
-	poll(retry - 1)
-	poll(retry)
+	if err := poll(end + 1); err != nil {
+		t.Errorf("back: %v", err)
+	}
 	chunk := [2]int64{t0 + end, t0 + end + ahead}
 	if got := srv.take(); len(got) != 2 || got[0] != chunk || got[1] != chunk {
-		t.Errorf("down and back: asked %v, want %v twice (the failure, the retry %v later)", got, chunk, vlogs.ReplayRetry)
+		t.Errorf("down and back: asked %v, want %v twice", got, chunk)
 	}
+	retry := end + 1
 	if v := tick(retry); v.Health != sources.HealthOK || v.Value != 1 {
 		t.Errorf("recovered: %v %v %q", v.Value, v.Health, v.Err)
 	}

@@ -140,6 +140,7 @@ type base struct {
 	width int
 
 	detail     func(context.Context) // fetches the kind's tables or lines
+	wanted     func() bool           // a screen asked for them (replays fetch them only then)
 	run        sync.Mutex            // held while polling: polls never overlap
 	settledAt  time.Time             // the last poll that asked for the Settle before (guarded by run)
 	rp         replayState           // a replay's (guarded by run; see ReplayPoll)

@@ -44,11 +44,12 @@ const (
 type tables struct {
 	prefix string // the tables' title prefix: the stream's name unless it is the key one
 
-	mu   sync.Mutex
-	span time.Duration // wanted
-	n    int
-	got  []sources.TopTable
-	drv  []*sources.Driver // by mark; nil before the first fetch
+	mu    sync.Mutex
+	span  time.Duration // wanted
+	n     int
+	asked bool // Tops was called: a screen shows the tables
+	got   []sources.TopTable
+	drv   []*sources.Driver // by mark; nil before the first fetch
 }
 
 // want records the span and rows the screen shows, true when they changed.
@@ -56,8 +57,16 @@ func (t *tables) want(span time.Duration, n int) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	changed := span != t.span || n != t.n
-	t.span, t.n = span, n
+	t.span, t.n, t.asked = span, n, true
 	return changed && t.got != nil
+}
+
+// wanted says a screen has asked for the tables (a replay without one,
+// watch --replay, fetches none).
+func (t *tables) wanted() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.asked
 }
 
 func (t *tables) tops() []sources.TopTable {
@@ -170,6 +179,26 @@ func (t *tables) fetch(ctx context.Context, a *Access, now time.Time) error {
 	return nil
 }
 
+// driversOver fetches the drivers of [from, to): the path, client and
+// host with most of each mark's requests (a replay's, at a transition's
+// tick).
+func (a *Access) driversOver(ctx context.Context, from, to int64) ([]*sources.Driver, error) {
+	f := a.cfg.Fields
+	var paths, clients, hosts table
+	var counts map[string]string
+	errs := make([]error, 4)
+	var wg sync.WaitGroup
+	wg.Go(func() { paths, errs[0] = a.table(ctx, f.Path, from, to, tableRows) })
+	wg.Go(func() { clients, errs[1] = a.table(ctx, f.Client, from, to, tableRows) })
+	wg.Go(func() { hosts, errs[2] = a.table(ctx, f.Host, from, to, hostRows) })
+	wg.Go(func() { counts, errs[3] = a.spanCounts(ctx, from, to) })
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return driversOf(normalized(paths), clients, hosts, counts, time.Unix(from, 0), time.Unix(to, 0)), nil
+}
+
 // table asks for field's rows over [from, to).
 func (a *Access) table(ctx context.Context, field string, from, to int64, limit int) (table, error) {
 	rows, err := a.rows(ctx, tableQuery(a.cfg, field, limit), from, to)
@@ -279,7 +308,7 @@ func driversOf(paths, clients, hosts table, counts map[string]string, from, to t
 		cl, _ := uintOf(counts, "c"+suffix)
 		out[m] = &sources.Driver{Mark: markNames[m], Events: events, Clients: cl,
 			Path: topOf(paths, m), Client: topOf(clients, m), Host: topOf(hosts, m),
-			Exact: paths.exact && clients.exact && hosts.exact, From: from, To: to}
+			Exact: paths.exact && clients.exact && hosts.exact, ClientsExact: true, From: from, To: to}
 	}
 	return out
 }
