@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"strings"
 	"time"
 
 	"warroom/sources"
@@ -87,9 +88,14 @@ func (c *Collector) writeReportTo(sched *schedule.Schedule, m schedule.Milestone
 	var prev *report.Summary
 	if p, ok := sched.Prev(m.End.Add(-time.Nanosecond)); ok {
 		prev = report.Summarize(in, report.SameOffsets(w, p.Name, p.End), at)
-		if prev.BeforeLog && len(in.Access) > 0 {
+		switch {
+		case prev.BeforeLog && len(in.Access) > 0:
 			// its zeros are no data, not a quiet night: no comparison
 			sum.NotCompared = p.Name
+			prev = nil
+		case len(prev.Unheld) > 0:
+			// a stream that does not hold it here: its zeros are no data
+			sum.NotCompared, sum.NotComparedWhy = p.Name, strings.Join(prev.Unheld, ", ")+" does not hold its window here"
 			prev = nil
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	promcfg "github.com/prometheus/common/config"
 
 	"warroom/sources"
+	"warroom/sources/nginx"
 	"warroom/sources/prom"
 	"warroom/sources/prom/promtest"
 	"warroom/sources/report"
@@ -340,5 +341,43 @@ func TestReportOutlivesBadFleetSources(t *testing.T) {
 		if !strings.Contains(md, s) {
 			t.Errorf("the report lacks %q:\n%s", s, md)
 		}
+	}
+}
+
+// summer is a source with no indicators counted per second (a
+// VictoriaLogs stream's Sum), holding only the seconds from held on.
+type summer struct {
+	tabler
+	held time.Time
+}
+
+func (s *summer) Sum(from, to time.Time) (nginx.Bucket, bool) {
+	if from.Before(s.held) {
+		return nginx.Bucket{}, false
+	}
+	return nginx.Bucket{Requests: uint32(to.Sub(from) / time.Second)}, true
+}
+
+// A stream that does not hold the previous stage's window here (a
+// replay that began at this night, a day's retention) does not compare
+// the night with its zeros: the report says it is not compared, and why.
+func TestReportDoesNotCompareWithAWindowAStreamDoesNotHold(t *testing.T) {
+	src := &summer{tabler: tabler{"fleet", func(context.Context) []report.Fetched { return nil }}, held: midnight.Add(-time.Hour)}
+	sched := stagesSchedule(t, schedule.StageConfig{Name: "Day 1", End: "2026-12-31 00:00"}, schedule.StageConfig{Name: "Day 2", End: "2027-01-01 00:00"})
+	clock := NewSteppedClock(midnight.Add(-time.Hour))
+	dir := t.TempDir()
+	written := make(chan error, 1)
+	c, err := New(Options{Sources: []Source{src}, Now: clock.Now, ReportsDir: dir, ReportTimeout: time.Second,
+		Schedule: func() *schedule.Schedule { return sched }, OnReport: func(_ string, err error) { written <- err }})
+	must(t, err)
+	c.Tick(clock.Now())
+	c.Tick(midnight.Add(3 * time.Minute))
+	must(t, <-written)
+	b, err := os.ReadFile(filepath.Join(dir, "e-day-2.md"))
+	must(t, err)
+	md := string(b)
+	if !strings.Contains(md, "Not compared with **Day 1**: fleet does not hold its window here (no data, not a quiet night).") ||
+		strings.Contains(md, "| requests | 180 | 0 |") || !strings.Contains(md, "| requests | 180 |\n") {
+		t.Errorf("the report:\n%s", md)
 	}
 }

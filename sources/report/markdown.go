@@ -46,7 +46,11 @@ func Markdown(sum, prev *Summary, transitions []sources.Transition, o Options) [
 		fmt.Fprintf(&b, "Compared with **%s** (stage end %s) over the same offsets.\n",
 			md(prev.Stage), units.Stamp(prev.End.In(loc)))
 	} else if sum.NotCompared != "" {
-		fmt.Fprintf(&b, "Not compared with **%s**: its window is from before the access log's first line (no data, not a quiet night).\n", md(sum.NotCompared))
+		why := sum.NotComparedWhy
+		if why == "" {
+			why = "its window is from before the access log's first line"
+		}
+		fmt.Fprintf(&b, "Not compared with **%s**: %s (no data, not a quiet night).\n", md(sum.NotCompared), md(why))
 	} else {
 		b.WriteString("No previous milestone to compare with.\n")
 	}

@@ -156,6 +156,12 @@ type Summary struct {
 	// NotCompared names the previous milestone the report is not compared
 	// with: its window is from before the access log began (set by the caller)
 	NotCompared string
+	// NotComparedWhy says why (the default: before the access log's
+	// first line).
+	NotComparedWhy string
+	// Unheld names the counted sources (VictoriaLogs streams) that do
+	// not hold every second of the window: their totals are low.
+	Unheld []string
 }
 
 // Summarize sums up window w from in's sources. now is the instant the
@@ -228,6 +234,7 @@ func Summarize(in Inputs, w Window, now time.Time) *Summary {
 		if !ok {
 			s.Notes = append(s.Notes, fmt.Sprintf("%s no longer holds every second of the window: its totals are low", c.Name))
 			s.PerSecond = false
+			s.Unheld = append(s.Unheld, c.Name)
 		}
 		s.Requests += uint64(b.Requests)
 		s.Timed += uint64(b.Timed)

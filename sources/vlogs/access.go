@@ -331,10 +331,21 @@ func (a *Access) Shifted(i int, q collect.ShiftedQuery) sources.Series {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	ind := a.inds[i]
+	// not one request over a stage's whole window is a night VictoriaLogs
+	// does not hold (not shipped, past its retention), not a quiet one:
+	// no overlay rather than a line at 0
 	if a.holds(q) {
+		if b, _ := a.bucket(q.From.Unix(), q.End.Unix(), 0); b.Requests == 0 {
+			return sources.Series{}
+		}
 		return a.series(ind, q.From, q.End, q.Step)
 	}
 	if o, ok := a.over.fits(q); ok {
+		var n uint64
+		o.each(q, func(_ int64, row []uint32) { n += uint64(row[colTotal]) })
+		if n == 0 {
+			return sources.Series{}
+		}
 		return o.access(ind, q)
 	}
 	return sources.Series{}

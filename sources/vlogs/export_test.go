@@ -1,6 +1,10 @@
 package vlogs
 
-import "context"
+import (
+	"context"
+
+	"warroom/sources/collect"
+)
 
 // Poll and Details split Refresh for the benchmarks: the counts, and the
 // tables and drivers.
@@ -16,4 +20,11 @@ func (a *App) Tailing() bool {
 	a.lines.mu.Lock()
 	defer a.lines.mu.Unlock()
 	return a.lines.tailing && a.lines.queried
+}
+
+// ShiftedFetched says the overlay fetch for q has answered.
+func (a *Access) ShiftedFetched(q collect.ShiftedQuery) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.over.covers(q)
 }

@@ -53,4 +53,23 @@ func TestOverlayOfAnEarlierNight(t *testing.T) {
 			t.Errorf("499 point %d: %v, want %v", i, p.V, s499[i]/20)
 		}
 	}
+
+	// a night VictoriaLogs holds no line of (not shipped, past its
+	// retention) is no overlay, not a line at 0
+	srcs, err = vlogs.New(accessConfig(vl.URL), vlogs.Options{Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := srcs[0].(*vlogs.Access)
+	other.Refresh(context.Background())
+	empty := collect.ShiftedQuery{Key: "before", From: base.Add(-2 * time.Hour), End: base.Add(-2*time.Hour + 5*time.Minute), Step: 20 * time.Second, At: time.Now()}
+	other.FetchShifted(0, empty)
+	waitFor(t, "the empty night fetched", func() (bool, string) {
+		return other.ShiftedFetched(empty), ""
+	})
+	for i := range 5 {
+		if s := other.Shifted(i, empty); len(s.Points) != 0 {
+			t.Errorf("indicator %d over a night with no line: %v", i, s.Points)
+		}
+	}
 }
