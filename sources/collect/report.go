@@ -138,6 +138,9 @@ func (c *Collector) reportInputs() report.Inputs {
 		if sm, ok := s.(Summed); ok {
 			in.Counted = append(in.Counted, report.Counted{Name: s.Name(), Sum: sm.Sum})
 		}
+		if ac, ok := s.(AppCounted); ok {
+			in.Apps = append(in.Apps, report.App{Name: s.Name(), Watcher: ac})
+		}
 	}
 	in.TopN = c.o.TopN
 	return in

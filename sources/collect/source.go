@@ -132,6 +132,14 @@ type ReportTabled interface {
 	ReportTops(ctx context.Context, from, to time.Time, n int) []report.Fetched
 }
 
+// AppCounted is a Source that counts an application log's patterns and
+// packs beside the built-in app logs (a VictoriaLogs app stream), for the
+// milestone report's DB errors: ok false for a name it does not count or
+// a span it does not hold whole.
+type AppCounted interface {
+	Count(name string, from, to time.Time) (uint64, bool)
+}
+
 // Logged is a Source with lines to show (an application log's errors).
 type Logged interface {
 	LogView(end time.Time) sources.LogView

@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"time"
 
-	"warroom/sources/applog"
 	"warroom/sources/nginx"
 )
 
@@ -40,8 +39,13 @@ type Access struct {
 
 // App is one application log whose `db` pack counts database errors.
 type App struct {
-	Name    string
-	Watcher *applog.Watcher
+	Name string
+	// Watcher counts the log's patterns and packs: an *applog.Watcher,
+	// or a VictoriaLogs app stream (ok false where it does not hold
+	// every second asked).
+	Watcher interface {
+		Count(name string, from, to time.Time) (uint64, bool)
+	}
 	Pattern string        // a pack, pattern or indicator name; "" = "db"
 	Seconds time.Duration // per-second retention (0: 24h)
 }

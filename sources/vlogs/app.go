@@ -258,3 +258,29 @@ func (a *App) foldLines(rows []map[string]string) []sources.LogLine {
 	}
 	return out
 }
+
+// Count is the lines of a pack or pattern (by name: "db") over [from,
+// to), for a milestone report as an app log's; ok false for a name the
+// stream does not count, or when it does not hold every second of the
+// span (its count would be low).
+func (a *App) Count(name string, from, to time.Time) (uint64, bool) {
+	col := -1
+	for i, p := range a.patterns {
+		if p.name == name {
+			col = i
+		}
+	}
+	for k, pk := range a.packs {
+		if pk == name {
+			col = len(a.patterns) + k
+		}
+	}
+	if col < 0 {
+		return 0, false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var sum [1]uint64
+	held := a.ring.sum(from.Unix(), to.Unix(), col, sum[:])
+	return sum[0], held == to.Unix()-from.Unix()
+}

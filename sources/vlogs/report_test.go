@@ -85,6 +85,16 @@ func TestReportHasTheStreamsTopTables(t *testing.T) {
 	// from 3 minutes before the stage end to 3 after it
 	tr := genTraffic(4, end.Add(-3*time.Minute), 6*60)
 	vl.Insert(t, "app:=nginx", tr.lines)
+	// the API's DB errors: 7 in Day 1's window, 3 before it
+	var db []vltest.Line
+	for i := range 10 {
+		at := end.Add(time.Duration(10+i) * time.Second)
+		if i >= 7 {
+			at = end.Add(-150 * time.Second)
+		}
+		db = append(db, vltest.Line{Time: at, Msg: "SequelizeDatabaseError: read ECONNRESET", Fields: map[string]string{"app": "api", "host": "api-1"}})
+	}
+	vl.Insert(t, "app:=api", db)
 
 	d := func(x time.Duration) *model.Duration { m := model.Duration(x); return &m }
 	stage := func(name string, at time.Time) schedule.StageConfig {
@@ -99,11 +109,14 @@ func TestReportHasTheStreamsTopTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srcs, err := vlogs.New(accessConfig(vl.URL), vlogs.Options{Now: time.Now, KeyAccess: true})
+	cfg := accessConfig(vl.URL)
+	cfg.Streams = append(cfg.Streams, vlogs.StreamConfig{Name: "api", Kind: vlogs.KindApp, Filter: "app:=api"})
+	srcs, err := vlogs.New(cfg, vlogs.Options{Now: time.Now, KeyAccess: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srcs[0].(*vlogs.Access).Refresh(context.Background()) // the counts the summary sums
+	srcs[1].(*vlogs.App).Refresh(context.Background())
 	clock := collect.NewSteppedClock(end.Add(-10 * time.Minute))
 	dir := t.TempDir()
 	written := make(chan string, 3)
@@ -135,6 +148,9 @@ func TestReportHasTheStreamsTopTables(t *testing.T) {
 	<-written
 	<-written
 	md := read("e-day-1.md")
+	if !strings.Contains(md, "| DB errors (app log) | 7 |") {
+		t.Errorf("Day 1's DB errors from the app stream, 7 in its window:\n%s", md)
+	}
 	from, to := end.Add(-time.Minute), end.Add(2*time.Minute)
 	var inWindow int
 	for _, l := range tr.lines {
