@@ -146,6 +146,10 @@ type LogLine struct {
 	// match was in a stack frame not shown).
 	KeyFrom, KeyTo int
 	Count          uint64 // entries folded into the line; 0 reads as 1
+	// Lead is how many bytes at the start of Text a cut line keeps
+	// whatever else it drops: the host a fleet's line came from ("api-2 ").
+	// Msg, KeyFrom and KeyTo are at or past it.
+	Lead int
 }
 
 // PatternCount is one named pattern's activity.

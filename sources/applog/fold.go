@@ -39,6 +39,10 @@ func newKept(n int) kept {
 	}
 }
 
+// FoldKey is what two lines that fold into one read alike by (see
+// foldKey): for other sources of application lines (VictoriaLogs).
+func FoldKey(text string) string { return string(foldKey(nil, text)) }
+
 // foldKey is text with every word that holds a digit written as '#', and
 // such words joined by '.', ':', '-', '/' or ',' as one: an address, a
 // time (whose fraction a logger may shorten) or a size is one number.

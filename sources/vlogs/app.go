@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"warroom/sources"
+	"warroom/sources/applog"
 	"warroom/sources/collect"
 )
 
@@ -198,8 +199,7 @@ func (a *App) fetchLines(ctx context.Context) {
 		return
 	}
 	end := a.o.Now().Unix()
-	keep := a.cfg.Keep
-	rows, err := a.rows(ctx, linesQuery(a.cfg.Filter, a.patterns, keep), end-int64(LinesSpan/time.Second), end)
+	rows, err := a.rows(ctx, linesQuery(a.cfg.Filter, a.patterns, a.rowsKept()), end-int64(LinesSpan/time.Second), end)
 	if err == errCanceled {
 		return
 	}
@@ -217,11 +217,20 @@ func (a *App) fetchLines(ctx context.Context) {
 // maxLine is the most of a line shown, in characters.
 const maxLine = 400
 
-// foldLines turns rows (newest first) into lines (oldest first): each
-// sanitized, prefixed with its host, its patterns named, and a line
-// repeating the one after it folded into it with a count.
+// rowsKept is how many of the latest matching lines are read and kept
+// to fold into the Keep lines shown: a flood of one error is one line
+// with its count, and the other errors of the hour stay in sight.
+func (a *App) rowsKept() int { return min(max(20*a.cfg.Keep, 200), 2000) }
+
+// foldLines turns rows (newest first) into at most Keep lines, in the
+// order last seen (oldest first): each sanitized, prefixed with its host,
+// its patterns named; lines that read alike once every word holding a
+// digit is set aside (the app log's fold: ids, addresses, hosts, times)
+// fold into the latest of them, with a count.
 func (a *App) foldLines(rows []map[string]string) []sources.LogLine {
 	out := make([]sources.LogLine, 0, len(rows))
+	index := map[string]int{} // fold key → index in out
+	var keys []string
 	for i := len(rows) - 1; i >= 0; i-- {
 		r := rows[i]
 		at, _ := time.Parse(time.RFC3339Nano, r["_time"])
@@ -249,12 +258,22 @@ func (a *App) foldLines(rows []map[string]string) []sources.LogLine {
 				break
 			}
 		}
-		if n := len(out); n > 0 && out[n-1].Text == line.Text {
-			line.Count += out[n-1].Count
-			out[n-1] = line
-			continue
+		line.Lead, line.Msg = len(host), len(host)
+		key := applog.FoldKey(text)
+		if j, ok := index[key]; ok {
+			// seen before: the latest entry, moved to the end
+			line.Count += out[j].Count
+			out = append(out[:j], out[j+1:]...)
+			keys = append(keys[:j], keys[j+1:]...)
+			for k := j; k < len(keys); k++ {
+				index[keys[k]] = k
+			}
 		}
-		out = append(out, line)
+		index[key] = len(out)
+		out, keys = append(out, line), append(keys, key)
+	}
+	if n := len(out) - a.cfg.Keep; n > 0 {
+		out = out[n:] // the least recently seen go
 	}
 	return out
 }

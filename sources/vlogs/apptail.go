@@ -143,8 +143,9 @@ func (a *App) rowKey(r map[string]string) string {
 	return r["_time"] + "\x00" + r[a.cfg.Fields.Host] + "\x00" + r["_msg"]
 }
 
-// addRows merges rows into the lines kept: the newest Keep of the last
-// LinesSpan, each once; queried says they are a query's answer.
+// addRows merges rows into the rows kept (rowsKept, newest first, each
+// once, none older than LinesSpan) and folds them into the lines shown;
+// queried says they are a query's answer.
 func (a *App) addRows(rows []map[string]string, queried bool) {
 	from := a.o.Now().Add(-LinesSpan)
 	a.lines.mu.Lock()
@@ -171,6 +172,6 @@ func (a *App) addRows(rows []map[string]string, queried bool) {
 		ty, _ := time.Parse(time.RFC3339Nano, y["_time"])
 		return cmp.Compare(ty.UnixNano(), tx.UnixNano())
 	})
-	a.lines.rows = all[:min(len(all), a.cfg.Keep)]
+	a.lines.rows = all[:min(len(all), a.rowsKept())]
 	a.lines.lines = a.foldLines(a.lines.rows)
 }

@@ -30,6 +30,17 @@ func fitMessage(l sources.LogLine, room int) string {
 	if room <= 0 {
 		return ""
 	}
+	if k := l.Lead; k > 0 && k <= l.Msg && k <= len(l.Text) {
+		// the host leads, in sight however narrow: what the line says
+		// that one machine's log would not (at most half the room)
+		lead := clean(l.Text[:k])
+		if lw := Width(lead); lw <= room/2 && Width(clean(l.Text)) > room {
+			rest := l
+			rest.Text, rest.Lead = l.Text[k:], 0
+			rest.Msg, rest.KeyFrom, rest.KeyTo = l.Msg-k, max(l.KeyFrom-k, 0), max(l.KeyTo-k, 0)
+			return lead + fitMessage(rest, room-lw)
+		}
+	}
 	whole := stripStamp(clean(l.Text))
 	msg, from, to := l.Msg, l.KeyFrom, l.KeyTo
 	if Width(whole) <= room || !(0 <= msg && msg <= from && from < to && to <= len(l.Text)) {

@@ -200,3 +200,20 @@ func TestLogPaneGoldens(t *testing.T) {
 		})
 	}
 }
+
+// A fleet's line keeps its host in sight however narrow the pane, with
+// the matched words after it; too narrow for both, the words win.
+func TestFitMessageKeepsTheHost(t *testing.T) {
+	text := "api-2 [req-609266] pool=main SequelizeDatabaseError: read ECONNRESET at Query.run"
+	from := strings.Index(text, "read ECONNRESET")
+	l := sources.LogLine{Text: text, Lead: len("api-2 "), Msg: len("api-2 "), KeyFrom: from, KeyTo: from + len("read ECONNRESET")}
+	for room, want := range map[int]string{
+		40: "api-2 read ECONNRESET at Query.run",
+		30: "api-2 read ECONNRESET at Quer…",
+		8:  "read EC…",
+	} {
+		if got := fitMessage(l, room); got != want {
+			t.Errorf("at %d: %q, want %q", room, got, want)
+		}
+	}
+}
