@@ -68,6 +68,9 @@ func checkEngines(cfg *Config, now func() time.Time, p func(string, ...any)) (pr
 			default:
 				p("    stream %s: no line in the last %s (quiet, or a filter that matches nothing)\n", st.Stream, span)
 			}
+			if st.Health == sources.HealthOK && st.Kind == vlogs.KindAccess && st.Lines > st.Unfit && st.Timed == 0 {
+				p("      warning: no line has a request time (field %s): the slow ratio would be unknown\n", sources.Sanitize(fieldOf(vc, st.Stream)))
+			}
 		}
 	}
 	return problems
@@ -107,4 +110,14 @@ func checkPrometheus(cfg *Config, now func() time.Time, p func(string, ...any)) 
 		}
 	}
 	return problems
+}
+
+// fieldOf is the request-time field stream reads.
+func fieldOf(vc vlogs.Config, stream string) string {
+	for _, s := range vc.Streams {
+		if s.Name == stream {
+			return s.Fields.RequestTime
+		}
+	}
+	return ""
 }

@@ -95,7 +95,8 @@ func TestCheckAsksVictoriaLogs(t *testing.T) {
 	}
 	for _, want := range []string{
 		"victorialogs, asked now:\n  vl: reachable (answered in ",
-		"    stream fleet: 30 lines in the last 15m\n",
+		// its lines have a status but no request time
+		"    stream fleet: 30 lines in the last 15m\n      warning: no line has a request time (field request_time): the slow ratio would be unknown\n",
 		"    stream ghost: no line in the last 15m\n      warning: does the filter match what the shipper sends",
 		"    stream api: no line in the last 15m (quiet, or a filter that matches nothing)\n",
 	} {

@@ -38,6 +38,10 @@ type StreamProbe struct {
 	// the format does not fit: no status read from them.
 	Unfit uint64
 	Raw   bool // the stream reads raw lines with a format
+	// Timed, for an access stream, is how many of the lines carry a
+	// request time (its field holds a number): none leaves the slow
+	// ratio unknown.
+	Timed uint64
 }
 
 // Probe asks each server once whether it answers, then each of its
@@ -90,9 +94,13 @@ func Probe(ctx context.Context, cfg Config, span time.Duration, now func() time.
 // end.
 func probeStream(ctx context.Context, srv *server, st StreamConfig, span time.Duration, end time.Time, sp *StreamProbe) {
 	q := selected(st.Filter) + " | stats count() as n"
-	if st.raw != "" {
-		sp.Raw = true
-		q = st.lines() + " | stats count() as n, count() if (-" + rawStatus + `:~"^[1-9][0-9][0-9]$") as unfit`
+	access := st.Kind == KindAccess
+	if access {
+		q = st.lines() + " | stats count() as n, count() if (" + marksOf(st).timed + ") as timed"
+		if st.raw != "" {
+			sp.Raw = true
+			q += ", count() if (-" + rawStatus + `:~"^[1-9][0-9][0-9]$") as unfit`
+		}
 	}
 	form := url.Values{"query": {q},
 		"start": {strconv.FormatInt(end.Add(-span).Unix(), 10)}, "end": {strconv.FormatInt(end.Unix(), 10)}}
@@ -103,6 +111,9 @@ func probeStream(ctx context.Context, srv *server, st StreamConfig, span time.Du
 	}
 	if err == nil && len(rows) > 0 {
 		sp.Lines, err = uintOf(rows[0], "n")
+		if err == nil && access {
+			sp.Timed, err = uintOf(rows[0], "timed")
+		}
 		if err == nil && sp.Raw {
 			sp.Unfit, err = uintOf(rows[0], "unfit")
 		}
