@@ -188,6 +188,16 @@ func TestReplayAsksVictoriaLogsAboutTheNight(t *testing.T) {
 	if !s.At.After(held) {
 		t.Fatalf("back, the replay stays at %v: %+v", s.At, s.Replay)
 	}
+	// g past the range's end: said at once, and it goes to the end
+	r.p.Seek(n.end.Add(time.Hour))
+	s = r.p.Snapshot()
+	if to := n.end.Add(12 * time.Minute); !strings.HasPrefix(s.Replay.Note, "the range ends ") || !s.Replay.Seeking.Equal(to) {
+		t.Errorf("g past the range's end: %+v", s.Replay)
+	}
+	for i := 0; i < 1000 && !s.Replay.Seeking.IsZero(); i++ {
+		s = r.frames(1, 100*time.Millisecond)
+	}
+	r.p.TogglePause() // paused where it went: play the last seconds
 	r.toEnd()
 	if got := r.outs[0].String(); got != want {
 		t.Errorf("the replay screen fired\n%s\nwatch --replay printed\n%s", got, want)

@@ -453,9 +453,15 @@ func (p *Player) Start(ctx context.Context) (time.Time, error) {
 // seek asks the next frame to go to t and pause there, and says whether
 // it will; mu held.
 func (p *Player) seek(t time.Time) bool {
+	zone := EventZone(p.c.schedule())
 	if p.st.Done && !t.Before(p.at) {
-		p.note("the input ends " + units.DateClock(p.at.In(EventZone(p.c.schedule()))))
+		p.note("the input ends " + units.DateClock(p.at.In(zone)))
 		return false
+	}
+	if end := p.c.o.ReplayTo; !p.c.o.ReplayFrom.IsZero() && t.After(end) {
+		// a range's end is known before it is reached: say so now
+		p.note("the range ends " + units.DateClock(end.In(zone)) + ": going there")
+		t = end
 	}
 	p.seekTo, p.seekSet, p.pause = t, true, true
 	p.st.Seeking = t
