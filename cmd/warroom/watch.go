@@ -142,6 +142,11 @@ func watchReplay(cfg *Config, ask replayAsk, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(watchContext(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := c.Replay(ctx, clock.Set); err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintf(stderr, "warroom watch: --replay interrupted at %s: the night from there on was not judged\n",
+				units.DateClock(clock.Now().In(collect.EventZone(c.Schedule()))))
+			return exitProblem
+		}
 		var held *collect.ReplayHeld
 		if errors.As(err, &held) {
 			fmt.Fprintf(stderr, "warroom watch: --replay stopped at %s: %v; the night from there on was not judged\n",

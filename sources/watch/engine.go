@@ -331,9 +331,9 @@ func (e *Engine) describe(r *Rule, lim limits, shown, before, level sources.Stat
 	if !set || math.IsInf(t, 0) {
 		return math.NaN(), "threshold off in this phase"
 	}
-	back := "back below"
+	back := "back at or below"
 	if d == Below {
-		back = "back above"
+		back = "back at or above"
 	}
 	return t, fmt.Sprintf("%s %s", back, e.num(r.Indicator, t))
 }

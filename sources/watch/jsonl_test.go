@@ -55,11 +55,11 @@ func TestJSONL(t *testing.T) {
 	var b bytes.Buffer
 	w := NewJSONL("stdout", &b, nil)
 	a := sources.Transition{At: t0.Add(10*time.Minute + 1500*time.Millisecond), Indicator: "nginx.slow_ratio", From: crit, To: warn,
-		Value: 0.0015, Threshold: 0.0016, Unit: sources.UnitRatio, Phase: sources.PhaseHot, Milestone: "Day 1", Reason: "back below 16‱"}
+		Value: 0.0015, Threshold: 0.0016, Unit: sources.UnitRatio, Phase: sources.PhaseHot, Milestone: "Day 1", Reason: "back at or below 16‱"}
 	c := str(0, "nginx.qps", ok, crit)
 	c.Unit, c.Reason = sources.UnitPerSecond, "no data for 1m0s"
 	w.Take([]sources.Transition{a, c})
-	want := `{"at":"2026-12-13T00:00:01.500+08:00","indicator":"nginx.slow_ratio","from":"crit","to":"warn","value":0.0015,"threshold":0.0016,"unit":"ratio","value_text":"15‱","threshold_text":"16‱","phase":"hot","milestone":"Day 1","reason":"back below 16‱"}
+	want := `{"at":"2026-12-13T00:00:01.500+08:00","indicator":"nginx.slow_ratio","from":"crit","to":"warn","value":0.0015,"threshold":0.0016,"unit":"ratio","value_text":"15‱","threshold_text":"16‱","phase":"hot","milestone":"Day 1","reason":"back at or below 16‱"}
 {"at":"2026-12-12T23:50:00.000+08:00","indicator":"nginx.qps","from":"ok","to":"crit","value":null,"threshold":null,"unit":"per-second","value_text":"","threshold_text":"","phase":"normal","milestone":"","reason":"no data for 1m0s"}
 `
 	if b.String() != want {
