@@ -416,8 +416,12 @@ func (m Header) windowText() string {
 	}
 	if m.paused || m.snap.Replay != nil {
 		// frozen: PAUSED says so, and LIVE beside it would contradict it;
-		// a replay is never live
-		return m.opts.st().Dim.Render(strings.TrimPrefix(w, " "))
+		// a replay is never live. Named: a bare "15m" under "→ Day 2
+		// ends" read as the time left
+		if w == "" {
+			return ""
+		}
+		return m.opts.st().Dim.Render("chart" + w)
 	}
 	return m.opts.st().OK.Render("LIVE") + m.opts.st().Dim.Render(w)
 }
