@@ -20,31 +20,14 @@ import (
 func TestReplayAsksPrometheusAboutTheNight(t *testing.T) {
 	dir := t.TempDir()
 	access, storm, app := filedNight(t, dir, true)
-	var om strings.Builder
-	om.WriteString("# TYPE yearend_db_pool_waiting gauge\n")
 	lost := stageEnd.Add(90 * time.Minute)
-	for at := stageEnd.Add(-10 * time.Minute); !at.After(stageEnd.Add(2*time.Hour + 20*time.Minute)); at = at.Add(15 * time.Second) {
-		v := 0
-		if !at.Before(lost) && at.Before(lost.Add(5*time.Minute)) {
-			v = 30 // clients queue for connections while the DB is gone
-		}
-		fmt.Fprintf(&om, "yearend_db_pool_waiting{pod=\"api-1\"} %d %d\n", v, at.Unix())
-	}
-	om.WriteString("# EOF\n")
-	url := promtest.StartBackfilled(t, "global: {scrape_interval: 1h}\nscrape_configs: []\n", om.String())
+	url := poolNight(t, stageEnd.Add(-10*time.Minute), stageEnd.Add(2*time.Hour+20*time.Minute), lost)
 
 	cfg := builtinConfigFor(t, dir, []string{access, storm}, app)
 	body, err := os.ReadFile(cfg)
 	must(t, err)
 	cfg = filepath.Join(dir, "prom.yml")
-	must(t, os.WriteFile(cfg, append(body, []byte(fmt.Sprintf(`prometheus:
-  servers:
-    - {name: main, url: %q}
-  queries:
-    - {name: db_waiting, expr: "max(yearend_db_pool_waiting)", unit: count, interval: 5s}
-rules:
-  - {indicator: prom.db_waiting, warn: 10}
-`, url))...), 0o644))
+	must(t, os.WriteFile(cfg, append(body, []byte(fmt.Sprintf(poolConfig, url))...), 0o644))
 
 	want := watchReplayOutput(t, cfg)
 	var raised string
@@ -76,26 +59,9 @@ rules:
 func TestReplayOfPrometheusAlone(t *testing.T) {
 	dir := t.TempDir()
 	lost := time.Now().Truncate(time.Minute).Add(-2 * time.Hour)
-	var om strings.Builder
-	om.WriteString("# TYPE yearend_db_pool_waiting gauge\n")
-	for at := lost.Add(-30 * time.Minute); !at.After(lost.Add(30 * time.Minute)); at = at.Add(15 * time.Second) {
-		v := 0
-		if !at.Before(lost) && at.Before(lost.Add(5*time.Minute)) {
-			v = 30
-		}
-		fmt.Fprintf(&om, "yearend_db_pool_waiting{pod=\"api-1\"} %d %d\n", v, at.Unix())
-	}
-	om.WriteString("# EOF\n")
-	url := promtest.StartBackfilled(t, "global: {scrape_interval: 1h}\nscrape_configs: []\n", om.String())
+	url := poolNight(t, lost.Add(-30*time.Minute), lost.Add(30*time.Minute), lost)
 	cfg := filepath.Join(dir, "prom.yml")
-	must(t, os.WriteFile(cfg, []byte(fmt.Sprintf(`prometheus:
-  servers:
-    - {name: main, url: %q}
-  queries:
-    - {name: db_waiting, expr: "max(yearend_db_pool_waiting)", unit: count, interval: 5s}
-rules:
-  - {indicator: prom.db_waiting, warn: 10}
-`, url)), 0o644))
+	must(t, os.WriteFile(cfg, []byte(fmt.Sprintf(poolConfig, url)), 0o644))
 	from := lost.Add(-10 * time.Minute).In(time.Local).Format("2006-01-02 15:04:05")
 	want := ""
 	for _, args := range [][]string{{"--from", from, "--to", "+20m"}, {"--from", from}} {
@@ -115,3 +81,33 @@ rules:
 		}
 	}
 }
+
+// poolNight starts a real Prometheus backfilled with the DB pool's
+// waiting clients every 15 s over [from, to]: 0, then 30 for the five
+// minutes from lost on (clients queue for connections while the DB is
+// gone). It returns its URL.
+func poolNight(t *testing.T, from, to, lost time.Time) string {
+	t.Helper()
+	var om strings.Builder
+	om.WriteString("# TYPE yearend_db_pool_waiting gauge\n")
+	for at := from; !at.After(to); at = at.Add(15 * time.Second) {
+		v := 0
+		if !at.Before(lost) && at.Before(lost.Add(5*time.Minute)) {
+			v = 30
+		}
+		fmt.Fprintf(&om, "yearend_db_pool_waiting{pod=\"api-1\"} %d %d\n", v, at.Unix())
+	}
+	om.WriteString("# EOF\n")
+	return promtest.StartBackfilled(t, "global: {scrape_interval: 1h}\nscrape_configs: []\n", om.String())
+}
+
+// poolConfig is the Prometheus section asking about the pool, with a
+// rule on it (%q: the server's URL).
+const poolConfig = `prometheus:
+  servers:
+    - {name: main, url: %q}
+  queries:
+    - {name: db_waiting, expr: "max(yearend_db_pool_waiting)", unit: count, interval: 5s}
+rules:
+  - {indicator: prom.db_waiting, warn: 10}
+`

@@ -50,27 +50,8 @@ func TestRawLinesReadAsTheirFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	compared, nonzero := 0, map[string]bool{}
-	for end := base.Add(10 * time.Second); !end.After(tr.to); end = end.Add(13 * time.Second) {
-		c.Tick(end.Add(collect.DefaultLag))
-		s := c.Snapshot()
-		for _, m := range []string{"qps", "slow_ratio", "499_rate", "5xx_ratio", "304_rate", "pay.qps", "pay.slow_ratio", "user.qps", "user.slow_ratio"} {
-			f, _ := s.Indicator("fields." + m)
-			r, _ := s.Indicator("raw." + m)
-			fv, rv := f.Value, r.Value
-			if fv.Health != sources.HealthOK || rv.Health != sources.HealthOK {
-				t.Fatalf("%s: health %v %q / %v %q", m, fv.Health, fv.Err, rv.Health, rv.Err)
-			}
-			if !(fv.Value == rv.Value || math.IsNaN(fv.Value) && math.IsNaN(rv.Value)) || fv.Count != rv.Count || fv.Total != rv.Total {
-				t.Errorf("span ending %s, %s: fields %v (%v of %v), raw lines %v (%v of %v)", end.Format(time.TimeOnly), m,
-					fv.Value, fv.Count, fv.Total, rv.Value, rv.Count, rv.Total)
-			}
-			if fv.Value > 0 {
-				nonzero[m] = true
-			}
-			compared++
-		}
-	}
+	compared, nonzero := compareStreams(t, c, "fields", "raw", base, tr.to, 13*time.Second,
+		"qps", "slow_ratio", "499_rate", "5xx_ratio", "304_rate", "pay.qps", "pay.slow_ratio", "user.qps", "user.slow_ratio")
 	if compared < 80 || len(nonzero) < 9 {
 		t.Fatalf("compared %d values; nonzero: %v", compared, nonzero)
 	}
@@ -169,4 +150,34 @@ func TestRawFormatRefused(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Errorf("validated twice: %v", err)
 	}
+}
+
+// compareStreams ticks c every `every` over [from+10s, to] and asks that
+// streams a and b give the same values of each metric, with the same
+// counts behind them; it returns how many values it compared and the
+// metrics that were ever above 0.
+func compareStreams(t *testing.T, c *collect.Collector, a, b string, from, to time.Time, every time.Duration, metrics ...string) (int, map[string]bool) {
+	t.Helper()
+	compared, nonzero := 0, map[string]bool{}
+	for end := from.Add(10 * time.Second); !end.After(to); end = end.Add(every) {
+		c.Tick(end.Add(collect.DefaultLag)) // current values end at `end`
+		s := c.Snapshot()
+		for _, m := range metrics {
+			x, _ := s.Indicator(a + "." + m)
+			y, _ := s.Indicator(b + "." + m)
+			xv, yv := x.Value, y.Value
+			if xv.Health != sources.HealthOK || yv.Health != sources.HealthOK {
+				t.Fatalf("%s: health %v %q / %v %q", m, xv.Health, xv.Err, yv.Health, yv.Err)
+			}
+			if !(xv.Value == yv.Value || math.IsNaN(xv.Value) && math.IsNaN(yv.Value)) || xv.Count != yv.Count || xv.Total != yv.Total {
+				t.Errorf("span ending %s, %s: %s %v (%v of %v), %s %v (%v of %v)", end.Format(time.TimeOnly), m,
+					a, xv.Value, xv.Count, xv.Total, b, yv.Value, yv.Count, yv.Total)
+			}
+			if xv.Value > 0 {
+				nonzero[m] = true
+			}
+			compared++
+		}
+	}
+	return compared, nonzero
 }

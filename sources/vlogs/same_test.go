@@ -209,24 +209,7 @@ func TestClusterAnswersAsOneNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	compared := 0
-	for end := base.Add(10 * time.Second); !end.After(tr.to); end = end.Add(11 * time.Second) {
-		c.Tick(end.Add(collect.DefaultLag))
-		s := c.Snapshot()
-		for _, m := range []string{"qps", "slow_ratio", "499_rate", "5xx_ratio"} {
-			a, _ := s.Indicator("one." + m)
-			b, _ := s.Indicator("two." + m)
-			av, bv := a.Value, b.Value
-			if av.Health != sources.HealthOK || bv.Health != sources.HealthOK {
-				t.Fatalf("%s: health %v %q / %v %q", m, av.Health, av.Err, bv.Health, bv.Err)
-			}
-			if !(av.Value == bv.Value || math.IsNaN(av.Value) && math.IsNaN(bv.Value)) || av.Count != bv.Count || av.Total != bv.Total {
-				t.Errorf("span ending %s, %s: one node %v (%v of %v), cluster %v (%v of %v)", end.Format(time.TimeOnly), m,
-					av.Value, av.Count, av.Total, bv.Value, bv.Count, bv.Total)
-			}
-			compared++
-		}
-	}
+	compared, _ := compareStreams(t, c, "one", "two", base, tr.to, 11*time.Second, "qps", "slow_ratio", "499_rate", "5xx_ratio")
 	if compared < 80 {
 		t.Fatalf("compared %d values", compared)
 	}
