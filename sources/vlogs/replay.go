@@ -27,11 +27,20 @@ import (
 // replay clock.
 const ReplayAhead = 10 * time.Minute
 
+// The least wall time between two fetches of a replay's tables (over the
+// window: seconds of VictoriaLogs' time at fleet scale) or of its latest
+// lines (one cheap query).
+const (
+	replayTablesGap = time.Second
+	replayLinesGap  = 250 * time.Millisecond
+)
+
 // replayState is a replaying stream's: guarded by base.run.
 type replayState struct {
-	ahead    *counts   // fetched and not yet all held; nil: none
-	detailAt time.Time // the last tables or lines fetch: on the wall clock (Options.Wall), else the night's
-	busy     bool      // a fetch of them is under way (guarded by base.mu)
+	ahead      *counts   // fetched and not yet all held; nil: none
+	detailAt   time.Time // the night's instant of the last tables or lines fetch
+	detailWall time.Time // and the wall clock's (Options.Wall)
+	busy       bool      // a fetch of them is under way (guarded by base.mu)
 }
 
 // end is the second after the last an answer holds.
@@ -45,9 +54,10 @@ func (c *counts) end() int64 { return c.from + int64(c.n)*c.step }
 // it.
 //
 // The tables and an app stream's latest lines are for a screen: fetched
-// only once one asked for them (Tops, LogView), every DetailEvery of wall
-// time (Options.Wall; of the night without it), in the background, at
-// the replay's instant then. What a transition says drove it is fetched
+// only once one asked for them (Tops, LogView), every DetailEvery of the
+// night but at most every replayTablesGap or replayLinesGap of wall time
+// (Options.Wall), in
+// the background, at the replay's instant then. What a transition says drove it is fetched
 // at its tick instead (DriversAt), so a replay's transitions do not
 // depend on the screen's pace.
 func (b *base) ReplayPoll(ctx context.Context, at time.Time) error {
@@ -86,12 +96,24 @@ func (b *base) replayDetails(ctx context.Context, at time.Time) {
 		return
 	}
 	rp := &b.rp
-	now := at
-	if b.o.Wall != nil {
-		now = b.o.Wall()
-	}
-	if !rp.detailAt.IsZero() && !now.Before(rp.detailAt) && now.Sub(rp.detailAt) < b.o.DetailEvery {
+	// due every DetailEvery of night, as live, but at most every
+	// replayTablesGap (replayLinesGap) of wall time: at 60× the tables
+	// stay a minute of night behind and the lines 15 s, not minutes, and
+	// VictoriaLogs is not asked faster than it answers (one fetch at a
+	// time)
+	if !rp.detailAt.IsZero() && !at.Before(rp.detailAt) && at.Sub(rp.detailAt) < b.o.DetailEvery {
 		return
+	}
+	var wall time.Time
+	if b.o.Wall != nil {
+		wall = b.o.Wall()
+		gap := replayLinesGap
+		if b.cfg.Kind == KindAccess {
+			gap = replayTablesGap
+		}
+		if !rp.detailWall.IsZero() && wall.Sub(rp.detailWall) < gap {
+			return
+		}
 	}
 	b.mu.Lock()
 	busy := rp.busy
@@ -100,7 +122,7 @@ func (b *base) replayDetails(ctx context.Context, at time.Time) {
 	if busy {
 		return
 	}
-	rp.detailAt = now
+	rp.detailAt, rp.detailWall = at, wall
 	fetch := func() {
 		b.detail(ctx)
 		b.mu.Lock()
