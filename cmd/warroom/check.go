@@ -25,10 +25,14 @@ import (
 )
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("check", "FILE", "Validate a warroom config file and print what it understood.\nErrors name the line and the field; the exit status is 2 on any error.", stderr)
+	fs := newFlags("check", "[-c] FILE", "Validate a warroom config file and print what it understood, then ask\nthe servers it names. Errors in the config name the line and the field\n(exit status 2); problems the servers or the logs show exit 1.", stderr)
+	cfgPath := fs.String("c", "", "config file (as the other commands take it; or give it alone)")
 	files, code, ok := parseFlags(fs, args)
 	if !ok {
 		return code
+	}
+	if *cfgPath != "" {
+		files = append([]string{*cfgPath}, files...)
 	}
 	if len(files) != 1 {
 		fmt.Fprintln(stderr, "warroom check: give exactly one config file")
@@ -248,6 +252,14 @@ func checkVictoriaLogs(cfg *Config, p func(string, ...any)) {
 		f := s.Fields
 		if s.Kind == vlogs.KindAccess {
 			p("    fields status=%s request_time=%s path=%s client=%s host=%s; slow > %s\n", f.Status, f.RequestTime, f.Path, f.Client, f.Host, s.Slow)
+			if s.Format != "" {
+				if nf, err := nginx.CompileFormat(s.Format); err == nil {
+					p("    read from the raw lines in _msg with the format's %s\n", strings.Join(nf.Variables(), " "))
+					if !nf.HasRequestTime() {
+						p("    warning: the format has no $request_time: the slow ratio and the groups' would be unknown\n")
+					}
+				}
+			}
 			printGroups(s.Groups, p)
 		} else {
 			p("    packs %s; %d own patterns; keep %d lines; host field %s\n", strings.Join(s.Packs, ", "), len(s.Patterns), s.Keep, f.Host)

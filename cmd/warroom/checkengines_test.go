@@ -204,12 +204,14 @@ func TestCheckSaysWhetherTheFormatFitsRawLines(t *testing.T) {
     - {name: wrong, filter: "app:=json", format: combined}
 `, vl.URL)), 0o644))
 	var out, errb bytes.Buffer
-	if code := run([]string{"check", path}, &out, &errb); code != exitProblem {
+	if code := run([]string{"check", "-c", path}, &out, &errb); code != exitProblem {
 		t.Fatalf("exit %d, want %d: %s\n%s", code, exitProblem, errb.String(), out.String())
 	}
 	for _, want := range []string{
 		"    stream edge: 25 lines in the last 15m, 5 of which the format does not fit\n      warning: ",
 		"    stream wrong: 25 lines in the last 15m, none of which the format fits\n      problem: ",
+		// combined has no $request_time: said from the config alone
+		"    warning: the format has no $request_time: the slow ratio and the groups' would be unknown\n",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check lacks %q:\n%s", want, out.String())

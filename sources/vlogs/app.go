@@ -225,8 +225,8 @@ func (a *App) rowsKept() int { return min(max(20*a.cfg.Keep, 200), 2000) }
 // foldLines turns rows (newest first) into at most Keep lines, in the
 // order last seen (oldest first): each sanitized, prefixed with its host,
 // its patterns named; lines that read alike once every word holding a
-// digit is set aside (the app log's fold: ids, addresses, hosts, times)
-// fold into the latest of them, with a count.
+// digit is set aside (the app log's fold: ids, addresses, times) fold,
+// host by host, into the latest of them, with a count.
 func (a *App) foldLines(rows []map[string]string) []sources.LogLine {
 	out := make([]sources.LogLine, 0, len(rows))
 	index := map[string]int{} // fold key → index in out
@@ -259,7 +259,9 @@ func (a *App) foldLines(rows []map[string]string) []sources.LogLine {
 			}
 		}
 		line.Lead, line.Msg = len(host), len(host)
-		key := applog.FoldKey(text)
+		// per host: a flood on four machines is four lines, each with its
+		// count, not one credited to the latest machine
+		key := host + "\x00" + applog.FoldKey(text)
 		if j, ok := index[key]; ok {
 			// seen before: the latest entry, moved to the end
 			line.Count += out[j].Count

@@ -197,6 +197,10 @@ func (e *Engine) Evaluate(at time.Time, phase schedule.Phase, milestone string, 
 		case st.absent:
 			to = sources.StateCrit
 			reason = "no data for " + model.Duration(at.Sub(since).Truncate(time.Second)).String()
+			if ok && rd.Health != sources.HealthOK && rd.Health != sources.HealthUnknown {
+				// the source says why: a page names the outage, not a silence
+				reason += " (source " + rd.Health.String() + ")"
+			}
 			st.warnSince, st.critSince, st.level = time.Time{}, time.Time{}, sources.StateOK
 		case !ok || rd.Health == sources.HealthUnknown:
 			continue
@@ -210,10 +214,17 @@ func (e *Engine) Evaluate(at time.Time, phase schedule.Phase, milestone string, 
 			continue
 		default:
 			before := st.level
+			back := st.state == sources.StateError || st.state == sources.StateStale
 			to, val = judge(r, st, lim, rd, at), rd.Value
 			thr, reason = e.describe(r, lim, st.state, before, to)
-			if st.floor != "" && (to == sources.StateOK || to == st.state) {
+			switch {
+			case st.floor != "" && (to == sources.StateOK || to == st.state || back):
 				reason = st.floor
+			case back && to > sources.StateOK && to == before && !entered(r, lim, to, rd.Value):
+				// back from an outage at the level held before it, by a
+				// value past the recovery level but not the entry one
+				thr = r.Direction.recovery(levelThreshold(lim, to), r.recover())
+				reason = fmt.Sprintf("%s held: past the recovery level %s", to, e.num(r.Indicator, thr))
 			}
 			if wasAbsent {
 				reason = "data again, " + reason
@@ -284,6 +295,19 @@ func judge(r *Rule, st *ruleState, lim limits, rd Reading, at time.Time) sources
 	}
 	st.level = max(up, hold)
 	return st.level
+}
+
+// entered says v is beyond the entry threshold of level (warn or crit).
+func entered(r *Rule, lim limits, level sources.State, v float64) bool {
+	return r.Direction.beyond(v, levelThreshold(lim, level))
+}
+
+// levelThreshold is the entry threshold of warn or crit.
+func levelThreshold(lim limits, level sources.State) float64 {
+	if level == sources.StateCrit {
+		return lim.crit
+	}
+	return lim.warn
 }
 
 // FloorHold is how long a level is held while the data is too thin to

@@ -324,3 +324,42 @@ func TestReasonsInTheIndicatorsUnit(t *testing.T) {
 		}
 	}
 }
+
+// Back from an outage, a level held before it returns with a reason that
+// says it is held (past the recovery level, or on too little to judge),
+// not "above warn" for a value below it; and a silence while the source
+// fails names the failure.
+func TestBackFromAnOutageSaysTheLevelIsHeld(t *testing.T) {
+	e, err := NewEngine(Rules{{Indicator: "db", Warn: Float(4), Crit: Float(10), Recover: 0.5}, {Indicator: "slow", Crit: Float(0.002), MinCount: 5},
+		{Indicator: "qps", Absent: Absence(dur("10s"))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	ok := func(s int, v float64, n float64) Reading {
+		return Reading{Value: v, At: at(s), Health: sources.HealthOK, Counted: true, Count: n, Total: 100}
+	}
+	down := func(s int) Reading { return Reading{Value: math.NaN(), At: at(s), Health: sources.HealthUnreachable} }
+	reasons := map[string]string{}
+	for s, rd := range []map[string]Reading{
+		{"db": ok(0, 5, 5), "slow": ok(0, 0.02, 20), "qps": ok(0, 50, 50)},
+		{"db": down(1), "slow": down(1), "qps": down(1)},
+		{"db": ok(2, 3.5, 3.5), "slow": ok(2, 0.01, 1), "qps": down(2)},
+	} {
+		for _, tr := range e.Evaluate(at(s), schedule.PhaseNormal, "", rd) {
+			reasons[tr.Indicator+" "+tr.From.String()+"→"+tr.To.String()] = tr.Reason
+		}
+	}
+	for _, tr := range e.Evaluate(at(12), schedule.PhaseNormal, "", map[string]Reading{"qps": down(12)}) {
+		reasons[tr.Indicator+" "+tr.From.String()+"→"+tr.To.String()] = tr.Reason
+	}
+	for k, want := range map[string]string{
+		"db error→warn":   "warn held: past the recovery level 2",
+		"slow error→crit": "crit held: 1 of min_count 5 in the span",
+		"qps error→crit":  "no data for 12s (source unreachable)",
+	} {
+		if reasons[k] != want {
+			t.Errorf("%s: %q, want %q (all: %v)", k, reasons[k], want, reasons)
+		}
+	}
+}
