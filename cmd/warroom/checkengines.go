@@ -68,6 +68,12 @@ func checkEngines(cfg *Config, now func() time.Time, p func(string, ...any)) (pr
 			default:
 				p("    stream %s: no line in the last %s (quiet, or a filter that matches nothing)\n", st.Stream, span)
 			}
+			for i, n := range st.Groups {
+				if n == 0 {
+					p("      warning: group %s matched none of them (an earlier group takes its paths, or its prefix or glob matches nothing)\n",
+						sources.Sanitize(groupName(vc, st.Stream, i)))
+				}
+			}
 			if st.Health == sources.HealthOK && st.Kind == vlogs.KindAccess && st.Lines > st.Unfit && st.Timed == 0 {
 				p("      warning: no line has a request time (field %s): the slow ratio would be unknown\n", sources.Sanitize(fieldOf(vc, st.Stream)))
 			}
@@ -117,6 +123,16 @@ func fieldOf(vc vlogs.Config, stream string) string {
 	for _, s := range vc.Streams {
 		if s.Name == stream {
 			return s.Fields.RequestTime
+		}
+	}
+	return ""
+}
+
+// groupName is stream's i-th path group's name.
+func groupName(vc vlogs.Config, stream string, i int) string {
+	for _, s := range vc.Streams {
+		if s.Name == stream && i < len(s.Groups) {
+			return s.Groups[i].Name
 		}
 	}
 	return ""

@@ -200,16 +200,24 @@ func TestCheckSaysWhetherTheFormatFitsRawLines(t *testing.T) {
 	must(t, os.WriteFile(path, []byte(fmt.Sprintf(`victorialogs:
   servers: [{name: vl, url: %q}]
   streams:
-    - {name: edge, filter: "app:=raw", format: combined}
+    - name: edge
+      filter: "app:=raw"
+      format: combined
+      groups: [{name: rank, prefix: /rank}, {name: shadowed, glob: "/ra*"}, {name: none, prefix: /nothing}]
     - {name: wrong, filter: "app:=json", format: combined}
 `, vl.URL)), 0o644))
 	var out, errb bytes.Buffer
 	if code := run([]string{"check", "-c", path}, &out, &errb); code != exitProblem {
 		t.Fatalf("exit %d, want %d: %s\n%s", code, exitProblem, errb.String(), out.String())
 	}
+	if strings.Contains(out.String(), "group rank matched none") {
+		t.Errorf("the group that matches the lines is said to match none:\n%s", out.String())
+	}
 	for _, want := range []string{
 		"    stream edge: 25 lines in the last 15m, 5 of which the format does not fit\n      warning: ",
 		"    stream wrong: 25 lines in the last 15m, none of which the format fits\n      problem: ",
+		"      warning: group shadowed matched none of them (an earlier group takes its paths, or its prefix or glob matches nothing)\n",
+		"      warning: group none matched none of them",
 		// combined has no $request_time: said from the config alone
 		"    warning: the format has no $request_time: the slow ratio and the groups' would be unknown\n",
 	} {

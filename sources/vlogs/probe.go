@@ -2,6 +2,7 @@ package vlogs
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 	"sync"
@@ -42,6 +43,10 @@ type StreamProbe struct {
 	// request time (its field holds a number): none leaves the slow
 	// ratio unknown.
 	Timed uint64
+	// Groups, for an access stream with path groups, is how many of the
+	// lines each group counted (a request counts in the first group it
+	// matches), in config order.
+	Groups []uint64
 }
 
 // Probe asks each server once whether it answers, then each of its
@@ -118,9 +123,36 @@ func probeStream(ctx context.Context, srv *server, st StreamConfig, span time.Du
 			sp.Unfit, err = uintOf(rows[0], "unfit")
 		}
 	}
+	if err == nil && access && len(st.Groups) > 0 && sp.Lines > 0 {
+		sp.Groups, err = probeGroups(ctx, srv, st, form)
+	}
 	sp.Health = sources.HealthOK
 	if err != nil {
 		f := srv.failureOf(err)
 		sp.Health, sp.Reason = f.health, f.msg
 	}
+}
+
+// probeGroups counts each path group's lines over the span form asks
+// for, with the stream's own counts query.
+func probeGroups(ctx context.Context, srv *server, st StreamConfig, form url.Values) ([]uint64, error) {
+	form = url.Values{"query": {countersQuery(st)}, "start": form["start"], "end": form["end"]}
+	body, err := srv.post(ctx, "/select/logsql/query", form)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := parseRows(body)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) != 1 {
+		return nil, fmt.Errorf("stats without by: %d rows, want 1", len(rows))
+	}
+	out := make([]uint64, len(st.Groups))
+	for i := range st.Groups {
+		if out[i], err = uintOf(rows[0], groupCol(i)+accessNames[colTotal]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
