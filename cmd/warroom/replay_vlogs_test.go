@@ -142,6 +142,7 @@ func TestReplayAsksVictoriaLogsAboutTheNight(t *testing.T) {
 	var down atomic.Bool
 	target, _ := url.Parse(n.vl.URL)
 	rp := httputil.NewSingleHostReverseProxy(target)
+	rp.Transport = &http.Transport{DisableKeepAlives: true} // no idle connection for VictoriaLogs to close under it
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if down.Load() {
 			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)

@@ -68,12 +68,20 @@ func (b *base) ReplayPoll(ctx context.Context, at time.Time) error {
 	want := int64(min(max(b.window, DefaultWindow), Retention) / time.Second)
 	known := b.knownEnd
 	b.mu.Unlock()
-	var err error
-	switch {
-	case known == 0 || end < known || end-known > want:
-		err = b.replayFresh(ctx, end-want, end, at)
-	case end > known:
-		err = b.replayHold(ctx, known, end, at)
+	poll := func() error {
+		switch {
+		case known == 0 || end < known || end-known > want:
+			return b.replayFresh(ctx, end-want, end, at)
+		case end > known:
+			return b.replayHold(ctx, known, end, at)
+		}
+		return nil
+	}
+	err := poll()
+	if err != nil && !errors.Is(err, errCanceled) {
+		// once more before holding the night: a connection a proxy or
+		// the server closed between two requests fails the first
+		err = poll()
 	}
 	if errors.Is(err, errCanceled) {
 		return err
