@@ -30,11 +30,11 @@ func TestCheckGood(t *testing.T) {
 		"query prom.db_conn (instant, count, every refresh, on main): max(mysql_global_status_threads_connected)",
 		"query prom.cpu (range, count, every 15s, on main)",
 		"schedule: inline, 20 milestones", "Year-end 2026 (Asia/Shanghai)",
-		"rules: 17 (13 built in)", "web.qps: absent auto (8× the usual gap between lines, 10s to 15m)",
+		"rules: 18 (14 built in)", "web.qps: absent auto (8× the usual gap between lines, 10s to 15m)",
 		"web.499_rate:\n    normal, approaching, cooling: warn > 0.5/s, crit > 1/s, for 30s\n    hot: warn > 2/s, crit > 5/s, for 3s\n",
 		"web.slow_ratio:\n    normal, approaching, cooling: warn > 5‱, crit > 20‱, for 30s, recover at 0.8×, min_count 5, min_total 20\n    hot: warn > 5‱, crit > 20‱, for 3s",
 		"web.pay.5xx_ratio:\n    normal, approaching, cooling: warn > 100‱, crit > 500‱, for 30s",
-		"prom.db_conn: warn > 800, crit > 950, at once", "web.pay.slow_ratio:\n    normal, approaching, cooling: crit > 100‱, for 1m\n    hot: crit > 100‱, for 3s", "app.db: warn > 0, crit > 3, at once",
+		"prom.db_conn: warn > 800, crit > 950, at once", "web.pay.slow_ratio:\n    normal, approaching, cooling: crit > 100‱, for 1m\n    hot: crit > 100‱, for 3s", "web.static.slow_ratio:\n    normal, approaching, cooling: warn > 5‱, crit > 20‱, for 30s, recover at 0.8×, min_count 5, min_total 20", "app.db: warn > 0, crit > 3, at once",
 		"timeline file: testdata/warroom-timeline.jsonl", "reports: /var/lib/warroom/reports",
 	} {
 		if !strings.Contains(out.String(), want) {
@@ -165,7 +165,7 @@ func TestCheckVictoriaLogs(t *testing.T) {
 		"gives fleet.qps, fleet.slow_ratio, fleet.499_rate, fleet.5xx_ratio, fleet.304_rate, fleet.pay.qps, fleet.pay.slow_ratio\n",
 		"stream api (app, on vl): app:=api level:error", "packs db; 1 own patterns; keep 50 lines; host field host",
 		`pattern oom: substring "JavaScript heap out of memory"`, "gives api.db, api.oom\n",
-		"rules: 8 (5 built in)", "fleet.qps: absent auto", "fleet.pay.499_rate: warn > 2/s, at once",
+		"rules: 9 (6 built in)", "fleet.qps: absent auto", "fleet.pay.499_rate: warn > 2/s, at once",
 		"fleet.pay.5xx_ratio:\n    normal, approaching, cooling: warn > 100‱, crit > 500‱", "fleet.499_rate:\n    normal, approaching, cooling: warn > 0.5/s",
 		"fleet.5xx_ratio: warn > 200‱, at once", "api.db: warn > 4, crit > 10, at once", "api.oom: crit > 0, at once",
 		"testdata/good_vl.yml: OK",

@@ -29,7 +29,9 @@ import (
 //   - nginx.5xx_ratio: warn above 1%, crit above 5%, held 30 s (3 s in
 //     HOT), on at least 5 errors of at least 20 requests; the same for
 //     every path group (nginx.*.5xx_ratio), where one failing API shows
-//     before it moves the whole site's ratio.
+//     before it moves the whole site's ratio; and each group's slow ratio
+//     (nginx.*.slow_ratio, against the group's own slow threshold) as
+//     the log's: a group given its own threshold is one to be judged.
 //   - app.db (database errors in the last minute, e.g. read ECONNRESET):
 //     warn at a burst of 5 within a minute, crit above 10, at once; one
 //     error every minute or two is a log line, not an alarm, while a lost
@@ -65,6 +67,11 @@ func DefaultRules() Rules {
 		{
 			Indicator: "nginx.*.5xx_ratio", Direction: Above, Recover: 0.8,
 			Warn: Float(0.01), Crit: Float(0.05), For: d(30 * time.Second),
+			MinCount: 5, MinTotal: 20,
+		},
+		{
+			Indicator: "nginx.*.slow_ratio", Direction: Above, Recover: 0.8,
+			Warn: Float(0.0005), Crit: Float(0.002), For: d(30 * time.Second),
 			MinCount: 5, MinTotal: 20,
 		},
 	}
