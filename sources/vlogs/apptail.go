@@ -153,25 +153,32 @@ func (a *App) addRows(rows []map[string]string, queried bool) {
 	if queried {
 		a.lines.queried = true
 	}
+	// each row's time read once: the tail merges a line at a time into
+	// up to rowsKept rows
+	type timed struct {
+		r  map[string]string
+		at int64
+	}
 	seen := map[string]bool{}
-	var all []map[string]string
+	var merged []timed
 	for _, r := range slices.Concat(rows, a.lines.rows) {
 		k := a.rowKey(r)
 		if seen[k] {
 			continue
 		}
 		seen[k] = true
-		if at, err := time.Parse(time.RFC3339Nano, r["_time"]); err == nil && at.Before(from) {
+		at, err := time.Parse(time.RFC3339Nano, r["_time"])
+		if err == nil && at.Before(from) {
 			continue
 		}
-		all = append(all, r)
+		merged = append(merged, timed{r, at.UnixNano()})
 	}
 	// newest first, as the query answers
-	slices.SortStableFunc(all, func(x, y map[string]string) int {
-		tx, _ := time.Parse(time.RFC3339Nano, x["_time"])
-		ty, _ := time.Parse(time.RFC3339Nano, y["_time"])
-		return cmp.Compare(ty.UnixNano(), tx.UnixNano())
-	})
+	slices.SortStableFunc(merged, func(x, y timed) int { return cmp.Compare(y.at, x.at) })
+	all := make([]map[string]string, len(merged))
+	for i, m := range merged {
+		all[i] = m.r
+	}
 	a.lines.rows = all[:min(len(all), a.rowsKept())]
 	a.lines.lines = a.foldLines(a.lines.rows)
 }

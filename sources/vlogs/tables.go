@@ -124,37 +124,25 @@ func (t *tables) fetch(ctx context.Context, a *Access, now time.Time) error {
 		n = DefaultTopN
 	}
 	end := now.Unix()
+	from := end - int64(span/time.Second)
 	f := a.cfg.Fields
-	type job struct {
-		field string
-		from  int64
-		limit int
-		out   *table
-	}
-	var clients, paths, hosts, dClients, dPaths, dHosts table
-	var spanRows, minuteRows map[string]string
-	jobs := []job{
-		{f.Client, end - int64(span/time.Second), tableRows, &clients}, {f.Path, end - int64(span/time.Second), tableRows, &paths},
-		{f.Host, end - int64(span/time.Second), hostRows, &hosts},
-		{f.Client, end - int64(DriverSpan/time.Second), tableRows, &dClients}, {f.Path, end - int64(DriverSpan/time.Second), tableRows, &dPaths},
-		{f.Host, end - int64(DriverSpan/time.Second), hostRows, &dHosts},
-	}
-	errs := make([]error, len(jobs)+2)
+	var clients, paths, hosts table
+	var spanRows map[string]string
+	var ds []*sources.Driver
+	errs := make([]error, 5)
 	var wg sync.WaitGroup
-	for i, j := range jobs {
-		wg.Go(func() {
-			*j.out, errs[i] = a.table(ctx, j.field, j.from, end, j.limit)
-		})
-	}
-	wg.Go(func() { spanRows, errs[len(jobs)] = a.spanCounts(ctx, end-int64(span/time.Second), end) })
-	wg.Go(func() { minuteRows, errs[len(jobs)+1] = a.spanCounts(ctx, end-int64(DriverSpan/time.Second), end) })
+	wg.Go(func() { clients, errs[0] = a.table(ctx, f.Client, from, end, tableRows) })
+	wg.Go(func() { paths, errs[1] = a.table(ctx, f.Path, from, end, tableRows) })
+	wg.Go(func() { hosts, errs[2] = a.table(ctx, f.Host, from, end, hostRows) })
+	wg.Go(func() { spanRows, errs[3] = a.spanCounts(ctx, from, end) })
+	wg.Go(func() { ds, errs[4] = a.driversOver(ctx, end-int64(DriverSpan/time.Second), end) })
 	wg.Wait()
 	for _, err := range errs {
 		if errors.Is(err, errCanceled) {
 			return errCanceled
 		}
 	}
-	if err := errors.Join(errs[0], errs[1], errs[2], errs[len(jobs)]); err == nil {
+	if err := errors.Join(errs[:4]...); err == nil {
 		distinct, _ := uintOf(spanRows, "c")
 		tabs := []sources.TopTable{
 			topTable(t.prefix+"IPs", span, clients, n, byRequests, distinct),
@@ -165,8 +153,7 @@ func (t *tables) fetch(ctx context.Context, a *Access, now time.Time) error {
 		t.got = tabs
 		t.mu.Unlock()
 	}
-	if err := errors.Join(errs[3], errs[4], errs[5], errs[len(jobs)+1]); err == nil {
-		ds := driversOf(normalized(dPaths), dClients, dHosts, minuteRows, time.Unix(end-int64(DriverSpan/time.Second), 0), time.Unix(end, 0))
+	if errs[4] == nil {
 		t.mu.Lock()
 		t.drv = ds
 		t.mu.Unlock()
